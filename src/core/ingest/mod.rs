@@ -1,0 +1,266 @@
+//! Bytes in, typed alerts out: the only code that knows parquet.
+//!
+//! [`read_alerts`] detects the layout from the schema (the full Fink alert
+//! schema, or the "clean" layout of the finkvra consumer), reads only the
+//! leaf columns the features need (cutouts are never decoded here), checks
+//! types once, and returns validated [`Alert`]s. A broken file is an
+//! [`IngestError`]; a broken alert inside a good file is skipped and listed
+//! with its row and [`SkipReason`], and the rest of the file still loads.
+
+mod clean;
+mod columns;
+mod error;
+mod full_schema;
+mod identity;
+mod lc_features;
+mod points;
+
+use std::fmt;
+
+use arrow_array::{RecordBatch, RecordBatchReader};
+use arrow_schema::Schema;
+use bytes::Bytes;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+use parquet::file::reader::ChunkReader;
+
+pub use error::IngestError;
+pub use points::MJD_ZERO_JD;
+
+use crate::core::alert::{Alert, Candid};
+
+/// The two file layouts fink-vra reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// The full Fink alert schema (Data Transfer service, `fink_consumer --save`).
+    FullFink,
+    /// The layout written by the researcher's finkvra consumer.
+    FinkvraClean,
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layout::FullFink => "full Fink schema",
+            Layout::FinkvraClean => "finkvra clean layout",
+        })
+    }
+}
+
+/// Why one alert of a readable file was left out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SkipReason {
+    MissingCandid,
+    MissingObjectId,
+    /// `ra` not finite, or `dec` outside `[-90, 90]`.
+    InvalidCoordinates {
+        ra: f64,
+        dec: f64,
+    },
+    /// The alert's own candidate (its first light-curve point) is null or has no time or band.
+    MissingCandidate,
+    /// The clean layout's light-curve lists disagree in length for this row.
+    LightCurveListsDiffer {
+        column: &'static str,
+    },
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SkipReason::MissingCandid => write!(f, "no candid"),
+            SkipReason::MissingObjectId => write!(f, "no objectId"),
+            SkipReason::InvalidCoordinates { ra, dec } => {
+                write!(f, "invalid coordinates (ra {ra}, dec {dec})")
+            }
+            SkipReason::MissingCandidate => write!(f, "no valid candidate point (time and band)"),
+            SkipReason::LightCurveListsDiffer { column } => {
+                write!(
+                    f,
+                    "light-curve list `{column}` differs in length from `mjd`"
+                )
+            }
+        }
+    }
+}
+
+/// An alert left out of a file, with where it was.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SkippedAlert {
+    /// Zero-based row in the file.
+    pub row: usize,
+    pub candid: Option<Candid>,
+    pub reason: SkipReason,
+}
+
+/// Everything read from one file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedFile {
+    pub file: String,
+    pub layout: Layout,
+    /// Rows in the file (alerts read plus alerts skipped).
+    pub rows: usize,
+    /// The valid alerts, in file order.
+    pub alerts: Vec<Alert>,
+    pub skipped: Vec<SkippedAlert>,
+    /// History points dropped because they had no time or no known band.
+    pub dropped_points: usize,
+}
+
+impl ParsedFile {
+    fn new(file: &str, layout: Layout) -> ParsedFile {
+        ParsedFile {
+            file: file.to_string(),
+            layout,
+            rows: 0,
+            alerts: Vec::new(),
+            skipped: Vec::new(),
+            dropped_points: 0,
+        }
+    }
+
+    fn skip(&mut self, row: usize, candid: Option<Candid>, reason: SkipReason) {
+        self.skipped.push(SkippedAlert {
+            row,
+            candid,
+            reason,
+        });
+    }
+}
+
+/// Rows decoded per batch; small enough to keep memory flat on large files.
+const BATCH_ROWS: usize = 1024;
+
+/// Reads the alerts of one parquet file held in memory (the browser's path).
+pub fn read_alerts_from_bytes(
+    file: &str,
+    bytes: impl Into<Bytes>,
+) -> Result<ParsedFile, IngestError> {
+    read_alerts(file, bytes.into())
+}
+
+/// Reads the alerts of one parquet file from any parquet chunk reader
+/// (`bytes::Bytes` in the browser, `std::fs::File` natively, so that the CLI
+/// never holds a whole file's cutouts in memory). `file` names it in errors.
+pub fn read_alerts<R: ChunkReader + 'static>(
+    file: &str,
+    reader: R,
+) -> Result<ParsedFile, IngestError> {
+    check_magic(file, &reader)?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(reader).map_err(|error| IngestError::Corrupt {
+            file: file.to_string(),
+            detail: error.to_string(),
+        })?;
+    let layout = detect_layout(builder.schema(), file)?;
+    let wanted: Vec<usize> = builder
+        .parquet_schema()
+        .columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, column)| is_needed_leaf(layout, column.path().parts()))
+        .map(|(index, _)| index)
+        .collect();
+    let mask = ProjectionMask::leaves(builder.parquet_schema(), wanted);
+    let batches = builder
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|error| IngestError::Corrupt {
+            file: file.to_string(),
+            detail: error.to_string(),
+        })?;
+
+    let projected_schema = batches.schema();
+    let mut parsed = ParsedFile::new(file, layout);
+    let mut saw_batch = false;
+    for batch in batches {
+        let batch = batch.map_err(|error| IngestError::Corrupt {
+            file: file.to_string(),
+            detail: error.to_string(),
+        })?;
+        saw_batch = true;
+        read_batch(layout, &batch, file, &mut parsed)?;
+    }
+    if !saw_batch {
+        // A file with zero rows still has its schema checked, by the same code.
+        read_batch(
+            layout,
+            &RecordBatch::new_empty(projected_schema),
+            file,
+            &mut parsed,
+        )?;
+    }
+    Ok(parsed)
+}
+
+fn read_batch(
+    layout: Layout,
+    batch: &RecordBatch,
+    file: &str,
+    parsed: &mut ParsedFile,
+) -> Result<(), IngestError> {
+    match layout {
+        Layout::FullFink => full_schema::read_batch(batch, file, parsed),
+        Layout::FinkvraClean => clean::read_batch(batch, file, parsed),
+    }
+}
+
+/// Refuses files that are not parquet at all before the parquet reader sees
+/// them, so that "not parquet" and "truncated parquet" read differently.
+fn check_magic<R: ChunkReader>(file: &str, reader: &R) -> Result<(), IngestError> {
+    const MAGIC: &[u8] = b"PAR1";
+    let length = reader.len();
+    if length == 0 {
+        return Err(IngestError::EmptyFile {
+            file: file.to_string(),
+        });
+    }
+    let read = |start: u64, count: usize| reader.get_bytes(start, count).ok();
+    let head = read(0, MAGIC.len().min(length as usize));
+    if head.as_deref() != Some(MAGIC) {
+        return Err(IngestError::NotParquet {
+            file: file.to_string(),
+            detail: "it does not start with the parquet magic bytes".to_string(),
+        });
+    }
+    let tail = length
+        .checked_sub(MAGIC.len() as u64)
+        .and_then(|start| read(start, MAGIC.len()));
+    if length < 12 || tail.as_deref() != Some(MAGIC) {
+        return Err(IngestError::Corrupt {
+            file: file.to_string(),
+            detail: "the file ends before the parquet footer: it was probably cut short"
+                .to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn detect_layout(schema: &Schema, file: &str) -> Result<Layout, IngestError> {
+    let has = |name: &str| schema.field_with_name(name).is_ok();
+    if has("candidate") {
+        Ok(Layout::FullFink)
+    } else if has("mjd") && has("mag") {
+        Ok(Layout::FinkvraClean)
+    } else {
+        Err(IngestError::UnknownLayout {
+            file: file.to_string(),
+        })
+    }
+}
+
+/// Whether a parquet leaf column (given by its path) is read for `layout`.
+fn is_needed_leaf(layout: Layout, path: &[String]) -> bool {
+    let (Some(top), Some(leaf)) = (path.first(), path.last()) else {
+        return false;
+    };
+    if lc_features::LC_FEATURE_COLUMNS.contains(&top.as_str()) {
+        return path.len() == 2
+            && crate::core::alert::BandFeatures::FIELD_NAMES.contains(&leaf.as_str());
+    }
+    match layout {
+        Layout::FullFink => full_schema::is_needed_leaf(top, leaf, path.len()),
+        Layout::FinkvraClean => clean::TOP_LEVEL_COLUMNS.contains(&top.as_str()),
+    }
+}

@@ -1,0 +1,10 @@
+//! The pure core of fink-vra: everything that is domain logic and must behave
+//! the same natively (CLI, tests, benchmarks) and in the browser (wasm32).
+//!
+//! Nothing under `core` may import `leptos`, `web_sys`, `gloo` or `wasm_bindgen`;
+//! the layering is described in `ARCHITECTURE.md`.
+
+pub mod alert;
+pub mod alert_set;
+pub mod features;
+pub mod ingest;

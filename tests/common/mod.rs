@@ -1,0 +1,79 @@
+//! Helpers shared by the integration tests: fixture paths and the reference CSVs.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use fink_vra::core::alert_set::AlertSet;
+use fink_vra::core::ingest::{read_alerts_from_bytes, ParsedFile};
+
+/// Path of a file under `tests/fixtures`.
+pub fn fixture(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
+
+/// Reads a fixture parquet file through the in-memory (browser) path.
+pub fn parse_fixture(relative: &str) -> ParsedFile {
+    let bytes = std::fs::read(fixture(relative)).expect("fixture is readable");
+    read_alerts_from_bytes(relative, bytes).expect("fixture parses")
+}
+
+/// Loads fixtures, in order, into one alert set.
+pub fn load_set(relatives: &[&str]) -> AlertSet {
+    let mut set = AlertSet::new();
+    for relative in relatives {
+        set.add_file(parse_fixture(relative));
+    }
+    set
+}
+
+/// A reference feature table: header, then rows of cells (`None` for empty).
+pub struct ExpectedTable {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl ExpectedTable {
+    pub fn read(relative: &str) -> ExpectedTable {
+        let text = std::fs::read_to_string(fixture(relative)).expect("expected CSV is readable");
+        let mut lines = text.lines();
+        let header = lines
+            .next()
+            .expect("header")
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        let rows = lines
+            .filter(|line| !line.is_empty())
+            .map(|line| line.split(',').map(str::to_string).collect())
+            .collect();
+        ExpectedTable { header, rows }
+    }
+
+    pub fn column(&self, name: &str) -> usize {
+        self.header
+            .iter()
+            .position(|column| column == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    }
+
+    /// The numeric cell, `NaN` when empty.
+    pub fn number(&self, row: usize, column: usize) -> f64 {
+        let cell = &self.rows[row][column];
+        if cell.is_empty() {
+            f64::NAN
+        } else {
+            cell.parse()
+                .unwrap_or_else(|_| panic!("not a number: {cell}"))
+        }
+    }
+}
+
+/// Equal within `relative` tolerance, with NaN equal to NaN.
+pub fn close(actual: f64, expected: f64, relative: f64) -> bool {
+    if actual.is_nan() || expected.is_nan() {
+        return actual.is_nan() && expected.is_nan();
+    }
+    (actual - expected).abs() <= relative * expected.abs().max(f64::MIN_POSITIVE)
+}
