@@ -13,7 +13,7 @@ use arrow_schema::{DataType, Field, Fields, Schema};
 use bytes::Bytes;
 use parquet::arrow::ArrowWriter;
 
-use common::{fixture, load_set, parse_fixture};
+use common::{fixture, load_set};
 use fink_vra::core::alert::Candid;
 use fink_vra::core::features::{compute_feature_table, LcFeatureSource};
 use fink_vra::core::ingest::{read_alerts_from_bytes, IngestError, Layout, SkipReason};
