@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use fink_vra::core::alert_set::AlertSet;
+use fink_vra::core::alert_set::DuplicateFilter;
 use fink_vra::core::features::csv::{header, row_line};
 use fink_vra::core::features::extinction::ExtinctionMap;
 use fink_vra::core::features::{compute_features, LcFeatureSource};
@@ -61,7 +61,7 @@ fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut failed_files = 0;
-    let mut alerts = AlertSet::new();
+    let mut duplicate_filter = DuplicateFilter::new();
     if writeln!(out, "{}", header()).is_err() {
         return ExitCode::FAILURE;
     }
@@ -78,9 +78,7 @@ fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
                 continue;
             }
         };
-        let first_new = alerts.len();
-        let summary = alerts.add_file(parsed);
-        for skipped in &summary.skipped {
+        for skipped in &parsed.skipped {
             let candid = skipped
                 .candid
                 .map_or_else(|| "?".to_string(), |candid| candid.to_string());
@@ -89,13 +87,14 @@ fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
                 skipped.row, skipped.reason
             );
         }
-        for duplicate in &summary.duplicates {
+        let (alerts, duplicates) = duplicate_filter.admit(&name, parsed.alerts);
+        for duplicate in &duplicates {
             eprintln!(
                 "duplicate: {name}: candid {} already read from {}",
                 duplicate.candid, duplicate.first_seen_in
             );
         }
-        for alert in &alerts.alerts()[first_new..] {
+        for alert in &alerts {
             let row = compute_features(alert, source, dust);
             if writeln!(out, "{}", row_line(&row)).is_err() {
                 return ExitCode::FAILURE;

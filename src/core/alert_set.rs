@@ -32,12 +32,49 @@ pub struct FileSummary {
     pub dropped_points: usize,
 }
 
+/// Remembers which file first held each candid, and lets only new candids
+/// through. [`AlertSet`] uses it to hold alerts; the CLI uses it alone, so
+/// that it can stream rows without keeping every alert in memory.
+#[derive(Debug, Default)]
+pub struct DuplicateFilter {
+    first_file_by_candid: HashMap<Candid, usize>,
+    file_names: Vec<String>,
+}
+
+impl DuplicateFilter {
+    pub fn new() -> DuplicateFilter {
+        DuplicateFilter::default()
+    }
+
+    /// Splits a file's alerts into those whose candid is new (kept, in order)
+    /// and duplicates of a candid seen before, in this file or an earlier one.
+    pub fn admit(&mut self, file: &str, alerts: Vec<Alert>) -> (Vec<Alert>, Vec<DuplicateAlert>) {
+        let file_index = self.file_names.len();
+        self.file_names.push(file.to_string());
+        let mut duplicates = Vec::new();
+        let mut admitted = Vec::with_capacity(alerts.len());
+        for alert in alerts {
+            match self.first_file_by_candid.get(&alert.candid) {
+                Some(&first_file) => duplicates.push(DuplicateAlert {
+                    candid: alert.candid,
+                    first_seen_in: self.file_names[first_file].clone(),
+                }),
+                None => {
+                    self.first_file_by_candid.insert(alert.candid, file_index);
+                    admitted.push(alert);
+                }
+            }
+        }
+        (admitted, duplicates)
+    }
+}
+
 /// Alerts in load order, unique by candid.
 #[derive(Debug, Default)]
 pub struct AlertSet {
     alerts: Vec<Alert>,
     position_by_candid: HashMap<Candid, usize>,
-    source_file: Vec<usize>,
+    duplicate_filter: DuplicateFilter,
     files: Vec<FileSummary>,
 }
 
@@ -49,27 +86,12 @@ impl AlertSet {
     /// Adds a parsed file's alerts, leaving out candids already present, and
     /// returns the file's summary.
     pub fn add_file(&mut self, parsed: ParsedFile) -> &FileSummary {
-        let file_index = self.files.len();
-        let mut duplicates = Vec::new();
-        let mut alerts_added = 0;
-        for alert in parsed.alerts {
-            if let Some(&position) = self.position_by_candid.get(&alert.candid) {
-                let first_file = self.source_file[position];
-                let first_seen_in = self
-                    .files
-                    .get(first_file)
-                    .map_or_else(|| parsed.file.clone(), |f| f.file.clone());
-                duplicates.push(DuplicateAlert {
-                    candid: alert.candid,
-                    first_seen_in,
-                });
-                continue;
-            }
+        let (admitted, duplicates) = self.duplicate_filter.admit(&parsed.file, parsed.alerts);
+        let alerts_added = admitted.len();
+        for alert in admitted {
             self.position_by_candid
                 .insert(alert.candid, self.alerts.len());
-            self.source_file.push(file_index);
             self.alerts.push(alert);
-            alerts_added += 1;
         }
         self.files.push(FileSummary {
             file: parsed.file,
@@ -80,7 +102,7 @@ impl AlertSet {
             duplicates,
             dropped_points: parsed.dropped_points,
         });
-        &self.files[file_index]
+        &self.files[self.files.len() - 1]
     }
 
     /// Every alert, in load order.
