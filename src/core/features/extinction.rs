@@ -12,23 +12,25 @@ pub const SFD_PIXELS: usize = 12 * (SFD_NSIDE as usize) * (SFD_NSIDE as usize);
 
 static SFD_MAP_BYTES: &[u8] = include_bytes!("sfd/sfd_ebv_nside64_ring_galactic.f32le");
 
-/// Rotation from ICRS (equatorial J2000) unit vectors to Galactic ones
-/// (Hipparcos catalogue, ESA 1997, vol. 1, sect. 1.5.3).
+/// Rotation from ICRS unit vectors to Galactic ones, as astropy evaluates it
+/// (ICRS → FK5 frame bias → Galactic, astropy 8.0). The Hipparcos matrix differs
+/// by ~1e-7 rad, enough to put a few alerts in 100k on the other side of a pixel
+/// boundary from the reference values, which were computed with astropy.
 const ICRS_TO_GALACTIC: [[f64; 3]; 3] = [
     [
-        -0.054_875_560_416_215_4,
-        -0.873_437_090_234_885,
-        -0.483_835_015_548_713_2,
+        -0.054_875_657_712_591_63,
+        -0.873_437_051_955_615_9,
+        -0.483_835_073_616_715_46,
     ],
     [
-        0.494_109_427_875_583_7,
-        -0.444_829_629_960_011_2,
-        0.746_982_244_497_219,
+        0.494_109_437_192_726_8,
+        -0.444_829_721_223_295_17,
+        0.746_982_183_986_667_6,
     ],
     [
-        -0.867_666_149_019_004_7,
-        -0.198_076_373_431_201_5,
-        0.455_983_776_175_066_9,
+        -0.867_666_137_559_657_6,
+        -0.198_076_337_273_000_59,
+        0.455_983_813_687_301_56,
     ],
 ];
 
@@ -101,6 +103,14 @@ mod tests {
         // North Galactic pole (J2000): ra 192.85948, dec 27.12825.
         let (_, b) = icrs_to_galactic_radians(192.859_48, 27.128_25);
         assert!((b.to_degrees() - 90.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn ebv_matches_astropy_next_to_a_pixel_boundary() {
+        // A generated alert that the Hipparcos matrix put in the neighbouring
+        // pixel; astropy-healpix gives 0.05375777557492256 here.
+        let ebv = ExtinctionMap::sfd().ebv(190.497_635_683_009_92, -20.327_884_198_364_366);
+        assert_eq!(ebv, 0.053_757_775_574_922_56);
     }
 
     #[test]
