@@ -13,7 +13,7 @@ read -r -a sizes <<< "${sizes[*]}"
 python3 -c "import pandas, pyarrow, astropy, astropy_healpix" 2>/dev/null \
     || python3 -m pip install --quiet pandas pyarrow astropy astropy-healpix
 command -v /usr/bin/time >/dev/null || apt-get install -y time
-cargo build --release --locked --quiet
+cargo build --profile cli --locked --quiet
 
 data=bench/data
 out=bench/out
@@ -37,7 +37,7 @@ for layout in clean full; do
         fi
         files=("$dir"/*.parquet)
         read -r rust_s rust_kib < <(measure "rust-$layout-$size" "$out/rust-$layout-$size.csv" \
-            target/release/fink-vra features "${files[@]}")
+            target/cli/fink-vra features "${files[@]}")
         read -r py_s py_kib < <(measure "python-$layout-$size" "$out/python-$layout-$size.csv" \
             python3 bench/python_pipeline.py "${files[@]}")
         python3 bench/compare.py "$out/rust-$layout-$size.csv" "$out/python-$layout-$size.csv" >&2
