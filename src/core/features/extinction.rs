@@ -37,11 +37,16 @@ const ICRS_TO_GALACTIC: [[f64; 3]; 3] = [
 /// Converts ICRS (ra, dec) in degrees to Galactic (l, b) in radians.
 pub fn icrs_to_galactic_radians(ra_degrees: f64, dec_degrees: f64) -> (f64, f64) {
     let (ra, dec) = (ra_degrees.to_radians(), dec_degrees.to_radians());
-    let equatorial = [dec.cos() * ra.cos(), dec.cos() * ra.sin(), dec.sin()];
+    // libm, not the platform's maths: the same pixel natively and in wasm32.
+    let equatorial = [
+        libm::cos(dec) * libm::cos(ra),
+        libm::cos(dec) * libm::sin(ra),
+        libm::sin(dec),
+    ];
     let [x, y, z] = ICRS_TO_GALACTIC
         .map(|row| row[0] * equatorial[0] + row[1] * equatorial[1] + row[2] * equatorial[2]);
-    let longitude = y.atan2(x).rem_euclid(std::f64::consts::TAU);
-    let latitude = z.clamp(-1.0, 1.0).asin();
+    let longitude = libm::atan2(y, x).rem_euclid(std::f64::consts::TAU);
+    let latitude = libm::asin(z.clamp(-1.0, 1.0));
     (longitude, latitude)
 }
 

@@ -8,6 +8,9 @@
 //! 3. sort by time, drop duplicate (time, band) points, split by band;
 //! 4. per band: amplitude, median, median absolute deviation, and a weighted
 //!    linear fit of magnitude on time (slope, slope sigma, reduced chi2).
+//!
+//! Powers and logarithms use the `libm` crate rather than the platform's maths
+//! library, so the browser computes exactly the bits the CLI does.
 
 use super::stats::median;
 use crate::core::alert::{Band, BandFeatures, DifferenceSign, FinkLcFeatures, LightCurvePoint};
@@ -69,12 +72,12 @@ fn raw_measurement(point: &LightCurvePoint) -> Measurement {
 /// for a negative difference) the difference flux. `NaN` when the reference
 /// magnitude is missing or negative, or the total flux is not positive.
 fn dc_measurement(point: &LightCurvePoint) -> Measurement {
-    let difference_flux = 10f64.powf(-0.4 * point.magnitude);
+    let difference_flux = libm::pow(10.0, -0.4 * point.magnitude);
     let difference_flux_error = point.magnitude_error / MAGNITUDE_ERROR_FACTOR * difference_flux;
     let reference_flux = if point.nearest_ref_magnitude < 0.0 {
         f64::NAN
     } else {
-        10f64.powf(-0.4 * point.nearest_ref_magnitude)
+        libm::pow(10.0, -0.4 * point.nearest_ref_magnitude)
     };
     let reference_flux_error =
         point.nearest_ref_magnitude_error / MAGNITUDE_ERROR_FACTOR * reference_flux;
@@ -82,11 +85,11 @@ fn dc_measurement(point: &LightCurvePoint) -> Measurement {
         DifferenceSign::Positive => reference_flux + difference_flux,
         DifferenceSign::Negative | DifferenceSign::Unknown => reference_flux - difference_flux,
     };
-    let total_flux_error = difference_flux_error.hypot(reference_flux_error);
+    let total_flux_error = libm::hypot(difference_flux_error, reference_flux_error);
     Measurement {
         mjd: point.mjd,
         band: point.band,
-        magnitude: -2.5 * total_flux.log10(),
+        magnitude: -2.5 * libm::log10(total_flux),
         error: MAGNITUDE_ERROR_FACTOR * total_flux_error / total_flux,
     }
 }

@@ -3,17 +3,24 @@
 //! Real Fink files disagree on types: `magpsf` is `float` in Spark files and
 //! `double` in pyarrow ones, `fid` is `int32` or `int64`, strings are `string`,
 //! `large_string` or views. These helpers accept every numeric (or string)
-//! encoding, cast once to one type, and turn anything else into a typed
+//! encoding, convert once to one type, and turn anything else into a typed
 //! [`IngestError::WrongType`] that names the column.
+//!
+//! The conversions are written out here rather than taken from `arrow-cast`,
+//! whose generic kernels for every pair of types would add over a megabyte to
+//! the page's wasm for the handful of conversions needed.
 
 use std::ops::Range;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int64Type, UInt64Type};
-use arrow_array::{
-    Array, ArrayRef, Float64Array, Int64Array, StringArray, StructArray, UInt64Array,
+use arrow_array::types::{
+    ArrowPrimitiveType, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
+    UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
-use arrow_cast::cast;
+use arrow_array::{
+    Array, ArrayRef, Float64Array, Int64Array, PrimitiveArray, StringArray, StructArray,
+    UInt64Array,
+};
 use arrow_schema::DataType;
 
 use super::IngestError;
@@ -34,21 +41,62 @@ impl ColumnName<'_> {
             found: found.to_string(),
         }
     }
+}
 
-    fn cast_failed(&self, expected: &'static str, found: &DataType) -> IngestError {
-        self.wrong_type(expected, found)
+/// Converts every value of a primitive array with `convert`; nulls, and values
+/// that `convert` refuses, become null.
+fn convert<From, To>(
+    array: &dyn Array,
+    convert: impl Fn(From::Native) -> Option<To::Native>,
+) -> PrimitiveArray<To>
+where
+    From: ArrowPrimitiveType,
+    To: ArrowPrimitiveType,
+{
+    array
+        .as_primitive::<From>()
+        .iter()
+        .map(|value| value.and_then(&convert))
+        .collect()
+}
+
+/// Applies `$convert` to `$array` according to its numeric data type, or
+/// evaluates `$otherwise` for a non-numeric one.
+macro_rules! by_numeric_type {
+    ($array:expr, $to:ty, $convert:expr, $otherwise:expr) => {
+        match $array.data_type() {
+            DataType::Int8 => convert::<Int8Type, $to>($array, |v| $convert(v as f64, v as i128)),
+            DataType::Int16 => convert::<Int16Type, $to>($array, |v| $convert(v as f64, v as i128)),
+            DataType::Int32 => convert::<Int32Type, $to>($array, |v| $convert(v as f64, v as i128)),
+            DataType::Int64 => convert::<Int64Type, $to>($array, |v| $convert(v as f64, v as i128)),
+            DataType::UInt8 => convert::<UInt8Type, $to>($array, |v| $convert(v as f64, v as i128)),
+            DataType::UInt16 => {
+                convert::<UInt16Type, $to>($array, |v| $convert(v as f64, v as i128))
+            }
+            DataType::UInt32 => {
+                convert::<UInt32Type, $to>($array, |v| $convert(v as f64, v as i128))
+            }
+            DataType::UInt64 => {
+                convert::<UInt64Type, $to>($array, |v| $convert(v as f64, v as i128))
+            }
+            DataType::Float32 => convert::<Float32Type, $to>($array, |v| {
+                $convert(f64::from(v), integral(f64::from(v)))
+            }),
+            DataType::Float64 => convert::<Float64Type, $to>($array, |v| $convert(v, integral(v))),
+            DataType::Null => std::iter::repeat_n(None, $array.len()).collect(),
+            _ => return $otherwise,
+        }
+    };
+}
+
+/// The integer a float holds exactly, or an impossible value (beyond i64 and
+/// u64) that the integer conversions refuse.
+fn integral(value: f64) -> i128 {
+    if value.fract() == 0.0 && value.abs() < 9.2e18 {
+        value as i128
+    } else {
+        i128::MAX
     }
-}
-
-fn is_numeric(data_type: &DataType) -> bool {
-    data_type.is_integer() || data_type.is_floating()
-}
-
-fn is_string(data_type: &DataType) -> bool {
-    matches!(
-        data_type,
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-    ) || matches!(data_type, DataType::Dictionary(_, value) if is_string(value))
 }
 
 /// Any numeric column as `f64` (nulls stay null).
@@ -56,27 +104,25 @@ pub(super) fn float_column(
     array: &dyn Array,
     name: ColumnName,
 ) -> Result<Float64Array, IngestError> {
-    let data_type = array.data_type();
-    if !(is_numeric(data_type) || data_type == &DataType::Null) {
-        return Err(name.wrong_type("a number", data_type));
-    }
-    let converted =
-        cast(array, &DataType::Float64).map_err(|_| name.cast_failed("a number", data_type))?;
-    Ok(converted.as_primitive::<Float64Type>().clone())
+    Ok(by_numeric_type!(
+        array,
+        Float64Type,
+        |float: f64, _| Some(float),
+        Err(name.wrong_type("a number", array.data_type()))
+    ))
 }
 
-/// Any integer (or integral float) column as `i64`; out-of-range values become null.
+/// Any integer (or integral float) column as `i64`; other values become null.
 pub(super) fn integer_column(
     array: &dyn Array,
     name: ColumnName,
 ) -> Result<Int64Array, IngestError> {
-    let data_type = array.data_type();
-    if !(is_numeric(data_type) || data_type == &DataType::Null) {
-        return Err(name.wrong_type("an integer", data_type));
-    }
-    let converted =
-        cast(array, &DataType::Int64).map_err(|_| name.cast_failed("an integer", data_type))?;
-    Ok(converted.as_primitive::<Int64Type>().clone())
+    Ok(by_numeric_type!(
+        array,
+        Int64Type,
+        |_, integer: i128| i64::try_from(integer).ok(),
+        Err(name.wrong_type("an integer", array.data_type()))
+    ))
 }
 
 /// An integer column as `u64`, for candids; negative values become null.
@@ -85,27 +131,29 @@ pub(super) fn candid_column(
     array: &dyn Array,
     name: ColumnName,
 ) -> Result<UInt64Array, IngestError> {
-    let data_type = array.data_type();
-    if !data_type.is_integer() {
-        return Err(name.wrong_type("an integer candid", data_type));
+    if !array.data_type().is_integer() {
+        return Err(name.wrong_type("an integer candid", array.data_type()));
     }
-    let converted = cast(array, &DataType::UInt64)
-        .map_err(|_| name.cast_failed("an integer candid", data_type))?;
-    Ok(converted.as_primitive::<UInt64Type>().clone())
+    Ok(by_numeric_type!(
+        array,
+        UInt64Type,
+        |_, integer: i128| u64::try_from(integer).ok(),
+        Err(name.wrong_type("an integer candid", array.data_type()))
+    ))
 }
 
-/// Any string column as `Utf8`.
+/// Any string column (`string`, `large_string`, `string_view`) as `Utf8`.
 pub(super) fn string_column(
     array: &dyn Array,
     name: ColumnName,
 ) -> Result<StringArray, IngestError> {
-    let data_type = array.data_type();
-    if !(is_string(data_type) || data_type == &DataType::Null) {
-        return Err(name.wrong_type("a string", data_type));
+    match array.data_type() {
+        DataType::Utf8 => Ok(array.as_string::<i32>().clone()),
+        DataType::LargeUtf8 => Ok(array.as_string::<i64>().iter().collect()),
+        DataType::Utf8View => Ok(array.as_string_view().iter().collect()),
+        DataType::Null => Ok(std::iter::repeat_n(None::<&str>, array.len()).collect()),
+        other => Err(name.wrong_type("a string", other)),
     }
-    let converted =
-        cast(array, &DataType::Utf8).map_err(|_| name.cast_failed("a string", data_type))?;
-    Ok(converted.as_string::<i32>().clone())
 }
 
 /// A struct column.
@@ -195,5 +243,48 @@ pub(super) fn optional_str(array: &StringArray, row: usize) -> Option<&str> {
         None
     } else {
         Some(array.value(row))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{Float32Array, Int32Array, LargeStringArray};
+
+    const NAME: ColumnName<'static> = ColumnName {
+        file: "f.parquet",
+        column: "c",
+    };
+
+    #[test]
+    fn integral_floats_become_integers_and_fractions_become_null() {
+        let fids = Float32Array::from(vec![Some(2.0), Some(2.5), None]);
+        let converted = integer_column(&fids, NAME).expect("numeric");
+        assert_eq!(
+            converted.iter().collect::<Vec<_>>(),
+            vec![Some(2), None, None]
+        );
+    }
+
+    #[test]
+    fn negative_candids_become_null_and_floats_are_refused() {
+        let candids = Int32Array::from(vec![Some(5), Some(-1)]);
+        let converted = candid_column(&candids, NAME).expect("integer");
+        assert_eq!(converted.iter().collect::<Vec<_>>(), vec![Some(5), None]);
+        assert!(candid_column(&Float32Array::from(vec![5.0]), NAME).is_err());
+    }
+
+    #[test]
+    fn large_strings_read_like_strings_and_numbers_are_not_strings() {
+        let ids = LargeStringArray::from(vec![Some("ZTF25aaaaaaa"), None]);
+        let converted = string_column(&ids, NAME).expect("string");
+        assert_eq!(
+            converted.iter().collect::<Vec<_>>(),
+            vec![Some("ZTF25aaaaaaa"), None]
+        );
+        assert!(matches!(
+            string_column(&Int32Array::from(vec![1]), NAME),
+            Err(IngestError::WrongType { .. })
+        ));
     }
 }
