@@ -75,7 +75,6 @@ pub struct AlertSet {
     alerts: Vec<Alert>,
     position_by_candid: HashMap<Candid, usize>,
     duplicate_filter: DuplicateFilter,
-    files: Vec<FileSummary>,
 }
 
 impl AlertSet {
@@ -85,7 +84,7 @@ impl AlertSet {
 
     /// Adds a parsed file's alerts, leaving out candids already present, and
     /// returns the file's summary.
-    pub fn add_file(&mut self, parsed: ParsedFile) -> &FileSummary {
+    pub fn add_file(&mut self, parsed: ParsedFile) -> FileSummary {
         let (admitted, duplicates) = self.duplicate_filter.admit(&parsed.file, parsed.alerts);
         let alerts_added = admitted.len();
         for alert in admitted {
@@ -93,7 +92,7 @@ impl AlertSet {
                 .insert(alert.candid, self.alerts.len());
             self.alerts.push(alert);
         }
-        self.files.push(FileSummary {
+        FileSummary {
             file: parsed.file,
             layout: parsed.layout,
             rows: parsed.rows,
@@ -101,8 +100,7 @@ impl AlertSet {
             skipped: parsed.skipped,
             duplicates,
             dropped_points: parsed.dropped_points,
-        });
-        &self.files[self.files.len() - 1]
+        }
     }
 
     /// Every alert, in load order.
@@ -115,11 +113,6 @@ impl AlertSet {
         self.position_by_candid
             .get(&candid)
             .map(|&position| &self.alerts[position])
-    }
-
-    /// The summaries of the files added, in order.
-    pub fn files(&self) -> &[FileSummary] {
-        &self.files
     }
 
     pub fn len(&self) -> usize {

@@ -6,5 +6,9 @@
 
 pub mod alert;
 pub mod alert_set;
+pub mod display;
 pub mod features;
 pub mod ingest;
+pub mod links;
+pub mod paging;
+pub mod workspace;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use fink_vra::core::alert_set::AlertSet;
+use fink_vra::core::alert_set::{AlertSet, FileSummary};
 use fink_vra::core::ingest::{read_alerts_from_bytes, ParsedFile};
 
 /// Path of a file under `tests/fixtures`.
@@ -21,11 +21,17 @@ pub fn parse_fixture(relative: &str) -> ParsedFile {
 
 /// Loads fixtures, in order, into one alert set.
 pub fn load_set(relatives: &[&str]) -> AlertSet {
+    load_set_with_summaries(relatives).0
+}
+
+/// Like [`load_set`], also returning each file's summary.
+pub fn load_set_with_summaries(relatives: &[&str]) -> (AlertSet, Vec<FileSummary>) {
     let mut set = AlertSet::new();
-    for relative in relatives {
-        set.add_file(parse_fixture(relative));
-    }
-    set
+    let summaries = relatives
+        .iter()
+        .map(|relative| set.add_file(parse_fixture(relative)))
+        .collect();
+    (set, summaries)
 }
 
 /// A reference feature table: header, then rows of cells (`None` for empty).

@@ -11,6 +11,7 @@ pub mod extinction;
 pub mod fink_lc;
 pub mod light_curve_counts;
 pub mod stats;
+pub mod summary;
 
 use crate::core::alert::{Alert, BandFeatures, Candid, FinkLcFeatures};
 use extinction::ExtinctionMap;

@@ -1,0 +1,140 @@
+//! The data of one session in the page: the alerts of every loaded file, their
+//! feature rows, and what happened to each file (loaded, or why not).
+//!
+//! The page holds one `Workspace` and calls [`Workspace::load_file`] with each
+//! file's bytes; the bytes are dropped once parsed.
+
+use thiserror::Error;
+
+use crate::core::alert::Alert;
+use crate::core::alert_set::{AlertSet, FileSummary};
+use crate::core::features::{
+    compute_features, extinction::ExtinctionMap, FeatureRow, LcFeatureSource,
+};
+use crate::core::ingest::{read_alerts_from_bytes, IngestError};
+
+/// Why a file brought no alerts.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum LoadError {
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// The browser could not hand over the file's bytes.
+    #[error("{file}: the file could not be read ({detail})")]
+    Unreadable { file: String, detail: String },
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileOutcome {
+    Loaded(FileSummary),
+    Failed(LoadError),
+}
+
+/// A file the user gave, with its outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedFile {
+    pub name: String,
+    pub size_bytes: usize,
+    pub outcome: FileOutcome,
+}
+
+/// Alerts, features and file outcomes of a session. Feature rows are kept in
+/// the same order as the alerts: `features()[i]` belongs to `alerts()[i]`.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    alerts: AlertSet,
+    features: Vec<FeatureRow>,
+    files: Vec<LoadedFile>,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace::default()
+    }
+
+    /// Parses one file's bytes, adds its new alerts and their features, and
+    /// records the outcome. A bad file is recorded as failed; nothing else changes.
+    pub fn load_file(&mut self, name: &str, bytes: Vec<u8>) -> &LoadedFile {
+        let size_bytes = bytes.len();
+        let outcome = match read_alerts_from_bytes(name, bytes) {
+            Ok(parsed) => {
+                let first_new = self.alerts.len();
+                let summary = self.alerts.add_file(parsed);
+                let dust = ExtinctionMap::sfd();
+                self.features.extend(
+                    self.alerts.alerts()[first_new..].iter().map(|alert| {
+                        compute_features(alert, LcFeatureSource::FileOrRecompute, dust)
+                    }),
+                );
+                FileOutcome::Loaded(summary)
+            }
+            Err(error) => FileOutcome::Failed(error.into()),
+        };
+        self.push(LoadedFile {
+            name: name.to_string(),
+            size_bytes,
+            outcome,
+        })
+    }
+
+    /// Records a file whose bytes could not be obtained at all.
+    pub fn record_unreadable(&mut self, name: &str, detail: &str) -> &LoadedFile {
+        let error = LoadError::Unreadable {
+            file: name.to_string(),
+            detail: detail.to_string(),
+        };
+        self.push(LoadedFile {
+            name: name.to_string(),
+            size_bytes: 0,
+            outcome: FileOutcome::Failed(error),
+        })
+    }
+
+    fn push(&mut self, file: LoadedFile) -> &LoadedFile {
+        self.files.push(file);
+        &self.files[self.files.len() - 1]
+    }
+
+    /// Every alert, in load order, each candid once.
+    pub fn alerts(&self) -> &[Alert] {
+        self.alerts.alerts()
+    }
+
+    /// The feature row of every alert, in the same order.
+    pub fn features(&self) -> &[FeatureRow] {
+        &self.features
+    }
+
+    /// Every file given, in order, with its outcome.
+    pub fn files(&self) -> &[LoadedFile] {
+        &self.files
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_file_is_recorded_and_the_good_ones_still_load() {
+        let mut workspace = Workspace::new();
+        let good = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/clean/20250602_100102_alerts_ztf_schema402_10alerts.parquet"
+        ))
+        .expect("fixture");
+        workspace.load_file("broken.parquet", b"PAR1 not really".to_vec());
+        workspace.load_file("good.parquet", good.clone());
+        workspace.load_file("again.parquet", good);
+        assert!(matches!(
+            workspace.files()[0].outcome,
+            FileOutcome::Failed(LoadError::Ingest(_))
+        ));
+        assert_eq!(workspace.alerts().len(), 10);
+        assert_eq!(workspace.features().len(), 10);
+        let FileOutcome::Loaded(again) = &workspace.files()[2].outcome else {
+            panic!("loaded")
+        };
+        assert_eq!((again.alerts_added, again.duplicates.len()), (0, 10));
+    }
+}
