@@ -1,1 +1,9 @@
+//! fink-vra: active-learning labelling loops for the Fink ZTF alert stream.
+//!
+//! `core` is the pure domain logic (native and wasm32); `ui` is the browser
+//! shell, compiled for wasm32 only. See `ARCHITECTURE.md`.
+
 pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -117,3 +117,19 @@ fn missing_file_argument_is_a_usage_error() {
         .status
         .success());
 }
+
+#[test]
+fn cli_output_equals_the_golden_tables_byte_for_byte() {
+    for stem in [
+        "ztf_schema402_10alerts",
+        "ztf_datatest_67alerts_no_lcfeatures",
+    ] {
+        let output = features(&[&path(&format!("raw/{stem}.parquet"))]);
+        let golden =
+            std::fs::read(fixture(&format!("golden/{stem}.features.csv"))).expect("golden file");
+        assert!(
+            output.stdout == golden,
+            "{stem}: CLI output differs from tests/fixtures/golden"
+        );
+    }
+}

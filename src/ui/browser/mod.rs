@@ -1,0 +1,5 @@
+//! Browser side effects, each behind a small function. Nothing else in the
+//! crate calls web APIs directly.
+
+pub mod files;
+pub mod service_worker;

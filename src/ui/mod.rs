@@ -1,0 +1,21 @@
+//! The browser shell: Leptos components and browser glue, compiled for wasm32
+//! only. No domain rules live here: components read signals and call `core`.
+//!
+//! - `app`: the notebook page and its state;
+//! - `sections`: one component per notebook section;
+//! - `browser`: the only code that touches web APIs (files, fetch, service worker).
+
+mod app;
+pub mod browser;
+mod loading;
+mod sections;
+
+pub use loading::{load_sources, FileSource, LoadProgress};
+
+/// Starts the page: panic messages to the console, the offline service worker,
+/// and the app mounted on `<body>`.
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    browser::service_worker::register("sw.js");
+    leptos::mount::mount_to_body(app::App);
+}

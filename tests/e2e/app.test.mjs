@@ -1,0 +1,177 @@
+// End-to-end tests of the built page (dist/, built with --public-url /fink-vra/)
+// in Debian's Chromium, driven by playwright-core. Screenshots go to
+// tests/e2e/artifacts/.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { startServer } from "./server.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const DIST = join(here, "..", "..", "dist");
+const FIXTURES = join(here, "..", "fixtures");
+const ARTIFACTS = join(here, "artifacts");
+const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+let server;
+let browser;
+
+before(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  server = await startServer(DIST);
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Opens the app in a fresh context; fails the test on any page error. */
+async function openApp(url = server.url) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error));
+  await page.goto(url);
+  await page.getByTestId("file-input").waitFor({ state: "attached" });
+  return { context, page, errors };
+}
+
+/** The per-file summary rows as objects of their test-id'd cells. */
+async function fileSummaries(page) {
+  return page.getByTestId("file-summary-row").evaluateAll((rows) =>
+    rows.map((row) => {
+      const cell = (id) => row.querySelector(`[data-testid="${id}"]`)?.textContent.trim();
+      return {
+        name: row.querySelector(".file-name").textContent.trim(),
+        layout: cell("layout"),
+        rows: cell("rows"),
+        added: cell("alerts-added"),
+        skipped: cell("skipped")?.split(/\s/)[0],
+        duplicates: cell("duplicates"),
+        error: cell("error"),
+      };
+    }),
+  );
+}
+
+async function waitForFiles(page, count) {
+  await page.getByTestId("file-summary-row").nth(count - 1).waitFor();
+  await page.getByTestId("progress").waitFor({ state: "detached" });
+}
+
+test("two fixture files load with their summaries and feature values", async () => {
+  const { context, page, errors } = await openApp();
+  await page
+    .getByTestId("file-input")
+    .setInputFiles([
+      join(FIXTURES, "raw", "ztf_schema402_10alerts.parquet"),
+      join(FIXTURES, "clean", "20250602_100102_alerts_ztf_hostless_72alerts.parquet"),
+    ]);
+  await waitForFiles(page, 2);
+  assert.deepEqual(await fileSummaries(page), [
+    { name: "ztf_schema402_10alerts.parquet", layout: "full Fink schema", rows: "10", added: "10", skipped: "0", duplicates: "0", error: undefined },
+    { name: "20250602_100102_alerts_ztf_hostless_72alerts.parquet", layout: "finkvra clean layout", rows: "24", added: "24", skipped: "0", duplicates: "0", error: undefined },
+  ]);
+  const table = page.getByTestId("feature-table");
+  const firstRow = table.locator("tbody tr").first();
+  const cells = await firstRow.locator("td").allTextContents();
+  // candid keeps every digit; dets_median (col 7) and ebv (last) as in the reference table.
+  assert.equal(cells[0], "3063176310015015002");
+  assert.equal(cells[1], "ZTF25aapafwq");
+  assert.equal(cells[2 + 3], "10"); // ndets
+  assert.equal(cells[2 + 5], "18.3021"); // dets_median 18.30205059
+  assert.equal(cells.at(-1), "0.0454548"); // ebv 0.04545479268
+  const link = firstRow.locator("a");
+  assert.equal(await link.getAttribute("href"), "https://lasair-ztf.lsst.ac.uk/objects/ZTF25aapafwq");
+  assert.equal(await link.getAttribute("target"), "_blank");
+  assert.match(await page.getByTestId("page-label").textContent(), /rows 1–25 of 34/);
+  await page.getByTestId("page-next").click();
+  assert.match(await page.getByTestId("page-label").textContent(), /rows 26–34 of 34 · page 2 of 2/);
+  assert.equal(await page.getByTestId("feature-summary").locator("tbody tr").count(), 21);
+  await page.screenshot({ path: join(ARTIFACTS, "two-files-loaded.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a corrupt file shows its error in its row and the page keeps working", async () => {
+  const { context, page, errors } = await openApp();
+  const corrupt = join(tmpdir(), `fink-vra-corrupt-${process.pid}.parquet`);
+  await writeFile(corrupt, "PAR1 definitely not a parquet file PAR1");
+  await page.getByTestId("file-input").setInputFiles([corrupt]);
+  await waitForFiles(page, 1);
+  const error = page.getByTestId("error");
+  assert.match(await error.textContent(), /corrupt or truncated/);
+  await page
+    .getByTestId("file-input")
+    .setInputFiles([join(FIXTURES, "raw", "ztf_schema402_10alerts.parquet")]);
+  await waitForFiles(page, 2);
+  const [bad, good] = await fileSummaries(page);
+  assert.ok(bad.error);
+  assert.equal(good.added, "10");
+  assert.equal(await page.getByTestId("feature-table").locator("tbody tr").count(), 10);
+  await page.screenshot({ path: join(ARTIFACTS, "corrupt-file.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("hostile objectIds render as text, never as links or HTML", async () => {
+  const { context, page, errors } = await openApp();
+  await page.getByTestId("file-input").setInputFiles([join(FIXTURES, "hostile", "hostile_object_ids.parquet")]);
+  await waitForFiles(page, 1);
+  const rows = page.getByTestId("feature-table").locator("tbody tr");
+  assert.equal(await rows.count(), 3);
+  const objectCells = await rows.evaluateAll((trs) =>
+    trs.map((tr) => ({ text: tr.cells[1].textContent, links: tr.cells[1].querySelectorAll("a").length })),
+  );
+  assert.deepEqual(objectCells, [
+    { text: '<img src=x onerror="window.__pwned=1">', links: 0 },
+    { text: "javascript:alert(1)", links: 0 },
+    { text: "ZTF25aapafwq", links: 1 },
+  ]);
+  assert.equal(await page.locator("img").count(), 0, "no element was injected");
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("sample data fills the feature table", async () => {
+  const { context, page, errors } = await openApp();
+  await page.getByTestId("sample-data").click();
+  await waitForFiles(page, 4);
+  const summaries = await fileSummaries(page);
+  assert.deepEqual(summaries.map((file) => file.added), ["10", "24", "19", "24"]);
+  assert.match(await page.getByTestId("page-label").textContent(), /of 77 /);
+  await page.screenshot({ path: join(ARTIFACTS, "sample-data.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("under a sub-path, a page loaded once reloads and loads samples with the server gone", async () => {
+  const ownServer = await startServer(DIST, "/fink-vra/");
+  const { context, page, errors } = await openApp(ownServer.url);
+  // Wait until the service worker controls the page and has cached the shell.
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
+  await ownServer.close();
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByTestId("file-input").waitFor({ state: "attached" });
+  await page.getByTestId("sample-data").click();
+  await waitForFiles(page, 4);
+  assert.equal((await fileSummaries(page)).filter((file) => file.error).length, 0);
+  await page.screenshot({ path: join(ARTIFACTS, "offline-reload.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
