@@ -133,3 +133,65 @@ fn cli_output_equals_the_golden_tables_byte_for_byte() {
         );
     }
 }
+
+#[test]
+fn replay_prints_one_row_per_round_and_names_a_bad_column() {
+    let labelled = |name: &str| path(&format!("labelled/{name}"));
+    let output = Command::new(env!("CARGO_BIN_EXE_fink-vra"))
+        .args(["replay", "--train", &labelled("atlas_vra_dayN_X_train.csv")])
+        .args(["--train-labels", &labelled("atlas_vra_dayN_y_train.csv")])
+        .args([
+            "--val",
+            &labelled("atlas_vra_dayN_X_val.csv"),
+            "--val-labels",
+            &labelled("atlas_vra_dayN_y_val.csv"),
+        ])
+        .args([
+            "--map",
+            "good=0,galactic=1,pm=1",
+            "--initial",
+            "10",
+            "--batch",
+            "10",
+            "--rounds",
+            "3",
+            "--repeats",
+            "1",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "round,n_labels,val_auc,val_accuracy,val_f1");
+    assert_eq!(lines.len(), 4);
+    assert!(lines[3].starts_with("2,30,"));
+
+    let bad = std::env::temp_dir().join(format!("fink-vra-bad-x-{}.csv", std::process::id()));
+    std::fs::write(&bad, "ID,a,b\n1,2,3\n2,4,text\n").expect("temp file");
+    let output = Command::new(env!("CARGO_BIN_EXE_fink-vra"))
+        .args([
+            "replay",
+            "--train",
+            &bad.display().to_string(),
+            "--train-labels",
+            &labelled("atlas_vra_dayN_y_train.csv"),
+        ])
+        .args([
+            "--val",
+            &labelled("atlas_vra_dayN_X_val.csv"),
+            "--val-labels",
+            &labelled("atlas_vra_dayN_y_val.csv"),
+        ])
+        .args(["--map", "good=0,galactic=1,pm=1"])
+        .output()
+        .expect("runs");
+    std::fs::remove_file(&bad).ok();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("column `b`, row 2: `text` is not a number"));
+}

@@ -4,11 +4,14 @@
 //! Nothing under `core` may import `leptos`, `web_sys`, `gloo` or `wasm_bindgen`;
 //! the layering is described in `ARCHITECTURE.md`.
 
+pub mod active;
 pub mod alert;
 pub mod alert_set;
 pub mod display;
 pub mod features;
 pub mod ingest;
+pub mod labels;
 pub mod links;
+pub mod model;
 pub mod paging;
 pub mod workspace;

@@ -1,12 +1,9 @@
-//! The fink-vra command line: the same core as the page, for scripting,
-//! checking and benchmarking natively.
+//! `fink-vra features`: one CSV row per alert on stdout, streamed file by file.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-use clap::{Parser, Subcommand};
 
 use fink_vra::core::alert_set::DuplicateFilter;
 use fink_vra::core::features::csv::{header, row_line};
@@ -14,44 +11,8 @@ use fink_vra::core::features::extinction::ExtinctionMap;
 use fink_vra::core::features::{compute_features, LcFeatureSource};
 use fink_vra::core::ingest::read_alerts;
 
-#[derive(Parser)]
-#[command(
-    name = "fink-vra",
-    version,
-    about = "Active-learning tools for the Fink ZTF alert stream"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Write one feature row per alert of the given parquet files, as CSV on stdout.
-    ///
-    /// Rows follow the input order; a candid seen twice is kept once. Skipped
-    /// alerts, duplicates and unreadable files are reported on stderr, and the
-    /// exit code is non-zero if any file could not be read.
-    Features {
-        /// Ignore the files' lc_features_* and recompute them from the light curve.
-        #[arg(long)]
-        recompute_lc: bool,
-        /// Fink alert files (full schema or finkvra clean layout).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
-}
-
-fn main() -> ExitCode {
-    match Cli::parse().command {
-        Command::Features {
-            recompute_lc,
-            files,
-        } => features(&files, recompute_lc),
-    }
-}
-
-fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
+/// Writes the features of `files`; non-zero exit if any file could not be read.
+pub fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
     let source = if recompute_lc {
         LcFeatureSource::Recompute
     } else {

@@ -1,0 +1,124 @@
+//! `fink-vra bench-round`: times one active-learning round at scale (fit on the
+//! labels, predict the whole pool, rank it), natively or as wasm under Node
+//! (`bench/round.sh`). A benchmark, not a test: it prints figures.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use fink_vra::core::active::random::SplitMix64;
+use fink_vra::core::active::round::mapped_rows;
+use fink_vra::core::active::strategy::{rank_pool, Pool};
+use fink_vra::core::model::FeatureMatrix;
+
+use crate::replay::{parse_choices, read_table};
+
+/// Arguments of `fink-vra bench-round`.
+#[derive(clap::Args)]
+pub struct BenchArguments {
+    /// Features CSV the pool is built from (ID column, then numeric features).
+    #[arg(long)]
+    train: PathBuf,
+    /// Its labels CSV.
+    #[arg(long)]
+    train_labels: PathBuf,
+    /// Labels to classes, e.g. good=0,galactic=1,pm=1.
+    #[arg(long)]
+    map: String,
+    /// Alerts in the pool to predict and rank.
+    #[arg(long, default_value_t = 100_000)]
+    pool: usize,
+    /// Labelled alerts to train on.
+    #[arg(long, default_value_t = 200)]
+    labels: usize,
+    /// Feature columns used (the first N of the table; the VRA has 21).
+    #[arg(long, default_value_t = 21)]
+    features: usize,
+    #[arg(long, default_value = crate::DEFAULT_MODEL)]
+    model: String,
+    /// Extra-trees only: number of trees (default: the model's).
+    #[arg(long)]
+    trees: Option<usize>,
+    /// Extra-trees only: minimum samples per leaf (default: the model's).
+    #[arg(long)]
+    min_samples_leaf: Option<usize>,
+    #[arg(long, default_value = crate::DEFAULT_STRATEGY)]
+    strategy: String,
+    #[arg(long, default_value_t = 10)]
+    batch: usize,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+}
+
+/// Rows of `source` (first `columns` columns), cycled to `count` rows, each
+/// value scaled by a seeded factor in [0.99, 1.01] so that rows differ.
+fn jittered_rows(source: &FeatureMatrix, columns: usize, count: usize, seed: u64) -> FeatureMatrix {
+    let mut random = SplitMix64::new(seed);
+    let mut rows = FeatureMatrix::with_columns(columns);
+    let mut row = vec![0.0; columns];
+    for index in 0..count {
+        let original = source.row(index % source.rows());
+        for (value, &base) in row.iter_mut().zip(original) {
+            let jitter = (random.next_u64() % 2001) as f64 / 100_000.0 - 0.01;
+            *value = base * (1.0 + jitter);
+        }
+        rows.push_row(&row);
+    }
+    rows
+}
+
+pub fn run(arguments: &BenchArguments) -> Result<(), String> {
+    let (model, strategy, target) =
+        parse_choices(&arguments.model, &arguments.strategy, &arguments.map)?;
+    let model = model.with_forest_shape(arguments.trees, arguments.min_samples_leaf);
+    let table = read_table(&arguments.train, &arguments.train_labels)?;
+    let columns = arguments.features.min(table.features.columns());
+    let (mapped, classes) = mapped_rows(&target, &table.labels);
+    let mut order: Vec<usize> = (0..mapped.len()).collect();
+    SplitMix64::new(arguments.seed).shuffle(&mut order);
+    let chosen: Vec<usize> = order.iter().take(arguments.labels).copied().collect();
+    let labelled = jittered_rows(
+        &table
+            .features
+            .select_rows(&chosen.iter().map(|&i| mapped[i]).collect::<Vec<_>>()),
+        columns,
+        chosen.len(),
+        1,
+    );
+    let labelled_classes: Vec<u8> = chosen.iter().map(|&i| classes[i]).collect();
+    let pool = jittered_rows(&table.features, columns, arguments.pool, arguments.seed);
+    let object_ids: Vec<String> = (0..pool.rows()).map(|i| format!("object{i}")).collect();
+
+    let start = Instant::now();
+    let fitted = model
+        .fit(&labelled, &labelled_classes, arguments.seed)
+        .map_err(|e| e.to_string())?;
+    let fitted_at = start.elapsed();
+    let probabilities = fitted.predict_proba(&pool).map_err(|e| e.to_string())?;
+    let predicted_at = start.elapsed();
+    let candidates = Pool {
+        features: &pool,
+        object_ids: &object_ids,
+        probabilities: &probabilities,
+    };
+    let ranking = rank_pool(strategy, &candidates, arguments.batch, arguments.seed);
+    let ranked_at = start.elapsed();
+
+    let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
+    println!(
+        "model,strategy,labels,pool,features,fit_ms,predict_ms,rank_ms,total_ms,top_probability"
+    );
+    println!(
+        "{},{},{},{},{},{:.1},{:.1},{:.1},{:.1},{:.3}",
+        model.name(),
+        strategy.name(),
+        labelled.rows(),
+        pool.rows(),
+        columns,
+        ms(fitted_at),
+        ms(predicted_at - fitted_at),
+        ms(ranked_at - predicted_at),
+        ms(ranked_at),
+        ranking.first().map_or(f64::NAN, |alert| alert.probability)
+    );
+    Ok(())
+}

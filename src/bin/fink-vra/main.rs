@@ -1,0 +1,73 @@
+//! The fink-vra command line: the same core as the page, for scripting,
+//! checking and benchmarking natively.
+
+mod bench;
+mod features;
+mod replay;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "fink-vra",
+    version,
+    about = "Active-learning tools for the Fink ZTF alert stream"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write one feature row per alert of the given parquet files, as CSV on stdout.
+    ///
+    /// Rows follow the input order; a candid seen twice is kept once. Skipped
+    /// alerts, duplicates and unreadable files are reported on stderr, and the
+    /// exit code is non-zero if any file could not be read.
+    Features {
+        /// Ignore the files' lc_features_* and recompute them from the light curve.
+        #[arg(long)]
+        recompute_lc: bool,
+        /// Fink alert files (full schema or finkvra clean layout).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Replay active learning on a labelled table and print the validation
+    /// learning curve as CSV: round,n_labels,val_auc,val_accuracy,val_f1
+    /// (means over the repeats). Round r trains on initial + r × batch labels.
+    Replay(replay::ReplayArguments),
+    /// Time one round at scale: fit on `--labels` labels, predict a pool of
+    /// `--pool` alerts built from the table (rows replicated with jitter), rank it.
+    BenchRound(bench::BenchArguments),
+}
+
+/// The app's defaults, chosen by the replay benchmark (bench/REPLAY.md).
+pub const DEFAULT_MODEL: &str = fink_vra::core::active::DEFAULT_MODEL;
+pub const DEFAULT_STRATEGY: &str = fink_vra::core::active::DEFAULT_STRATEGY;
+pub const DEFAULT_COLD_START: &str = fink_vra::core::active::DEFAULT_COLD_START;
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Features {
+            recompute_lc,
+            files,
+        } => features::features(&files, recompute_lc),
+        Command::Replay(arguments) => report(replay::run_replay(&arguments)),
+        Command::BenchRound(arguments) => report(bench::run(&arguments)),
+    }
+}
+
+/// Prints an error, if any, and turns it into the exit code.
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Honest metrics for a binary classifier: accuracy, precision, recall, F1 and
+//! ROC AUC, and stratified k-fold cross-validation on the labelled set, so that
+//! a round reports how the model does on labels it has not seen.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
+
+/// Metrics at a 0.5 threshold, plus ROC AUC of the probabilities.
+/// Precision (recall) is 0 when nothing is predicted (present) positive;
+/// ROC AUC is `NaN` when only one class is present.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BinaryMetrics {
+    pub accuracy: f64,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub roc_auc: f64,
+}
+
+impl BinaryMetrics {
+    fn values(&self) -> [f64; 5] {
+        [
+            self.accuracy,
+            self.precision,
+            self.recall,
+            self.f1,
+            self.roc_auc,
+        ]
+    }
+
+    fn from_values(values: [f64; 5]) -> BinaryMetrics {
+        let [accuracy, precision, recall, f1, roc_auc] = values;
+        BinaryMetrics {
+            accuracy,
+            precision,
+            recall,
+            f1,
+            roc_auc,
+        }
+    }
+}
+
+/// Metrics of `probabilities` of class 1 against the true classes.
+pub fn binary_metrics(truth: &[u8], probabilities: &[f64]) -> BinaryMetrics {
+    let (mut true_positive, mut false_positive, mut false_negative, mut correct) =
+        (0.0, 0.0, 0.0, 0.0);
+    for (&class, &probability) in truth.iter().zip(probabilities) {
+        let predicted = probability >= 0.5;
+        let actual = class == 1;
+        correct += f64::from(u8::from(predicted == actual));
+        true_positive += f64::from(u8::from(predicted && actual));
+        false_positive += f64::from(u8::from(predicted && !actual));
+        false_negative += f64::from(u8::from(!predicted && actual));
+    }
+    let ratio = |numerator: f64, denominator: f64| {
+        if denominator > 0.0 {
+            numerator / denominator
+        } else {
+            0.0
+        }
+    };
+    let precision = ratio(true_positive, true_positive + false_positive);
+    let recall = ratio(true_positive, true_positive + false_negative);
+    BinaryMetrics {
+        accuracy: ratio(correct, truth.len() as f64),
+        precision,
+        recall,
+        f1: ratio(2.0 * precision * recall, precision + recall),
+        roc_auc: roc_auc(truth, probabilities),
+    }
+}
+
+/// ROC AUC as the Mann–Whitney statistic: the chance that a random positive
+/// scores above a random negative, ties counting one half.
+pub fn roc_auc(truth: &[u8], scores: &[f64]) -> f64 {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let positives = truth.iter().filter(|&&class| class == 1).count() as f64;
+    let negatives = truth.len() as f64 - positives;
+    if positives == 0.0 || negatives == 0.0 {
+        return f64::NAN;
+    }
+    let mut positive_rank_sum = 0.0;
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start;
+        while end + 1 < order.len() && scores[order[end + 1]] == scores[order[start]] {
+            end += 1;
+        }
+        let average_rank = (start + end) as f64 / 2.0 + 1.0;
+        positive_rank_sum += order[start..=end]
+            .iter()
+            .filter(|&&i| truth[i] == 1)
+            .count() as f64
+            * average_rank;
+        start = end + 1;
+    }
+    (positive_rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives)
+}
+
+/// Mean and standard deviation of each metric across cross-validation folds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CrossValidated {
+    pub folds: usize,
+    pub mean: BinaryMetrics,
+    pub std: BinaryMetrics,
+}
+
+/// Splits row indices into `folds` folds with each class spread evenly, after
+/// a seeded shuffle.
+pub fn stratified_folds(classes: &[u8], folds: usize, seed: u64) -> Vec<Vec<usize>> {
+    let mut random = super::random::SplitMix64::new(seed);
+    let mut assignment = vec![Vec::new(); folds.max(1)];
+    for class in [0u8, 1] {
+        let mut members: Vec<usize> = (0..classes.len())
+            .filter(|&i| classes[i] == class)
+            .collect();
+        random.shuffle(&mut members);
+        for (position, index) in members.into_iter().enumerate() {
+            assignment[position % folds.max(1)].push(index);
+        }
+    }
+    assignment
+}
+
+/// Stratified k-fold cross-validation of `model` on the labelled rows, with
+/// `folds` reduced to the smaller class's size; `None` when a class has
+/// fewer than 2 rows (nothing honest can be said yet).
+pub fn cross_validate(
+    model: &ModelSpec,
+    rows: &FeatureMatrix,
+    classes: &[u8],
+    folds: usize,
+    seed: u64,
+) -> Result<Option<CrossValidated>, ModelError> {
+    let smaller_class = [0u8, 1]
+        .iter()
+        .map(|&c| classes.iter().filter(|&&x| x == c).count())
+        .min()
+        .unwrap_or(0);
+    let folds = folds.min(smaller_class);
+    if folds < 2 {
+        return Ok(None);
+    }
+    let mut per_fold = Vec::with_capacity(folds);
+    for held_out in stratified_folds(classes, folds, seed) {
+        let training: Vec<usize> = (0..classes.len())
+            .filter(|i| !held_out.contains(i))
+            .collect();
+        let train_classes: Vec<u8> = training.iter().map(|&i| classes[i]).collect();
+        let fitted = model.fit(&rows.select_rows(&training), &train_classes, seed)?;
+        let probabilities = fitted.predict_proba(&rows.select_rows(&held_out))?;
+        let truth: Vec<u8> = held_out.iter().map(|&i| classes[i]).collect();
+        per_fold.push(binary_metrics(&truth, &probabilities).values());
+    }
+    let count = per_fold.len() as f64;
+    let mean: [f64; 5] =
+        std::array::from_fn(|m| per_fold.iter().map(|fold| fold[m]).sum::<f64>() / count);
+    let std: [f64; 5] = std::array::from_fn(|m| {
+        (per_fold
+            .iter()
+            .map(|fold| (fold[m] - mean[m]).powi(2))
+            .sum::<f64>()
+            / count)
+            .sqrt()
+    });
+    Ok(Some(CrossValidated {
+        folds,
+        mean: BinaryMetrics::from_values(mean),
+        std: BinaryMetrics::from_values(std),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auc_counts_ties_as_half_and_is_nan_for_one_class() {
+        assert_eq!(roc_auc(&[0, 1], &[0.2, 0.8]), 1.0);
+        assert_eq!(roc_auc(&[0, 1], &[0.8, 0.2]), 0.0);
+        assert_eq!(roc_auc(&[0, 1, 1], &[0.5, 0.5, 0.9]), 0.75);
+        assert!(roc_auc(&[1, 1], &[0.1, 0.2]).is_nan());
+    }
+
+    #[test]
+    fn metrics_at_half_threshold() {
+        let metrics = binary_metrics(&[1, 1, 0, 0], &[0.9, 0.4, 0.6, 0.1]);
+        assert_eq!(
+            (
+                metrics.accuracy,
+                metrics.precision,
+                metrics.recall,
+                metrics.f1
+            ),
+            (0.5, 0.5, 0.5, 0.5)
+        );
+        let nothing_positive = binary_metrics(&[1, 0], &[0.1, 0.1]);
+        assert_eq!(
+            (nothing_positive.precision, nothing_positive.f1),
+            (0.0, 0.0)
+        );
+    }
+
+    #[test]
+    fn folds_are_stratified_and_cover_every_row_once() {
+        let classes = [0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
+        let folds = stratified_folds(&classes, 2, 3);
+        let mut all: Vec<usize> = folds.concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..10).collect::<Vec<_>>());
+        for fold in &folds {
+            assert_eq!(fold.iter().filter(|&&i| classes[i] == 1).count(), 3);
+        }
+    }
+}

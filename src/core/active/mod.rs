@@ -1,0 +1,18 @@
+//! Active learning: query strategies, cold start, rounds with honest metrics,
+//! and the replay used to benchmark them on an already-labelled table.
+
+pub mod diversity;
+pub mod metrics;
+pub mod random;
+pub mod replay;
+pub mod round;
+pub mod strategy;
+pub mod table;
+
+/// The classifier the page and the CLI use unless told otherwise
+/// (chosen by the replay benchmark, `bench/REPLAY.md`).
+pub const DEFAULT_MODEL: &str = "extra-trees";
+/// The query strategy used unless told otherwise.
+pub const DEFAULT_STRATEGY: &str = "uncertainty";
+/// The cold-start rule for round 0.
+pub const DEFAULT_COLD_START: &str = "diverse";

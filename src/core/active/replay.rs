@@ -1,0 +1,178 @@
+//! Replays active learning on an already-labelled table, to compare models and
+//! strategies before a human spends time on labels: start from `initial`
+//! labels chosen by the cold-start rule, then each round fit, score on the
+//! validation table, and "label" the next `batch` alerts the strategy asks for.
+
+use serde::Serialize;
+use thiserror::Error;
+
+use super::metrics::binary_metrics;
+use super::random::SplitMix64;
+use super::round::mapped_rows;
+use super::strategy::{rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy};
+use super::table::LabelledTable;
+use crate::core::labels::targets::TargetMapping;
+use crate::core::model::{ModelError, ModelSpec};
+
+/// A replay's settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplayConfig {
+    pub model: ModelSpec,
+    pub strategy: QueryStrategy,
+    pub cold_start: ColdStart,
+    pub initial: usize,
+    pub batch: usize,
+    pub rounds: usize,
+    pub repeats: usize,
+    pub seed: u64,
+}
+
+/// Validation metrics after one round, averaged over the repeats.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ReplayPoint {
+    pub round: usize,
+    pub n_labels: usize,
+    pub val_auc: f64,
+    pub val_accuracy: f64,
+    pub val_f1: f64,
+}
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ReplayError {
+    #[error("the training table has no row the mapping gives a class to")]
+    EmptyPool,
+    #[error("the validation table needs rows of both classes under the mapping")]
+    OneClassValidation,
+    #[error("the training and validation tables have different feature columns")]
+    ColumnMismatch,
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+/// The seed of repeat `repeat`: repeats differ, and the whole replay is fixed by `seed`.
+fn repeat_seed(seed: u64, repeat: usize) -> u64 {
+    SplitMix64::new(seed ^ (repeat as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).next_u64()
+}
+
+/// The first `count` alerts of the pool (table rows) by the cold-start rule.
+fn cold_start_picks(
+    rule: ColdStart,
+    table: &LabelledTable,
+    pool: &[usize],
+    count: usize,
+    seed: u64,
+) -> Vec<usize> {
+    let object_ids: Vec<String> = pool.iter().map(|&i| table.ids[i].clone()).collect();
+    rank_cold_start(
+        rule,
+        &table.features.select_rows(pool),
+        &object_ids,
+        count,
+        seed,
+    )
+    .into_iter()
+    .take(count)
+    .map(|alert| pool[alert.pool_index])
+    .collect()
+}
+
+/// Runs the replay and returns one point per round (`initial + round × batch` labels).
+pub fn replay(
+    train: &LabelledTable,
+    validation: &LabelledTable,
+    target: &TargetMapping,
+    config: &ReplayConfig,
+) -> Result<Vec<ReplayPoint>, ReplayError> {
+    if train.feature_names != validation.feature_names {
+        return Err(ReplayError::ColumnMismatch);
+    }
+    let (pool, pool_classes) = mapped_rows(target, &train.labels);
+    if pool.is_empty() {
+        return Err(ReplayError::EmptyPool);
+    }
+    let class_of_row: std::collections::HashMap<usize, u8> =
+        pool.iter().copied().zip(pool_classes).collect();
+    let (validation_rows, validation_classes) = mapped_rows(target, &validation.labels);
+    if !(validation_classes.contains(&0) && validation_classes.contains(&1)) {
+        return Err(ReplayError::OneClassValidation);
+    }
+    let validation_features = validation.features.select_rows(&validation_rows);
+    let mut sums = vec![[0.0f64; 4]; config.rounds];
+    for repeat in 0..config.repeats.max(1) {
+        let seed = repeat_seed(config.seed, repeat);
+        let mut labelled = cold_start_picks(
+            config.cold_start,
+            train,
+            &pool,
+            config.initial.min(pool.len()),
+            seed,
+        );
+        for (round, sum) in sums.iter_mut().enumerate() {
+            let classes: Vec<u8> = labelled.iter().map(|row| class_of_row[row]).collect();
+            let model = config.model.fit(
+                &train.features.select_rows(&labelled),
+                &classes,
+                seed.wrapping_add(round as u64),
+            )?;
+            let metrics = binary_metrics(
+                &validation_classes,
+                &model.predict_proba(&validation_features)?,
+            );
+            let auc = if metrics.roc_auc.is_nan() {
+                0.5
+            } else {
+                metrics.roc_auc
+            };
+            *sum = [
+                sum[0] + labelled.len() as f64,
+                sum[1] + auc,
+                sum[2] + metrics.accuracy,
+                sum[3] + metrics.f1,
+            ];
+            if round + 1 == config.rounds {
+                break;
+            }
+            let unlabelled: Vec<usize> = pool
+                .iter()
+                .copied()
+                .filter(|row| !labelled.contains(row))
+                .collect();
+            if unlabelled.is_empty() {
+                continue;
+            }
+            let features = train.features.select_rows(&unlabelled);
+            let probabilities = model.predict_proba(&features)?;
+            let object_ids: Vec<String> =
+                unlabelled.iter().map(|&i| train.ids[i].clone()).collect();
+            let candidates = Pool {
+                features: &features,
+                object_ids: &object_ids,
+                probabilities: &probabilities,
+            };
+            let ranking = rank_pool(
+                config.strategy,
+                &candidates,
+                config.batch,
+                seed.wrapping_add(round as u64),
+            );
+            labelled.extend(
+                ranking
+                    .iter()
+                    .take(config.batch)
+                    .map(|alert| unlabelled[alert.pool_index]),
+            );
+        }
+    }
+    let repeats = config.repeats.max(1) as f64;
+    Ok(sums
+        .iter()
+        .enumerate()
+        .map(|(round, sum)| ReplayPoint {
+            round,
+            n_labels: (sum[0] / repeats).round() as usize,
+            val_auc: sum[1] / repeats,
+            val_accuracy: sum[2] / repeats,
+            val_f1: sum[3] / repeats,
+        })
+        .collect())
+}

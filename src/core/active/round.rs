@@ -1,0 +1,138 @@
+//! One active-learning round: fit the chosen model on the labels so far (those
+//! the model type maps to a class), measure it honestly, and record everything
+//! needed to reproduce it, as the researcher logged rounds to MLflow.
+
+use serde::{Deserialize, Serialize};
+
+use super::metrics::{binary_metrics, cross_validate, BinaryMetrics, CrossValidated};
+use super::strategy::QueryStrategy;
+use crate::core::labels::targets::TargetMapping;
+use crate::core::model::{FeatureMatrix, ModelError, ModelSpec, ProbabilisticClassifier};
+
+/// Folds of the cross-validation reported with each round (fewer when a class
+/// has fewer labels).
+pub const CROSS_VALIDATION_FOLDS: usize = 5;
+
+/// A labelled alert that trained a round.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainingExample {
+    /// The alert's key (a candid, as a decimal string).
+    pub id: String,
+    pub label: String,
+    pub class: u8,
+}
+
+/// Everything about one round, serialisable for storage and export.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoundRecord {
+    pub round: u32,
+    /// The model type (target mapping) name, e.g. `gal`.
+    pub model_type: String,
+    pub target: TargetMapping,
+    pub model: ModelSpec,
+    pub strategy: QueryStrategy,
+    pub seed: u64,
+    /// UTC, ISO 8601; given by the caller (the core reads no clock).
+    pub timestamp: String,
+    pub training: Vec<TrainingExample>,
+    /// Training labels in class 0 and class 1.
+    pub class_counts: [usize; 2],
+    /// Stratified k-fold cross-validation on the training labels: the honest figure.
+    pub cross_validated: Option<CrossValidated>,
+    /// Metrics on the training labels themselves: optimistic, labelled as such.
+    pub training_set: BinaryMetrics,
+    /// Metrics on the user's held-out validation labels, if any.
+    pub validation: Option<BinaryMetrics>,
+}
+
+/// Labelled rows for a round: IDs, label text and feature rows, aligned.
+pub struct LabelledRows<'a> {
+    pub ids: &'a [String],
+    pub labels: &'a [String],
+    pub features: &'a FeatureMatrix,
+}
+
+/// What a round is asked to do.
+pub struct RoundRequest<'a> {
+    pub round: u32,
+    pub target: &'a TargetMapping,
+    pub model: &'a ModelSpec,
+    pub strategy: QueryStrategy,
+    pub seed: u64,
+    pub timestamp: String,
+    pub training: LabelledRows<'a>,
+    pub validation: Option<LabelledRows<'a>>,
+}
+
+/// The rows of `rows` whose label the target maps, with their classes.
+pub fn mapped_rows(target: &TargetMapping, labels: &[String]) -> (Vec<usize>, Vec<u8>) {
+    labels
+        .iter()
+        .enumerate()
+        .filter_map(|(index, label)| target.class_of(label).map(|class| (index, class)))
+        .unzip()
+}
+
+/// Fits the round's model and measures it. Labels without a class for the
+/// target are ignored.
+pub fn train_round(
+    request: RoundRequest,
+) -> Result<(RoundRecord, Box<dyn ProbabilisticClassifier>), ModelError> {
+    let (indices, classes) = mapped_rows(request.target, request.training.labels);
+    let rows = request.training.features.select_rows(&indices);
+    let model = request.model.fit(&rows, &classes, request.seed)?;
+    let training_set = binary_metrics(&classes, &model.predict_proba(&rows)?);
+    let cross_validated = cross_validate(
+        request.model,
+        &rows,
+        &classes,
+        CROSS_VALIDATION_FOLDS,
+        request.seed,
+    )?;
+    let validation = match &request.validation {
+        None => None,
+        Some(held_out) => {
+            let (validation_indices, validation_classes) =
+                mapped_rows(request.target, held_out.labels);
+            let probabilities =
+                model.predict_proba(&held_out.features.select_rows(&validation_indices))?;
+            (!validation_classes.is_empty())
+                .then(|| binary_metrics(&validation_classes, &probabilities))
+        }
+    };
+    let training = indices
+        .iter()
+        .zip(&classes)
+        .map(|(&index, &class)| TrainingExample {
+            id: request.training.ids[index].clone(),
+            label: request.training.labels[index].clone(),
+            class,
+        })
+        .collect();
+    let positives = classes.iter().filter(|&&class| class == 1).count();
+    let record = RoundRecord {
+        round: request.round,
+        model_type: request.target.name.clone(),
+        target: request.target.clone(),
+        model: request.model.clone(),
+        strategy: request.strategy,
+        seed: request.seed,
+        timestamp: request.timestamp,
+        training,
+        class_counts: [classes.len() - positives, positives],
+        cross_validated,
+        training_set,
+        validation,
+    };
+    Ok((record, model))
+}
+
+/// The round history as JSON (for storage and exports).
+pub fn history_to_json(rounds: &[RoundRecord]) -> String {
+    serde_json::to_string(rounds).unwrap_or_else(|_| "[]".to_string())
+}
+
+/// Reads a round history written by [`history_to_json`].
+pub fn history_from_json(text: &str) -> Result<Vec<RoundRecord>, serde_json::Error> {
+    serde_json::from_str(text)
+}

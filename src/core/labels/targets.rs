@@ -1,0 +1,166 @@
+//! Model types as data: a target maps label names to a binary class, and a
+//! label it does not map is ignored for that model. The three built-in types
+//! are the researcher's (gal, real, trans); any other mapping, such as the
+//! replay's `good=0,galactic=1,pm=1`, is parsed from text.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// A binary target: which labels are class 0, which are class 1.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetMapping {
+    pub name: String,
+    /// Label name → class (0 or 1). Labels absent here have no class.
+    pub classes: BTreeMap<String, u8>,
+}
+
+/// A mapping text that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MappingError {
+    #[error("`{entry}` is not `label=0` or `label=1`")]
+    BadEntry { entry: String },
+    #[error("the mapping gives no label class 0 and no label class 1 both: {text}")]
+    SingleClass { text: String },
+}
+
+impl TargetMapping {
+    fn from_pairs(name: &str, pairs: &[(&str, u8)]) -> TargetMapping {
+        TargetMapping {
+            name: name.to_string(),
+            classes: pairs
+                .iter()
+                .map(|&(label, class)| (label.to_string(), class))
+                .collect(),
+        }
+    }
+
+    /// gal: galactic (gal, varstar) vs not (extragal, agn).
+    pub fn galactic() -> TargetMapping {
+        TargetMapping::from_pairs(
+            "gal",
+            &[("extragal", 0), ("gal", 1), ("agn", 0), ("varstar", 1)],
+        )
+    }
+
+    /// real: real (everything astrophysical) vs bogus.
+    pub fn real() -> TargetMapping {
+        TargetMapping::from_pairs(
+            "real",
+            &[
+                ("real", 1),
+                ("extragal", 1),
+                ("gal", 1),
+                ("agn", 1),
+                ("bogus", 0),
+                ("varstar", 1),
+            ],
+        )
+    }
+
+    /// trans: transient (extragal, gal) vs persistent variable (agn, varstar).
+    pub fn transient() -> TargetMapping {
+        TargetMapping::from_pairs(
+            "trans",
+            &[("extragal", 1), ("gal", 1), ("agn", 0), ("varstar", 0)],
+        )
+    }
+
+    /// The built-in model types.
+    pub fn built_in() -> [TargetMapping; 3] {
+        [
+            TargetMapping::galactic(),
+            TargetMapping::real(),
+            TargetMapping::transient(),
+        ]
+    }
+
+    /// Parses `label=class,label=class,...` (classes 0 or 1), e.g.
+    /// `good=0,galactic=1,pm=1`. Both classes must appear.
+    pub fn parse(name: &str, text: &str) -> Result<TargetMapping, MappingError> {
+        let mut classes = BTreeMap::new();
+        for entry in text
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+        {
+            let bad = || MappingError::BadEntry {
+                entry: entry.to_string(),
+            };
+            let (label, class) = entry.split_once('=').ok_or_else(bad)?;
+            let class = match class.trim() {
+                "0" => 0,
+                "1" => 1,
+                _ => return Err(bad()),
+            };
+            if label.trim().is_empty() {
+                return Err(bad());
+            }
+            classes.insert(label.trim().to_string(), class);
+        }
+        if !(classes.values().any(|&c| c == 0) && classes.values().any(|&c| c == 1)) {
+            return Err(MappingError::SingleClass {
+                text: text.to_string(),
+            });
+        }
+        Ok(TargetMapping {
+            name: name.to_string(),
+            classes,
+        })
+    }
+
+    /// The class of a label, or `None` when this model ignores it.
+    pub fn class_of(&self, label: &str) -> Option<u8> {
+        self.classes.get(label.trim()).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_types_follow_the_researchers_table() {
+        let (gal, real, trans) = (
+            TargetMapping::galactic(),
+            TargetMapping::real(),
+            TargetMapping::transient(),
+        );
+        let row = |label: &str| {
+            (
+                gal.class_of(label),
+                real.class_of(label),
+                trans.class_of(label),
+            )
+        };
+        assert_eq!(row("real"), (None, Some(1), None));
+        assert_eq!(row("extragal"), (Some(0), Some(1), Some(1)));
+        assert_eq!(row("gal"), (Some(1), Some(1), Some(1)));
+        assert_eq!(row("agn"), (Some(0), Some(1), Some(0)));
+        assert_eq!(row("bogus"), (None, Some(0), None));
+        assert_eq!(row("varstar"), (Some(1), Some(1), Some(0)));
+        assert_eq!(row("unsure"), (None, None, None), "unsure never trains");
+    }
+
+    #[test]
+    fn custom_mappings_parse_and_bad_ones_are_refused() {
+        let mapping = TargetMapping::parse("galactic", "good=0, galactic=1,pm=1").expect("valid");
+        assert_eq!(
+            (mapping.class_of("pm"), mapping.class_of("garbage")),
+            (Some(1), None)
+        );
+        assert!(matches!(
+            TargetMapping::parse("x", "good=2"),
+            Err(MappingError::BadEntry { .. })
+        ));
+        assert!(matches!(
+            TargetMapping::parse("x", "good"),
+            Err(MappingError::BadEntry { .. })
+        ));
+        assert!(matches!(
+            TargetMapping::parse("x", "good=1,pm=1"),
+            Err(MappingError::SingleClass { .. })
+        ));
+    }
+}

@@ -1,0 +1,203 @@
+//! Binary probabilistic classifiers behind one small trait: fit on labelled
+//! rows, then give P(class 1) for any rows. Everything is deterministic given
+//! the seed, single-threaded, and compiles for wasm32.
+//!
+//! - [`ModelSpec::ExtraTrees`]: a "probability forest" (smartcore's extremely
+//!   randomised regression trees fitted on 0/1, leaves averaged), with median
+//!   imputation and missing indicators fitted on the training rows. The
+//!   small-data default.
+//! - [`ModelSpec::GradientBoosting`]: forust-ml's gradient-boosted trees, NaN-native
+//!   like the original sklearn HistGradientBoosting, with small leaves.
+//! - [`ModelSpec::LogisticRegression`]: smartcore's, on imputed standardised
+//!   features: a baseline.
+
+mod boosting;
+mod extra_trees;
+pub mod impute;
+mod logistic;
+pub mod matrix;
+pub mod standardize;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+pub use matrix::FeatureMatrix;
+
+/// Why a model could not be fitted or applied.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ModelError {
+    #[error("no training rows")]
+    NoTrainingRows,
+    #[error("{rows} training rows but {labels} labels")]
+    LabelCountMismatch { rows: usize, labels: usize },
+    #[error("the model expects {expected} features, got {found}")]
+    FeatureCountMismatch { expected: usize, found: usize },
+    #[error("{model} failed: {detail}")]
+    Learner { model: &'static str, detail: String },
+}
+
+/// A fitted binary classifier.
+pub trait ProbabilisticClassifier: Send + Sync {
+    /// P(class 1) for every row of `rows`, in `[0, 1]`.
+    fn predict_proba(&self, rows: &FeatureMatrix) -> Result<Vec<f64>, ModelError>;
+}
+
+/// Which classifier, with its hyper-parameters (all explicit, serialisable).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModelSpec {
+    ExtraTrees {
+        trees: usize,
+        min_samples_leaf: usize,
+        /// Features tried per split; `None` is √(features).
+        max_features: Option<usize>,
+    },
+    GradientBoosting {
+        iterations: usize,
+        learning_rate: f32,
+        max_depth: usize,
+        l2: f32,
+        /// Minimum hessian sum in a leaf (≈ samples × 0.25 for log loss near p = 0.5).
+        min_leaf_weight: f32,
+    },
+    LogisticRegression {
+        /// L2 regularisation strength.
+        alpha: f64,
+    },
+}
+
+impl ModelSpec {
+    /// The names accepted by [`ModelSpec::by_name`].
+    pub const NAMES: [&'static str; 3] =
+        ["extra-trees", "gradient-boosting", "logistic-regression"];
+
+    /// The default configuration of a family, by its CLI/UI name.
+    pub fn by_name(name: &str) -> Option<ModelSpec> {
+        match name {
+            "extra-trees" => Some(ModelSpec::ExtraTrees {
+                trees: 50,
+                min_samples_leaf: 1,
+                max_features: None,
+            }),
+            "gradient-boosting" => Some(ModelSpec::GradientBoosting {
+                iterations: 100,
+                learning_rate: 0.1,
+                max_depth: 3,
+                l2: 1.0,
+                min_leaf_weight: 0.5,
+            }),
+            "logistic-regression" => Some(ModelSpec::LogisticRegression { alpha: 1.0 }),
+            _ => None,
+        }
+    }
+
+    /// This spec with the forest's size and leaf size changed (other families
+    /// are returned unchanged).
+    pub fn with_forest_shape(
+        self,
+        trees: Option<usize>,
+        min_samples_leaf: Option<usize>,
+    ) -> ModelSpec {
+        match self {
+            ModelSpec::ExtraTrees {
+                trees: current_trees,
+                min_samples_leaf: current_leaf,
+                max_features,
+            } => ModelSpec::ExtraTrees {
+                trees: trees.unwrap_or(current_trees),
+                min_samples_leaf: min_samples_leaf.unwrap_or(current_leaf),
+                max_features,
+            },
+            other => other,
+        }
+    }
+
+    /// The family's name, as in [`ModelSpec::NAMES`].
+    pub fn name(&self) -> &'static str {
+        match self {
+            ModelSpec::ExtraTrees { .. } => "extra-trees",
+            ModelSpec::GradientBoosting { .. } => "gradient-boosting",
+            ModelSpec::LogisticRegression { .. } => "logistic-regression",
+        }
+    }
+
+    /// Fits this model on `rows` with binary `labels` (0 or 1).
+    pub fn fit(
+        &self,
+        rows: &FeatureMatrix,
+        labels: &[u8],
+        seed: u64,
+    ) -> Result<Box<dyn ProbabilisticClassifier>, ModelError> {
+        if rows.rows() == 0 {
+            return Err(ModelError::NoTrainingRows);
+        }
+        if rows.rows() != labels.len() {
+            return Err(ModelError::LabelCountMismatch {
+                rows: rows.rows(),
+                labels: labels.len(),
+            });
+        }
+        let positives = labels.iter().filter(|&&label| label == 1).count();
+        if positives == 0 || positives == labels.len() {
+            // One class only: every learner would answer the same; say so with
+            // a smoothed constant instead of asking them.
+            let probability = (positives as f64 + 1.0) / (labels.len() as f64 + 2.0);
+            return Ok(Box::new(ConstantModel {
+                probability,
+                columns: rows.columns(),
+            }));
+        }
+        let targets: Vec<f64> = labels.iter().map(|&label| f64::from(label)).collect();
+        match *self {
+            ModelSpec::ExtraTrees {
+                trees,
+                min_samples_leaf,
+                max_features,
+            } => extra_trees::fit(rows, &targets, trees, min_samples_leaf, max_features, seed),
+            ModelSpec::GradientBoosting {
+                iterations,
+                learning_rate,
+                max_depth,
+                l2,
+                min_leaf_weight,
+            } => boosting::fit(
+                rows,
+                &targets,
+                boosting::Settings {
+                    iterations,
+                    learning_rate,
+                    max_depth,
+                    l2,
+                    min_leaf_weight,
+                },
+                seed,
+            ),
+            ModelSpec::LogisticRegression { alpha } => logistic::fit(rows, &targets, alpha),
+        }
+    }
+}
+
+/// Checks that `rows` has the `expected` number of columns.
+fn check_columns(rows: &FeatureMatrix, expected: usize) -> Result<(), ModelError> {
+    if rows.columns() == expected {
+        Ok(())
+    } else {
+        Err(ModelError::FeatureCountMismatch {
+            expected,
+            found: rows.columns(),
+        })
+    }
+}
+
+/// The answer when training had a single class.
+struct ConstantModel {
+    probability: f64,
+    columns: usize,
+}
+
+impl ProbabilisticClassifier for ConstantModel {
+    fn predict_proba(&self, rows: &FeatureMatrix) -> Result<Vec<f64>, ModelError> {
+        check_columns(rows, self.columns)?;
+        Ok(vec![self.probability; rows.rows()])
+    }
+}
