@@ -20,6 +20,24 @@ impl fmt::Display for Candid {
     }
 }
 
+/// Candids are written as decimal strings, in every JSON this project writes:
+/// a JSON number would pass through a JS `Number` and lose digits.
+impl serde::Serialize for Candid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Reads a candid from a decimal string; a JSON number is refused.
+impl<'de> serde::Deserialize<'de> for Candid {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(|_| {
+            serde::de::Error::custom(format!("candid `{text}` is not a decimal string"))
+        })
+    }
+}
+
 impl FromStr for Candid {
     type Err = std::num::ParseIntError;
 

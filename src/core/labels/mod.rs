@@ -1,5 +1,9 @@
-//! Labels: the researcher's vocabulary and how each model type maps labels to
-//! classes. (The label store, import, export and merge come with the workbench.)
+//! Labels: the researcher's vocabulary, how each model type maps labels to
+//! classes, the label store with undo and merge, and label files in and out.
+//! No storage calls here: persistence is the page's `ui::browser::storage`.
 
+pub mod entry;
+pub mod exchange;
+pub mod store;
 pub mod targets;
 pub mod vocabulary;

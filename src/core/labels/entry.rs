@@ -1,0 +1,122 @@
+//! One label as stored, exported and merged, and the checks every imported
+//! label passes: a decimal candid, a ZTF objectId, a known label, a UTC
+//! timestamp.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::vocabulary::Label;
+use crate::core::alert::Candid;
+use crate::core::links::is_ztf_object_id;
+
+/// A human's label for one alert (per candid, not per object).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LabelEntry {
+    pub candid: Candid,
+    pub object_id: String,
+    pub label: Label,
+    /// UTC, ISO 8601 (`2025-06-02T08:37:22Z`).
+    pub timestamp: String,
+    pub annotator: String,
+    /// The round whose training set used it, if any.
+    pub round: Option<u32>,
+}
+
+/// What is wrong with one field of an imported label.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum EntryProblem {
+    #[error("candid must be a decimal string of digits (got {0})")]
+    Candid(String),
+    #[error("objectId `{0}` is not a ZTF object id (ZTF + 2 digits + 7 lowercase letters)")]
+    ObjectId(String),
+    #[error("{0}")]
+    Label(String),
+    #[error("timestamp `{0}` is not UTC ISO 8601 like 2025-06-02T08:37:22Z")]
+    Timestamp(String),
+    #[error("missing field `{0}`")]
+    Missing(&'static str),
+}
+
+/// Parses a candid given as text: digits only, fitting in 64 bits.
+pub fn parse_candid(text: &str) -> Result<Candid, EntryProblem> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || !trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(EntryProblem::Candid(format!("`{text}`")));
+    }
+    trimmed
+        .parse()
+        .map_err(|_| EntryProblem::Candid(format!("`{text}`, too large")))
+}
+
+/// Checks a ZTF objectId.
+pub fn check_object_id(text: &str) -> Result<String, EntryProblem> {
+    if is_ztf_object_id(text) {
+        Ok(text.to_string())
+    } else {
+        Err(EntryProblem::ObjectId(text.to_string()))
+    }
+}
+
+/// Checks a UTC ISO 8601 timestamp: `YYYY-MM-DDTHH:MM:SS`, optional fraction, `Z` or `+00:00`.
+pub fn check_timestamp(text: &str) -> Result<String, EntryProblem> {
+    let bad = || EntryProblem::Timestamp(text.to_string());
+    let body = text
+        .strip_suffix('Z')
+        .or_else(|| text.strip_suffix("+00:00"))
+        .ok_or_else(bad)?;
+    let (date, time) = body.split_once('T').ok_or_else(bad)?;
+    let numbers = |part: &str, separator: char, count: usize| -> Option<Vec<u32>> {
+        let fields: Vec<&str> = part.split(separator).collect();
+        (fields.len() == count
+            && fields
+                .iter()
+                .all(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit())))
+        .then(|| fields.iter().filter_map(|f| f.parse().ok()).collect())
+    };
+    let (whole_seconds, fraction) = time.split_once('.').unwrap_or((time, "0"));
+    let date = numbers(date, '-', 3).ok_or_else(bad)?;
+    let clock = numbers(whole_seconds, ':', 3).ok_or_else(bad)?;
+    let valid = (1..=12).contains(&date[1])
+        && (1..=31).contains(&date[2])
+        && date[0] >= 1900
+        && clock[0] < 24
+        && clock[1] < 60
+        && clock[2] <= 60
+        && fraction.bytes().all(|b| b.is_ascii_digit());
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err(bad())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candids_must_be_decimal_strings_that_fit() {
+        assert_eq!(
+            parse_candid("3069386410515015007"),
+            Ok(Candid(3_069_386_410_515_015_007))
+        );
+        assert!(parse_candid("3.06e18").is_err());
+        assert!(parse_candid("-1").is_err());
+        assert!(parse_candid("99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn timestamps_must_be_utc_iso() {
+        assert!(check_timestamp("2025-06-02T08:37:22Z").is_ok());
+        assert!(check_timestamp("2025-06-02T08:37:22.123Z").is_ok());
+        assert!(check_timestamp("2025-06-02T08:37:22+00:00").is_ok());
+        for bad in [
+            "2025-06-02 08:37:22",
+            "2025-13-02T08:37:22Z",
+            "2025-06-02T08:37:22+02:00",
+            "yesterday",
+        ] {
+            assert!(check_timestamp(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,526 @@
+//! Label files in and out: the versioned JSON export (documented in the
+//! README), the original pipeline's `labeled.csv` and training-ids CSV.
+//!
+//! Imports are validated whole before anything changes: a bad file gives an
+//! error naming its first bad entry, and the store is left as it was.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use thiserror::Error;
+
+use super::entry::{check_object_id, check_timestamp, parse_candid, EntryProblem, LabelEntry};
+use super::store::LabelStore;
+use super::vocabulary::Label;
+use crate::core::active::round::RoundRecord;
+use crate::core::alert::Candid;
+
+/// The `format` field of a label export.
+pub const FORMAT: &str = "fink-vra-labels";
+/// The export version this build writes and reads.
+pub const VERSION: u64 = 1;
+/// Label files larger than this are refused before parsing (about 10^6 labels).
+pub const MAX_IMPORT_BYTES: usize = 256 * 1024 * 1024;
+
+/// Why a label file was refused. Entry indices are 1-based.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum LabelImportError {
+    #[error("{file}: {size} bytes is over the {limit}-byte limit for label files")]
+    TooLarge {
+        file: String,
+        size: usize,
+        limit: usize,
+    },
+    #[error("{file}: not valid JSON ({detail})")]
+    NotJson { file: String, detail: String },
+    #[error("{file}: not a fink-vra label export (`format` must be \"fink-vra-labels\")")]
+    WrongFormat { file: String },
+    #[error("{file}: made by a newer fink-vra (format version {found}; this page reads version {supported}); update the page")]
+    NewerVersion {
+        file: String,
+        found: u64,
+        supported: u64,
+    },
+    #[error("{file}: `version` must be a whole number")]
+    BadVersion { file: String },
+    #[error("{file}: `labels` must be a list")]
+    NoLabels { file: String },
+    #[error("{file}: label {index}{candid}: {problem}")]
+    BadEntry {
+        file: String,
+        index: usize,
+        candid: String,
+        problem: EntryProblem,
+    },
+    #[error("{file}: label {index}: candid {candid} appears twice with different labels")]
+    ContradictoryDuplicate {
+        file: String,
+        index: usize,
+        candid: Candid,
+    },
+    #[error("{file}: `rounds` is not a valid round history ({detail})")]
+    BadRounds { file: String, detail: String },
+    #[error("{file}: line {line}: {problem}")]
+    BadCsvRow {
+        file: String,
+        line: usize,
+        problem: String,
+    },
+    #[error("{file}: the header must name the columns {expected}")]
+    BadCsvHeader {
+        file: String,
+        expected: &'static str,
+    },
+}
+
+/// One label in the JSON export.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct ExportedLabel {
+    candid: String,
+    #[serde(rename = "objectId")]
+    object_id: String,
+    label: String,
+    timestamp: String,
+    annotator: String,
+    round: Option<u32>,
+}
+
+/// The whole JSON export.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Export {
+    format: String,
+    version: u64,
+    exported_at: String,
+    annotator: String,
+    labels: Vec<ExportedLabel>,
+    rounds: Vec<RoundRecord>,
+}
+
+/// What a valid label file holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedLabels {
+    pub labels: Vec<LabelEntry>,
+    pub rounds: Vec<RoundRecord>,
+}
+
+/// Writes the JSON export of `store` and `rounds`. Candids are strings: they
+/// exceed 2^53 and must never pass through a JSON number.
+pub fn export_json(
+    store: &LabelStore,
+    rounds: &[RoundRecord],
+    annotator: &str,
+    exported_at: &str,
+) -> String {
+    let export = Export {
+        format: FORMAT.to_string(),
+        version: VERSION,
+        exported_at: exported_at.to_string(),
+        annotator: annotator.to_string(),
+        labels: store
+            .labels()
+            .map(|entry| ExportedLabel {
+                candid: entry.candid.to_string(),
+                object_id: entry.object_id.clone(),
+                label: entry.label.to_string(),
+                timestamp: entry.timestamp.clone(),
+                annotator: entry.annotator.clone(),
+                round: entry.round,
+            })
+            .collect(),
+        rounds: rounds.to_vec(),
+    };
+    serde_json::to_string_pretty(&export).unwrap_or_default()
+}
+
+fn check_size(file: &str, text: &str) -> Result<(), LabelImportError> {
+    if text.len() > MAX_IMPORT_BYTES {
+        return Err(LabelImportError::TooLarge {
+            file: file.to_string(),
+            size: text.len(),
+            limit: MAX_IMPORT_BYTES,
+        });
+    }
+    Ok(())
+}
+
+/// Validates one label's fields.
+fn label_entry(
+    candid: &str,
+    object_id: &str,
+    label: &str,
+    timestamp: &str,
+    annotator: &str,
+    round: Option<u32>,
+) -> Result<LabelEntry, EntryProblem> {
+    Ok(LabelEntry {
+        candid: parse_candid(candid)?,
+        object_id: check_object_id(object_id)?,
+        label: label
+            .parse::<Label>()
+            .map_err(|error| EntryProblem::Label(error.to_string()))?,
+        timestamp: check_timestamp(timestamp)?,
+        annotator: annotator.trim().to_string(),
+        round,
+    })
+}
+
+/// Refuses a file that gives one candid two different labels.
+fn check_duplicates(file: &str, labels: &[LabelEntry]) -> Result<(), LabelImportError> {
+    let mut seen: BTreeMap<Candid, &LabelEntry> = BTreeMap::new();
+    for (index, entry) in labels.iter().enumerate() {
+        if let Some(earlier) = seen.insert(entry.candid, entry) {
+            if earlier.label != entry.label {
+                return Err(LabelImportError::ContradictoryDuplicate {
+                    file: file.to_string(),
+                    index: index + 1,
+                    candid: entry.candid,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads and validates a JSON label export.
+pub fn import_json(file: &str, text: &str) -> Result<ImportedLabels, LabelImportError> {
+    check_size(file, text)?;
+    let document: Value =
+        serde_json::from_str(text).map_err(|error| LabelImportError::NotJson {
+            file: file.to_string(),
+            detail: error.to_string(),
+        })?;
+    if document.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(LabelImportError::WrongFormat {
+            file: file.to_string(),
+        });
+    }
+    let version = document
+        .get("version")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| LabelImportError::BadVersion {
+            file: file.to_string(),
+        })?;
+    if version > VERSION {
+        return Err(LabelImportError::NewerVersion {
+            file: file.to_string(),
+            found: version,
+            supported: VERSION,
+        });
+    }
+    let entries = document
+        .get("labels")
+        .and_then(Value::as_array)
+        .ok_or_else(|| LabelImportError::NoLabels {
+            file: file.to_string(),
+        })?;
+    let mut labels = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let bad = |candid: String, problem: EntryProblem| LabelImportError::BadEntry {
+            file: file.to_string(),
+            index: index + 1,
+            candid,
+            problem,
+        };
+        let text_field = |name: &'static str| -> Result<&str, LabelImportError> {
+            match entry.get(name) {
+                Some(Value::String(text)) => Ok(text),
+                Some(Value::Number(number)) if name == "candid" => Err(bad(
+                    String::new(),
+                    EntryProblem::Candid(format!("the number {number}: write it as a string")),
+                )),
+                _ => Err(bad(String::new(), EntryProblem::Missing(name))),
+            }
+        };
+        let candid = text_field("candid")?;
+        let shown = format!(" (candid {candid})");
+        let round = entry
+            .get("round")
+            .and_then(Value::as_u64)
+            .and_then(|round| u32::try_from(round).ok());
+        let annotator = entry.get("annotator").and_then(Value::as_str).unwrap_or("");
+        let parsed = label_entry(
+            candid,
+            text_field("objectId")?,
+            text_field("label")?,
+            text_field("timestamp")?,
+            annotator,
+            round,
+        )
+        .map_err(|problem| bad(shown, problem))?;
+        labels.push(parsed);
+    }
+    check_duplicates(file, &labels)?;
+    let rounds = match document.get("rounds") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(rounds) => {
+            serde_json::from_value(rounds.clone()).map_err(|error| LabelImportError::BadRounds {
+                file: file.to_string(),
+                detail: error.to_string(),
+            })?
+        }
+    };
+    Ok(ImportedLabels { labels, rounds })
+}
+
+/// Quotes a CSV cell when needed.
+fn cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The original `labeled.csv`: `candid,objectId,label,timestamp`.
+pub fn export_labeled_csv(store: &LabelStore) -> String {
+    let mut out = String::from("candid,objectId,label,timestamp\n");
+    for entry in store.labels() {
+        out.push_str(&format!(
+            "{},{},{},{}\n",
+            entry.candid,
+            cell(&entry.object_id),
+            entry.label,
+            cell(&entry.timestamp)
+        ));
+    }
+    out
+}
+
+/// The original training-ids CSV: `candid,round`, one row per training label per round.
+pub fn export_training_ids_csv(rounds: &[RoundRecord]) -> String {
+    let mut out = String::from("candid,round\n");
+    for round in rounds {
+        for example in &round.training {
+            out.push_str(&format!("{},{}\n", cell(&example.id), round.round));
+        }
+    }
+    out
+}
+
+/// CSV rows by header name; the header must contain `required`.
+fn csv_rows(
+    file: &str,
+    text: &str,
+    required: &[&str],
+    expected: &'static str,
+) -> Result<Vec<(usize, BTreeMap<String, String>)>, LabelImportError> {
+    check_size(file, text)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|_| LabelImportError::BadCsvHeader {
+            file: file.to_string(),
+            expected,
+        })?
+        .iter()
+        .map(|name| name.trim().to_string())
+        .collect();
+    if !required
+        .iter()
+        .all(|name| header.iter().any(|column| column == name))
+    {
+        return Err(LabelImportError::BadCsvHeader {
+            file: file.to_string(),
+            expected,
+        });
+    }
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let record = record.map_err(|error| LabelImportError::BadCsvRow {
+            file: file.to_string(),
+            line,
+            problem: error.to_string(),
+        })?;
+        if record.iter().all(|value| value.trim().is_empty()) {
+            continue;
+        }
+        rows.push((
+            line,
+            header
+                .iter()
+                .cloned()
+                .zip(record.iter().map(|value| value.trim().to_string()))
+                .collect(),
+        ));
+    }
+    Ok(rows)
+}
+
+/// Reads the original `labeled.csv` (`candid,objectId,label,timestamp`);
+/// an `annotator` column is used when present, else `annotator` is.
+pub fn import_labeled_csv(
+    file: &str,
+    text: &str,
+    annotator: &str,
+) -> Result<Vec<LabelEntry>, LabelImportError> {
+    let rows = csv_rows(
+        file,
+        text,
+        &["candid", "objectId", "label", "timestamp"],
+        "candid,objectId,label,timestamp",
+    )?;
+    let mut labels = Vec::with_capacity(rows.len());
+    for (line, row) in rows {
+        let field = |name: &str| row.get(name).map(String::as_str).unwrap_or("");
+        let who = if field("annotator").is_empty() {
+            annotator
+        } else {
+            field("annotator")
+        };
+        let entry = label_entry(
+            field("candid"),
+            field("objectId"),
+            field("label"),
+            field("timestamp"),
+            who,
+            None,
+        )
+        .map_err(|problem| LabelImportError::BadCsvRow {
+            file: file.to_string(),
+            line,
+            problem: problem.to_string(),
+        })?;
+        labels.push(entry);
+    }
+    check_duplicates(file, &labels)?;
+    Ok(labels)
+}
+
+/// Reads a training-ids CSV (`candid,round`): which round used which label.
+pub fn import_training_ids_csv(
+    file: &str,
+    text: &str,
+) -> Result<BTreeMap<Candid, u32>, LabelImportError> {
+    let rows = csv_rows(file, text, &["candid", "round"], "candid,round")?;
+    let mut rounds = BTreeMap::new();
+    for (line, row) in rows {
+        let bad = |problem: String| LabelImportError::BadCsvRow {
+            file: file.to_string(),
+            line,
+            problem,
+        };
+        let candid = parse_candid(&row["candid"]).map_err(|problem| bad(problem.to_string()))?;
+        let round: u32 = row["round"]
+            .parse()
+            .map_err(|_| bad(format!("round `{}` is not a whole number", row["round"])))?;
+        // A label first used in round r trains every later round too: keep the first.
+        let first = rounds.entry(candid).or_insert(round);
+        *first = (*first).min(round);
+    }
+    Ok(rounds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_of(entries: &[(u64, Label)]) -> LabelStore {
+        let mut store = LabelStore::new();
+        for &(candid, label) in entries {
+            store.set(LabelEntry {
+                candid: Candid(candid),
+                object_id: "ZTF19aarxyde".into(),
+                label,
+                timestamp: "2025-06-02T08:37:22Z".into(),
+                annotator: "ana".into(),
+                round: Some(0),
+            });
+        }
+        store
+    }
+
+    #[test]
+    fn json_export_import_round_trip_keeps_every_digit() {
+        let store = store_of(&[(3_069_386_410_515_015_007, Label::Varstar), (1, Label::Gal)]);
+        let json = export_json(&store, &[], "ana", "2026-11-27T10:00:00Z");
+        assert!(json.contains("\"candid\": \"3069386410515015007\""));
+        let imported = import_json("labels.json", &json).expect("valid");
+        let mut again = LabelStore::new();
+        again.merge(imported.labels);
+        assert_eq!(again, {
+            let mut s = store.clone();
+            s.merge([]);
+            s
+        });
+    }
+
+    fn with_label(field: &str, value: Value) -> String {
+        let mut label = serde_json::json!({"candid": "1", "objectId": "ZTF19aarxyde", "label": "gal", "timestamp": "2025-06-02T08:37:22Z", "annotator": "a"});
+        label[field] = value;
+        serde_json::json!({"format": FORMAT, "version": 1, "exported_at": "x", "annotator": "a", "labels": [label], "rounds": []}).to_string()
+    }
+
+    #[test]
+    fn each_bad_field_is_named_with_its_entry() {
+        let error = |field: &str, value: Value| {
+            import_json("f.json", &with_label(field, value))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(error("candid", serde_json::json!(3069386410515015007u64))
+            .contains("label 1: candid must be a decimal string of digits (got the number"));
+        assert!(error("objectId", serde_json::json!("<script>"))
+            .contains("label 1 (candid 1): objectId `<script>`"));
+        assert!(error("label", serde_json::json!("galactic")).contains("unknown label `galactic`"));
+        assert!(
+            error("timestamp", serde_json::json!("2025-06-02")).contains("timestamp `2025-06-02`")
+        );
+    }
+
+    #[test]
+    fn wrong_format_newer_version_and_garbage_are_refused() {
+        assert!(matches!(
+            import_json("f", "{not json"),
+            Err(LabelImportError::NotJson { .. })
+        ));
+        assert!(matches!(
+            import_json("f", r#"{"format":"other","version":1,"labels":[]}"#),
+            Err(LabelImportError::WrongFormat { .. })
+        ));
+        let newer = r#"{"format":"fink-vra-labels","version":2,"labels":[]}"#;
+        assert_eq!(
+            import_json("f", newer).unwrap_err(),
+            LabelImportError::NewerVersion {
+                file: "f".into(),
+                found: 2,
+                supported: 1
+            }
+        );
+    }
+
+    #[test]
+    fn original_csv_files_round_trip_with_bom_crlf_and_quotes() {
+        let store = store_of(&[(5, Label::Bogus), (6, Label::Extragal)]);
+        let csv = format!(
+            "\u{feff}{}",
+            export_labeled_csv(&store)
+                .replace('\n', "\r\n")
+                .replace("ZTF19aarxyde", "\"ZTF19aarxyde\"")
+        );
+        let labels = import_labeled_csv("labeled.csv", &csv, "ana").expect("valid");
+        assert_eq!(
+            labels
+                .iter()
+                .map(|e| (e.candid.0, e.label))
+                .collect::<Vec<_>>(),
+            vec![(5, Label::Bogus), (6, Label::Extragal)]
+        );
+        let rounds =
+            import_training_ids_csv("ids.csv", "candid,round\n5,1\n5,0\n6,2\n").expect("valid");
+        assert_eq!(rounds, BTreeMap::from([(Candid(5), 0), (Candid(6), 2)]));
+        let bad = import_labeled_csv(
+            "labeled.csv",
+            "candid,objectId,label,timestamp\nx,ZTF19aarxyde,gal,2025-06-02T08:37:22Z\n",
+            "a",
+        );
+        assert!(bad
+            .unwrap_err()
+            .to_string()
+            .contains("line 2: candid must be a decimal string"));
+    }
+}
