@@ -298,13 +298,16 @@ pub fn export_training_ids_csv(rounds: &[RoundRecord]) -> String {
     out
 }
 
+/// A CSV data row: its line number and its cells by column name.
+type CsvRow = (usize, BTreeMap<String, String>);
+
 /// CSV rows by header name; the header must contain `required`.
 fn csv_rows(
     file: &str,
     text: &str,
     required: &[&str],
     expected: &'static str,
-) -> Result<Vec<(usize, BTreeMap<String, String>)>, LabelImportError> {
+) -> Result<Vec<CsvRow>, LabelImportError> {
     check_size(file, text)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
