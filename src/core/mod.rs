@@ -14,4 +14,5 @@ pub mod labels;
 pub mod links;
 pub mod model;
 pub mod paging;
+pub mod workbench;
 pub mod workspace;

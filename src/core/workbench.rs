@@ -1,0 +1,383 @@
+//! The labelling workbench's rules, without the page: settings, the queue of
+//! alerts to label, batch progress, training a round on the loaded alerts,
+//! and the saved session (what the page keeps in browser storage).
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::core::active::random::SplitMix64;
+use crate::core::active::round::{train_round, LabelledRows, RoundRecord, RoundRequest};
+use crate::core::active::strategy::{
+    rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy, RankedAlert,
+};
+use crate::core::alert::Candid;
+use crate::core::features::FeatureRow;
+use crate::core::labels::store::LabelStore;
+use crate::core::labels::targets::TargetMapping;
+use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
+
+/// What the user chose in "Model & strategy".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkbenchSettings {
+    pub target: TargetMapping,
+    pub model: ModelSpec,
+    pub strategy: QueryStrategy,
+    pub cold_start: ColdStart,
+    /// Usable labels before the first round (the researcher's 30).
+    pub first_batch: usize,
+    /// Usable labels added per later round (10).
+    pub batch: usize,
+    pub seed: u64,
+    /// Share of labels kept out of training as a fixed validation set (0 = none).
+    pub validation_share: f64,
+}
+
+impl Default for WorkbenchSettings {
+    fn default() -> Self {
+        WorkbenchSettings {
+            target: TargetMapping::galactic(),
+            model: ModelSpec::by_name(crate::core::active::DEFAULT_MODEL)
+                .unwrap_or(ModelSpec::LogisticRegression { alpha: 1.0 }),
+            strategy: QueryStrategy::by_name(crate::core::active::DEFAULT_STRATEGY)
+                .unwrap_or(QueryStrategy::Uncertainty),
+            cold_start: ColdStart::by_name(crate::core::active::DEFAULT_COLD_START)
+                .unwrap_or(ColdStart::Random),
+            first_batch: 30,
+            batch: 10,
+            seed: 42,
+            validation_share: 0.0,
+        }
+    }
+}
+
+/// Whether a candid belongs to the fixed validation set: a seeded hash of the
+/// candid, so the same labels stay held out from round to round.
+pub fn is_validation(candid: Candid, share: f64, seed: u64) -> bool {
+    if share <= 0.0 {
+        return false;
+    }
+    let draw = SplitMix64::new(candid.0 ^ seed.rotate_left(17)).next_u64();
+    (draw as f64 / u64::MAX as f64) < share
+}
+
+/// Usable labels (mapped to a class by the target) not yet in any round's
+/// training set, against the number the next round needs.
+pub fn batch_progress(
+    store: &LabelStore,
+    rounds: &[RoundRecord],
+    settings: &WorkbenchSettings,
+) -> (usize, usize) {
+    let trained: std::collections::BTreeSet<&str> = rounds
+        .iter()
+        .flat_map(|round| round.training.iter().map(|example| example.id.as_str()))
+        .collect();
+    let fresh = store
+        .labels()
+        .filter(|entry| settings.target.class_of(entry.label.name()).is_some())
+        .filter(|entry| !trained.contains(entry.candid.to_string().as_str()))
+        .count();
+    let needed = if rounds.is_empty() {
+        settings.first_batch
+    } else {
+        settings.batch
+    };
+    (fresh, needed)
+}
+
+/// The alerts to label next: every loaded alert without a label, ranked by
+/// the strategy (or the cold-start rule before the first model). Indices are
+/// into `features`.
+pub fn build_queue(
+    features: &[FeatureRow],
+    store: &LabelStore,
+    probabilities: Option<&[f64]>,
+    settings: &WorkbenchSettings,
+    round: usize,
+) -> Vec<RankedAlert> {
+    let unlabelled: Vec<usize> = (0..features.len())
+        .filter(|&i| {
+            store.get(features[i].candid).is_none()
+                && !store.conflicts().contains_key(&features[i].candid)
+        })
+        .collect();
+    let rows: Vec<&[f64]> = unlabelled
+        .iter()
+        .map(|&i| features[i].values.as_slice())
+        .collect();
+    let Some(matrix) = FeatureMatrix::from_rows(&rows) else {
+        return Vec::new();
+    };
+    let object_ids: Vec<String> = unlabelled
+        .iter()
+        .map(|&i| features[i].object_id.clone())
+        .collect();
+    let batch = if round == 0 {
+        settings.first_batch
+    } else {
+        settings.batch
+    };
+    let seed = settings.seed.wrapping_add(round as u64);
+    let ranking = match probabilities {
+        None => rank_cold_start(settings.cold_start, &matrix, &object_ids, batch, seed),
+        Some(probabilities) => {
+            let pool_probabilities: Vec<f64> =
+                unlabelled.iter().map(|&i| probabilities[i]).collect();
+            rank_pool(
+                settings.strategy,
+                &Pool {
+                    features: &matrix,
+                    object_ids: &object_ids,
+                    probabilities: &pool_probabilities,
+                },
+                batch,
+                seed,
+            )
+        }
+    };
+    ranking
+        .into_iter()
+        .map(|alert| RankedAlert {
+            pool_index: unlabelled[alert.pool_index],
+            ..alert
+        })
+        .collect()
+}
+
+/// Trains round `round` on the labelled loaded alerts and predicts every
+/// loaded alert. Labels of alerts not loaded cannot train (no features).
+pub fn train_on_loaded(
+    features: &[FeatureRow],
+    store: &LabelStore,
+    settings: &WorkbenchSettings,
+    round: u32,
+    timestamp: String,
+) -> Result<(RoundRecord, Vec<f64>), ModelError> {
+    let (mut training, mut validation) = (Vec::new(), Vec::new());
+    for (index, row) in features.iter().enumerate() {
+        if let Some(entry) = store.get(row.candid) {
+            let split = if is_validation(row.candid, settings.validation_share, settings.seed) {
+                &mut validation
+            } else {
+                &mut training
+            };
+            split.push((
+                index,
+                entry.candid.to_string(),
+                entry.label.name().to_string(),
+            ));
+        }
+    }
+    let rows_of = |split: &[(usize, String, String)]| {
+        let rows: Vec<&[f64]> = split
+            .iter()
+            .map(|(index, _, _)| features[*index].values.as_slice())
+            .collect();
+        FeatureMatrix::from_rows(&rows)
+            .unwrap_or_else(|| FeatureMatrix::with_columns(crate::core::features::FEATURE_COUNT))
+    };
+    let (train_rows, validation_rows) = (rows_of(&training), rows_of(&validation));
+    let ids = |split: &[(usize, String, String)]| {
+        split
+            .iter()
+            .map(|(_, id, _)| id.clone())
+            .collect::<Vec<_>>()
+    };
+    let labels = |split: &[(usize, String, String)]| {
+        split
+            .iter()
+            .map(|(_, _, label)| label.clone())
+            .collect::<Vec<_>>()
+    };
+    let (train_ids, train_labels, validation_ids, validation_labels) = (
+        ids(&training),
+        labels(&training),
+        ids(&validation),
+        labels(&validation),
+    );
+    let (record, model) = train_round(RoundRequest {
+        round,
+        target: &settings.target,
+        model: &settings.model,
+        strategy: settings.strategy,
+        seed: settings.seed.wrapping_add(u64::from(round)),
+        timestamp,
+        training: LabelledRows {
+            ids: &train_ids,
+            labels: &train_labels,
+            features: &train_rows,
+        },
+        validation: (!validation.is_empty()).then_some(LabelledRows {
+            ids: &validation_ids,
+            labels: &validation_labels,
+            features: &validation_rows,
+        }),
+    })?;
+    let rows: Vec<&[f64]> = features.iter().map(|row| row.values.as_slice()).collect();
+    let all = FeatureMatrix::from_rows(&rows)
+        .unwrap_or_else(|| FeatureMatrix::with_columns(crate::core::features::FEATURE_COUNT));
+    Ok((record, model.predict_proba(&all)?))
+}
+
+/// The `format` of a saved session.
+pub const SESSION_FORMAT: &str = "fink-vra-session";
+
+/// Everything the page keeps between visits.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SavedSession {
+    pub format: String,
+    pub version: u32,
+    pub annotator: String,
+    pub labels: LabelStore,
+    pub rounds: Vec<RoundRecord>,
+    pub settings: WorkbenchSettings,
+    /// Labels given or changed since the last export.
+    pub unexported_changes: usize,
+}
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum SessionError {
+    #[error("the saved session could not be read ({0})")]
+    Unreadable(String),
+    #[error("the saved session is from a newer fink-vra (version {0})")]
+    Newer(u32),
+}
+
+impl SavedSession {
+    pub fn new() -> SavedSession {
+        SavedSession {
+            format: SESSION_FORMAT.to_string(),
+            version: 1,
+            ..SavedSession::default()
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> Result<SavedSession, SessionError> {
+        let session: SavedSession = serde_json::from_str(text)
+            .map_err(|error| SessionError::Unreadable(error.to_string()))?;
+        if session.format != SESSION_FORMAT {
+            return Err(SessionError::Unreadable(
+                "not a fink-vra session".to_string(),
+            ));
+        }
+        if session.version > 1 {
+            return Err(SessionError::Newer(session.version));
+        }
+        Ok(session)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::features::FEATURE_COUNT;
+    use crate::core::labels::entry::LabelEntry;
+    use crate::core::labels::vocabulary::Label;
+
+    fn rows(count: usize) -> Vec<FeatureRow> {
+        (0..count)
+            .map(|i| FeatureRow {
+                candid: Candid(1000 + i as u64),
+                object_id: format!("object{i}"),
+                values: std::array::from_fn(|column| {
+                    ((i * 7 + column * 3) % 11) as f64 + if i % 2 == 0 { 0.0 } else { 20.0 }
+                }),
+                lc_features_recomputed: false,
+            })
+            .collect()
+    }
+
+    fn label(store: &mut LabelStore, candid: u64, label: Label) {
+        store.set(LabelEntry {
+            candid: Candid(candid),
+            object_id: "ZTF25aaaaaaa".into(),
+            label,
+            timestamp: "2026-11-27T00:00:00Z".into(),
+            annotator: "t".into(),
+            round: None,
+        });
+    }
+
+    #[test]
+    fn queue_skips_labelled_alerts_and_progress_counts_usable_labels() {
+        let features = rows(40);
+        let mut store = LabelStore::new();
+        label(&mut store, 1000, Label::Gal);
+        label(&mut store, 1001, Label::Bogus); // no class for the gal model
+        let settings = WorkbenchSettings::default();
+        let queue = build_queue(&features, &store, None, &settings, 0);
+        assert_eq!(queue.len(), 38);
+        assert!(queue.iter().all(|alert| alert.pool_index >= 2));
+        assert_eq!(batch_progress(&store, &[], &settings), (1, 30));
+    }
+
+    #[test]
+    fn a_round_trains_on_loaded_labels_and_predicts_every_alert() {
+        let features = rows(40);
+        let mut store = LabelStore::new();
+        for i in 0..20u64 {
+            label(
+                &mut store,
+                1000 + i,
+                if i % 2 == 0 {
+                    Label::Gal
+                } else {
+                    Label::Extragal
+                },
+            );
+        }
+        let settings = WorkbenchSettings::default();
+        let (record, probabilities) = train_on_loaded(
+            &features,
+            &store,
+            &settings,
+            0,
+            "2026-11-27T00:00:00Z".into(),
+        )
+        .expect("trains");
+        assert_eq!((record.training.len(), record.class_counts), (20, [10, 10]));
+        assert_eq!(probabilities.len(), 40);
+        assert!(
+            probabilities[20] > 0.5 && probabilities[21] < 0.5,
+            "{:?}",
+            &probabilities[20..22]
+        );
+        let queue = build_queue(&features, &store, Some(&probabilities), &settings, 1);
+        assert_eq!(queue.len(), 20);
+        assert_eq!(batch_progress(&store, &[record], &settings), (0, 10));
+    }
+
+    #[test]
+    fn session_round_trips_through_json_and_refuses_newer_versions() {
+        let mut session = SavedSession::new();
+        session.annotator = "ana".into();
+        label(
+            &mut session.labels,
+            3_069_386_410_515_015_007,
+            Label::Varstar,
+        );
+        let json = session.to_json();
+        assert!(
+            json.contains("\"3069386410515015007\""),
+            "candid stays a string"
+        );
+        let mut back = SavedSession::from_json(&json).expect("reads");
+        back.labels.merge([]);
+        session.labels.merge([]);
+        assert_eq!(back, session);
+        let newer = json.replace("\"version\":1", "\"version\":9");
+        assert_eq!(SavedSession::from_json(&newer), Err(SessionError::Newer(9)));
+    }
+
+    #[test]
+    fn the_validation_set_is_a_stable_share_of_candids() {
+        let held_out = (0..10_000u64)
+            .filter(|&c| is_validation(Candid(c), 0.2, 7))
+            .count();
+        assert!((1700..2300).contains(&held_out), "{held_out}");
+        assert!(!is_validation(Candid(5), 0.0, 7));
+    }
+}
