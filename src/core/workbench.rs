@@ -273,7 +273,6 @@ impl SavedSession {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::features::FEATURE_COUNT;
     use crate::core::labels::entry::LabelEntry;
     use crate::core::labels::vocabulary::Label;
 
