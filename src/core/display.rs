@@ -24,9 +24,50 @@ pub fn format_size(bytes: usize) -> String {
     }
 }
 
+/// A Modified Julian Date as `YYYY-MM-DD HH:MM UTC`.
+pub fn format_mjd(mjd: f64) -> String {
+    if !mjd.is_finite() {
+        return "–".to_string();
+    }
+    // MJD 40587 is 1970-01-01; civil date from days (H. Hinnant's algorithm).
+    let minutes_total = ((mjd - 40_587.0) * 1440.0).round() as i64;
+    let (days, minute_of_day) = (
+        minutes_total.div_euclid(1440),
+        minutes_total.rem_euclid(1440),
+    );
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        minute_of_day / 60,
+        minute_of_day % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mjd_reads_as_a_utc_date() {
+        assert_eq!(format_mjd(60_000.0), "2023-02-25 00:00 UTC");
+        // astropy: 2025-05-22 04:13:53.996, to the nearest minute.
+        assert_eq!(format_mjd(60_817.176_319_4), "2025-05-22 04:14 UTC");
+        assert_eq!(format_mjd(40_587.5), "1970-01-01 12:00 UTC");
+        assert_eq!(format_mjd(f64::NAN), "–");
+    }
 
     #[test]
     fn values_are_formatted_for_reading() {

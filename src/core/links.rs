@@ -19,6 +19,11 @@ pub fn lasair_url(object_id: &str) -> Option<String> {
         .then(|| format!("https://lasair-ztf.lsst.ac.uk/objects/{object_id}"))
 }
 
+/// The object's page on the Fink ZTF portal, when `object_id` is a well-formed ZTF id.
+pub fn fink_portal_url(object_id: &str) -> Option<String> {
+    is_ztf_object_id(object_id).then(|| format!("https://ztf.fink-portal.org/{object_id}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +50,7 @@ mod tests {
             "ZTF25aastlé",
         ] {
             assert_eq!(lasair_url(text), None, "{text:?}");
+            assert_eq!(fink_portal_url(text), None, "{text:?}");
         }
     }
 }

@@ -11,7 +11,8 @@ use crate::core::active::strategy::{
     rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy, RankedAlert,
 };
 use crate::core::alert::Candid;
-use crate::core::features::FeatureRow;
+use crate::core::features::stats::median;
+use crate::core::features::{FeatureRow, FEATURE_COUNT};
 use crate::core::labels::store::LabelStore;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
@@ -173,7 +174,7 @@ pub fn train_on_loaded(
             .map(|(index, _, _)| features[*index].values.as_slice())
             .collect();
         FeatureMatrix::from_rows(&rows)
-            .unwrap_or_else(|| FeatureMatrix::with_columns(crate::core::features::FEATURE_COUNT))
+            .unwrap_or_else(|| FeatureMatrix::with_columns(FEATURE_COUNT))
     };
     let (train_rows, validation_rows) = (rows_of(&training), rows_of(&validation));
     let ids = |split: &[(usize, String, String)]| {
@@ -214,8 +215,36 @@ pub fn train_on_loaded(
     })?;
     let rows: Vec<&[f64]> = features.iter().map(|row| row.values.as_slice()).collect();
     let all = FeatureMatrix::from_rows(&rows)
-        .unwrap_or_else(|| FeatureMatrix::with_columns(crate::core::features::FEATURE_COUNT));
+        .unwrap_or_else(|| FeatureMatrix::with_columns(FEATURE_COUNT));
     Ok((record, model.predict_proba(&all)?))
+}
+
+/// Median of each feature over the labelled loaded alerts of class 0 and of
+/// class 1 (for the card's "compare with labelled" column); `NaN` when none.
+pub fn class_medians(
+    features: &[FeatureRow],
+    store: &LabelStore,
+    target: &TargetMapping,
+) -> [[f64; FEATURE_COUNT]; 2] {
+    let mut by_class: [Vec<&FeatureRow>; 2] = [Vec::new(), Vec::new()];
+    for row in features {
+        if let Some(class) = store
+            .get(row.candid)
+            .and_then(|entry| target.class_of(entry.label.name()))
+        {
+            by_class[usize::from(class)].push(row);
+        }
+    }
+    by_class.map(|rows| {
+        std::array::from_fn(|column| {
+            let mut values: Vec<f64> = rows
+                .iter()
+                .map(|row| row.values[column])
+                .filter(|v| !v.is_nan())
+                .collect();
+            median(&mut values)
+        })
+    })
 }
 
 /// The `format` of a saved session.

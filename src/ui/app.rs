@@ -1,9 +1,16 @@
-//! The notebook page: one column of numbered sections over one workspace.
+//! The notebook page: one column of numbered sections over one workspace and
+//! one workbench.
 
+use leptos::ev;
 use leptos::prelude::*;
 
+use super::sections::exchange::ExchangeSection;
 use super::sections::features::FeaturesSection;
+use super::sections::label::LabelSection;
 use super::sections::load::LoadSection;
+use super::sections::model::ModelSection;
+use super::sections::train::TrainSection;
+use super::workbench::Workbench;
 use super::LoadProgress;
 use crate::core::workspace::Workspace;
 
@@ -11,6 +18,19 @@ use crate::core::workspace::Workspace;
 pub fn App() -> impl IntoView {
     let workspace = RwSignal::new(Workspace::new());
     let progress = RwSignal::new(None::<LoadProgress>);
+    let workbench = Workbench::restore();
+    // New alerts, or changed settings, re-rank the queue.
+    let rerank = Callback::new(move |_| workbench.rebuild_queue(workspace));
+    // Warn before leaving with labels that exist nowhere but this browser.
+    let _unload = window_event_listener(ev::beforeunload, move |event| {
+        if workbench
+            .session
+            .with_untracked(|session| session.unexported_changes > 0)
+        {
+            event.prevent_default();
+            event.set_return_value("Some labels are not exported yet.");
+        }
+    });
     view! {
         <header class="masthead">
             <h1>"fink-vra"</h1>
@@ -18,10 +38,17 @@ pub fn App() -> impl IntoView {
                 "Active learning on the Fink ZTF alert stream. Everything runs in this page: "
                 "your files are never uploaded."
             </p>
+            {move || workbench.storage_problem.get().map(|problem| view! {
+                <p class="storage-warning" data-testid="storage-warning" role="alert">{problem.describe()}</p>
+            })}
         </header>
         <main class="notebook">
-            <LoadSection workspace progress />
+            <LoadSection workspace progress on_loaded=rerank />
             <FeaturesSection workspace />
+            <ModelSection workbench on_change=rerank />
+            <LabelSection workbench workspace />
+            <TrainSection workbench workspace />
+            <ExchangeSection workbench workspace />
         </main>
     }
 }

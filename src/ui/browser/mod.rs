@@ -1,5 +1,8 @@
 //! Browser side effects, each behind a small function. Nothing else in the
 //! crate calls web APIs directly.
 
+pub mod clock;
+pub mod download;
 pub mod files;
 pub mod service_worker;
+pub mod storage;

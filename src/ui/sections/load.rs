@@ -33,11 +33,16 @@ fn sample_sources() -> Vec<FileSource> {
 pub fn LoadSection(
     workspace: RwSignal<Workspace>,
     progress: RwSignal<Option<LoadProgress>>,
+    /// Called once the files of a load are all read.
+    on_loaded: Callback<()>,
 ) -> impl IntoView {
     let busy = Memo::new(move |_| progress.with(Option::is_some));
     let start = move |sources: Vec<FileSource>| {
         if !sources.is_empty() && !busy.get_untracked() {
-            spawn_local(load_sources(sources, workspace, progress));
+            spawn_local(async move {
+                load_sources(sources, workspace, progress).await;
+                on_loaded.run(());
+            });
         }
     };
     let on_pick = move |event: web_sys::Event| {

@@ -1,8 +1,12 @@
 //! One component per notebook section, plus the section frame they share.
 
+pub mod exchange;
 pub mod features;
 mod file_summary;
+pub mod label;
 pub mod load;
+pub mod model;
+pub mod train;
 
 use leptos::prelude::*;
 

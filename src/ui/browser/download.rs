@@ -1,0 +1,28 @@
+//! Saving a text file to the user's disk (exports): a Blob, an object URL and
+//! a click on a temporary link. Nothing leaves the machine.
+
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+
+/// Offers `content` as a download called `file_name`.
+pub fn download_text(file_name: &str, mime_type: &str, content: &str) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no browser window")?;
+    let document = window.document().ok_or("no document")?;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
+    let options = BlobPropertyBag::new();
+    options.set_type(mime_type);
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "could not build the file")?;
+    let url =
+        Url::create_object_url_with_blob(&blob).map_err(|_| "could not create a download link")?;
+    let link: HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| "could not create a download link")?
+        .dyn_into()
+        .map_err(|_| "could not create a download link")?;
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    Url::revoke_object_url(&url).ok();
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! The one module that touches `localStorage`: read and write the saved
+//! session under one key, and say plainly when storage is unavailable
+//! (private mode) or full (quota exceeded), so that the page can keep
+//! working in memory and urge an export.
+
+use wasm_bindgen::JsCast;
+use web_sys::Storage;
+
+/// The key of the saved session.
+pub const SESSION_KEY: &str = "fink-vra/session/v1";
+
+/// Why the session could not be written or read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StorageProblem {
+    /// No `localStorage` (blocked, private mode, sandboxed page).
+    Unavailable,
+    /// The browser refused to store more (`QuotaExceededError`).
+    QuotaExceeded,
+    /// Any other refusal, with the browser's message.
+    Failed(String),
+}
+
+impl StorageProblem {
+    /// A sentence for the page.
+    pub fn describe(&self) -> String {
+        match self {
+            StorageProblem::Unavailable => {
+                "Browser storage is unavailable (private mode?): labels are kept in this tab only. Export them before closing it.".to_string()
+            }
+            StorageProblem::QuotaExceeded => {
+                "Browser storage is full: new labels are kept in this tab only. Export them now, then free some space.".to_string()
+            }
+            StorageProblem::Failed(detail) => {
+                format!("Labels could not be saved in the browser ({detail}): they are kept in this tab only. Export them.")
+            }
+        }
+    }
+}
+
+fn local_storage() -> Result<Storage, StorageProblem> {
+    web_sys::window()
+        .and_then(|window| window.local_storage().ok().flatten())
+        .ok_or(StorageProblem::Unavailable)
+}
+
+/// The text stored under `key`, if any.
+pub fn load(key: &str) -> Result<Option<String>, StorageProblem> {
+    local_storage()?
+        .get_item(key)
+        .map_err(|_| StorageProblem::Unavailable)
+}
+
+/// Stores `value` under `key`.
+pub fn save(key: &str, value: &str) -> Result<(), StorageProblem> {
+    local_storage()?.set_item(key, value).map_err(|error| {
+        let name = error
+            .dyn_ref::<web_sys::DomException>()
+            .map(|exception| exception.name());
+        match name.as_deref() {
+            Some("QuotaExceededError") | Some("NS_ERROR_DOM_QUOTA_REACHED") => {
+                StorageProblem::QuotaExceeded
+            }
+            Some(other) => StorageProblem::Failed(other.to_string()),
+            None => StorageProblem::Failed("unknown error".to_string()),
+        }
+    })
+}

@@ -1,0 +1,99 @@
+//! Section 3, "Model & strategy": the model type (or a custom label mapping),
+//! the classifier, the query strategy, batch sizes, seed and validation share.
+
+use leptos::prelude::*;
+
+use super::Section;
+use crate::core::active::strategy::QueryStrategy;
+use crate::core::labels::targets::TargetMapping;
+use crate::core::model::ModelSpec;
+use crate::ui::workbench::Workbench;
+
+#[component]
+pub fn ModelSection(workbench: Workbench, on_change: Callback<()>) -> impl IntoView {
+    let settings = Memo::new(move |_| workbench.session.with(|session| session.settings.clone()));
+    let custom_error = RwSignal::new(None::<String>);
+    let change = move |apply: Box<dyn FnOnce(&mut crate::core::workbench::WorkbenchSettings)>| {
+        workbench.update_session(|session| apply(&mut session.settings));
+        on_change.run(());
+    };
+    let on_target = move |event: web_sys::Event| {
+        let name = event_target_value(&event);
+        if let Some(target) = TargetMapping::built_in()
+            .into_iter()
+            .find(|target| target.name == name)
+        {
+            change(Box::new(move |settings| settings.target = target));
+        }
+    };
+    let on_custom = move |event: web_sys::Event| match TargetMapping::parse(
+        "custom",
+        &event_target_value(&event),
+    ) {
+        Ok(target) => {
+            custom_error.set(None);
+            change(Box::new(move |settings| settings.target = target));
+        }
+        Err(error) => custom_error.set(Some(error.to_string())),
+    };
+    let on_model = move |event: web_sys::Event| {
+        if let Some(model) = ModelSpec::by_name(&event_target_value(&event)) {
+            change(Box::new(move |settings| settings.model = model));
+        }
+    };
+    let on_strategy = move |event: web_sys::Event| {
+        if let Some(strategy) = QueryStrategy::by_name(&event_target_value(&event)) {
+            change(Box::new(move |settings| settings.strategy = strategy));
+        }
+    };
+    let number = move |event: &web_sys::Event| event_target_value(event).trim().parse::<f64>().ok();
+    view! {
+        <Section
+            number=3
+            title="Model & strategy"
+            explanation="The model type decides which labels train it: gal (galactic vs extragalactic), real (real vs \
+                         bogus), trans (transient vs persistent), or your own mapping. Round 0 needs the first batch \
+                         of usable labels; each later round adds a batch."
+        >
+            <div class="settings" data-testid="settings">
+                <label>"Model type "
+                    <select data-testid="model-type" on:change=on_target prop:value=move || settings.get().target.name>
+                        {TargetMapping::built_in().into_iter().map(|target| view! { <option value=target.name.clone()>{target.name.clone()}</option> }).collect_view()}
+                        <option value="custom">"custom"</option>
+                    </select>
+                </label>
+                <label>"Custom mapping "
+                    <input type="text" placeholder="extragal=1,gal=0,agn=0" on:change=on_custom />
+                </label>
+                <label>"Classifier "
+                    <select data-testid="classifier" on:change=on_model prop:value=move || settings.get().model.name()>
+                        {ModelSpec::NAMES.iter().map(|name| view! { <option value=*name>{*name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Strategy "
+                    <select data-testid="strategy" on:change=on_strategy prop:value=move || settings.get().strategy.name()>
+                        {QueryStrategy::ALL.iter().map(|s| view! { <option value=s.name()>{s.name()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"First batch "
+                    <input type="number" min="1" data-testid="first-batch" prop:value=move || settings.get().first_batch
+                        on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.first_batch = (v as usize).max(1))) } />
+                </label>
+                <label>"Then "
+                    <input type="number" min="1" prop:value=move || settings.get().batch
+                        on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.batch = (v as usize).max(1))) } />
+                </label>
+                <label>"Seed "
+                    <input type="number" min="0" prop:value=move || settings.get().seed
+                        on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.seed = v as u64)) } />
+                </label>
+                <label>"Validation share "
+                    <input type="number" min="0" max="0.5" step="0.05" prop:value=move || settings.get().validation_share
+                        on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.validation_share = v.clamp(0.0, 0.5))) } />
+                </label>
+            </div>
+            <p class="mapping">"Classes: " {move || settings.get().target.classes.iter().map(|(label, class)| format!("{label}→{class}")).collect::<Vec<_>>().join(", ")}</p>
+            {move || custom_error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+        </Section>
+    }
+}

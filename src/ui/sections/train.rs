@@ -1,0 +1,81 @@
+//! Section 5, "Train & rounds": train the next round, and the rounds table
+//! (like the researcher's MLflow runs list) with cross-validated metrics.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::Section;
+use crate::core::active::round::RoundRecord;
+use crate::core::workspace::Workspace;
+use crate::ui::browser::files::yield_to_browser;
+use crate::ui::workbench::Workbench;
+
+/// `mean ± sd` of a cross-validated metric, or `–`.
+fn with_spread(
+    round: &RoundRecord,
+    pick: impl Fn(&crate::core::active::metrics::BinaryMetrics) -> f64,
+) -> String {
+    match &round.cross_validated {
+        Some(cv) => format!("{:.2} ± {:.2}", pick(&cv.mean), pick(&cv.std)),
+        None => "–".to_string(),
+    }
+}
+
+#[component]
+pub fn TrainSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> impl IntoView {
+    let rounds = Memo::new(move |_| workbench.session.with(|session| session.rounds.clone()));
+    let next_round = Memo::new(move |_| rounds.with(Vec::len));
+    let train = move |_| {
+        if workbench.training.get_untracked() {
+            return;
+        }
+        workbench.training.set(true);
+        spawn_local(async move {
+            // Let "Training…" paint before the work starts.
+            yield_to_browser().await;
+            workbench.train(workspace);
+            workbench.training.set(false);
+        });
+    };
+    view! {
+        <Section
+            number=5
+            title="Train & rounds"
+            explanation="Each round trains the classifier on the usable labels of the loaded alerts and re-ranks the \
+                         queue. Metrics are stratified 5-fold cross-validation on the labels (mean ± sd); training-set \
+                         accuracy is shown apart, because it flatters."
+        >
+            <button type="button" data-testid="train" disabled=move || workbench.training.get() on:click=train>
+                {move || if workbench.training.get() { "Training…".to_string() } else { format!("Train round {}", next_round.get()) }}
+            </button>
+            {move || workbench.training_error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+            <table class="rounds-table" data-testid="rounds-table">
+                <thead>
+                    <tr>
+                        <th>"round"</th><th class="number">"labels"</th><th>"classes 0 / 1"</th><th>"model"</th>
+                        <th>"strategy"</th><th class="number">"CV accuracy"</th><th class="number">"CV F1"</th>
+                        <th class="number">"CV ROC AUC"</th><th class="number">"train accuracy"</th>
+                        <th class="number">"validation AUC"</th><th>"time (UTC)"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || rounds.get().into_iter().map(|round| view! {
+                        <tr data-testid="round-row">
+                            <td>{round.round}</td>
+                            <td class="number">{round.training.len()}</td>
+                            <td>{format!("{} / {}", round.class_counts[0], round.class_counts[1])}</td>
+                            <td>{format!("{} ({})", round.model.name(), round.model_type)}</td>
+                            <td>{round.strategy.name()}</td>
+                            <td class="number">{with_spread(&round, |m| m.accuracy)}</td>
+                            <td class="number">{with_spread(&round, |m| m.f1)}</td>
+                            <td class="number">{with_spread(&round, |m| m.roc_auc)}</td>
+                            <td class="number">{format!("{:.2}", round.training_set.accuracy)}</td>
+                            <td class="number">{round.validation.map_or("–".to_string(), |v| format!("{:.2}", v.roc_auc))}</td>
+                            <td>{round.timestamp.clone()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </Section>
+    }
+}

@@ -1,0 +1,274 @@
+//! The workbench's state in the page: the saved session (labels, rounds,
+//! settings) and what follows from it, with one method per user action.
+//! Every change to the session is written to storage at once, through
+//! `browser::storage`; a storage failure is shown, never silent.
+
+use leptos::prelude::*;
+
+use super::browser::clock::now_iso;
+use super::browser::storage::{self, StorageProblem, SESSION_KEY};
+use crate::core::active::strategy::RankedAlert;
+use crate::core::alert::Candid;
+use crate::core::labels::entry::LabelEntry;
+use crate::core::labels::exchange::{
+    import_json, import_labeled_csv, import_training_ids_csv, LabelImportError,
+};
+use crate::core::labels::store::MergeReport;
+use crate::core::labels::vocabulary::Label;
+use crate::core::workbench::{build_queue, train_on_loaded, SavedSession};
+use crate::core::workspace::Workspace;
+
+/// All workbench signals; `Copy`, so components take it by value.
+#[derive(Clone, Copy)]
+pub struct Workbench {
+    pub session: RwSignal<SavedSession>,
+    /// P(class 1) of every loaded alert from the latest round, if any.
+    pub probabilities: RwSignal<Option<Vec<f64>>>,
+    /// The ranked queue of the current round (indices into the workspace).
+    pub queue: RwSignal<Vec<RankedAlert>>,
+    /// Candids skipped in this round (shown again next round).
+    pub skipped: RwSignal<Vec<Candid>>,
+    pub storage_problem: RwSignal<Option<StorageProblem>>,
+    /// The outcome of the last import, or an error, for the exchange section.
+    pub exchange_message: RwSignal<Option<Result<String, String>>>,
+    pub training: RwSignal<bool>,
+    pub training_error: RwSignal<Option<String>>,
+}
+
+impl Workbench {
+    /// Restores the saved session (or starts a new one).
+    pub fn restore() -> Workbench {
+        let (session, problem) = match storage::load(SESSION_KEY) {
+            Ok(Some(text)) => match SavedSession::from_json(&text) {
+                Ok(session) => (session, None),
+                Err(error) => (
+                    SavedSession::new(),
+                    Some(StorageProblem::Failed(error.to_string())),
+                ),
+            },
+            Ok(None) => (SavedSession::new(), None),
+            Err(problem) => (SavedSession::new(), Some(problem)),
+        };
+        Workbench {
+            session: RwSignal::new(session),
+            probabilities: RwSignal::new(None),
+            queue: RwSignal::new(Vec::new()),
+            skipped: RwSignal::new(Vec::new()),
+            storage_problem: RwSignal::new(problem),
+            exchange_message: RwSignal::new(None),
+            training: RwSignal::new(false),
+            training_error: RwSignal::new(None),
+        }
+    }
+
+    /// Writes the session to storage now.
+    fn persist(&self) {
+        let result = self
+            .session
+            .with_untracked(|session| storage::save(SESSION_KEY, &session.to_json()));
+        self.storage_problem.set(result.err());
+    }
+
+    /// Changes the session, then saves it.
+    pub fn update_session(&self, change: impl FnOnce(&mut SavedSession)) {
+        self.session.update(change);
+        self.persist();
+    }
+
+    /// Ranks the loaded, unlabelled alerts for the current round.
+    pub fn rebuild_queue(&self, workspace: RwSignal<Workspace>) {
+        let queue = workspace.with_untracked(|workspace| {
+            self.session.with_untracked(|session| {
+                self.probabilities.with_untracked(|probabilities| {
+                    build_queue(
+                        workspace.features(),
+                        &session.labels,
+                        probabilities.as_deref(),
+                        &session.settings,
+                        session.rounds.len(),
+                    )
+                })
+            })
+        });
+        self.queue.set(queue);
+        self.skipped.set(Vec::new());
+    }
+
+    /// The queue entry to show: the first not labelled, not in conflict, not skipped.
+    pub fn current(&self, workspace: RwSignal<Workspace>) -> Option<RankedAlert> {
+        self.queue.with(|queue| {
+            self.session.with(|session| {
+                self.skipped.with(|skipped| {
+                    workspace.with(|workspace| {
+                        queue
+                            .iter()
+                            .find(|alert| {
+                                let candid = workspace.features()[alert.pool_index].candid;
+                                session.labels.get(candid).is_none()
+                                    && !session.labels.conflicts().contains_key(&candid)
+                                    && !skipped.contains(&candid)
+                            })
+                            .cloned()
+                    })
+                })
+            })
+        })
+    }
+
+    /// Labels the alert at `pool_index` of the workspace.
+    pub fn label(&self, workspace: RwSignal<Workspace>, pool_index: usize, label: Label) {
+        let Some((candid, object_id)) = workspace.with_untracked(|workspace| {
+            workspace
+                .features()
+                .get(pool_index)
+                .map(|row| (row.candid, row.object_id.clone()))
+        }) else {
+            return;
+        };
+        let timestamp = now_iso();
+        self.update_session(|session| {
+            let annotator = session.annotator.clone();
+            session.labels.set(LabelEntry {
+                candid,
+                object_id,
+                label,
+                timestamp,
+                annotator,
+                round: None,
+            });
+            session.unexported_changes += 1;
+        });
+    }
+
+    /// Passes over the alert at `pool_index` for this round.
+    pub fn skip(&self, workspace: RwSignal<Workspace>, pool_index: usize) {
+        if let Some(candid) = workspace
+            .with_untracked(|workspace| workspace.features().get(pool_index).map(|row| row.candid))
+        {
+            self.skipped.update(|skipped| skipped.push(candid));
+        }
+    }
+
+    /// Undoes the last label (any number of times); its alert is shown again.
+    pub fn undo(&self, workspace: RwSignal<Workspace>) {
+        let mut undone = None;
+        self.update_session(|session| {
+            undone = session.labels.undo();
+            if undone.is_some() {
+                session.unexported_changes += 1;
+            }
+        });
+        if let Some(candid) = undone {
+            self.skipped
+                .update(|skipped| skipped.retain(|c| *c != candid));
+            // Bring the alert to the front of the queue, so its card is next.
+            let Some(pool_index) = workspace.with_untracked(|workspace| {
+                workspace
+                    .features()
+                    .iter()
+                    .position(|row| row.candid == candid)
+            }) else {
+                return;
+            };
+            self.queue.update(|queue| {
+                let alert = match queue
+                    .iter()
+                    .position(|alert| alert.pool_index == pool_index)
+                {
+                    Some(position) => queue.remove(position),
+                    None => RankedAlert {
+                        pool_index,
+                        probability: self
+                            .probabilities
+                            .with_untracked(|p| p.as_ref().map_or(f64::NAN, |p| p[pool_index])),
+                        score: f64::INFINITY,
+                        reason: "label undone: label it again".to_string(),
+                    },
+                };
+                queue.insert(0, alert);
+            });
+        }
+    }
+
+    /// Trains the next round on the labelled loaded alerts, then re-ranks.
+    pub fn train(&self, workspace: RwSignal<Workspace>) {
+        let round = self
+            .session
+            .with_untracked(|session| session.rounds.len() as u32);
+        let result = workspace.with_untracked(|workspace| {
+            self.session.with_untracked(|session| {
+                train_on_loaded(
+                    workspace.features(),
+                    &session.labels,
+                    &session.settings,
+                    round,
+                    now_iso(),
+                )
+            })
+        });
+        match result {
+            Ok((record, probabilities)) => {
+                let ids: std::collections::BTreeMap<Candid, u32> = record
+                    .training
+                    .iter()
+                    .filter_map(|example| example.id.parse().ok().map(|candid| (candid, round)))
+                    .collect();
+                self.update_session(|session| {
+                    session.labels.set_rounds(&ids);
+                    session.rounds.push(record);
+                });
+                self.probabilities.set(Some(probabilities));
+                self.training_error.set(None);
+                self.rebuild_queue(workspace);
+            }
+            Err(error) => self
+                .training_error
+                .set(Some(format!("Training failed: {error}"))),
+        }
+    }
+
+    /// Imports a label file (JSON export, labeled.csv or training-ids CSV) and
+    /// merges it; a bad file changes nothing.
+    pub fn import(&self, workspace: RwSignal<Workspace>, file: &str, text: &str) {
+        let annotator = self
+            .session
+            .with_untracked(|session| session.annotator.clone());
+        let outcome: Result<String, LabelImportError> =
+            if file.to_ascii_lowercase().ends_with(".json") {
+                import_json(file, text).map(|imported| {
+                    let mut report = MergeReport::default();
+                    self.update_session(|session| {
+                        report = session.labels.merge(imported.labels);
+                        if session.rounds.is_empty() {
+                            session.rounds = imported.rounds;
+                        }
+                    });
+                    describe_merge(file, &report)
+                })
+            } else if text
+                .trim_start_matches('\u{feff}')
+                .starts_with("candid,round")
+            {
+                import_training_ids_csv(file, text).map(|rounds| {
+                    self.update_session(|session| session.labels.set_rounds(&rounds));
+                    format!("{file}: training rounds read for {} labels.", rounds.len())
+                })
+            } else {
+                import_labeled_csv(file, text, &annotator).map(|labels| {
+                    let mut report = MergeReport::default();
+                    self.update_session(|session| report = session.labels.merge(labels));
+                    describe_merge(file, &report)
+                })
+            };
+        self.exchange_message
+            .set(Some(outcome.map_err(|error| error.to_string())));
+        self.rebuild_queue(workspace);
+    }
+}
+
+fn describe_merge(file: &str, report: &MergeReport) -> String {
+    format!(
+        "{file}: {} added, {} already there, {} in conflict.",
+        report.added, report.duplicates, report.conflicts
+    )
+}

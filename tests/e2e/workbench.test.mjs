@@ -1,0 +1,183 @@
+// End-to-end tests of the labelling workbench on the built page: keyboard
+// labelling, training a round, persistence across reloads, export/import,
+// conflicts, and a full storage quota. Screenshots go to tests/e2e/artifacts/.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { startServer } from "./server.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const DIST = join(here, "..", "..", "dist");
+const ARTIFACTS = join(here, "artifacts");
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+
+let server;
+let browser;
+
+before(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  server = await startServer(DIST);
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(context) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error));
+  await page.goto(server.url);
+  await page.getByTestId("file-input").waitFor({ state: "attached" });
+  return { page, errors };
+}
+
+async function loadSamples(page) {
+  await page.getByTestId("sample-data").click();
+  await page.getByTestId("file-summary-row").nth(3).waitFor();
+  await page.getByTestId("progress").waitFor({ state: "detached" });
+  await page.getByTestId("label-card").waitFor();
+}
+
+/** Labels `count` cards with the keys given in turn; returns the candids labelled. */
+async function labelByKeyboard(page, keys, count) {
+  const candids = [];
+  for (let i = 0; i < count; i += 1) {
+    const card = page.getByTestId("label-card");
+    const candid = await card.getAttribute("data-candid");
+    candids.push(candid);
+    await page.keyboard.press(keys[i % keys.length]);
+    await page.waitForFunction(
+      (previous) => document.querySelector('[data-testid="label-card"]')?.getAttribute("data-candid") !== previous,
+      candid,
+    );
+  }
+  return candids;
+}
+
+async function setFirstBatch(page, size) {
+  await page.getByTestId("first-batch").fill(String(size));
+  await page.getByTestId("first-batch").press("Enter");
+  await page.getByTestId("first-batch").blur();
+}
+
+test("label a batch by keyboard, train a round, and get it all back after a reload", async () => {
+  const context = await browser.newContext();
+  const { page, errors } = await open(context);
+  await loadSamples(page);
+  await setFirstBatch(page, 8);
+  const labelled = await labelByKeyboard(page, ["g", "x", "v", "a"], 8);
+  assert.equal(new Set(labelled).size, 8);
+  await page.getByTestId("batch-complete").waitFor();
+  await page.getByTestId("label-card").screenshot({ path: join(ARTIFACTS, "label-card.png") });
+  await page.getByTestId("train").click();
+  await page.getByTestId("round-row").first().waitFor();
+  const row = await page.getByTestId("round-row").first().locator("td").allTextContents();
+  assert.equal(row[0], "0");
+  assert.equal(row[1], "8");
+  assert.equal(row[2], "4 / 4");
+  assert.match(await page.getByTestId("card-reason").textContent(), /P\(class 1\) 0\.\d\d/);
+  // Undo goes back to the last labelled alert.
+  const before = await page.getByTestId("label-card").getAttribute("data-candid");
+  await page.keyboard.press("z");
+  await page.waitForFunction((b) => document.querySelector('[data-testid="label-card"]')?.getAttribute("data-candid") !== b, before);
+  assert.equal(await page.getByTestId("label-card").getAttribute("data-candid"), labelled.at(-1));
+  await page.keyboard.press("a");
+  await page.screenshot({ path: join(ARTIFACTS, "workbench.png"), fullPage: true });
+
+  await page.reload();
+  await page.getByTestId("round-row").first().waitFor();
+  assert.equal(await page.getByTestId("round-row").count(), 1);
+  assert.match(await page.getByTestId("unexported").textContent(), /\d+ label change\(s\) not exported yet/);
+  await loadSamples(page);
+  // The labelled alerts are not queued again: the session continues.
+  const next = await page.getByTestId("label-card").getAttribute("data-candid");
+  assert.ok(!labelled.includes(next));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("export, clear, import gives back the same labels; a conflicting import is listed", async () => {
+  const context = await browser.newContext();
+  const { page, errors } = await open(context);
+  await loadSamples(page);
+  await page.getByTestId("annotator").fill("ana");
+  await page.getByTestId("annotator").press("Enter");
+  await page.getByTestId("annotator").blur();
+  await labelByKeyboard(page, ["g", "b", "x"], 6);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+  const exported = join(tmpdir(), `fink-vra-export-${process.pid}.json`);
+  await download.saveAs(exported);
+  const json = JSON.parse(await readFile(exported, "utf8"));
+  assert.equal(json.format, "fink-vra-labels");
+  assert.equal(json.labels.length, 6);
+  assert.ok(json.labels.every((label) => typeof label.candid === "string" && /^\d+$/.test(label.candid)));
+  assert.match(await page.getByTestId("unexported").textContent(), /All labels exported/);
+
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.getByTestId("import-file").setInputFiles(exported);
+  await page.getByTestId("import-report").waitFor();
+  assert.match(await page.getByTestId("import-report").textContent(), /6 added, 0 already there, 0 in conflict/);
+  const [again] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+  const reexported = join(tmpdir(), `fink-vra-reexport-${process.pid}.json`);
+  await again.saveAs(reexported);
+  assert.deepEqual(JSON.parse(await readFile(reexported, "utf8")).labels, json.labels);
+
+  // A colleague labelled the first alert differently.
+  const colleague = structuredClone(json);
+  colleague.annotator = "bob";
+  colleague.labels = [{ ...json.labels[0], label: json.labels[0].label === "agn" ? "gal" : "agn", annotator: "bob" }];
+  const conflicting = join(tmpdir(), `fink-vra-colleague-${process.pid}.json`);
+  await writeFile(conflicting, JSON.stringify(colleague));
+  await page.getByTestId("import-file").setInputFiles(conflicting);
+  await page.getByTestId("conflict").first().waitFor();
+  assert.match(await page.getByTestId("import-report").textContent(), /0 added, 0 already there, 1 in conflict/);
+  const conflict = await page.getByTestId("conflict").first().textContent();
+  assert.match(conflict, /by ana at/);
+  assert.match(conflict, /by bob at/);
+  await page.screenshot({ path: join(ARTIFACTS, "conflicts.png"), fullPage: true });
+
+  // A bad file changes nothing and says which entry is wrong.
+  const bad = join(tmpdir(), `fink-vra-bad-${process.pid}.json`);
+  await writeFile(bad, JSON.stringify({ ...json, labels: [{ ...json.labels[0], candid: 12 }] }));
+  await page.getByTestId("import-file").setInputFiles(bad);
+  await page.getByTestId("error").waitFor();
+  assert.match(await page.getByTestId("error").textContent(), /label 1: candid must be a decimal string/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a full storage quota is reported and labels stay in memory, exportable", async () => {
+  const context = await browser.newContext();
+  const { page, errors } = await open(context);
+  await loadSamples(page);
+  // Fill localStorage to the quota with one large dummy key.
+  await page.evaluate(() => {
+    let chunk = "x".repeat(1 << 20);
+    for (let i = 0; ; i += 1) {
+      try {
+        localStorage.setItem(`filler-${i}`, chunk);
+      } catch {
+        if (chunk.length <= 1) break;
+        chunk = chunk.slice(chunk.length / 2);
+      }
+    }
+  });
+  await labelByKeyboard(page, ["r", "b"], 2);
+  await page.getByTestId("storage-warning").waitFor();
+  assert.match(await page.getByTestId("storage-warning").textContent(), /storage is full/);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+  const exported = join(tmpdir(), `fink-vra-quota-${process.pid}.json`);
+  await download.saveAs(exported);
+  assert.equal(JSON.parse(await readFile(exported, "utf8")).labels.length, 2);
+  await page.screenshot({ path: join(ARTIFACTS, "storage-warning.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
