@@ -14,5 +14,6 @@ pub mod labels;
 pub mod links;
 pub mod model;
 pub mod paging;
+pub mod plot;
 pub mod workbench;
 pub mod workspace;

@@ -75,6 +75,9 @@ test("label a batch by keyboard, train a round, and get it all back after a relo
   const labelled = await labelByKeyboard(page, ["g", "x", "v", "a"], 8);
   assert.equal(new Set(labelled).size, 8);
   await page.getByTestId("batch-complete").waitFor();
+  const lightCurve = page.getByTestId("label-card").getByTestId("lightcurve");
+  assert.match(await lightCurve.getAttribute("src"), /^data:image\/svg\+xml/);
+  assert.ok(await lightCurve.evaluate((img) => img.complete && img.naturalWidth > 0), "the light curve renders");
   await page.getByTestId("label-card").screenshot({ path: join(ARTIFACTS, "label-card.png") });
   await page.getByTestId("train").click();
   await page.getByTestId("round-row").first().waitFor();
@@ -82,6 +85,7 @@ test("label a batch by keyboard, train a round, and get it all back after a relo
   assert.equal(row[0], "0");
   assert.equal(row[1], "8");
   assert.equal(row[2], "4 / 4");
+  await page.getByTestId("learning-curve").waitFor();
   assert.match(await page.getByTestId("card-reason").textContent(), /P\(class 1\) 0\.\d\d/);
   // Undo goes back to the last labelled alert.
   const before = await page.getByTestId("label-card").getAttribute("data-candid");

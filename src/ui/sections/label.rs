@@ -4,12 +4,13 @@
 use leptos::ev;
 use leptos::prelude::*;
 
-use super::Section;
+use super::{svg_image, Section};
 use crate::core::active::strategy::RankedAlert;
 use crate::core::display::{format_feature_value, format_mjd};
 use crate::core::features::FEATURE_NAMES;
 use crate::core::labels::vocabulary::Label;
 use crate::core::links::{fink_portal_url, lasair_url};
+use crate::core::plot::light_curve_svg;
 use crate::core::workbench::{batch_progress, class_medians};
 use crate::core::workspace::Workspace;
 use crate::ui::workbench::Workbench;
@@ -129,12 +130,12 @@ fn AlertCard(
     workspace: RwSignal<Workspace>,
     alert: RankedAlert,
 ) -> impl IntoView {
-    let (row, mjd) = workspace.with_untracked(|workspace| {
+    let (row, mjd, light_curve) = workspace.with_untracked(|workspace| {
+        let shown = &workspace.alerts()[alert.pool_index];
         (
             workspace.features()[alert.pool_index].clone(),
-            workspace.alerts()[alert.pool_index]
-                .mjd()
-                .unwrap_or(f64::NAN),
+            shown.mjd().unwrap_or(f64::NAN),
+            light_curve_svg(shown, 560, 300),
         )
     });
     let medians = workspace.with_untracked(|workspace| {
@@ -178,6 +179,7 @@ fn AlertCard(
                 {object_link(lasair_url(&row.object_id), "Lasair")} " "
                 {object_link(fink_portal_url(&row.object_id), "Fink portal")}
             </p>
+            {svg_image(light_curve, "Light curve: detections with error bars, upper limits as open triangles, g green, r red, this alert ringed", "lightcurve")}
             <table class="card-features">
                 <thead><tr><th>"feature"</th><th class="number">"this alert"</th><th class="number">"class 0 median"</th><th class="number">"class 1 median"</th></tr></thead>
                 <tbody>

@@ -26,3 +26,13 @@ pub fn Section(
         </section>
     }
 }
+
+/// An SVG document shown as an image (a `data:` URL), so that nothing in it is
+/// ever inserted into the page as markup.
+pub fn svg_image(svg: String, alt: &'static str, test_id: &'static str) -> impl IntoView {
+    let source = format!(
+        "data:image/svg+xml;charset=utf-8,{}",
+        String::from(js_sys::encode_uri_component(&svg))
+    );
+    view! { <img class="chart" src=source alt=alt data-testid=test_id /> }
+}

@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::Section;
+use super::{svg_image, Section};
 use crate::core::active::round::RoundRecord;
+use crate::core::plot::learning_curve_svg;
 use crate::core::workspace::Workspace;
 use crate::ui::browser::files::yield_to_browser;
 use crate::ui::workbench::Workbench;
@@ -49,6 +50,10 @@ pub fn TrainSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> imp
                 {move || if workbench.training.get() { "Training…".to_string() } else { format!("Train round {}", next_round.get()) }}
             </button>
             {move || workbench.training_error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+            {move || {
+                let rounds = rounds.get();
+                (!rounds.is_empty()).then(|| svg_image(learning_curve_svg(&rounds, 560, 260), "Learning curve: cross-validated ROC AUC, F1 and accuracy against the number of labels", "learning-curve"))
+            }}
             <table class="rounds-table" data-testid="rounds-table">
                 <thead>
                     <tr>

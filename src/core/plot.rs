@@ -1,0 +1,227 @@
+//! Charts as SVG documents, drawn with plotters: an alert's light curve for
+//! the label card, and the learning curve of the rounds. The page shows them
+//! as images, so nothing from a file is ever parsed as markup.
+
+use plotters::element::{Circle, EmptyElement, ErrorBar, PathElement};
+use plotters::prelude::*;
+
+use crate::core::active::round::RoundRecord;
+use crate::core::alert::{Alert, Band};
+
+const G_COLOUR: RGBColor = RGBColor(32, 140, 60);
+const R_COLOUR: RGBColor = RGBColor(200, 40, 40);
+const I_COLOUR: RGBColor = RGBColor(120, 90, 20);
+
+fn band_colour(band: Band) -> RGBColor {
+    match band {
+        Band::G => G_COLOUR,
+        Band::R => R_COLOUR,
+        Band::I => I_COLOUR,
+    }
+}
+
+/// The range of `values` widened by `margin` (a unit range when empty).
+fn padded_range(values: impl Iterator<Item = f64>, margin: f64) -> (f64, f64) {
+    let (low, high) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(v), h.max(v))
+        });
+    if low > high {
+        (0.0, 1.0)
+    } else if low == high {
+        (low - 0.5, high + 0.5)
+    } else {
+        (low - margin * (high - low), high + margin * (high - low))
+    }
+}
+
+/// The light curve of `alert` as SVG: detections with error bars (filled
+/// circles), upper limits as open triangles, g and r in their own colours,
+/// the alert itself ringed in black, magnitudes growing downwards, time in
+/// days relative to the alert.
+pub fn light_curve_svg(alert: &Alert, width: u32, height: u32) -> String {
+    let reference = alert.mjd().unwrap_or(0.0);
+    let points = &alert.light_curve;
+    let magnitudes = points.iter().flat_map(|p| {
+        if p.has_magnitude() {
+            let error = if p.magnitude_error.is_nan() {
+                0.0
+            } else {
+                p.magnitude_error
+            };
+            vec![p.magnitude - error, p.magnitude + error]
+        } else {
+            vec![p.limiting_magnitude]
+        }
+    });
+    let (bright, faint) = padded_range(magnitudes, 0.08);
+    let (first, last) = padded_range(points.iter().map(|p| p.mjd - reference), 0.05);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        if root.fill(&WHITE).is_err() {
+            return String::new();
+        }
+        let chart = ChartBuilder::on(&root)
+            .margin(8)
+            .x_label_area_size(32)
+            .y_label_area_size(44)
+            .build_cartesian_2d(first..last, faint..bright);
+        let Ok(mut chart) = chart else {
+            return String::new();
+        };
+        let _ = chart
+            .configure_mesh()
+            .x_desc("days from this alert")
+            .y_desc("magnitude")
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw();
+        for point in points {
+            let x = point.mjd - reference;
+            let colour = band_colour(point.band);
+            if point.has_magnitude() {
+                let error = if point.magnitude_error.is_nan() {
+                    0.0
+                } else {
+                    point.magnitude_error
+                };
+                let _ = chart.draw_series(std::iter::once(ErrorBar::new_vertical(
+                    x,
+                    point.magnitude - error,
+                    point.magnitude,
+                    point.magnitude + error,
+                    colour.stroke_width(1),
+                    4,
+                )));
+                let _ = chart.draw_series(std::iter::once(Circle::new(
+                    (x, point.magnitude),
+                    3,
+                    colour.filled(),
+                )));
+            } else if point.limiting_magnitude.is_finite() {
+                // An open triangle pointing down: "fainter than this".
+                let outline = vec![(-4, -3), (4, -3), (0, 4), (-4, -3)];
+                let marker = EmptyElement::at((x, point.limiting_magnitude))
+                    + PathElement::new(outline, colour.stroke_width(1));
+                let _ = chart.draw_series(std::iter::once(marker));
+            }
+        }
+        if let Some(current) = points.first().filter(|p| p.has_magnitude()) {
+            let _ = chart.draw_series(std::iter::once(Circle::new(
+                (0.0, current.magnitude),
+                6,
+                BLACK.stroke_width(2),
+            )));
+        }
+        let _ = root.present();
+    }
+    svg
+}
+
+/// Cross-validated ROC AUC, F1 and accuracy against the number of labels.
+pub fn learning_curve_svg(rounds: &[RoundRecord], width: u32, height: u32) -> String {
+    let series: Vec<(f64, [f64; 3])> = rounds
+        .iter()
+        .filter_map(|round| {
+            round.cross_validated.map(|cv| {
+                (
+                    round.training.len() as f64,
+                    [cv.mean.roc_auc, cv.mean.f1, cv.mean.accuracy],
+                )
+            })
+        })
+        .collect();
+    let (first, last) = padded_range(series.iter().map(|(n, _)| *n), 0.05);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        if root.fill(&WHITE).is_err() {
+            return String::new();
+        }
+        let Ok(mut chart) = ChartBuilder::on(&root)
+            .margin(8)
+            .x_label_area_size(32)
+            .y_label_area_size(40)
+            .build_cartesian_2d(first..last, 0.0..1.0)
+        else {
+            return String::new();
+        };
+        let _ = chart
+            .configure_mesh()
+            .x_desc("labels")
+            .y_desc("cross-validated")
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw();
+        for (index, (name, colour)) in [
+            ("ROC AUC", RGBColor(36, 86, 199)),
+            ("F1", RGBColor(200, 120, 20)),
+            ("accuracy", RGBColor(90, 90, 90)),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let values: Vec<(f64, f64)> = series
+                .iter()
+                .map(|(n, metrics)| (*n, metrics[index]))
+                .filter(|(_, v)| v.is_finite())
+                .collect();
+            if let Ok(drawn) =
+                chart.draw_series(LineSeries::new(values.clone(), colour.stroke_width(2)))
+            {
+                drawn.label(name).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                });
+            }
+            let _ = chart.draw_series(
+                values
+                    .into_iter()
+                    .map(|point| Circle::new(point, 3, colour.filled())),
+            );
+        }
+        let _ = chart
+            .configure_series_labels()
+            .border_style(RGBColor(200, 200, 200))
+            .background_style(WHITE)
+            .draw();
+        let _ = root.present();
+    }
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::alert::{Candid, DifferenceSign, LightCurvePoint};
+
+    #[test]
+    fn light_curve_draws_detections_limits_and_the_current_alert() {
+        let mut detection = LightCurvePoint::empty(60_010.0, Band::G);
+        detection.magnitude = 18.5;
+        detection.magnitude_error = 0.1;
+        detection.difference_sign = DifferenceSign::Positive;
+        let mut limit = LightCurvePoint::empty(60_005.0, Band::R);
+        limit.limiting_magnitude = 20.1;
+        let alert = Alert {
+            candid: Candid(1),
+            object_id: "ZTF25aaaaaaa".into(),
+            ra: 1.0,
+            dec: 2.0,
+            drb: 1.0,
+            sep_arcsec: f64::NAN,
+            light_curve: vec![detection, limit],
+            fink_lc_features: None,
+        };
+        let svg = light_curve_svg(&alert, 480, 300);
+        assert!(svg.starts_with("<svg") && svg.contains("</svg>"));
+        assert!(svg.contains("magnitude") && svg.contains("days from this alert"));
+        assert!(
+            svg.contains("#208C3C") || svg.to_ascii_lowercase().contains("#208c3c"),
+            "g colour present"
+        );
+        assert!(
+            svg.contains("<polyline"),
+            "an open triangle for the upper limit"
+        );
+    }
+}
