@@ -2,12 +2,15 @@
 // so that a page loaded once reloads and works with the network off.
 // Network first (always fresh when online), the cache when offline.
 // Paths are relative to this script, so the app works under any sub-path.
-const CACHE = "fink-vra-v1";
+const CACHE = "fink-vra-v2";
 const APP_SHELL = [
   "./",
   "index.html",
   "fink-vra-app.js",
   "fink-vra-app_bg.wasm",
+  "fink-vra-worker.js",
+  "fink-vra-worker_bg.wasm",
+  "fink-vra-worker_loader.js",
   "main.css",
   "sample/ztf_schema402_10alerts.parquet",
   "sample/20250602_100102_alerts_ztf_hostless_72alerts.parquet",

@@ -144,8 +144,129 @@ pub fn build_queue(
         .collect()
 }
 
+/// A round's training, as data that can cross to a Web Worker: the feature
+/// rows travel apart, as one row-major `f64` array (which keeps `NaN`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainingJob {
+    /// The candid of every loaded alert, in feature-row order.
+    pub candids: Vec<Candid>,
+    /// Labelled rows: (row index, label name).
+    pub labels: Vec<(usize, String)>,
+    pub settings: WorkbenchSettings,
+    pub round: u32,
+    pub timestamp: String,
+}
+
+/// What a training job returns: the round's record and P(class 1) of every row.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainingOutcome {
+    pub record: RoundRecord,
+    pub probabilities: Vec<f64>,
+}
+
+impl TrainingJob {
+    /// The job for round `round` on the loaded alerts, and their feature rows
+    /// as one row-major array.
+    pub fn for_loaded(
+        features: &[FeatureRow],
+        store: &LabelStore,
+        settings: &WorkbenchSettings,
+        round: u32,
+        timestamp: String,
+    ) -> (TrainingJob, Vec<f64>) {
+        let labels = features
+            .iter()
+            .enumerate()
+            .filter_map(|(index, row)| {
+                store
+                    .get(row.candid)
+                    .map(|entry| (index, entry.label.name().to_string()))
+            })
+            .collect();
+        let job = TrainingJob {
+            candids: features.iter().map(|row| row.candid).collect(),
+            labels,
+            settings: settings.clone(),
+            round,
+            timestamp,
+        };
+        (job, features.iter().flat_map(|row| row.values).collect())
+    }
+
+    /// Runs the job: trains the round (keeping the validation share out) and
+    /// predicts every row. `values` holds the rows, [`FEATURE_COUNT`] per row.
+    pub fn run(&self, values: &[f64]) -> Result<TrainingOutcome, ModelError> {
+        let row = |index: usize| &values[index * FEATURE_COUNT..(index + 1) * FEATURE_COUNT];
+        if values.len() != self.candids.len() * FEATURE_COUNT {
+            return Err(ModelError::FeatureCountMismatch {
+                expected: self.candids.len() * FEATURE_COUNT,
+                found: values.len(),
+            });
+        }
+        let mut training: Vec<&(usize, String)> = Vec::new();
+        let mut validation: Vec<&(usize, String)> = Vec::new();
+        for labelled in &self.labels {
+            let held_out = is_validation(
+                self.candids[labelled.0],
+                self.settings.validation_share,
+                self.settings.seed,
+            );
+            if held_out {
+                validation.push(labelled)
+            } else {
+                training.push(labelled)
+            }
+        }
+        let matrix = |split: &[&(usize, String)]| {
+            let rows: Vec<&[f64]> = split.iter().map(|(index, _)| row(*index)).collect();
+            FeatureMatrix::from_rows(&rows)
+                .unwrap_or_else(|| FeatureMatrix::with_columns(FEATURE_COUNT))
+        };
+        let ids = |split: &[&(usize, String)]| {
+            split
+                .iter()
+                .map(|(index, _)| self.candids[*index].to_string())
+                .collect::<Vec<_>>()
+        };
+        let labels = |split: &[&(usize, String)]| {
+            split
+                .iter()
+                .map(|(_, label)| label.clone())
+                .collect::<Vec<_>>()
+        };
+        let (train_rows, validation_rows) = (matrix(&training), matrix(&validation));
+        let (train_ids, train_labels) = (ids(&training), labels(&training));
+        let (validation_ids, validation_labels) = (ids(&validation), labels(&validation));
+        let (record, model) = train_round(RoundRequest {
+            round: self.round,
+            target: &self.settings.target,
+            model: &self.settings.model,
+            strategy: self.settings.strategy,
+            seed: self.settings.seed.wrapping_add(u64::from(self.round)),
+            timestamp: self.timestamp.clone(),
+            training: LabelledRows {
+                ids: &train_ids,
+                labels: &train_labels,
+                features: &train_rows,
+            },
+            validation: (!validation.is_empty()).then_some(LabelledRows {
+                ids: &validation_ids,
+                labels: &validation_labels,
+                features: &validation_rows,
+            }),
+        })?;
+        let all: Vec<&[f64]> = (0..self.candids.len()).map(row).collect();
+        let all = FeatureMatrix::from_rows(&all)
+            .unwrap_or_else(|| FeatureMatrix::with_columns(FEATURE_COUNT));
+        Ok(TrainingOutcome {
+            record,
+            probabilities: model.predict_proba(&all)?,
+        })
+    }
+}
+
 /// Trains round `round` on the labelled loaded alerts and predicts every
-/// loaded alert. Labels of alerts not loaded cannot train (no features).
+/// loaded alert, here (the page runs the same job in a Web Worker).
 pub fn train_on_loaded(
     features: &[FeatureRow],
     store: &LabelStore,
@@ -153,70 +274,9 @@ pub fn train_on_loaded(
     round: u32,
     timestamp: String,
 ) -> Result<(RoundRecord, Vec<f64>), ModelError> {
-    let (mut training, mut validation) = (Vec::new(), Vec::new());
-    for (index, row) in features.iter().enumerate() {
-        if let Some(entry) = store.get(row.candid) {
-            let split = if is_validation(row.candid, settings.validation_share, settings.seed) {
-                &mut validation
-            } else {
-                &mut training
-            };
-            split.push((
-                index,
-                entry.candid.to_string(),
-                entry.label.name().to_string(),
-            ));
-        }
-    }
-    let rows_of = |split: &[(usize, String, String)]| {
-        let rows: Vec<&[f64]> = split
-            .iter()
-            .map(|(index, _, _)| features[*index].values.as_slice())
-            .collect();
-        FeatureMatrix::from_rows(&rows)
-            .unwrap_or_else(|| FeatureMatrix::with_columns(FEATURE_COUNT))
-    };
-    let (train_rows, validation_rows) = (rows_of(&training), rows_of(&validation));
-    let ids = |split: &[(usize, String, String)]| {
-        split
-            .iter()
-            .map(|(_, id, _)| id.clone())
-            .collect::<Vec<_>>()
-    };
-    let labels = |split: &[(usize, String, String)]| {
-        split
-            .iter()
-            .map(|(_, _, label)| label.clone())
-            .collect::<Vec<_>>()
-    };
-    let (train_ids, train_labels, validation_ids, validation_labels) = (
-        ids(&training),
-        labels(&training),
-        ids(&validation),
-        labels(&validation),
-    );
-    let (record, model) = train_round(RoundRequest {
-        round,
-        target: &settings.target,
-        model: &settings.model,
-        strategy: settings.strategy,
-        seed: settings.seed.wrapping_add(u64::from(round)),
-        timestamp,
-        training: LabelledRows {
-            ids: &train_ids,
-            labels: &train_labels,
-            features: &train_rows,
-        },
-        validation: (!validation.is_empty()).then_some(LabelledRows {
-            ids: &validation_ids,
-            labels: &validation_labels,
-            features: &validation_rows,
-        }),
-    })?;
-    let rows: Vec<&[f64]> = features.iter().map(|row| row.values.as_slice()).collect();
-    let all = FeatureMatrix::from_rows(&rows)
-        .unwrap_or_else(|| FeatureMatrix::with_columns(FEATURE_COUNT));
-    Ok((record, model.predict_proba(&all)?))
+    let (job, values) = TrainingJob::for_loaded(features, store, settings, round, timestamp);
+    job.run(&values)
+        .map(|outcome| (outcome.record, outcome.probabilities))
 }
 
 /// Median of each feature over the labelled loaded alerts of class 0 and of
@@ -376,6 +436,38 @@ mod tests {
         let queue = build_queue(&features, &store, Some(&probabilities), &settings, 1);
         assert_eq!(queue.len(), 20);
         assert_eq!(batch_progress(&store, &[record], &settings), (0, 10));
+    }
+
+    #[test]
+    fn a_training_job_gives_the_same_round_after_a_trip_through_json() {
+        let features = rows(30);
+        let mut store = LabelStore::new();
+        for i in 0..12u64 {
+            label(
+                &mut store,
+                1000 + i,
+                if i % 2 == 0 { Label::Gal } else { Label::Agn },
+            );
+        }
+        let settings = WorkbenchSettings {
+            validation_share: 0.25,
+            ..WorkbenchSettings::default()
+        };
+        let (job, values) = TrainingJob::for_loaded(&features, &store, &settings, 2, "t".into());
+        let travelled: TrainingJob =
+            serde_json::from_str(&serde_json::to_string(&job).expect("json")).expect("back");
+        assert_eq!(travelled, job);
+        let direct = job.run(&values).expect("runs");
+        assert_eq!(travelled.run(&values).expect("runs"), direct);
+        assert_eq!(direct.record.round, 2);
+        assert!(
+            direct.record.training.len() < 12,
+            "the validation share is held out"
+        );
+        assert!(
+            job.run(&values[1..]).is_err(),
+            "a short feature array is refused"
+        );
     }
 
     #[test]

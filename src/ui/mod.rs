@@ -9,6 +9,7 @@ mod app;
 pub mod browser;
 mod loading;
 mod sections;
+pub mod training_worker;
 mod workbench;
 
 pub use loading::{load_sources, FileSource, LoadProgress};

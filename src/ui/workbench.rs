@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::browser::clock::now_iso;
 use super::browser::storage::{self, StorageProblem, SESSION_KEY};
+use super::browser::worker::TrainingWorker;
 use crate::core::active::strategy::RankedAlert;
 use crate::core::alert::Candid;
 use crate::core::labels::entry::LabelEntry;
@@ -15,7 +16,7 @@ use crate::core::labels::exchange::{
 };
 use crate::core::labels::store::MergeReport;
 use crate::core::labels::vocabulary::Label;
-use crate::core::workbench::{build_queue, train_on_loaded, SavedSession};
+use crate::core::workbench::{build_queue, SavedSession, TrainingJob, TrainingOutcome};
 use crate::core::workspace::Workspace;
 
 /// All workbench signals; `Copy`, so components take it by value.
@@ -33,6 +34,10 @@ pub struct Workbench {
     pub exchange_message: RwSignal<Option<Result<String, String>>>,
     pub training: RwSignal<bool>,
     pub training_error: RwSignal<Option<String>>,
+    /// Bumped by each training and each cancel, so a stale answer is ignored.
+    training_generation: RwSignal<u64>,
+    /// The training worker, started on first use.
+    worker: StoredValue<Option<TrainingWorker>, LocalStorage>,
 }
 
 impl Workbench {
@@ -58,6 +63,8 @@ impl Workbench {
             exchange_message: RwSignal::new(None),
             training: RwSignal::new(false),
             training_error: RwSignal::new(None),
+            training_generation: RwSignal::new(0),
+            worker: StoredValue::new_local(None),
         }
     }
 
@@ -190,14 +197,15 @@ impl Workbench {
         }
     }
 
-    /// Trains the next round on the labelled loaded alerts, then re-ranks.
-    pub fn train(&self, workspace: RwSignal<Workspace>) {
+    /// Trains the next round in the Web Worker, then re-ranks. The page stays
+    /// responsive meanwhile; [`Workbench::cancel_training`] stops it.
+    pub async fn train(&self, workspace: RwSignal<Workspace>) {
         let round = self
             .session
             .with_untracked(|session| session.rounds.len() as u32);
-        let result = workspace.with_untracked(|workspace| {
+        let (job, values) = workspace.with_untracked(|workspace| {
             self.session.with_untracked(|session| {
-                train_on_loaded(
+                TrainingJob::for_loaded(
                     workspace.features(),
                     &session.labels,
                     &session.settings,
@@ -206,8 +214,30 @@ impl Workbench {
                 )
             })
         });
-        match result {
-            Ok((record, probabilities)) => {
+        self.training.set(true);
+        self.training_error.set(None);
+        let generation = self.training_generation.get_untracked() + 1;
+        self.training_generation.set(generation);
+        let worker = match self.worker.get_value() {
+            Some(worker) => Ok(worker),
+            None => TrainingWorker::start().await,
+        };
+        let outcome = match worker {
+            Ok(worker) => {
+                self.worker.set_value(Some(worker.clone()));
+                worker.run(&job, &values).await
+            }
+            Err(error) => Err(error),
+        };
+        if self.training_generation.get_untracked() != generation {
+            return; // cancelled meanwhile: this answer is stale
+        }
+        self.training.set(false);
+        match outcome {
+            Ok(TrainingOutcome {
+                record,
+                probabilities,
+            }) => {
                 let ids: std::collections::BTreeMap<Candid, u32> = record
                     .training
                     .iter()
@@ -218,13 +248,32 @@ impl Workbench {
                     session.rounds.push(record);
                 });
                 self.probabilities.set(Some(probabilities));
-                self.training_error.set(None);
                 self.rebuild_queue(workspace);
             }
-            Err(error) => self
-                .training_error
-                .set(Some(format!("Training failed: {error}"))),
+            Err(error) => {
+                // A crashed or confused worker is replaced on the next attempt.
+                if let Some(worker) = self.worker.get_value() {
+                    worker.terminate();
+                }
+                self.worker.set_value(None);
+                self.training_error.set(Some(format!(
+                    "Training failed: {error}. Your labels are safe; you can train again."
+                )));
+            }
         }
+    }
+
+    /// Stops a running training at once; labels and earlier rounds are untouched.
+    pub fn cancel_training(&self) {
+        if let Some(worker) = self.worker.get_value() {
+            worker.terminate();
+        }
+        self.worker.set_value(None);
+        self.training_generation
+            .update(|generation| *generation += 1);
+        self.training.set(false);
+        self.training_error
+            .set(Some("Training cancelled.".to_string()));
     }
 
     /// Imports a label file (JSON export, labeled.csv or training-ids CSV) and

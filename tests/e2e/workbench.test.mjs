@@ -79,8 +79,11 @@ test("label a batch by keyboard, train a round, and get it all back after a relo
   assert.match(await lightCurve.getAttribute("src"), /^data:image\/svg\+xml/);
   assert.ok(await lightCurve.evaluate((img) => img.complete && img.naturalWidth > 0), "the light curve renders");
   await page.getByTestId("label-card").screenshot({ path: join(ARTIFACTS, "label-card.png") });
+  const workers = [];
+  page.on("worker", (worker) => workers.push(worker.url()));
   await page.getByTestId("train").click();
   await page.getByTestId("round-row").first().waitFor();
+  assert.ok(workers.some((url) => url.endsWith("/fink-vra/fink-vra-worker_loader.js")), `trained in a Web Worker: ${workers}`);
   const row = await page.getByTestId("round-row").first().locator("td").allTextContents();
   assert.equal(row[0], "0");
   assert.equal(row[1], "8");

@@ -6,3 +6,4 @@ pub mod download;
 pub mod files;
 pub mod service_worker;
 pub mod storage;
+pub mod worker;

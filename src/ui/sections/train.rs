@@ -8,7 +8,6 @@ use super::{svg_image, Section};
 use crate::core::active::round::RoundRecord;
 use crate::core::plot::learning_curve_svg;
 use crate::core::workspace::Workspace;
-use crate::ui::browser::files::yield_to_browser;
 use crate::ui::workbench::Workbench;
 
 /// `mean ± sd` of a cross-validated metric, or `–`.
@@ -30,13 +29,7 @@ pub fn TrainSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> imp
         if workbench.training.get_untracked() {
             return;
         }
-        workbench.training.set(true);
-        spawn_local(async move {
-            // Let "Training…" paint before the work starts.
-            yield_to_browser().await;
-            workbench.train(workspace);
-            workbench.training.set(false);
-        });
+        spawn_local(async move { workbench.train(workspace).await });
     };
     view! {
         <Section
@@ -49,6 +42,10 @@ pub fn TrainSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> imp
             <button type="button" data-testid="train" disabled=move || workbench.training.get() on:click=train>
                 {move || if workbench.training.get() { "Training…".to_string() } else { format!("Train round {}", next_round.get()) }}
             </button>
+            <Show when=move || workbench.training.get()>
+                <span class="progress" data-testid="training-progress" role="status">" Training in the background… "</span>
+                <button type="button" class="secondary" data-testid="cancel-training" on:click=move |_| workbench.cancel_training()>"Cancel"</button>
+            </Show>
             {move || workbench.training_error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
             {move || {
                 let rounds = rounds.get();
