@@ -10,20 +10,19 @@ use fink_vra::core::active::round::mapped_rows;
 use fink_vra::core::active::strategy::{rank_pool, Pool};
 use fink_vra::core::model::FeatureMatrix;
 
-use crate::replay::{parse_choices, read_table};
+use crate::replay::read_table;
 
 /// Arguments of `fink-vra bench-round`.
 #[derive(clap::Args)]
 pub struct BenchArguments {
+    #[command(flatten)]
+    choice: crate::choices::ModelChoice,
     /// Features CSV the pool is built from (ID column, then numeric features).
     #[arg(long)]
     train: PathBuf,
     /// Its labels CSV.
     #[arg(long)]
     train_labels: PathBuf,
-    /// Labels to classes, e.g. good=0,galactic=1,pm=1.
-    #[arg(long)]
-    map: String,
     /// Alerts in the pool to predict and rank.
     #[arg(long, default_value_t = 100_000)]
     pool: usize,
@@ -33,16 +32,6 @@ pub struct BenchArguments {
     /// Feature columns used (the first N of the table; the VRA has 21).
     #[arg(long, default_value_t = 21)]
     features: usize,
-    #[arg(long, default_value = crate::DEFAULT_MODEL)]
-    model: String,
-    /// Extra-trees only: number of trees (default: the model's).
-    #[arg(long)]
-    trees: Option<usize>,
-    /// Extra-trees only: minimum samples per leaf (default: the model's).
-    #[arg(long)]
-    min_samples_leaf: Option<usize>,
-    #[arg(long, default_value = crate::DEFAULT_STRATEGY)]
-    strategy: String,
     #[arg(long, default_value_t = 10)]
     batch: usize,
     #[arg(long, default_value_t = 7)]
@@ -67,9 +56,7 @@ fn jittered_rows(source: &FeatureMatrix, columns: usize, count: usize, seed: u64
 }
 
 pub fn run(arguments: &BenchArguments) -> Result<(), String> {
-    let (model, strategy, target) =
-        parse_choices(&arguments.model, &arguments.strategy, &arguments.map)?;
-    let model = model.with_forest_shape(arguments.trees, arguments.min_samples_leaf);
+    let (model, strategy, target) = arguments.choice.parse()?;
     let table = read_table(&arguments.train, &arguments.train_labels)?;
     let columns = arguments.features.min(table.features.columns());
     let (mapped, classes) = mapped_rows(&target, &table.labels);

@@ -2,6 +2,7 @@
 //! checking and benchmarking natively.
 
 mod bench;
+mod choices;
 mod features;
 mod replay;
 

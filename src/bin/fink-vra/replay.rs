@@ -3,14 +3,14 @@
 use std::path::{Path, PathBuf};
 
 use fink_vra::core::active::replay::{replay, ReplayConfig};
-use fink_vra::core::active::strategy::{ColdStart, QueryStrategy};
+use fink_vra::core::active::strategy::ColdStart;
 use fink_vra::core::active::table::LabelledTable;
-use fink_vra::core::labels::targets::TargetMapping;
-use fink_vra::core::model::ModelSpec;
 
 /// Arguments of `fink-vra replay`.
 #[derive(clap::Args)]
 pub struct ReplayArguments {
+    #[command(flatten)]
+    choice: crate::choices::ModelChoice,
     /// Training features CSV: an ID column, then numeric features.
     #[arg(long)]
     train: PathBuf,
@@ -23,21 +23,6 @@ pub struct ReplayArguments {
     /// Validation labels CSV.
     #[arg(long)]
     val_labels: PathBuf,
-    /// Labels to classes, e.g. good=0,galactic=1,pm=1 (other labels are left out).
-    #[arg(long)]
-    map: String,
-    /// Classifier: extra-trees, gradient-boosting or logistic-regression.
-    #[arg(long, default_value = crate::DEFAULT_MODEL)]
-    model: String,
-    /// Query strategy: uncertainty, margin, entropy, random or diverse-uncertainty.
-    /// Extra-trees only: number of trees (default: the model's).
-    #[arg(long)]
-    trees: Option<usize>,
-    /// Extra-trees only: minimum samples per leaf (default: the model's).
-    #[arg(long)]
-    min_samples_leaf: Option<usize>,
-    #[arg(long, default_value = crate::DEFAULT_STRATEGY)]
-    strategy: String,
     /// How the first labels are chosen: random or diverse.
     #[arg(long, default_value = crate::DEFAULT_COLD_START)]
     cold_start: String,
@@ -69,34 +54,9 @@ fn read_text(path: &Path) -> Result<String, String> {
         .map_err(|error| format!("{}: cannot read: {error}", path.display()))
 }
 
-/// `--model`, `--strategy` and `--map` as core types, or a message naming the bad one.
-pub fn parse_choices(
-    model: &str,
-    strategy: &str,
-    map: &str,
-) -> Result<(ModelSpec, QueryStrategy, TargetMapping), String> {
-    let target = TargetMapping::parse("replay", map).map_err(|error| format!("--map: {error}"))?;
-    let model = ModelSpec::by_name(model).ok_or_else(|| {
-        format!(
-            "--model: unknown `{model}` (expected one of {})",
-            ModelSpec::NAMES.join(", ")
-        )
-    })?;
-    let strategy = QueryStrategy::by_name(strategy).ok_or_else(|| {
-        let names: Vec<&str> = QueryStrategy::ALL.iter().map(|s| s.name()).collect();
-        format!(
-            "--strategy: unknown `{strategy}` (expected one of {})",
-            names.join(", ")
-        )
-    })?;
-    Ok((model, strategy, target))
-}
-
 /// Runs the replay and prints the learning curve.
 pub fn run_replay(arguments: &ReplayArguments) -> Result<(), String> {
-    let (model, strategy, target) =
-        parse_choices(&arguments.model, &arguments.strategy, &arguments.map)?;
-    let model = model.with_forest_shape(arguments.trees, arguments.min_samples_leaf);
+    let (model, strategy, target) = arguments.choice.parse()?;
     let cold_start = ColdStart::by_name(&arguments.cold_start).ok_or_else(|| {
         format!(
             "--cold-start: unknown `{}` (expected random or diverse)",

@@ -1,0 +1,52 @@
+//! The model, query strategy and label mapping that `replay` and
+//! `bench-round` both take, parsed into core types in one place.
+
+use fink_vra::core::active::strategy::QueryStrategy;
+use fink_vra::core::labels::targets::TargetMapping;
+use fink_vra::core::model::ModelSpec;
+
+/// Model, strategy and mapping arguments.
+#[derive(clap::Args)]
+pub struct ModelChoice {
+    /// Labels to classes, e.g. good=0,galactic=1,pm=1 (other labels are left out).
+    #[arg(long)]
+    map: String,
+    /// Classifier: extra-trees, gradient-boosting or logistic-regression.
+    #[arg(long, default_value = crate::DEFAULT_MODEL)]
+    model: String,
+    /// Extra-trees only: number of trees (default: the model's).
+    #[arg(long)]
+    trees: Option<usize>,
+    /// Extra-trees only: minimum samples per leaf (default: the model's).
+    #[arg(long)]
+    min_samples_leaf: Option<usize>,
+    /// Query strategy: uncertainty, margin, entropy, random or diverse-uncertainty.
+    #[arg(long, default_value = crate::DEFAULT_STRATEGY)]
+    strategy: String,
+}
+
+impl ModelChoice {
+    /// The choices as core types, or a message naming the bad argument.
+    pub fn parse(&self) -> Result<(ModelSpec, QueryStrategy, TargetMapping), String> {
+        let target =
+            TargetMapping::parse("replay", &self.map).map_err(|error| format!("--map: {error}"))?;
+        let model = ModelSpec::by_name(&self.model)
+            .ok_or_else(|| {
+                format!(
+                    "--model: unknown `{}` (expected one of {})",
+                    self.model,
+                    ModelSpec::NAMES.join(", ")
+                )
+            })?
+            .with_forest_shape(self.trees, self.min_samples_leaf);
+        let strategy = QueryStrategy::by_name(&self.strategy).ok_or_else(|| {
+            let names: Vec<&str> = QueryStrategy::ALL.iter().map(|s| s.name()).collect();
+            format!(
+                "--strategy: unknown `{}` (expected one of {})",
+                self.strategy,
+                names.join(", ")
+            )
+        })?;
+        Ok((model, strategy, target))
+    }
+}
