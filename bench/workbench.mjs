@@ -7,13 +7,13 @@
 // usage: node bench/workbench.mjs [DATA_DIR]
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { chromium } from "../tests/e2e/node_modules/playwright-core/index.mjs";
+import { launchChromium } from "../tests/e2e/browser.mjs";
 import { startServer } from "../tests/e2e/server.mjs";
 
 const dataDir = process.argv[2] ?? "bench/data/clean-10000";
 const files = (await readdir(dataDir)).filter((name) => name.endsWith(".parquet")).map((name) => join(dataDir, name));
 const server = await startServer("dist");
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+const browser = await launchChromium();
 const page = await browser.newPage();
 await page.goto(server.url);
 await page.evaluate(() => {

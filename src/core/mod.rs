@@ -7,6 +7,7 @@
 pub mod active;
 pub mod alert;
 pub mod alert_set;
+pub mod csv_text;
 pub mod display;
 pub mod features;
 pub mod ingest;

@@ -7,22 +7,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 import { startServer } from "./server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = join(here, "..", "..", "dist");
 const FIXTURES = join(here, "..", "fixtures");
 const ARTIFACTS = join(here, "artifacts");
-const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 let server;
 let browser;
@@ -30,7 +21,7 @@ let browser;
 before(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   server = await startServer(DIST);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

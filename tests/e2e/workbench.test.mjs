@@ -7,13 +7,12 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 import { startServer } from "./server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = join(here, "..", "..", "dist");
 const ARTIFACTS = join(here, "artifacts");
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
 let server;
 let browser;
@@ -21,7 +20,7 @@ let browser;
 before(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   server = await startServer(DIST);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: FLAGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -8,6 +8,7 @@
 
 use thiserror::Error;
 
+use crate::core::csv_text::read_csv_text;
 use crate::core::model::FeatureMatrix;
 
 /// Why a table could not be read. Rows are 1-based data rows (after the header).
@@ -58,43 +59,29 @@ pub struct LabelledTable {
 }
 
 fn records(file: &str, text: &str) -> Result<(Vec<String>, Vec<csv::StringRecord>), TableError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|error| TableError::Malformed {
-            file: file.to_string(),
-            row: 0,
-            detail: error.to_string(),
-        })?
-        .iter()
-        .map(|name| name.trim().to_string())
-        .collect();
-    if header.is_empty() || header.iter().all(String::is_empty) {
+    let parsed = read_csv_text(text).map_err(|problem| TableError::Malformed {
+        file: file.to_string(),
+        row: problem.row,
+        detail: problem.detail,
+    })?;
+    if parsed.header.is_empty() || parsed.header.iter().all(String::is_empty) {
         return Err(TableError::Empty {
             file: file.to_string(),
         });
     }
-    let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let record = record.map_err(|error| TableError::Malformed {
-            file: file.to_string(),
-            row: index + 1,
-            detail: error.to_string(),
-        })?;
-        if record.len() != header.len() {
+    let mut rows = Vec::with_capacity(parsed.records.len());
+    for (row, record) in parsed.records {
+        if record.len() != parsed.header.len() {
             return Err(TableError::RaggedRow {
                 file: file.to_string(),
-                row: index + 1,
-                expected: header.len(),
+                row,
+                expected: parsed.header.len(),
                 found: record.len(),
             });
         }
         rows.push(record);
     }
-    Ok((header, rows))
+    Ok((parsed.header, rows))
 }
 
 /// A cell as a number: empty or nan is `NaN`, True/False are 1/0.

@@ -15,6 +15,7 @@ use super::store::LabelStore;
 use super::vocabulary::Label;
 use crate::core::active::round::RoundRecord;
 use crate::core::alert::Candid;
+use crate::core::csv_text::read_csv_text;
 
 /// The `format` field of a label export.
 pub const FORMAT: &str = "fink-vra-labels";
@@ -309,48 +310,40 @@ fn csv_rows(
     expected: &'static str,
 ) -> Result<Vec<CsvRow>, LabelImportError> {
     check_size(file, text)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|_| LabelImportError::BadCsvHeader {
+    let parsed = read_csv_text(text).map_err(|problem| match problem.row {
+        0 => LabelImportError::BadCsvHeader {
             file: file.to_string(),
             expected,
-        })?
-        .iter()
-        .map(|name| name.trim().to_string())
-        .collect();
+        },
+        row => LabelImportError::BadCsvRow {
+            file: file.to_string(),
+            line: row + 1,
+            problem: problem.detail,
+        },
+    })?;
     if !required
         .iter()
-        .all(|name| header.iter().any(|column| column == name))
+        .all(|name| parsed.header.iter().any(|column| column == name))
     {
         return Err(LabelImportError::BadCsvHeader {
             file: file.to_string(),
             expected,
         });
     }
-    let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        let record = record.map_err(|error| LabelImportError::BadCsvRow {
-            file: file.to_string(),
-            line,
-            problem: error.to_string(),
-        })?;
-        if record.iter().all(|value| value.trim().is_empty()) {
-            continue;
-        }
-        rows.push((
-            line,
-            header
+    let rows = parsed
+        .records
+        .into_iter()
+        .filter(|(_, record)| !record.iter().all(|value| value.trim().is_empty()))
+        .map(|(row, record)| {
+            let cells = parsed
+                .header
                 .iter()
                 .cloned()
                 .zip(record.iter().map(|value| value.trim().to_string()))
-                .collect(),
-        ));
-    }
+                .collect();
+            (row + 1, cells)
+        })
+        .collect();
     Ok(rows)
 }
 
