@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::browser::clock::now_iso;
-use super::browser::storage::{self, StorageProblem, SESSION_KEY};
+use super::browser::storage::{self, StorageProblem, SESSION_KEY, UNREADABLE_SESSION_KEY};
 use super::browser::worker::TrainingWorker;
 use crate::core::active::strategy::RankedAlert;
 use crate::core::alert::Candid;
@@ -38,18 +38,30 @@ pub struct Workbench {
     training_generation: RwSignal<u64>,
     /// The training worker, started on first use.
     worker: StoredValue<Option<TrainingWorker>, LocalStorage>,
+    /// True when a saved session could be neither read nor kept aside: then
+    /// nothing is saved over it, and the page says so.
+    saving_blocked: StoredValue<bool>,
 }
 
 impl Workbench {
     /// Restores the saved session (or starts a new one).
     pub fn restore() -> Workbench {
+        let mut saving_blocked = false;
         let (session, problem) = match storage::load(SESSION_KEY) {
             Ok(Some(text)) => match SavedSession::from_json(&text) {
                 Ok(session) => (session, None),
-                Err(error) => (
-                    SavedSession::new(),
-                    Some(StorageProblem::Failed(error.to_string())),
-                ),
+                Err(error) => {
+                    // Never overwrite labels we cannot read (a newer version,
+                    // a damaged entry): keep them aside before anything is saved.
+                    let kept = storage::save(UNREADABLE_SESSION_KEY, &text).is_ok();
+                    saving_blocked = !kept;
+                    let detail = if kept {
+                        format!("{error}; it is kept under the key {UNREADABLE_SESSION_KEY}")
+                    } else {
+                        format!("{error}; it could not be kept aside, so nothing is saved over it")
+                    };
+                    (SavedSession::new(), Some(StorageProblem::Failed(detail)))
+                }
             },
             Ok(None) => (SavedSession::new(), None),
             Err(problem) => (SavedSession::new(), Some(problem)),
@@ -65,11 +77,16 @@ impl Workbench {
             training_error: RwSignal::new(None),
             training_generation: RwSignal::new(0),
             worker: StoredValue::new_local(None),
+            saving_blocked: StoredValue::new(saving_blocked),
         }
     }
 
-    /// Writes the session to storage now.
+    /// Writes the session to storage now (unless an unreadable saved session
+    /// could not be kept aside: then nothing may overwrite it).
     fn persist(&self) {
+        if self.saving_blocked.get_value() {
+            return;
+        }
         let result = self
             .session
             .with_untracked(|session| storage::save(SESSION_KEY, &session.to_json()));

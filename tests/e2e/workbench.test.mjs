@@ -187,3 +187,18 @@ test("a full storage quota is reported and labels stay in memory, exportable", a
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a saved session this page cannot read is kept aside, never overwritten", async () => {
+  const context = await browser.newContext();
+  const { page, errors } = await open(context);
+  const newer = JSON.stringify({ format: "fink-vra-session", version: 9, labels: "from the future" });
+  await page.evaluate((text) => localStorage.setItem("fink-vra/session/v1", text), newer);
+  await page.reload();
+  await page.getByTestId("storage-warning").waitFor();
+  assert.match(await page.getByTestId("storage-warning").textContent(), /kept under the key fink-vra\/session\/unreadable/);
+  await loadSamples(page);
+  await labelByKeyboard(page, ["g"], 1);
+  assert.equal(await page.evaluate(() => localStorage.getItem("fink-vra/session/unreadable")), newer);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

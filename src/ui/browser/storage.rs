@@ -8,6 +8,8 @@ use web_sys::Storage;
 
 /// The key of the saved session.
 pub const SESSION_KEY: &str = "fink-vra/session/v1";
+/// Where a saved session this page cannot read is kept, untouched.
+pub const UNREADABLE_SESSION_KEY: &str = "fink-vra/session/unreadable";
 
 /// Why the session could not be written or read.
 #[derive(Clone, Debug, PartialEq, Eq)]
