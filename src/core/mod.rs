@@ -16,5 +16,6 @@ pub mod links;
 pub mod model;
 pub mod paging;
 pub mod plot;
+pub mod session;
 pub mod workbench;
 pub mod workspace;

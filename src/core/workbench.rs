@@ -1,9 +1,9 @@
 //! The labelling workbench's rules, without the page: settings, the queue of
-//! alerts to label, batch progress, training a round on the loaded alerts,
-//! and the saved session (what the page keeps in browser storage).
+//! alerts to label, batch progress, and training a round on the loaded alerts
+//! (as a job that can run in a Web Worker). What the page saves between visits
+//! is `core::session`.
 
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
 use crate::core::active::random::SplitMix64;
 use crate::core::active::round::{train_round, LabelledRows, RoundRecord, RoundRequest};
@@ -307,58 +307,6 @@ pub fn class_medians(
     })
 }
 
-/// The `format` of a saved session.
-pub const SESSION_FORMAT: &str = "fink-vra-session";
-
-/// Everything the page keeps between visits.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct SavedSession {
-    pub format: String,
-    pub version: u32,
-    pub annotator: String,
-    pub labels: LabelStore,
-    pub rounds: Vec<RoundRecord>,
-    pub settings: WorkbenchSettings,
-    /// Labels given or changed since the last export.
-    pub unexported_changes: usize,
-}
-
-#[derive(Debug, Error, Clone, PartialEq)]
-pub enum SessionError {
-    #[error("the saved session could not be read ({0})")]
-    Unreadable(String),
-    #[error("the saved session is from a newer fink-vra (version {0})")]
-    Newer(u32),
-}
-
-impl SavedSession {
-    pub fn new() -> SavedSession {
-        SavedSession {
-            format: SESSION_FORMAT.to_string(),
-            version: 1,
-            ..SavedSession::default()
-        }
-    }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
-    pub fn from_json(text: &str) -> Result<SavedSession, SessionError> {
-        let session: SavedSession = serde_json::from_str(text)
-            .map_err(|error| SessionError::Unreadable(error.to_string()))?;
-        if session.format != SESSION_FORMAT {
-            return Err(SessionError::Unreadable(
-                "not a fink-vra session".to_string(),
-            ));
-        }
-        if session.version > 1 {
-            return Err(SessionError::Newer(session.version));
-        }
-        Ok(session)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,28 +416,6 @@ mod tests {
             job.run(&values[1..]).is_err(),
             "a short feature array is refused"
         );
-    }
-
-    #[test]
-    fn session_round_trips_through_json_and_refuses_newer_versions() {
-        let mut session = SavedSession::new();
-        session.annotator = "ana".into();
-        label(
-            &mut session.labels,
-            3_069_386_410_515_015_007,
-            Label::Varstar,
-        );
-        let json = session.to_json();
-        assert!(
-            json.contains("\"3069386410515015007\""),
-            "candid stays a string"
-        );
-        let mut back = SavedSession::from_json(&json).expect("reads");
-        back.labels.merge([]);
-        session.labels.merge([]);
-        assert_eq!(back, session);
-        let newer = json.replace("\"version\":1", "\"version\":9");
-        assert_eq!(SavedSession::from_json(&newer), Err(SessionError::Newer(9)));
     }
 
     #[test]

@@ -16,7 +16,8 @@ use crate::core::labels::exchange::{
 };
 use crate::core::labels::store::MergeReport;
 use crate::core::labels::vocabulary::Label;
-use crate::core::workbench::{build_queue, SavedSession, TrainingJob, TrainingOutcome};
+use crate::core::session::SavedSession;
+use crate::core::workbench::{build_queue, TrainingJob, TrainingOutcome};
 use crate::core::workspace::Workspace;
 
 /// All workbench signals; `Copy`, so components take it by value.

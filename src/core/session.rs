@@ -1,0 +1,103 @@
+//! The saved session: everything the page keeps between visits (annotator,
+//! labels, rounds, settings, changes not yet exported), as versioned JSON.
+//! Writing it to browser storage is the page's `ui::browser::storage`.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::core::active::round::RoundRecord;
+use crate::core::labels::store::LabelStore;
+use crate::core::workbench::WorkbenchSettings;
+
+/// The `format` of a saved session.
+pub const SESSION_FORMAT: &str = "fink-vra-session";
+
+/// Everything the page keeps between visits.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SavedSession {
+    pub format: String,
+    pub version: u32,
+    pub annotator: String,
+    pub labels: LabelStore,
+    pub rounds: Vec<RoundRecord>,
+    pub settings: WorkbenchSettings,
+    /// Labels given or changed since the last export.
+    pub unexported_changes: usize,
+}
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum SessionError {
+    #[error("the saved session could not be read ({0})")]
+    Unreadable(String),
+    #[error("the saved session is from a newer fink-vra (version {0})")]
+    Newer(u32),
+}
+
+impl SavedSession {
+    pub fn new() -> SavedSession {
+        SavedSession {
+            format: SESSION_FORMAT.to_string(),
+            version: 1,
+            ..SavedSession::default()
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> Result<SavedSession, SessionError> {
+        let session: SavedSession = serde_json::from_str(text)
+            .map_err(|error| SessionError::Unreadable(error.to_string()))?;
+        if session.format != SESSION_FORMAT {
+            return Err(SessionError::Unreadable(
+                "not a fink-vra session".to_string(),
+            ));
+        }
+        if session.version > 1 {
+            return Err(SessionError::Newer(session.version));
+        }
+        Ok(session)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::alert::Candid;
+    use crate::core::labels::entry::LabelEntry;
+    use crate::core::labels::vocabulary::Label;
+
+    fn label(store: &mut LabelStore, candid: u64, label: Label) {
+        store.set(LabelEntry {
+            candid: Candid(candid),
+            object_id: "ZTF25aaaaaaa".into(),
+            label,
+            timestamp: "2026-11-27T00:00:00Z".into(),
+            annotator: "t".into(),
+            round: None,
+        });
+    }
+
+    #[test]
+    fn session_round_trips_through_json_and_refuses_newer_versions() {
+        let mut session = SavedSession::new();
+        session.annotator = "ana".into();
+        label(
+            &mut session.labels,
+            3_069_386_410_515_015_007,
+            Label::Varstar,
+        );
+        let json = session.to_json();
+        assert!(
+            json.contains("\"3069386410515015007\""),
+            "candid stays a string"
+        );
+        let mut back = SavedSession::from_json(&json).expect("reads");
+        back.labels.merge([]);
+        session.labels.merge([]);
+        assert_eq!(back, session);
+        let newer = json.replace("\"version\":1", "\"version\":9");
+        assert_eq!(SavedSession::from_json(&newer), Err(SessionError::Newer(9)));
+    }
+}
