@@ -3,6 +3,7 @@
 
 use leptos::ev;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use super::sections::exchange::ExchangeSection;
 use super::sections::features::FeaturesSection;
@@ -19,8 +20,17 @@ pub fn App() -> impl IntoView {
     let workspace = RwSignal::new(Workspace::new());
     let progress = RwSignal::new(None::<LoadProgress>);
     let workbench = Workbench::restore();
-    // New alerts, or changed settings, re-rank the queue.
-    let rerank = Callback::new(move |_| workbench.rebuild_queue(workspace));
+    // New alerts, or changed settings, re-rank the queue; after a reload the
+    // last round's model is fitted again first.
+    let rerank = Callback::new(move |_| {
+        workbench.rebuild_queue(workspace);
+        spawn_local(async move { workbench.refit_if_trained(workspace).await });
+    });
+    // Other settings make the current model's probabilities stale.
+    let settings_changed = Callback::new(move |_| {
+        workbench.probabilities.set(None);
+        rerank.run(());
+    });
     // Warn before leaving with labels that exist nowhere but this browser.
     let _unload = window_event_listener(ev::beforeunload, move |event| {
         if workbench
@@ -45,7 +55,7 @@ pub fn App() -> impl IntoView {
         <main class="notebook">
             <LoadSection workspace progress on_loaded=rerank />
             <FeaturesSection workspace />
-            <ModelSection workbench on_change=rerank />
+            <ModelSection workbench on_change=settings_changed />
             <LabelSection workbench workspace />
             <TrainSection workbench workspace />
             <ExchangeSection workbench workspace />

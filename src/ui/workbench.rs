@@ -218,6 +218,24 @@ impl Workbench {
     /// Trains the next round in the Web Worker, then re-ranks. The page stays
     /// responsive meanwhile; [`Workbench::cancel_training`] stops it.
     pub async fn train(&self, workspace: RwSignal<Workspace>) {
+        self.run_training(workspace, true).await;
+    }
+
+    /// After a reload the model is gone but the rounds remain: fits it again
+    /// on the current labels (recording no new round), so the queue is ranked
+    /// by the model rather than by the cold-start rule.
+    pub async fn refit_if_trained(&self, workspace: RwSignal<Workspace>) {
+        let trained = self
+            .session
+            .with_untracked(|session| !session.rounds.is_empty());
+        let loaded = workspace.with_untracked(|workspace| !workspace.features().is_empty());
+        if trained && loaded && self.probabilities.with_untracked(Option::is_none) {
+            self.run_training(workspace, false).await;
+        }
+    }
+
+    /// Runs a training job in the worker; `record` adds the round to the history.
+    async fn run_training(&self, workspace: RwSignal<Workspace>, record: bool) {
         let round = self
             .session
             .with_untracked(|session| session.rounds.len() as u32);
@@ -252,6 +270,13 @@ impl Workbench {
         }
         self.training.set(false);
         match outcome {
+            Ok(TrainingOutcome {
+                record: _,
+                probabilities,
+            }) if !record => {
+                self.probabilities.set(Some(probabilities));
+                self.rebuild_queue(workspace);
+            }
             Ok(TrainingOutcome {
                 record,
                 probabilities,

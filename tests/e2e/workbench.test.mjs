@@ -102,7 +102,8 @@ test("label a batch by keyboard, train a round, and get it all back after a relo
   assert.equal(await page.getByTestId("round-row").count(), 1);
   assert.match(await page.getByTestId("unexported").textContent(), /\d+ label change\(s\) not exported yet/);
   await loadSamples(page);
-  // The labelled alerts are not queued again: the session continues.
+  // The labelled alerts are not queued again, and the model is back: the session continues.
+  await page.waitForFunction(() => document.querySelector('[data-testid="card-reason"]')?.textContent.includes("|p − 0.5|"));
   const next = await page.getByTestId("label-card").getAttribute("data-candid");
   assert.ok(!labelled.includes(next));
   assert.deepEqual(errors, []);
