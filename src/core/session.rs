@@ -64,19 +64,11 @@ impl SavedSession {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::alert::Candid;
-    use crate::core::labels::entry::LabelEntry;
+    use crate::core::labels::entry::test_entry;
     use crate::core::labels::vocabulary::Label;
 
     fn label(store: &mut LabelStore, candid: u64, label: Label) {
-        store.set(LabelEntry {
-            candid: Candid(candid),
-            object_id: "ZTF25aaaaaaa".into(),
-            label,
-            timestamp: "2026-11-27T00:00:00Z".into(),
-            annotator: "t".into(),
-            round: None,
-        });
+        store.set(test_entry(candid, label));
     }
 
     #[test]

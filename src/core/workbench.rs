@@ -310,7 +310,7 @@ pub fn class_medians(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::labels::entry::LabelEntry;
+    use crate::core::labels::entry::test_entry;
     use crate::core::labels::vocabulary::Label;
 
     fn rows(count: usize) -> Vec<FeatureRow> {
@@ -327,14 +327,7 @@ mod tests {
     }
 
     fn label(store: &mut LabelStore, candid: u64, label: Label) {
-        store.set(LabelEntry {
-            candid: Candid(candid),
-            object_id: "ZTF25aaaaaaa".into(),
-            label,
-            timestamp: "2026-11-27T00:00:00Z".into(),
-            annotator: "t".into(),
-            round: None,
-        });
+        store.set(test_entry(candid, label));
     }
 
     #[test]

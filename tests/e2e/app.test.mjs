@@ -1,37 +1,19 @@
 // End-to-end tests of the built page (dist/, built with --public-url /fink-vra/)
 // in Debian's Chromium, driven by playwright-core. Screenshots go to
 // tests/e2e/artifacts/.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launchChromium } from "./browser.mjs";
+import { join } from "node:path";
+import { ARTIFACTS, DIST, FIXTURES, useBuiltPage } from "./browser.mjs";
 import { startServer } from "./server.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const DIST = join(here, "..", "..", "dist");
-const FIXTURES = join(here, "..", "fixtures");
-const ARTIFACTS = join(here, "artifacts");
-
-let server;
-let browser;
-
-before(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  server = await startServer(DIST);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const built = useBuiltPage();
 
 /** Opens the app in a fresh context; fails the test on any page error. */
-async function openApp(url = server.url) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+async function openApp(url = built.server.url) {
+  const context = await built.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(error));

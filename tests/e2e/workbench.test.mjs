@@ -1,38 +1,20 @@
 // End-to-end tests of the labelling workbench on the built page: keyboard
 // labelling, training a round, persistence across reloads, export/import,
 // conflicts, and a full storage quota. Screenshots go to tests/e2e/artifacts/.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { launchChromium } from "./browser.mjs";
-import { startServer } from "./server.mjs";
+import { join } from "node:path";
+import { ARTIFACTS, useBuiltPage } from "./browser.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const DIST = join(here, "..", "..", "dist");
-const ARTIFACTS = join(here, "artifacts");
-
-let server;
-let browser;
-
-before(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  server = await startServer(DIST);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const built = useBuiltPage();
 
 async function open(context) {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(error));
-  await page.goto(server.url);
+  await page.goto(built.server.url);
   await page.getByTestId("file-input").waitFor({ state: "attached" });
   return { page, errors };
 }
@@ -67,7 +49,7 @@ async function setFirstBatch(page, size) {
 }
 
 test("label a batch by keyboard, train a round, and get it all back after a reload", async () => {
-  const context = await browser.newContext();
+  const context = await built.browser.newContext();
   const { page, errors } = await open(context);
   await loadSamples(page);
   await setFirstBatch(page, 8);
@@ -111,7 +93,7 @@ test("label a batch by keyboard, train a round, and get it all back after a relo
 });
 
 test("export, clear, import gives back the same labels; a conflicting import is listed", async () => {
-  const context = await browser.newContext();
+  const context = await built.browser.newContext();
   const { page, errors } = await open(context);
   await loadSamples(page);
   await page.getByTestId("annotator").fill("ana");
@@ -162,7 +144,7 @@ test("export, clear, import gives back the same labels; a conflicting import is 
 });
 
 test("a full storage quota is reported and labels stay in memory, exportable", async () => {
-  const context = await browser.newContext();
+  const context = await built.browser.newContext();
   const { page, errors } = await open(context);
   await loadSamples(page);
   // Fill localStorage to the quota with one large dummy key.
@@ -190,7 +172,7 @@ test("a full storage quota is reported and labels stay in memory, exportable", a
 });
 
 test("a saved session this page cannot read is kept aside, never overwritten", async () => {
-  const context = await browser.newContext();
+  const context = await built.browser.newContext();
   const { page, errors } = await open(context);
   const newer = JSON.stringify({ format: "fink-vra-session", version: 9, labels: "from the future" });
   await page.evaluate((text) => localStorage.setItem("fink-vra/session/v1", text), newer);

@@ -90,6 +90,19 @@ pub fn check_timestamp(text: &str) -> Result<String, EntryProblem> {
     }
 }
 
+/// A valid label for tests elsewhere in the core.
+#[cfg(test)]
+pub(crate) fn test_entry(candid: u64, label: Label) -> LabelEntry {
+    LabelEntry {
+        candid: Candid(candid),
+        object_id: "ZTF25aaaaaaa".into(),
+        label,
+        timestamp: "2026-11-27T00:00:00Z".into(),
+        annotator: "t".into(),
+        round: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
