@@ -43,9 +43,25 @@ pub fn read_csv_text(text: &str) -> Result<CsvText, CsvProblem> {
     Ok(CsvText { header, records })
 }
 
+/// A text cell for writing CSV: quoted (with inner quotes doubled) when it
+/// holds a comma, quote or line break, as it is otherwise.
+pub fn quote_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_with_commas_or_quotes_are_quoted() {
+        assert_eq!(quote_cell("a,\"b\""), "\"a,\"\"b\"\"\"");
+        assert_eq!(quote_cell("ZTF25aaaaaaa"), "ZTF25aaaaaaa");
+    }
 
     #[test]
     fn bom_crlf_and_quotes_are_handled() {

@@ -265,20 +265,6 @@ impl TrainingJob {
     }
 }
 
-/// Trains round `round` on the labelled loaded alerts and predicts every
-/// loaded alert, here (the page runs the same job in a Web Worker).
-pub fn train_on_loaded(
-    features: &[FeatureRow],
-    store: &LabelStore,
-    settings: &WorkbenchSettings,
-    round: u32,
-    timestamp: String,
-) -> Result<(RoundRecord, Vec<f64>), ModelError> {
-    let (job, values) = TrainingJob::for_loaded(features, store, settings, round, timestamp);
-    job.run(&values)
-        .map(|outcome| (outcome.record, outcome.probabilities))
-}
-
 /// Median of each feature over the labelled loaded alerts of class 0 and of
 /// class 1 (for the card's "compare with labelled" column); `NaN` when none.
 pub fn class_medians(
@@ -359,14 +345,17 @@ mod tests {
             );
         }
         let settings = WorkbenchSettings::default();
-        let (record, probabilities) = train_on_loaded(
+        let (job, values) = TrainingJob::for_loaded(
             &features,
             &store,
             &settings,
             0,
             "2026-11-27T00:00:00Z".into(),
-        )
-        .expect("trains");
+        );
+        let TrainingOutcome {
+            record,
+            probabilities,
+        } = job.run(&values).expect("trains");
         assert_eq!((record.training.len(), record.class_counts), (20, [10, 10]));
         assert_eq!(probabilities.len(), 40);
         assert!(

@@ -8,9 +8,7 @@ use thiserror::Error;
 
 use crate::core::alert::Alert;
 use crate::core::alert_set::{AlertSet, FileSummary};
-use crate::core::features::{
-    compute_features, extinction::ExtinctionMap, FeatureRow, LcFeatureSource,
-};
+use crate::core::features::{compute_feature_table, FeatureRow, LcFeatureSource};
 use crate::core::ingest::{read_alerts_from_bytes, IngestError};
 
 /// Why a file brought no alerts.
@@ -60,12 +58,10 @@ impl Workspace {
             Ok(parsed) => {
                 let first_new = self.alerts.len();
                 let summary = self.alerts.add_file(parsed);
-                let dust = ExtinctionMap::sfd();
-                self.features.extend(
-                    self.alerts.alerts()[first_new..].iter().map(|alert| {
-                        compute_features(alert, LcFeatureSource::FileOrRecompute, dust)
-                    }),
-                );
+                self.features.extend(compute_feature_table(
+                    &self.alerts.alerts()[first_new..],
+                    LcFeatureSource::FileOrRecompute,
+                ));
                 FileOutcome::Loaded(summary)
             }
             Err(error) => FileOutcome::Failed(error.into()),

@@ -4,21 +4,13 @@
 use std::io::{self, Write};
 
 use super::{FeatureRow, FEATURE_NAMES};
+use crate::core::csv_text::quote_cell;
 
 /// The header line, without a line break.
 pub fn header() -> String {
     let mut columns = vec!["candid", "objectId"];
     columns.extend(FEATURE_NAMES);
     columns.join(",")
-}
-
-/// Quotes a text cell when it holds a comma, quote or line break.
-fn text_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 /// A number cell: the shortest text that reads back to the same `f64`; empty for `NaN`.
@@ -34,7 +26,7 @@ fn number_cell(value: f64) -> String {
 pub fn row_line(row: &FeatureRow) -> String {
     let mut cells = Vec::with_capacity(FEATURE_NAMES.len() + 2);
     cells.push(row.candid.to_string());
-    cells.push(text_cell(&row.object_id));
+    cells.push(quote_cell(&row.object_id));
     cells.extend(row.values.iter().map(|&value| number_cell(value)));
     cells.join(",")
 }
@@ -70,10 +62,5 @@ mod tests {
         let line = row_line(&row);
         assert!(line.starts_with("3069386410515015007,ZTF19aarxyde,1.5,1.5,,1.5"));
         assert_eq!(line.split(',').count(), FEATURE_COUNT + 2);
-    }
-
-    #[test]
-    fn text_with_commas_is_quoted() {
-        assert_eq!(text_cell("a,\"b\""), "\"a,\"\"b\"\"\"");
     }
 }

@@ -15,7 +15,7 @@ use super::store::LabelStore;
 use super::vocabulary::Label;
 use crate::core::active::round::RoundRecord;
 use crate::core::alert::Candid;
-use crate::core::csv_text::read_csv_text;
+use crate::core::csv_text::{quote_cell, read_csv_text};
 
 /// The `format` field of a label export.
 pub const FORMAT: &str = "fink-vra-labels";
@@ -264,15 +264,6 @@ pub fn import_json(file: &str, text: &str) -> Result<ImportedLabels, LabelImport
     Ok(ImportedLabels { labels, rounds })
 }
 
-/// Quotes a CSV cell when needed.
-fn cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
 /// The original `labeled.csv`: `candid,objectId,label,timestamp`.
 pub fn export_labeled_csv(store: &LabelStore) -> String {
     let mut out = String::from("candid,objectId,label,timestamp\n");
@@ -280,9 +271,9 @@ pub fn export_labeled_csv(store: &LabelStore) -> String {
         out.push_str(&format!(
             "{},{},{},{}\n",
             entry.candid,
-            cell(&entry.object_id),
+            quote_cell(&entry.object_id),
             entry.label,
-            cell(&entry.timestamp)
+            quote_cell(&entry.timestamp)
         ));
     }
     out
@@ -293,7 +284,7 @@ pub fn export_training_ids_csv(rounds: &[RoundRecord]) -> String {
     let mut out = String::from("candid,round\n");
     for round in rounds {
         for example in &round.training {
-            out.push_str(&format!("{},{}\n", cell(&example.id), round.round));
+            out.push_str(&format!("{},{}\n", quote_cell(&example.id), round.round));
         }
     }
     out
