@@ -8,6 +8,7 @@ pub mod active;
 pub mod alert;
 pub mod alert_set;
 pub mod csv_text;
+pub mod cutouts;
 pub mod display;
 pub mod features;
 pub mod ingest;

@@ -9,7 +9,7 @@ use thiserror::Error;
 use crate::core::alert::Alert;
 use crate::core::alert_set::{AlertSet, FileSummary};
 use crate::core::features::{compute_feature_table, FeatureRow, LcFeatureSource};
-use crate::core::ingest::{read_alerts_from_bytes, IngestError};
+use crate::core::ingest::{read_alerts_from_bytes, IngestError, Layout};
 
 /// Why a file brought no alerts.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -36,12 +36,21 @@ pub struct LoadedFile {
     pub outcome: FileOutcome,
 }
 
+impl LoadedFile {
+    /// Whether the file's layout carries cutout stamps (the full Fink schema).
+    pub fn has_cutouts(&self) -> bool {
+        matches!(&self.outcome, FileOutcome::Loaded(summary) if summary.layout == Layout::FullFink)
+    }
+}
+
 /// Alerts, features and file outcomes of a session. Feature rows are kept in
 /// the same order as the alerts: `features()[i]` belongs to `alerts()[i]`.
 #[derive(Debug, Default)]
 pub struct Workspace {
     alerts: AlertSet,
     features: Vec<FeatureRow>,
+    /// `alert_files[i]` is the index in `files` of the file `alerts()[i]` came from.
+    alert_files: Vec<usize>,
     files: Vec<LoadedFile>,
 }
 
@@ -58,6 +67,8 @@ impl Workspace {
             Ok(parsed) => {
                 let first_new = self.alerts.len();
                 let summary = self.alerts.add_file(parsed);
+                let file_index = self.files.len();
+                self.alert_files.resize(self.alerts.len(), file_index);
                 self.features.extend(compute_feature_table(
                     &self.alerts.alerts()[first_new..],
                     LcFeatureSource::FileOrRecompute,
@@ -101,6 +112,12 @@ impl Workspace {
         &self.features
     }
 
+    /// The index in [`Workspace::files`] of the file alert `alert_index` was
+    /// read from (to read its cutouts again), or `None` for no such alert.
+    pub fn file_index_of(&self, alert_index: usize) -> Option<usize> {
+        self.alert_files.get(alert_index).copied()
+    }
+
     /// Every file given, in order, with its outcome.
     pub fn files(&self) -> &[LoadedFile] {
         &self.files
@@ -132,5 +149,8 @@ mod tests {
             panic!("loaded")
         };
         assert_eq!((again.alerts_added, again.duplicates.len()), (0, 10));
+        assert_eq!(workspace.file_index_of(0), Some(1), "the first good file");
+        assert_eq!(workspace.file_index_of(9), Some(1));
+        assert_eq!(workspace.file_index_of(10), None);
     }
 }

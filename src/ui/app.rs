@@ -12,12 +12,13 @@ use super::sections::load::LoadSection;
 use super::sections::model::ModelSection;
 use super::sections::train::TrainSection;
 use super::workbench::Workbench;
-use super::LoadProgress;
+use super::{FileHandles, LoadProgress};
 use crate::core::workspace::Workspace;
 
 #[component]
 pub fn App() -> impl IntoView {
     let workspace = RwSignal::new(Workspace::new());
+    let handles = FileHandles::default();
     let progress = RwSignal::new(None::<LoadProgress>);
     let workbench = Workbench::restore();
     // New alerts, or changed settings, re-rank the queue; after a reload the
@@ -53,10 +54,10 @@ pub fn App() -> impl IntoView {
             })}
         </header>
         <main class="notebook">
-            <LoadSection workspace progress on_loaded=rerank />
+            <LoadSection workspace handles progress on_loaded=rerank />
             <FeaturesSection workspace />
             <ModelSection workbench on_change=settings_changed />
-            <LabelSection workbench workspace />
+            <LabelSection workbench workspace handles />
             <TrainSection workbench workspace />
             <ExchangeSection workbench workspace />
         </main>

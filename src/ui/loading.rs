@@ -7,7 +7,8 @@ use web_sys::File;
 use super::browser::files::{fetch_bytes, read_file, yield_to_browser};
 use crate::core::workspace::Workspace;
 
-/// Where a file's bytes come from.
+/// Where a file's bytes come from. Cloning it clones a handle, not the bytes.
+#[derive(Clone)]
 pub enum FileSource {
     /// Chosen in the file picker or dropped on the page.
     Picked(File),
@@ -23,11 +24,35 @@ impl FileSource {
         }
     }
 
-    async fn bytes(&self) -> Result<Vec<u8>, String> {
+    /// The file's whole content, read now (the browser keeps only the handle).
+    pub async fn bytes(&self) -> Result<Vec<u8>, String> {
         match self {
             FileSource::Picked(file) => read_file(file).await,
             FileSource::Sample { url, .. } => fetch_bytes(url).await,
         }
+    }
+}
+
+/// The source of every file given, in the order of `Workspace::files`, so
+/// that a card can read its cutouts again. Holds handles only, never bytes.
+#[derive(Clone, Copy)]
+pub struct FileHandles(StoredValue<Vec<FileSource>, LocalStorage>);
+
+impl Default for FileHandles {
+    fn default() -> FileHandles {
+        FileHandles(StoredValue::new_local(Vec::new()))
+    }
+}
+
+impl FileHandles {
+    /// The source of `Workspace::files()[file_index]`.
+    pub fn get(&self, file_index: usize) -> Option<FileSource> {
+        self.0
+            .with_value(|sources| sources.get(file_index).cloned())
+    }
+
+    fn push(&self, source: FileSource) {
+        self.0.update_value(|sources| sources.push(source));
     }
 }
 
@@ -42,10 +67,12 @@ pub struct LoadProgress {
 }
 
 /// Reads and parses `sources` one after the other. Each file's bytes live only
-/// until it is parsed; a bad file is recorded and the next one still loads.
+/// until it is parsed (its handle is kept in `handles`); a bad file is
+/// recorded and the next one still loads.
 pub async fn load_sources(
     sources: Vec<FileSource>,
     workspace: RwSignal<Workspace>,
+    handles: FileHandles,
     progress: RwSignal<Option<LoadProgress>>,
 ) {
     let total = sources.len();
@@ -65,6 +92,7 @@ pub async fn load_sources(
                 workspace.record_unreadable(&name, &detail);
             }),
         }
+        handles.push(source);
     }
     progress.set(None);
 }

@@ -12,7 +12,7 @@ mod sections;
 pub mod training_worker;
 mod workbench;
 
-pub use loading::{load_sources, FileSource, LoadProgress};
+pub use loading::{load_sources, FileHandles, FileSource, LoadProgress};
 
 /// Starts the page: panic messages to the console, the offline service worker,
 /// and the app mounted on `<body>`.

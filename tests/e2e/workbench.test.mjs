@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, FIXTURES, useBuiltPage } from "./browser.mjs";
 
 const built = useBuiltPage();
 
@@ -89,6 +89,51 @@ test("label a batch by keyboard, train a round, and get it all back after a relo
   const next = await page.getByTestId("label-card").getAttribute("data-candid");
   assert.ok(!labelled.includes(next));
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** For each stamp canvas of the card: its title, size and number of distinct grey levels. */
+function stampStatistics(page) {
+  return page.getByTestId("cutouts").locator("canvas").evaluateAll((canvases) =>
+    canvases.map((canvas) => {
+      const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+      const greys = new Set();
+      for (let i = 0; i < data.length; i += 4) greys.add(data[i]);
+      return { title: canvas.dataset.stamp, width: canvas.width, height: canvas.height, greys: greys.size };
+    }),
+  );
+}
+
+test("a full-schema card shows its three cutouts, read again from the file; a clean-layout card says it has none", async () => {
+  const context = await built.browser.newContext();
+  const { page, errors } = await open(context);
+  await page.getByTestId("file-input").setInputFiles(join(FIXTURES, "raw", "ztf_schema402_10alerts.parquet"));
+  await page.getByTestId("label-card").waitFor();
+  await page.getByTestId("cutouts").locator("canvas").nth(2).waitFor();
+  const first = await stampStatistics(page);
+  assert.deepEqual(first.map(({ title, width, height }) => [title, width, height]), [
+    ["Science", 63, 63],
+    ["Template", 63, 63],
+    ["Difference", 63, 63],
+  ]);
+  assert.ok(first.every(({ greys }) => greys > 50), `stretched images, not flat ones: ${JSON.stringify(first)}`);
+  await page.getByTestId("label-card").screenshot({ path: join(ARTIFACTS, "label-card-cutouts.png") });
+  // The next card's stamps are its own, read when it is shown.
+  const firstCandid = await page.getByTestId("label-card").getAttribute("data-candid");
+  const firstPixels = await page.getByTestId("cutouts").locator("canvas").first().evaluate((canvas) => canvas.toDataURL());
+  await page.keyboard.press("s");
+  await page.waitForFunction((c) => document.querySelector('[data-testid="label-card"]')?.getAttribute("data-candid") !== c, firstCandid);
+  await page.getByTestId("cutouts").locator("canvas").nth(2).waitFor();
+  const nextPixels = await page.getByTestId("cutouts").locator("canvas").first().evaluate((canvas) => canvas.toDataURL());
+  assert.notEqual(nextPixels, firstPixels);
+
+  const clean = await built.browser.newContext();
+  const other = await open(clean);
+  await other.page.getByTestId("file-input").setInputFiles(join(FIXTURES, "clean", "20250602_100102_alerts_ztf_hostless_72alerts.parquet"));
+  await other.page.getByTestId("cutouts-missing").waitFor();
+  assert.match(await other.page.getByTestId("cutouts-missing").textContent(), /clean layout, which has no stamps/);
+  assert.deepEqual([...errors, ...other.errors], []);
+  await clean.close();
   await context.close();
 });
 

@@ -14,6 +14,7 @@ mod full_schema;
 mod identity;
 mod lc_features;
 mod points;
+mod stamps;
 
 use std::fmt;
 
@@ -26,6 +27,7 @@ use parquet::file::reader::ChunkReader;
 
 pub use error::IngestError;
 pub use points::MJD_ZERO_JD;
+pub use stamps::{read_stamps, StampBytes, STAMP_COLUMNS};
 
 use crate::core::alert::{Alert, Candid};
 

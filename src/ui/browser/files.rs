@@ -7,7 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{File, FileList, Response};
 
 /// A JS exception as a short sentence.
-fn describe(error: JsValue) -> String {
+pub(crate) fn describe(error: JsValue) -> String {
     error
         .dyn_ref::<js_sys::Error>()
         .map(|error| String::from(error.message()))

@@ -1,6 +1,7 @@
 //! Browser side effects, each behind a small function. Nothing else in the
 //! crate calls web APIs directly.
 
+pub mod canvas;
 pub mod clock;
 pub mod download;
 pub mod files;

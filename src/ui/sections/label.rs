@@ -4,6 +4,7 @@
 use leptos::ev;
 use leptos::prelude::*;
 
+use super::cutouts::CutoutStrip;
 use super::{svg_image, Section};
 use crate::core::active::strategy::RankedAlert;
 use crate::core::display::{format_feature_value, format_mjd};
@@ -14,6 +15,7 @@ use crate::core::plot::light_curve_svg;
 use crate::core::workbench::{batch_progress, class_medians};
 use crate::core::workspace::Workspace;
 use crate::ui::workbench::Workbench;
+use crate::ui::FileHandles;
 
 /// What a key press asks for.
 enum KeyAction {
@@ -48,7 +50,11 @@ fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
 }
 
 #[component]
-pub fn LabelSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> impl IntoView {
+pub fn LabelSection(
+    workbench: Workbench,
+    workspace: RwSignal<Workspace>,
+    handles: FileHandles,
+) -> impl IntoView {
     let show_help = RwSignal::new(false);
     let current = Memo::new(move |_| workbench.current(workspace));
     let _keys = window_event_listener(ev::keydown, move |event| {
@@ -99,7 +105,7 @@ pub fn LabelSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> imp
                 <KeyHelp />
             </Show>
             {move || match current.get() {
-                Some(alert) => view! { <AlertCard workbench workspace alert /> }.into_any(),
+                Some(alert) => view! { <AlertCard workbench workspace handles alert /> }.into_any(),
                 None => view! { <p class="empty">"Nothing to label: load alerts, or every loaded alert has a label."</p> }.into_any(),
             }}
         </Section>
@@ -128,6 +134,7 @@ fn KeyHelp() -> impl IntoView {
 fn AlertCard(
     workbench: Workbench,
     workspace: RwSignal<Workspace>,
+    handles: FileHandles,
     alert: RankedAlert,
 ) -> impl IntoView {
     let (row, mjd, light_curve) = workspace.with_untracked(|workspace| {
@@ -179,7 +186,10 @@ fn AlertCard(
                 {object_link(lasair_url(&row.object_id), "Lasair")} " "
                 {object_link(fink_portal_url(&row.object_id), "Fink portal")}
             </p>
-            {svg_image(light_curve, "Light curve: detections with error bars, upper limits as open triangles, g green, r red, this alert ringed", "lightcurve")}
+            <div class="card-visuals">
+                <CutoutStrip workspace handles pool_index=alert.pool_index />
+                {svg_image(light_curve, "Light curve: detections with error bars, upper limits as open triangles, g green, r red, this alert ringed", "lightcurve")}
+            </div>
             <table class="card-features">
                 <thead><tr><th>"feature"</th><th class="number">"this alert"</th><th class="number">"class 0 median"</th><th class="number">"class 1 median"</th></tr></thead>
                 <tbody>

@@ -9,7 +9,7 @@ use super::file_summary::FileSummaryTable;
 use super::Section;
 use crate::core::workspace::Workspace;
 use crate::ui::browser::files::files_of;
-use crate::ui::{load_sources, FileSource, LoadProgress};
+use crate::ui::{load_sources, FileHandles, FileSource, LoadProgress};
 
 /// Real alerts bundled with the page (copied to `dist/sample/` by Trunk).
 const SAMPLE_FILES: [&str; 4] = [
@@ -32,6 +32,7 @@ fn sample_sources() -> Vec<FileSource> {
 #[component]
 pub fn LoadSection(
     workspace: RwSignal<Workspace>,
+    handles: FileHandles,
     progress: RwSignal<Option<LoadProgress>>,
     /// Called once the files of a load are all read.
     on_loaded: Callback<()>,
@@ -40,7 +41,7 @@ pub fn LoadSection(
     let start = move |sources: Vec<FileSource>| {
         if !sources.is_empty() && !busy.get_untracked() {
             spawn_local(async move {
-                load_sources(sources, workspace, progress).await;
+                load_sources(sources, workspace, handles, progress).await;
                 on_loaded.run(());
             });
         }

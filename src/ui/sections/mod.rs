@@ -1,5 +1,6 @@
 //! One component per notebook section, plus the section frame they share.
 
+mod cutouts;
 pub mod exchange;
 pub mod features;
 mod file_summary;

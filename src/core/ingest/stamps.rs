@@ -1,0 +1,226 @@
+//! The image stamps (cutouts) of one alert, read again from its file when its
+//! card is shown.
+//!
+//! Loading never reads the stamps (about 44 KB per alert), so the page's memory
+//! grows with the number of alerts, not with file size. When a card is shown,
+//! [`read_stamps`] finds the alert's row by its candid (reading only the candid
+//! column), then decodes the three `stampData` cells of that one row. The bytes
+//! returned are still gzipped FITS; `core::stamps` decodes them.
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatchReader};
+use arrow_schema::DataType;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReaderBuilder, RowSelection};
+use parquet::arrow::ProjectionMask;
+use parquet::file::reader::ChunkReader;
+
+use super::columns::{candid_column, ColumnName};
+use super::{check_magic, IngestError};
+use crate::core::alert::Candid;
+
+/// The three stamp columns of the full Fink schema, in display order.
+pub const STAMP_COLUMNS: [&str; 3] = ["cutoutScience", "cutoutTemplate", "cutoutDifference"];
+
+/// The raw (gzipped FITS) stamps of one alert, in the order of
+/// [`STAMP_COLUMNS`]; `None` where the cell is null or the column is absent.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StampBytes {
+    pub science: Option<Vec<u8>>,
+    pub template: Option<Vec<u8>>,
+    pub difference: Option<Vec<u8>>,
+}
+
+impl StampBytes {
+    /// Each stamp with its column name, in display order.
+    pub fn named(&self) -> [(&'static str, Option<&[u8]>); 3] {
+        [
+            (STAMP_COLUMNS[0], self.science.as_deref()),
+            (STAMP_COLUMNS[1], self.template.as_deref()),
+            (STAMP_COLUMNS[2], self.difference.as_deref()),
+        ]
+    }
+
+    fn slot(&mut self, column: &str) -> Option<&mut Option<Vec<u8>>> {
+        match column {
+            "cutoutScience" => Some(&mut self.science),
+            "cutoutTemplate" => Some(&mut self.template),
+            "cutoutDifference" => Some(&mut self.difference),
+            _ => None,
+        }
+    }
+}
+
+fn corrupt(file: &str, error: impl ToString) -> IngestError {
+    IngestError::Corrupt {
+        file: file.to_string(),
+        detail: error.to_string(),
+    }
+}
+
+/// The stamps of the alert `candid` in a parquet file.
+///
+/// `Ok(None)` when the file has no stamp columns (the clean layout) or no row
+/// with that candid. `reader` is cloned once: one pass for the candid column,
+/// one for the row's stamps.
+pub fn read_stamps<R: ChunkReader + Clone + 'static>(
+    file: &str,
+    reader: R,
+    candid: Candid,
+) -> Result<Option<StampBytes>, IngestError> {
+    check_magic(file, &reader)?;
+    let Some(row) = find_row(file, reader.clone(), candid)? else {
+        return Ok(None);
+    };
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(reader).map_err(|error| corrupt(file, error))?;
+    let stamp_leaves: Vec<usize> = builder
+        .parquet_schema()
+        .columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, column)| {
+            let parts = column.path().parts();
+            parts.len() == 2
+                && STAMP_COLUMNS.contains(&parts[0].as_str())
+                && parts[1] == "stampData"
+        })
+        .map(|(index, _)| index)
+        .collect();
+    if stamp_leaves.is_empty() {
+        return Ok(None);
+    }
+    let mask = ProjectionMask::leaves(builder.parquet_schema(), stamp_leaves);
+    let batches = builder
+        .with_projection(mask)
+        .with_row_selection(RowSelection::from_consecutive_ranges(
+            std::iter::once(row..row + 1),
+            row + 1,
+        ))
+        .with_batch_size(1)
+        .build()
+        .map_err(|error| corrupt(file, error))?;
+    let schema = batches.schema();
+    let mut stamps = StampBytes::default();
+    for batch in batches {
+        let batch = batch.map_err(|error| corrupt(file, error))?;
+        if batch.num_rows() == 0 {
+            continue;
+        }
+        for (field, column) in schema.fields().iter().zip(batch.columns()) {
+            let Some(slot) = stamps.slot(field.name()) else {
+                continue;
+            };
+            let Some(parent) = column.as_struct_opt() else {
+                return Err(IngestError::WrongType {
+                    file: file.to_string(),
+                    column: field.name().clone(),
+                    expected: "a struct with stampData",
+                    found: column.data_type().to_string(),
+                });
+            };
+            let Some(data) = parent.column_by_name("stampData") else {
+                continue;
+            };
+            if parent.is_null(0) {
+                continue;
+            }
+            *slot = binary_value(data.as_ref(), 0).map_err(|found| IngestError::WrongType {
+                file: file.to_string(),
+                column: format!("{}.stampData", field.name()),
+                expected: "binary",
+                found,
+            })?;
+        }
+    }
+    Ok(Some(stamps))
+}
+
+/// The zero-based row of `candid` in the file, reading the candid column only.
+fn find_row<R: ChunkReader + 'static>(
+    file: &str,
+    reader: R,
+    candid: Candid,
+) -> Result<Option<usize>, IngestError> {
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(reader).map_err(|error| corrupt(file, error))?;
+    let candid_leaf = builder
+        .parquet_schema()
+        .columns()
+        .iter()
+        .position(|column| column.path().parts() == ["candid"])
+        .ok_or_else(|| IngestError::MissingColumn {
+            file: file.to_string(),
+            column: "candid".to_string(),
+        })?;
+    let mask = ProjectionMask::leaves(builder.parquet_schema(), [candid_leaf]);
+    let batches = builder
+        .with_projection(mask)
+        .build()
+        .map_err(|error| corrupt(file, error))?;
+    let mut first_row = 0;
+    for batch in batches {
+        let batch = batch.map_err(|error| corrupt(file, error))?;
+        let candids = candid_column(
+            batch.column(0).as_ref(),
+            ColumnName {
+                file,
+                column: "candid",
+            },
+        )?;
+        if let Some(offset) = candids.iter().position(|value| value == Some(candid.0)) {
+            return Ok(Some(first_row + offset));
+        }
+        first_row += batch.num_rows();
+    }
+    Ok(None)
+}
+
+/// The bytes of a binary cell (`binary`, `large_binary` or `binary_view`);
+/// `Ok(None)` for null, `Err(type)` for any other type.
+fn binary_value(array: &dyn Array, row: usize) -> Result<Option<Vec<u8>>, String> {
+    if array.is_null(row) {
+        return Ok(None);
+    }
+    let bytes = match array.data_type() {
+        DataType::Binary => array.as_binary::<i32>().value(row),
+        DataType::LargeBinary => array.as_binary::<i64>().value(row),
+        DataType::BinaryView => array.as_binary_view().value(row),
+        other => return Err(other.to_string()),
+    };
+    Ok(Some(bytes.to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> bytes::Bytes {
+        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(path).expect("fixture").into()
+    }
+
+    #[test]
+    fn the_stamps_of_a_full_schema_alert_are_its_gzipped_fits() {
+        let bytes = fixture("raw/ztf_schema402_10alerts.parquet");
+        let parsed = super::super::read_alerts_from_bytes("f", bytes.clone()).expect("reads");
+        let last = parsed.alerts.last().expect("alerts").candid;
+        let stamps = read_stamps("f", bytes, last)
+            .expect("reads")
+            .expect("has stamps");
+        for (name, stamp) in stamps.named() {
+            let stamp = stamp.unwrap_or_else(|| panic!("{name} present"));
+            assert_eq!(&stamp[..2], &[0x1f, 0x8b], "{name} is gzip");
+        }
+        assert_ne!(stamps.science, stamps.template);
+    }
+
+    #[test]
+    fn an_unknown_candid_or_a_clean_file_has_no_stamps() {
+        let raw = fixture("raw/ztf_schema402_10alerts.parquet");
+        assert_eq!(read_stamps("f", raw, Candid(1)).expect("reads"), None);
+        let clean = fixture("clean/20250602_100102_alerts_ztf_schema402_10alerts.parquet");
+        let parsed = super::super::read_alerts_from_bytes("c", clean.clone()).expect("reads");
+        let first = parsed.alerts[0].candid;
+        assert_eq!(read_stamps("c", clean, first).expect("reads"), None);
+    }
+}
