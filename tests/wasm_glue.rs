@@ -3,11 +3,14 @@
 //! equal the native CLI's output on the same fixture byte for byte.
 #![cfg(target_arch = "wasm32")]
 
+use fink_vra::core::cutouts::read_card_stamps;
 use fink_vra::core::features::csv::write_csv;
 use fink_vra::core::workspace::{FileOutcome, Workspace};
+use fink_vra::ui::browser::canvas::draw_rgba;
 use fink_vra::ui::browser::files::read_file;
-use fink_vra::ui::{load_sources, FileSource};
+use fink_vra::ui::{load_sources, FileHandles, FileSource};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -66,7 +69,12 @@ async fn loading_records_a_corrupt_file_and_still_loads_the_next() {
         )),
         FileSource::Picked(browser_file(SCHEMA402, "schema402.parquet")),
     ];
-    load_sources(sources, workspace, progress).await;
+    let handles = FileHandles::default();
+    load_sources(sources, workspace, handles, progress).await;
+    assert!(
+        handles.get(1).is_some() && handles.get(2).is_none(),
+        "a handle per file given"
+    );
     workspace.with_untracked(|workspace| {
         assert!(matches!(workspace.files()[0].outcome, FileOutcome::Failed(_)));
         assert!(matches!(&workspace.files()[1].outcome, FileOutcome::Loaded(summary) if summary.alerts_added == 10));
@@ -76,5 +84,50 @@ async fn loading_records_a_corrupt_file_and_still_loads_the_next() {
         progress.get_untracked(),
         None,
         "progress is cleared at the end"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_kept_file_handle_reads_the_stamps_again_and_they_draw_on_a_canvas() {
+    let workspace = RwSignal::new(Workspace::new());
+    let handles = FileHandles::default();
+    let sources = vec![FileSource::Picked(browser_file(
+        SCHEMA402,
+        "schema402.parquet",
+    ))];
+    load_sources(sources, workspace, handles, RwSignal::new(None)).await;
+    let candid = workspace.with_untracked(|workspace| workspace.alerts()[3].candid);
+    let bytes = handles
+        .get(0)
+        .expect("the handle was kept")
+        .bytes()
+        .await
+        .expect("the file reads again");
+    let stamps = read_card_stamps("schema402.parquet", bytes, candid)
+        .expect("readable")
+        .expect("the alert has stamps");
+    let science = stamps[0].image.as_ref().expect("the science stamp decodes");
+    let canvas: web_sys::HtmlCanvasElement = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.create_element("canvas").ok())
+        .expect("a document")
+        .unchecked_into();
+    canvas.set_width(science.width as u32);
+    canvas.set_height(science.height as u32);
+    let rgba = science.to_rgba();
+    draw_rgba(&canvas, science.width as u32, science.height as u32, &rgba).expect("draws");
+    let context: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .expect("2-D context")
+        .unchecked_into();
+    let drawn = context
+        .get_image_data(0.0, 0.0, science.width as f64, science.height as f64)
+        .expect("reads back")
+        .data();
+    assert_eq!(
+        drawn.0, rgba,
+        "the canvas holds exactly the stretched pixels"
     );
 }
