@@ -137,6 +137,36 @@ test("a full-schema card shows its three cutouts, read again from the file; a cl
   await context.close();
 });
 
+test("a training worker that crashes is reported, labels stay, and the next round trains", async () => {
+  // Service workers are blocked so that the route below sees the worker's script.
+  const context = await built.browser.newContext({ serviceWorkers: "block" });
+  const crashing = `postMessage("ready"); onmessage = () => { throw new Error("simulated worker crash"); };`;
+  await context.route("**/fink-vra-worker_loader.js", (route) =>
+    route.fulfill({ status: 200, contentType: "text/javascript", body: crashing }),
+  );
+  const { page, errors } = await open(context);
+  await loadSamples(page);
+  await setFirstBatch(page, 6);
+  const labelled = await labelByKeyboard(page, ["g", "x"], 6);
+  await page.getByTestId("train").click();
+  await page.getByTestId("training-error").waitFor();
+  assert.match(await page.getByTestId("training-error").textContent(), /Training failed: .*simulated worker crash.*Your labels are safe/);
+  assert.equal(await page.getByTestId("round-row").count(), 0);
+  assert.match(await page.getByTestId("batch-progress").textContent(), /^6 of 6/);
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("fink-vra/session/v1")));
+  assert.deepEqual(Object.keys(stored.labels.labels).sort(), [...labelled].sort());
+  await page.screenshot({ path: join(ARTIFACTS, "worker-crash.png"), fullPage: true });
+
+  // The real worker is back: the same labels train the round.
+  await context.unroute("**/fink-vra-worker_loader.js");
+  await page.getByTestId("train").click();
+  await page.getByTestId("round-row").first().waitFor();
+  assert.equal(await page.getByTestId("training-error").count(), 0);
+  assert.deepEqual((await page.getByTestId("round-row").first().locator("td").allTextContents()).slice(0, 3), ["0", "6", "3 / 3"]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("export, clear, import gives back the same labels; a conflicting import is listed", async () => {
   const context = await built.browser.newContext();
   const { page, errors } = await open(context);

@@ -46,7 +46,7 @@ pub fn TrainSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> imp
                 <span class="progress" data-testid="training-progress" role="status">" Training in the background… "</span>
                 <button type="button" class="secondary" data-testid="cancel-training" on:click=move |_| workbench.cancel_training()>"Cancel"</button>
             </Show>
-            {move || workbench.training_error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+            {move || workbench.training_error.get().map(|message| view! { <p class="error" role="alert" data-testid="training-error">{message}</p> })}
             {move || {
                 let rounds = rounds.get();
                 (!rounds.is_empty()).then(|| svg_image(learning_curve_svg(&rounds, 560, 260), "Learning curve: cross-validated ROC AUC, F1 and accuracy against the number of labels", "learning-curve"))
