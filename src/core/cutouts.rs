@@ -78,8 +78,9 @@ fn inflate(gzipped: &[u8]) -> Result<Vec<u8>, StampError> {
     Ok(fits_bytes)
 }
 
-/// Parses the primary image of an (inflated) FITS file.
-fn decode_fits(fits_bytes: Vec<u8>) -> Result<StampImage, StampError> {
+/// Parses the primary image of an inflated FITS file (what [`decode_stamp`]
+/// does after gunzip; public so the fuzzer can reach the FITS parser directly).
+pub fn decode_fits(fits_bytes: Vec<u8>) -> Result<StampImage, StampError> {
     let not_fits = |detail: String| StampError::NotFits { detail };
     let mut fits = Fits::from_reader(Cursor::new(fits_bytes));
     let hdu = match fits.next() {

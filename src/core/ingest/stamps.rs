@@ -15,7 +15,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::file::reader::ChunkReader;
 
 use super::columns::{candid_column, ColumnName};
-use super::{check_magic, IngestError};
+use super::{check_magic, contain_reader_panics, IngestError};
 use crate::core::alert::Candid;
 
 /// The three stamp columns of the full Fink schema, in display order.
@@ -63,6 +63,14 @@ fn corrupt(file: &str, error: impl ToString) -> IngestError {
 /// with that candid. `reader` is cloned once: one pass for the candid column,
 /// one for the row's stamps.
 pub fn read_stamps<R: ChunkReader + Clone + 'static>(
+    file: &str,
+    reader: R,
+    candid: Candid,
+) -> Result<Option<StampBytes>, IngestError> {
+    contain_reader_panics(file, || read_stamps_unguarded(file, reader, candid))
+}
+
+fn read_stamps_unguarded<R: ChunkReader + Clone + 'static>(
     file: &str,
     reader: R,
     candid: Candid,

@@ -321,20 +321,30 @@ fn csv_rows(
             expected,
         });
     }
-    let rows = parsed
-        .records
-        .into_iter()
-        .filter(|(_, record)| !record.iter().all(|value| value.trim().is_empty()))
-        .map(|(row, record)| {
-            let cells = parsed
-                .header
-                .iter()
-                .cloned()
-                .zip(record.iter().map(|value| value.trim().to_string()))
-                .collect();
-            (row + 1, cells)
-        })
-        .collect();
+    let mut rows = Vec::with_capacity(parsed.records.len());
+    for (row, record) in parsed.records {
+        if record.iter().all(|value| value.trim().is_empty()) {
+            continue;
+        }
+        if record.len() != parsed.header.len() {
+            return Err(LabelImportError::BadCsvRow {
+                file: file.to_string(),
+                line: row + 1,
+                problem: format!(
+                    "it has {} fields, the header has {}",
+                    record.len(),
+                    parsed.header.len()
+                ),
+            });
+        }
+        let cells = parsed
+            .header
+            .iter()
+            .cloned()
+            .zip(record.iter().map(|value| value.trim().to_string()))
+            .collect();
+        rows.push((row + 1, cells));
+    }
     Ok(rows)
 }
 

@@ -1,0 +1,44 @@
+//! Every input with which `cargo fuzz` crashed a reader (see `bench/FUZZ.md`),
+//! run through the same calls as its fuzz target: each must now be a clear
+//! error, never a panic.
+
+mod common;
+
+use fink_vra::core::ingest::{read_alerts_from_bytes, IngestError};
+use fink_vra::core::labels::exchange::{
+    import_json, import_labeled_csv, import_training_ids_csv, LabelImportError,
+};
+
+fn crash_input(name: &str) -> Vec<u8> {
+    std::fs::read(common::fixture(&format!("fuzz-crashes/{name}"))).expect("crash input")
+}
+
+#[test]
+fn parquet_dictionary_page_missing_is_a_corrupt_file_not_a_panic() {
+    // The parquet crate panics ("Decoder for dict should have been set") on a
+    // dictionary-encoded page whose column chunk has no dictionary page.
+    let bytes = crash_input("parquet_dictionary_page_missing.parquet");
+    match read_alerts_from_bytes("crash.parquet", bytes) {
+        Err(IngestError::Corrupt { file, detail }) => {
+            assert_eq!(file, "crash.parquet");
+            assert!(detail.contains("malformed"), "{detail}");
+        }
+        other => panic!("expected a corrupt-file error, got {other:?}"),
+    }
+}
+
+#[test]
+fn training_ids_short_row_is_a_row_error_not_a_panic() {
+    // A row with fewer fields than the header used to index a missing column.
+    let text = String::from_utf8_lossy(&crash_input("training_ids_short_row.csv")).into_owned();
+    assert!(matches!(
+        import_training_ids_csv("crash.csv", &text),
+        Err(LabelImportError::BadCsvRow { line: 2, .. })
+    ));
+    assert!(import_json("crash.json", &text).is_err());
+    assert!(import_labeled_csv("crash.csv", &text, "fuzzer").is_err());
+    let short = "candid,objectId,label,timestamp\n3069386410515015007,ZTF19aarxyde\n";
+    let error = import_labeled_csv("short.csv", short, "ana").expect_err("short row");
+    assert!(error.to_string().contains("line 2"), "{error}");
+    assert!(error.to_string().contains("2 fields, the header has 4"), "{error}");
+}
