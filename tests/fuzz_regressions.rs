@@ -40,5 +40,8 @@ fn training_ids_short_row_is_a_row_error_not_a_panic() {
     let short = "candid,objectId,label,timestamp\n3069386410515015007,ZTF19aarxyde\n";
     let error = import_labeled_csv("short.csv", short, "ana").expect_err("short row");
     assert!(error.to_string().contains("line 2"), "{error}");
-    assert!(error.to_string().contains("2 fields, the header has 4"), "{error}");
+    assert!(
+        error.to_string().contains("2 fields, the header has 4"),
+        "{error}"
+    );
 }

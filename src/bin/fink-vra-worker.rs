@@ -1,12 +1,13 @@
-//! The training Web Worker's entry point (built by Trunk as a worker).
+//! The page's Web Worker entry point (built by Trunk as a worker): reads
+//! files, decodes stamps and trains rounds off the page's thread.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    fink_vra::ui::training_worker::serve();
+    fink_vra::ui::worker_main::serve();
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("fink-vra-worker is the page's training worker: it runs in the browser.");
+    eprintln!("fink-vra-worker is the page's Web Worker: it runs in the browser.");
     std::process::exit(2);
 }

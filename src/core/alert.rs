@@ -48,7 +48,7 @@ impl FromStr for Candid {
 }
 
 /// A ZTF filter, from the schema's `fid` (1 = g, 2 = r, 3 = i).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Band {
     G,
     R,
@@ -68,7 +68,7 @@ impl Band {
 }
 
 /// The sign of the difference image at a light-curve point (`isdiffpos`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DifferenceSign {
     /// `'t'` or `'1'`: the source is brighter than on the template.
     Positive,
@@ -95,7 +95,7 @@ impl DifferenceSign {
 /// Missing values are `NaN` (never infinite): ingest turns nulls and
 /// non-finite numbers into `NaN`, so that a point stays 64 bytes and 100k
 /// alerts fit comfortably in wasm32 memory.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LightCurvePoint {
     /// Modified Julian Date of the exposure (`jd - 2400000.5`).
     pub mjd: f64,
@@ -145,7 +145,7 @@ impl LightCurvePoint {
 
 /// The six Fink light-curve features of one band that the VRA uses.
 /// `NaN` where Fink (or the recomputation) has no value.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BandFeatures {
     pub amplitude: f64,
     pub linear_fit_reduced_chi2: f64,
@@ -202,14 +202,14 @@ impl BandFeatures {
 }
 
 /// Fink's light-curve features for the g and r bands, as the file gave them.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FinkLcFeatures {
     pub g: BandFeatures,
     pub r: BandFeatures,
 }
 
 /// One ZTF alert, validated and reduced to what the VRA loop needs.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Alert {
     pub candid: Candid,
     /// ZTF object id, e.g. `ZTF25aastlyj`. Text from a file: never trusted as HTML.

@@ -29,7 +29,7 @@ const CLIP_FRACTION: f64 = 0.005;
 pub const NO_VALUE_RGBA: [u8; 4] = [96, 0, 72, 255];
 
 /// Why a stamp could not be shown.
-#[derive(Debug, Error, Clone, PartialEq)]
+#[derive(Debug, Error, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum StampError {
     #[error("the file has no such stamp for this alert")]
     Missing,
@@ -49,7 +49,7 @@ pub enum StampError {
 
 /// A decoded stamp: `pixels[row * width + column]`, FITS row order (row 0 is
 /// the bottom of the sky image). Values are physical (`BZERO + BSCALE·raw`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StampImage {
     pub width: usize,
     pub height: usize,
@@ -136,10 +136,10 @@ pub fn decode_fits(fits_bytes: Vec<u8>) -> Result<StampImage, StampError> {
 
 /// One stamp of an alert as the card shows it: a title and the image, or why
 /// it cannot be shown.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CardStamp {
     /// "Science", "Template" or "Difference".
-    pub title: &'static str,
+    pub title: String,
     pub image: Result<StampImage, StampError>,
 }
 
@@ -153,11 +153,15 @@ pub fn decode_card_stamps(stamps: &StampBytes) -> Vec<CardStamp> {
         .into_iter()
         .zip(TITLES)
         .map(|((_, gzipped), title)| CardStamp {
-            title,
+            title: title.to_string(),
             image: gzipped.map_or(Err(StampError::Missing), decode_stamp),
         })
         .collect()
 }
+
+/// A card's stamps as the worker answers: decoded stamps, `None` when the
+/// file has none for the alert, or why the file could not be read.
+pub type CardStampsReply = Result<Option<Vec<CardStamp>>, IngestError>;
 
 /// Reads the stamps of alert `candid` from the bytes of its file and decodes
 /// them for the card. `Ok(None)` when the file has no stamps for it.
@@ -165,7 +169,7 @@ pub fn read_card_stamps(
     file: &str,
     bytes: impl Into<bytes::Bytes>,
     candid: Candid,
-) -> Result<Option<Vec<CardStamp>>, IngestError> {
+) -> CardStampsReply {
     let stamps = read_stamps(file, bytes.into(), candid)?;
     Ok(stamps.as_ref().map(decode_card_stamps))
 }

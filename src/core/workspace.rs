@@ -1,25 +1,19 @@
 //! The data of one session in the page: the alerts of every loaded file, their
 //! feature rows, and what happened to each file (loaded, or why not).
 //!
-//! The page holds one `Workspace` and calls [`Workspace::load_file`] with each
-//! file's bytes; the bytes are dropped once parsed.
+//! The page holds one `Workspace` and adds to it the [`FileReading`] of each
+//! file, made in its worker ([`Workspace::add_reading`]); the bytes never
+//! reach the page's own thread. [`Workspace::load_file`] does both steps in
+//! place, for native code and tests.
 
-use thiserror::Error;
+use std::collections::HashMap;
 
-use crate::core::alert::Alert;
+use crate::core::alert::{Alert, Candid};
 use crate::core::alert_set::{AlertSet, FileSummary};
 use crate::core::features::{compute_feature_table, FeatureRow, LcFeatureSource};
-use crate::core::ingest::{read_alerts_from_bytes, IngestError, Layout};
-
-/// Why a file brought no alerts.
-#[derive(Debug, Error, Clone, PartialEq)]
-pub enum LoadError {
-    #[error(transparent)]
-    Ingest(#[from] IngestError),
-    /// The browser could not hand over the file's bytes.
-    #[error("{file}: the file could not be read ({detail})")]
-    Unreadable { file: String, detail: String },
-}
+pub use crate::core::file_reading::LoadError;
+use crate::core::file_reading::{read_file, FileReading, ReadAlerts};
+use crate::core::ingest::Layout;
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,24 +56,40 @@ impl Workspace {
     /// Parses one file's bytes, adds its new alerts and their features, and
     /// records the outcome. A bad file is recorded as failed; nothing else changes.
     pub fn load_file(&mut self, name: &str, bytes: Vec<u8>) -> &LoadedFile {
-        let size_bytes = bytes.len();
-        let outcome = match read_alerts_from_bytes(name, bytes) {
-            Ok(parsed) => {
+        self.add_reading(read_file(name, bytes))
+    }
+
+    /// Adds a file read elsewhere (the page's worker): its alerts not seen
+    /// before, with their feature rows, and its outcome.
+    pub fn add_reading(&mut self, reading: FileReading) -> &LoadedFile {
+        let outcome = match reading.result {
+            Ok(ReadAlerts { parsed, features }) => {
+                let mut features_by_candid: HashMap<Candid, FeatureRow> =
+                    features.into_iter().map(|row| (row.candid, row)).collect();
                 let first_new = self.alerts.len();
                 let summary = self.alerts.add_file(parsed);
                 let file_index = self.files.len();
+                for alert in &self.alerts.alerts()[first_new..] {
+                    // `read_file` computes a row for every alert; should one be
+                    // missing, it is computed here, so rows and alerts stay aligned.
+                    let row = features_by_candid.remove(&alert.candid).or_else(|| {
+                        compute_feature_table(
+                            std::slice::from_ref(alert),
+                            LcFeatureSource::FileOrRecompute,
+                        )
+                        .into_iter()
+                        .next()
+                    });
+                    self.features.extend(row);
+                }
                 self.alert_files.resize(self.alerts.len(), file_index);
-                self.features.extend(compute_feature_table(
-                    &self.alerts.alerts()[first_new..],
-                    LcFeatureSource::FileOrRecompute,
-                ));
                 FileOutcome::Loaded(summary)
             }
-            Err(error) => FileOutcome::Failed(error.into()),
+            Err(error) => FileOutcome::Failed(error),
         };
         self.push(LoadedFile {
-            name: name.to_string(),
-            size_bytes,
+            name: reading.name,
+            size_bytes: reading.size_bytes as usize,
             outcome,
         })
     }

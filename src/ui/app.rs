@@ -12,13 +12,14 @@ use super::sections::load::LoadSection;
 use super::sections::model::ModelSection;
 use super::sections::train::TrainSection;
 use super::workbench::Workbench;
-use super::{FileHandles, LoadProgress};
+use super::{FileHandles, LoadProgress, ReaderWorker};
 use crate::core::workspace::Workspace;
 
 #[component]
 pub fn App() -> impl IntoView {
     let workspace = RwSignal::new(Workspace::new());
     let handles = FileHandles::default();
+    let reader = ReaderWorker::default();
     let progress = RwSignal::new(None::<LoadProgress>);
     let workbench = Workbench::restore();
     // New alerts, or changed settings, re-rank the queue; after a reload the
@@ -54,10 +55,10 @@ pub fn App() -> impl IntoView {
             })}
         </header>
         <main class="notebook">
-            <LoadSection workspace handles progress on_loaded=rerank />
+            <LoadSection workspace handles reader progress on_loaded=rerank />
             <FeaturesSection workspace />
             <ModelSection workbench on_change=settings_changed />
-            <LabelSection workbench workspace handles />
+            <LabelSection workbench workspace handles reader />
             <TrainSection workbench workspace />
             <ExchangeSection workbench workspace />
         </main>

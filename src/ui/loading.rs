@@ -1,13 +1,17 @@
-//! Loading files into the workspace, one at a time, with progress: the glue
-//! between the browser's bytes and `core::workspace`.
+//! Loading files into the workspace, one at a time, with progress. Files are
+//! read and parsed in the page's worker (`ReaderWorker`); the page only adds
+//! each `FileReading` to the workspace and keeps the file's handle.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
 use web_sys::File;
 
-use super::browser::files::{fetch_bytes, read_file, yield_to_browser};
+use super::browser::files::{fetch_bytes, yield_to_browser};
+use super::browser::worker::PageWorker;
+use crate::core::file_reading::{check_file_size, FileReading, LoadError};
 use crate::core::workspace::Workspace;
 
-/// Where a file's bytes come from. Cloning it clones a handle, not the bytes.
+/// Where a file comes from. Cloning it clones a handle, not the bytes.
 #[derive(Clone)]
 pub enum FileSource {
     /// Chosen in the file picker or dropped on the page.
@@ -24,11 +28,32 @@ impl FileSource {
         }
     }
 
-    /// The file's whole content, read now (the browser keeps only the handle).
-    pub async fn bytes(&self) -> Result<Vec<u8>, String> {
+    /// What the worker is handed: a picked file's handle (the worker reads
+    /// it), or a sample's bytes, fetched now. Refuses a file too large to read.
+    pub async fn payload(&self) -> Result<JsValue, LoadError> {
+        let name = self.name();
         match self {
-            FileSource::Picked(file) => read_file(file).await,
-            FileSource::Sample { url, .. } => fetch_bytes(url).await,
+            FileSource::Picked(file) => {
+                check_file_size(&name, file.size() as u64)?;
+                Ok(JsValue::from(file.clone()))
+            }
+            FileSource::Sample { url, .. } => {
+                let bytes = fetch_bytes(url)
+                    .await
+                    .map_err(|detail| LoadError::Unreadable {
+                        file: name.clone(),
+                        detail,
+                    })?;
+                check_file_size(&name, bytes.len() as u64)?;
+                Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
+            }
+        }
+    }
+
+    fn size(&self) -> u64 {
+        match self {
+            FileSource::Picked(file) => file.size() as u64,
+            FileSource::Sample { .. } => 0,
         }
     }
 }
@@ -56,6 +81,29 @@ impl FileHandles {
     }
 }
 
+/// The worker that reads files and cutouts: started on first use, and
+/// replaced when a malformed file has made it stop.
+#[derive(Clone, Copy)]
+pub struct ReaderWorker(StoredValue<Option<PageWorker>, LocalStorage>);
+
+impl Default for ReaderWorker {
+    fn default() -> ReaderWorker {
+        ReaderWorker(StoredValue::new_local(None))
+    }
+}
+
+impl ReaderWorker {
+    /// The running worker, started now if there is none.
+    pub async fn get(&self) -> Result<PageWorker, String> {
+        if let Some(worker) = self.0.get_value().filter(|worker| !worker.is_gone()) {
+            return Ok(worker);
+        }
+        let worker = PageWorker::start().await?;
+        self.0.set_value(Some(worker.clone()));
+        Ok(worker)
+    }
+}
+
 /// How far a load has got, for the progress indicator.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadProgress {
@@ -66,32 +114,55 @@ pub struct LoadProgress {
     pub current: String,
 }
 
-/// Reads and parses `sources` one after the other. Each file's bytes live only
-/// until it is parsed (its handle is kept in `handles`); a bad file is
-/// recorded and the next one still loads.
+/// Reads one file in the worker. Whatever happens (too large, unreadable, a
+/// reader that crashed on it), the answer is a `FileReading` to record.
+async fn read_in_worker(source: &FileSource, reader: ReaderWorker) -> FileReading {
+    let name = source.name();
+    let failed = |error| FileReading::failed(&name, source.size(), error);
+    let payload = match source.payload().await {
+        Ok(payload) => payload,
+        Err(error) => return failed(error),
+    };
+    let worker = match reader.get().await {
+        Ok(worker) => worker,
+        Err(detail) => {
+            return failed(LoadError::Unreadable {
+                file: name.clone(),
+                detail,
+            })
+        }
+    };
+    match worker.read_file(&name, &payload).await {
+        Ok(reading) => reading,
+        Err(detail) => failed(LoadError::ReaderFailed {
+            file: name.clone(),
+            detail,
+        }),
+    }
+}
+
+/// Reads and parses `sources` one after the other, in the worker. A bad file
+/// is recorded and the next one still loads; each file's handle is kept in
+/// `handles`, its bytes nowhere.
 pub async fn load_sources(
     sources: Vec<FileSource>,
     workspace: RwSignal<Workspace>,
     handles: FileHandles,
+    reader: ReaderWorker,
     progress: RwSignal<Option<LoadProgress>>,
 ) {
     let total = sources.len();
     for (done, source) in sources.into_iter().enumerate() {
-        let name = source.name();
         progress.set(Some(LoadProgress {
             done,
             total,
-            current: name.clone(),
+            current: source.name(),
         }));
         yield_to_browser().await;
-        match source.bytes().await {
-            Ok(bytes) => workspace.update(|workspace| {
-                workspace.load_file(&name, bytes);
-            }),
-            Err(detail) => workspace.update(|workspace| {
-                workspace.record_unreadable(&name, &detail);
-            }),
-        }
+        let reading = read_in_worker(&source, reader).await;
+        workspace.update(|workspace| {
+            workspace.add_reading(reading);
+        });
         handles.push(source);
     }
     progress.set(None);

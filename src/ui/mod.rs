@@ -9,10 +9,10 @@ mod app;
 pub mod browser;
 mod loading;
 mod sections;
-pub mod training_worker;
 mod workbench;
+pub mod worker_main;
 
-pub use loading::{load_sources, FileHandles, FileSource, LoadProgress};
+pub use loading::{load_sources, FileHandles, FileSource, LoadProgress, ReaderWorker};
 
 /// Starts the page: panic messages to the console, the offline service worker,
 /// and the app mounted on `<body>`.

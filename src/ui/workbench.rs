@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::browser::clock::now_iso;
 use super::browser::storage::{self, StorageProblem, SESSION_KEY, UNREADABLE_SESSION_KEY};
-use super::browser::worker::TrainingWorker;
+use super::browser::worker::PageWorker;
 use crate::core::active::strategy::RankedAlert;
 use crate::core::alert::Candid;
 use crate::core::labels::entry::LabelEntry;
@@ -38,7 +38,7 @@ pub struct Workbench {
     /// Bumped by each training and each cancel, so a stale answer is ignored.
     training_generation: RwSignal<u64>,
     /// The training worker, started on first use.
-    worker: StoredValue<Option<TrainingWorker>, LocalStorage>,
+    worker: StoredValue<Option<PageWorker>, LocalStorage>,
     /// True when a saved session could be neither read nor kept aside: then
     /// nothing is saved over it, and the page says so.
     saving_blocked: StoredValue<bool>,
@@ -256,12 +256,12 @@ impl Workbench {
         self.training_generation.set(generation);
         let worker = match self.worker.get_value() {
             Some(worker) => Ok(worker),
-            None => TrainingWorker::start().await,
+            None => PageWorker::start().await,
         };
         let outcome = match worker {
             Ok(worker) => {
                 self.worker.set_value(Some(worker.clone()));
-                worker.run(&job, &values).await
+                worker.train(&job, &values).await
             }
             Err(error) => Err(error),
         };

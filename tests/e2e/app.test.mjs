@@ -3,7 +3,7 @@
 // tests/e2e/artifacts/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { open as openFile, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACTS, DIST, FIXTURES, useBuiltPage } from "./browser.mjs";
@@ -98,6 +98,48 @@ test("a corrupt file shows its error in its row and the page keeps working", asy
   await page.screenshot({ path: join(ARTIFACTS, "corrupt-file.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test("hostile files: a reader crash, a truncated file and a 2 GB file are each reported, and the rest loads", async () => {
+  const { context, page, errors } = await openApp();
+  // A file that makes the parquet crate panic (found by cargo fuzz): in wasm a
+  // panic aborts, so it must cost only the reader worker, not the page.
+  const crash = join(FIXTURES, "fuzz-crashes", "parquet_dictionary_page_missing.parquet");
+  // Cut in the middle of the row group.
+  const whole = await readFile(join(FIXTURES, "raw", "ztf_schema402_10alerts.parquet"));
+  const truncated = join(tmpdir(), `fink-vra-truncated-${process.pid}.parquet`);
+  await writeFile(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
+  // 2 GiB, sparse on disk: refused by its size before a byte is read.
+  const huge = join(tmpdir(), `fink-vra-huge-${process.pid}.parquet`);
+  const handle = await openFile(huge, "w");
+  await handle.truncate(2 * 1024 ** 3);
+  await handle.close();
+  try {
+    await page
+      .getByTestId("file-input")
+      .setInputFiles([crash, truncated, huge, join(FIXTURES, "raw", "ztf_schema402_10alerts.parquet")]);
+    await waitForFiles(page, 4);
+    const [crashed, cut, tooLarge, good] = await fileSummaries(page);
+    assert.match(crashed.error, /corrupt|malformed|reader failed/);
+    assert.match(cut.error, /cut short|truncated/);
+    assert.match(tooLarge.error, /2147\.5 MB, more than this page reads/);
+    assert.equal(good.added, "10");
+    await page.getByTestId("label-card").waitFor();
+    await page.keyboard.press("r");
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem("fink-vra/session/v1") ?? "{}").labels);
+    // The page still works: the reader worker was replaced for the next file.
+    await page.getByTestId("file-input").setInputFiles([join(FIXTURES, "clean", "20250602_100102_alerts_ztf_hostless_72alerts.parquet")]);
+    await waitForFiles(page, 5);
+    assert.equal((await fileSummaries(page))[4].added, "24");
+    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("fink-vra/session/v1")));
+    assert.equal(Object.keys(stored.labels.labels).length, 1, "the label given is stored");
+    await page.screenshot({ path: join(ARTIFACTS, "hostile-files.png"), fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await rm(truncated, { force: true });
+    await rm(huge, { force: true });
+    await context.close();
+  }
 });
 
 test("hostile objectIds render as text, never as links or HTML", async () => {

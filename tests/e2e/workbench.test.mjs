@@ -140,14 +140,15 @@ test("a full-schema card shows its three cutouts, read again from the file; a cl
 test("a training worker that crashes is reported, labels stay, and the next round trains", async () => {
   // Service workers are blocked so that the route below sees the worker's script.
   const context = await built.browser.newContext({ serviceWorkers: "block" });
-  const crashing = `postMessage("ready"); onmessage = () => { throw new Error("simulated worker crash"); };`;
-  await context.route("**/fink-vra-worker_loader.js", (route) =>
-    route.fulfill({ status: 200, contentType: "text/javascript", body: crashing }),
-  );
   const { page, errors } = await open(context);
   await loadSamples(page);
   await setFirstBatch(page, 6);
   const labelled = await labelByKeyboard(page, ["g", "x"], 6);
+  // The files were read by a real worker; the training worker, started now, crashes.
+  const crashing = `postMessage("ready"); onmessage = () => { throw new Error("simulated worker crash"); };`;
+  await context.route("**/fink-vra-worker_loader.js", (route) =>
+    route.fulfill({ status: 200, contentType: "text/javascript", body: crashing }),
+  );
   await page.getByTestId("train").click();
   await page.getByTestId("training-error").waitFor();
   assert.match(await page.getByTestId("training-error").textContent(), /Training failed: .*simulated worker crash.*Your labels are safe/);

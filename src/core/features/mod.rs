@@ -57,7 +57,7 @@ pub enum LcFeatureSource {
 }
 
 /// The features of one alert.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FeatureRow {
     pub candid: Candid,
     pub object_id: String,

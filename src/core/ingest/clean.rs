@@ -74,7 +74,9 @@ impl<T> TypedList<T> {
         match self.lists.range(row) {
             None => Ok(None),
             Some(range) if range.len() == length => Ok(Some(range.start)),
-            Some(_) => Err(SkipReason::LightCurveListsDiffer { column: self.name }),
+            Some(_) => Err(SkipReason::LightCurveListsDiffer {
+                column: self.name.to_string(),
+            }),
         }
     }
 }

@@ -37,7 +37,7 @@ impl ColumnName<'_> {
         IngestError::WrongType {
             file: self.file.to_string(),
             column: self.column.to_string(),
-            expected,
+            expected: expected.to_string(),
             found: found.to_string(),
         }
     }

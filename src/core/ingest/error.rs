@@ -7,7 +7,7 @@ use thiserror::Error;
 
 /// A file that could not be turned into alerts. Every variant names the file;
 /// the UI turns it into a sentence once, at its edge.
-#[derive(Debug, Error, Clone, PartialEq)]
+#[derive(Debug, Error, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum IngestError {
     #[error("{file}: the file is empty (0 bytes)")]
     EmptyFile { file: String },
@@ -31,7 +31,7 @@ pub enum IngestError {
     WrongType {
         file: String,
         column: String,
-        expected: &'static str,
+        expected: String,
         found: String,
     },
 }

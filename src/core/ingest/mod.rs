@@ -32,7 +32,7 @@ pub use stamps::{read_stamps, StampBytes, STAMP_COLUMNS};
 use crate::core::alert::{Alert, Candid};
 
 /// The two file layouts fink-vra reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Layout {
     /// The full Fink alert schema (Data Transfer service, `fink_consumer --save`).
     FullFink,
@@ -50,7 +50,7 @@ impl fmt::Display for Layout {
 }
 
 /// Why one alert of a readable file was left out.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum SkipReason {
     MissingCandid,
     MissingObjectId,
@@ -63,7 +63,7 @@ pub enum SkipReason {
     MissingCandidate,
     /// The clean layout's light-curve lists disagree in length for this row.
     LightCurveListsDiffer {
-        column: &'static str,
+        column: String,
     },
 }
 
@@ -87,7 +87,7 @@ impl fmt::Display for SkipReason {
 }
 
 /// An alert left out of a file, with where it was.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SkippedAlert {
     /// Zero-based row in the file.
     pub row: usize,
@@ -96,7 +96,7 @@ pub struct SkippedAlert {
 }
 
 /// Everything read from one file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ParsedFile {
     pub file: String,
     pub layout: Layout,

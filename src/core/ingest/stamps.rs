@@ -122,7 +122,7 @@ fn read_stamps_unguarded<R: ChunkReader + Clone + 'static>(
                 return Err(IngestError::WrongType {
                     file: file.to_string(),
                     column: field.name().clone(),
-                    expected: "a struct with stampData",
+                    expected: "a struct with stampData".to_string(),
                     found: column.data_type().to_string(),
                 });
             };
@@ -135,7 +135,7 @@ fn read_stamps_unguarded<R: ChunkReader + Clone + 'static>(
             *slot = binary_value(data.as_ref(), 0).map_err(|found| IngestError::WrongType {
                 file: file.to_string(),
                 column: format!("{}.stampData", field.name()),
-                expected: "binary",
+                expected: "binary".to_string(),
                 found,
             })?;
         }

@@ -1,79 +1,210 @@
-//! The page's side of the training Web Worker: start it, send one job, await
-//! the answer, or terminate it (Cancel, or a crash). Training off the main
-//! thread keeps keys and scrolling responsive; no threads or cross-origin
-//! isolation are needed.
+//! The page's side of its Web Workers: start one, send it requests, await
+//! each answer, or terminate it.
+//!
+//! Everything heavy runs in a worker: reading and parsing files, decoding a
+//! card's stamps, training a round. The page's thread stays free for keys and
+//! scrolling, and a malformed file that makes a reader panic (which aborts a
+//! wasm instance) kills only a worker, which is reported and replaced.
+//!
+//! Requests carry an id, so several can be in flight on one worker (a new
+//! card's stamps while the previous card's are still being read). A worker
+//! that crashes rejects every request it still holds.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{MessageEvent, Worker};
+use web_sys::{ErrorEvent, MessageEvent, Worker};
 
+use crate::core::alert::Candid;
+use crate::core::cutouts::CardStampsReply;
+use crate::core::file_reading::FileReading;
+use crate::core::wire;
 use crate::core::workbench::{TrainingJob, TrainingOutcome};
-use crate::ui::training_worker::READY;
+use crate::ui::worker_main::{Request, READY};
 
 /// The loader Trunk writes for the `fink-vra-worker` bin (`data-loader-shim`).
 const WORKER_SCRIPT: &str = "fink-vra-worker_loader.js";
 
-/// A running training worker.
-#[derive(Clone)]
-pub struct TrainingWorker {
-    worker: Worker,
+type Settle = (js_sys::Function, js_sys::Function);
+
+/// What the message and error handlers share with the requests.
+#[derive(Default)]
+struct Shared {
+    ready: RefCell<Option<Settle>>,
+    pending: RefCell<HashMap<u32, Settle>>,
+    /// Why the worker is gone, once it is.
+    gone: RefCell<Option<String>>,
 }
 
-/// Waits for the next message (or error) of `worker`.
-async fn next_message(worker: &Worker) -> Result<JsValue, String> {
-    let slot: Rc<RefCell<Option<(js_sys::Function, js_sys::Function)>>> =
-        Rc::new(RefCell::new(None));
-    let promise =
-        js_sys::Promise::new(&mut |resolve, reject| *slot.borrow_mut() = Some((resolve, reject)));
-    let Some((resolve, reject)) = slot.borrow_mut().take() else {
-        return Err("the worker could not be awaited".into());
-    };
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let _ = resolve.call1(&JsValue::NULL, &event.data());
-    });
-    let on_error =
-        Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
-            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&event.message()));
-        });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    let outcome = JsFuture::from(promise).await;
-    worker.set_onmessage(None);
-    worker.set_onerror(None);
-    drop((on_message, on_error));
-    outcome.map_err(|error| {
-        error
-            .as_string()
-            .unwrap_or_else(|| "the training worker failed".into())
-    })
-}
-
-impl TrainingWorker {
-    /// Starts a worker and waits until it listens.
-    pub async fn start() -> Result<TrainingWorker, String> {
-        let worker = Worker::new(WORKER_SCRIPT)
-            .map_err(|_| "the training worker could not be started".to_string())?;
-        match next_message(&worker).await?.as_string().as_deref() {
-            Some(READY) => Ok(TrainingWorker { worker }),
-            _ => Err("the training worker did not start properly".into()),
+impl Shared {
+    fn fail_all(&self, reason: &str) {
+        self.gone.replace(Some(reason.to_string()));
+        let reason = JsValue::from_str(reason);
+        if let Some((_, reject)) = self.ready.take() {
+            let _ = reject.call1(&JsValue::NULL, &reason);
+        }
+        for (_, (_, reject)) in self.pending.take() {
+            let _ = reject.call1(&JsValue::NULL, &reason);
         }
     }
+}
 
-    /// Runs one job in the worker.
-    pub async fn run(&self, job: &TrainingJob, values: &[f64]) -> Result<TrainingOutcome, String> {
+struct Running {
+    worker: Worker,
+    shared: Rc<Shared>,
+    next_id: Cell<u32>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// A running worker; clones share it, and the last one dropped stops it.
+#[derive(Clone)]
+pub struct PageWorker {
+    running: Rc<Running>,
+}
+
+/// A promise and the functions that settle it. `Promise::new` runs its
+/// executor at once, so the functions are always there.
+fn settled_later() -> Result<(js_sys::Promise, Settle), String> {
+    let mut settle = None;
+    let promise = js_sys::Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    settle
+        .map(|settle| (promise, settle))
+        .ok_or_else(|| "the worker's answer could not be awaited".to_string())
+}
+
+fn reason_of(error: JsValue) -> String {
+    error
+        .as_string()
+        .unwrap_or_else(|| "the worker failed".to_string())
+}
+
+impl PageWorker {
+    /// Starts a worker and waits until it listens.
+    pub async fn start() -> Result<PageWorker, String> {
+        let worker = Worker::new(WORKER_SCRIPT)
+            .map_err(|_| "the page's worker could not be started".to_string())?;
+        let shared = Rc::new(Shared::default());
+        let (ready, settle_ready) = settled_later()?;
+        shared.ready.replace(Some(settle_ready));
+        let on_message = {
+            let shared = Rc::clone(&shared);
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                let data = event.data();
+                if data.as_string().as_deref() == Some(READY) {
+                    if let Some((resolve, _)) = shared.ready.take() {
+                        let _ = resolve.call0(&JsValue::NULL);
+                    }
+                    return;
+                }
+                let reply = js_sys::Array::from(&data);
+                let id = reply.get(0).as_f64().unwrap_or(-1.0) as u32;
+                if let Some((resolve, _)) = shared.pending.borrow_mut().remove(&id) {
+                    let _ = resolve.call1(&JsValue::NULL, &reply.get(1));
+                }
+            })
+        };
+        let on_error = {
+            let shared = Rc::clone(&shared);
+            Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+                // Handled here: reported to the user, not left as an uncaught page error.
+                event.prevent_default();
+                shared.fail_all(&format!("the worker stopped: {}", event.message()));
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let running = Running {
+            worker,
+            shared,
+            next_id: Cell::new(0),
+            _on_message: on_message,
+            _on_error: on_error,
+        };
+        JsFuture::from(ready).await.map_err(reason_of)?;
+        Ok(PageWorker {
+            running: Rc::new(running),
+        })
+    }
+
+    /// Whether the worker has stopped (crashed or terminated).
+    pub fn is_gone(&self) -> bool {
+        self.running.shared.gone.borrow().is_some()
+    }
+
+    /// Sends one request and awaits its answer.
+    async fn request(&self, request: Request, arguments: &[JsValue]) -> Result<JsValue, String> {
+        let running = &self.running;
+        if let Some(reason) = running.shared.gone.borrow().clone() {
+            return Err(reason);
+        }
+        let id = running.next_id.get();
+        running.next_id.set(id.wrapping_add(1));
+        let (answer, settle) = settled_later()?;
+        running.shared.pending.borrow_mut().insert(id, settle);
+        let message = js_sys::Array::of2(&JsValue::from(id), &JsValue::from_str(request.name()));
+        for argument in arguments {
+            message.push(argument);
+        }
+        if running.worker.post_message(&message).is_err() {
+            running.shared.pending.borrow_mut().remove(&id);
+            return Err("the request could not be sent to the worker".to_string());
+        }
+        JsFuture::from(answer).await.map_err(reason_of)
+    }
+
+    /// Reads and parses one file (a `File`, or the bytes of a sample) in the worker.
+    pub async fn read_file(&self, name: &str, source: &JsValue) -> Result<FileReading, String> {
+        let answer = self
+            .request(
+                Request::ReadFile,
+                &[JsValue::from_str(name), source.clone()],
+            )
+            .await?;
+        FileReading::from_bytes(&js_sys::Uint8Array::new(&answer).to_vec())
+            .map_err(|error| error.to_string())
+    }
+
+    /// Reads and decodes the stamps of alert `candid` from its file, in the worker.
+    pub async fn card_stamps(
+        &self,
+        name: &str,
+        source: &JsValue,
+        candid: Candid,
+    ) -> Result<CardStampsReply, String> {
+        let arguments = [
+            JsValue::from_str(name),
+            source.clone(),
+            JsValue::from_str(&candid.to_string()),
+        ];
+        let answer = self.request(Request::CardStamps, &arguments).await?;
+        wire::from_bytes(&js_sys::Uint8Array::new(&answer).to_vec())
+            .map_err(|error| error.to_string())
+    }
+
+    /// Runs one training job in the worker.
+    pub async fn train(
+        &self,
+        job: &TrainingJob,
+        values: &[f64],
+    ) -> Result<TrainingOutcome, String> {
         let job = serde_json::to_string(job).map_err(|error| error.to_string())?;
-        let message = js_sys::Array::of2(
-            &JsValue::from_str(&job),
-            &js_sys::Float64Array::from(values),
-        );
-        self.worker
-            .post_message(&message)
-            .map_err(|_| "the job could not be sent to the worker".to_string())?;
-        let reply = next_message(&self.worker)
+        let arguments = [
+            JsValue::from_str(&job),
+            js_sys::Float64Array::from(values).into(),
+        ];
+        let reply = self
+            .request(Request::Train, &arguments)
             .await?
             .as_string()
             .unwrap_or_default();
@@ -88,8 +219,9 @@ impl TrainingWorker {
             .to_string())
     }
 
-    /// Stops the worker at once (Cancel); a new one is started for the next round.
+    /// Stops the worker at once (Cancel); requests still waiting are refused.
     pub fn terminate(&self) {
-        self.worker.terminate();
+        self.running.worker.terminate();
+        self.running.shared.fail_all("the worker was stopped");
     }
 }

@@ -1,19 +1,20 @@
 //! The card's cutout stamps: read again from the alert's file when the card is
-//! shown (loading kept only a handle), decoded by `core::cutouts`, drawn on
-//! canvases.
+//! shown (loading kept only a handle), in the reader worker, which decodes them
+//! with `core::cutouts`; the page only draws them on canvases.
 
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::core::cutouts::{read_card_stamps, CardStamp, StampImage};
+use crate::core::cutouts::{CardStamp, StampImage};
 use crate::core::workspace::Workspace;
 use crate::ui::browser::canvas::draw_rgba;
-use crate::ui::FileHandles;
+use crate::ui::{FileHandles, ReaderWorker};
 
 /// The stamps of alert `pool_index`, or a sentence saying why there are none.
 async fn card_stamps(
     workspace: RwSignal<Workspace>,
     handles: FileHandles,
+    reader: ReaderWorker,
     pool_index: usize,
 ) -> Result<Vec<CardStamp>, String> {
     let (candid, file_index, file_name, has_cutouts) = workspace
@@ -32,11 +33,15 @@ async fn card_stamps(
     let source = handles
         .get(file_index)
         .ok_or_else(|| format!("{file_name} is no longer available to this page."))?;
-    let bytes = source
-        .bytes()
+    let payload = source
+        .payload()
         .await
-        .map_err(|detail| format!("{file_name} could not be read again ({detail})."))?;
-    read_card_stamps(&file_name, bytes, candid)
+        .map_err(|error| format!("Cutouts unavailable: {error}"))?;
+    let worker = reader.get().await?;
+    worker
+        .card_stamps(&file_name, &payload, candid)
+        .await
+        .map_err(|detail| format!("The cutouts could not be read: {detail}."))?
         .map_err(|error| format!("Cutouts unavailable: {error}"))?
         .ok_or_else(|| format!("{file_name} has no stamps for this alert."))
 }
@@ -46,9 +51,10 @@ async fn card_stamps(
 pub fn CutoutStrip(
     workspace: RwSignal<Workspace>,
     handles: FileHandles,
+    reader: ReaderWorker,
     pool_index: usize,
 ) -> impl IntoView {
-    let stamps = LocalResource::new(move || card_stamps(workspace, handles, pool_index));
+    let stamps = LocalResource::new(move || card_stamps(workspace, handles, reader, pool_index));
     view! {
         <div class="cutouts" data-testid="cutouts">
             {move || match stamps.get() {
@@ -62,11 +68,11 @@ pub fn CutoutStrip(
 
 #[component]
 fn Stamp(stamp: CardStamp) -> impl IntoView {
-    let title = stamp.title;
+    let title = stamp.title.clone();
     view! {
         <figure class="stamp">
             {match stamp.image {
-                Ok(image) => view! { <StampCanvas title image /> }.into_any(),
+                Ok(image) => view! { <StampCanvas title=title.clone() image /> }.into_any(),
                 Err(error) => view! { <p class="stamp-error">{error.to_string()}</p> }.into_any(),
             }}
             <figcaption>{title}</figcaption>
@@ -77,7 +83,7 @@ fn Stamp(stamp: CardStamp) -> impl IntoView {
 /// One stamp on a canvas at its natural size (63×63 for ZTF), scaled up by CSS
 /// without smoothing.
 #[component]
-fn StampCanvas(title: &'static str, image: StampImage) -> impl IntoView {
+fn StampCanvas(title: String, image: StampImage) -> impl IntoView {
     let canvas = NodeRef::<html::Canvas>::new();
     let (width, height) = (image.width as u32, image.height as u32);
     let rgba = image.to_rgba();
@@ -90,7 +96,7 @@ fn StampCanvas(title: &'static str, image: StampImage) -> impl IntoView {
         }
     });
     view! {
-        <canvas node_ref=canvas width=width height=height role="img" aria-label=title data-stamp=title></canvas>
+        <canvas node_ref=canvas width=width height=height role="img" aria-label=title.clone() data-stamp=title></canvas>
         {move || failed.get().map(|problem| view! { <p class="stamp-error">{problem}</p> })}
     }
 }

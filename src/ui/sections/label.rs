@@ -15,7 +15,7 @@ use crate::core::plot::light_curve_svg;
 use crate::core::workbench::{batch_progress, class_medians};
 use crate::core::workspace::Workspace;
 use crate::ui::workbench::Workbench;
-use crate::ui::FileHandles;
+use crate::ui::{FileHandles, ReaderWorker};
 
 /// What a key press asks for.
 enum KeyAction {
@@ -54,6 +54,7 @@ pub fn LabelSection(
     workbench: Workbench,
     workspace: RwSignal<Workspace>,
     handles: FileHandles,
+    reader: ReaderWorker,
 ) -> impl IntoView {
     let show_help = RwSignal::new(false);
     let current = Memo::new(move |_| workbench.current(workspace));
@@ -105,7 +106,7 @@ pub fn LabelSection(
                 <KeyHelp />
             </Show>
             {move || match current.get() {
-                Some(alert) => view! { <AlertCard workbench workspace handles alert /> }.into_any(),
+                Some(alert) => view! { <AlertCard workbench workspace handles reader alert /> }.into_any(),
                 None => view! { <p class="empty">"Nothing to label: load alerts, or every loaded alert has a label."</p> }.into_any(),
             }}
         </Section>
@@ -135,6 +136,7 @@ fn AlertCard(
     workbench: Workbench,
     workspace: RwSignal<Workspace>,
     handles: FileHandles,
+    reader: ReaderWorker,
     alert: RankedAlert,
 ) -> impl IntoView {
     let (row, mjd, light_curve) = workspace.with_untracked(|workspace| {
@@ -187,7 +189,7 @@ fn AlertCard(
                 {object_link(fink_portal_url(&row.object_id), "Fink portal")}
             </p>
             <div class="card-visuals">
-                <CutoutStrip workspace handles pool_index=alert.pool_index />
+                <CutoutStrip workspace handles reader pool_index=alert.pool_index />
                 {svg_image(light_curve, "Light curve: detections with error bars, upper limits as open triangles, g green, r red, this alert ringed", "lightcurve")}
             </div>
             <table class="card-features">

@@ -9,7 +9,7 @@ use super::file_summary::FileSummaryTable;
 use super::Section;
 use crate::core::workspace::Workspace;
 use crate::ui::browser::files::files_of;
-use crate::ui::{load_sources, FileHandles, FileSource, LoadProgress};
+use crate::ui::{load_sources, FileHandles, FileSource, LoadProgress, ReaderWorker};
 
 /// Real alerts bundled with the page (copied to `dist/sample/` by Trunk).
 const SAMPLE_FILES: [&str; 4] = [
@@ -33,6 +33,7 @@ fn sample_sources() -> Vec<FileSource> {
 pub fn LoadSection(
     workspace: RwSignal<Workspace>,
     handles: FileHandles,
+    reader: ReaderWorker,
     progress: RwSignal<Option<LoadProgress>>,
     /// Called once the files of a load are all read.
     on_loaded: Callback<()>,
@@ -41,7 +42,7 @@ pub fn LoadSection(
     let start = move |sources: Vec<FileSource>| {
         if !sources.is_empty() && !busy.get_untracked() {
             spawn_local(async move {
-                load_sources(sources, workspace, handles, progress).await;
+                load_sources(sources, workspace, handles, reader, progress).await;
                 on_loaded.run(());
             });
         }
