@@ -2,10 +2,11 @@
 // so that a page loaded once reloads and works with the network off.
 // Network first (always fresh when online), the cache when offline.
 // Paths are relative to this script, so the app works under any sub-path.
-const CACHE = "fink-vra-v2";
+const CACHE = "fink-vra-v3";
 const APP_SHELL = [
   "./",
   "index.html",
+  "boot.js",
   "fink-vra-app.js",
   "fink-vra-app_bg.wasm",
   "fink-vra-worker.js",

@@ -4,6 +4,7 @@
 
 mod common;
 
+use fink_vra::core::cutouts::{decode_fits, StampError};
 use fink_vra::core::ingest::{read_alerts_from_bytes, IngestError};
 use fink_vra::core::labels::exchange::{
     import_json, import_labeled_csv, import_training_ids_csv, LabelImportError,
@@ -44,4 +45,30 @@ fn training_ids_short_row_is_a_row_error_not_a_panic() {
         error.to_string().contains("2 fields, the header has 4"),
         "{error}"
     );
+}
+
+#[test]
+fn labeled_csv_timestamp_overflow_is_a_row_error_not_a_panic() {
+    // A timestamp field too large for a u32 used to shorten the parsed list
+    // and index past its end.
+    let text =
+        String::from_utf8_lossy(&crash_input("labeled_csv_timestamp_overflow.csv")).into_owned();
+    let error = import_labeled_csv("crash.csv", &text, "fuzzer").expect_err("refused");
+    assert!(
+        matches!(error, LabelImportError::BadCsvRow { line: 3, .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("timestamp"), "{error}");
+}
+
+#[test]
+fn fits_one_quote_string_card_is_read_not_a_panic() {
+    // `BUNIT   = '` (one quote) made fitsrs 0.4.1 slice out of bounds; the
+    // stamp decoder now reads only the cards it needs.
+    let bytes = crash_input("fits_one_quote_string_card.fits");
+    // Its END card is out of place and a later card is not ASCII.
+    assert!(matches!(
+        decode_fits(bytes),
+        Err(StampError::NotFits { detail }) if detail == "a header keyword is not text"
+    ));
 }

@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::core::active::round::RoundRecord;
-use crate::core::labels::store::LabelStore;
+use crate::core::labels::exchange::{
+    import_json, import_labeled_csv, import_training_ids_csv, LabelImportError,
+};
+use crate::core::labels::store::{LabelStore, MergeReport};
 use crate::core::workbench::WorkbenchSettings;
 
 /// The `format` of a saved session.
@@ -58,6 +61,68 @@ impl SavedSession {
             return Err(SessionError::Newer(session.version));
         }
         Ok(session)
+    }
+
+    /// Imports a label file, by its kind: a JSON export (`.json`), a
+    /// training-ids CSV (header `candid,round`), or the original `labeled.csv`
+    /// (labels without an annotator get this session's). The file is
+    /// validated whole first: a bad file changes nothing.
+    pub fn import_label_file(
+        &mut self,
+        file: &str,
+        text: &str,
+    ) -> Result<ImportOutcome, LabelImportError> {
+        if file.to_ascii_lowercase().ends_with(".json") {
+            let imported = import_json(file, text)?;
+            let report = self.labels.merge(imported.labels);
+            if self.rounds.is_empty() {
+                self.rounds = imported.rounds;
+            }
+            Ok(ImportOutcome::Merged {
+                file: file.to_string(),
+                report,
+            })
+        } else if text
+            .trim_start_matches('\u{feff}')
+            .starts_with("candid,round")
+        {
+            let rounds = import_training_ids_csv(file, text)?;
+            self.labels.set_rounds(&rounds);
+            Ok(ImportOutcome::Rounds {
+                file: file.to_string(),
+                labels: rounds.len(),
+            })
+        } else {
+            let labels = import_labeled_csv(file, text, &self.annotator)?;
+            Ok(ImportOutcome::Merged {
+                file: file.to_string(),
+                report: self.labels.merge(labels),
+            })
+        }
+    }
+}
+
+/// What importing a label file did; its `Display` is the page's report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// Labels merged into the store.
+    Merged { file: String, report: MergeReport },
+    /// Training rounds set for this many labels.
+    Rounds { file: String, labels: usize },
+}
+
+impl std::fmt::Display for ImportOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportOutcome::Merged { file, report } => write!(
+                f,
+                "{file}: {} added, {} already there, {} in conflict.",
+                report.added, report.duplicates, report.conflicts
+            ),
+            ImportOutcome::Rounds { file, labels } => {
+                write!(f, "{file}: training rounds read for {labels} labels.")
+            }
+        }
     }
 }
 

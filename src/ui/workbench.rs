@@ -11,10 +11,6 @@ use super::browser::worker::PageWorker;
 use crate::core::active::strategy::RankedAlert;
 use crate::core::alert::Candid;
 use crate::core::labels::entry::LabelEntry;
-use crate::core::labels::exchange::{
-    import_json, import_labeled_csv, import_training_ids_csv, LabelImportError,
-};
-use crate::core::labels::store::MergeReport;
 use crate::core::labels::vocabulary::Label;
 use crate::core::session::SavedSession;
 use crate::core::workbench::{build_queue, TrainingJob, TrainingOutcome};
@@ -322,45 +318,14 @@ impl Workbench {
     /// Imports a label file (JSON export, labeled.csv or training-ids CSV) and
     /// merges it; a bad file changes nothing.
     pub fn import(&self, workspace: RwSignal<Workspace>, file: &str, text: &str) {
-        let annotator = self
-            .session
-            .with_untracked(|session| session.annotator.clone());
-        let outcome: Result<String, LabelImportError> =
-            if file.to_ascii_lowercase().ends_with(".json") {
-                import_json(file, text).map(|imported| {
-                    let mut report = MergeReport::default();
-                    self.update_session(|session| {
-                        report = session.labels.merge(imported.labels);
-                        if session.rounds.is_empty() {
-                            session.rounds = imported.rounds;
-                        }
-                    });
-                    describe_merge(file, &report)
-                })
-            } else if text
-                .trim_start_matches('\u{feff}')
-                .starts_with("candid,round")
-            {
-                import_training_ids_csv(file, text).map(|rounds| {
-                    self.update_session(|session| session.labels.set_rounds(&rounds));
-                    format!("{file}: training rounds read for {} labels.", rounds.len())
-                })
-            } else {
-                import_labeled_csv(file, text, &annotator).map(|labels| {
-                    let mut report = MergeReport::default();
-                    self.update_session(|session| report = session.labels.merge(labels));
-                    describe_merge(file, &report)
-                })
-            };
-        self.exchange_message
-            .set(Some(outcome.map_err(|error| error.to_string())));
+        let mut outcome = None;
+        self.update_session(|session| outcome = Some(session.import_label_file(file, text)));
+        let message = outcome.map(|outcome| {
+            outcome
+                .map(|done| done.to_string())
+                .map_err(|error| error.to_string())
+        });
+        self.exchange_message.set(message);
         self.rebuild_queue(workspace);
     }
-}
-
-fn describe_merge(file: &str, report: &MergeReport) -> String {
-    format!(
-        "{file}: {} added, {} already there, {} in conflict.",
-        report.added, report.duplicates, report.conflicts
-    )
 }

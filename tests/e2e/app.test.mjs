@@ -142,6 +142,44 @@ test("hostile files: a reader crash, a truncated file and a 2 GB file are each r
   }
 });
 
+test("the Content-Security-Policy allows only the app's own scripts and wasm, and the page runs under it", async () => {
+  const { context, page, errors } = await openApp();
+  const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");
+  assert.equal(
+    policy,
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; " +
+      "img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'none'",
+  );
+  assert.equal(await page.locator("script:not([src])").count(), 0, "no inline script in the page");
+  await page.evaluate(() => {
+    window.__violations = [];
+    document.addEventListener("securitypolicyviolation", (event) =>
+      window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  // The whole loop runs under the policy: files read in the worker, cutouts, a round.
+  await page.getByTestId("file-input").setInputFiles([join(FIXTURES, "raw", "ztf_schema402_10alerts.parquet")]);
+  await waitForFiles(page, 1);
+  await page.getByTestId("cutouts").locator("canvas").nth(2).waitFor();
+  for (const key of ["g", "x", "g", "x"]) await page.keyboard.press(key);
+  await page.getByTestId("train").click();
+  await page.getByTestId("round-row").first().waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__violations), []);
+  // No 'unsafe-eval' and no 'unsafe-inline' for scripts: the loop above ran
+  // without either (wasm needs only 'wasm-unsafe-eval'). An injected inline
+  // script is refused and reported.
+  const inline = await page.evaluate(() => {
+    const script = document.createElement("script");
+    script.textContent = "window.__inline = 1";
+    document.body.append(script);
+    return window.__inline;
+  });
+  assert.equal(inline, undefined);
+  await page.waitForFunction(() => window.__violations.some((violation) => violation.startsWith("script-src")));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("hostile objectIds render as text, never as links or HTML", async () => {
   const { context, page, errors } = await openApp();
   await page.getByTestId("file-input").setInputFiles([join(FIXTURES, "hostile", "hostile_object_ids.parquet")]);

@@ -65,13 +65,15 @@ pub fn check_timestamp(text: &str) -> Result<String, EntryProblem> {
         .or_else(|| text.strip_suffix("+00:00"))
         .ok_or_else(bad)?;
     let (date, time) = body.split_once('T').ok_or_else(bad)?;
+    // Exactly `count` fields of digits, each fitting a u32 (a field too large
+    // to parse makes the whole timestamp invalid, never a shorter list).
     let numbers = |part: &str, separator: char, count: usize| -> Option<Vec<u32>> {
         let fields: Vec<&str> = part.split(separator).collect();
-        (fields.len() == count
-            && fields
-                .iter()
-                .all(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit())))
-        .then(|| fields.iter().filter_map(|f| f.parse().ok()).collect())
+        let digits = |field: &&str| !field.is_empty() && field.bytes().all(|b| b.is_ascii_digit());
+        if fields.len() != count || !fields.iter().all(digits) {
+            return None;
+        }
+        fields.iter().map(|field| field.parse().ok()).collect()
     };
     let (whole_seconds, fraction) = time.split_once('.').unwrap_or((time, "0"));
     let date = numbers(date, '-', 3).ok_or_else(bad)?;

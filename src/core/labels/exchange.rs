@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use thiserror::Error;
 
 use super::entry::{check_object_id, check_timestamp, parse_candid, EntryProblem, LabelEntry};
@@ -16,6 +15,8 @@ use super::vocabulary::Label;
 use crate::core::active::round::RoundRecord;
 use crate::core::alert::Candid;
 use crate::core::csv_text::{quote_cell, read_csv_text};
+
+pub use super::json_import::import_json;
 
 /// The `format` field of a label export.
 pub const FORMAT: &str = "fink-vra-labels";
@@ -134,11 +135,13 @@ pub fn export_json(
     serde_json::to_string_pretty(&export).unwrap_or_default()
 }
 
-fn check_size(file: &str, text: &str) -> Result<(), LabelImportError> {
-    if text.len() > MAX_IMPORT_BYTES {
+/// Refuses a label file of `size` bytes over [`MAX_IMPORT_BYTES`]; the page
+/// calls it with the file's size before reading a byte.
+pub fn check_import_size(file: &str, size: usize) -> Result<(), LabelImportError> {
+    if size > MAX_IMPORT_BYTES {
         return Err(LabelImportError::TooLarge {
             file: file.to_string(),
-            size: text.len(),
+            size,
             limit: MAX_IMPORT_BYTES,
         });
     }
@@ -146,7 +149,7 @@ fn check_size(file: &str, text: &str) -> Result<(), LabelImportError> {
 }
 
 /// Validates one label's fields.
-fn label_entry(
+pub(super) fn label_entry(
     candid: &str,
     object_id: &str,
     label: &str,
@@ -167,7 +170,7 @@ fn label_entry(
 }
 
 /// Refuses a file that gives one candid two different labels.
-fn check_duplicates(file: &str, labels: &[LabelEntry]) -> Result<(), LabelImportError> {
+pub(super) fn check_duplicates(file: &str, labels: &[LabelEntry]) -> Result<(), LabelImportError> {
     let mut seen: BTreeMap<Candid, &LabelEntry> = BTreeMap::new();
     for (index, entry) in labels.iter().enumerate() {
         if let Some(earlier) = seen.insert(entry.candid, entry) {
@@ -181,87 +184,6 @@ fn check_duplicates(file: &str, labels: &[LabelEntry]) -> Result<(), LabelImport
         }
     }
     Ok(())
-}
-
-/// Reads and validates a JSON label export.
-pub fn import_json(file: &str, text: &str) -> Result<ImportedLabels, LabelImportError> {
-    check_size(file, text)?;
-    let document: Value =
-        serde_json::from_str(text).map_err(|error| LabelImportError::NotJson {
-            file: file.to_string(),
-            detail: error.to_string(),
-        })?;
-    if document.get("format").and_then(Value::as_str) != Some(FORMAT) {
-        return Err(LabelImportError::WrongFormat {
-            file: file.to_string(),
-        });
-    }
-    let version = document
-        .get("version")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| LabelImportError::BadVersion {
-            file: file.to_string(),
-        })?;
-    if version > VERSION {
-        return Err(LabelImportError::NewerVersion {
-            file: file.to_string(),
-            found: version,
-            supported: VERSION,
-        });
-    }
-    let entries = document
-        .get("labels")
-        .and_then(Value::as_array)
-        .ok_or_else(|| LabelImportError::NoLabels {
-            file: file.to_string(),
-        })?;
-    let mut labels = Vec::with_capacity(entries.len());
-    for (index, entry) in entries.iter().enumerate() {
-        let bad = |candid: String, problem: EntryProblem| LabelImportError::BadEntry {
-            file: file.to_string(),
-            index: index + 1,
-            candid,
-            problem,
-        };
-        let text_field = |name: &'static str| -> Result<&str, LabelImportError> {
-            match entry.get(name) {
-                Some(Value::String(text)) => Ok(text),
-                Some(Value::Number(number)) if name == "candid" => Err(bad(
-                    String::new(),
-                    EntryProblem::Candid(format!("the number {number}: write it as a string")),
-                )),
-                _ => Err(bad(String::new(), EntryProblem::Missing(name))),
-            }
-        };
-        let candid = text_field("candid")?;
-        let shown = format!(" (candid {candid})");
-        let round = entry
-            .get("round")
-            .and_then(Value::as_u64)
-            .and_then(|round| u32::try_from(round).ok());
-        let annotator = entry.get("annotator").and_then(Value::as_str).unwrap_or("");
-        let parsed = label_entry(
-            candid,
-            text_field("objectId")?,
-            text_field("label")?,
-            text_field("timestamp")?,
-            annotator,
-            round,
-        )
-        .map_err(|problem| bad(shown, problem))?;
-        labels.push(parsed);
-    }
-    check_duplicates(file, &labels)?;
-    let rounds = match document.get("rounds") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(rounds) => {
-            serde_json::from_value(rounds.clone()).map_err(|error| LabelImportError::BadRounds {
-                file: file.to_string(),
-                detail: error.to_string(),
-            })?
-        }
-    };
-    Ok(ImportedLabels { labels, rounds })
 }
 
 /// The original `labeled.csv`: `candid,objectId,label,timestamp`.
@@ -300,7 +222,7 @@ fn csv_rows(
     required: &[&str],
     expected: &'static str,
 ) -> Result<Vec<CsvRow>, LabelImportError> {
-    check_size(file, text)?;
+    check_import_size(file, text.len())?;
     let parsed = read_csv_text(text).map_err(|problem| match problem.row {
         0 => LabelImportError::BadCsvHeader {
             file: file.to_string(),
@@ -415,6 +337,7 @@ pub fn import_training_ids_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn store_of(entries: &[(u64, Label)]) -> LabelStore {
         let mut store = LabelStore::new();

@@ -4,6 +4,7 @@
 
 pub mod entry;
 pub mod exchange;
+mod json_import;
 pub mod store;
 pub mod targets;
 pub mod vocabulary;

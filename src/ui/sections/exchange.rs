@@ -8,7 +8,9 @@ use web_sys::HtmlInputElement;
 use super::Section;
 use crate::core::features::csv::write_csv;
 use crate::core::labels::entry::LabelEntry;
-use crate::core::labels::exchange::{export_json, export_labeled_csv, export_training_ids_csv};
+use crate::core::labels::exchange::{
+    check_import_size, export_json, export_labeled_csv, export_training_ids_csv,
+};
 use crate::core::workspace::Workspace;
 use crate::ui::browser::clock::now_iso;
 use crate::ui::browser::download::download_text;
@@ -65,6 +67,10 @@ pub fn ExchangeSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> 
         input.set_value("");
         spawn_local(async move {
             for file in files {
+                if let Err(error) = check_import_size(&file.name(), file.size() as usize) {
+                    workbench.exchange_message.set(Some(Err(error.to_string())));
+                    continue;
+                }
                 match read_file(&file)
                     .await
                     .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())

@@ -3,15 +3,17 @@
 //! ZTF alerts carry three 63×63 stamps (science, template, difference), each a
 //! gzipped single-image FITS file. [`decode_stamp`] inflates one with `flate2`
 //! (with a size cap, so a gzip bomb is an error, not an out-of-memory crash),
-//! parses it with `fitsrs`, applies `BSCALE`/`BZERO`, and checks the shape.
+//! parses its primary image (`fits`), applies `BSCALE`/`BZERO`, and checks
+//! the shape.
 //! [`StampImage::to_rgba`] maps it to grey levels with a robust percentile
 //! stretch, so that one hot pixel or a saturated star does not flatten the
 //! rest of the image, and flips it so that north-up FITS rows (row 0 at the
 //! bottom) appear the right way up on a canvas (row 0 at the top).
 
-use std::io::{Cursor, Read};
+mod fits;
 
-use fitsrs::{Fits, Pixels, HDU};
+use std::io::Read;
+
 use flate2::read::GzDecoder;
 use thiserror::Error;
 
@@ -81,57 +83,7 @@ fn inflate(gzipped: &[u8]) -> Result<Vec<u8>, StampError> {
 /// Parses the primary image of an inflated FITS file (what [`decode_stamp`]
 /// does after gunzip; public so the fuzzer can reach the FITS parser directly).
 pub fn decode_fits(fits_bytes: Vec<u8>) -> Result<StampImage, StampError> {
-    let not_fits = |detail: String| StampError::NotFits { detail };
-    let mut fits = Fits::from_reader(Cursor::new(fits_bytes));
-    let hdu = match fits.next() {
-        Some(Ok(HDU::Primary(hdu))) => hdu,
-        Some(Ok(_)) => return Err(not_fits("no primary image".to_string())),
-        Some(Err(error)) => return Err(not_fits(error.to_string())),
-        None => return Err(not_fits("no header".to_string())),
-    };
-    let header = hdu.get_header();
-    let naxis = header.get_xtension().get_naxis();
-    let &[width, height] = naxis else {
-        return Err(StampError::NotAnImage { axes: naxis.len() });
-    };
-    if width == 0 || height == 0 || width > MAX_STAMP_SIDE || height > MAX_STAMP_SIDE {
-        return Err(StampError::TooWide {
-            width,
-            height,
-            limit: MAX_STAMP_SIDE,
-        });
-    }
-    let scale = header
-        .get_parsed::<Option<f64>>("BSCALE")
-        .ok()
-        .flatten()
-        .unwrap_or(1.0);
-    let zero = header
-        .get_parsed::<Option<f64>>("BZERO")
-        .ok()
-        .flatten()
-        .unwrap_or(0.0);
-    let expected = (width * height) as usize;
-    let physical = |raw: f64| (zero + scale * raw) as f32;
-    let pixels: Vec<f32> = match fits.get_data(&hdu).pixels() {
-        Pixels::U8(values) => values.map(|raw| physical(raw.into())).collect(),
-        Pixels::I16(values) => values.map(|raw| physical(raw.into())).collect(),
-        Pixels::I32(values) => values.map(|raw| physical(raw.into())).collect(),
-        Pixels::I64(values) => values.map(|raw| physical(raw as f64)).collect(),
-        Pixels::F32(values) => values.map(|raw| physical(raw.into())).collect(),
-        Pixels::F64(values) => values.map(physical).collect(),
-    };
-    if pixels.len() != expected {
-        return Err(StampError::Truncated {
-            found: pixels.len(),
-            expected,
-        });
-    }
-    Ok(StampImage {
-        width: width as usize,
-        height: height as usize,
-        pixels,
-    })
+    fits::decode_primary_image(&fits_bytes)
 }
 
 /// One stamp of an alert as the card shows it: a title and the image, or why
@@ -332,6 +284,83 @@ mod tests {
                 limit: MAX_STAMP_BYTES
             })
         );
+    }
+
+    #[test]
+    fn integer_pixel_types_blank_and_double_precision_scales_decode() {
+        let data: Vec<u8> = [7i32, -3, 99, 0]
+            .iter()
+            .flat_map(|v| v.to_be_bytes())
+            .collect();
+        let stamp = gzip(&fits_file(
+            &[
+                "SIMPLE  =                    T / conforms",
+                "BITPIX  =                   32",
+                "NAXIS   =                    2",
+                "NAXIS1  =                    2",
+                "NAXIS2  =                    2",
+                "BLANK   =                   99",
+                "BSCALE  =              2.0D+00 / a D exponent",
+                "BUNIT   = '/ not a comment'",
+            ],
+            &data,
+        ));
+        let image = decode_stamp(&stamp).expect("ok");
+        assert_eq!(&image.pixels[..2], &[14.0, -6.0]);
+        assert!(image.pixels[2].is_nan(), "BLANK has no value");
+        let doubles: Vec<u8> = [1.5f64, -2.25]
+            .iter()
+            .flat_map(|v| v.to_be_bytes())
+            .collect();
+        let stamp = gzip(&fits_file(
+            &[
+                "SIMPLE  =                    T",
+                "BITPIX  =                  -64",
+                "NAXIS   =                    2",
+                "NAXIS1  =                    2",
+                "NAXIS2  =                    1",
+            ],
+            &doubles,
+        ));
+        assert_eq!(decode_stamp(&stamp).expect("ok").pixels, vec![1.5, -2.25]);
+    }
+
+    #[test]
+    fn hostile_headers_are_refused_by_their_sizes_and_types() {
+        let header = |cards: &[&str]| decode_stamp(&gzip(&fits_file(cards, &[])));
+        let simple = "SIMPLE  =                    T";
+        assert!(matches!(
+            header(&[
+                simple,
+                "BITPIX  =                  -32",
+                "NAXIS   =                    2",
+                "NAXIS1  =           4000000000",
+                "NAXIS2  =           4000000000"
+            ]),
+            Err(StampError::TooWide { .. })
+        ));
+        assert!(matches!(
+            header(&[
+                simple,
+                "BITPIX  =                    7",
+                "NAXIS   =                    2",
+                "NAXIS1  =                    2",
+                "NAXIS2  =                    2"
+            ]),
+            Err(StampError::NotFits { .. })
+        ));
+        assert!(matches!(
+            header(&[simple, "BITPIX  = 'text'", "NAXIS   =                    2"]),
+            Err(StampError::NotFits { .. })
+        ));
+        assert!(matches!(
+            header(&["SIMPLE  =                    F"]),
+            Err(StampError::NotFits { .. })
+        ));
+        assert!(matches!(
+            decode_fits(vec![b' '; 2880 * 3]),
+            Err(StampError::NotFits { .. })
+        ));
     }
 
     #[test]

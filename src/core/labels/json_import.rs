@@ -1,0 +1,130 @@
+//! Reading a JSON label export, strictly: straight into typed records (never a
+//! whole-document tree, so 10^6 labels stay a few hundred bytes each), with a
+//! duplicated key anywhere refused rather than silently resolved, and nesting
+//! bounded by serde_json's recursion limit. Each label is then validated with
+//! the same checks as the CSV imports, and the first bad one is named.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use super::entry::EntryProblem;
+use super::exchange::{
+    check_duplicates, check_import_size, label_entry, ImportedLabels, LabelImportError, FORMAT,
+    VERSION,
+};
+use crate::core::active::round::RoundRecord;
+
+/// The fields read first, to tell "not a label export" and "newer version"
+/// apart from a broken one; everything else is skipped unread.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<Value>,
+    version: Option<Value>,
+}
+
+/// The whole export, as written; fields keep their JSON value until checked.
+/// Derived deserialisation refuses a key given twice in one object.
+#[derive(Deserialize)]
+struct RawExport {
+    labels: Option<Vec<RawLabel>>,
+    /// Read apart, so that a bad history is reported as such.
+    rounds: Option<Box<RawValue>>,
+}
+
+#[derive(Deserialize)]
+struct RawLabel {
+    candid: Option<Value>,
+    #[serde(rename = "objectId")]
+    object_id: Option<Value>,
+    label: Option<Value>,
+    timestamp: Option<Value>,
+    annotator: Option<Value>,
+    round: Option<Value>,
+}
+
+/// Reads and validates a JSON label export.
+pub fn import_json(file: &str, text: &str) -> Result<ImportedLabels, LabelImportError> {
+    check_import_size(file, text.len())?;
+    let not_json = |error: serde_json::Error| LabelImportError::NotJson {
+        file: file.to_string(),
+        detail: error.to_string(),
+    };
+    let header: Header = serde_json::from_str(text).map_err(not_json)?;
+    if header.format.as_ref().and_then(Value::as_str) != Some(FORMAT) {
+        return Err(LabelImportError::WrongFormat {
+            file: file.to_string(),
+        });
+    }
+    let version = header
+        .version
+        .as_ref()
+        .and_then(Value::as_u64)
+        .ok_or_else(|| LabelImportError::BadVersion {
+            file: file.to_string(),
+        })?;
+    if version > VERSION {
+        return Err(LabelImportError::NewerVersion {
+            file: file.to_string(),
+            found: version,
+            supported: VERSION,
+        });
+    }
+    let export: RawExport = serde_json::from_str(text).map_err(not_json)?;
+    let rounds: Vec<RoundRecord> = match &export.rounds {
+        None => Vec::new(),
+        Some(raw) => serde_json::from_str::<Option<Vec<RoundRecord>>>(raw.get())
+            .map_err(|error| LabelImportError::BadRounds {
+                file: file.to_string(),
+                detail: error.to_string(),
+            })?
+            .unwrap_or_default(),
+    };
+    let entries = export.labels.ok_or_else(|| LabelImportError::NoLabels {
+        file: file.to_string(),
+    })?;
+    let mut labels = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let bad = |candid: String, problem: EntryProblem| LabelImportError::BadEntry {
+            file: file.to_string(),
+            index: index + 1,
+            candid,
+            problem,
+        };
+        let text_field =
+            |name: &'static str, value: &Option<Value>| -> Result<String, LabelImportError> {
+                match value {
+                    Some(Value::String(text)) => Ok(text.clone()),
+                    Some(Value::Number(number)) if name == "candid" => Err(bad(
+                        String::new(),
+                        EntryProblem::Candid(format!("the number {number}: write it as a string")),
+                    )),
+                    _ => Err(bad(String::new(), EntryProblem::Missing(name))),
+                }
+            };
+        let candid = text_field("candid", &entry.candid)?;
+        let shown = format!(" (candid {candid})");
+        let round = entry
+            .round
+            .as_ref()
+            .and_then(Value::as_u64)
+            .and_then(|round| u32::try_from(round).ok());
+        let annotator = entry
+            .annotator
+            .as_ref()
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let parsed = label_entry(
+            &candid,
+            &text_field("objectId", &entry.object_id)?,
+            &text_field("label", &entry.label)?,
+            &text_field("timestamp", &entry.timestamp)?,
+            annotator,
+            round,
+        )
+        .map_err(|problem| bad(shown, problem))?;
+        labels.push(parsed);
+    }
+    check_duplicates(file, &labels)?;
+    Ok(ImportedLabels { labels, rounds })
+}
