@@ -3,4 +3,7 @@
 // Content-Security-Policy forbid every inline script (see Trunk.toml).
 import init from "./fink-vra-app.js";
 
-await init({ module_or_path: new URL("./fink-vra-app_bg.wasm", import.meta.url) });
+const wasm = await init({ module_or_path: new URL("./fink-vra-app_bg.wasm", import.meta.url) });
+// The same event Trunk's own start-up script sends (benchmarks read the
+// page's wasm memory from it).
+dispatchEvent(new CustomEvent("TrunkApplicationStarted", { detail: { wasm } }));

@@ -56,7 +56,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="notebook">
             <LoadSection workspace handles reader progress on_loaded=rerank />
-            <FeaturesSection workspace />
+            <FeaturesSection workspace loading=Signal::derive(move || progress.with(Option::is_some)) />
             <ModelSection workbench on_change=settings_changed />
             <LabelSection workbench workspace handles reader />
             <TrainSection workbench workspace />

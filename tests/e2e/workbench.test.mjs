@@ -137,6 +137,35 @@ test("a full-schema card shows its three cutouts, read again from the file; a cl
   await context.close();
 });
 
+test("closing the tab in the middle of labelling loses no label", async () => {
+  const context = await built.browser.newContext();
+  const first = await open(context);
+  await loadSamples(first.page);
+  const labelled = [];
+  for (const key of ["g", "x", "v", "a", "g"]) {
+    labelled.push(await first.page.getByTestId("label-card").getAttribute("data-candid"));
+    await first.page.keyboard.press(key);
+    await first.page.waitForFunction((previous) => document.querySelector('[data-testid="label-card"]')?.getAttribute("data-candid") !== previous, labelled.at(-1));
+  }
+  // The last key, then the tab is closed at once: no unload handler, no waiting.
+  labelled.push(await first.page.getByTestId("label-card").getAttribute("data-candid"));
+  await first.page.keyboard.press("b");
+  await first.page.close({ runBeforeUnload: false });
+
+  const second = await open(context);
+  await second.page.getByTestId("unexported").waitFor();
+  const stored = await second.page.evaluate(() => JSON.parse(localStorage.getItem("fink-vra/session/v1")));
+  assert.deepEqual(Object.keys(stored.labels.labels).sort(), [...labelled].sort());
+  await loadSamples(second.page);
+  assert.ok(!labelled.includes(await second.page.getByTestId("label-card").getAttribute("data-candid")), "labelled alerts are not queued again");
+  const [download] = await Promise.all([second.page.waitForEvent("download"), second.page.getByTestId("export-json").click()]);
+  const exported = join(tmpdir(), `fink-vra-closed-tab-${process.pid}.json`);
+  await download.saveAs(exported);
+  assert.deepEqual(JSON.parse(await readFile(exported, "utf8")).labels.map((label) => label.candid).sort(), [...labelled].sort());
+  assert.deepEqual([...first.errors, ...second.errors], []);
+  await context.close();
+});
+
 test("a training worker that crashes is reported, labels stay, and the next round trains", async () => {
   // Service workers are blocked so that the route below sees the worker's script.
   const context = await built.browser.newContext({ serviceWorkers: "block" });

@@ -1,6 +1,8 @@
 //! Distances between alerts in standardised feature space, for the diversity
 //! strategy and the cold start: a batch should cover the pool, not one corner.
 
+use std::collections::HashMap;
+
 use super::random::SplitMix64;
 use crate::core::model::standardize::Standardizer;
 use crate::core::model::FeatureMatrix;
@@ -14,8 +16,13 @@ pub struct StandardizedPool {
 impl StandardizedPool {
     /// Standardises the rows `indices` of `features`, scaling on those rows.
     pub fn new(features: &FeatureMatrix, indices: &[usize]) -> StandardizedPool {
-        let selected = features.select_rows(indices);
-        let mut values = selected.row_major().to_vec();
+        let every_row = indices.len() == features.rows()
+            && indices.iter().enumerate().all(|(i, &row)| i == row);
+        let mut values = if every_row {
+            features.row_major().to_vec()
+        } else {
+            features.select_rows(indices).row_major().to_vec()
+        };
         Standardizer::fit(&values, features.columns()).transform_in_place(&mut values);
         StandardizedPool {
             columns: features.columns(),
@@ -84,26 +91,42 @@ pub fn farthest_point_batch(
         return Vec::new();
     }
     let space = StandardizedPool::new(features, &all);
+    // Rows of each object, so that picking one marks its siblings at once
+    // (linear in the pool per pick, not pool × batch).
+    let mut rows_of_object: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (row, object) in object_ids.iter().enumerate().take(all.len()) {
+        rows_of_object.entry(object.as_str()).or_default().push(row);
+    }
+    let mut picked = vec![false; all.len()];
+    let mut object_picked = vec![false; all.len()];
     let mut random = SplitMix64::new(seed);
     let first = random.below(all.len());
-    let mut picks = vec![first];
-    let mut nearest = distances_to(&space, first);
-    while picks.len() < batch.min(all.len()) {
-        let picked_objects: Vec<&String> = picks.iter().map(|&p| &object_ids[p]).collect();
-        let next = (0..all.len())
-            .filter(|i| !picks.contains(i))
-            .max_by(|&a, &b| {
-                let fresh = |i: usize| !picked_objects.contains(&&object_ids[i]);
-                (fresh(a), nearest[a])
-                    .partial_cmp(&(fresh(b), nearest[b]))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-                    .then(b.cmp(&a))
-            });
-        let Some(next) = next else { break };
-        for (i, distance) in distances_to(&space, next).into_iter().enumerate() {
+    let mut picks = Vec::with_capacity(batch.min(all.len()));
+    let mut nearest = vec![f64::INFINITY; all.len()];
+    let mut next = Some(first);
+    while let Some(pick) = next {
+        picks.push(pick);
+        picked[pick] = true;
+        for &sibling in rows_of_object
+            .get(object_ids[pick].as_str())
+            .into_iter()
+            .flatten()
+        {
+            object_picked[sibling] = true;
+        }
+        for (i, distance) in distances_to(&space, pick).into_iter().enumerate() {
             nearest[i] = nearest[i].min(distance);
         }
-        picks.push(next);
+        if picks.len() >= batch.min(all.len()) {
+            break;
+        }
+        // The farthest row, preferring objects not picked yet; ties to the lowest index.
+        next = (0..all.len()).filter(|&i| !picked[i]).max_by(|&a, &b| {
+            (!object_picked[a], nearest[a])
+                .partial_cmp(&(!object_picked[b], nearest[b]))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(b.cmp(&a))
+        });
     }
     picks
 }

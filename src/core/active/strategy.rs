@@ -196,10 +196,14 @@ pub fn rank_cold_start(
                     )
                 })
                 .collect();
+            let mut picked = vec![false; features.rows()];
+            for &index in &picks {
+                picked[index] = true;
+            }
             ranking.extend(
                 order
                     .into_iter()
-                    .filter(|index| !picks.contains(index))
+                    .filter(|&index| !picked[index])
                     .map(|index| unranked(index, "no model yet".to_string())),
             );
             ranking
@@ -224,11 +228,14 @@ pub fn one_per_object(
     let mut chosen = Vec::with_capacity(batch);
     let mut rest = Vec::with_capacity(ranking.len());
     for alert in ranking {
-        let object = &object_ids[alert.pool_index];
-        let repeat = chosen
-            .iter()
-            .any(|c: &RankedAlert| &object_ids[c.pool_index] == object);
-        if chosen.len() < batch && !repeat {
+        // Once the batch is full, the rest keep their order unchecked.
+        let takes = chosen.len() < batch && {
+            let object = &object_ids[alert.pool_index];
+            !chosen
+                .iter()
+                .any(|c: &RankedAlert| &object_ids[c.pool_index] == object)
+        };
+        if takes {
             chosen.push(alert);
         } else {
             rest.push(alert);

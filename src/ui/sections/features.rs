@@ -15,7 +15,12 @@ use crate::core::workspace::Workspace;
 const PAGE_SIZE: usize = 25;
 
 #[component]
-pub fn FeaturesSection(workspace: RwSignal<Workspace>) -> impl IntoView {
+pub fn FeaturesSection(
+    workspace: RwSignal<Workspace>,
+    /// While files load, the summary waits: recomputing it after every file
+    /// would cost the page's thread time quadratic in the number of files.
+    loading: Signal<bool>,
+) -> impl IntoView {
     let row_count = Memo::new(move |_| workspace.with(|workspace| workspace.features().len()));
     view! {
         <Section
@@ -29,7 +34,7 @@ pub fn FeaturesSection(workspace: RwSignal<Workspace>) -> impl IntoView {
                 when=move || { row_count.get() > 0 }
                 fallback=|| view! { <p class="empty">"No alerts loaded yet."</p> }
             >
-                <FeatureSummaryTable workspace />
+                <FeatureSummaryTable workspace loading />
                 <FeatureTable workspace row_count />
             </Show>
         </Section>
@@ -37,9 +42,14 @@ pub fn FeaturesSection(workspace: RwSignal<Workspace>) -> impl IntoView {
 }
 
 #[component]
-fn FeatureSummaryTable(workspace: RwSignal<Workspace>) -> impl IntoView {
-    let summaries =
-        Memo::new(move |_| workspace.with(|workspace| summarize_features(workspace.features())));
+fn FeatureSummaryTable(workspace: RwSignal<Workspace>, loading: Signal<bool>) -> impl IntoView {
+    let summaries = Memo::new(move |_| {
+        if loading.get() {
+            Vec::new()
+        } else {
+            workspace.with(|workspace| summarize_features(workspace.features()))
+        }
+    });
     let summary_row = |summary: FeatureSummary| {
         view! {
             <tr>
@@ -55,6 +65,9 @@ fn FeatureSummaryTable(workspace: RwSignal<Workspace>) -> impl IntoView {
     view! {
         <details class="feature-summary" open>
             <summary>"Summary statistics"</summary>
+            <Show when=move || loading.get()>
+                <p class="muted" data-testid="summary-pending">"Computed once every file is read…"</p>
+            </Show>
             <table data-testid="feature-summary">
                 <thead>
                     <tr>

@@ -8,7 +8,7 @@ use web_sys::{DragEvent, HtmlInputElement};
 use super::file_summary::FileSummaryTable;
 use super::Section;
 use crate::core::workspace::Workspace;
-use crate::ui::browser::files::files_of;
+use crate::ui::browser::files::{files_of, yield_to_browser};
 use crate::ui::{load_sources, FileHandles, FileSource, LoadProgress, ReaderWorker};
 
 /// Real alerts bundled with the page (copied to `dist/sample/` by Trunk).
@@ -43,6 +43,9 @@ pub fn LoadSection(
         if !sources.is_empty() && !busy.get_untracked() {
             spawn_local(async move {
                 load_sources(sources, workspace, handles, reader, progress).await;
+                // Let the summary and tables paint before the queue is ranked,
+                // so that neither holds the page's thread for long.
+                yield_to_browser().await;
                 on_loaded.run(());
             });
         }
