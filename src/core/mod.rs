@@ -18,6 +18,7 @@ pub mod links;
 pub mod model;
 pub mod paging;
 pub mod plot;
+pub mod queue;
 pub mod session;
 pub mod wire;
 pub mod workbench;

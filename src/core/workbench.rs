@@ -1,15 +1,13 @@
-//! The labelling workbench's rules, without the page: settings, the queue of
-//! alerts to label, batch progress, and training a round on the loaded alerts
-//! (as a job that can run in a Web Worker). What the page saves between visits
-//! is `core::session`.
+//! The labelling workbench's rules, without the page: settings, batch
+//! progress, and training a round on the loaded alerts (as a job that can run
+//! in a Web Worker). The queue of alerts to label is `core::queue`; what the
+//! page saves between visits is `core::session`.
 
 use serde::{Deserialize, Serialize};
 
 use crate::core::active::random::SplitMix64;
 use crate::core::active::round::{train_round, LabelledRows, RoundRecord, RoundRequest};
-use crate::core::active::strategy::{
-    rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy, RankedAlert,
-};
+use crate::core::active::strategy::{ColdStart, QueryStrategy};
 use crate::core::alert::Candid;
 use crate::core::features::stats::median;
 use crate::core::features::{FeatureRow, FEATURE_COUNT};
@@ -83,65 +81,6 @@ pub fn batch_progress(
         settings.batch
     };
     (fresh, needed)
-}
-
-/// The alerts to label next: every loaded alert without a label, ranked by
-/// the strategy (or the cold-start rule before the first model). Indices are
-/// into `features`.
-pub fn build_queue(
-    features: &[FeatureRow],
-    store: &LabelStore,
-    probabilities: Option<&[f64]>,
-    settings: &WorkbenchSettings,
-    round: usize,
-) -> Vec<RankedAlert> {
-    let unlabelled: Vec<usize> = (0..features.len())
-        .filter(|&i| {
-            store.get(features[i].candid).is_none()
-                && !store.conflicts().contains_key(&features[i].candid)
-        })
-        .collect();
-    let rows: Vec<&[f64]> = unlabelled
-        .iter()
-        .map(|&i| features[i].values.as_slice())
-        .collect();
-    let Some(matrix) = FeatureMatrix::from_rows(&rows) else {
-        return Vec::new();
-    };
-    let object_ids: Vec<String> = unlabelled
-        .iter()
-        .map(|&i| features[i].object_id.clone())
-        .collect();
-    let batch = if round == 0 {
-        settings.first_batch
-    } else {
-        settings.batch
-    };
-    let seed = settings.seed.wrapping_add(round as u64);
-    let ranking = match probabilities {
-        None => rank_cold_start(settings.cold_start, &matrix, &object_ids, batch, seed),
-        Some(probabilities) => {
-            let pool_probabilities: Vec<f64> =
-                unlabelled.iter().map(|&i| probabilities[i]).collect();
-            rank_pool(
-                settings.strategy,
-                &Pool {
-                    features: &matrix,
-                    object_ids: &object_ids,
-                    probabilities: &pool_probabilities,
-                },
-                batch,
-                seed,
-            )
-        }
-    };
-    ranking
-        .into_iter()
-        .map(|alert| RankedAlert {
-            pool_index: unlabelled[alert.pool_index],
-            ..alert
-        })
-        .collect()
 }
 
 /// A round's training, as data that can cross to a Web Worker: the feature
@@ -298,6 +237,7 @@ mod tests {
     use super::*;
     use crate::core::labels::entry::test_entry;
     use crate::core::labels::vocabulary::Label;
+    use crate::core::queue::build_queue;
 
     fn rows(count: usize) -> Vec<FeatureRow> {
         (0..count)

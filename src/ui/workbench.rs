@@ -4,6 +4,7 @@
 //! `browser::storage`; a storage failure is shown, never silent.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use super::browser::clock::now_iso;
 use super::browser::storage::{self, StorageProblem, SESSION_KEY, UNREADABLE_SESSION_KEY};
@@ -12,8 +13,9 @@ use crate::core::active::strategy::RankedAlert;
 use crate::core::alert::Candid;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::vocabulary::Label;
+use crate::core::queue::QueueJob;
 use crate::core::session::SavedSession;
-use crate::core::workbench::{build_queue, TrainingJob, TrainingOutcome};
+use crate::core::workbench::{TrainingJob, TrainingOutcome};
 use crate::core::workspace::Workspace;
 
 /// All workbench signals; `Copy`, so components take it by value.
@@ -33,7 +35,9 @@ pub struct Workbench {
     pub training_error: RwSignal<Option<String>>,
     /// Bumped by each training and each cancel, so a stale answer is ignored.
     training_generation: RwSignal<u64>,
-    /// The training worker, started on first use.
+    /// Bumped by each ranking, so that only the latest ranking is applied.
+    queue_generation: StoredValue<u64>,
+    /// The worker that trains and ranks, started on first use.
     worker: StoredValue<Option<PageWorker>, LocalStorage>,
     /// True when a saved session could be neither read nor kept aside: then
     /// nothing is saved over it, and the page says so.
@@ -73,6 +77,7 @@ impl Workbench {
             training: RwSignal::new(false),
             training_error: RwSignal::new(None),
             training_generation: RwSignal::new(0),
+            queue_generation: StoredValue::new(0),
             worker: StoredValue::new_local(None),
             saving_blocked: StoredValue::new(saving_blocked),
         }
@@ -96,12 +101,16 @@ impl Workbench {
         self.persist();
     }
 
-    /// Ranks the loaded, unlabelled alerts for the current round.
+    /// Ranks the loaded, unlabelled alerts for the current round, in the
+    /// worker (at 100k alerts a ranking takes longer than a frame should).
+    /// Until the answer comes the current queue stays; alerts labelled
+    /// meanwhile are never shown again (see [`Workbench::current`]). Should the
+    /// worker fail, the page ranks in place.
     pub fn rebuild_queue(&self, workspace: RwSignal<Workspace>) {
-        let queue = workspace.with_untracked(|workspace| {
+        let (job, values) = workspace.with_untracked(|workspace| {
             self.session.with_untracked(|session| {
                 self.probabilities.with_untracked(|probabilities| {
-                    build_queue(
+                    QueueJob::for_loaded(
                         workspace.features(),
                         &session.labels,
                         probabilities.as_deref(),
@@ -111,8 +120,30 @@ impl Workbench {
                 })
             })
         });
-        self.queue.set(queue);
-        self.skipped.set(Vec::new());
+        let generation = self.queue_generation.get_value() + 1;
+        self.queue_generation.set_value(generation);
+        let workbench = *self;
+        spawn_local(async move {
+            let ranked = match workbench.started_worker().await {
+                Ok(worker) => worker.rank_queue(&job, &values).await,
+                Err(error) => Err(error),
+            };
+            let queue = ranked.unwrap_or_else(|_| job.run(&values));
+            if workbench.queue_generation.get_value() == generation {
+                workbench.queue.set(queue);
+                workbench.skipped.set(Vec::new());
+            }
+        });
+    }
+
+    /// The worker that trains and ranks, started now if there is none.
+    async fn started_worker(&self) -> Result<PageWorker, String> {
+        if let Some(worker) = self.worker.get_value().filter(|worker| !worker.is_gone()) {
+            return Ok(worker);
+        }
+        let worker = PageWorker::start().await?;
+        self.worker.set_value(Some(worker.clone()));
+        Ok(worker)
     }
 
     /// The queue entry to show: the first not labelled, not in conflict, not skipped.
@@ -250,15 +281,8 @@ impl Workbench {
         self.training_error.set(None);
         let generation = self.training_generation.get_untracked() + 1;
         self.training_generation.set(generation);
-        let worker = match self.worker.get_value() {
-            Some(worker) => Ok(worker),
-            None => PageWorker::start().await,
-        };
-        let outcome = match worker {
-            Ok(worker) => {
-                self.worker.set_value(Some(worker.clone()));
-                worker.train(&job, &values).await
-            }
+        let outcome = match self.started_worker().await {
+            Ok(worker) => worker.train(&job, &values).await,
             Err(error) => Err(error),
         };
         if self.training_generation.get_untracked() != generation {

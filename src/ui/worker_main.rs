@@ -15,6 +15,7 @@ use crate::core::alert::Candid;
 use crate::core::cutouts::read_card_stamps;
 use crate::core::file_reading::{read_file, FileReading, LoadError};
 use crate::core::ingest::IngestError;
+use crate::core::queue::QueueJob;
 use crate::core::wire;
 use crate::core::workbench::TrainingJob;
 
@@ -30,10 +31,17 @@ pub enum Request {
     CardStamps,
     /// `[job JSON, Float64Array]` → JSON (a `TrainingOutcome` or `{"error"}`).
     Train,
+    /// `[Uint8Array (a `QueueJob`), Float64Array]` → `Uint8Array` (the ranked queue).
+    RankQueue,
 }
 
 impl Request {
-    const ALL: [Request; 3] = [Request::ReadFile, Request::CardStamps, Request::Train];
+    const ALL: [Request; 4] = [
+        Request::ReadFile,
+        Request::CardStamps,
+        Request::Train,
+        Request::RankQueue,
+    ];
 
     /// The request's name on the wire.
     pub fn name(self) -> &'static str {
@@ -41,6 +49,7 @@ impl Request {
             Request::ReadFile => "read-file",
             Request::CardStamps => "card-stamps",
             Request::Train => "train",
+            Request::RankQueue => "rank-queue",
         }
     }
 
@@ -97,6 +106,15 @@ fn card_stamps_reply(name: &str, source: &JsValue, candid: &str) -> Vec<u8> {
     wire::to_bytes(&reply)
 }
 
+fn rank_queue_reply(job: &JsValue, values: &JsValue) -> Vec<u8> {
+    let values = js_sys::Float64Array::new(values).to_vec();
+    // A job that cannot be read ranks nothing; the page then ranks in place.
+    let queue = QueueJob::from_bytes(&Uint8Array::new(job).to_vec())
+        .map(|job| job.run(&values))
+        .unwrap_or_default();
+    wire::to_bytes(&queue)
+}
+
 fn train_reply(job: &str, values: &JsValue) -> String {
     let values = js_sys::Float64Array::new(values).to_vec();
     let outcome = serde_json::from_str::<TrainingJob>(job)
@@ -123,6 +141,7 @@ fn answer(message: &Array) -> (JsValue, Option<js_sys::ArrayBuffer>) {
             JsValue::from_str(&train_reply(&text(2), &message.get(3))),
             None,
         ),
+        Some(Request::RankQueue) => bytes(rank_queue_reply(&message.get(2), &message.get(3))),
         None => (
             JsValue::from_str(&serde_json::json!({ "error": "unknown request" }).to_string()),
             None,

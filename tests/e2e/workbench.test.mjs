@@ -60,11 +60,11 @@ test("label a batch by keyboard, train a round, and get it all back after a relo
   assert.match(await lightCurve.getAttribute("src"), /^data:image\/svg\+xml/);
   assert.ok(await lightCurve.evaluate((img) => img.complete && img.naturalWidth > 0), "the light curve renders");
   await page.getByTestId("label-card").screenshot({ path: join(ARTIFACTS, "label-card.png") });
-  const workers = [];
-  page.on("worker", (worker) => workers.push(worker.url()));
   await page.getByTestId("train").click();
   await page.getByTestId("round-row").first().waitFor();
-  assert.ok(workers.some((url) => url.endsWith("/fink-vra/fink-vra-worker_loader.js")), `trained in a Web Worker: ${workers}`);
+  // Two workers: the reader (files, cutouts) and the trainer (rounds, ranking).
+  const workers = page.workers().map((worker) => worker.url());
+  assert.equal(workers.filter((url) => url.endsWith("/fink-vra/fink-vra-worker_loader.js")).length, 2, `workers: ${workers}`);
   const row = await page.getByTestId("round-row").first().locator("td").allTextContents();
   assert.equal(row[0], "0");
   assert.equal(row[1], "8");
@@ -169,15 +169,20 @@ test("closing the tab in the middle of labelling loses no label", async () => {
 test("a training worker that crashes is reported, labels stay, and the next round trains", async () => {
   // Service workers are blocked so that the route below sees the worker's script.
   const context = await built.browser.newContext({ serviceWorkers: "block" });
+  // The real worker, except that a training request makes it crash.
+  const crashing = `
+    self.addEventListener("message", (event) => {
+      if (Array.isArray(event.data) && event.data[1] === "train") throw new Error("simulated worker crash");
+    });
+    importScripts("./fink-vra-worker.js");
+    wasm_bindgen("./fink-vra-worker_bg.wasm");`;
+  await context.route("**/fink-vra-worker_loader.js", (route) =>
+    route.fulfill({ status: 200, contentType: "text/javascript", body: crashing }),
+  );
   const { page, errors } = await open(context);
   await loadSamples(page);
   await setFirstBatch(page, 6);
   const labelled = await labelByKeyboard(page, ["g", "x"], 6);
-  // The files were read by a real worker; the training worker, started now, crashes.
-  const crashing = `postMessage("ready"); onmessage = () => { throw new Error("simulated worker crash"); };`;
-  await context.route("**/fink-vra-worker_loader.js", (route) =>
-    route.fulfill({ status: 200, contentType: "text/javascript", body: crashing }),
-  );
   await page.getByTestId("train").click();
   await page.getByTestId("training-error").waitFor();
   assert.match(await page.getByTestId("training-error").textContent(), /Training failed: .*simulated worker crash.*Your labels are safe/);

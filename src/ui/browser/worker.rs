@@ -19,9 +19,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
+use crate::core::active::strategy::RankedAlert;
 use crate::core::alert::Candid;
 use crate::core::cutouts::CardStampsReply;
 use crate::core::file_reading::FileReading;
+use crate::core::queue::QueueJob;
 use crate::core::wire;
 use crate::core::workbench::{TrainingJob, TrainingOutcome};
 use crate::ui::worker_main::{Request, READY};
@@ -188,6 +190,21 @@ impl PageWorker {
             JsValue::from_str(&candid.to_string()),
         ];
         let answer = self.request(Request::CardStamps, &arguments).await?;
+        wire::from_bytes(&js_sys::Uint8Array::new(&answer).to_vec())
+            .map_err(|error| error.to_string())
+    }
+
+    /// Ranks the queue in the worker.
+    pub async fn rank_queue(
+        &self,
+        job: &QueueJob,
+        values: &[f64],
+    ) -> Result<Vec<RankedAlert>, String> {
+        let arguments = [
+            js_sys::Uint8Array::from(job.to_bytes().as_slice()).into(),
+            js_sys::Float64Array::from(values).into(),
+        ];
+        let answer = self.request(Request::RankQueue, &arguments).await?;
         wire::from_bytes(&js_sys::Uint8Array::new(&answer).to_vec())
             .map_err(|error| error.to_string())
     }
