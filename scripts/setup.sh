@@ -63,7 +63,7 @@ ensure_e2e_packages() {
     ensure_node
     if [ ! -d tests/e2e/node_modules/playwright-core ] \
         || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
-        echo "setup: installing the end-to-end test packages (playwright-core, no browser download)"
+        echo "setup: installing the end-to-end test packages (playwright-core, no browser download; binaryen's wasm-opt)"
         npm ci --prefix tests/e2e --no-audit --no-fund
     fi
 }
@@ -73,4 +73,23 @@ ensure_e2e_packages() {
 build_page() {
     cargo fetch --locked
     trunk build --release --offline --locked --public-url "$1"
+    optimize_wasm dist
+}
+
+# Shrinks the page's two wasm files in place with wasm-opt -Oz, from npm's
+# binaryen (a JS/wasm build: nothing native is downloaded). Trunk's own
+# wasm-opt step is off because it would download a binary.
+optimize_wasm() {
+    local wasm_opt=tests/e2e/node_modules/binaryen/bin/wasm-opt
+    if [ ! -f "$wasm_opt" ]; then
+        echo "setup: binaryen is not installed (ensure_e2e_packages); the wasm stays unoptimised"
+        return
+    fi
+    local file
+    for file in "$1"/*_bg.wasm; do
+        node "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+            --enable-sign-ext --enable-mutable-globals --enable-reference-types \
+            --enable-multivalue "$file" -o "$file.opt"
+        mv "$file.opt" "$file"
+    done
 }
