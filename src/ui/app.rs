@@ -12,14 +12,14 @@ use super::sections::load::LoadSection;
 use super::sections::model::ModelSection;
 use super::sections::train::TrainSection;
 use super::workbench::Workbench;
-use super::{FileHandles, LoadProgress, ReaderWorker};
+use super::{FileHandles, LoadProgress, WorkerSlot};
 use crate::core::workspace::Workspace;
 
 #[component]
 pub fn App() -> impl IntoView {
     let workspace = RwSignal::new(Workspace::new());
     let handles = FileHandles::default();
-    let reader = ReaderWorker::default();
+    let reader = WorkerSlot::default();
     let progress = RwSignal::new(None::<LoadProgress>);
     let workbench = Workbench::restore();
     // New alerts, or changed settings, re-rank the queue; after a reload the

@@ -1,5 +1,5 @@
 //! Loading files into the workspace, one at a time, with progress. Files are
-//! read and parsed in the page's worker (`ReaderWorker`); the page only adds
+//! read and parsed in the page's reader worker (a `WorkerSlot`); the page only adds
 //! each `FileReading` to the workspace and keeps the file's handle.
 
 use leptos::prelude::*;
@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 use web_sys::File;
 
 use super::browser::files::{fetch_bytes, yield_to_browser};
-use super::browser::worker::PageWorker;
+use super::worker_slot::WorkerSlot;
 use crate::core::file_reading::{check_file_size, FileReading, LoadError};
 use crate::core::workspace::Workspace;
 
@@ -81,29 +81,6 @@ impl FileHandles {
     }
 }
 
-/// The worker that reads files and cutouts: started on first use, and
-/// replaced when a malformed file has made it stop.
-#[derive(Clone, Copy)]
-pub struct ReaderWorker(StoredValue<Option<PageWorker>, LocalStorage>);
-
-impl Default for ReaderWorker {
-    fn default() -> ReaderWorker {
-        ReaderWorker(StoredValue::new_local(None))
-    }
-}
-
-impl ReaderWorker {
-    /// The running worker, started now if there is none.
-    pub async fn get(&self) -> Result<PageWorker, String> {
-        if let Some(worker) = self.0.get_value().filter(|worker| !worker.is_gone()) {
-            return Ok(worker);
-        }
-        let worker = PageWorker::start().await?;
-        self.0.set_value(Some(worker.clone()));
-        Ok(worker)
-    }
-}
-
 /// How far a load has got, for the progress indicator.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadProgress {
@@ -116,7 +93,7 @@ pub struct LoadProgress {
 
 /// Reads one file in the worker. Whatever happens (too large, unreadable, a
 /// reader that crashed on it), the answer is a `FileReading` to record.
-async fn read_in_worker(source: &FileSource, reader: ReaderWorker) -> FileReading {
+async fn read_in_worker(source: &FileSource, reader: WorkerSlot) -> FileReading {
     let name = source.name();
     let failed = |error| FileReading::failed(&name, source.size(), error);
     let payload = match source.payload().await {
@@ -148,7 +125,7 @@ pub async fn load_sources(
     sources: Vec<FileSource>,
     workspace: RwSignal<Workspace>,
     handles: FileHandles,
-    reader: ReaderWorker,
+    reader: WorkerSlot,
     progress: RwSignal<Option<LoadProgress>>,
 ) {
     let total = sources.len();

@@ -11,8 +11,10 @@ mod loading;
 mod sections;
 mod workbench;
 pub mod worker_main;
+mod worker_slot;
 
-pub use loading::{load_sources, FileHandles, FileSource, LoadProgress, ReaderWorker};
+pub use loading::{load_sources, FileHandles, FileSource, LoadProgress};
+pub use worker_slot::WorkerSlot;
 
 /// Starts the page: panic messages to the console, the offline service worker,
 /// and the app mounted on `<body>`.

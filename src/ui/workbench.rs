@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use super::browser::clock::now_iso;
 use super::browser::storage::{self, StorageProblem, SESSION_KEY, UNREADABLE_SESSION_KEY};
-use super::browser::worker::PageWorker;
+use super::worker_slot::WorkerSlot;
 use crate::core::active::strategy::RankedAlert;
 use crate::core::alert::Candid;
 use crate::core::labels::entry::LabelEntry;
@@ -38,7 +38,7 @@ pub struct Workbench {
     /// Bumped by each ranking, so that only the latest ranking is applied.
     queue_generation: StoredValue<u64>,
     /// The worker that trains and ranks, started on first use.
-    worker: StoredValue<Option<PageWorker>, LocalStorage>,
+    worker: WorkerSlot,
     /// True when a saved session could be neither read nor kept aside: then
     /// nothing is saved over it, and the page says so.
     saving_blocked: StoredValue<bool>,
@@ -78,7 +78,7 @@ impl Workbench {
             training_error: RwSignal::new(None),
             training_generation: RwSignal::new(0),
             queue_generation: StoredValue::new(0),
-            worker: StoredValue::new_local(None),
+            worker: WorkerSlot::default(),
             saving_blocked: StoredValue::new(saving_blocked),
         }
     }
@@ -124,7 +124,7 @@ impl Workbench {
         self.queue_generation.set_value(generation);
         let workbench = *self;
         spawn_local(async move {
-            let ranked = match workbench.started_worker().await {
+            let ranked = match workbench.worker.get().await {
                 Ok(worker) => worker.rank_queue(&job, &values).await,
                 Err(error) => Err(error),
             };
@@ -134,16 +134,6 @@ impl Workbench {
                 workbench.skipped.set(Vec::new());
             }
         });
-    }
-
-    /// The worker that trains and ranks, started now if there is none.
-    async fn started_worker(&self) -> Result<PageWorker, String> {
-        if let Some(worker) = self.worker.get_value().filter(|worker| !worker.is_gone()) {
-            return Ok(worker);
-        }
-        let worker = PageWorker::start().await?;
-        self.worker.set_value(Some(worker.clone()));
-        Ok(worker)
     }
 
     /// The queue entry to show: the first not labelled, not in conflict, not skipped.
@@ -281,7 +271,7 @@ impl Workbench {
         self.training_error.set(None);
         let generation = self.training_generation.get_untracked() + 1;
         self.training_generation.set(generation);
-        let outcome = match self.started_worker().await {
+        let outcome = match self.worker.get().await {
             Ok(worker) => worker.train(&job, &values).await,
             Err(error) => Err(error),
         };
@@ -315,10 +305,7 @@ impl Workbench {
             }
             Err(error) => {
                 // A crashed or confused worker is replaced on the next attempt.
-                if let Some(worker) = self.worker.get_value() {
-                    worker.terminate();
-                }
-                self.worker.set_value(None);
+                self.worker.stop();
                 self.training_error.set(Some(format!(
                     "Training failed: {error}. Your labels are safe; you can train again."
                 )));
@@ -328,10 +315,7 @@ impl Workbench {
 
     /// Stops a running training at once; labels and earlier rounds are untouched.
     pub fn cancel_training(&self) {
-        if let Some(worker) = self.worker.get_value() {
-            worker.terminate();
-        }
-        self.worker.set_value(None);
+        self.worker.stop();
         self.training_generation
             .update(|generation| *generation += 1);
         self.training.set(false);

@@ -8,13 +8,13 @@ use leptos::prelude::*;
 use crate::core::cutouts::{CardStamp, StampImage};
 use crate::core::workspace::Workspace;
 use crate::ui::browser::canvas::draw_rgba;
-use crate::ui::{FileHandles, ReaderWorker};
+use crate::ui::{FileHandles, WorkerSlot};
 
 /// The stamps of alert `pool_index`, or a sentence saying why there are none.
 async fn card_stamps(
     workspace: RwSignal<Workspace>,
     handles: FileHandles,
-    reader: ReaderWorker,
+    reader: WorkerSlot,
     pool_index: usize,
 ) -> Result<Vec<CardStamp>, String> {
     let (candid, file_index, file_name, has_cutouts) = workspace
@@ -51,7 +51,7 @@ async fn card_stamps(
 pub fn CutoutStrip(
     workspace: RwSignal<Workspace>,
     handles: FileHandles,
-    reader: ReaderWorker,
+    reader: WorkerSlot,
     pool_index: usize,
 ) -> impl IntoView {
     let stamps = LocalResource::new(move || card_stamps(workspace, handles, reader, pool_index));

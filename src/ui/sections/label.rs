@@ -15,7 +15,7 @@ use crate::core::plot::light_curve_svg;
 use crate::core::workbench::{batch_progress, class_medians};
 use crate::core::workspace::Workspace;
 use crate::ui::workbench::Workbench;
-use crate::ui::{FileHandles, ReaderWorker};
+use crate::ui::{FileHandles, WorkerSlot};
 
 /// What a key press asks for.
 enum KeyAction {
@@ -54,7 +54,7 @@ pub fn LabelSection(
     workbench: Workbench,
     workspace: RwSignal<Workspace>,
     handles: FileHandles,
-    reader: ReaderWorker,
+    reader: WorkerSlot,
 ) -> impl IntoView {
     let show_help = RwSignal::new(false);
     let current = Memo::new(move |_| workbench.current(workspace));
@@ -136,7 +136,7 @@ fn AlertCard(
     workbench: Workbench,
     workspace: RwSignal<Workspace>,
     handles: FileHandles,
-    reader: ReaderWorker,
+    reader: WorkerSlot,
     alert: RankedAlert,
 ) -> impl IntoView {
     let (row, mjd, light_curve) = workspace.with_untracked(|workspace| {

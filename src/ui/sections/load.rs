@@ -9,7 +9,7 @@ use super::file_summary::FileSummaryTable;
 use super::Section;
 use crate::core::workspace::Workspace;
 use crate::ui::browser::files::{files_of, yield_to_browser};
-use crate::ui::{load_sources, FileHandles, FileSource, LoadProgress, ReaderWorker};
+use crate::ui::{load_sources, FileHandles, FileSource, LoadProgress, WorkerSlot};
 
 /// Real alerts bundled with the page (copied to `dist/sample/` by Trunk).
 const SAMPLE_FILES: [&str; 4] = [
@@ -33,7 +33,7 @@ fn sample_sources() -> Vec<FileSource> {
 pub fn LoadSection(
     workspace: RwSignal<Workspace>,
     handles: FileHandles,
-    reader: ReaderWorker,
+    reader: WorkerSlot,
     progress: RwSignal<Option<LoadProgress>>,
     /// Called once the files of a load are all read.
     on_loaded: Callback<()>,
