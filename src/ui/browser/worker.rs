@@ -14,6 +14,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -165,16 +166,24 @@ impl PageWorker {
         JsFuture::from(answer).await.map_err(reason_of)
     }
 
+    /// Sends one request whose answer is `core::wire` bytes, and decodes them.
+    async fn request_decoded<T: DeserializeOwned>(
+        &self,
+        request: Request,
+        arguments: &[JsValue],
+    ) -> Result<T, String> {
+        let answer = self.request(request, arguments).await?;
+        wire::from_bytes(&js_sys::Uint8Array::new(&answer).to_vec())
+            .map_err(|error| error.to_string())
+    }
+
     /// Reads and parses one file (a `File`, or the bytes of a sample) in the worker.
     pub async fn read_file(&self, name: &str, source: &JsValue) -> Result<FileReading, String> {
-        let answer = self
-            .request(
-                Request::ReadFile,
-                &[JsValue::from_str(name), source.clone()],
-            )
-            .await?;
-        FileReading::from_bytes(&js_sys::Uint8Array::new(&answer).to_vec())
-            .map_err(|error| error.to_string())
+        self.request_decoded(
+            Request::ReadFile,
+            &[JsValue::from_str(name), source.clone()],
+        )
+        .await
     }
 
     /// Reads and decodes the stamps of alert `candid` from its file, in the worker.
@@ -189,9 +198,7 @@ impl PageWorker {
             source.clone(),
             JsValue::from_str(&candid.to_string()),
         ];
-        let answer = self.request(Request::CardStamps, &arguments).await?;
-        wire::from_bytes(&js_sys::Uint8Array::new(&answer).to_vec())
-            .map_err(|error| error.to_string())
+        self.request_decoded(Request::CardStamps, &arguments).await
     }
 
     /// Ranks the queue in the worker.
@@ -204,9 +211,7 @@ impl PageWorker {
             js_sys::Uint8Array::from(job.to_bytes().as_slice()).into(),
             js_sys::Float64Array::from(values).into(),
         ];
-        let answer = self.request(Request::RankQueue, &arguments).await?;
-        wire::from_bytes(&js_sys::Uint8Array::new(&answer).to_vec())
-            .map_err(|error| error.to_string())
+        self.request_decoded(Request::RankQueue, &arguments).await
     }
 
     /// Runs one training job in the worker.
