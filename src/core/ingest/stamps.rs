@@ -10,7 +10,9 @@
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatchReader};
 use arrow_schema::DataType;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReaderBuilder, RowSelection};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
+};
 use parquet::arrow::ProjectionMask;
 use parquet::file::reader::ChunkReader;
 
@@ -60,8 +62,8 @@ fn corrupt(file: &str, error: impl ToString) -> IngestError {
 /// The stamps of the alert `candid` in a parquet file.
 ///
 /// `Ok(None)` when the file has no stamp columns (the clean layout) or no row
-/// with that candid. `reader` is cloned once: one pass for the candid column,
-/// one for the row's stamps.
+/// with that candid. The footer is parsed once; `reader` is cloned for two
+/// passes: the candid column, then the row's stamps.
 pub fn read_stamps<R: ChunkReader + Clone + 'static>(
     file: &str,
     reader: R,
@@ -76,12 +78,9 @@ fn read_stamps_unguarded<R: ChunkReader + Clone + 'static>(
     candid: Candid,
 ) -> Result<Option<StampBytes>, IngestError> {
     check_magic(file, &reader)?;
-    let Some(row) = find_row(file, reader.clone(), candid)? else {
-        return Ok(None);
-    };
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(reader).map_err(|error| corrupt(file, error))?;
-    let stamp_leaves: Vec<usize> = builder
+    let metadata = ArrowReaderMetadata::load(&reader, ArrowReaderOptions::default())
+        .map_err(|error| corrupt(file, error))?;
+    let stamp_leaves: Vec<usize> = metadata
         .parquet_schema()
         .columns()
         .iter()
@@ -97,6 +96,10 @@ fn read_stamps_unguarded<R: ChunkReader + Clone + 'static>(
     if stamp_leaves.is_empty() {
         return Ok(None);
     }
+    let Some(row) = find_row(file, reader.clone(), metadata.clone(), candid)? else {
+        return Ok(None);
+    };
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(reader, metadata);
     let mask = ProjectionMask::leaves(builder.parquet_schema(), stamp_leaves);
     let batches = builder
         .with_projection(mask)
@@ -147,10 +150,10 @@ fn read_stamps_unguarded<R: ChunkReader + Clone + 'static>(
 fn find_row<R: ChunkReader + 'static>(
     file: &str,
     reader: R,
+    metadata: ArrowReaderMetadata,
     candid: Candid,
 ) -> Result<Option<usize>, IngestError> {
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(reader).map_err(|error| corrupt(file, error))?;
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(reader, metadata);
     let candid_leaf = builder
         .parquet_schema()
         .columns()
