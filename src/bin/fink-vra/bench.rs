@@ -2,7 +2,6 @@
 //! labels, predict the whole pool, rank it), natively or as wasm under Node
 //! (`bench/round.sh`). A benchmark, not a test: it prints figures.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use fink_vra::core::active::random::SplitMix64;
@@ -10,19 +9,14 @@ use fink_vra::core::active::round::mapped_rows;
 use fink_vra::core::active::strategy::{rank_pool, Pool};
 use fink_vra::core::model::FeatureMatrix;
 
-use crate::replay::read_table;
-
 /// Arguments of `fink-vra bench-round`.
 #[derive(clap::Args)]
 pub struct BenchArguments {
     #[command(flatten)]
     choice: crate::choices::ModelChoice,
-    /// Features CSV the pool is built from (ID column, then numeric features).
-    #[arg(long)]
-    train: PathBuf,
-    /// Its labels CSV.
-    #[arg(long)]
-    train_labels: PathBuf,
+    /// The table the pool is built from.
+    #[command(flatten)]
+    table: crate::choices::TrainingTable,
     /// Alerts in the pool to predict and rank.
     #[arg(long, default_value_t = 100_000)]
     pool: usize,
@@ -57,7 +51,7 @@ fn jittered_rows(source: &FeatureMatrix, columns: usize, count: usize, seed: u64
 
 pub fn run(arguments: &BenchArguments) -> Result<(), String> {
     let (model, strategy, target) = arguments.choice.parse()?;
-    let table = read_table(&arguments.train, &arguments.train_labels)?;
+    let table = arguments.table.read()?;
     let columns = arguments.features.min(table.features.columns());
     let (mapped, classes) = mapped_rows(&target, &table.labels);
     let mut order: Vec<usize> = (0..mapped.len()).collect();

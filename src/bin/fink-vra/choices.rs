@@ -1,9 +1,30 @@
-//! The model, query strategy and label mapping that `replay` and
-//! `bench-round` both take, parsed into core types in one place.
+//! The arguments that `replay` and `bench-round` both take: the training
+//! table, and the model, query strategy and label mapping, parsed into core
+//! types in one place.
+
+use std::path::PathBuf;
 
 use fink_vra::core::active::strategy::QueryStrategy;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::ModelSpec;
+
+/// The labelled training table: a features CSV and its labels CSV.
+#[derive(clap::Args)]
+pub struct TrainingTable {
+    /// Training features CSV: an ID column, then numeric features.
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Training labels CSV (ID and `type` or `label`), aligned by position.
+    #[arg(long)]
+    pub train_labels: PathBuf,
+}
+
+impl TrainingTable {
+    /// Reads both files into one table.
+    pub fn read(&self) -> Result<fink_vra::core::active::table::LabelledTable, String> {
+        crate::replay::read_table(&self.train, &self.train_labels)
+    }
+}
 
 /// Model, strategy and mapping arguments.
 #[derive(clap::Args)]

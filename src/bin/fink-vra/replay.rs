@@ -11,12 +11,8 @@ use fink_vra::core::active::table::LabelledTable;
 pub struct ReplayArguments {
     #[command(flatten)]
     choice: crate::choices::ModelChoice,
-    /// Training features CSV: an ID column, then numeric features.
-    #[arg(long)]
-    train: PathBuf,
-    /// Training labels CSV (ID and `type` or `label`), aligned by position.
-    #[arg(long)]
-    train_labels: PathBuf,
+    #[command(flatten)]
+    table: crate::choices::TrainingTable,
     /// Validation features CSV.
     #[arg(long)]
     val: PathBuf,
@@ -63,7 +59,7 @@ pub fn run_replay(arguments: &ReplayArguments) -> Result<(), String> {
             arguments.cold_start
         )
     })?;
-    let train = read_table(&arguments.train, &arguments.train_labels)?;
+    let train = arguments.table.read()?;
     let validation = read_table(&arguments.val, &arguments.val_labels)?;
     let config = ReplayConfig {
         model,
