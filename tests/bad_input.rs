@@ -142,14 +142,50 @@ fn every_truncation_and_corrupted_byte_gives_an_error_or_alerts_never_a_panic() 
         "clean/20250602_100102_alerts_ztf_schema402_10alerts.parquet",
     ))
     .expect("fixture");
+    let intact = read(Bytes::from(bytes.clone())).expect("the intact file reads");
+    // A cut file has lost its footer: always a typed error, never alerts.
     for cut in (0..bytes.len()).step_by(997) {
-        let _ = read(Bytes::from(bytes[..cut].to_vec()));
+        let error = read(Bytes::from(bytes[..cut].to_vec())).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                IngestError::EmptyFile { .. }
+                    | IngestError::NotParquet { .. }
+                    | IngestError::Corrupt { .. }
+            ),
+            "cut at {cut}: {error:?}"
+        );
     }
+    // A flipped byte is an error naming the file, or a file whose every
+    // alert is accounted for: read or skipped, and never more than it holds.
+    let (mut refused, mut read_anyway) = (0, 0);
     for position in (4..bytes.len() - 4).step_by(211) {
         let mut corrupted = bytes.clone();
         corrupted[position] ^= 0x5a;
-        let _ = read(Bytes::from(corrupted));
+        match read(Bytes::from(corrupted)) {
+            Err(error) => {
+                assert!(error.to_string().contains("test.parquet"), "{error}");
+                refused += 1;
+            }
+            Ok(parsed) => {
+                assert_eq!(
+                    parsed.alerts.len() + parsed.skipped.len(),
+                    parsed.rows,
+                    "byte {position}"
+                );
+                assert!(
+                    parsed.rows <= intact.rows,
+                    "byte {position}: {} rows",
+                    parsed.rows
+                );
+                read_anyway += 1;
+            }
+        }
     }
+    assert!(
+        refused > 0 && read_anyway > 0,
+        "{refused} refused, {read_anyway} read"
+    );
 }
 
 #[test]

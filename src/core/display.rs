@@ -56,6 +56,22 @@ pub fn format_mjd(mjd: f64) -> String {
     )
 }
 
+/// A model's P(class 1) on the card: two decimals, or "no model yet".
+pub fn format_probability(probability: Option<f64>) -> String {
+    match probability {
+        Some(p) if p.is_finite() => format!("{p:.2}"),
+        _ => "no model yet".to_string(),
+    }
+}
+
+/// A metric that may not exist (ROC AUC with one class): two decimals, or "n/a".
+pub fn format_metric(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v:.2}"),
+        _ => "n/a".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

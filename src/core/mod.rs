@@ -13,6 +13,7 @@ pub mod display;
 pub mod features;
 pub mod file_reading;
 pub mod ingest;
+pub mod labelling;
 pub mod labels;
 pub mod links;
 pub mod model;

@@ -127,7 +127,11 @@ pub fn learning_curve_svg(rounds: &[RoundRecord], width: u32, height: u32) -> St
             round.cross_validated.map(|cv| {
                 (
                     round.training.len() as f64,
-                    [cv.mean.roc_auc, cv.mean.f1, cv.mean.accuracy],
+                    [
+                        cv.mean.roc_auc.unwrap_or(f64::NAN),
+                        cv.mean.f1,
+                        cv.mean.accuracy,
+                    ],
                 )
             })
         })

@@ -3,30 +3,54 @@
 //!
 //! Ranking a large pool takes a while (at 100k alerts the diverse cold start
 //! is about 0.3 s), so the page sends it to its worker as a [`QueueJob`]: the
-//! job is built on the page (which rows are unlabelled, their objects), the
-//! feature values travel apart as one row-major `f64` array, and the worker
-//! runs it. [`build_queue`] does both steps in place.
+//! job is built on the page (which alerts are unlabelled, their objects and
+//! probabilities), the feature values travel apart as one row-major `f64`
+//! array, and the worker runs it.
+//!
+//! Everything here is keyed by alert id (candid), never by row index: a
+//! ranking computed before more files were loaded, or before labels changed,
+//! still names existing alerts, so applying it late can never index out of
+//! range.
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::active::strategy::{
-    rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy, RankedAlert,
-};
-use crate::core::features::{FeatureRow, FEATURE_COUNT};
-use crate::core::labels::store::LabelStore;
+use crate::core::active::strategy::{rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy};
+use crate::core::alert::Candid;
+use crate::core::features::FEATURE_COUNT;
 use crate::core::model::FeatureMatrix;
-use crate::core::wire::{self, WireError};
-use crate::core::workbench::WorkbenchSettings;
+
+/// One alert in the ranked queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueuedAlert {
+    pub candid: Candid,
+    /// Higher is shown earlier.
+    pub score: f64,
+    /// Why it is here, for the card ("p = 0.48: |p − 0.5| = 0.02").
+    pub reason: String,
+}
+
+/// An unlabelled alert offered to the ranking.
+pub struct PoolAlert<'a> {
+    pub candid: Candid,
+    pub object_id: &'a str,
+    pub values: &'a [f64; FEATURE_COUNT],
+    /// The current model's P(class 1), if it has scored this alert.
+    pub probability: Option<f64>,
+}
 
 /// A ranking to run, as data that can cross to a Web Worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QueueJob {
-    /// The feature-row index of every unlabelled alert, in row order.
-    pub unlabelled: Vec<usize>,
+    /// The alerts the ranking orders, in row order (their feature values
+    /// travel apart, in the same order).
+    pub candids: Vec<Candid>,
     /// The objectId of each of them.
     pub object_ids: Vec<String>,
     /// P(class 1) of each of them, once a model exists.
     pub probabilities: Option<Vec<f64>>,
+    /// Unlabelled alerts the model has not scored yet (loaded after the
+    /// round): queued after the ranked ones until the model scores them.
+    pub unscored: Vec<Candid>,
     pub strategy: QueryStrategy,
     pub cold_start: ColdStart,
     /// The batch to fill first (the first batch before round 1).
@@ -34,137 +58,163 @@ pub struct QueueJob {
     pub seed: u64,
 }
 
+/// How the queue is to be ranked (from the session's settings and round).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RankingRule {
+    pub strategy: QueryStrategy,
+    pub cold_start: ColdStart,
+    pub batch: usize,
+    pub seed: u64,
+}
+
 impl QueueJob {
-    /// The job for the loaded alerts, and the feature values of its rows
-    /// (row-major, [`FEATURE_COUNT`] per row).
-    pub fn for_loaded(
-        features: &[FeatureRow],
-        store: &LabelStore,
-        probabilities: Option<&[f64]>,
-        settings: &WorkbenchSettings,
-        round: usize,
+    /// The job for `pool`, and the feature values of its ranked alerts
+    /// (row-major, [`FEATURE_COUNT`] per alert). With no probability at all
+    /// the cold-start rule ranks every alert; otherwise the strategy ranks
+    /// the scored ones and the unscored follow.
+    pub fn for_pool<'a>(
+        pool: impl IntoIterator<Item = PoolAlert<'a>>,
+        rule: RankingRule,
     ) -> (QueueJob, Vec<f64>) {
-        let unlabelled: Vec<usize> = (0..features.len())
-            .filter(|&i| {
-                store.get(features[i].candid).is_none()
-                    && !store.conflicts().contains_key(&features[i].candid)
-            })
-            .collect();
-        let values = unlabelled
+        let pool: Vec<PoolAlert> = pool.into_iter().collect();
+        let model_exists = pool.iter().any(|alert| alert.probability.is_some());
+        let (ranked, unscored): (Vec<&PoolAlert>, Vec<&PoolAlert>) = pool
             .iter()
-            .flat_map(|&i| features[i].values)
-            .collect();
+            .partition(|alert| !model_exists || alert.probability.is_some());
         let job = QueueJob {
-            object_ids: unlabelled
+            candids: ranked.iter().map(|alert| alert.candid).collect(),
+            object_ids: ranked
                 .iter()
-                .map(|&i| features[i].object_id.clone())
+                .map(|alert| alert.object_id.to_string())
                 .collect(),
-            probabilities: probabilities
-                .map(|probabilities| unlabelled.iter().map(|&i| probabilities[i]).collect()),
-            unlabelled,
-            strategy: settings.strategy,
-            cold_start: settings.cold_start,
-            batch: if round == 0 {
-                settings.first_batch
-            } else {
-                settings.batch
-            },
-            seed: settings.seed.wrapping_add(round as u64),
+            probabilities: model_exists.then(|| {
+                ranked
+                    .iter()
+                    .map(|alert| alert.probability.unwrap_or(f64::NAN))
+                    .collect()
+            }),
+            unscored: unscored.iter().map(|alert| alert.candid).collect(),
+            strategy: rule.strategy,
+            cold_start: rule.cold_start,
+            batch: rule.batch,
+            seed: rule.seed,
         };
+        let values = ranked.iter().flat_map(|alert| *alert.values).collect();
         (job, values)
     }
 
-    /// Ranks the job's rows; `values` are theirs, as [`QueueJob::for_loaded`]
-    /// made them. Indices in the answer are feature-row indices.
-    pub fn run(&self, values: &[f64]) -> Vec<RankedAlert> {
+    /// Ranks the job's alerts; `values` are theirs, as [`QueueJob::for_pool`]
+    /// made them. Values of the wrong length rank nothing but the unscored.
+    pub fn run(&self, values: &[f64]) -> Vec<QueuedAlert> {
         let rows: Vec<&[f64]> = values.chunks_exact(FEATURE_COUNT).collect();
-        if rows.len() != self.unlabelled.len() {
-            return Vec::new();
+        let consistent = rows.len() == self.candids.len()
+            && self.object_ids.len() == self.candids.len()
+            && self
+                .probabilities
+                .as_ref()
+                .is_none_or(|p| p.len() == self.candids.len());
+        let mut queue = Vec::with_capacity(self.candids.len() + self.unscored.len());
+        if let (true, Some(matrix)) = (consistent, FeatureMatrix::from_rows(&rows)) {
+            let (batch, seed) = (self.batch, self.seed);
+            let ranking = match &self.probabilities {
+                None => rank_cold_start(self.cold_start, &matrix, &self.object_ids, batch, seed),
+                Some(probabilities) => rank_pool(
+                    self.strategy,
+                    &Pool {
+                        features: &matrix,
+                        object_ids: &self.object_ids,
+                        probabilities,
+                    },
+                    batch,
+                    seed,
+                ),
+            };
+            queue.extend(ranking.into_iter().filter_map(|alert| {
+                self.candids
+                    .get(alert.pool_index)
+                    .map(|&candid| QueuedAlert {
+                        candid,
+                        score: alert.score,
+                        reason: alert.reason,
+                    })
+            }));
         }
-        let Some(matrix) = FeatureMatrix::from_rows(&rows) else {
-            return Vec::new();
-        };
-        let (batch, seed) = (self.batch, self.seed);
-        let ranking = match &self.probabilities {
-            None => rank_cold_start(self.cold_start, &matrix, &self.object_ids, batch, seed),
-            Some(probabilities) => rank_pool(
-                self.strategy,
-                &Pool {
-                    features: &matrix,
-                    object_ids: &self.object_ids,
-                    probabilities,
-                },
-                batch,
-                seed,
-            ),
-        };
-        ranking
-            .into_iter()
-            .map(|alert| RankedAlert {
-                pool_index: self.unlabelled[alert.pool_index],
-                ..alert
-            })
-            .collect()
+        queue.extend(self.unscored.iter().map(|&candid| QueuedAlert {
+            candid,
+            score: f64::NEG_INFINITY,
+            reason: "loaded after the last round: not scored by the model yet".to_string(),
+        }));
+        queue
     }
-
-    /// The binary form sent to the worker.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        wire::to_bytes(self)
-    }
-
-    /// Decodes [`QueueJob::to_bytes`].
-    pub fn from_bytes(bytes: &[u8]) -> Result<QueueJob, WireError> {
-        wire::from_bytes(bytes)
-    }
-}
-
-/// The queue for the loaded alerts, ranked here (natively, and in the page
-/// when no worker answers). Indices are into `features`.
-pub fn build_queue(
-    features: &[FeatureRow],
-    store: &LabelStore,
-    probabilities: Option<&[f64]>,
-    settings: &WorkbenchSettings,
-    round: usize,
-) -> Vec<RankedAlert> {
-    let (job, values) = QueueJob::for_loaded(features, store, probabilities, settings, round);
-    job.run(&values)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::alert::Candid;
-    use crate::core::labels::entry::test_entry;
-    use crate::core::labels::vocabulary::Label;
+
+    fn pool_alert(index: u64, values: &[f64; FEATURE_COUNT], p: Option<f64>) -> PoolAlert<'_> {
+        PoolAlert {
+            candid: Candid(500 + index),
+            object_id: ["a", "b", "c", "d"][index as usize % 4],
+            values,
+            probability: p,
+        }
+    }
+
+    const RULE: RankingRule = RankingRule {
+        strategy: QueryStrategy::Uncertainty,
+        cold_start: ColdStart::Diverse,
+        batch: 3,
+        seed: 9,
+    };
 
     #[test]
     fn a_job_that_crossed_as_bytes_ranks_as_the_job_in_place() {
-        let features: Vec<FeatureRow> = (0..60)
-            .map(|i| FeatureRow {
-                candid: Candid(500 + i as u64),
-                object_id: format!("object{}", i % 45),
-                values: std::array::from_fn(|column| ((i * 13 + column * 5) % 17) as f64),
-                lc_features_recomputed: false,
-            })
+        let values: Vec<[f64; FEATURE_COUNT]> = (0..60)
+            .map(|i| std::array::from_fn(|column| ((i * 13 + column * 5) % 17) as f64))
             .collect();
-        let mut store = LabelStore::new();
-        store.set(test_entry(503, Label::Gal));
-        let probabilities: Vec<f64> = (0..60).map(|i| (i as f64 * 0.37) % 1.0).collect();
-        let settings = WorkbenchSettings::default();
-        for probabilities in [None, Some(probabilities.as_slice())] {
-            let (job, values) =
-                QueueJob::for_loaded(&features, &store, probabilities, &settings, 1);
-            let crossed = QueueJob::from_bytes(&job.to_bytes()).expect("decodes");
-            let queue = crossed.run(&values);
-            // NaN probabilities (no model) compare equal through their debug text.
-            let in_place = build_queue(&features, &store, probabilities, &settings, 1);
-            assert_eq!(format!("{queue:?}"), format!("{in_place:?}"));
-            assert_eq!(queue.len(), 59);
-            assert!(
-                queue.iter().all(|alert| alert.pool_index != 3),
-                "the labelled row is not queued"
-            );
+        for with_model in [false, true] {
+            let pool = values.iter().enumerate().map(|(i, v)| {
+                pool_alert(i as u64, v, with_model.then_some((i as f64 * 0.37) % 1.0))
+            });
+            let (job, values) = QueueJob::for_pool(pool, RULE);
+            let crossed: QueueJob =
+                crate::core::wire::from_bytes(&crate::core::wire::to_bytes(&job)).expect("decodes");
+            assert_eq!(crossed.run(&values), job.run(&values));
+            let queue = job.run(&values);
+            assert_eq!(queue.len(), 60);
+            let mut candids: Vec<u64> = queue.iter().map(|alert| alert.candid.0).collect();
+            candids.sort_unstable();
+            assert_eq!(candids, (500..560).collect::<Vec<_>>(), "every alert once");
         }
+    }
+
+    #[test]
+    fn alerts_the_model_has_not_scored_follow_the_ranked_ones() {
+        let values = [
+            [1.0; FEATURE_COUNT],
+            [2.0; FEATURE_COUNT],
+            [3.0; FEATURE_COUNT],
+        ];
+        let pool = [
+            pool_alert(0, &values[0], Some(0.9)),
+            pool_alert(1, &values[1], None),
+            pool_alert(2, &values[2], Some(0.5)),
+        ];
+        let (job, values) = QueueJob::for_pool(pool, RULE);
+        let queue: Vec<u64> = job.run(&values).iter().map(|a| a.candid.0).collect();
+        assert_eq!(queue, [502, 500, 501]);
+    }
+
+    #[test]
+    fn values_of_the_wrong_length_rank_nothing_and_never_panic() {
+        let values = [[1.0; FEATURE_COUNT], [2.0; FEATURE_COUNT]];
+        let pool = [
+            pool_alert(0, &values[0], None),
+            pool_alert(1, &values[1], None),
+        ];
+        let (job, values) = QueueJob::for_pool(pool, RULE);
+        assert!(job.run(&values[..FEATURE_COUNT]).is_empty());
+        assert_eq!(job.run(&values).len(), 2);
     }
 }

@@ -1,11 +1,15 @@
 //! The saved session: everything the page keeps between visits (annotator,
-//! labels, rounds, settings, changes not yet exported), as versioned JSON.
-//! Writing it to browser storage is the page's `ui::browser::storage`.
+//! labels, rounds, settings, changes not yet exported), as versioned JSON,
+//! and how two copies of it merge (two tabs saving to one store). Writing it
+//! to browser storage is the page's `ui::browser::storage`.
+
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::core::active::round::RoundRecord;
+use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
     import_json, import_labeled_csv, import_training_ids_csv, LabelImportError,
 };
@@ -24,8 +28,16 @@ pub struct SavedSession {
     pub labels: LabelStore,
     pub rounds: Vec<RoundRecord>,
     pub settings: WorkbenchSettings,
+    /// When the settings were last changed (UTC ISO 8601; empty: never): of
+    /// two tabs' settings, the newer wins.
+    #[serde(default)]
+    pub settings_changed_at: String,
     /// Labels given or changed since the last export.
     pub unexported_changes: usize,
+    /// Label acts undone (round cleared), so that a merge with another
+    /// tab's copy does not bring them back.
+    #[serde(default)]
+    pub undone: BTreeSet<LabelEntry>,
 }
 
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -63,6 +75,34 @@ impl SavedSession {
         Ok(session)
     }
 
+    /// Merges another copy of the session (what another tab saved): labels
+    /// by the import's rules (union by candid, conflicts set aside), labels
+    /// undone in either copy stay undone, the longer round history and the
+    /// newer settings win. No label of either copy is lost.
+    pub fn merge_copy(&mut self, other: SavedSession) -> MergeReport {
+        self.undone
+            .extend(other.undone.into_iter().map(|entry| LabelEntry {
+                round: None,
+                ..entry
+            }));
+        let incoming: Vec<LabelEntry> = other.labels.all_versions().cloned().collect();
+        let mut report = self.labels.merge(incoming);
+        let purged = self.labels.purge(&self.undone);
+        report.added = report.added.saturating_sub(purged.len());
+        if other.rounds.len() > self.rounds.len() {
+            self.rounds = other.rounds;
+        }
+        if other.settings_changed_at > self.settings_changed_at {
+            self.settings = other.settings;
+            self.settings_changed_at = other.settings_changed_at;
+        }
+        if self.annotator.is_empty() {
+            self.annotator = other.annotator;
+        }
+        self.unexported_changes += report.added;
+        report
+    }
+
     /// Imports a label file, by its kind: a JSON export (`.json`), a
     /// training-ids CSV (header `candid,round`), or the original `labeled.csv`
     /// (labels without an annotator get this session's). The file is
@@ -74,7 +114,9 @@ impl SavedSession {
     ) -> Result<ImportOutcome, LabelImportError> {
         if file.to_ascii_lowercase().ends_with(".json") {
             let imported = import_json(file, text)?;
-            let report = self.labels.merge(imported.labels);
+            let report = self
+                .labels
+                .merge(imported.labels.into_iter().chain(imported.conflicts));
             if self.rounds.is_empty() {
                 self.rounds = imported.rounds;
             }

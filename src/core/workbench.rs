@@ -49,6 +49,18 @@ impl Default for WorkbenchSettings {
     }
 }
 
+impl WorkbenchSettings {
+    /// Whether a model fitted under `self` is the one `other` would fit:
+    /// the same target, classifier, seed and validation share (the
+    /// strategy and batch sizes only rank).
+    pub fn fits_the_same_model(&self, other: &WorkbenchSettings) -> bool {
+        self.target == other.target
+            && self.model == other.model
+            && self.seed == other.seed
+            && self.validation_share == other.validation_share
+    }
+}
+
 /// Whether a candid belongs to the fixed validation set: a seeded hash of the
 /// candid, so the same labels stay held out from round to round.
 pub fn is_validation(candid: Candid, share: f64, seed: u64) -> bool {
@@ -94,6 +106,14 @@ pub struct TrainingJob {
     pub settings: WorkbenchSettings,
     pub round: u32,
     pub timestamp: String,
+    /// True for a new round; false to fit the last round's model again
+    /// (after a reload, or new alerts) without recording anything.
+    #[serde(default = "recorded")]
+    pub record: bool,
+}
+
+fn recorded() -> bool {
+    true
 }
 
 /// What a training job returns: the round's record and P(class 1) of every row.
@@ -128,6 +148,7 @@ impl TrainingJob {
             settings: settings.clone(),
             round,
             timestamp,
+            record: true,
         };
         (job, features.iter().flat_map(|row| row.values).collect())
     }
@@ -237,7 +258,6 @@ mod tests {
     use super::*;
     use crate::core::labels::entry::test_entry;
     use crate::core::labels::vocabulary::Label;
-    use crate::core::queue::build_queue;
 
     fn rows(count: usize) -> Vec<FeatureRow> {
         (0..count)
@@ -257,15 +277,11 @@ mod tests {
     }
 
     #[test]
-    fn queue_skips_labelled_alerts_and_progress_counts_usable_labels() {
-        let features = rows(40);
+    fn progress_counts_usable_labels() {
         let mut store = LabelStore::new();
         label(&mut store, 1000, Label::Gal);
         label(&mut store, 1001, Label::Bogus); // no class for the gal model
         let settings = WorkbenchSettings::default();
-        let queue = build_queue(&features, &store, None, &settings, 0);
-        assert_eq!(queue.len(), 38);
-        assert!(queue.iter().all(|alert| alert.pool_index >= 2));
         assert_eq!(batch_progress(&store, &[], &settings), (1, 30));
     }
 
@@ -303,8 +319,6 @@ mod tests {
             "{:?}",
             &probabilities[20..22]
         );
-        let queue = build_queue(&features, &store, Some(&probabilities), &settings, 1);
-        assert_eq!(queue.len(), 20);
         assert_eq!(batch_progress(&store, &[record], &settings), (0, 10));
     }
 

@@ -43,6 +43,8 @@ impl LoadedFile {
 pub struct Workspace {
     alerts: AlertSet,
     features: Vec<FeatureRow>,
+    /// The row of each alert, by candid.
+    rows: HashMap<Candid, usize>,
     /// `alert_files[i]` is the index in `files` of the file `alerts()[i]` came from.
     alert_files: Vec<usize>,
     files: Vec<LoadedFile>,
@@ -80,7 +82,10 @@ impl Workspace {
                         .into_iter()
                         .next()
                     });
-                    self.features.extend(row);
+                    if let Some(row) = row {
+                        self.rows.insert(row.candid, self.features.len());
+                        self.features.push(row);
+                    }
                 }
                 self.alert_files.resize(self.alerts.len(), file_index);
                 FileOutcome::Loaded(summary)
@@ -120,6 +125,12 @@ impl Workspace {
     /// The feature row of every alert, in the same order.
     pub fn features(&self) -> &[FeatureRow] {
         &self.features
+    }
+
+    /// The row (in [`Workspace::alerts`] and [`Workspace::features`]) of
+    /// the alert with this candid, if it is loaded.
+    pub fn row_of(&self, candid: Candid) -> Option<usize> {
+        self.rows.get(&candid).copied()
     }
 
     /// The index in [`Workspace::files`] of the file alert `alert_index` was

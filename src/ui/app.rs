@@ -3,7 +3,6 @@
 
 use leptos::ev;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::sections::exchange::ExchangeSection;
 use super::sections::features::FeaturesSection;
@@ -21,23 +20,15 @@ pub fn App() -> impl IntoView {
     let handles = FileHandles::default();
     let reader = WorkerSlot::default();
     let progress = RwSignal::new(None::<LoadProgress>);
-    let workbench = Workbench::restore();
-    // New alerts, or changed settings, re-rank the queue; after a reload the
-    // last round's model is fitted again first.
-    let rerank = Callback::new(move |_| {
-        workbench.rebuild_queue(workspace);
-        spawn_local(async move { workbench.refit_if_trained(workspace).await });
-    });
-    // Other settings make the current model's probabilities stale.
-    let settings_changed = Callback::new(move |_| {
-        workbench.probabilities.set(None);
-        rerank.run(());
-    });
+    let workbench = Workbench::start(workspace);
+    // New alerts re-rank the queue, and have the model score them (after a
+    // reload: the last round's model is fitted again).
+    let alerts_added = Callback::new(move |_| workbench.alerts_added());
     // Warn before leaving with labels that exist nowhere but this browser.
     let _unload = window_event_listener(ev::beforeunload, move |event| {
         if workbench
             .session
-            .with_untracked(|session| session.unexported_changes > 0)
+            .with_untracked(|session| session.saved().unexported_changes > 0)
         {
             event.prevent_default();
             event.set_return_value("Some labels are not exported yet.");
@@ -55,12 +46,12 @@ pub fn App() -> impl IntoView {
             })}
         </header>
         <main class="notebook">
-            <LoadSection workspace handles reader progress on_loaded=rerank />
+            <LoadSection workspace handles reader progress on_loaded=alerts_added />
             <FeaturesSection workspace loading=Signal::derive(move || progress.with(Option::is_some)) />
-            <ModelSection workbench on_change=settings_changed />
-            <LabelSection workbench workspace handles reader />
-            <TrainSection workbench workspace />
-            <ExchangeSection workbench workspace />
+            <ModelSection workbench />
+            <LabelSection workbench handles reader />
+            <TrainSection workbench />
+            <ExchangeSection workbench />
         </main>
     }
 }

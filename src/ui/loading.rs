@@ -111,9 +111,9 @@ async fn read_in_worker(source: &FileSource, reader: WorkerSlot) -> FileReading 
     };
     match worker.read_file(&name, &payload).await {
         Ok(reading) => reading,
-        Err(detail) => failed(LoadError::ReaderFailed {
+        Err(error) => failed(LoadError::ReaderFailed {
             file: name.clone(),
-            detail,
+            detail: error.to_string(),
         }),
     }
 }

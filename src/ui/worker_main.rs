@@ -1,64 +1,23 @@
 //! The Web Worker's side: answers the page's requests (read a file, decode a
-//! card's stamps, train a round) with the pure core, off the page's thread.
-//! Runs in `fink-vra-worker`; `ui::browser::worker` is the page's side.
+//! card's stamps, train a round, rank the queue) with the pure core, off the
+//! page's thread. Runs in `fink-vra-worker`; `ui::browser::worker` is the
+//! page's side, `core::wire::protocol` what they say to each other.
 //!
-//! A request is `[id, kind, ...arguments]`; the answer is `[id, reply]`.
-//! Files arrive as `File` handles and are read here with `FileReaderSync`, so
-//! their bytes never pass through the page's thread.
+//! A message is `[id, name, request (postcard), payload]`; the answer is
+//! `[id, reply (postcard)]`. Files arrive as `File` handles and are read here
+//! with `FileReaderSync`, so their bytes never pass through the page's thread.
 
-use js_sys::{Array, Uint8Array};
+use js_sys::{Array, Float64Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
-use crate::core::alert::Candid;
-use crate::core::cutouts::read_card_stamps;
-use crate::core::file_reading::{read_file, FileReading, LoadError};
-use crate::core::ingest::IngestError;
-use crate::core::queue::QueueJob;
-use crate::core::wire;
-use crate::core::workbench::TrainingJob;
+use crate::core::wire::protocol::{
+    answer, reply_to_bytes, Payload, PayloadKind, WorkerReply, WorkerRequest,
+};
 
 /// The message a worker posts once it listens, so requests are never lost.
 pub const READY: &str = "ready";
-
-/// What the page can ask of the worker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Request {
-    /// `[name, File | Uint8Array]` → `Uint8Array` (a `FileReading`).
-    ReadFile,
-    /// `[name, File | Uint8Array, candid]` → `Uint8Array` (a `CardStampsReply`).
-    CardStamps,
-    /// `[job JSON, Float64Array]` → JSON (a `TrainingOutcome` or `{"error"}`).
-    Train,
-    /// `[Uint8Array (a `QueueJob`), Float64Array]` → `Uint8Array` (the ranked queue).
-    RankQueue,
-}
-
-impl Request {
-    const ALL: [Request; 4] = [
-        Request::ReadFile,
-        Request::CardStamps,
-        Request::Train,
-        Request::RankQueue,
-    ];
-
-    /// The request's name on the wire.
-    pub fn name(self) -> &'static str {
-        match self {
-            Request::ReadFile => "read-file",
-            Request::CardStamps => "card-stamps",
-            Request::Train => "train",
-            Request::RankQueue => "rank-queue",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Request> {
-        Request::ALL
-            .into_iter()
-            .find(|request| request.name() == name)
-    }
-}
 
 /// The bytes of a file handle (read synchronously, as only a worker may) or
 /// of a byte array.
@@ -76,77 +35,15 @@ pub fn source_bytes(source: &JsValue) -> Result<Vec<u8>, String> {
     Err("the file was handed over in an unknown form".to_string())
 }
 
-fn read_file_reply(name: &str, source: &JsValue) -> Vec<u8> {
-    let reading = match source_bytes(source) {
-        Ok(bytes) => read_file(name, bytes),
-        Err(detail) => FileReading::failed(
-            name,
-            0,
-            LoadError::Unreadable {
-                file: name.to_string(),
-                detail,
-            },
-        ),
+/// The reply to one message `[id, name, request, payload]`.
+pub fn reply_to(message: &Array) -> WorkerReply {
+    let request = WorkerRequest::from_bytes(&Uint8Array::new(&message.get(2)).to_vec())?;
+    let payload = message.get(3);
+    let payload = match request.payload_kind() {
+        PayloadKind::File => Payload::File(source_bytes(&payload)),
+        PayloadKind::FeatureRows => Payload::FeatureRows(Float64Array::new(&payload).to_vec()),
     };
-    reading.to_bytes()
-}
-
-fn card_stamps_reply(name: &str, source: &JsValue, candid: &str) -> Vec<u8> {
-    let corrupt = |detail: String| IngestError::Corrupt {
-        file: name.to_string(),
-        detail,
-    };
-    let reply = candid
-        .parse::<Candid>()
-        .map_err(|_| corrupt(format!("candid `{candid}` is not a number")))
-        .and_then(|candid| {
-            let bytes = source_bytes(source).map_err(corrupt)?;
-            read_card_stamps(name, bytes, candid)
-        });
-    wire::to_bytes(&reply)
-}
-
-fn rank_queue_reply(job: &JsValue, values: &JsValue) -> Vec<u8> {
-    let values = js_sys::Float64Array::new(values).to_vec();
-    // A job that cannot be read ranks nothing; the page then ranks in place.
-    let queue = QueueJob::from_bytes(&Uint8Array::new(job).to_vec())
-        .map(|job| job.run(&values))
-        .unwrap_or_default();
-    wire::to_bytes(&queue)
-}
-
-fn train_reply(job: &str, values: &JsValue) -> String {
-    let values = js_sys::Float64Array::new(values).to_vec();
-    let outcome = serde_json::from_str::<TrainingJob>(job)
-        .map_err(|error| format!("the training job could not be read: {error}"))
-        .and_then(|job| job.run(&values).map_err(|error| error.to_string()));
-    match outcome {
-        Ok(outcome) => serde_json::to_string(&outcome).unwrap_or_default(),
-        Err(error) => serde_json::json!({ "error": error }).to_string(),
-    }
-}
-
-/// The reply to one request, and the buffer to transfer with it (if any).
-fn answer(message: &Array) -> (JsValue, Option<js_sys::ArrayBuffer>) {
-    let text = |index: u32| message.get(index).as_string().unwrap_or_default();
-    let bytes = |reply: Vec<u8>| {
-        let array = Uint8Array::from(reply.as_slice());
-        let buffer = array.buffer();
-        (JsValue::from(array), Some(buffer))
-    };
-    match Request::from_name(&text(1)) {
-        Some(Request::ReadFile) => bytes(read_file_reply(&text(2), &message.get(3))),
-        Some(Request::CardStamps) => bytes(card_stamps_reply(&text(2), &message.get(3), &text(4))),
-        Some(Request::Train) => (
-            JsValue::from_str(&train_reply(&text(2), &message.get(3))),
-            None,
-        ),
-        Some(Request::RankQueue) => bytes(rank_queue_reply(&message.get(2), &message.get(3))),
-        None => (
-            JsValue::from_str(&serde_json::json!({ "error": "unknown request" }).to_string()),
-            None,
-        ),
-    }
+    answer(request, payload)
 }
 
 /// Installs the message handler and says it is ready.
@@ -156,13 +53,11 @@ pub fn serve() {
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let message = Array::from(&event.data());
-        let (reply, transfer) = answer(&message);
+        let reply = Uint8Array::from(reply_to_bytes(&reply_to(&message)).as_slice());
+        let buffer = reply.buffer();
         let answer = Array::of2(&message.get(0), &reply);
         // A failed post means the page has gone: nothing left to tell.
-        let _ = match transfer {
-            Some(buffer) => reply_scope.post_message_with_transfer(&answer, &Array::of1(&buffer)),
-            None => reply_scope.post_message(&answer),
-        };
+        let _ = reply_scope.post_message_with_transfer(&answer, &Array::of1(&buffer));
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.

@@ -46,3 +46,46 @@ export function useBuiltPage() {
   });
   return built;
 }
+
+// Helpers shared by the end-to-end files that drive the workbench.
+
+/** Opens the built page in `context`; collects the page's uncaught errors. */
+export async function openPage(context, built) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error));
+  await page.goto(built.server.url);
+  await page.getByTestId("file-input").waitFor({ state: "attached" });
+  return { page, errors };
+}
+
+/** Loads the ZTF sample files and waits for the first card. */
+export async function loadSamples(page) {
+  await page.getByTestId("sample-data").click();
+  await page.getByTestId("file-summary-row").nth(3).waitFor();
+  await page.getByTestId("progress").waitFor({ state: "detached" });
+  await page.getByTestId("label-card").waitFor();
+}
+
+/** Labels `count` cards with the keys given in turn; returns the candids labelled. */
+export async function labelByKeyboard(page, keys, count) {
+  const candids = [];
+  for (let i = 0; i < count; i += 1) {
+    const card = page.getByTestId("label-card");
+    const candid = await card.getAttribute("data-candid");
+    candids.push(candid);
+    await page.keyboard.press(keys[i % keys.length]);
+    await page.waitForFunction(
+      (previous) => document.querySelector('[data-testid="label-card"]')?.getAttribute("data-candid") !== previous,
+      candid,
+    );
+  }
+  return candids;
+}
+
+/** Sets the size of the first batch in Model & strategy. */
+export async function setFirstBatch(page, size) {
+  await page.getByTestId("first-batch").fill(String(size));
+  await page.getByTestId("first-batch").press("Enter");
+  await page.getByTestId("first-batch").blur();
+}

@@ -6,47 +6,10 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, FIXTURES, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, FIXTURES, labelByKeyboard, loadSamples, openPage, setFirstBatch, useBuiltPage } from "./browser.mjs";
 
 const built = useBuiltPage();
-
-async function open(context) {
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (error) => errors.push(error));
-  await page.goto(built.server.url);
-  await page.getByTestId("file-input").waitFor({ state: "attached" });
-  return { page, errors };
-}
-
-async function loadSamples(page) {
-  await page.getByTestId("sample-data").click();
-  await page.getByTestId("file-summary-row").nth(3).waitFor();
-  await page.getByTestId("progress").waitFor({ state: "detached" });
-  await page.getByTestId("label-card").waitFor();
-}
-
-/** Labels `count` cards with the keys given in turn; returns the candids labelled. */
-async function labelByKeyboard(page, keys, count) {
-  const candids = [];
-  for (let i = 0; i < count; i += 1) {
-    const card = page.getByTestId("label-card");
-    const candid = await card.getAttribute("data-candid");
-    candids.push(candid);
-    await page.keyboard.press(keys[i % keys.length]);
-    await page.waitForFunction(
-      (previous) => document.querySelector('[data-testid="label-card"]')?.getAttribute("data-candid") !== previous,
-      candid,
-    );
-  }
-  return candids;
-}
-
-async function setFirstBatch(page, size) {
-  await page.getByTestId("first-batch").fill(String(size));
-  await page.getByTestId("first-batch").press("Enter");
-  await page.getByTestId("first-batch").blur();
-}
+const open = (context) => openPage(context, built);
 
 test("label a batch by keyboard, train a round, and get it all back after a reload", async () => {
   const context = await built.browser.newContext();

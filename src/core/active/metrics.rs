@@ -8,14 +8,15 @@ use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
 
 /// Metrics at a 0.5 threshold, plus ROC AUC of the probabilities.
 /// Precision (recall) is 0 when nothing is predicted (present) positive;
-/// ROC AUC is `NaN` when only one class is present.
+/// ROC AUC does not exist (`None`, shown as "n/a") when only one class is
+/// present: it is never a `NaN`, which JSON would turn into `null`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BinaryMetrics {
     pub accuracy: f64,
     pub precision: f64,
     pub recall: f64,
     pub f1: f64,
-    pub roc_auc: f64,
+    pub roc_auc: Option<f64>,
 }
 
 impl BinaryMetrics {
@@ -25,7 +26,7 @@ impl BinaryMetrics {
             self.precision,
             self.recall,
             self.f1,
-            self.roc_auc,
+            self.roc_auc.unwrap_or(f64::NAN),
         ]
     }
 
@@ -36,7 +37,7 @@ impl BinaryMetrics {
             precision,
             recall,
             f1,
-            roc_auc,
+            roc_auc: roc_auc.is_finite().then_some(roc_auc),
         }
     }
 }
@@ -72,14 +73,15 @@ pub fn binary_metrics(truth: &[u8], probabilities: &[f64]) -> BinaryMetrics {
 }
 
 /// ROC AUC as the Mann–Whitney statistic: the chance that a random positive
-/// scores above a random negative, ties counting one half.
-pub fn roc_auc(truth: &[u8], scores: &[f64]) -> f64 {
+/// scores above a random negative, ties counting one half; `None` unless both
+/// classes are present.
+pub fn roc_auc(truth: &[u8], scores: &[f64]) -> Option<f64> {
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
     let positives = truth.iter().filter(|&&class| class == 1).count() as f64;
     let negatives = truth.len() as f64 - positives;
     if positives == 0.0 || negatives == 0.0 {
-        return f64::NAN;
+        return None;
     }
     let mut positive_rank_sum = 0.0;
     let mut start = 0;
@@ -96,7 +98,7 @@ pub fn roc_auc(truth: &[u8], scores: &[f64]) -> f64 {
             * average_rank;
         start = end + 1;
     }
-    (positive_rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives)
+    Some((positive_rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives))
 }
 
 /// Mean and standard deviation of each metric across cross-validation folds.
@@ -177,11 +179,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn auc_counts_ties_as_half_and_is_nan_for_one_class() {
-        assert_eq!(roc_auc(&[0, 1], &[0.2, 0.8]), 1.0);
-        assert_eq!(roc_auc(&[0, 1], &[0.8, 0.2]), 0.0);
-        assert_eq!(roc_auc(&[0, 1, 1], &[0.5, 0.5, 0.9]), 0.75);
-        assert!(roc_auc(&[1, 1], &[0.1, 0.2]).is_nan());
+    fn auc_counts_ties_as_half_and_does_not_exist_for_one_class() {
+        assert_eq!(roc_auc(&[0, 1], &[0.2, 0.8]), Some(1.0));
+        assert_eq!(roc_auc(&[0, 1], &[0.8, 0.2]), Some(0.0));
+        assert_eq!(roc_auc(&[0, 1, 1], &[0.5, 0.5, 0.9]), Some(0.75));
+        assert_eq!(roc_auc(&[1, 1], &[0.1, 0.2]), None);
+        assert_eq!(binary_metrics(&[1, 1], &[0.1, 0.2]).roc_auc, None);
     }
 
     #[test]

@@ -118,11 +118,7 @@ pub fn replay(
                 &validation_classes,
                 &model.predict_proba(&validation_features)?,
             );
-            let auc = if metrics.roc_auc.is_nan() {
-                0.5
-            } else {
-                metrics.roc_auc
-            };
+            let auc = metrics.roc_auc.unwrap_or(0.5);
             *sum = [
                 sum[0] + labelled.len() as f64,
                 sum[1] + auc,

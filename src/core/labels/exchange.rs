@@ -96,6 +96,9 @@ struct Export {
     exported_at: String,
     annotator: String,
     labels: Vec<ExportedLabel>,
+    /// Every version of each conflict not yet settled, so that an export
+    /// carries the whole store.
+    conflicts: Vec<ExportedLabel>,
     rounds: Vec<RoundRecord>,
 }
 
@@ -103,7 +106,20 @@ struct Export {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportedLabels {
     pub labels: Vec<LabelEntry>,
+    /// Versions in conflict, set aside again on import.
+    pub conflicts: Vec<LabelEntry>,
     pub rounds: Vec<RoundRecord>,
+}
+
+fn exported(entry: &LabelEntry) -> ExportedLabel {
+    ExportedLabel {
+        candid: entry.candid.to_string(),
+        object_id: entry.object_id.clone(),
+        label: entry.label.to_string(),
+        timestamp: entry.timestamp.clone(),
+        annotator: entry.annotator.clone(),
+        round: entry.round,
+    }
 }
 
 /// Writes the JSON export of `store` and `rounds`. Candids are strings: they
@@ -119,17 +135,8 @@ pub fn export_json(
         version: VERSION,
         exported_at: exported_at.to_string(),
         annotator: annotator.to_string(),
-        labels: store
-            .labels()
-            .map(|entry| ExportedLabel {
-                candid: entry.candid.to_string(),
-                object_id: entry.object_id.clone(),
-                label: entry.label.to_string(),
-                timestamp: entry.timestamp.clone(),
-                annotator: entry.annotator.clone(),
-                round: entry.round,
-            })
-            .collect(),
+        labels: store.labels().map(exported).collect(),
+        conflicts: store.conflicts().values().flatten().map(exported).collect(),
         rounds: rounds.to_vec(),
     };
     serde_json::to_string_pretty(&export).unwrap_or_default()

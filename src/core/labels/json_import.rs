@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::entry::EntryProblem;
+use super::entry::{EntryProblem, LabelEntry};
 use super::exchange::{
     check_duplicates, check_import_size, label_entry, ImportedLabels, LabelImportError, FORMAT,
     VERSION,
@@ -28,6 +28,8 @@ struct Header {
 #[derive(Deserialize)]
 struct RawExport {
     labels: Option<Vec<RawLabel>>,
+    /// Versions set aside as conflicts (absent from older exports).
+    conflicts: Option<Vec<RawLabel>>,
     /// Read apart, so that a bad history is reported as such.
     rounds: Option<Box<RawValue>>,
 }
@@ -83,8 +85,25 @@ pub fn import_json(file: &str, text: &str) -> Result<ImportedLabels, LabelImport
     let entries = export.labels.ok_or_else(|| LabelImportError::NoLabels {
         file: file.to_string(),
     })?;
+    let labels = validate_entries(file, &entries, 0)?;
+    check_duplicates(file, &labels)?;
+    let conflicts = validate_entries(file, &export.conflicts.unwrap_or_default(), labels.len())?;
+    Ok(ImportedLabels {
+        labels,
+        conflicts,
+        rounds,
+    })
+}
+
+/// Validates label records; errors count entries from `first_index + 1`.
+fn validate_entries(
+    file: &str,
+    entries: &[RawLabel],
+    first_index: usize,
+) -> Result<Vec<LabelEntry>, LabelImportError> {
     let mut labels = Vec::with_capacity(entries.len());
     for (index, entry) in entries.iter().enumerate() {
+        let index = first_index + index;
         let bad = |candid: String, problem: EntryProblem| LabelImportError::BadEntry {
             file: file.to_string(),
             index: index + 1,
@@ -125,6 +144,5 @@ pub fn import_json(file: &str, text: &str) -> Result<ImportedLabels, LabelImport
         .map_err(|problem| bad(shown, problem))?;
         labels.push(parsed);
     }
-    check_duplicates(file, &labels)?;
-    Ok(ImportedLabels { labels, rounds })
+    Ok(labels)
 }

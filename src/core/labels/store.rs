@@ -1,11 +1,13 @@
 //! The label store: labels keyed by candid, with multi-level undo, and the
-//! merge of a collaborator's labels.
+//! merge of a collaborator's labels (or another tab's).
 //!
 //! Merging is a union by candid. An identical label is a duplicate (the
-//! earliest entry is kept); different labels for one candid are a conflict:
-//! every version is set aside until the user picks one, and the candid does
-//! not train meanwhile. Both rules are symmetric, so the result does not
-//! depend on the order in which files are imported.
+//! earliest entry is kept, with the earliest round that trained it);
+//! different labels for one candid are a conflict: every version is set
+//! aside until the user picks one, and the candid does not train meanwhile.
+//! Both rules are symmetric, so the result does not depend on the order in
+//! which files are imported. A merge keeps the undo steps of every candid it
+//! did not touch.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,8 +16,10 @@ use serde::{Deserialize, Serialize};
 use super::entry::LabelEntry;
 use crate::core::alert::Candid;
 
-/// Labels by candid, plus conflicts waiting for a decision.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Labels by candid, plus conflicts waiting for a decision. Two stores are
+/// equal when they hold the same labels and conflicts, whatever their undo
+/// history (which is never saved).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct LabelStore {
     labels: BTreeMap<Candid, LabelEntry>,
     conflicts: BTreeMap<Candid, BTreeSet<LabelEntry>>,
@@ -23,11 +27,29 @@ pub struct LabelStore {
     undo: Vec<UndoStep>,
 }
 
-/// What [`LabelStore::undo`] restores: the candid's entry before a change.
+impl PartialEq for LabelStore {
+    fn eq(&self, other: &LabelStore) -> bool {
+        self.labels == other.labels && self.conflicts == other.conflicts
+    }
+}
+
+/// What [`LabelStore::undo`] restores: the candid's entry (and conflict, for
+/// a settled one) before a change.
 #[derive(Clone, Debug, PartialEq)]
 struct UndoStep {
     candid: Candid,
     previous: Option<LabelEntry>,
+    conflict: Option<BTreeSet<LabelEntry>>,
+}
+
+/// What one [`LabelStore::undo`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Undone {
+    /// The alert to go back to.
+    pub candid: Candid,
+    /// The label the undo took away, if any (a label undone, or replaced by
+    /// the one before it).
+    pub removed: Option<LabelEntry>,
 }
 
 /// What a merge did.
@@ -44,13 +66,28 @@ fn same_label(a: &LabelEntry, b: &LabelEntry) -> bool {
     a.label == b.label && a.object_id == b.object_id
 }
 
-/// The entry kept of two identical labels: the earlier one (then by annotator).
+/// The same label act: the same alert, label, time and annotator, whatever
+/// round has been recorded for it since.
+pub fn same_act(a: &LabelEntry, b: &LabelEntry) -> bool {
+    same_label(a, b)
+        && a.candid == b.candid
+        && a.timestamp == b.timestamp
+        && a.annotator == b.annotator
+}
+
+/// The entry kept of two identical labels: the earlier one (then by
+/// annotator), with the earliest round either side recorded.
 fn canonical(a: LabelEntry, b: LabelEntry) -> LabelEntry {
-    if (&b.timestamp, &b.annotator) < (&a.timestamp, &a.annotator) {
+    let round = match (a.round, b.round) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    let kept = if (&b.timestamp, &b.annotator) < (&a.timestamp, &a.annotator) {
         b
     } else {
         a
-    }
+    };
+    LabelEntry { round, ..kept }
 }
 
 impl LabelStore {
@@ -64,6 +101,7 @@ impl LabelStore {
         self.undo.push(UndoStep {
             candid: entry.candid,
             previous,
+            conflict: None,
         });
     }
 
@@ -74,20 +112,33 @@ impl LabelStore {
             self.undo.push(UndoStep {
                 candid,
                 previous: previous.clone(),
+                conflict: None,
             });
         }
         previous
     }
 
-    /// Undoes the last `set` or `remove`; returns the candid it touched, so
-    /// the page can go back to that alert.
-    pub fn undo(&mut self) -> Option<Candid> {
+    /// Undoes the last `set`, `remove` or settled conflict (which is open
+    /// again); says which alert it touched, so the page can go back to it.
+    pub fn undo(&mut self) -> Option<Undone> {
         let step = self.undo.pop()?;
-        match step.previous {
+        let removed = match step.previous {
             Some(entry) => self.labels.insert(step.candid, entry),
             None => self.labels.remove(&step.candid),
         };
-        Some(step.candid)
+        if let Some(versions) = step.conflict {
+            self.labels.remove(&step.candid);
+            self.conflicts.insert(step.candid, versions);
+        }
+        Some(Undone {
+            candid: step.candid,
+            removed,
+        })
+    }
+
+    /// How many steps [`LabelStore::undo`] can take back.
+    pub fn undo_depth(&self) -> usize {
+        self.undo.len()
     }
 
     pub fn get(&self, candid: Candid) -> Option<&LabelEntry> {
@@ -121,12 +172,18 @@ impl LabelStore {
         if !versions.contains(chosen) {
             return false;
         }
-        self.conflicts.remove(&chosen.candid);
-        self.set(chosen.clone());
+        let conflict = self.conflicts.remove(&chosen.candid);
+        let previous = self.labels.insert(chosen.candid, chosen.clone());
+        self.undo.push(UndoStep {
+            candid: chosen.candid,
+            previous,
+            conflict,
+        });
         true
     }
 
-    /// Marks which round's training set used each candid in `rounds`.
+    /// Marks which round's training set used each candid in `rounds` (a
+    /// training-ids file says so explicitly).
     pub fn set_rounds(&mut self, rounds: &BTreeMap<Candid, u32>) {
         for (candid, &round) in rounds {
             if let Some(entry) = self.labels.get_mut(candid) {
@@ -135,10 +192,78 @@ impl LabelStore {
         }
     }
 
+    /// Records that `round` trained on `label` for `candid`: the entry's
+    /// round is set only if it has none yet (a label's round is the first
+    /// round that used it) and only if the label is still the one trained.
+    pub fn record_first_round(&mut self, candid: Candid, label: &str, round: u32) {
+        if let Some(entry) = self.labels.get_mut(&candid) {
+            if entry.round.is_none() && entry.label.name() == label {
+                entry.round = Some(round);
+            }
+        }
+    }
+
+    /// Every label and every version in conflict (what a merge takes in).
+    pub fn all_versions(&self) -> impl Iterator<Item = &LabelEntry> {
+        self.labels
+            .values()
+            .chain(self.conflicts.values().flatten())
+    }
+
+    /// Drops every label and conflict version that is the same act as one
+    /// in `undone` (labels undone, here or in another tab). A conflict left
+    /// with one version becomes that label. Returns the candids touched.
+    pub fn purge(&mut self, undone: &BTreeSet<LabelEntry>) -> BTreeSet<Candid> {
+        let mut undone_by_candid: BTreeMap<Candid, Vec<&LabelEntry>> = BTreeMap::new();
+        for entry in undone {
+            undone_by_candid
+                .entry(entry.candid)
+                .or_default()
+                .push(entry);
+        }
+        let is_undone = |entry: &LabelEntry| {
+            undone_by_candid
+                .get(&entry.candid)
+                .is_some_and(|gone| gone.iter().any(|gone| same_act(gone, entry)))
+        };
+        let mut touched = BTreeSet::new();
+        self.labels.retain(|candid, entry| {
+            let keep = !is_undone(entry);
+            if !keep {
+                touched.insert(*candid);
+            }
+            keep
+        });
+        let mut settled = Vec::new();
+        for (candid, versions) in self.conflicts.iter_mut() {
+            let before = versions.len();
+            versions.retain(|entry| !is_undone(entry));
+            if versions.len() != before {
+                touched.insert(*candid);
+            }
+            if versions.len() <= 1 {
+                settled.push(*candid);
+            }
+        }
+        for candid in settled {
+            if let Some(last) = self
+                .conflicts
+                .remove(&candid)
+                .and_then(|versions| versions.into_iter().next())
+            {
+                self.labels.insert(candid, last);
+            }
+        }
+        self.undo.retain(|step| !touched.contains(&step.candid));
+        touched
+    }
+
     /// Merges `incoming` labels (see the module notes). Not undoable: the page
-    /// asks for an export before big changes instead.
+    /// asks for an export before big changes instead; undo steps of candids
+    /// the merge changed are dropped, the others kept.
     pub fn merge(&mut self, incoming: impl IntoIterator<Item = LabelEntry>) -> MergeReport {
         let mut report = MergeReport::default();
+        let mut touched = BTreeSet::new();
         for entry in incoming {
             let candid = entry.candid;
             if let Some(versions) = self.conflicts.get_mut(&candid) {
@@ -155,6 +280,7 @@ impl LabelStore {
                     None => {
                         versions.insert(entry);
                         report.conflicts += 1;
+                        touched.insert(candid);
                     }
                 }
                 continue;
@@ -163,6 +289,7 @@ impl LabelStore {
                 None => {
                     self.labels.insert(candid, entry);
                     report.added += 1;
+                    touched.insert(candid);
                 }
                 Some(existing) if same_label(&existing, &entry) => {
                     self.labels.insert(candid, canonical(existing, entry));
@@ -172,10 +299,11 @@ impl LabelStore {
                     self.conflicts
                         .insert(candid, BTreeSet::from([existing, entry]));
                     report.conflicts += 1;
+                    touched.insert(candid);
                 }
             }
         }
-        self.undo.clear();
+        self.undo.retain(|step| !touched.contains(&step.candid));
         report
     }
 }
@@ -202,13 +330,41 @@ mod tests {
         store.set(entry(1, Label::Gal, "a", 0));
         store.set(entry(2, Label::Bogus, "a", 1));
         store.set(entry(1, Label::Agn, "a", 2));
-        assert_eq!(store.undo(), Some(Candid(1)));
+        let undone = |store: &mut LabelStore| store.undo().map(|undone| undone.candid);
+        assert_eq!(undone(&mut store), Some(Candid(1)));
         assert_eq!(store.get(Candid(1)).map(|e| e.label), Some(Label::Gal));
-        assert_eq!(store.undo(), Some(Candid(2)));
+        assert_eq!(undone(&mut store), Some(Candid(2)));
         assert_eq!(store.get(Candid(2)), None);
-        assert_eq!(store.undo(), Some(Candid(1)));
+        assert_eq!(undone(&mut store), Some(Candid(1)));
         assert!(store.is_empty());
         assert_eq!(store.undo(), None);
+    }
+
+    #[test]
+    fn undoing_a_settled_conflict_opens_it_again_with_every_version() {
+        let mut store = LabelStore::new();
+        store.merge([entry(7, Label::Gal, "a", 1), entry(7, Label::Agn, "b", 2)]);
+        let versions = store.conflicts()[&Candid(7)].clone();
+        assert!(store.resolve_conflict(&entry(7, Label::Agn, "b", 2)));
+        assert_eq!(store.undo().map(|u| u.candid), Some(Candid(7)));
+        assert_eq!(store.get(Candid(7)), None);
+        assert_eq!(store.conflicts()[&Candid(7)], versions);
+    }
+
+    #[test]
+    fn a_merge_keeps_the_undo_steps_of_candids_it_did_not_touch() {
+        let mut store = LabelStore::new();
+        store.set(entry(1, Label::Gal, "a", 1));
+        store.set(entry(2, Label::Gal, "a", 2));
+        store.merge([entry(1, Label::Gal, "a", 1), entry(3, Label::Agn, "b", 3)]);
+        assert_eq!(
+            store.undo_depth(),
+            2,
+            "a duplicate and a new candid touch nothing of ours"
+        );
+        store.merge([entry(2, Label::Agn, "b", 4)]);
+        assert_eq!(store.undo_depth(), 1, "the conflict on 2 drops its step");
+        assert_eq!(store.undo().map(|u| u.candid), Some(Candid(1)));
     }
 
     #[test]

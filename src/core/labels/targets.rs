@@ -21,8 +21,10 @@ pub struct TargetMapping {
 pub enum MappingError {
     #[error("`{entry}` is not `label=0` or `label=1`")]
     BadEntry { entry: String },
-    #[error("the mapping gives no label class 0 and no label class 1 both: {text}")]
+    #[error("the mapping needs at least one label of class 0 and one of class 1 (got {text})")]
     SingleClass { text: String },
+    #[error("`{label}` is not a label of this page (the labels are real, extragal, gal, agn, bogus, varstar, unsure)")]
+    UnknownLabel { label: String },
 }
 
 impl TargetMapping {
@@ -110,6 +112,34 @@ impl TargetMapping {
         })
     }
 
+    /// The name of a mapping the user typed.
+    pub const CUSTOM: &'static str = "custom";
+
+    /// Parses a mapping the user typed for the page's labels: as
+    /// [`TargetMapping::parse`], and every label must be one of the page's.
+    pub fn parse_custom(text: &str) -> Result<TargetMapping, MappingError> {
+        let mapping = TargetMapping::parse(TargetMapping::CUSTOM, text)?;
+        match mapping.classes.keys().find(|label| {
+            label
+                .parse::<crate::core::labels::vocabulary::Label>()
+                .is_err()
+        }) {
+            Some(unknown) => Err(MappingError::UnknownLabel {
+                label: unknown.clone(),
+            }),
+            None => Ok(mapping),
+        }
+    }
+
+    /// The mapping as the user would type it: `label=class,...`.
+    pub fn to_text(&self) -> String {
+        self.classes
+            .iter()
+            .map(|(label, class)| format!("{label}={class}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// The class of a label, or `None` when this model ignores it.
     pub fn class_of(&self, label: &str) -> Option<u8> {
         self.classes.get(label.trim()).copied()
@@ -119,6 +149,28 @@ impl TargetMapping {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_custom_mapping_names_page_labels_and_both_classes() {
+        let mapping = TargetMapping::parse_custom(" extragal=1, gal=0,agn=0 ").expect("valid");
+        assert_eq!(mapping.name, "custom");
+        assert_eq!(mapping.to_text(), "agn=0,extragal=1,gal=0");
+        assert_eq!(
+            TargetMapping::parse_custom("extragal=1,galactic=0"),
+            Err(MappingError::UnknownLabel {
+                label: "galactic".into()
+            })
+        );
+        assert!(matches!(
+            TargetMapping::parse_custom("extragal=1,gal=1"),
+            Err(MappingError::SingleClass { .. })
+        ));
+        assert_eq!(
+            TargetMapping::parse_custom(&mapping.to_text()),
+            Ok(mapping),
+            "the text shown after a reload gives the same mapping"
+        );
+    }
 
     #[test]
     fn built_in_types_follow_the_researchers_table() {

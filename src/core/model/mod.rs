@@ -43,8 +43,11 @@ pub trait ProbabilisticClassifier: Send + Sync {
 }
 
 /// Which classifier, with its hyper-parameters (all explicit, serialisable).
+/// Saved in JSON as `{"kind": "extra_trees", ...}`; in binary forms
+/// (postcard, to and from the workers), which cannot read a tag inside the
+/// fields, as that JSON text.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(remote = "Self", tag = "kind", rename_all = "snake_case")]
 pub enum ModelSpec {
     ExtraTrees {
         trees: usize,
@@ -199,5 +202,29 @@ impl ProbabilisticClassifier for ConstantModel {
     fn predict_proba(&self, rows: &FeatureMatrix) -> Result<Vec<f64>, ModelError> {
         check_columns(rows, self.columns)?;
         Ok(vec![self.probability; rows.rows()])
+    }
+}
+
+impl Serialize for ModelSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            ModelSpec::serialize(self, serializer)
+        } else {
+            let json = ModelSpec::serialize(self, serde_json::value::Serializer)
+                .map_err(serde::ser::Error::custom)?;
+            serializer.serialize_str(&json.to_string())
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ModelSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            ModelSpec::deserialize(deserializer)
+        } else {
+            let json = String::deserialize(deserializer)?;
+            let mut json = serde_json::Deserializer::from_str(&json);
+            ModelSpec::deserialize(&mut json).map_err(serde::de::Error::custom)
+        }
     }
 }

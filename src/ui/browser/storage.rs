@@ -1,7 +1,7 @@
 //! The one module that touches `localStorage`: read and write the saved
-//! session under one key, and say plainly when storage is unavailable
-//! (private mode) or full (quota exceeded), so that the page can keep
-//! working in memory and urge an export.
+//! session under one key, hear when another tab wrote it, and say plainly
+//! when storage is unavailable (private mode) or full (quota exceeded), so
+//! that the page can keep working in memory and urge an export.
 
 use wasm_bindgen::JsCast;
 use web_sys::Storage;
@@ -66,4 +66,19 @@ pub fn save(key: &str, value: &str) -> Result<(), StorageProblem> {
             None => StorageProblem::Failed("unknown error".to_string()),
         }
     })
+}
+
+/// Calls `on_change` with the new text whenever another tab (of the same
+/// origin) stores `key`; the browser does not tell a tab of its own writes.
+/// Lasts as long as the page.
+pub fn on_saved_by_another_tab(key: &'static str, on_change: impl Fn(String) + 'static) {
+    let handle = leptos::prelude::window_event_listener(leptos::ev::storage, move |event| {
+        if event.key().as_deref() == Some(key) {
+            if let Some(text) = event.new_value() {
+                on_change(text);
+            }
+        }
+    });
+    // The listener is the page's for its whole life.
+    std::mem::forget(handle);
 }

@@ -8,26 +8,29 @@
 //!
 //! Requests carry an id, so several can be in flight on one worker (a new
 //! card's stamps while the previous card's are still being read). A worker
-//! that crashes rejects every request it still holds.
+//! that crashes rejects every request it still holds. A message is
+//! `[id, name, request (postcard), payload]`, the answer `[id, reply
+//! (postcard)]`: `core::wire::protocol` says what they hold.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use crate::core::active::strategy::RankedAlert;
 use crate::core::alert::Candid;
-use crate::core::cutouts::CardStampsReply;
+use crate::core::cutouts::CardStamp;
 use crate::core::file_reading::FileReading;
-use crate::core::queue::QueueJob;
-use crate::core::wire;
+use crate::core::queue::{QueueJob, QueuedAlert};
+use crate::core::wire::protocol::{
+    expect_card_stamps, expect_file_read, expect_ranked, expect_trained, reply_from_bytes,
+    WorkerError, WorkerReply, WorkerRequest,
+};
 use crate::core::workbench::{TrainingJob, TrainingOutcome};
-use crate::ui::worker_main::{Request, READY};
+use crate::ui::worker_main::READY;
 
 /// The loader Trunk writes for the `fink-vra-worker` bin (`data-loader-shim`).
 const WORKER_SCRIPT: &str = "fink-vra-worker_loader.js";
@@ -145,100 +148,83 @@ impl PageWorker {
         self.running.shared.gone.borrow().is_some()
     }
 
-    /// Sends one request and awaits its answer.
-    async fn request(&self, request: Request, arguments: &[JsValue]) -> Result<JsValue, String> {
+    /// Sends one request with its payload and awaits the reply: the one
+    /// decoding path for every answer.
+    async fn request(&self, request: &WorkerRequest, payload: JsValue) -> WorkerReply {
         let running = &self.running;
+        let gone = |reason: String| WorkerError::Gone { reason };
         if let Some(reason) = running.shared.gone.borrow().clone() {
-            return Err(reason);
+            return Err(gone(reason));
         }
         let id = running.next_id.get();
         running.next_id.set(id.wrapping_add(1));
-        let (answer, settle) = settled_later()?;
+        let (answer, settle) = settled_later().map_err(gone)?;
         running.shared.pending.borrow_mut().insert(id, settle);
-        let message = js_sys::Array::of2(&JsValue::from(id), &JsValue::from_str(request.name()));
-        for argument in arguments {
-            message.push(argument);
-        }
+        let message = js_sys::Array::of4(
+            &JsValue::from(id),
+            &JsValue::from_str(request.name()),
+            &js_sys::Uint8Array::from(request.to_bytes().as_slice()),
+            &payload,
+        );
         if running.worker.post_message(&message).is_err() {
             running.shared.pending.borrow_mut().remove(&id);
-            return Err("the request could not be sent to the worker".to_string());
+            return Err(gone(
+                "the request could not be sent to the worker".to_string(),
+            ));
         }
-        JsFuture::from(answer).await.map_err(reason_of)
-    }
-
-    /// Sends one request whose answer is `core::wire` bytes, and decodes them.
-    async fn request_decoded<T: DeserializeOwned>(
-        &self,
-        request: Request,
-        arguments: &[JsValue],
-    ) -> Result<T, String> {
-        let answer = self.request(request, arguments).await?;
-        wire::from_bytes(&js_sys::Uint8Array::new(&answer).to_vec())
-            .map_err(|error| error.to_string())
+        let answer = JsFuture::from(answer)
+            .await
+            .map_err(|error| gone(reason_of(error)))?;
+        reply_from_bytes(&js_sys::Uint8Array::new(&answer).to_vec())
     }
 
     /// Reads and parses one file (a `File`, or the bytes of a sample) in the worker.
-    pub async fn read_file(&self, name: &str, source: &JsValue) -> Result<FileReading, String> {
-        self.request_decoded(
-            Request::ReadFile,
-            &[JsValue::from_str(name), source.clone()],
-        )
-        .await
+    pub async fn read_file(
+        &self,
+        name: &str,
+        source: &JsValue,
+    ) -> Result<FileReading, WorkerError> {
+        let request = WorkerRequest::ReadFile {
+            name: name.to_string(),
+        };
+        expect_file_read(self.request(&request, source.clone()).await)
     }
 
-    /// Reads and decodes the stamps of alert `candid` from its file, in the worker.
+    /// Reads and decodes the stamps of alert `candid` from its file, in the
+    /// worker; `None` when the file has none for it.
     pub async fn card_stamps(
         &self,
         name: &str,
         source: &JsValue,
         candid: Candid,
-    ) -> Result<CardStampsReply, String> {
-        let arguments = [
-            JsValue::from_str(name),
-            source.clone(),
-            JsValue::from_str(&candid.to_string()),
-        ];
-        self.request_decoded(Request::CardStamps, &arguments).await
+    ) -> Result<Option<Vec<CardStamp>>, WorkerError> {
+        let request = WorkerRequest::CardStamps {
+            name: name.to_string(),
+            candid,
+        };
+        expect_card_stamps(self.request(&request, source.clone()).await)
     }
 
     /// Ranks the queue in the worker.
     pub async fn rank_queue(
         &self,
-        job: &QueueJob,
+        job: QueueJob,
         values: &[f64],
-    ) -> Result<Vec<RankedAlert>, String> {
-        let arguments = [
-            js_sys::Uint8Array::from(job.to_bytes().as_slice()).into(),
-            js_sys::Float64Array::from(values).into(),
-        ];
-        self.request_decoded(Request::RankQueue, &arguments).await
+    ) -> Result<Vec<QueuedAlert>, WorkerError> {
+        let request = WorkerRequest::RankQueue(job);
+        let values = js_sys::Float64Array::from(values).into();
+        expect_ranked(self.request(&request, values).await)
     }
 
     /// Runs one training job in the worker.
     pub async fn train(
         &self,
-        job: &TrainingJob,
+        job: TrainingJob,
         values: &[f64],
-    ) -> Result<TrainingOutcome, String> {
-        let job = serde_json::to_string(job).map_err(|error| error.to_string())?;
-        let arguments = [
-            JsValue::from_str(&job),
-            js_sys::Float64Array::from(values).into(),
-        ];
-        let reply = self
-            .request(Request::Train, &arguments)
-            .await?
-            .as_string()
-            .unwrap_or_default();
-        if let Ok(outcome) = serde_json::from_str::<TrainingOutcome>(&reply) {
-            return Ok(outcome);
-        }
-        let error: serde_json::Value = serde_json::from_str(&reply).unwrap_or_default();
-        Err(error
-            .get("error")
-            .and_then(|e| e.as_str())
-            .unwrap_or("the worker sent an unreadable answer")
-            .to_string())
+    ) -> Result<TrainingOutcome, WorkerError> {
+        let request = WorkerRequest::Train(job);
+        let values = js_sys::Float64Array::from(values).into();
+        expect_trained(self.request(&request, values).await)
     }
 
     /// Stops the worker at once (Cancel); requests still waiting are refused.

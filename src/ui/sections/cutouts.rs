@@ -41,8 +41,7 @@ async fn card_stamps(
     worker
         .card_stamps(&file_name, &payload, candid)
         .await
-        .map_err(|detail| format!("The cutouts could not be read: {detail}."))?
-        .map_err(|error| format!("Cutouts unavailable: {error}"))?
+        .map_err(|error| format!("Cutouts unavailable: {error}."))?
         .ok_or_else(|| format!("{file_name} has no stamps for this alert."))
 }
 

@@ -11,16 +11,16 @@ use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
     check_import_size, export_json, export_labeled_csv, export_training_ids_csv,
 };
-use crate::core::workspace::Workspace;
 use crate::ui::browser::clock::now_iso;
 use crate::ui::browser::download::download_text;
 use crate::ui::browser::files::{files_of, read_file};
 use crate::ui::workbench::Workbench;
 
 /// The training set of the latest round, as a feature CSV (loaded alerts only).
-fn training_features_csv(workbench: Workbench, workspace: RwSignal<Workspace>) -> String {
+fn training_features_csv(workbench: Workbench) -> String {
     let ids: Vec<String> = workbench.session.with_untracked(|session| {
         session
+            .saved()
             .rounds
             .last()
             .map(|round| {
@@ -32,8 +32,9 @@ fn training_features_csv(workbench: Workbench, workspace: RwSignal<Workspace>) -
             })
             .unwrap_or_default()
     });
+    let ids: std::collections::HashSet<String> = ids.into_iter().collect();
     let mut out = Vec::new();
-    workspace.with_untracked(|workspace| {
+    workbench.workspace.with_untracked(|workspace| {
         let rows = workspace
             .features()
             .iter()
@@ -44,22 +45,25 @@ fn training_features_csv(workbench: Workbench, workspace: RwSignal<Workspace>) -
 }
 
 #[component]
-pub fn ExchangeSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> impl IntoView {
+pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
     let download_error = RwSignal::new(None::<String>);
-    let save = move |name: &str, mime: &str, content: String| {
-        download_error.set(download_text(name, mime, &content).err());
+    // Whether the browser took the download; the error is shown if not.
+    let save = move |name: &str, mime: &str, content: String| -> bool {
+        let result = download_text(name, mime, &content)
+            .map_err(|problem| format!("{name} could not be saved: {problem}."));
+        let handed_over = result.is_ok();
+        download_error.set(result.err());
+        handed_over
     };
     let export_labels = move |_| {
         let content = workbench.session.with_untracked(|session| {
-            export_json(
-                &session.labels,
-                &session.rounds,
-                &session.annotator,
-                &now_iso(),
-            )
+            let saved = session.saved();
+            export_json(&saved.labels, &saved.rounds, &saved.annotator, &now_iso())
         });
-        save("fink-vra-labels.json", "application/json", content);
-        workbench.update_session(|session| session.unexported_changes = 0);
+        // Only a download handed to the browser counts as exported.
+        if save("fink-vra-labels.json", "application/json", content) {
+            workbench.mark_exported();
+        }
     };
     let on_import = move |event: web_sys::Event| {
         let input: HtmlInputElement = event_target(&event);
@@ -75,7 +79,7 @@ pub fn ExchangeSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> 
                     .await
                     .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
                 {
-                    Ok(text) => workbench.import(workspace, &file.name(), &text),
+                    Ok(text) => workbench.import(&file.name(), &text),
                     Err(detail) => workbench.exchange_message.set(Some(Err(format!(
                         "{}: could not be read ({detail})",
                         file.name()
@@ -87,6 +91,7 @@ pub fn ExchangeSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> 
     let conflicts = Memo::new(move |_| {
         workbench.session.with(|session| {
             session
+                .saved()
                 .labels
                 .conflicts()
                 .values()
@@ -94,11 +99,7 @@ pub fn ExchangeSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> 
                 .collect::<Vec<_>>()
         })
     });
-    let choose = move |chosen: LabelEntry| {
-        workbench.update_session(|session| {
-            session.labels.resolve_conflict(&chosen);
-        })
-    };
+    let choose = move |chosen: LabelEntry| workbench.resolve_conflict(&chosen);
     view! {
         <Section
             number=6
@@ -109,26 +110,26 @@ pub fn ExchangeSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> 
         >
             <label class="annotator">"Annotator "
                 <input type="text" data-testid="annotator" placeholder="your name"
-                    prop:value=move || workbench.session.with(|s| s.annotator.clone())
-                    on:change=move |e| { let name = event_target_value(&e); workbench.update_session(|s| s.annotator = name.trim().to_string()); } />
+                    prop:value=move || workbench.session.with(|s| s.saved().annotator.clone())
+                    on:change=move |e| workbench.set_annotator(&event_target_value(&e)) />
             </label>
-            <p data-testid="unexported">{move || match workbench.session.with(|s| s.unexported_changes) {
+            <p data-testid="unexported">{move || match workbench.session.with(|s| s.saved().unexported_changes) {
                 0 => "All labels exported.".to_string(),
                 changes => format!("{changes} label change(s) not exported yet."),
             }}</p>
             <div class="exports">
                 <button type="button" data-testid="export-json" on:click=export_labels>"Labels (JSON)"</button>
                 <button type="button" class="secondary" data-testid="export-labeled-csv"
-                    on:click=move |_| save("labeled.csv", "text/csv", workbench.session.with_untracked(|s| export_labeled_csv(&s.labels)))>"labeled.csv"</button>
+                    on:click=move |_| { save("labeled.csv", "text/csv", workbench.session.with_untracked(|s| export_labeled_csv(&s.saved().labels))); }>"labeled.csv"</button>
                 <button type="button" class="secondary" data-testid="export-training-ids"
-                    on:click=move |_| save("training_ids.csv", "text/csv", workbench.session.with_untracked(|s| export_training_ids_csv(&s.rounds)))>"training ids (CSV)"</button>
+                    on:click=move |_| { save("training_ids.csv", "text/csv", workbench.session.with_untracked(|s| export_training_ids_csv(&s.saved().rounds))); }>"training ids (CSV)"</button>
                 <button type="button" class="secondary" data-testid="export-features"
-                    on:click=move |_| save("training_features.csv", "text/csv", training_features_csv(workbench, workspace))>"training features (CSV)"</button>
+                    on:click=move |_| { save("training_features.csv", "text/csv", training_features_csv(workbench)); }>"training features (CSV)"</button>
             </div>
             <label class="file-picker secondary-picker">"Import labels…"
                 <input type="file" accept=".json,.csv" multiple data-testid="import-file" on:change=on_import />
             </label>
-            {move || download_error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+            {move || download_error.get().map(|message| view! { <p class="error" role="alert" data-testid="download-error">{message}</p> })}
             {move || workbench.exchange_message.get().map(|outcome| match outcome {
                 Ok(report) => view! { <p class="report" data-testid="import-report">{report}</p> }.into_any(),
                 Err(error) => view! { <p class="error" role="alert" data-testid="error">{error}</p> }.into_any(),

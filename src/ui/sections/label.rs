@@ -1,23 +1,25 @@
 //! Section 4, "Label": the ranked queue and one alert card at a time, labelled
-//! from the keyboard with the researcher's keys.
+//! with the researcher's keys or with the card's buttons (touch, mouse, or
+//! keyboard focus), which show the same keys.
 
 use leptos::ev;
 use leptos::prelude::*;
 
 use super::cutouts::CutoutStrip;
 use super::{svg_image, Section};
-use crate::core::active::strategy::RankedAlert;
-use crate::core::display::{format_feature_value, format_mjd};
+use crate::core::alert::Candid;
+use crate::core::display::{format_feature_value, format_mjd, format_probability};
 use crate::core::features::FEATURE_NAMES;
 use crate::core::labels::vocabulary::Label;
 use crate::core::links::{fink_portal_url, lasair_url};
 use crate::core::plot::light_curve_svg;
-use crate::core::workbench::{batch_progress, class_medians};
-use crate::core::workspace::Workspace;
+use crate::core::queue::QueuedAlert;
+use crate::core::workbench::class_medians;
 use crate::ui::workbench::Workbench;
 use crate::ui::{FileHandles, WorkerSlot};
 
-/// What a key press asks for.
+/// What a key press or a card button asks for.
+#[derive(Clone, Copy)]
 enum KeyAction {
     Label(Label),
     Skip,
@@ -49,15 +51,34 @@ fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
         })
 }
 
+/// Carries out an action on the card shown (`None`: no card).
+fn act(workbench: Workbench, shown: Option<Candid>, action: KeyAction, show_help: RwSignal<bool>) {
+    match (action, shown) {
+        (KeyAction::Label(label), Some(candid)) => workbench.label(candid, label),
+        (KeyAction::Skip, Some(candid)) => workbench.skip(candid),
+        (KeyAction::Undo, _) => workbench.undo(),
+        (KeyAction::Help, _) => show_help.update(|shown| *shown = !*shown),
+        (KeyAction::Label(_) | KeyAction::Skip, None) => {}
+    }
+}
+
 #[component]
 pub fn LabelSection(
     workbench: Workbench,
-    workspace: RwSignal<Workspace>,
     handles: FileHandles,
     reader: WorkerSlot,
 ) -> impl IntoView {
     let show_help = RwSignal::new(false);
-    let current = Memo::new(move |_| workbench.current(workspace));
+    let current = Memo::new(move |_| {
+        workbench.workspace.with(|workspace| {
+            workbench.session.with(|session| {
+                session
+                    .current(workspace)
+                    .map(|(row, alert)| (row, alert.clone()))
+            })
+        })
+    });
+    let shown = move || current.with_untracked(|card| card.as_ref().map(|(_, alert)| alert.candid));
     let _keys = window_event_listener(ev::keydown, move |event| {
         if event.ctrl_key() || event.meta_key() || event.alt_key() || typing_in_a_field(&event) {
             return;
@@ -66,28 +87,12 @@ pub fn LabelSection(
             return;
         };
         event.prevent_default();
-        let shown = current.get_untracked();
-        match action {
-            KeyAction::Label(label) => {
-                if let Some(alert) = shown {
-                    workbench.label(workspace, alert.pool_index, label);
-                }
-            }
-            KeyAction::Skip => {
-                if let Some(alert) = shown {
-                    workbench.skip(workspace, alert.pool_index);
-                }
-            }
-            KeyAction::Undo => workbench.undo(workspace),
-            KeyAction::Help => show_help.update(|shown| *shown = !*shown),
-        }
+        act(workbench, shown(), action, show_help);
     });
-    let progress = Memo::new(move |_| {
-        workbench
-            .session
-            .with(|session| batch_progress(&session.labels, &session.rounds, &session.settings))
-    });
-    let queue_length = Memo::new(move |_| workbench.queue.with(Vec::len));
+    let on_button =
+        Callback::new(move |action: KeyAction| act(workbench, shown(), action, show_help));
+    let progress = Memo::new(move |_| workbench.session.with(|session| session.batch_progress()));
+    let queue_length = Memo::new(move |_| workbench.session.with(|session| session.queue().len()));
     view! {
         <Section
             number=4
@@ -106,7 +111,7 @@ pub fn LabelSection(
                 <KeyHelp />
             </Show>
             {move || match current.get() {
-                Some(alert) => view! { <AlertCard workbench workspace handles reader alert /> }.into_any(),
+                Some((row, alert)) => view! { <AlertCard workbench handles reader row alert on_button /> }.into_any(),
                 None => view! { <p class="empty">"Nothing to label: load alerts, or every loaded alert has a label."</p> }.into_any(),
             }}
         </Section>
@@ -131,18 +136,45 @@ fn KeyHelp() -> impl IntoView {
     }
 }
 
+/// The card's buttons: one per label, skip and undo, each with its key.
+#[component]
+fn CardButtons(on_button: Callback<KeyAction>) -> impl IntoView {
+    let labels = Label::ALL.map(|label| {
+        let testid = format!("label-{}", label.name());
+        view! {
+            <button type="button" class="label-button" data-testid=testid
+                on:click=move |_| on_button.run(KeyAction::Label(label))>
+                {label.name()} " " <kbd>{label.key().to_string()}</kbd>
+            </button>
+        }
+    });
+    view! {
+        <div class="card-buttons" data-testid="card-buttons" role="group" aria-label="Label this alert">
+            {labels.into_iter().collect_view()}
+            <button type="button" class="secondary" data-testid="skip-button" on:click=move |_| on_button.run(KeyAction::Skip)>
+                "skip " <kbd>"s"</kbd>
+            </button>
+            <button type="button" class="secondary" data-testid="undo-button" on:click=move |_| on_button.run(KeyAction::Undo)>
+                "undo " <kbd>"z"</kbd>
+            </button>
+        </div>
+    }
+}
+
 #[component]
 fn AlertCard(
     workbench: Workbench,
-    workspace: RwSignal<Workspace>,
     handles: FileHandles,
     reader: WorkerSlot,
-    alert: RankedAlert,
+    row: usize,
+    alert: QueuedAlert,
+    on_button: Callback<KeyAction>,
 ) -> impl IntoView {
-    let (row, mjd, light_curve) = workspace.with_untracked(|workspace| {
-        let shown = &workspace.alerts()[alert.pool_index];
+    let workspace = workbench.workspace;
+    let (features, mjd, light_curve) = workspace.with_untracked(|workspace| {
+        let shown = &workspace.alerts()[row];
         (
-            workspace.features()[alert.pool_index].clone(),
+            workspace.features()[row].clone(),
             shown.mjd().unwrap_or(f64::NAN),
             light_curve_svg(shown, 560, 300),
         )
@@ -151,16 +183,18 @@ fn AlertCard(
         workbench.session.with_untracked(|session| {
             class_medians(
                 workspace.features(),
-                &session.labels,
-                &session.settings.target,
+                &session.saved().labels,
+                &session.settings().target,
             )
         })
     });
-    let probability = if alert.probability.is_nan() {
-        "no model yet".to_string()
-    } else {
-        format!("{:.2}", alert.probability)
-    };
+    let probability = Memo::new(move |_| {
+        workbench
+            .session
+            .with(|session| format_probability(session.probability_of(alert.candid)))
+    });
+    let row_index = row;
+    let row = features;
     let object_link = |url: Option<String>, text: &'static str| {
         url.map(|href| view! { <a href=href target="_blank" rel="noopener noreferrer">{text}</a> })
     };
@@ -183,13 +217,14 @@ fn AlertCard(
                 <span class="candid">"candid " {row.candid.to_string()}</span>
                 <span>{format_mjd(mjd)}</span>
             </header>
-            <p class="why" data-testid="card-reason">"P(class 1) " {probability} " · " {alert.reason.clone()}</p>
+            <p class="why" data-testid="card-reason">"P(class 1) " {move || probability.get()} " · " {alert.reason.clone()}</p>
+            <CardButtons on_button />
             <p class="links">
                 {object_link(lasair_url(&row.object_id), "Lasair")} " "
                 {object_link(fink_portal_url(&row.object_id), "Fink portal")}
             </p>
             <div class="card-visuals">
-                <CutoutStrip workspace handles reader pool_index=alert.pool_index />
+                <CutoutStrip workspace handles reader pool_index=row_index />
                 {svg_image(light_curve, "Light curve: detections with error bars, upper limits as open triangles, g green, r red, this alert ringed", "lightcurve")}
             </div>
             <table class="card-features">

@@ -7,46 +7,66 @@ use super::Section;
 use crate::core::active::strategy::QueryStrategy;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::ModelSpec;
+use crate::core::workbench::WorkbenchSettings;
 use crate::ui::workbench::Workbench;
 
 #[component]
-pub fn ModelSection(workbench: Workbench, on_change: Callback<()>) -> impl IntoView {
-    let settings = Memo::new(move |_| workbench.session.with(|session| session.settings.clone()));
+pub fn ModelSection(workbench: Workbench) -> impl IntoView {
+    let settings = Memo::new(move |_| workbench.session.with(|session| session.settings().clone()));
+    let is_custom = Memo::new(move |_| settings.with(|s| s.target.name == TargetMapping::CUSTOM));
+    // The custom mapping as typed: the saved one once it is in use, else the last text typed.
+    let custom_text = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if is_custom.get() {
+            custom_text.set(settings.with(|s| s.target.to_text()));
+        }
+    });
     let custom_error = RwSignal::new(None::<String>);
-    let change = move |apply: Box<dyn FnOnce(&mut crate::core::workbench::WorkbenchSettings)>| {
-        workbench.update_session(|session| apply(&mut session.settings));
-        on_change.run(());
+    let use_custom = move |text: String| match TargetMapping::parse_custom(&text) {
+        Ok(target) => {
+            custom_error.set(None);
+            workbench.change_settings(move |settings| settings.target = target);
+        }
+        Err(error) => custom_error.set(Some(format!("Custom mapping not used: {error}."))),
     };
     let on_target = move |event: web_sys::Event| {
         let name = event_target_value(&event);
-        if let Some(target) = TargetMapping::built_in()
+        if name == TargetMapping::CUSTOM {
+            let text = custom_text.get_untracked();
+            if text.trim().is_empty() {
+                custom_error.set(Some(
+                    "Type a custom mapping below, such as extragal=1,gal=0,agn=0, then press Enter.".to_string(),
+                ));
+                // The select shows the custom choice while the mapping is typed.
+                return;
+            }
+            use_custom(text);
+        } else if let Some(target) = TargetMapping::built_in()
             .into_iter()
             .find(|target| target.name == name)
         {
-            change(Box::new(move |settings| settings.target = target));
+            custom_error.set(None);
+            workbench.change_settings(move |settings| settings.target = target);
         }
     };
-    let on_custom = move |event: web_sys::Event| match TargetMapping::parse(
-        "custom",
-        &event_target_value(&event),
-    ) {
-        Ok(target) => {
-            custom_error.set(None);
-            change(Box::new(move |settings| settings.target = target));
-        }
-        Err(error) => custom_error.set(Some(error.to_string())),
+    let on_custom = move |event: web_sys::Event| {
+        let text = event_target_value(&event);
+        custom_text.set(text.clone());
+        use_custom(text);
     };
     let on_model = move |event: web_sys::Event| {
         if let Some(model) = ModelSpec::by_name(&event_target_value(&event)) {
-            change(Box::new(move |settings| settings.model = model));
+            workbench.change_settings(move |settings| settings.model = model);
         }
     };
     let on_strategy = move |event: web_sys::Event| {
         if let Some(strategy) = QueryStrategy::by_name(&event_target_value(&event)) {
-            change(Box::new(move |settings| settings.strategy = strategy));
+            workbench.change_settings(move |settings| settings.strategy = strategy);
         }
     };
     let number = move |event: &web_sys::Event| event_target_value(event).trim().parse::<f64>().ok();
+    let change =
+        move |apply: Box<dyn FnOnce(&mut WorkbenchSettings)>| workbench.change_settings(apply);
     view! {
         <Section
             number=3
@@ -59,11 +79,12 @@ pub fn ModelSection(workbench: Workbench, on_change: Callback<()>) -> impl IntoV
                 <label>"Model type "
                     <select data-testid="model-type" on:change=on_target prop:value=move || settings.get().target.name>
                         {TargetMapping::built_in().into_iter().map(|target| view! { <option value=target.name.clone()>{target.name.clone()}</option> }).collect_view()}
-                        <option value="custom">"custom"</option>
+                        <option value="custom" data-testid="model-type-custom">"custom"</option>
                     </select>
                 </label>
                 <label>"Custom mapping "
-                    <input type="text" placeholder="extragal=1,gal=0,agn=0" on:change=on_custom />
+                    <input type="text" data-testid="custom-mapping" placeholder="extragal=1,gal=0,agn=0"
+                        prop:value=move || custom_text.get() on:change=on_custom />
                 </label>
                 <label>"Classifier "
                     <select data-testid="classifier" on:change=on_model prop:value=move || settings.get().model.name()>
@@ -93,7 +114,7 @@ pub fn ModelSection(workbench: Workbench, on_change: Callback<()>) -> impl IntoV
                 </label>
             </div>
             <p class="mapping">"Classes: " {move || settings.get().target.classes.iter().map(|(label, class)| format!("{label}→{class}")).collect::<Vec<_>>().join(", ")}</p>
-            {move || custom_error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+            {move || custom_error.get().map(|message| view! { <p class="error" role="alert" data-testid="custom-mapping-error">{message}</p> })}
         </Section>
     }
 }

@@ -6,30 +6,38 @@ use leptos::task::spawn_local;
 
 use super::{svg_image, Section};
 use crate::core::active::round::RoundRecord;
+use crate::core::display::format_metric;
 use crate::core::plot::learning_curve_svg;
-use crate::core::workspace::Workspace;
 use crate::ui::workbench::Workbench;
 
-/// `mean ± sd` of a cross-validated metric, or `–`.
+/// `mean ± sd` of a cross-validated metric, `–` without cross-validation,
+/// or `n/a` for a metric that does not exist.
 fn with_spread(
     round: &RoundRecord,
-    pick: impl Fn(&crate::core::active::metrics::BinaryMetrics) -> f64,
+    pick: impl Fn(&crate::core::active::metrics::BinaryMetrics) -> Option<f64>,
 ) -> String {
     match &round.cross_validated {
-        Some(cv) => format!("{:.2} ± {:.2}", pick(&cv.mean), pick(&cv.std)),
+        Some(cv) => match (pick(&cv.mean), pick(&cv.std)) {
+            (Some(mean), Some(sd)) => format!("{mean:.2} ± {sd:.2}"),
+            _ => "n/a".to_string(),
+        },
         None => "–".to_string(),
     }
 }
 
 #[component]
-pub fn TrainSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> impl IntoView {
-    let rounds = Memo::new(move |_| workbench.session.with(|session| session.rounds.clone()));
+pub fn TrainSection(workbench: Workbench) -> impl IntoView {
+    let rounds = Memo::new(move |_| {
+        workbench
+            .session
+            .with(|session| session.saved().rounds.clone())
+    });
     let next_round = Memo::new(move |_| rounds.with(Vec::len));
     let train = move |_| {
         if workbench.training.get_untracked() {
             return;
         }
-        spawn_local(async move { workbench.train(workspace).await });
+        spawn_local(async move { workbench.train().await });
     };
     view! {
         <Section
@@ -68,11 +76,11 @@ pub fn TrainSection(workbench: Workbench, workspace: RwSignal<Workspace>) -> imp
                             <td>{format!("{} / {}", round.class_counts[0], round.class_counts[1])}</td>
                             <td>{format!("{} ({})", round.model.name(), round.model_type)}</td>
                             <td>{round.strategy.name()}</td>
-                            <td class="number">{with_spread(&round, |m| m.accuracy)}</td>
-                            <td class="number">{with_spread(&round, |m| m.f1)}</td>
+                            <td class="number">{with_spread(&round, |m| Some(m.accuracy))}</td>
+                            <td class="number">{with_spread(&round, |m| Some(m.f1))}</td>
                             <td class="number">{with_spread(&round, |m| m.roc_auc)}</td>
                             <td class="number">{format!("{:.2}", round.training_set.accuracy)}</td>
-                            <td class="number">{round.validation.map_or("–".to_string(), |v| format!("{:.2}", v.roc_auc))}</td>
+                            <td class="number">{round.validation.map_or("–".to_string(), |v| format_metric(v.roc_auc))}</td>
                             <td>{round.timestamp.clone()}</td>
                         </tr>
                     }).collect_view()}

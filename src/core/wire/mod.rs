@@ -1,6 +1,9 @@
-//! The binary form of what crosses between the page and its worker (a file's
-//! alerts and features, a card's stamps): postcard, compact and fast, where
-//! JSON would be several times larger and slower for thousands of alerts.
+//! The binary form of what crosses between the page and its workers:
+//! postcard, compact and fast, where JSON would be several times larger and
+//! slower for thousands of alerts, and which keeps `NaN`. [`protocol`] is
+//! the one request and reply pair that travels in it.
+
+pub mod protocol;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -1,0 +1,424 @@
+//! The labelling session's rules, in one type the page drives and the tests
+//! check against a reference model: the current card, label, skip,
+//! multi-level undo, batch progress, recording a round, applying a ranking,
+//! new alerts, imports, another tab's labels, settings.
+//!
+//! The page keeps signals, workers and generation counters; every decision
+//! about labels, rounds, probabilities and the queue is made here. What
+//! crosses to a worker (a [`TrainingJob`], a [`QueueJob`]) is built here, and
+//! its answer is applied here, whenever it comes back: everything is keyed by
+//! alert id, so a late answer can be stale but never out of range.
+
+use std::collections::{BTreeSet, HashMap};
+
+use thiserror::Error;
+
+use crate::core::alert::Candid;
+use crate::core::labels::entry::LabelEntry;
+use crate::core::labels::exchange::LabelImportError;
+use crate::core::labels::store::MergeReport;
+use crate::core::labels::vocabulary::Label;
+use crate::core::queue::{PoolAlert, QueueJob, QueuedAlert, RankingRule};
+use crate::core::session::{ImportOutcome, SavedSession, SessionError};
+use crate::core::workbench::{batch_progress, TrainingJob, TrainingOutcome, WorkbenchSettings};
+use crate::core::workspace::Workspace;
+
+/// What the page should start after an action (both run in its worker).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct FollowUp {
+    /// Rank the queue again ([`LabellingSession::queue_job`]).
+    pub rerank: bool,
+    /// Fit the last round's model again so that it scores every loaded
+    /// alert ([`LabellingSession::training_job`] with `record = false`).
+    pub refit: bool,
+}
+
+/// Why a training answer was not applied.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum StaleTraining {
+    #[error("round {round} was already recorded")]
+    RoundAlreadyRecorded { round: u32 },
+    #[error("the answer has {found} probabilities for {expected} alerts")]
+    Mismatched { expected: usize, found: usize },
+}
+
+/// P(class 1) by alert id, from the model fitted under `settings`.
+#[derive(Clone, Debug, Default)]
+struct Scores {
+    settings: Option<WorkbenchSettings>,
+    by_alert: HashMap<Candid, f64>,
+}
+
+/// One labelling session: the saved part (labels, rounds, settings) and
+/// what lives only in the tab (model probabilities, the queue, skips).
+#[derive(Clone, Debug, Default)]
+pub struct LabellingSession {
+    saved: SavedSession,
+    scores: Scores,
+    queue: Vec<QueuedAlert>,
+    skipped: BTreeSet<Candid>,
+    /// Bumped by every change to the saved part, so the page saves once per change.
+    revision: u64,
+}
+
+impl LabellingSession {
+    /// A session continuing `saved` (no model yet: rounds are refitted).
+    pub fn new(saved: SavedSession) -> LabellingSession {
+        LabellingSession {
+            saved,
+            ..LabellingSession::default()
+        }
+    }
+
+    /// What is saved between visits.
+    pub fn saved(&self) -> &SavedSession {
+        &self.saved
+    }
+
+    /// Changes whenever [`LabellingSession::saved`] does.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    fn changed(&mut self) {
+        self.revision += 1;
+    }
+
+    pub fn settings(&self) -> &WorkbenchSettings {
+        &self.saved.settings
+    }
+
+    /// The current model's P(class 1) for this alert, if it scored it.
+    pub fn probability_of(&self, candid: Candid) -> Option<f64> {
+        self.scores.by_alert.get(&candid).copied()
+    }
+
+    /// Whether a model has scored alerts (after a round, or a refit).
+    pub fn has_model(&self) -> bool {
+        !self.scores.by_alert.is_empty()
+    }
+
+    /// The ranked queue as last applied (labelled alerts included until shown).
+    pub fn queue(&self) -> &[QueuedAlert] {
+        &self.queue
+    }
+
+    /// Whether the alert waits to be labelled: no label, no conflict.
+    fn is_open(&self, candid: Candid) -> bool {
+        self.saved.labels.get(candid).is_none()
+            && !self.saved.labels.conflicts().contains_key(&candid)
+    }
+
+    /// The card to show: the first queued alert that is loaded, unlabelled,
+    /// not in conflict and not skipped, with its row in the workspace.
+    pub fn current(&self, workspace: &Workspace) -> Option<(usize, &QueuedAlert)> {
+        self.queue.iter().find_map(|alert| {
+            let row = workspace.row_of(alert.candid)?;
+            (self.is_open(alert.candid) && !self.skipped.contains(&alert.candid))
+                .then_some((row, alert))
+        })
+    }
+
+    /// Usable labels not yet trained on, against the number the next round needs.
+    pub fn batch_progress(&self) -> (usize, usize) {
+        batch_progress(&self.saved.labels, &self.saved.rounds, &self.saved.settings)
+    }
+
+    /// Labels a loaded alert that has no label and no conflict; returns
+    /// whether it did. `timestamp` (UTC ISO 8601, to the millisecond) makes
+    /// the act unique.
+    pub fn label(
+        &mut self,
+        workspace: &Workspace,
+        candid: Candid,
+        label: Label,
+        timestamp: String,
+    ) -> bool {
+        let Some(row) = workspace.row_of(candid) else {
+            return false;
+        };
+        if !self.is_open(candid) {
+            return false;
+        }
+        let object_id = workspace.features()[row].object_id.clone();
+        self.saved.labels.set(LabelEntry {
+            candid,
+            object_id,
+            label,
+            timestamp,
+            annotator: self.saved.annotator.clone(),
+            round: None,
+        });
+        self.saved.unexported_changes += 1;
+        self.changed();
+        true
+    }
+
+    /// Passes over an alert until the next round.
+    pub fn skip(&mut self, candid: Candid) {
+        self.skipped.insert(candid);
+    }
+
+    /// Undoes the last label (any number of times) and brings its alert to
+    /// the front of the queue, so its card is shown next.
+    pub fn undo(&mut self) -> Option<Candid> {
+        let undone = self.saved.labels.undo()?;
+        if let Some(removed) = undone.removed {
+            self.saved.undone.insert(LabelEntry {
+                round: None,
+                ..removed
+            });
+        }
+        self.saved.unexported_changes += 1;
+        self.skipped.remove(&undone.candid);
+        self.queue.retain(|alert| alert.candid != undone.candid);
+        self.queue.insert(
+            0,
+            QueuedAlert {
+                candid: undone.candid,
+                score: f64::INFINITY,
+                reason: "label undone: label it again".to_string(),
+            },
+        );
+        self.changed();
+        Some(undone.candid)
+    }
+
+    /// The ranking of every loaded open alert, to run in the worker.
+    pub fn queue_job(&self, workspace: &Workspace) -> (QueueJob, Vec<f64>) {
+        let settings = &self.saved.settings;
+        let round = self.saved.rounds.len();
+        let pool = workspace
+            .features()
+            .iter()
+            .filter(|row| self.is_open(row.candid))
+            .map(|row| PoolAlert {
+                candid: row.candid,
+                object_id: &row.object_id,
+                values: &row.values,
+                probability: self.probability_of(row.candid),
+            });
+        let rule = RankingRule {
+            strategy: settings.strategy,
+            cold_start: settings.cold_start,
+            batch: if round == 0 {
+                settings.first_batch
+            } else {
+                settings.batch
+            },
+            seed: settings.seed.wrapping_add(round as u64),
+        };
+        QueueJob::for_pool(pool, rule)
+    }
+
+    /// Applies a ranking, however late: alerts labelled since are passed
+    /// over when shown; an alert whose label was undone stays in front.
+    pub fn apply_ranking(&mut self, ranking: Vec<QueuedAlert>) {
+        let undone_in_front: Vec<QueuedAlert> = self
+            .queue
+            .iter()
+            .take_while(|alert| alert.score == f64::INFINITY)
+            .filter(|alert| self.is_open(alert.candid))
+            .cloned()
+            .collect();
+        let front: BTreeSet<Candid> = undone_in_front.iter().map(|a| a.candid).collect();
+        self.queue = undone_in_front;
+        self.queue.extend(
+            ranking
+                .into_iter()
+                .filter(|alert| !front.contains(&alert.candid)),
+        );
+    }
+
+    /// The job that trains the next round (`record`) or fits the last
+    /// round's model again to score every loaded alert.
+    pub fn training_job(
+        &self,
+        workspace: &Workspace,
+        timestamp: String,
+        record: bool,
+    ) -> (TrainingJob, Vec<f64>) {
+        let rounds = self.saved.rounds.len() as u32;
+        let round = if record {
+            rounds
+        } else {
+            rounds.saturating_sub(1)
+        };
+        let (mut job, values) = TrainingJob::for_loaded(
+            workspace.features(),
+            &self.saved.labels,
+            &self.saved.settings,
+            round,
+            timestamp,
+        );
+        job.record = record;
+        (job, values)
+    }
+
+    /// Applies a training answer: a recorded round sets each trained label's
+    /// first round and joins the history; the probabilities are kept, by
+    /// alert id, if the settings that fit the model are still the current
+    /// ones. Skips end with a new round. Asks for a refit when alerts of
+    /// `workspace` (loaded meanwhile) have no probability.
+    pub fn apply_training(
+        &mut self,
+        workspace: &Workspace,
+        job: &TrainingJob,
+        outcome: TrainingOutcome,
+    ) -> Result<FollowUp, StaleTraining> {
+        if outcome.probabilities.len() != job.candids.len() {
+            return Err(StaleTraining::Mismatched {
+                expected: job.candids.len(),
+                found: outcome.probabilities.len(),
+            });
+        }
+        if job.record {
+            if job.round as usize != self.saved.rounds.len() {
+                return Err(StaleTraining::RoundAlreadyRecorded { round: job.round });
+            }
+            for example in &outcome.record.training {
+                if let Ok(candid) = example.id.parse::<Candid>() {
+                    self.saved
+                        .labels
+                        .record_first_round(candid, &example.label, job.round);
+                }
+            }
+            self.saved.rounds.push(outcome.record);
+            self.skipped.clear();
+            self.changed();
+        } else if self.saved.rounds.is_empty() {
+            // A refit for rounds that are gone (another tab's history?): nothing to score with.
+            return Ok(FollowUp::default());
+        }
+        let fits = job.settings.fits_the_same_model(&self.saved.settings);
+        if fits {
+            self.scores = Scores {
+                settings: Some(job.settings.clone()),
+                by_alert: job
+                    .candids
+                    .iter()
+                    .copied()
+                    .zip(outcome.probabilities)
+                    .collect(),
+            };
+        }
+        Ok(FollowUp {
+            rerank: true,
+            refit: !fits || self.alerts_added(workspace).refit,
+        })
+    }
+
+    /// What to do after alerts were added to the workspace: rank again, and
+    /// refit if a model exists that has not scored the new alerts.
+    pub fn alerts_added(&self, workspace: &Workspace) -> FollowUp {
+        let trained = !self.saved.rounds.is_empty();
+        let unscored = workspace
+            .features()
+            .iter()
+            .any(|row| self.probability_of(row.candid).is_none());
+        FollowUp {
+            rerank: true,
+            refit: trained && unscored,
+        }
+    }
+
+    /// Changes the settings; probabilities of a model fitted under other
+    /// model settings (target, classifier, seed, validation share) are dropped.
+    pub fn set_settings(&mut self, settings: WorkbenchSettings, timestamp: String) -> FollowUp {
+        if settings == self.saved.settings {
+            return FollowUp::default();
+        }
+        let stale = self
+            .scores
+            .settings
+            .as_ref()
+            .is_some_and(|fitted| !fitted.fits_the_same_model(&settings));
+        if stale {
+            self.scores = Scores::default();
+        }
+        self.saved.settings = settings;
+        self.saved.settings_changed_at = timestamp;
+        self.changed();
+        FollowUp {
+            rerank: true,
+            refit: stale && !self.saved.rounds.is_empty(),
+        }
+    }
+
+    pub fn set_annotator(&mut self, annotator: &str) {
+        let annotator = annotator.trim();
+        if annotator != self.saved.annotator {
+            self.saved.annotator = annotator.to_string();
+            self.changed();
+        }
+    }
+
+    /// Settles a conflict with the chosen version (undoable).
+    pub fn resolve_conflict(&mut self, chosen: &LabelEntry) -> FollowUp {
+        if self.saved.labels.resolve_conflict(chosen) {
+            self.saved.unexported_changes += 1;
+            self.changed();
+        }
+        FollowUp::default()
+    }
+
+    /// Imports a label file and merges it; a bad file changes nothing.
+    pub fn import(
+        &mut self,
+        file: &str,
+        text: &str,
+    ) -> (Result<ImportOutcome, LabelImportError>, FollowUp) {
+        let outcome = self.saved.import_label_file(file, text);
+        if outcome.is_ok() {
+            // Labels undone here stay undone, even if a colleague's file has them.
+            let _ = self.saved.labels.purge(&self.saved.undone);
+            self.changed();
+        }
+        let rerank = outcome.is_ok();
+        (
+            outcome,
+            FollowUp {
+                rerank,
+                refit: false,
+            },
+        )
+    }
+
+    /// Merges what another tab saved (text from storage); used before every
+    /// save and when the browser says another tab saved.
+    pub fn merge_stored(&mut self, text: &str) -> Result<(MergeReport, FollowUp), SessionError> {
+        let other = SavedSession::from_json(text)?;
+        let before = (self.saved.labels.clone(), self.saved.rounds.len());
+        let settings_before = self.saved.settings.clone();
+        let report = self.saved.merge_copy(other);
+        let labels_changed = self.saved.labels != before.0;
+        let rounds_changed = self.saved.rounds.len() != before.1;
+        let settings_changed = self.saved.settings != settings_before;
+        if settings_changed
+            && self
+                .scores
+                .settings
+                .as_ref()
+                .is_some_and(|fitted| !fitted.fits_the_same_model(&self.saved.settings))
+        {
+            self.scores = Scores::default();
+        }
+        if labels_changed || rounds_changed || settings_changed {
+            self.changed();
+        }
+        let follow_up = FollowUp {
+            rerank: labels_changed || rounds_changed || settings_changed,
+            refit: rounds_changed || (settings_changed && !self.has_model()),
+        };
+        Ok((report, follow_up))
+    }
+
+    /// The export was handed to the browser: nothing is unexported now.
+    pub fn mark_exported(&mut self) {
+        if self.saved.unexported_changes != 0 {
+            self.saved.unexported_changes = 0;
+            self.changed();
+        }
+    }
+}

@@ -1,0 +1,613 @@
+//! The labelling session as a state machine: proptest generates sequences of
+//! user actions (load a file, label, skip, undo, train, apply a late
+//! ranking, import a colleague's export, change the model type, reload, a
+//! second tab labelling) and runs them on a `LabellingSession` beside a
+//! plain reference model: a list of label acts, each given or undone.
+//! After every step: nothing panics, every act not undone is in the store
+//! (or set aside in a conflict) with its first round, the card never shows a
+//! labelled alert, every probability is the one computed for that alert, and
+//! export then import gives the same store.
+//!
+//! `SESSION_MODEL_CASES` sets the number of sequences (CI: 5,000).
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use fink_vra::core::alert::Candid;
+use fink_vra::core::file_reading::{read_file, FileReading};
+use fink_vra::core::labelling::{FollowUp, LabellingSession};
+use fink_vra::core::labels::exchange::export_json;
+use fink_vra::core::labels::targets::TargetMapping;
+use fink_vra::core::labels::vocabulary::Label;
+use fink_vra::core::model::ModelSpec;
+use fink_vra::core::queue::QueuedAlert;
+use fink_vra::core::session::SavedSession;
+use fink_vra::core::wire::protocol::{
+    answer, expect_ranked, expect_trained, reply_from_bytes, reply_to_bytes, Payload, WorkerReply,
+    WorkerRequest,
+};
+use fink_vra::core::workbench::WorkbenchSettings;
+use fink_vra::core::workspace::Workspace;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+const FILES: [&str; 2] = [
+    "clean/20250602_100102_alerts_ztf_hostless_72alerts.parquet",
+    "clean/20250603_110102_alerts_ztf_hostless_72alerts.parquet",
+];
+
+/// Each fixture read once (parsing is not what is under test).
+fn reading(file: usize) -> FileReading {
+    static READINGS: OnceLock<Vec<FileReading>> = OnceLock::new();
+    READINGS.get_or_init(|| {
+        FILES
+            .iter()
+            .map(|name| read_file(name, std::fs::read(common::fixture(name)).expect("fixture")))
+            .collect()
+    })[file]
+        .clone()
+}
+
+/// A worker that answers at once: the request and the reply cross in their
+/// wire form, as between the page and its worker.
+fn worker(request: WorkerRequest, payload: Payload) -> WorkerReply {
+    let request = WorkerRequest::from_bytes(&request.to_bytes()).expect("the request decodes");
+    reply_from_bytes(&reply_to_bytes(&answer(request, payload)))
+}
+
+/// What the generated sequences exercised, so that a weak generator shows.
+static ROUNDS: AtomicUsize = AtomicUsize::new(0);
+static ONE_CLASS_ROUNDS: AtomicUsize = AtomicUsize::new(0);
+static RELABELLED_ROUNDS: AtomicUsize = AtomicUsize::new(0);
+static UNDOS: AtomicUsize = AtomicUsize::new(0);
+static CONFLICTS: AtomicUsize = AtomicUsize::new(0);
+static LATE_RANKINGS: AtomicUsize = AtomicUsize::new(0);
+
+fn count(counter: &AtomicUsize) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Cheap classifiers, so that thousands of rounds run in seconds; every family.
+fn classifier(index: usize) -> ModelSpec {
+    match index % 3 {
+        0 => ModelSpec::LogisticRegression { alpha: 1.0 },
+        1 => ModelSpec::ExtraTrees {
+            trees: 4,
+            min_samples_leaf: 1,
+            max_features: None,
+        },
+        _ => ModelSpec::GradientBoosting {
+            iterations: 4,
+            learning_rate: 0.3,
+            max_depth: 2,
+            l2: 1.0,
+            min_leaf_weight: 0.5,
+        },
+    }
+}
+
+fn target(index: usize) -> TargetMapping {
+    match index % 4 {
+        0 => TargetMapping::galactic(),
+        1 => TargetMapping::real(),
+        2 => TargetMapping::transient(),
+        _ => TargetMapping::parse_custom("bogus=0,real=1,gal=1").expect("valid"),
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Action {
+    Load(usize),
+    Label(Label),
+    Skip,
+    Undo(usize),
+    Train,
+    /// Applies the ranking computed just before the last load.
+    ApplyRankingFromBeforeTheLastLoad,
+    /// A colleague's export: some alerts labelled as ours, some not.
+    ImportCollaborator {
+        alerts: Vec<usize>,
+        labels: Vec<Label>,
+    },
+    ChangeSettings {
+        target: usize,
+        classifier: usize,
+        validation: bool,
+    },
+    Reload,
+    /// Another tab (same storage) labels alerts and saves.
+    OtherTab {
+        alerts: Vec<usize>,
+        label: Label,
+    },
+}
+
+fn label_strategy() -> impl Strategy<Value = Label> {
+    // `real` often, so that the real model meets one-class training sets.
+    prop_oneof![
+        3 => Just(Label::Real),
+        1 => proptest::sample::select(Label::ALL.to_vec()),
+    ]
+}
+
+fn action_strategy() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        2 => (0..2usize).prop_map(Action::Load),
+        12 => label_strategy().prop_map(Action::Label),
+        1 => Just(Action::Skip),
+        2 => (1..4usize).prop_map(Action::Undo),
+        4 => Just(Action::Train),
+        1 => Just(Action::ApplyRankingFromBeforeTheLastLoad),
+        1 => (
+            proptest::collection::vec(0..144usize, 1..6),
+            proptest::collection::vec(label_strategy(), 1..6)
+        )
+            .prop_map(|(alerts, labels)| Action::ImportCollaborator { alerts, labels }),
+        1 => (0..4usize, 0..3usize, any::<bool>()).prop_map(|(target, classifier, validation)| {
+            Action::ChangeSettings { target, classifier, validation }
+        }),
+        1 => Just(Action::Reload),
+        1 => (proptest::collection::vec(0..144usize, 1..4), label_strategy())
+            .prop_map(|(alerts, label)| Action::OtherTab { alerts, label }),
+    ]
+}
+
+/// One label act, as the reference model sees it.
+#[derive(Clone, Debug)]
+struct Act {
+    candid: Candid,
+    label: Label,
+    timestamp: String,
+    undone: bool,
+    /// The first round recorded after the act whose training set used it.
+    first_round: Option<u32>,
+}
+
+/// The reference: every act of either tab, and this tab's undo stack.
+#[derive(Default, Debug)]
+struct Reference {
+    acts: Vec<Act>,
+    /// Indices into `acts`, newest last.
+    undo_stack: Vec<usize>,
+    /// P(class 1) of each alert from the last model applied, by candid.
+    probabilities: HashMap<Candid, f64>,
+}
+
+impl Reference {
+    /// The act that stands for a candid: the newest not undone.
+    fn live(&self, candid: Candid) -> Option<&Act> {
+        self.acts
+            .iter()
+            .rev()
+            .find(|act| act.candid == candid && !act.undone)
+    }
+}
+
+/// The page, without the browser: a session, its workspace, the shared
+/// storage, and the other tab.
+struct Harness {
+    session: LabellingSession,
+    workspace: Workspace,
+    storage: Option<String>,
+    saved_revision: Option<u64>,
+    ranking_before_last_load: Option<Vec<QueuedAlert>>,
+    reference: Reference,
+    step: usize,
+}
+
+fn timestamp(step: usize, tab: &str) -> String {
+    let (second, milli) = (step / 1000, step % 1000);
+    let hour = if tab == "a" { 10 } else { 11 };
+    format!("2026-11-29T{hour}:00:{second:02}.{milli:03}Z")
+}
+
+impl Harness {
+    fn new() -> Harness {
+        Harness {
+            session: LabellingSession::new(SavedSession::new()),
+            workspace: Workspace::new(),
+            storage: None,
+            saved_revision: None,
+            ranking_before_last_load: None,
+            reference: Reference::default(),
+            step: 0,
+        }
+    }
+
+    /// What the page's saving `Effect` does after each change.
+    fn save(&mut self) {
+        if self.saved_revision == Some(self.session.revision()) {
+            return;
+        }
+        if let Some(stored) = self.storage.clone() {
+            let (_, follow_up) = self.session.merge_stored(&stored).expect("our own format");
+            self.follow(follow_up);
+        }
+        self.storage = Some(self.session.saved().to_json());
+        self.saved_revision = Some(self.session.revision());
+    }
+
+    /// Runs the follow-ups at once, as a worker that answers immediately.
+    fn follow(&mut self, follow_up: FollowUp) {
+        if follow_up.refit {
+            self.train(false);
+        }
+        if follow_up.rerank {
+            let (job, values) = self.session.queue_job(&self.workspace);
+            let reply = worker(WorkerRequest::RankQueue(job), Payload::FeatureRows(values));
+            self.session
+                .apply_ranking(expect_ranked(reply).expect("the worker ranks"));
+        }
+    }
+
+    fn train(&mut self, record: bool) {
+        let (job, values) =
+            self.session
+                .training_job(&self.workspace, timestamp(self.step, "a"), record);
+        let mapped = job
+            .labels
+            .iter()
+            .filter(|(_, label)| job.settings.target.class_of(label).is_some())
+            .count();
+        let reply = worker(
+            WorkerRequest::Train(job.clone()),
+            Payload::FeatureRows(values),
+        );
+        let outcome = match expect_trained(reply) {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                assert!(
+                    mapped == 0 || job.settings.validation_share > 0.0,
+                    "{mapped} usable labels must train (one class too): {error}"
+                );
+                return;
+            }
+        };
+        let trained: Vec<(Candid, String)> = outcome
+            .record
+            .training
+            .iter()
+            .map(|example| (example.id.parse().expect("a candid"), example.label.clone()))
+            .collect();
+        let probabilities: HashMap<Candid, f64> = job
+            .candids
+            .iter()
+            .copied()
+            .zip(outcome.probabilities.iter().copied())
+            .collect();
+        let round = job.round;
+        let follow_up = self
+            .session
+            .apply_training(&self.workspace, &job, outcome)
+            .expect("an answer applied at once is never stale");
+        if record {
+            count(&ROUNDS);
+            let [zeros, ones] = self.session.saved().rounds[round as usize].class_counts;
+            if zeros == 0 || ones == 0 {
+                count(&ONE_CLASS_ROUNDS);
+            }
+            for (candid, label) in trained {
+                let act =
+                    self.reference.acts.iter_mut().rev().find(|act| {
+                        act.candid == candid && !act.undone && act.label.name() == label
+                    });
+                if let Some(act) = act {
+                    if act.first_round.is_some() {
+                        count(&RELABELLED_ROUNDS);
+                    }
+                    act.first_round.get_or_insert(round);
+                }
+            }
+        }
+        self.reference.probabilities = probabilities;
+        self.follow(follow_up);
+    }
+
+    fn run(&mut self, action: &Action) {
+        self.step += 1;
+        match action {
+            Action::Load(file) => {
+                let (job, values) = self.session.queue_job(&self.workspace);
+                self.ranking_before_last_load = Some(job.run(&values));
+                self.workspace.add_reading(reading(*file));
+                let follow_up = self.session.alerts_added(&self.workspace);
+                self.follow(follow_up);
+            }
+            Action::Label(label) => {
+                if let Some((_, alert)) = self.session.current(&self.workspace) {
+                    let candid = alert.candid;
+                    let time = timestamp(self.step, "a");
+                    assert!(self
+                        .session
+                        .label(&self.workspace, candid, *label, time.clone()));
+                    self.reference.acts.push(Act {
+                        candid,
+                        label: *label,
+                        timestamp: time,
+                        undone: false,
+                        first_round: None,
+                    });
+                    self.reference
+                        .undo_stack
+                        .push(self.reference.acts.len() - 1);
+                }
+            }
+            Action::Skip => {
+                if let Some((_, alert)) = self.session.current(&self.workspace) {
+                    let candid = alert.candid;
+                    self.session.skip(candid);
+                    let shown = self.session.current(&self.workspace).map(|(_, a)| a.candid);
+                    assert_ne!(shown, Some(candid), "a skipped alert is not shown again");
+                }
+            }
+            Action::Undo(times) => {
+                for _ in 0..*times {
+                    let expected = self.reference.undo_stack.pop();
+                    let undone = self.session.undo();
+                    assert_eq!(
+                        undone,
+                        expected.map(|index| self.reference.acts[index].candid),
+                        "undo goes back to the last label given"
+                    );
+                    if let Some(index) = expected {
+                        count(&UNDOS);
+                        self.reference.acts[index].undone = true;
+                        let shown = self.session.current(&self.workspace).map(|(_, a)| a.candid);
+                        if self
+                            .workspace
+                            .row_of(self.reference.acts[index].candid)
+                            .is_some()
+                        {
+                            assert_eq!(shown, undone, "undo shows that alert's card again");
+                        }
+                    }
+                }
+            }
+            Action::Train => self.train(true),
+            Action::ApplyRankingFromBeforeTheLastLoad => {
+                if let Some(ranking) = self.ranking_before_last_load.clone() {
+                    count(&LATE_RANKINGS);
+                    self.session.apply_ranking(ranking);
+                }
+            }
+            Action::ImportCollaborator { alerts, labels } => {
+                let mut theirs = SavedSession::new();
+                let mut workspace = Workspace::new();
+                workspace.add_reading(reading(0));
+                workspace.add_reading(reading(1));
+                let mut colleague = LabellingSession::new(theirs.clone());
+                for (i, &alert) in alerts.iter().enumerate() {
+                    let candid = workspace.features()[alert % workspace.features().len()].candid;
+                    colleague.label(
+                        &workspace,
+                        candid,
+                        labels[i % labels.len()],
+                        "2026-11-28T09:00:00Z".to_string(),
+                    );
+                }
+                theirs = colleague.saved().clone();
+                let text = export_json(&theirs.labels, &[], "bob", "2026-11-28T10:00:00Z");
+                let (outcome, follow_up) = self.session.import("bob.json", &text);
+                outcome.expect("a colleague's export imports");
+                self.drop_undo_steps_touched_by(
+                    theirs
+                        .labels
+                        .labels()
+                        .map(|entry| (entry.candid, entry.label)),
+                );
+                self.follow(follow_up);
+            }
+            Action::ChangeSettings {
+                target: target_index,
+                classifier: classifier_index,
+                validation,
+            } => {
+                let settings = WorkbenchSettings {
+                    target: target(*target_index),
+                    model: classifier(*classifier_index),
+                    validation_share: if *validation { 0.3 } else { 0.0 },
+                    ..self.session.settings().clone()
+                };
+                let follow_up = self
+                    .session
+                    .set_settings(settings, timestamp(self.step, "a"));
+                if !self.session.has_model() {
+                    self.reference.probabilities.clear();
+                }
+                self.follow(follow_up);
+            }
+            Action::Reload => {
+                self.save();
+                let stored = self.storage.clone().expect("saved");
+                let saved = SavedSession::from_json(&stored).expect("reads back");
+                self.session = LabellingSession::new(saved);
+                self.workspace = Workspace::new();
+                self.saved_revision = None;
+                self.ranking_before_last_load = None;
+                self.reference.undo_stack.clear();
+                self.reference.probabilities.clear();
+            }
+            Action::OtherTab { alerts, label } => {
+                self.save();
+                let stored = self.storage.clone().expect("saved");
+                let mut other =
+                    LabellingSession::new(SavedSession::from_json(&stored).expect("reads"));
+                let mut workspace = Workspace::new();
+                workspace.add_reading(reading(0));
+                workspace.add_reading(reading(1));
+                let mut given = Vec::new();
+                for &alert in alerts {
+                    let candid = workspace.features()[alert % workspace.features().len()].candid;
+                    let time = timestamp(self.step * 10 + given.len(), "b");
+                    if other.label(&workspace, candid, *label, time.clone()) {
+                        given.push(Act {
+                            candid,
+                            label: *label,
+                            timestamp: time,
+                            undone: false,
+                            first_round: None,
+                        });
+                    }
+                }
+                // The other tab saves (merging with storage); this tab hears of it.
+                let _ = other.merge_stored(&stored).expect("reads");
+                let text = other.saved().to_json();
+                self.storage = Some(text.clone());
+                self.drop_undo_steps_touched_by(given.iter().map(|act| (act.candid, act.label)));
+                self.reference.acts.extend(given);
+                let (_, follow_up) = self.session.merge_stored(&text).expect("reads");
+                self.follow(follow_up);
+            }
+        }
+        self.save();
+        self.check();
+    }
+
+    /// A merge drops the undo steps of the alerts whose label it changed: an
+    /// alert we had not labelled, or labelled differently.
+    fn drop_undo_steps_touched_by(&mut self, incoming: impl Iterator<Item = (Candid, Label)>) {
+        let touched: Vec<Candid> = incoming
+            .filter(|(candid, label)| {
+                self.reference
+                    .live(*candid)
+                    .is_none_or(|act| act.label != *label)
+            })
+            .map(|(candid, _)| candid)
+            .collect();
+        let acts = &self.reference.acts;
+        self.reference
+            .undo_stack
+            .retain(|&index| !touched.contains(&acts[index].candid));
+    }
+
+    fn check(&self) {
+        let saved = self.session.saved();
+        if !saved.labels.conflicts().is_empty() {
+            count(&CONFLICTS);
+        }
+        // Every act not undone is in the store with its first round, or set aside.
+        let mut newest: BTreeMap<Candid, &Act> = BTreeMap::new();
+        for act in self.reference.acts.iter().filter(|act| !act.undone) {
+            newest.insert(act.candid, act);
+            match saved.labels.conflicts().get(&act.candid) {
+                Some(versions) => assert!(
+                    versions.iter().any(|v| v.label == act.label),
+                    "{act:?} is among the versions of its conflict"
+                ),
+                None => {
+                    let entry = saved
+                        .labels
+                        .get(act.candid)
+                        .unwrap_or_else(|| panic!("{act:?} was lost"));
+                    assert_eq!(entry.label, act.label, "{act:?}");
+                }
+            }
+        }
+        // An act undone stays undone, whatever the merges brought back.
+        for act in self.reference.acts.iter().filter(|act| act.undone) {
+            assert!(
+                !saved
+                    .labels
+                    .all_versions()
+                    .any(|entry| entry.candid == act.candid && entry.timestamp == act.timestamp),
+                "{act:?} came back"
+            );
+        }
+        for (candid, act) in &newest {
+            if let Some(entry) = saved.labels.get(*candid) {
+                if entry.timestamp == act.timestamp {
+                    assert_eq!(entry.round, act.first_round, "{act:?}: its first round");
+                }
+            }
+        }
+        // The card never shows a labelled alert.
+        if let Some((row, alert)) = self.session.current(&self.workspace) {
+            assert_eq!(self.workspace.features()[row].candid, alert.candid);
+            assert!(saved.labels.get(alert.candid).is_none());
+            assert!(!saved.labels.conflicts().contains_key(&alert.candid));
+        }
+        // Every probability is the one computed for its alert.
+        for row in self.workspace.features() {
+            if let Some(p) = self.session.probability_of(row.candid) {
+                assert_eq!(Some(&p), self.reference.probabilities.get(&row.candid));
+            }
+        }
+        // Export then import gives the same store.
+        let export = export_json(&saved.labels, &saved.rounds, &saved.annotator, "t");
+        let mut fresh = SavedSession::new();
+        fresh
+            .import_label_file("export.json", &export)
+            .expect("our export imports");
+        assert_eq!(
+            fresh.labels.all_versions().collect::<Vec<_>>(),
+            saved.labels.all_versions().collect::<Vec<_>>()
+        );
+        assert_eq!(fresh.labels.conflicts(), saved.labels.conflicts());
+        assert_eq!(fresh.rounds, saved.rounds);
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("SESSION_MODEL_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(300)
+}
+
+#[test]
+fn generated_sequences_of_user_actions_keep_every_rule_of_the_session() {
+    let started = std::time::Instant::now();
+    let mut runner = TestRunner::new(Config {
+        cases: cases(),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let settings_for_speed = WorkbenchSettings {
+        target: TargetMapping::real(),
+        model: classifier(0),
+        first_batch: 5,
+        batch: 3,
+        ..WorkbenchSettings::default()
+    };
+    let sequences = proptest::collection::vec(action_strategy(), 1..60);
+    let result = runner.run(&sequences, |actions| {
+        let mut harness = Harness::new();
+        let _ = harness
+            .session
+            .set_settings(settings_for_speed.clone(), timestamp(0, "a"));
+        for action in &actions {
+            harness.run(action);
+        }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+    let seen = |counter: &AtomicUsize| counter.load(Ordering::Relaxed);
+    eprintln!(
+        "session model: {} sequences of up to 60 actions in {:.1} s; {} rounds ({} of one class, \
+         {} trained a label again), {} undos, {} steps with conflicts, {} late rankings",
+        cases(),
+        started.elapsed().as_secs_f64(),
+        seen(&ROUNDS),
+        seen(&ONE_CLASS_ROUNDS),
+        seen(&RELABELLED_ROUNDS),
+        seen(&UNDOS),
+        seen(&CONFLICTS),
+        seen(&LATE_RANKINGS),
+    );
+    // The generator must reach what the rules are about.
+    for (what, counter) in [
+        ("rounds", &ROUNDS),
+        ("one-class rounds", &ONE_CLASS_ROUNDS),
+        ("labels trained again", &RELABELLED_ROUNDS),
+        ("undos", &UNDOS),
+        ("conflicts", &CONFLICTS),
+        ("late rankings", &LATE_RANKINGS),
+    ] {
+        assert!(seen(counter) > 0, "no {what} in {} sequences", cases());
+    }
+}

@@ -1,0 +1,298 @@
+//! Regression tests for the defects a long session on the page found, each
+//! named after the bug it guards (the session's rules are in
+//! `core::labelling`; the page only carries actions to it).
+
+mod common;
+
+use fink_vra::core::alert::Candid;
+use fink_vra::core::file_reading::read_file;
+use fink_vra::core::labelling::LabellingSession;
+use fink_vra::core::labels::exchange::export_json;
+use fink_vra::core::labels::targets::TargetMapping;
+use fink_vra::core::labels::vocabulary::Label;
+use fink_vra::core::model::ModelSpec;
+use fink_vra::core::session::SavedSession;
+use fink_vra::core::wire::protocol::{
+    answer, expect_ranked, expect_trained, reply_from_bytes, reply_to_bytes, Payload, WorkerError,
+    WorkerRequest,
+};
+use fink_vra::core::workbench::WorkbenchSettings;
+use fink_vra::core::workspace::Workspace;
+
+const FILE_A: &str = "clean/20250602_100102_alerts_ztf_hostless_72alerts.parquet";
+const FILE_B: &str = "clean/20250604_120102_alerts_ztf_hostless_72alerts.parquet";
+
+fn load(workspace: &mut Workspace, name: &str) {
+    workspace.load_file(name, std::fs::read(common::fixture(name)).expect("fixture"));
+}
+
+fn session_with(settings: WorkbenchSettings) -> LabellingSession {
+    let mut session = LabellingSession::new(SavedSession::new());
+    let _ = session.set_settings(settings, "2026-11-29T00:00:00Z".into());
+    session
+}
+
+fn rank(session: &mut LabellingSession, workspace: &Workspace) {
+    let (job, values) = session.queue_job(workspace);
+    session.apply_ranking(job.run(&values));
+}
+
+/// Labels the cards shown, in turn, with `labels`; returns their candids.
+fn label_cards(
+    session: &mut LabellingSession,
+    workspace: &Workspace,
+    labels: &[Label],
+) -> Vec<Candid> {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, &label)| {
+            let candid = session.current(workspace).expect("a card").1.candid;
+            assert!(session.label(
+                workspace,
+                candid,
+                label,
+                format!("2026-11-29T10:00:{i:02}.000Z")
+            ));
+            candid
+        })
+        .collect()
+}
+
+/// Trains a round (or refits) through the worker protocol, in postcard both ways.
+fn train_through_the_wire(
+    session: &mut LabellingSession,
+    workspace: &Workspace,
+    record: bool,
+) -> Result<(), WorkerError> {
+    let (job, values) = session.training_job(workspace, "2026-11-29T11:00:00Z".into(), record);
+    let request = WorkerRequest::from_bytes(&WorkerRequest::Train(job.clone()).to_bytes())?;
+    let reply = answer(request, Payload::FeatureRows(values));
+    let outcome = expect_trained(reply_from_bytes(&reply_to_bytes(&reply)))?;
+    let follow_up = session
+        .apply_training(workspace, &job, outcome)
+        .expect("applied");
+    if follow_up.rerank {
+        rank(session, workspace);
+    }
+    Ok(())
+}
+
+#[test]
+fn loading_a_second_file_after_a_round_never_indexes_past_the_rounds_probabilities() {
+    let mut workspace = Workspace::new();
+    load(&mut workspace, FILE_A);
+    let mut session = session_with(WorkbenchSettings::default());
+    rank(&mut session, &workspace);
+    label_cards(
+        &mut session,
+        &workspace,
+        &[Label::Gal, Label::Extragal, Label::Gal, Label::Agn],
+    );
+    // A round trains while the second file loads: its answer comes back late.
+    let (job, values) = session.training_job(&workspace, "t".into(), true);
+    let loaded_before = workspace.features().len();
+    load(&mut workspace, FILE_B);
+    assert!(workspace.features().len() > loaded_before);
+    let outcome = job.run(&values).expect("trains");
+    let follow_up = session
+        .apply_training(&workspace, &job, outcome)
+        .expect("applies");
+    assert!(
+        follow_up.refit,
+        "the new alerts need the model's probabilities"
+    );
+    rank(&mut session, &workspace);
+    let shown = session.current(&workspace).expect("a card").1.candid;
+    let _ = session.probability_of(shown);
+    // The refit scores every alert, the new file's too.
+    train_through_the_wire(&mut session, &workspace, false).expect("refits");
+    assert!(workspace
+        .features()
+        .iter()
+        .all(|row| session.probability_of(row.candid).is_some()));
+    label_cards(&mut session, &workspace, &[Label::Gal, Label::Agn]);
+    train_through_the_wire(&mut session, &workspace, true).expect("round 1");
+    assert_eq!(session.saved().rounds.len(), 2);
+}
+
+#[test]
+fn the_real_model_trains_on_real_labels_alone_and_its_round_crosses_the_wire() {
+    let mut workspace = Workspace::new();
+    load(&mut workspace, FILE_A);
+    let mut session = session_with(WorkbenchSettings {
+        target: TargetMapping::real(),
+        validation_share: 0.3,
+        ..WorkbenchSettings::default()
+    });
+    rank(&mut session, &workspace);
+    label_cards(&mut session, &workspace, &[Label::Real; 8]);
+    train_through_the_wire(&mut session, &workspace, true).expect("a single class trains");
+    let round = &session.saved().rounds[0];
+    assert_eq!(round.class_counts[0], 0);
+    assert_eq!(round.training_set.roc_auc, None, "no AUC with one class");
+    // The saved session (JSON) reads back: no NaN became null.
+    let restored = SavedSession::from_json(&session.saved().to_json()).expect("reads back");
+    assert_eq!(restored.rounds, session.saved().rounds);
+}
+
+#[test]
+fn a_labels_round_is_the_first_round_that_trained_it_not_the_latest() {
+    let mut workspace = Workspace::new();
+    load(&mut workspace, FILE_A);
+    let mut session = session_with(WorkbenchSettings::default());
+    rank(&mut session, &workspace);
+    let first = label_cards(
+        &mut session,
+        &workspace,
+        &[Label::Gal, Label::Extragal, Label::Gal],
+    );
+    train_through_the_wire(&mut session, &workspace, true).expect("round 0");
+    let second = label_cards(&mut session, &workspace, &[Label::Agn, Label::Varstar]);
+    train_through_the_wire(&mut session, &workspace, true).expect("round 1");
+    let round_of = |candid: Candid| session.saved().labels.get(candid).and_then(|e| e.round);
+    assert!(first.iter().all(|&c| round_of(c) == Some(0)));
+    assert!(second.iter().all(|&c| round_of(c) == Some(1)));
+    let export = export_json(&session.saved().labels, &session.saved().rounds, "", "t");
+    let exported =
+        fink_vra::core::labels::exchange::import_json("export.json", &export).expect("reads");
+    let exported_round = |candid: &Candid| {
+        exported
+            .labels
+            .iter()
+            .find(|entry| entry.candid == *candid)
+            .and_then(|entry| entry.round)
+    };
+    assert!(
+        first.iter().all(|c| exported_round(c) == Some(0)),
+        "the export says so too"
+    );
+    assert!(second.iter().all(|c| exported_round(c) == Some(1)));
+}
+
+#[test]
+fn an_answer_the_page_cannot_decode_is_an_error_not_an_empty_queue() {
+    let reply = reply_from_bytes(&[0xff, 0x13, 0x37]);
+    assert!(
+        matches!(reply, Err(WorkerError::Undecodable { .. })),
+        "{reply:?}"
+    );
+    assert!(
+        expect_ranked(reply).is_err(),
+        "the page then ranks in place"
+    );
+    // An answer of the wrong kind is refused too.
+    let mut workspace = Workspace::new();
+    load(&mut workspace, FILE_A);
+    let session = session_with(WorkbenchSettings::default());
+    let (job, values) = session.queue_job(&workspace);
+    let ranked = answer(
+        WorkerRequest::RankQueue(job.clone()),
+        Payload::FeatureRows(values.clone()),
+    );
+    assert!(matches!(
+        expect_trained(ranked.clone()),
+        Err(WorkerError::UnexpectedAnswer { .. })
+    ));
+    assert_eq!(expect_ranked(ranked).expect("ranked"), job.run(&values));
+    // A request with the wrong payload is an error, not a guess.
+    let wrong = answer(WorkerRequest::RankQueue(job), Payload::File(Ok(Vec::new())));
+    assert!(matches!(wrong, Err(WorkerError::BadRequest { .. })));
+}
+
+#[test]
+fn a_file_read_in_the_worker_and_its_stamps_cross_the_protocol() {
+    let name = "raw/ztf_schema402_10alerts.parquet";
+    let bytes = std::fs::read(common::fixture(name)).expect("fixture");
+    let request = WorkerRequest::ReadFile { name: name.into() };
+    let reply = answer(request, Payload::File(Ok(bytes.clone())));
+    let reading =
+        fink_vra::core::wire::protocol::expect_file_read(reply_from_bytes(&reply_to_bytes(&reply)))
+            .expect("read");
+    // (NaN features: compared in their wire form.)
+    assert_eq!(
+        fink_vra::core::wire::to_bytes(&reading),
+        fink_vra::core::wire::to_bytes(&read_file(name, bytes.clone()))
+    );
+    let candid = reading.result.expect("parses").parsed.alerts[0].candid;
+    let stamps = answer(
+        WorkerRequest::CardStamps {
+            name: name.into(),
+            candid,
+        },
+        Payload::File(Ok(bytes)),
+    );
+    let stamps = fink_vra::core::wire::protocol::expect_card_stamps(reply_from_bytes(
+        &reply_to_bytes(&stamps),
+    ))
+    .expect("readable")
+    .expect("has stamps");
+    assert_eq!(stamps.len(), 3);
+    let unreadable = answer(
+        WorkerRequest::CardStamps {
+            name: name.into(),
+            candid,
+        },
+        Payload::File(Err("NotReadableError".into())),
+    );
+    assert!(matches!(unreadable, Err(WorkerError::Source { .. })));
+}
+
+#[test]
+fn the_custom_model_type_is_saved_restored_and_trains() {
+    let mut workspace = Workspace::new();
+    load(&mut workspace, FILE_A);
+    let custom = TargetMapping::parse_custom("extragal=1,agn=1,gal=0,varstar=0").expect("valid");
+    let mut session = session_with(WorkbenchSettings {
+        target: custom.clone(),
+        model: ModelSpec::LogisticRegression { alpha: 1.0 },
+        ..WorkbenchSettings::default()
+    });
+    let restored = SavedSession::from_json(&session.saved().to_json()).expect("reads");
+    assert_eq!(restored.settings.target, custom);
+    assert_eq!(restored.settings.target.name, TargetMapping::CUSTOM);
+    rank(&mut session, &workspace);
+    label_cards(
+        &mut session,
+        &workspace,
+        &[Label::Extragal, Label::Gal, Label::Agn, Label::Varstar],
+    );
+    train_through_the_wire(&mut session, &workspace, true).expect("trains");
+    assert_eq!(session.saved().rounds[0].model_type, "custom");
+    assert_eq!(session.saved().rounds[0].class_counts, [2, 2]);
+}
+
+#[test]
+fn two_tabs_saving_in_turn_keep_the_labels_of_both() {
+    let mut workspace = Workspace::new();
+    load(&mut workspace, FILE_A);
+    let mut first = session_with(WorkbenchSettings::default());
+    let mut storage = first.saved().to_json();
+    let mut second = LabellingSession::new(SavedSession::from_json(&storage).expect("reads"));
+    rank(&mut first, &workspace);
+    rank(&mut second, &workspace);
+    let by_first = label_cards(&mut first, &workspace, &[Label::Gal, Label::Agn]);
+    // The second tab labels other alerts (it skips what the first shows).
+    for candid in &by_first {
+        second.skip(*candid);
+    }
+    let by_second = label_cards(&mut second, &workspace, &[Label::Varstar]);
+    // Each tab saves as the page does: merge with storage, then write.
+    for tab in [&mut first, &mut second] {
+        let _ = tab.merge_stored(&storage).expect("reads");
+        storage = tab.saved().to_json();
+    }
+    // The first tab hears of the second's save; a reload sees both.
+    let _ = first.merge_stored(&storage).expect("reads");
+    let reloaded = SavedSession::from_json(&storage).expect("reads");
+    for candid in by_first.iter().chain(&by_second) {
+        assert!(first.saved().labels.get(*candid).is_some());
+        assert!(reloaded.labels.get(*candid).is_some());
+    }
+    // A label undone in one tab does not come back from the other's copy.
+    assert_eq!(first.undo(), Some(by_first[1]));
+    let _ = first
+        .merge_stored(&second.saved().to_json())
+        .expect("reads");
+    assert!(first.saved().labels.get(by_first[1]).is_none());
+}
