@@ -2,14 +2,23 @@
 //! Chromium) for the worker's glue: a `File` handle read with
 //! `FileReaderSync`, parsed, sent back in the wire format and added to a
 //! workspace must give exactly the native CLI's feature table; a card's
-//! stamps come back decoded.
+//! stamps come back decoded; requests go through `reply_to`, the worker's one
+//! entry point for the page's messages.
 #![cfg(target_arch = "wasm32")]
 
 use fink_vra::core::cutouts::read_card_stamps;
 use fink_vra::core::features::csv::write_csv;
 use fink_vra::core::file_reading::{read_file, FileReading};
+use fink_vra::core::labelling::LabellingSession;
+use fink_vra::core::labels::targets::TargetMapping;
+use fink_vra::core::labels::vocabulary::Label;
+use fink_vra::core::session::SavedSession;
+use fink_vra::core::wire::protocol::{
+    expect_file_read, expect_trained, reply_from_bytes, reply_to_bytes, WorkerRequest,
+};
+use fink_vra::core::workbench::WorkbenchSettings;
 use fink_vra::core::workspace::{FileOutcome, Workspace};
-use fink_vra::ui::worker_main::source_bytes;
+use fink_vra::ui::worker_main::{reply_to, source_bytes};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -81,4 +90,60 @@ fn the_stamps_of_a_file_handle_decode_in_the_worker() {
     let titles: Vec<&str> = stamps.iter().map(|stamp| stamp.title.as_str()).collect();
     assert_eq!(titles, ["Science", "Template", "Difference"]);
     assert!(stamps.iter().all(|stamp| stamp.image.is_ok()));
+}
+
+/// The message the page posts: `[id, name, request (postcard), payload]`.
+fn message(request: &WorkerRequest, payload: &JsValue) -> js_sys::Array {
+    js_sys::Array::of4(
+        &JsValue::from(7),
+        &JsValue::from_str(request.name()),
+        &js_sys::Uint8Array::from(request.to_bytes().as_slice()),
+        payload,
+    )
+}
+
+#[wasm_bindgen_test]
+fn a_file_request_is_answered_through_the_one_protocol() {
+    let request = WorkerRequest::ReadFile {
+        name: "schema402.parquet".into(),
+    };
+    let reply = reply_to(&message(
+        &request,
+        &browser_file(SCHEMA402, "schema402.parquet"),
+    ));
+    let reading = expect_file_read(reply_from_bytes(&reply_to_bytes(&reply))).expect("read");
+    let mut workspace = Workspace::new();
+    workspace.add_reading(reading);
+    let mut out = Vec::new();
+    write_csv(workspace.features(), &mut out).expect("writing to memory");
+    assert_eq!(String::from_utf8(out).expect("utf-8"), SCHEMA402_GOLDEN);
+}
+
+#[wasm_bindgen_test]
+fn a_one_class_round_trains_in_the_worker_and_its_missing_auc_crosses_as_none() {
+    let mut workspace = Workspace::new();
+    workspace.load_file("schema402.parquet", SCHEMA402.to_vec());
+    let mut session = LabellingSession::new(SavedSession::new());
+    let _ = session.set_settings(
+        WorkbenchSettings {
+            target: TargetMapping::real(),
+            ..WorkbenchSettings::default()
+        },
+        "2026-11-29T00:00:00.000Z".into(),
+    );
+    for (i, row) in workspace.features().iter().take(4).enumerate() {
+        let time = format!("2026-11-29T00:00:0{i}.000Z");
+        assert!(session.label(&workspace, row.candid, Label::Real, time));
+    }
+    let (job, values) = session.training_job(&workspace, "t".into(), true);
+    let payload: JsValue = js_sys::Float64Array::from(values.as_slice()).into();
+    let reply = reply_to(&message(&WorkerRequest::Train(job.clone()), &payload));
+    let outcome = expect_trained(reply_from_bytes(&reply_to_bytes(&reply))).expect("trains");
+    assert_eq!(outcome.record.class_counts, [0, 4]);
+    assert_eq!(outcome.record.training_set.roc_auc, None);
+    let follow_up = session
+        .apply_training(&workspace, &job, outcome)
+        .expect("applies");
+    assert!(follow_up.rerank);
+    assert_eq!(session.saved().rounds.len(), 1);
 }

@@ -84,9 +84,13 @@ impl Workbench {
             saving_blocked: StoredValue::new(saving_blocked),
         };
         let revision = Memo::new(move |_| workbench.session.with(LabellingSession::revision));
-        Effect::new(move |_| {
-            revision.track();
-            workbench.save();
+        // `get`, not `track`: a memo computes (and subscribes) only when read.
+        // The first run only subscribes: nothing has changed yet.
+        Effect::new(move |first_run_done: Option<()>| {
+            let _ = revision.get();
+            if first_run_done.is_some() {
+                workbench.save();
+            }
         });
         storage::on_saved_by_another_tab(SESSION_KEY, move |text| {
             workbench.merge_stored(&text);

@@ -130,7 +130,7 @@ test("a batch labelled with the card's buttons only, skip and undo included", as
   await page.keyboard.press("Enter");
   await next(labelled.at(-1));
   const candid = await cardCandid();
-  await page.getByTestId("label-bogus").click();
+  await page.getByTestId("label-agn").click();
   await next(candid);
   await page.getByTestId("batch-complete").waitFor();
   assert.match(await page.getByTestId("batch-progress").textContent(), /^4 of 4/);
