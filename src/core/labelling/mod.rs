@@ -9,19 +9,21 @@
 //! its answer is applied here, whenever it comes back: everything is keyed by
 //! alert id, so a late answer can be stale but never out of range.
 
-use std::collections::{BTreeSet, HashMap};
+mod rounds;
+mod sharing;
 
-use thiserror::Error;
+use std::collections::BTreeSet;
 
 use crate::core::alert::Candid;
 use crate::core::labels::entry::LabelEntry;
-use crate::core::labels::exchange::LabelImportError;
-use crate::core::labels::store::MergeReport;
 use crate::core::labels::vocabulary::Label;
 use crate::core::queue::{PoolAlert, QueueJob, QueuedAlert, RankingRule};
-use crate::core::session::{ImportOutcome, SavedSession, SessionError};
-use crate::core::workbench::{batch_progress, TrainingJob, TrainingOutcome, WorkbenchSettings};
+use crate::core::session::SavedSession;
+use crate::core::workbench::{batch_progress, WorkbenchSettings};
 use crate::core::workspace::Workspace;
+
+use rounds::Scores;
+pub use rounds::StaleTraining;
 
 /// What the page should start after an action (both run in its worker).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -32,22 +34,6 @@ pub struct FollowUp {
     /// Fit the last round's model again so that it scores every loaded
     /// alert ([`LabellingSession::training_job`] with `record = false`).
     pub refit: bool,
-}
-
-/// Why a training answer was not applied.
-#[derive(Debug, Error, Clone, PartialEq)]
-pub enum StaleTraining {
-    #[error("round {round} was already recorded")]
-    RoundAlreadyRecorded { round: u32 },
-    #[error("the answer has {found} probabilities for {expected} alerts")]
-    Mismatched { expected: usize, found: usize },
-}
-
-/// P(class 1) by alert id, from the model fitted under `settings`.
-#[derive(Clone, Debug, Default)]
-struct Scores {
-    settings: Option<WorkbenchSettings>,
-    by_alert: HashMap<Candid, f64>,
 }
 
 /// One labelling session: the saved part (labels, rounds, settings) and
@@ -231,121 +217,6 @@ impl LabellingSession {
         );
     }
 
-    /// The job that trains the next round (`record`) or fits the last
-    /// round's model again to score every loaded alert.
-    pub fn training_job(
-        &self,
-        workspace: &Workspace,
-        timestamp: String,
-        record: bool,
-    ) -> (TrainingJob, Vec<f64>) {
-        let rounds = self.saved.rounds.len() as u32;
-        let round = if record {
-            rounds
-        } else {
-            rounds.saturating_sub(1)
-        };
-        let (mut job, values) = TrainingJob::for_loaded(
-            workspace.features(),
-            &self.saved.labels,
-            &self.saved.settings,
-            round,
-            timestamp,
-        );
-        job.record = record;
-        (job, values)
-    }
-
-    /// Applies a training answer: a recorded round sets each trained label's
-    /// first round and joins the history; the probabilities are kept, by
-    /// alert id, if the settings that fit the model are still the current
-    /// ones. Skips end with a new round. Asks for a refit when alerts of
-    /// `workspace` (loaded meanwhile) have no probability.
-    pub fn apply_training(
-        &mut self,
-        workspace: &Workspace,
-        job: &TrainingJob,
-        outcome: TrainingOutcome,
-    ) -> Result<FollowUp, StaleTraining> {
-        if outcome.probabilities.len() != job.candids.len() {
-            return Err(StaleTraining::Mismatched {
-                expected: job.candids.len(),
-                found: outcome.probabilities.len(),
-            });
-        }
-        if job.record {
-            if job.round as usize != self.saved.rounds.len() {
-                return Err(StaleTraining::RoundAlreadyRecorded { round: job.round });
-            }
-            for example in &outcome.record.training {
-                if let Ok(candid) = example.id.parse::<Candid>() {
-                    self.saved
-                        .labels
-                        .record_first_round(candid, &example.label, job.round);
-                }
-            }
-            self.saved.rounds.push(outcome.record);
-            self.skipped.clear();
-            self.changed();
-        } else if self.saved.rounds.is_empty() {
-            // A refit for rounds that are gone (another tab's history?): nothing to score with.
-            return Ok(FollowUp::default());
-        }
-        let fits = job.settings.fits_the_same_model(&self.saved.settings);
-        if fits {
-            self.scores = Scores {
-                settings: Some(job.settings.clone()),
-                by_alert: job
-                    .candids
-                    .iter()
-                    .copied()
-                    .zip(outcome.probabilities)
-                    .collect(),
-            };
-        }
-        Ok(FollowUp {
-            rerank: true,
-            refit: !fits || self.alerts_added(workspace).refit,
-        })
-    }
-
-    /// What to do after alerts were added to the workspace: rank again, and
-    /// refit if a model exists that has not scored the new alerts.
-    pub fn alerts_added(&self, workspace: &Workspace) -> FollowUp {
-        let trained = !self.saved.rounds.is_empty();
-        let unscored = workspace
-            .features()
-            .iter()
-            .any(|row| self.probability_of(row.candid).is_none());
-        FollowUp {
-            rerank: true,
-            refit: trained && unscored,
-        }
-    }
-
-    /// Changes the settings; probabilities of a model fitted under other
-    /// model settings (target, classifier, seed, validation share) are dropped.
-    pub fn set_settings(&mut self, settings: WorkbenchSettings, timestamp: String) -> FollowUp {
-        if settings == self.saved.settings {
-            return FollowUp::default();
-        }
-        let stale = self
-            .scores
-            .settings
-            .as_ref()
-            .is_some_and(|fitted| !fitted.fits_the_same_model(&settings));
-        if stale {
-            self.scores = Scores::default();
-        }
-        self.saved.settings = settings;
-        self.saved.settings_changed_at = timestamp;
-        self.changed();
-        FollowUp {
-            rerank: true,
-            refit: stale && !self.saved.rounds.is_empty(),
-        }
-    }
-
     pub fn set_annotator(&mut self, annotator: &str) {
         let annotator = annotator.trim();
         if annotator != self.saved.annotator {
@@ -361,57 +232,6 @@ impl LabellingSession {
             self.changed();
         }
         FollowUp::default()
-    }
-
-    /// Imports a label file and merges it; a bad file changes nothing.
-    pub fn import(
-        &mut self,
-        file: &str,
-        text: &str,
-    ) -> (Result<ImportOutcome, LabelImportError>, FollowUp) {
-        let outcome = self.saved.import_label_file(file, text);
-        if outcome.is_ok() {
-            // Labels undone here stay undone, even if a colleague's file has them.
-            let _ = self.saved.labels.purge(&self.saved.undone);
-            self.changed();
-        }
-        let rerank = outcome.is_ok();
-        (
-            outcome,
-            FollowUp {
-                rerank,
-                refit: false,
-            },
-        )
-    }
-
-    /// Merges what another tab saved (text from storage); used before every
-    /// save and when the browser says another tab saved.
-    pub fn merge_stored(&mut self, text: &str) -> Result<(MergeReport, FollowUp), SessionError> {
-        let other = SavedSession::from_json(text)?;
-        let before = (self.saved.labels.clone(), self.saved.rounds.len());
-        let settings_before = self.saved.settings.clone();
-        let report = self.saved.merge_copy(other);
-        let labels_changed = self.saved.labels != before.0;
-        let rounds_changed = self.saved.rounds.len() != before.1;
-        let settings_changed = self.saved.settings != settings_before;
-        if settings_changed
-            && self
-                .scores
-                .settings
-                .as_ref()
-                .is_some_and(|fitted| !fitted.fits_the_same_model(&self.saved.settings))
-        {
-            self.scores = Scores::default();
-        }
-        if labels_changed || rounds_changed || settings_changed {
-            self.changed();
-        }
-        let follow_up = FollowUp {
-            rerank: labels_changed || rounds_changed || settings_changed,
-            refit: rounds_changed || (settings_changed && !self.has_model()),
-        };
-        Ok((report, follow_up))
     }
 
     /// The export was handed to the browser: nothing is unexported now.

@@ -1,0 +1,145 @@
+//! The model side of a labelling session: the training job of a round (or
+//! a refit), applying its answer whenever it comes back, and the settings
+//! that decide whether the model's probabilities still hold.
+
+use std::collections::HashMap;
+
+use thiserror::Error;
+
+use super::{FollowUp, LabellingSession};
+use crate::core::alert::Candid;
+use crate::core::workbench::{TrainingJob, TrainingOutcome, WorkbenchSettings};
+use crate::core::workspace::Workspace;
+
+/// Why a training answer was not applied.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum StaleTraining {
+    #[error("round {round} was already recorded")]
+    RoundAlreadyRecorded { round: u32 },
+    #[error("the answer has {found} probabilities for {expected} alerts")]
+    Mismatched { expected: usize, found: usize },
+}
+
+/// P(class 1) by alert id, from the model fitted under `settings`.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Scores {
+    pub(super) settings: Option<WorkbenchSettings>,
+    pub(super) by_alert: HashMap<Candid, f64>,
+}
+
+impl LabellingSession {
+    /// The job that trains the next round (`record`) or fits the last
+    /// round's model again to score every loaded alert.
+    pub fn training_job(
+        &self,
+        workspace: &Workspace,
+        timestamp: String,
+        record: bool,
+    ) -> (TrainingJob, Vec<f64>) {
+        let rounds = self.saved.rounds.len() as u32;
+        let round = if record {
+            rounds
+        } else {
+            rounds.saturating_sub(1)
+        };
+        let (mut job, values) = TrainingJob::for_loaded(
+            workspace.features(),
+            &self.saved.labels,
+            &self.saved.settings,
+            round,
+            timestamp,
+        );
+        job.record = record;
+        (job, values)
+    }
+
+    /// Applies a training answer: a recorded round sets each trained label's
+    /// first round and joins the history; the probabilities are kept, by
+    /// alert id, if the settings that fit the model are still the current
+    /// ones. Skips end with a new round. Asks for a refit when alerts of
+    /// `workspace` (loaded meanwhile) have no probability.
+    pub fn apply_training(
+        &mut self,
+        workspace: &Workspace,
+        job: &TrainingJob,
+        outcome: TrainingOutcome,
+    ) -> Result<FollowUp, StaleTraining> {
+        if outcome.probabilities.len() != job.candids.len() {
+            return Err(StaleTraining::Mismatched {
+                expected: job.candids.len(),
+                found: outcome.probabilities.len(),
+            });
+        }
+        if job.record {
+            if job.round as usize != self.saved.rounds.len() {
+                return Err(StaleTraining::RoundAlreadyRecorded { round: job.round });
+            }
+            for example in &outcome.record.training {
+                if let Ok(candid) = example.id.parse::<Candid>() {
+                    self.saved
+                        .labels
+                        .record_first_round(candid, &example.label, job.round);
+                }
+            }
+            self.saved.rounds.push(outcome.record);
+            self.skipped.clear();
+            self.changed();
+        } else if self.saved.rounds.is_empty() {
+            // A refit for rounds that are gone (another tab's history?): nothing to score with.
+            return Ok(FollowUp::default());
+        }
+        let fits = job.settings.fits_the_same_model(&self.saved.settings);
+        if fits {
+            self.scores = Scores {
+                settings: Some(job.settings.clone()),
+                by_alert: job
+                    .candids
+                    .iter()
+                    .copied()
+                    .zip(outcome.probabilities)
+                    .collect(),
+            };
+        }
+        Ok(FollowUp {
+            rerank: true,
+            refit: !fits || self.alerts_added(workspace).refit,
+        })
+    }
+
+    /// What to do after alerts were added to the workspace: rank again, and
+    /// refit if a model exists that has not scored the new alerts.
+    pub fn alerts_added(&self, workspace: &Workspace) -> FollowUp {
+        let trained = !self.saved.rounds.is_empty();
+        let unscored = workspace
+            .features()
+            .iter()
+            .any(|row| self.probability_of(row.candid).is_none());
+        FollowUp {
+            rerank: true,
+            refit: trained && unscored,
+        }
+    }
+
+    /// Changes the settings; probabilities of a model fitted under other
+    /// model settings (target, classifier, seed, validation share) are dropped.
+    pub fn set_settings(&mut self, settings: WorkbenchSettings, timestamp: String) -> FollowUp {
+        if settings == self.saved.settings {
+            return FollowUp::default();
+        }
+        let stale = self
+            .scores
+            .settings
+            .as_ref()
+            .is_some_and(|fitted| !fitted.fits_the_same_model(&settings));
+        if stale {
+            self.scores = Scores::default();
+        }
+        self.saved.settings = settings;
+        self.saved.settings_changed_at = timestamp;
+        self.changed();
+        FollowUp {
+            rerank: true,
+            refit: stale && !self.saved.rounds.is_empty(),
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! Labels from elsewhere: a label file imported, and the copy of the
+//! session another tab saved (the same merge rules for both).
+
+use super::{FollowUp, LabellingSession, Scores};
+use crate::core::labels::exchange::LabelImportError;
+use crate::core::labels::store::MergeReport;
+use crate::core::session::{ImportOutcome, SavedSession, SessionError};
+
+impl LabellingSession {
+    /// Imports a label file and merges it; a bad file changes nothing.
+    pub fn import(
+        &mut self,
+        file: &str,
+        text: &str,
+    ) -> (Result<ImportOutcome, LabelImportError>, FollowUp) {
+        let outcome = self.saved.import_label_file(file, text);
+        if outcome.is_ok() {
+            // Labels undone here stay undone, even if a colleague's file has them.
+            let _ = self.saved.labels.purge(&self.saved.undone);
+            self.changed();
+        }
+        let rerank = outcome.is_ok();
+        (
+            outcome,
+            FollowUp {
+                rerank,
+                refit: false,
+            },
+        )
+    }
+
+    /// Merges what another tab saved (text from storage); used before every
+    /// save and when the browser says another tab saved.
+    pub fn merge_stored(&mut self, text: &str) -> Result<(MergeReport, FollowUp), SessionError> {
+        let other = SavedSession::from_json(text)?;
+        let before = (self.saved.labels.clone(), self.saved.rounds.len());
+        let settings_before = self.saved.settings.clone();
+        let report = self.saved.merge_copy(other);
+        let labels_changed = self.saved.labels != before.0;
+        let rounds_changed = self.saved.rounds.len() != before.1;
+        let settings_changed = self.saved.settings != settings_before;
+        if settings_changed
+            && self
+                .scores
+                .settings
+                .as_ref()
+                .is_some_and(|fitted| !fitted.fits_the_same_model(&self.saved.settings))
+        {
+            self.scores = Scores::default();
+        }
+        if labels_changed || rounds_changed || settings_changed {
+            self.changed();
+        }
+        let follow_up = FollowUp {
+            rerank: labels_changed || rounds_changed || settings_changed,
+            refit: rounds_changed || (settings_changed && !self.has_model()),
+        };
+        Ok((report, follow_up))
+    }
+}
