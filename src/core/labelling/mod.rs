@@ -5,7 +5,7 @@
 //!
 //! The page keeps signals, workers and generation counters; every decision
 //! about labels, rounds, probabilities and the queue is made here. What
-//! crosses to a worker (a [`TrainingJob`], a [`QueueJob`]) is built here, and
+//! crosses to a worker (a `TrainingJob`, a [`QueueJob`]) is built here, and
 //! its answer is applied here, whenever it comes back: everything is keyed by
 //! alert id, so a late answer can be stale but never out of range.
 

@@ -51,8 +51,14 @@ impl LabellingSession {
         if labels_changed || rounds_changed || settings_changed {
             self.changed();
         }
+        // Labels given elsewhere need no new ranking (the card passes over
+        // labelled alerts); alerts open again (a label undone there) do.
+        let reopened = before
+            .0
+            .labels()
+            .any(|entry| self.saved.labels.get(entry.candid).is_none());
         let follow_up = FollowUp {
-            rerank: labels_changed || rounds_changed || settings_changed,
+            rerank: reopened || rounds_changed || settings_changed,
             refit: rounds_changed || (settings_changed && !self.has_model()),
         };
         Ok((report, follow_up))
