@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use fink_vra::core::alert::Candid;
+use fink_vra::core::features::FEATURE_COUNT;
 use fink_vra::core::file_reading::{read_file, FileReading};
 use fink_vra::core::labelling::{FollowUp, LabellingSession};
 use fink_vra::core::labels::exchange::export_json;
@@ -29,7 +30,7 @@ use fink_vra::core::wire::protocol::{
     answer, expect_ranked, expect_trained, reply_from_bytes, reply_to_bytes, Payload, WorkerReply,
     WorkerRequest,
 };
-use fink_vra::core::workbench::WorkbenchSettings;
+use fink_vra::core::workbench::{is_validation, WorkbenchSettings};
 use fink_vra::core::workspace::Workspace;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -65,6 +66,7 @@ static RELABELLED_ROUNDS: AtomicUsize = AtomicUsize::new(0);
 static UNDOS: AtomicUsize = AtomicUsize::new(0);
 static CONFLICTS: AtomicUsize = AtomicUsize::new(0);
 static LATE_RANKINGS: AtomicUsize = AtomicUsize::new(0);
+static RESOLVED: AtomicUsize = AtomicUsize::new(0);
 
 fn count(counter: &AtomicUsize) {
     counter.fetch_add(1, Ordering::Relaxed);
@@ -118,11 +120,15 @@ enum Action {
         validation: bool,
     },
     Reload,
-    /// Another tab (same storage) labels alerts and saves.
+    /// Another tab (same storage) labels alerts and saves; its clock may be
+    /// ahead of or behind this tab's.
     OtherTab {
         alerts: Vec<usize>,
         label: Label,
+        earlier: bool,
     },
+    /// Settles the first conflict with one of its versions.
+    ResolveConflict(usize),
 }
 
 fn label_strategy() -> impl Strategy<Value = Label> {
@@ -150,8 +156,9 @@ fn action_strategy() -> impl Strategy<Value = Action> {
             Action::ChangeSettings { target, classifier, validation }
         }),
         1 => Just(Action::Reload),
-        1 => (proptest::collection::vec(0..144usize, 1..4), label_strategy())
-            .prop_map(|(alerts, label)| Action::OtherTab { alerts, label }),
+        1 => (proptest::collection::vec(0..144usize, 1..4), label_strategy(), any::<bool>())
+            .prop_map(|(alerts, label, earlier)| Action::OtherTab { alerts, label, earlier }),
+        3 => (0..3usize).prop_map(Action::ResolveConflict),
     ]
 }
 
@@ -200,7 +207,11 @@ struct Harness {
 
 fn timestamp(step: usize, tab: &str) -> String {
     let (second, milli) = (step / 1000, step % 1000);
-    let hour = if tab == "a" { 10 } else { 11 };
+    let hour = match tab {
+        "a" => 10,
+        "b-early" => 9,
+        _ => 11,
+    };
     format!("2026-11-29T{hour}:00:{second:02}.{milli:03}Z")
 }
 
@@ -223,7 +234,10 @@ impl Harness {
             return;
         }
         if let Some(stored) = self.storage.clone() {
-            let (_, follow_up) = self.session.merge_stored(&stored).expect("our own format");
+            let (_, follow_up) = self
+                .session
+                .merge_stored(&self.workspace, &stored)
+                .expect("our own format");
             self.follow(follow_up);
         }
         self.storage = Some(self.session.saved().to_json());
@@ -252,6 +266,7 @@ impl Harness {
             .iter()
             .filter(|(_, label)| job.settings.target.class_of(label).is_some())
             .count();
+        let values_sent = values.clone();
         let reply = worker(
             WorkerRequest::Train(job.clone()),
             Payload::FeatureRows(values),
@@ -266,6 +281,16 @@ impl Harness {
                 return;
             }
         };
+        // The rows sent are the features of the alerts the job names.
+        for (index, candid) in job.candids.iter().enumerate() {
+            let row = self.workspace.row_of(*candid).expect("a loaded alert");
+            let sent = &values_sent[index * FEATURE_COUNT..(index + 1) * FEATURE_COUNT];
+            let expected = &self.workspace.features()[row].values;
+            assert!(sent
+                .iter()
+                .zip(expected)
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
+        }
         let trained: Vec<(Candid, String)> = outcome
             .record
             .training
@@ -278,6 +303,35 @@ impl Harness {
             .copied()
             .zip(outcome.probabilities.iter().copied())
             .collect();
+        // The reference's own view of who trains: every live act of ours,
+        // loaded, not in conflict, of a mapped label, and not held out.
+        let settings = &job.settings;
+        for act in self.reference.acts.iter().filter(|act| !act.undone) {
+            let in_store = self.session.saved().labels.get(act.candid).map(|e| e.label);
+            let trains = in_store == Some(act.label)
+                && self.workspace.row_of(act.candid).is_some()
+                && settings.target.class_of(act.label.name()).is_some()
+                && !is_validation(act.candid, settings.validation_share, settings.seed);
+            if record && trains {
+                assert!(
+                    trained.contains(&(act.candid, act.label.name().to_string())),
+                    "{act:?} should have trained"
+                );
+            }
+        }
+        for (candid, label) in &trained {
+            let in_store = self
+                .session
+                .saved()
+                .labels
+                .get(*candid)
+                .map(|e| e.label.name());
+            assert_eq!(
+                in_store,
+                Some(label.as_str()),
+                "only labels in the store train"
+            );
+        }
         let round = job.round;
         let follow_up = self
             .session
@@ -411,9 +465,9 @@ impl Harness {
                     validation_share: if *validation { 0.3 } else { 0.0 },
                     ..self.session.settings().clone()
                 };
-                let follow_up = self
-                    .session
-                    .set_settings(settings, timestamp(self.step, "a"));
+                let follow_up =
+                    self.session
+                        .set_settings(&self.workspace, settings, timestamp(self.step, "a"));
                 if !self.session.has_model() {
                     self.reference.probabilities.clear();
                 }
@@ -430,7 +484,28 @@ impl Harness {
                 self.reference.undo_stack.clear();
                 self.reference.probabilities.clear();
             }
-            Action::OtherTab { alerts, label } => {
+            Action::ResolveConflict(choice) => {
+                let first = self.session.saved().labels.conflicts().iter().next();
+                if let Some((&candid, versions)) = first {
+                    let versions: Vec<_> = versions.iter().cloned().collect();
+                    let chosen = versions[choice % versions.len()].clone();
+                    let follow_up = self.session.resolve_conflict(&chosen);
+                    count(&RESOLVED);
+                    // Our labels of another class are set aside for good.
+                    for act in self.reference.acts.iter_mut() {
+                        if act.candid == candid && !act.undone && act.label != chosen.label {
+                            act.undone = true;
+                        }
+                    }
+                    assert_eq!(self.session.saved().labels.get(candid), Some(&chosen));
+                    self.follow(follow_up);
+                }
+            }
+            Action::OtherTab {
+                alerts,
+                label,
+                earlier,
+            } => {
                 self.save();
                 let stored = self.storage.clone().expect("saved");
                 let mut other =
@@ -441,7 +516,8 @@ impl Harness {
                 let mut given = Vec::new();
                 for &alert in alerts {
                     let candid = workspace.features()[alert % workspace.features().len()].candid;
-                    let time = timestamp(self.step * 10 + given.len(), "b");
+                    let clock = if *earlier { "b-early" } else { "b" };
+                    let time = timestamp(self.step * 10 + given.len(), clock);
                     if other.label(&workspace, candid, *label, time.clone()) {
                         given.push(Act {
                             candid,
@@ -453,12 +529,15 @@ impl Harness {
                     }
                 }
                 // The other tab saves (merging with storage); this tab hears of it.
-                let _ = other.merge_stored(&stored).expect("reads");
+                let _ = other.merge_stored(&workspace, &stored).expect("reads");
                 let text = other.saved().to_json();
                 self.storage = Some(text.clone());
                 self.drop_undo_steps_touched_by(given.iter().map(|act| (act.candid, act.label)));
                 self.reference.acts.extend(given);
-                let (_, follow_up) = self.session.merge_stored(&text).expect("reads");
+                let (_, follow_up) = self
+                    .session
+                    .merge_stored(&self.workspace, &text)
+                    .expect("reads");
                 self.follow(follow_up);
             }
         }
@@ -575,9 +654,11 @@ fn generated_sequences_of_user_actions_keep_every_rule_of_the_session() {
     let sequences = proptest::collection::vec(action_strategy(), 1..60);
     let result = runner.run(&sequences, |actions| {
         let mut harness = Harness::new();
-        let _ = harness
-            .session
-            .set_settings(settings_for_speed.clone(), timestamp(0, "a"));
+        let _ = harness.session.set_settings(
+            &Workspace::new(),
+            settings_for_speed.clone(),
+            timestamp(0, "a"),
+        );
         for action in &actions {
             harness.run(action);
         }
@@ -589,7 +670,7 @@ fn generated_sequences_of_user_actions_keep_every_rule_of_the_session() {
     let seen = |counter: &AtomicUsize| counter.load(Ordering::Relaxed);
     eprintln!(
         "session model: {} sequences of up to 60 actions in {:.1} s; {} rounds ({} of one class, \
-         {} trained a label again), {} undos, {} steps with conflicts, {} late rankings",
+         {} trained a label again), {} undos, {} steps with conflicts, {} settled, {} late rankings",
         cases(),
         started.elapsed().as_secs_f64(),
         seen(&ROUNDS),
@@ -597,6 +678,7 @@ fn generated_sequences_of_user_actions_keep_every_rule_of_the_session() {
         seen(&RELABELLED_ROUNDS),
         seen(&UNDOS),
         seen(&CONFLICTS),
+        seen(&RESOLVED),
         seen(&LATE_RANKINGS),
     );
     // The generator must reach what the rules are about.
@@ -607,6 +689,7 @@ fn generated_sequences_of_user_actions_keep_every_rule_of_the_session() {
         ("undos", &UNDOS),
         ("conflicts", &CONFLICTS),
         ("late rankings", &LATE_RANKINGS),
+        ("conflicts settled", &RESOLVED),
     ] {
         assert!(seen(counter) > 0, "no {what} in {} sequences", cases());
     }

@@ -28,7 +28,7 @@ fn load(workspace: &mut Workspace, name: &str) {
 
 fn session_with(settings: WorkbenchSettings) -> LabellingSession {
     let mut session = LabellingSession::new(SavedSession::new());
-    let _ = session.set_settings(settings, "2026-11-29T00:00:00Z".into());
+    let _ = session.set_settings(&Workspace::new(), settings, "2026-11-29T00:00:00Z".into());
     session
 }
 
@@ -104,7 +104,11 @@ fn loading_a_second_file_after_a_round_never_indexes_past_the_rounds_probabiliti
     );
     rank(&mut session, &workspace);
     let shown = session.current(&workspace).expect("a card").1.candid;
-    let _ = session.probability_of(shown);
+    assert_eq!(
+        session.probability_of(shown).is_some(),
+        job.candids.contains(&shown),
+        "an alert has the late round's probability exactly when that round scored it"
+    );
     // The refit scores every alert, the new file's too.
     train_through_the_wire(&mut session, &workspace, false).expect("refits");
     assert!(workspace
@@ -279,11 +283,11 @@ fn two_tabs_saving_in_turn_keep_the_labels_of_both() {
     let by_second = label_cards(&mut second, &workspace, &[Label::Varstar]);
     // Each tab saves as the page does: merge with storage, then write.
     for tab in [&mut first, &mut second] {
-        let _ = tab.merge_stored(&storage).expect("reads");
+        let _ = tab.merge_stored(&workspace, &storage).expect("reads");
         storage = tab.saved().to_json();
     }
     // The first tab hears of the second's save; a reload sees both.
-    let _ = first.merge_stored(&storage).expect("reads");
+    let _ = first.merge_stored(&workspace, &storage).expect("reads");
     let reloaded = SavedSession::from_json(&storage).expect("reads");
     for candid in by_first.iter().chain(&by_second) {
         assert!(first.saved().labels.get(*candid).is_some());
@@ -292,7 +296,86 @@ fn two_tabs_saving_in_turn_keep_the_labels_of_both() {
     // A label undone in one tab does not come back from the other's copy.
     assert_eq!(first.undo(), Some(by_first[1]));
     let _ = first
-        .merge_stored(&second.saved().to_json())
+        .merge_stored(&workspace, &second.saved().to_json())
         .expect("reads");
     assert!(first.saved().labels.get(by_first[1]).is_none());
+}
+
+#[test]
+fn a_settled_conflict_stays_settled_after_saving_over_the_copy_that_had_it() {
+    let mut workspace = Workspace::new();
+    load(&mut workspace, FILE_A);
+    let mut session = session_with(WorkbenchSettings::default());
+    rank(&mut session, &workspace);
+    let labelled = label_cards(&mut session, &workspace, &[Label::Gal]);
+    // A colleague labelled the same alert otherwise.
+    let mut theirs = SavedSession::from_json(&session.saved().to_json()).expect("reads");
+    let mut colleague = LabellingSession::new(SavedSession::new());
+    assert!(colleague.label(
+        &workspace,
+        labelled[0],
+        Label::Agn,
+        "2026-11-28T09:00:00.000Z".into()
+    ));
+    theirs.labels = colleague.saved().labels.clone();
+    let export = export_json(&theirs.labels, &[], "bob", "t");
+    let (outcome, _) = session.import("bob.json", &export);
+    outcome.expect("imports");
+    let stored = session.saved().to_json(); // saved while in conflict
+    let versions = session.saved().labels.conflicts()[&labelled[0]].clone();
+    let chosen = versions
+        .iter()
+        .find(|v| v.label == Label::Agn)
+        .expect("bob's")
+        .clone();
+    let _ = session.resolve_conflict(&chosen);
+    // The page's next save merges the copy that still holds the conflict.
+    let _ = session.merge_stored(&workspace, &stored).expect("reads");
+    assert!(
+        session.saved().labels.conflicts().is_empty(),
+        "the decision holds"
+    );
+    assert_eq!(session.saved().labels.get(labelled[0]), Some(&chosen));
+    // So does a reload, and a second import of the same file.
+    let mut reloaded =
+        LabellingSession::new(SavedSession::from_json(&session.saved().to_json()).expect("reads"));
+    let (outcome, _) = reloaded.import("bob.json", &export);
+    outcome.expect("imports");
+    assert!(reloaded.saved().labels.conflicts().is_empty());
+    assert_eq!(
+        reloaded.saved().labels.get(labelled[0]).map(|e| e.label),
+        Some(Label::Agn)
+    );
+}
+
+#[test]
+fn a_refit_is_asked_for_only_when_it_can_fit_something() {
+    let mut workspace = Workspace::new();
+    load(&mut workspace, FILE_A);
+    let mut session = session_with(WorkbenchSettings::default());
+    rank(&mut session, &workspace);
+    label_cards(&mut session, &workspace, &[Label::Gal, Label::Agn]);
+    train_through_the_wire(&mut session, &workspace, true).expect("round 0");
+    // A reload, then only a file with none of the labelled alerts.
+    let mut reloaded = LabellingSession::new(session.saved().clone());
+    let mut other_day = Workspace::new();
+    load(
+        &mut other_day,
+        "clean/20250602_100102_alerts_ztf_schema402_10alerts.parquet",
+    );
+    assert!(
+        !reloaded.alerts_added(&other_day).refit,
+        "no loaded label to fit on"
+    );
+    assert!(
+        reloaded.alerts_added(&workspace).refit,
+        "the labelled alerts are loaded"
+    );
+    // A model type with no label of its classes yet: nothing to refit.
+    let real_or_bogus = WorkbenchSettings {
+        target: TargetMapping::parse_custom("bogus=0,real=1").expect("valid"),
+        ..reloaded.settings().clone()
+    };
+    let follow_up = reloaded.set_settings(&workspace, real_or_bogus, "2026-11-29T12:00:00Z".into());
+    assert!(follow_up.rerank && !follow_up.refit);
 }

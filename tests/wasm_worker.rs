@@ -125,6 +125,7 @@ fn a_one_class_round_trains_in_the_worker_and_its_missing_auc_crosses_as_none() 
     workspace.load_file("schema402.parquet", SCHEMA402.to_vec());
     let mut session = LabellingSession::new(SavedSession::new());
     let _ = session.set_settings(
+        &workspace,
         WorkbenchSettings {
             target: TargetMapping::real(),
             ..WorkbenchSettings::default()

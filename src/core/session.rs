@@ -13,7 +13,7 @@ use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
     import_json, import_labeled_csv, import_training_ids_csv, LabelImportError,
 };
-use crate::core::labels::store::{LabelStore, MergeReport};
+use crate::core::labels::store::{same_act, LabelStore, MergeReport};
 use crate::core::workbench::WorkbenchSettings;
 
 /// The `format` of a saved session.
@@ -34,8 +34,9 @@ pub struct SavedSession {
     pub settings_changed_at: String,
     /// Labels given or changed since the last export.
     pub unexported_changes: usize,
-    /// Label acts undone (round cleared), so that a merge with another
-    /// tab's copy does not bring them back.
+    /// Label acts undone, or versions set aside when a conflict was settled
+    /// (round cleared): no merge, with another tab's copy or a label file,
+    /// brings them back.
     #[serde(default)]
     pub undone: BTreeSet<LabelEntry>,
 }
@@ -85,10 +86,10 @@ impl SavedSession {
                 round: None,
                 ..entry
             }));
-        let incoming: Vec<LabelEntry> = other.labels.all_versions().cloned().collect();
-        let mut report = self.labels.merge(incoming);
-        let purged = self.labels.purge(&self.undone);
-        report.added = report.added.saturating_sub(purged.len());
+        let incoming = self.not_undone(other.labels.all_versions().cloned());
+        let report = self.labels.merge(incoming);
+        // Ours that the other copy undid.
+        let _ = self.labels.purge(&self.undone);
         if other.rounds.len() > self.rounds.len() {
             self.rounds = other.rounds;
         }
@@ -103,6 +104,19 @@ impl SavedSession {
         report
     }
 
+    /// `entries` without the label acts undone or set aside here.
+    fn not_undone(&self, entries: impl IntoIterator<Item = LabelEntry>) -> Vec<LabelEntry> {
+        entries
+            .into_iter()
+            .filter(|entry| {
+                !self
+                    .undone
+                    .iter()
+                    .any(|gone| gone.candid == entry.candid && same_act(gone, entry))
+            })
+            .collect()
+    }
+
     /// Imports a label file, by its kind: a JSON export (`.json`), a
     /// training-ids CSV (header `candid,round`), or the original `labeled.csv`
     /// (labels without an annotator get this session's). The file is
@@ -114,9 +128,8 @@ impl SavedSession {
     ) -> Result<ImportOutcome, LabelImportError> {
         if file.to_ascii_lowercase().ends_with(".json") {
             let imported = import_json(file, text)?;
-            let report = self
-                .labels
-                .merge(imported.labels.into_iter().chain(imported.conflicts));
+            let incoming = self.not_undone(imported.labels.into_iter().chain(imported.conflicts));
+            let report = self.labels.merge(incoming);
             if self.rounds.is_empty() {
                 self.rounds = imported.rounds;
             }
@@ -135,7 +148,7 @@ impl SavedSession {
                 labels: rounds.len(),
             })
         } else {
-            let labels = import_labeled_csv(file, text, &self.annotator)?;
+            let labels = self.not_undone(import_labeled_csv(file, text, &self.annotator)?);
             Ok(ImportOutcome::Merged {
                 file: file.to_string(),
                 report: self.labels.merge(labels),

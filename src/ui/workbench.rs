@@ -112,6 +112,9 @@ impl Workbench {
                 return;
             }
         }
+        if self.saving_blocked.get_value() {
+            return;
+        }
         let text = self
             .session
             .with_untracked(|session| session.saved().to_json());
@@ -120,12 +123,14 @@ impl Workbench {
     }
 
     /// Takes in a saved copy of the session (another tab's). One this page
-    /// cannot read is kept aside before it is saved over.
+    /// cannot read (a newer page in another tab) is kept aside before it is
+    /// saved over; if it cannot be, nothing is saved over it from now on.
     fn merge_stored(&self, stored: &str) {
         let before = self.session.with_untracked(LabellingSession::revision);
-        let merged = self
-            .session
-            .try_update_untracked(|session| session.merge_stored(stored));
+        let merged = self.workspace.with_untracked(|workspace| {
+            self.session
+                .try_update_untracked(|session| session.merge_stored(workspace, stored))
+        });
         match merged {
             Some(Ok((_, follow_up))) => {
                 if self.session.with_untracked(LabellingSession::revision) != before {
@@ -133,8 +138,19 @@ impl Workbench {
                 }
                 self.follow_up(follow_up)
             }
-            Some(Err(_)) => {
-                let _ = storage::save(UNREADABLE_SESSION_KEY, stored);
+            Some(Err(error)) => {
+                let kept = match storage::load(UNREADABLE_SESSION_KEY) {
+                    Ok(None) => storage::save(UNREADABLE_SESSION_KEY, stored).is_ok(),
+                    Ok(Some(already)) => already == stored,
+                    Err(_) => false,
+                };
+                if !kept {
+                    self.saving_blocked.set_value(true);
+                    self.storage_problem
+                        .set(Some(StorageProblem::Failed(format!(
+                            "{error}; it could not be kept aside, so nothing is saved over it"
+                        ))));
+                }
             }
             None => {}
         }
@@ -214,9 +230,10 @@ impl Workbench {
             .with_untracked(|session| session.settings().clone());
         change(&mut settings);
         let timestamp = now_iso();
-        let follow_up = self
-            .session
-            .try_update(|session| session.set_settings(settings, timestamp));
+        let follow_up = self.workspace.with_untracked(|workspace| {
+            self.session
+                .try_update(|session| session.set_settings(workspace, settings, timestamp))
+        });
         self.follow_up(follow_up.unwrap_or_default());
     }
 
@@ -251,7 +268,9 @@ impl Workbench {
                 .with_untracked(|session| session.training_job(workspace, now_iso(), record))
         });
         self.training.set(true);
-        self.training_error.set(None);
+        if record {
+            self.training_error.set(None);
+        }
         let generation = self.training_generation.get_untracked() + 1;
         self.training_generation.set(generation);
         let outcome = match self.worker.get().await {
@@ -276,6 +295,9 @@ impl Workbench {
                     None => {}
                 }
             }
+            // A refit that cannot fit (the loaded labels are all held out
+            // for validation, say) leaves the queue as it is, quietly.
+            Err(WorkerError::Training { .. }) if !record => {}
             Err(error) => {
                 // A crashed or confused worker is replaced on the next attempt.
                 self.worker.stop();

@@ -205,6 +205,14 @@ test("export, clear, import gives back the same labels; a conflicting import is 
   assert.match(conflict, /by ana at/);
   assert.match(conflict, /by bob at/);
   await page.screenshot({ path: join(ARTIFACTS, "conflicts.png"), fullPage: true });
+  // Settled, it stays settled: through the next save and a reload.
+  await page.getByTestId("conflict").first().getByRole("button", { name: /by bob/ }).click();
+  await page.getByTestId("conflict").first().waitFor({ state: "detached" });
+  await page.reload();
+  await page.getByTestId("unexported").waitFor();
+  assert.equal(await page.getByTestId("conflict").count(), 0);
+  const settled = await page.evaluate(() => JSON.parse(localStorage.getItem("fink-vra/session/v1")).labels.labels);
+  assert.equal(settled[json.labels[0].candid].annotator, "bob");
 
   // A bad file changes nothing and says which entry is wrong.
   const bad = join(tmpdir(), `fink-vra-bad-${process.pid}.json`);

@@ -31,8 +31,9 @@ pub use rounds::StaleTraining;
 pub struct FollowUp {
     /// Rank the queue again ([`LabellingSession::queue_job`]).
     pub rerank: bool,
-    /// Fit the last round's model again so that it scores every loaded
-    /// alert ([`LabellingSession::training_job`] with `record = false`).
+    /// Fit the model of the current settings again on the loaded labels,
+    /// without recording a round, so that it scores every loaded alert
+    /// ([`LabellingSession::training_job`] with `record = false`).
     pub refit: bool,
 }
 
@@ -225,13 +226,27 @@ impl LabellingSession {
         }
     }
 
-    /// Settles a conflict with the chosen version (undoable).
+    /// Settles a conflict with the chosen version. The versions set aside
+    /// stay out of every later merge (another tab's copy, a label file), so
+    /// the decision holds; it is a decision, not a label, and undo does not
+    /// take it back.
     pub fn resolve_conflict(&mut self, chosen: &LabelEntry) -> FollowUp {
-        if self.saved.labels.resolve_conflict(chosen) {
+        if let Some(rejected) = self.saved.labels.resolve_conflict(chosen) {
+            self.saved
+                .undone
+                .extend(rejected.into_iter().map(|entry| LabelEntry {
+                    round: None,
+                    ..entry
+                }));
             self.saved.unexported_changes += 1;
             self.changed();
         }
         FollowUp::default()
+    }
+
+    /// Whether [`LabellingSession::undo`] has a label to take back.
+    pub fn can_undo(&self) -> bool {
+        self.saved.labels.undo_depth() > 0
     }
 
     /// The export was handed to the browser: nothing is unexported now.

@@ -28,8 +28,10 @@ pub(super) struct Scores {
 }
 
 impl LabellingSession {
-    /// The job that trains the next round (`record`) or fits the last
-    /// round's model again to score every loaded alert.
+    /// The job that trains the next round (`record`), or a refit: the model
+    /// of the current settings fitted again on the labels of the loaded
+    /// alerts, without recording anything, so that it scores every loaded
+    /// alert (a fitted model is not kept across reloads or new files).
     pub fn training_job(
         &self,
         workspace: &Workspace,
@@ -102,27 +104,45 @@ impl LabellingSession {
         }
         Ok(FollowUp {
             rerank: true,
-            refit: !fits || self.alerts_added(workspace).refit,
+            refit: self.needs_scores(workspace),
         })
     }
 
     /// What to do after alerts were added to the workspace: rank again, and
-    /// refit if a model exists that has not scored the new alerts.
+    /// refit if the model has not scored the new alerts.
     pub fn alerts_added(&self, workspace: &Workspace) -> FollowUp {
-        let trained = !self.saved.rounds.is_empty();
-        let unscored = workspace
-            .features()
-            .iter()
-            .any(|row| self.probability_of(row.candid).is_none());
         FollowUp {
             rerank: true,
-            refit: trained && unscored,
+            refit: self.needs_scores(workspace),
         }
+    }
+
+    /// Whether a refit is due and can run: rounds were trained, a loaded
+    /// alert has no probability from a model of the current settings, and a
+    /// loaded alert has a label the current model type maps to a class.
+    pub(super) fn needs_scores(&self, workspace: &Workspace) -> bool {
+        let rows = workspace.features();
+        let target = &self.saved.settings.target;
+        !self.saved.rounds.is_empty()
+            && rows
+                .iter()
+                .any(|row| self.probability_of(row.candid).is_none())
+            && rows.iter().any(|row| {
+                self.saved
+                    .labels
+                    .get(row.candid)
+                    .is_some_and(|entry| target.class_of(entry.label.name()).is_some())
+            })
     }
 
     /// Changes the settings; probabilities of a model fitted under other
     /// model settings (target, classifier, seed, validation share) are dropped.
-    pub fn set_settings(&mut self, settings: WorkbenchSettings, timestamp: String) -> FollowUp {
+    pub fn set_settings(
+        &mut self,
+        workspace: &Workspace,
+        settings: WorkbenchSettings,
+        timestamp: String,
+    ) -> FollowUp {
         if settings == self.saved.settings {
             return FollowUp::default();
         }
@@ -139,7 +159,7 @@ impl LabellingSession {
         self.changed();
         FollowUp {
             rerank: true,
-            refit: stale && !self.saved.rounds.is_empty(),
+            refit: stale && self.needs_scores(workspace),
         }
     }
 }

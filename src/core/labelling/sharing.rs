@@ -5,6 +5,7 @@ use super::{FollowUp, LabellingSession, Scores};
 use crate::core::labels::exchange::LabelImportError;
 use crate::core::labels::store::MergeReport;
 use crate::core::session::{ImportOutcome, SavedSession, SessionError};
+use crate::core::workspace::Workspace;
 
 impl LabellingSession {
     /// Imports a label file and merges it; a bad file changes nothing.
@@ -13,10 +14,9 @@ impl LabellingSession {
         file: &str,
         text: &str,
     ) -> (Result<ImportOutcome, LabelImportError>, FollowUp) {
+        // Labels undone here stay undone, even if a colleague's file has them.
         let outcome = self.saved.import_label_file(file, text);
         if outcome.is_ok() {
-            // Labels undone here stay undone, even if a colleague's file has them.
-            let _ = self.saved.labels.purge(&self.saved.undone);
             self.changed();
         }
         let rerank = outcome.is_ok();
@@ -30,9 +30,20 @@ impl LabellingSession {
     }
 
     /// Merges what another tab saved (text from storage); used before every
-    /// save and when the browser says another tab saved.
-    pub fn merge_stored(&mut self, text: &str) -> Result<(MergeReport, FollowUp), SessionError> {
+    /// save and when the browser says another tab saved. When the stored copy
+    /// lacks something of ours (two tabs wrote at once), the revision changes
+    /// too, so that the page saves the union.
+    pub fn merge_stored(
+        &mut self,
+        workspace: &Workspace,
+        text: &str,
+    ) -> Result<(MergeReport, FollowUp), SessionError> {
         let other = SavedSession::from_json(text)?;
+        let (stored_labels, stored_undone, stored_rounds) = (
+            other.labels.clone(),
+            other.undone.clone(),
+            other.rounds.len(),
+        );
         let before = (self.saved.labels.clone(), self.saved.rounds.len());
         let settings_before = self.saved.settings.clone();
         let report = self.saved.merge_copy(other);
@@ -48,7 +59,10 @@ impl LabellingSession {
         {
             self.scores = Scores::default();
         }
-        if labels_changed || rounds_changed || settings_changed {
+        let stored_behind = stored_labels != self.saved.labels
+            || stored_undone.len() != self.saved.undone.len()
+            || stored_rounds != self.saved.rounds.len();
+        if labels_changed || rounds_changed || settings_changed || stored_behind {
             self.changed();
         }
         // Labels given elsewhere need no new ranking (the card passes over
@@ -59,7 +73,7 @@ impl LabellingSession {
             .any(|entry| self.saved.labels.get(entry.candid).is_none());
         let follow_up = FollowUp {
             rerank: reopened || rounds_changed || settings_changed,
-            refit: rounds_changed || (settings_changed && !self.has_model()),
+            refit: (rounds_changed || settings_changed) && self.needs_scores(workspace),
         };
         Ok((report, follow_up))
     }

@@ -33,13 +33,11 @@ impl PartialEq for LabelStore {
     }
 }
 
-/// What [`LabelStore::undo`] restores: the candid's entry (and conflict, for
-/// a settled one) before a change.
+/// What [`LabelStore::undo`] restores: the candid's entry before a change.
 #[derive(Clone, Debug, PartialEq)]
 struct UndoStep {
     candid: Candid,
     previous: Option<LabelEntry>,
-    conflict: Option<BTreeSet<LabelEntry>>,
 }
 
 /// What one [`LabelStore::undo`] did.
@@ -101,7 +99,6 @@ impl LabelStore {
         self.undo.push(UndoStep {
             candid: entry.candid,
             previous,
-            conflict: None,
         });
     }
 
@@ -112,24 +109,19 @@ impl LabelStore {
             self.undo.push(UndoStep {
                 candid,
                 previous: previous.clone(),
-                conflict: None,
             });
         }
         previous
     }
 
-    /// Undoes the last `set`, `remove` or settled conflict (which is open
-    /// again); says which alert it touched, so the page can go back to it.
+    /// Undoes the last `set` or `remove`; says which alert it touched, so
+    /// the page can go back to it.
     pub fn undo(&mut self) -> Option<Undone> {
         let step = self.undo.pop()?;
         let removed = match step.previous {
             Some(entry) => self.labels.insert(step.candid, entry),
             None => self.labels.remove(&step.candid),
         };
-        if let Some(versions) = step.conflict {
-            self.labels.remove(&step.candid);
-            self.conflicts.insert(step.candid, versions);
-        }
         Some(Undone {
             candid: step.candid,
             removed,
@@ -163,31 +155,28 @@ impl LabelStore {
         &self.conflicts
     }
 
-    /// Settles a conflict with the chosen version (which becomes the label).
-    /// Returns `false` if there is no such conflict or version.
-    pub fn resolve_conflict(&mut self, chosen: &LabelEntry) -> bool {
-        let Some(versions) = self.conflicts.get(&chosen.candid) else {
-            return false;
-        };
+    /// Settles a conflict with the chosen version, which becomes the label;
+    /// returns the versions set aside, or `None` if there is no such conflict
+    /// or version. Settling is a decision, not a label: it is not undone by
+    /// [`LabelStore::undo`] (the caller keeps the rejected versions out of
+    /// later merges).
+    pub fn resolve_conflict(&mut self, chosen: &LabelEntry) -> Option<Vec<LabelEntry>> {
+        let versions = self.conflicts.get(&chosen.candid)?;
         if !versions.contains(chosen) {
-            return false;
+            return None;
         }
-        let conflict = self.conflicts.remove(&chosen.candid);
-        let previous = self.labels.insert(chosen.candid, chosen.clone());
-        self.undo.push(UndoStep {
-            candid: chosen.candid,
-            previous,
-            conflict,
-        });
-        true
+        let versions = self.conflicts.remove(&chosen.candid)?;
+        self.labels.insert(chosen.candid, chosen.clone());
+        Some(versions.into_iter().filter(|v| v != chosen).collect())
     }
 
-    /// Marks which round's training set used each candid in `rounds` (a
-    /// training-ids file says so explicitly).
+    /// Records which round's training set used each candid in `rounds` (a
+    /// training-ids file says so), for labels that have no round yet: a
+    /// label's round, once set, never changes.
     pub fn set_rounds(&mut self, rounds: &BTreeMap<Candid, u32>) {
         for (candid, &round) in rounds {
             if let Some(entry) = self.labels.get_mut(candid) {
-                entry.round = Some(round);
+                entry.round.get_or_insert(round);
             }
         }
     }
@@ -341,14 +330,20 @@ mod tests {
     }
 
     #[test]
-    fn undoing_a_settled_conflict_opens_it_again_with_every_version() {
+    fn settling_a_conflict_is_a_decision_undo_does_not_take_back() {
         let mut store = LabelStore::new();
+        store.set(entry(1, Label::Gal, "a", 0));
         store.merge([entry(7, Label::Gal, "a", 1), entry(7, Label::Agn, "b", 2)]);
-        let versions = store.conflicts()[&Candid(7)].clone();
-        assert!(store.resolve_conflict(&entry(7, Label::Agn, "b", 2)));
-        assert_eq!(store.undo().map(|u| u.candid), Some(Candid(7)));
-        assert_eq!(store.get(Candid(7)), None);
-        assert_eq!(store.conflicts()[&Candid(7)], versions);
+        let rejected = store.resolve_conflict(&entry(7, Label::Agn, "b", 2));
+        assert_eq!(rejected, Some(vec![entry(7, Label::Gal, "a", 1)]));
+        assert_eq!(store.get(Candid(7)), Some(&entry(7, Label::Agn, "b", 2)));
+        assert_eq!(
+            store.undo().map(|u| u.candid),
+            Some(Candid(1)),
+            "undo skips the decision"
+        );
+        assert_eq!(store.get(Candid(7)).map(|e| e.label), Some(Label::Agn));
+        assert_eq!(store.resolve_conflict(&entry(7, Label::Gal, "a", 1)), None);
     }
 
     #[test]
@@ -397,7 +392,7 @@ mod tests {
         );
         assert_eq!(store.conflicts()[&Candid(2)].len(), 2);
         let chosen = entry(2, Label::Bogus, "bob", 1);
-        assert!(store.resolve_conflict(&chosen));
+        assert!(store.resolve_conflict(&chosen).is_some());
         assert_eq!(store.get(Candid(2)), Some(&chosen));
         assert!(store.conflicts().is_empty());
     }

@@ -92,6 +92,7 @@ pub fn LabelSection(
     let on_button =
         Callback::new(move |action: KeyAction| act(workbench, shown(), action, show_help));
     let progress = Memo::new(move |_| workbench.session.with(|session| session.batch_progress()));
+    let can_undo = Memo::new(move |_| workbench.session.with(|session| session.can_undo()));
     let queue_length = Memo::new(move |_| workbench.session.with(|session| session.queue().len()));
     view! {
         <Section
@@ -112,7 +113,14 @@ pub fn LabelSection(
             </Show>
             {move || match current.get() {
                 Some((row, alert)) => view! { <AlertCard workbench handles reader row alert on_button /> }.into_any(),
-                None => view! { <p class="empty">"Nothing to label: load alerts, or every loaded alert has a label."</p> }.into_any(),
+                None => view! {
+                    <p class="empty">"Nothing to label: load alerts, or every loaded alert is labelled or skipped until the next round."</p>
+                    <Show when=move || can_undo.get()>
+                        <button type="button" class="secondary" data-testid="undo-button" on:click=move |_| on_button.run(KeyAction::Undo)>
+                            "undo " <kbd>"z"</kbd>
+                        </button>
+                    </Show>
+                }.into_any(),
             }}
         </Section>
     }
