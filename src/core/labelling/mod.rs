@@ -122,13 +122,16 @@ impl LabellingSession {
         label: Label,
         timestamp: String,
     ) -> bool {
-        let Some(row) = workspace.row_of(candid) else {
+        let Some(row) = workspace
+            .row_of(candid)
+            .and_then(|row| workspace.features().get(row))
+        else {
             return false;
         };
         if !self.is_open(candid) {
             return false;
         }
-        let object_id = workspace.features()[row].object_id.clone();
+        let object_id = row.object_id.clone();
         self.saved.labels.set(LabelEntry {
             candid,
             object_id,
