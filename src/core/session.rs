@@ -80,28 +80,35 @@ impl SavedSession {
     /// by the import's rules (union by candid, conflicts set aside), labels
     /// undone in either copy stay undone, the longer round history and the
     /// newer settings win. No label of either copy is lost.
-    pub fn merge_copy(&mut self, other: SavedSession) -> MergeReport {
-        self.undone
-            .extend(other.undone.into_iter().map(|entry| LabelEntry {
-                round: None,
-                ..entry
-            }));
+    pub fn merge_copy(&mut self, other: &SavedSession) -> MergeReport {
+        self.set_aside(other.undone.iter().cloned());
         let incoming = self.not_undone(other.labels.all_versions().cloned());
         let report = self.labels.merge(incoming);
         // Ours that the other copy undid.
         let _ = self.labels.purge(&self.undone);
         if other.rounds.len() > self.rounds.len() {
-            self.rounds = other.rounds;
+            self.rounds = other.rounds.clone();
         }
         if other.settings_changed_at > self.settings_changed_at {
-            self.settings = other.settings;
-            self.settings_changed_at = other.settings_changed_at;
+            self.settings = other.settings.clone();
+            self.settings_changed_at = other.settings_changed_at.clone();
         }
         if self.annotator.is_empty() {
-            self.annotator = other.annotator;
+            self.annotator = other.annotator.clone();
         }
         self.unexported_changes += report.added;
         report
+    }
+
+    /// Keeps these label acts (undone, or set aside when a conflict was
+    /// settled) out of every later merge; the round recorded for them does
+    /// not matter.
+    pub fn set_aside(&mut self, entries: impl IntoIterator<Item = LabelEntry>) {
+        self.undone
+            .extend(entries.into_iter().map(|entry| LabelEntry {
+                round: None,
+                ..entry
+            }));
     }
 
     /// `entries` without the label acts undone or set aside here.

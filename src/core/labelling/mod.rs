@@ -154,12 +154,7 @@ impl LabellingSession {
     /// the front of the queue, so its card is shown next.
     pub fn undo(&mut self) -> Option<Candid> {
         let undone = self.saved.labels.undo()?;
-        if let Some(removed) = undone.removed {
-            self.saved.undone.insert(LabelEntry {
-                round: None,
-                ..removed
-            });
-        }
+        self.saved.set_aside(undone.removed);
         self.saved.unexported_changes += 1;
         self.skipped.remove(&undone.candid);
         self.queue.retain(|alert| alert.candid != undone.candid);
@@ -235,12 +230,7 @@ impl LabellingSession {
     /// take it back.
     pub fn resolve_conflict(&mut self, chosen: &LabelEntry) -> FollowUp {
         if let Some(rejected) = self.saved.labels.resolve_conflict(chosen) {
-            self.saved
-                .undone
-                .extend(rejected.into_iter().map(|entry| LabelEntry {
-                    round: None,
-                    ..entry
-                }));
+            self.saved.set_aside(rejected);
             self.saved.unexported_changes += 1;
             self.changed();
         }

@@ -108,6 +108,20 @@ impl LabellingSession {
         })
     }
 
+    /// Drops the probabilities if the current settings would fit another
+    /// model than the one that computed them; says whether it did.
+    pub(super) fn drop_scores_of_another_model(&mut self) -> bool {
+        let stale = self
+            .scores
+            .settings
+            .as_ref()
+            .is_some_and(|fitted| !fitted.fits_the_same_model(&self.saved.settings));
+        if stale {
+            self.scores = Scores::default();
+        }
+        stale
+    }
+
     /// What to do after alerts were added to the workspace: rank again, and
     /// refit if the model has not scored the new alerts.
     pub fn alerts_added(&self, workspace: &Workspace) -> FollowUp {
@@ -146,16 +160,9 @@ impl LabellingSession {
         if settings == self.saved.settings {
             return FollowUp::default();
         }
-        let stale = self
-            .scores
-            .settings
-            .as_ref()
-            .is_some_and(|fitted| !fitted.fits_the_same_model(&settings));
-        if stale {
-            self.scores = Scores::default();
-        }
         self.saved.settings = settings;
         self.saved.settings_changed_at = timestamp;
+        let stale = self.drop_scores_of_another_model();
         self.changed();
         FollowUp {
             rerank: true,

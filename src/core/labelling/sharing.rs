@@ -1,7 +1,7 @@
 //! Labels from elsewhere: a label file imported, and the copy of the
 //! session another tab saved (the same merge rules for both).
 
-use super::{FollowUp, LabellingSession, Scores};
+use super::{FollowUp, LabellingSession};
 use crate::core::labels::exchange::LabelImportError;
 use crate::core::labels::store::MergeReport;
 use crate::core::session::{ImportOutcome, SavedSession, SessionError};
@@ -38,30 +38,19 @@ impl LabellingSession {
         workspace: &Workspace,
         text: &str,
     ) -> Result<(MergeReport, FollowUp), SessionError> {
-        let other = SavedSession::from_json(text)?;
-        let (stored_labels, stored_undone, stored_rounds) = (
-            other.labels.clone(),
-            other.undone.clone(),
-            other.rounds.len(),
-        );
+        let stored = SavedSession::from_json(text)?;
         let before = (self.saved.labels.clone(), self.saved.rounds.len());
         let settings_before = self.saved.settings.clone();
-        let report = self.saved.merge_copy(other);
+        let report = self.saved.merge_copy(&stored);
         let labels_changed = self.saved.labels != before.0;
         let rounds_changed = self.saved.rounds.len() != before.1;
         let settings_changed = self.saved.settings != settings_before;
-        if settings_changed
-            && self
-                .scores
-                .settings
-                .as_ref()
-                .is_some_and(|fitted| !fitted.fits_the_same_model(&self.saved.settings))
-        {
-            self.scores = Scores::default();
+        if settings_changed {
+            self.drop_scores_of_another_model();
         }
-        let stored_behind = stored_labels != self.saved.labels
-            || stored_undone.len() != self.saved.undone.len()
-            || stored_rounds != self.saved.rounds.len();
+        let stored_behind = stored.labels != self.saved.labels
+            || stored.undone.len() != self.saved.undone.len()
+            || stored.rounds.len() != self.saved.rounds.len();
         if labels_changed || rounds_changed || settings_changed || stored_behind {
             self.changed();
         }
