@@ -47,14 +47,16 @@ pub enum Payload {
     FeatureRows(Vec<f64>),
 }
 
-/// A worker's successful answer, one variant per request.
+/// A worker's successful answer, one variant per request. One answer
+/// exists at a time, so the size of the largest variant does not matter.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkerAnswer {
     /// A file's outcome (a file that does not parse is an outcome too).
     FileRead(FileReading),
     /// The decoded stamps; `None` when the file has none for the alert.
     CardStamps(Option<Vec<CardStamp>>),
-    Trained(Box<TrainingOutcome>),
+    Trained(TrainingOutcome),
     Ranked(Vec<QueuedAlert>),
 }
 
@@ -159,7 +161,7 @@ pub fn answer(request: WorkerRequest, payload: Payload) -> WorkerReply {
                 .map_err(|error: ModelError| WorkerError::Training {
                     detail: error.to_string(),
                 })?;
-            Ok(WorkerAnswer::Trained(Box::new(outcome)))
+            Ok(WorkerAnswer::Trained(outcome))
         }
         (WorkerRequest::RankQueue(job), Payload::FeatureRows(values)) => {
             Ok(WorkerAnswer::Ranked(job.run(&values)))
@@ -190,13 +192,5 @@ expect_answer!(
     Option<Vec<CardStamp>>,
     "card-stamps"
 );
-/// The outcome of a training request, or an error saying what came instead.
-pub fn expect_trained(reply: WorkerReply) -> Result<TrainingOutcome, WorkerError> {
-    match reply? {
-        WorkerAnswer::Trained(outcome) => Ok(*outcome),
-        _ => Err(WorkerError::UnexpectedAnswer {
-            expected: "train".to_string(),
-        }),
-    }
-}
+expect_answer!(expect_trained, Trained, TrainingOutcome, "train");
 expect_answer!(expect_ranked, Ranked, Vec<QueuedAlert>, "rank-queue");
