@@ -1,9 +1,9 @@
 //! Browser tests (wasm-bindgen-test in a dedicated worker of headless
 //! Chromium) for the worker's glue: a `File` handle read with
-//! `FileReaderSync`, parsed, sent back in the wire format and added to a
+//! `FileReaderSync`, parsed, answered through `reply_to` (the worker's one
+//! entry point for the page's messages) in the wire format and added to a
 //! workspace must give exactly the native CLI's feature table; a card's
-//! stamps come back decoded; requests go through `reply_to`, the worker's one
-//! entry point for the page's messages.
+//! stamps come back decoded; a one-class round trains.
 #![cfg(target_arch = "wasm32")]
 
 use fink_vra::core::cutouts::read_card_stamps;
@@ -38,13 +38,20 @@ fn browser_file(bytes: &[u8], name: &str) -> JsValue {
         .into()
 }
 
+/// The worker's reply to a `read-file` request for a `File` of `bytes`, as
+/// the page decodes it.
+fn read_through_the_worker(bytes: &[u8], name: &str) -> FileReading {
+    let request = WorkerRequest::ReadFile { name: name.into() };
+    let reply = reply_to(&message(&request, &browser_file(bytes, name)));
+    expect_file_read(reply_from_bytes(&reply_to_bytes(&reply))).expect("the answer decodes")
+}
+
 /// What the page's workspace holds after the worker read `bytes` as a `File`.
 fn features_through_the_worker(bytes: &[u8], name: &str) -> String {
     let read = source_bytes(&browser_file(bytes, name)).expect("FileReaderSync reads the File");
     assert_eq!(read, bytes);
-    let wire = read_file(name, read).to_bytes();
     let mut workspace = Workspace::new();
-    workspace.add_reading(FileReading::from_bytes(&wire).expect("the answer decodes"));
+    workspace.add_reading(read_through_the_worker(bytes, name));
     assert!(matches!(
         workspace.files()[0].outcome,
         FileOutcome::Loaded(_)
@@ -72,10 +79,7 @@ fn recomputed_lc_features_in_the_worker_equal_the_native_cli_output() {
 
 #[wasm_bindgen_test]
 fn a_corrupt_file_is_an_answer_not_a_crash() {
-    let read =
-        source_bytes(&browser_file(b"PAR1 not parquet PAR1", "corrupt.parquet")).expect("reads");
-    let reading =
-        FileReading::from_bytes(&read_file("corrupt.parquet", read).to_bytes()).expect("decodes");
+    let reading = read_through_the_worker(b"PAR1 not parquet PAR1", "corrupt.parquet");
     assert!(reading.result.is_err());
 }
 
@@ -100,23 +104,6 @@ fn message(request: &WorkerRequest, payload: &JsValue) -> js_sys::Array {
         &js_sys::Uint8Array::from(request.to_bytes().as_slice()),
         payload,
     )
-}
-
-#[wasm_bindgen_test]
-fn a_file_request_is_answered_through_the_one_protocol() {
-    let request = WorkerRequest::ReadFile {
-        name: "schema402.parquet".into(),
-    };
-    let reply = reply_to(&message(
-        &request,
-        &browser_file(SCHEMA402, "schema402.parquet"),
-    ));
-    let reading = expect_file_read(reply_from_bytes(&reply_to_bytes(&reply))).expect("read");
-    let mut workspace = Workspace::new();
-    workspace.add_reading(reading);
-    let mut out = Vec::new();
-    write_csv(workspace.features(), &mut out).expect("writing to memory");
-    assert_eq!(String::from_utf8(out).expect("utf-8"), SCHEMA402_GOLDEN);
 }
 
 #[wasm_bindgen_test]

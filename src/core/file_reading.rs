@@ -5,8 +5,8 @@
 //! The page never parses files on its own thread. A malformed file can make
 //! the parquet crate panic, and in wasm a panic aborts the whole instance; in
 //! the worker it costs only the worker (see `ui::browser::worker`). The result
-//! crosses back to the page as [`FileReading::to_bytes`] (postcard, compact
-//! binary, `core::wire`) and is added to the page's `Workspace`.
+//! crosses back to the page as a `core::wire::protocol` answer (postcard,
+//! compact binary) and is added to the page's `Workspace`.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -14,7 +14,6 @@ use thiserror::Error;
 use crate::core::display::format_size;
 use crate::core::features::{compute_feature_table, FeatureRow, LcFeatureSource};
 use crate::core::ingest::{read_alerts_from_bytes, IngestError, ParsedFile};
-use crate::core::wire::{self, WireError};
 
 /// Largest file the page reads. A file is read whole into the worker's
 /// memory, which wasm32 caps at 4 GiB; hourly Fink files are well under
@@ -95,21 +94,12 @@ impl FileReading {
             result: Err(error),
         }
     }
-
-    /// The compact binary form sent from the worker to the page.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        wire::to_bytes(self)
-    }
-
-    /// Decodes [`FileReading::to_bytes`].
-    pub fn from_bytes(bytes: &[u8]) -> Result<FileReading, WireError> {
-        wire::from_bytes(bytes)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::wire;
 
     fn fixture(name: &str) -> Vec<u8> {
         std::fs::read(format!(
@@ -122,7 +112,7 @@ mod tests {
     #[test]
     fn a_reading_survives_the_trip_through_bytes_exactly() {
         let reading = read_file("f.parquet", fixture("raw/ztf_schema402_10alerts.parquet"));
-        let back = FileReading::from_bytes(&reading.to_bytes()).expect("decodes");
+        let back: FileReading = wire::from_bytes(&wire::to_bytes(&reading)).expect("decodes");
         // NaN != NaN, so compare the debug text, which spells NaN the same way.
         assert_eq!(format!("{back:?}"), format!("{reading:?}"));
         let alerts = back.result.expect("read");
@@ -134,12 +124,12 @@ mod tests {
     #[test]
     fn errors_cross_too_and_garbage_is_refused() {
         let reading = read_file("bad.parquet", b"not parquet".to_vec());
-        let back = FileReading::from_bytes(&reading.to_bytes()).expect("decodes");
+        let back: FileReading = wire::from_bytes(&wire::to_bytes(&reading)).expect("decodes");
         assert!(matches!(
             back.result,
             Err(LoadError::Ingest(IngestError::NotParquet { .. }))
         ));
-        assert!(FileReading::from_bytes(&[0xff; 7]).is_err());
+        assert!(wire::from_bytes::<FileReading>(&[0xff; 7]).is_err());
     }
 
     #[test]
