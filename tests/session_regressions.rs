@@ -22,6 +22,13 @@ use fink_vra::core::workspace::Workspace;
 const FILE_A: &str = "clean/20250602_100102_alerts_ztf_hostless_72alerts.parquet";
 const FILE_B: &str = "clean/20250604_120102_alerts_ztf_hostless_72alerts.parquet";
 
+/// A workspace holding file A, as the page has it after loading that file.
+fn file_a() -> Workspace {
+    let mut workspace = Workspace::new();
+    load(&mut workspace, FILE_A);
+    workspace
+}
+
 fn load(workspace: &mut Workspace, name: &str) {
     workspace.load_file(name, std::fs::read(common::fixture(name)).expect("fixture"));
 }
@@ -29,6 +36,13 @@ fn load(workspace: &mut Workspace, name: &str) {
 fn session_with(settings: WorkbenchSettings) -> LabellingSession {
     let mut session = LabellingSession::new(SavedSession::new());
     let _ = session.set_settings(&Workspace::new(), settings, "2026-11-29T00:00:00Z".into());
+    session
+}
+
+/// A new session with `settings` whose queue ranks `workspace`'s alerts.
+fn ranked_session(workspace: &Workspace, settings: WorkbenchSettings) -> LabellingSession {
+    let mut session = session_with(settings);
+    rank(&mut session, workspace);
     session
 }
 
@@ -80,10 +94,8 @@ fn train_through_the_wire(
 
 #[test]
 fn loading_a_second_file_after_a_round_never_indexes_past_the_rounds_probabilities() {
-    let mut workspace = Workspace::new();
-    load(&mut workspace, FILE_A);
-    let mut session = session_with(WorkbenchSettings::default());
-    rank(&mut session, &workspace);
+    let mut workspace = file_a();
+    let mut session = ranked_session(&workspace, WorkbenchSettings::default());
     label_cards(
         &mut session,
         &workspace,
@@ -122,14 +134,15 @@ fn loading_a_second_file_after_a_round_never_indexes_past_the_rounds_probabiliti
 
 #[test]
 fn the_real_model_trains_on_real_labels_alone_and_its_round_crosses_the_wire() {
-    let mut workspace = Workspace::new();
-    load(&mut workspace, FILE_A);
-    let mut session = session_with(WorkbenchSettings {
-        target: TargetMapping::real(),
-        validation_share: 0.3,
-        ..WorkbenchSettings::default()
-    });
-    rank(&mut session, &workspace);
+    let workspace = file_a();
+    let mut session = ranked_session(
+        &workspace,
+        WorkbenchSettings {
+            target: TargetMapping::real(),
+            validation_share: 0.3,
+            ..WorkbenchSettings::default()
+        },
+    );
     label_cards(&mut session, &workspace, &[Label::Real; 8]);
     train_through_the_wire(&mut session, &workspace, true).expect("a single class trains");
     let round = &session.saved().rounds[0];
@@ -142,10 +155,8 @@ fn the_real_model_trains_on_real_labels_alone_and_its_round_crosses_the_wire() {
 
 #[test]
 fn a_labels_round_is_the_first_round_that_trained_it_not_the_latest() {
-    let mut workspace = Workspace::new();
-    load(&mut workspace, FILE_A);
-    let mut session = session_with(WorkbenchSettings::default());
-    rank(&mut session, &workspace);
+    let workspace = file_a();
+    let mut session = ranked_session(&workspace, WorkbenchSettings::default());
     let first = label_cards(
         &mut session,
         &workspace,
@@ -186,8 +197,7 @@ fn an_answer_the_page_cannot_decode_is_an_error_not_an_empty_queue() {
         "the page then ranks in place"
     );
     // An answer of the wrong kind is refused too.
-    let mut workspace = Workspace::new();
-    load(&mut workspace, FILE_A);
+    let workspace = file_a();
     let session = session_with(WorkbenchSettings::default());
     let (job, values) = session.queue_job(&workspace);
     let ranked = answer(
@@ -244,8 +254,7 @@ fn a_file_read_in_the_worker_and_its_stamps_cross_the_protocol() {
 
 #[test]
 fn the_custom_model_type_is_saved_restored_and_trains() {
-    let mut workspace = Workspace::new();
-    load(&mut workspace, FILE_A);
+    let workspace = file_a();
     let custom = TargetMapping::parse_custom("extragal=1,agn=1,gal=0,varstar=0").expect("valid");
     let mut session = session_with(WorkbenchSettings {
         target: custom.clone(),
@@ -268,8 +277,7 @@ fn the_custom_model_type_is_saved_restored_and_trains() {
 
 #[test]
 fn two_tabs_saving_in_turn_keep_the_labels_of_both() {
-    let mut workspace = Workspace::new();
-    load(&mut workspace, FILE_A);
+    let workspace = file_a();
     let mut first = session_with(WorkbenchSettings::default());
     let mut storage = first.saved().to_json();
     let mut second = LabellingSession::new(SavedSession::from_json(&storage).expect("reads"));
@@ -303,10 +311,8 @@ fn two_tabs_saving_in_turn_keep_the_labels_of_both() {
 
 #[test]
 fn a_settled_conflict_stays_settled_after_saving_over_the_copy_that_had_it() {
-    let mut workspace = Workspace::new();
-    load(&mut workspace, FILE_A);
-    let mut session = session_with(WorkbenchSettings::default());
-    rank(&mut session, &workspace);
+    let workspace = file_a();
+    let mut session = ranked_session(&workspace, WorkbenchSettings::default());
     let labelled = label_cards(&mut session, &workspace, &[Label::Gal]);
     // A colleague labelled the same alert otherwise.
     let mut theirs = SavedSession::from_json(&session.saved().to_json()).expect("reads");
@@ -350,10 +356,8 @@ fn a_settled_conflict_stays_settled_after_saving_over_the_copy_that_had_it() {
 
 #[test]
 fn a_refit_is_asked_for_only_when_it_can_fit_something() {
-    let mut workspace = Workspace::new();
-    load(&mut workspace, FILE_A);
-    let mut session = session_with(WorkbenchSettings::default());
-    rank(&mut session, &workspace);
+    let workspace = file_a();
+    let mut session = ranked_session(&workspace, WorkbenchSettings::default());
     label_cards(&mut session, &workspace, &[Label::Gal, Label::Agn]);
     train_through_the_wire(&mut session, &workspace, true).expect("round 0");
     // A reload, then only a file with none of the labelled alerts.

@@ -19,6 +19,14 @@ async function loadFile(page, path, files) {
   await page.getByTestId("label-card").waitFor();
 }
 
+/** A new context and page with the first clean fixture loaded. */
+async function openWithFirstFile(contextOptions = {}) {
+  const context = await built.browser.newContext(contextOptions);
+  const { page, errors } = await open(context);
+  await loadFile(page, CLEAN(2), 1);
+  return { context, page, errors };
+}
+
 async function train(page, rounds) {
   await page.getByTestId("train").click();
   await page.getByTestId("round-row").nth(rounds - 1).waitFor();
@@ -28,9 +36,7 @@ const storedLabels = (page) =>
   page.evaluate((key) => Object.keys(JSON.parse(localStorage.getItem(key))?.labels?.labels ?? {}), SESSION_KEY);
 
 test("load a file, label, train, load a second file, keep labelling and train again", async () => {
-  const context = await built.browser.newContext();
-  const { page, errors } = await open(context);
-  await loadFile(page, CLEAN(2), 1);
+  const { context, page, errors } = await openWithFirstFile();
   await setFirstBatch(page, 6);
   const first = await labelByKeyboard(page, ["g", "x", "a", "v"], 6);
   await train(page, 1);
@@ -53,9 +59,7 @@ test("load a file, label, train, load a second file, keep labelling and train ag
 });
 
 test("the real model trains with only real labels: its round is recorded, AUC n/a", async () => {
-  const context = await built.browser.newContext();
-  const { page, errors } = await open(context);
-  await loadFile(page, CLEAN(2), 1);
+  const { context, page, errors } = await openWithFirstFile();
   await page.getByTestId("model-type").selectOption("real");
   await setFirstBatch(page, 5);
   await labelByKeyboard(page, ["r"], 5);
@@ -103,9 +107,7 @@ test("two tabs label different alerts; each keeps the other's labels, and a relo
 });
 
 test("a batch labelled with the card's buttons only, skip and undo included", async () => {
-  const context = await built.browser.newContext({ hasTouch: true });
-  const { page, errors } = await open(context);
-  await loadFile(page, CLEAN(2), 1);
+  const { context, page, errors } = await openWithFirstFile({ hasTouch: true });
   await setFirstBatch(page, 4);
   const buttons = page.getByTestId("card-buttons");
   assert.match(await buttons.textContent(), /real r.*extragal x.*gal g.*agn a.*bogus b.*varstar v.*unsure u.*skip s.*undo z/s);
@@ -140,9 +142,7 @@ test("a batch labelled with the card's buttons only, skip and undo included", as
 });
 
 test("a download that fails leaves the unexported indicator on", async () => {
-  const context = await built.browser.newContext();
-  const { page, errors } = await open(context);
-  await loadFile(page, CLEAN(2), 1);
+  const { context, page, errors } = await openWithFirstFile();
   await labelByKeyboard(page, ["g", "x"], 2);
   assert.match(await page.getByTestId("unexported").textContent(), /2 label change\(s\) not exported yet/);
   // The browser refuses to make the file (as a blocked download or full disk would).
