@@ -289,7 +289,7 @@ fn all_null_lists_skip_the_alert_and_keep_the_others() {
         parsed
             .alerts
             .iter()
-            .map(|alert| alert.candid)
+            .map(|alert| alert.candid())
             .collect::<Vec<_>>(),
         vec![Candid(1)]
     );
@@ -336,7 +336,14 @@ fn a_light_curve_thousands_of_points_long_is_read_whole() {
         &magnitudes,
     )])))
     .expect("file loads");
-    assert_eq!(parsed.alerts[0].light_curve.len(), 5000);
+    assert_eq!(
+        parsed.alerts[0]
+            .as_ztf()
+            .expect("a ZTF alert")
+            .light_curve
+            .len(),
+        5000
+    );
     let rows = compute_feature_table(&parsed.alerts, LcFeatureSource::FileOrRecompute);
     assert_eq!(rows[0].get("ndets"), Some(5000.0));
     assert!((rows[0].get("dets_median").expect("feature") - 18.45).abs() < 1e-9);
@@ -431,7 +438,7 @@ fn full_schema_file_without(history: Option<ArrayRef>, omitted: &str) -> Bytes {
 fn full_schema_file_without_history_column_reads_the_candidate_alone() {
     let parsed = read(full_schema_file(None)).expect("file loads");
     assert_eq!(parsed.layout, Layout::FullFink);
-    let alert = &parsed.alerts[0];
+    let alert = parsed.alerts[0].as_ztf().expect("a ZTF alert");
     assert_eq!((alert.light_curve.len(), alert.fink_lc_features), (1, None));
     assert!(
         (alert.light_curve[0].mjd - 60_000.0).abs() < 1e-9,
@@ -460,7 +467,14 @@ fn full_schema_null_history_list_reads_the_candidate_alone() {
     );
     let history = new_null_array(&DataType::List(Arc::new(element)), 1);
     let parsed = read(full_schema_file(Some(history))).expect("file loads");
-    assert_eq!(parsed.alerts[0].light_curve.len(), 1);
+    assert_eq!(
+        parsed.alerts[0]
+            .as_ztf()
+            .expect("a ZTF alert")
+            .light_curve
+            .len(),
+        1
+    );
 }
 
 #[test]

@@ -4,7 +4,9 @@
 mod common;
 
 use common::{close, load_set, ExpectedTable};
-use fink_vra::core::features::{compute_feature_table, LcFeatureSource, FEATURE_NAMES};
+use fink_vra::core::features::{
+    compute_feature_table, LcFeatureSource, ZTF_FEATURE_NAMES as FEATURE_NAMES,
+};
 
 const RELATIVE_TOLERANCE: f64 = 1e-9;
 

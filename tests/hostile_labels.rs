@@ -59,7 +59,7 @@ fn a_candid_given_as_a_number_is_refused_and_named() {
     let error = refused("numbers.json", &text);
     assert_eq!(
         error.to_string(),
-        "numbers.json: label 2: candid must be a decimal string of digits (got the number 3069386410515015008: write it as a string)"
+        "numbers.json: label 2: the alert id must be a decimal string of digits (got the number 3069386410515015008: write it as a string)"
     );
 }
 
@@ -95,10 +95,10 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
 #[test]
 fn a_newer_format_version_is_refused_with_a_message() {
     let newer = export(&[label_json("\"3069386410515015007\"", "gal")])
-        .replace("\"version\":1", "\"version\":2");
+        .replace("\"version\":1", "\"version\":3");
     assert_eq!(
         refused("newer.json", &newer).to_string(),
-        "newer.json: made by a newer fink-vra (format version 2; this page reads version 1); update the page"
+        "newer.json: made by a newer fink-vra (format version 3; this page reads version 2); update the page"
     );
 }
 

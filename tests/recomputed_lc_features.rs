@@ -23,6 +23,7 @@ fn compare(file: &str) -> (usize, usize) {
     let mut disagreements = Vec::new();
     let (mut compared, mut present, mut largest_deviation) = (0, 0, 0.0f64);
     for alert in set.alerts() {
+        let alert = alert.as_ztf().expect("a ZTF alert");
         let fink = alert.fink_lc_features.expect("file carries lc_features");
         let recomputed = recompute_lc_features(&alert.light_curve);
         for (band, fink_band, ours) in [("g", fink.g, recomputed.g), ("r", fink.r, recomputed.r)] {

@@ -17,7 +17,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use fink_vra::core::alert::Candid;
-use fink_vra::core::features::FEATURE_COUNT;
+use fink_vra::core::alert::Survey;
+use fink_vra::core::features::ZTF_FEATURE_COUNT as FEATURE_COUNT;
 use fink_vra::core::file_reading::{read_file, FileReading};
 use fink_vra::core::labelling::{FollowUp, LabellingSession};
 use fink_vra::core::labels::exchange::export_json;
@@ -443,7 +444,13 @@ impl Harness {
                     );
                 }
                 theirs = colleague.saved().clone();
-                let text = export_json(&theirs.labels, &[], "bob", "2026-11-28T10:00:00Z");
+                let text = export_json(
+                    Survey::Ztf,
+                    &theirs.labels,
+                    &[],
+                    "bob",
+                    "2026-11-28T10:00:00Z",
+                );
                 let (outcome, follow_up) = self.session.import("bob.json", &text);
                 outcome.expect("a colleague's export imports");
                 self.drop_undo_steps_touched_by(
@@ -615,7 +622,13 @@ impl Harness {
             }
         }
         // Export then import gives the same store.
-        let export = export_json(&saved.labels, &saved.rounds, &saved.annotator, "t");
+        let export = export_json(
+            Survey::Ztf,
+            &saved.labels,
+            &saved.rounds,
+            &saved.annotator,
+            "t",
+        );
         let mut fresh = SavedSession::new();
         fresh
             .import_label_file("export.json", &export)

@@ -5,6 +5,7 @@
 mod common;
 
 use fink_vra::core::alert::Candid;
+use fink_vra::core::alert::Survey;
 use fink_vra::core::file_reading::read_file;
 use fink_vra::core::labelling::LabellingSession;
 use fink_vra::core::labels::exchange::export_json;
@@ -168,7 +169,13 @@ fn a_labels_round_is_the_first_round_that_trained_it_not_the_latest() {
     let round_of = |candid: Candid| session.saved().labels.get(candid).and_then(|e| e.round);
     assert!(first.iter().all(|&c| round_of(c) == Some(0)));
     assert!(second.iter().all(|&c| round_of(c) == Some(1)));
-    let export = export_json(&session.saved().labels, &session.saved().rounds, "", "t");
+    let export = export_json(
+        Survey::Ztf,
+        &session.saved().labels,
+        &session.saved().rounds,
+        "",
+        "t",
+    );
     let exported =
         fink_vra::core::labels::exchange::import_json("export.json", &export).expect("reads");
     let exported_round = |candid: &Candid| {
@@ -228,7 +235,7 @@ fn a_file_read_in_the_worker_and_its_stamps_cross_the_protocol() {
         fink_vra::core::wire::to_bytes(&reading),
         fink_vra::core::wire::to_bytes(&read_file(name, bytes.clone()))
     );
-    let candid = reading.result.expect("parses").parsed.alerts[0].candid;
+    let candid = reading.result.expect("parses").parsed.alerts[0].candid();
     let stamps = answer(
         WorkerRequest::CardStamps {
             name: name.into(),
@@ -324,7 +331,7 @@ fn a_settled_conflict_stays_settled_after_saving_over_the_copy_that_had_it() {
         "2026-11-28T09:00:00.000Z".into()
     ));
     theirs.labels = colleague.saved().labels.clone();
-    let export = export_json(&theirs.labels, &[], "bob", "t");
+    let export = export_json(Survey::Ztf, &theirs.labels, &[], "bob", "t");
     let (outcome, _) = session.import("bob.json", &export);
     outcome.expect("imports");
     let stored = session.saved().to_json(); // saved while in conflict

@@ -54,13 +54,13 @@ impl DuplicateFilter {
         let mut duplicates = Vec::new();
         let mut admitted = Vec::with_capacity(alerts.len());
         for alert in alerts {
-            match self.first_file_by_candid.get(&alert.candid) {
+            match self.first_file_by_candid.get(&alert.candid()) {
                 Some(&first_file) => duplicates.push(DuplicateAlert {
-                    candid: alert.candid,
+                    candid: alert.candid(),
                     first_seen_in: self.file_names[first_file].clone(),
                 }),
                 None => {
-                    self.first_file_by_candid.insert(alert.candid, file_index);
+                    self.first_file_by_candid.insert(alert.candid(), file_index);
                     admitted.push(alert);
                 }
             }
@@ -89,7 +89,7 @@ impl AlertSet {
         let alerts_added = admitted.len();
         for alert in admitted {
             self.position_by_candid
-                .insert(alert.candid, self.alerts.len());
+                .insert(alert.candid(), self.alerts.len());
             self.alerts.push(alert);
         }
         FileSummary {

@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::core::alert::Survey;
 use crate::core::display::format_size;
 use crate::core::features::{compute_feature_table, FeatureRow, LcFeatureSource};
 use crate::core::ingest::{read_alerts_from_bytes, IngestError, ParsedFile};
@@ -36,6 +37,17 @@ pub enum LoadError {
         format_size(*limit as usize)
     )]
     TooLarge { file: String, size: u64, limit: u64 },
+    /// A readable file of the other survey than the session's: a session
+    /// labels one survey's alerts (their features differ).
+    #[error(
+        "{file}: these are {found} alerts, and this session labels {session} alerts; \
+         switch to {found} to load it (each survey keeps its own labels)"
+    )]
+    OtherSurvey {
+        file: String,
+        found: Survey,
+        session: Survey,
+    },
     /// The reader stopped on this file (a crash in the worker, on malformed data).
     #[error("{file}: the reader failed on this file, which is probably malformed ({detail})")]
     ReaderFailed { file: String, detail: String },
@@ -118,7 +130,7 @@ mod tests {
         let alerts = back.result.expect("read");
         assert_eq!(alerts.parsed.alerts.len(), 10);
         assert_eq!(alerts.features.len(), 10);
-        assert_eq!(alerts.features[3].candid, alerts.parsed.alerts[3].candid);
+        assert_eq!(alerts.features[3].candid, alerts.parsed.alerts[3].candid());
     }
 
     #[test]

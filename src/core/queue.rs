@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::active::strategy::{rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy};
 use crate::core::alert::Candid;
-use crate::core::features::FEATURE_COUNT;
 use crate::core::model::FeatureMatrix;
 
 /// One alert in the ranked queue.
@@ -33,7 +32,8 @@ pub struct QueuedAlert {
 pub struct PoolAlert<'a> {
     pub candid: Candid,
     pub object_id: &'a str,
-    pub values: &'a [f64; FEATURE_COUNT],
+    /// Its feature row (every alert of a pool has the same columns).
+    pub values: &'a [f64],
     /// The current model's P(class 1), if it has scored this alert.
     pub probability: Option<f64>,
 }
@@ -44,8 +44,10 @@ pub struct QueueJob {
     /// The alerts the ranking orders, in row order (their feature values
     /// travel apart, in the same order).
     pub candids: Vec<Candid>,
-    /// The objectId of each of them.
+    /// The object id of each of them.
     pub object_ids: Vec<String>,
+    /// Feature values per alert (the survey's feature count).
+    pub columns: usize,
     /// P(class 1) of each of them, once a model exists.
     pub probabilities: Option<Vec<f64>>,
     /// Unlabelled alerts the model has not scored yet (loaded after the
@@ -69,7 +71,7 @@ pub struct RankingRule {
 
 impl QueueJob {
     /// The job for `pool`, and the feature values of its ranked alerts
-    /// (row-major, [`FEATURE_COUNT`] per alert). With no probability at all
+    /// (row-major, one feature row per alert). With no probability at all
     /// the cold-start rule ranks every alert; otherwise the strategy ranks
     /// the scored ones and the unscored follow.
     pub fn for_pool<'a>(
@@ -87,6 +89,7 @@ impl QueueJob {
                 .iter()
                 .map(|alert| alert.object_id.to_string())
                 .collect(),
+            columns: ranked.first().map_or(0, |alert| alert.values.len()),
             probabilities: model_exists.then(|| {
                 ranked
                     .iter()
@@ -99,14 +102,17 @@ impl QueueJob {
             batch: rule.batch,
             seed: rule.seed,
         };
-        let values = ranked.iter().flat_map(|alert| *alert.values).collect();
+        let values = ranked
+            .iter()
+            .flat_map(|alert| alert.values.iter().copied())
+            .collect();
         (job, values)
     }
 
     /// Ranks the job's alerts; `values` are theirs, as [`QueueJob::for_pool`]
     /// made them. Values of the wrong length rank nothing but the unscored.
     pub fn run(&self, values: &[f64]) -> Vec<QueuedAlert> {
-        let rows: Vec<&[f64]> = values.chunks_exact(FEATURE_COUNT).collect();
+        let rows: Vec<&[f64]> = values.chunks_exact(self.columns.max(1)).collect();
         let consistent = rows.len() == self.candids.len()
             && self.object_ids.len() == self.candids.len()
             && self
@@ -151,8 +157,13 @@ impl QueueJob {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::features::ZTF_FEATURE_COUNT as FEATURE_COUNT;
 
-    fn pool_alert(index: u64, values: &[f64; FEATURE_COUNT], p: Option<f64>) -> PoolAlert<'_> {
+    fn pool_alert<'a>(
+        index: u64,
+        values: &'a [f64; FEATURE_COUNT],
+        p: Option<f64>,
+    ) -> PoolAlert<'a> {
         PoolAlert {
             candid: Candid(500 + index),
             object_id: ["a", "b", "c", "d"][index as usize % 4],

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::core::active::round::RoundRecord;
+use crate::core::alert::Survey;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
-    import_json, import_labeled_csv, import_training_ids_csv, LabelImportError,
+    import_json, import_labeled_csv, import_lsst_labels_csv, import_training_ids_csv,
+    LabelImportError,
 };
 use crate::core::labels::store::{same_act, LabelStore, MergeReport};
 use crate::core::workbench::WorkbenchSettings;
@@ -24,6 +26,9 @@ pub const SESSION_FORMAT: &str = "fink-vra-session";
 pub struct SavedSession {
     pub format: String,
     pub version: u32,
+    /// The survey whose alerts this session labels (older saves: ZTF).
+    #[serde(default)]
+    pub survey: Survey,
     pub annotator: String,
     pub labels: LabelStore,
     pub rounds: Vec<RoundRecord>,
@@ -55,6 +60,14 @@ impl SavedSession {
             format: SESSION_FORMAT.to_string(),
             version: 1,
             ..SavedSession::default()
+        }
+    }
+
+    /// A new session labelling `survey`'s alerts.
+    pub fn for_survey(survey: Survey) -> SavedSession {
+        SavedSession {
+            survey,
+            ..SavedSession::new()
         }
     }
 
@@ -125,16 +138,26 @@ impl SavedSession {
     }
 
     /// Imports a label file, by its kind: a JSON export (`.json`), a
-    /// training-ids CSV (header `candid,round`), or the original `labeled.csv`
-    /// (labels without an annotator get this session's). The file is
-    /// validated whole first: a bad file changes nothing.
+    /// training-ids CSV (header `candid,round`), the researcher's LSST label
+    /// CSV (header `diaSourceId,...`) or the original `labeled.csv` (labels
+    /// without an annotator get this session's). The file is validated whole
+    /// first: a bad file, or one of the other survey, changes nothing.
     pub fn import_label_file(
         &mut self,
         file: &str,
         text: &str,
     ) -> Result<ImportOutcome, LabelImportError> {
+        let header = text.trim_start_matches('\u{feff}');
+        let other_survey = |found: Survey| LabelImportError::OtherSurvey {
+            file: file.to_string(),
+            found,
+            session: self.survey,
+        };
         if file.to_ascii_lowercase().ends_with(".json") {
             let imported = import_json(file, text)?;
+            if imported.survey != self.survey {
+                return Err(other_survey(imported.survey));
+            }
             let incoming = self.not_undone(imported.labels.into_iter().chain(imported.conflicts));
             let report = self.labels.merge(incoming);
             if self.rounds.is_empty() {
@@ -154,7 +177,19 @@ impl SavedSession {
                 file: file.to_string(),
                 labels: rounds.len(),
             })
+        } else if header.starts_with("diaSourceId") {
+            if self.survey != Survey::Lsst {
+                return Err(other_survey(Survey::Lsst));
+            }
+            let labels = self.not_undone(import_lsst_labels_csv(file, text, &self.annotator)?);
+            Ok(ImportOutcome::Merged {
+                file: file.to_string(),
+                report: self.labels.merge(labels),
+            })
         } else {
+            if self.survey != Survey::Ztf {
+                return Err(other_survey(Survey::Ztf));
+            }
             let labels = self.not_undone(import_labeled_csv(file, text, &self.annotator)?);
             Ok(ImportOutcome::Merged {
                 file: file.to_string(),

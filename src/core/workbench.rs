@@ -10,7 +10,7 @@ use crate::core::active::round::{train_round, LabelledRows, RoundRecord, RoundRe
 use crate::core::active::strategy::{ColdStart, QueryStrategy};
 use crate::core::alert::Candid;
 use crate::core::features::stats::median;
-use crate::core::features::{FeatureRow, FEATURE_COUNT};
+use crate::core::features::FeatureRow;
 use crate::core::labels::store::LabelStore;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
@@ -29,6 +29,10 @@ pub struct WorkbenchSettings {
     pub seed: u64,
     /// Share of labels kept out of training as a fixed validation set (0 = none).
     pub validation_share: f64,
+    /// Whether solar-system alerts (LSST) join the queue; by default they are
+    /// left out, as the ZTF VRA filter leaves asteroids out.
+    #[serde(default)]
+    pub include_solar_system: bool,
 }
 
 impl Default for WorkbenchSettings {
@@ -45,6 +49,7 @@ impl Default for WorkbenchSettings {
             batch: 10,
             seed: 42,
             validation_share: 0.0,
+            include_solar_system: false,
         }
     }
 }
@@ -99,8 +104,10 @@ pub fn batch_progress(
 /// rows travel apart, as one row-major `f64` array (which keeps `NaN`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainingJob {
-    /// The candid of every loaded alert, in feature-row order.
+    /// The id of every loaded alert, in feature-row order.
     pub candids: Vec<Candid>,
+    /// Feature values per row (the survey's feature count).
+    pub columns: usize,
     /// Labelled rows: (row index, label name).
     pub labels: Vec<(usize, String)>,
     pub settings: WorkbenchSettings,
@@ -144,22 +151,30 @@ impl TrainingJob {
             .collect();
         let job = TrainingJob {
             candids: features.iter().map(|row| row.candid).collect(),
+            columns: features.first().map_or(0, |row| row.values.len()),
             labels,
             settings: settings.clone(),
             round,
             timestamp,
             record: true,
         };
-        (job, features.iter().flat_map(|row| row.values).collect())
+        (
+            job,
+            features
+                .iter()
+                .flat_map(|row| row.values.iter().copied())
+                .collect(),
+        )
     }
 
     /// Runs the job: trains the round (keeping the validation share out) and
-    /// predicts every row. `values` holds the rows, [`FEATURE_COUNT`] per row.
+    /// predicts every row. `values` holds the rows, `columns` per row.
     pub fn run(&self, values: &[f64]) -> Result<TrainingOutcome, ModelError> {
-        let row = |index: usize| &values[index * FEATURE_COUNT..(index + 1) * FEATURE_COUNT];
-        if values.len() != self.candids.len() * FEATURE_COUNT {
+        let columns = self.columns;
+        let row = |index: usize| &values[index * columns..(index + 1) * columns];
+        if values.len() != self.candids.len() * columns {
             return Err(ModelError::FeatureCountMismatch {
-                expected: self.candids.len() * FEATURE_COUNT,
+                expected: self.candids.len() * columns,
                 found: values.len(),
             });
         }
@@ -179,8 +194,7 @@ impl TrainingJob {
         }
         let matrix = |split: &[&(usize, String)]| {
             let rows: Vec<&[f64]> = split.iter().map(|(index, _)| row(*index)).collect();
-            FeatureMatrix::from_rows(&rows)
-                .unwrap_or_else(|| FeatureMatrix::with_columns(FEATURE_COUNT))
+            FeatureMatrix::from_rows(&rows).unwrap_or_else(|| FeatureMatrix::with_columns(columns))
         };
         let ids = |split: &[&(usize, String)]| {
             split
@@ -216,8 +230,8 @@ impl TrainingJob {
             }),
         })?;
         let all: Vec<&[f64]> = (0..self.candids.len()).map(row).collect();
-        let all = FeatureMatrix::from_rows(&all)
-            .unwrap_or_else(|| FeatureMatrix::with_columns(FEATURE_COUNT));
+        let all =
+            FeatureMatrix::from_rows(&all).unwrap_or_else(|| FeatureMatrix::with_columns(columns));
         Ok(TrainingOutcome {
             record,
             probabilities: model.predict_proba(&all)?,
@@ -231,7 +245,7 @@ pub fn class_medians(
     features: &[FeatureRow],
     store: &LabelStore,
     target: &TargetMapping,
-) -> [[f64; FEATURE_COUNT]; 2] {
+) -> [Vec<f64>; 2] {
     let mut by_class: [Vec<&FeatureRow>; 2] = [Vec::new(), Vec::new()];
     for row in features {
         if let Some(class) = store
@@ -241,15 +255,18 @@ pub fn class_medians(
             by_class[usize::from(class)].push(row);
         }
     }
+    let columns = features.first().map_or(0, |row| row.values.len());
     by_class.map(|rows| {
-        std::array::from_fn(|column| {
-            let mut values: Vec<f64> = rows
-                .iter()
-                .map(|row| row.values[column])
-                .filter(|v| !v.is_nan())
-                .collect();
-            median(&mut values)
-        })
+        (0..columns)
+            .map(|column| {
+                let mut values: Vec<f64> = rows
+                    .iter()
+                    .filter_map(|row| row.values.get(column).copied())
+                    .filter(|v| !v.is_nan())
+                    .collect();
+                median(&mut values)
+            })
+            .collect()
     })
 }
 
@@ -262,11 +279,14 @@ mod tests {
     fn rows(count: usize) -> Vec<FeatureRow> {
         (0..count)
             .map(|i| FeatureRow {
+                survey: crate::core::alert::Survey::Ztf,
                 candid: Candid(1000 + i as u64),
                 object_id: format!("object{i}"),
-                values: std::array::from_fn(|column| {
-                    ((i * 7 + column * 3) % 11) as f64 + if i % 2 == 0 { 0.0 } else { 20.0 }
-                }),
+                values: (0..crate::core::features::ZTF_FEATURE_COUNT)
+                    .map(|column| {
+                        ((i * 7 + column * 3) % 11) as f64 + if i % 2 == 0 { 0.0 } else { 20.0 }
+                    })
+                    .collect(),
                 lc_features_recomputed: false,
             })
             .collect()

@@ -1,5 +1,7 @@
 //! The data of one session in the page: the alerts of every loaded file, their
-//! feature rows, and what happened to each file (loaded, or why not).
+//! feature rows, and what happened to each file (loaded, or why not). A
+//! workspace holds one survey's alerts: a file of the other survey is
+//! refused ([`LoadError::OtherSurvey`]).
 //!
 //! The page holds one `Workspace` and adds to it the [`FileReading`] of each
 //! file, made in its worker ([`Workspace::add_reading`]); the bytes never
@@ -8,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::core::alert::{Alert, Candid};
+use crate::core::alert::{Alert, Candid, Survey};
 use crate::core::alert_set::{AlertSet, FileSummary};
 use crate::core::features::{compute_feature_table, FeatureRow, LcFeatureSource};
 pub use crate::core::file_reading::LoadError;
@@ -31,9 +33,19 @@ pub struct LoadedFile {
 }
 
 impl LoadedFile {
-    /// Whether the file's layout carries cutout stamps (the full Fink schema).
+    /// Whether the file's layout carries cutout stamps (ZTF's full Fink
+    /// schema, and every LSST file).
     pub fn has_cutouts(&self) -> bool {
-        matches!(&self.outcome, FileOutcome::Loaded(summary) if summary.layout == Layout::FullFink)
+        matches!(&self.outcome, FileOutcome::Loaded(summary)
+            if matches!(summary.layout, Layout::FullFink | Layout::Lsst(_)))
+    }
+
+    /// The survey of a file refused for being of the other survey.
+    pub fn other_survey(&self) -> Option<Survey> {
+        match &self.outcome {
+            FileOutcome::Failed(LoadError::OtherSurvey { found, .. }) => Some(*found),
+            _ => None,
+        }
     }
 }
 
@@ -41,6 +53,7 @@ impl LoadedFile {
 /// the same order as the alerts: `features()[i]` belongs to `alerts()[i]`.
 #[derive(Debug, Default)]
 pub struct Workspace {
+    survey: Survey,
     alerts: AlertSet,
     features: Vec<FeatureRow>,
     /// The row of each alert, by candid.
@@ -51,8 +64,22 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// An empty ZTF workspace.
     pub fn new() -> Workspace {
         Workspace::default()
+    }
+
+    /// An empty workspace for `survey`'s alerts.
+    pub fn for_survey(survey: Survey) -> Workspace {
+        Workspace {
+            survey,
+            ..Workspace::default()
+        }
+    }
+
+    /// The survey whose alerts this workspace holds.
+    pub fn survey(&self) -> Survey {
+        self.survey
     }
 
     /// Parses one file's bytes, adds its new alerts and their features, and
@@ -65,6 +92,13 @@ impl Workspace {
     /// before, with their feature rows, and its outcome.
     pub fn add_reading(&mut self, reading: FileReading) -> &LoadedFile {
         let outcome = match reading.result {
+            Ok(ReadAlerts { parsed, .. }) if parsed.layout.survey() != self.survey => {
+                FileOutcome::Failed(LoadError::OtherSurvey {
+                    file: reading.name.clone(),
+                    found: parsed.layout.survey(),
+                    session: self.survey,
+                })
+            }
             Ok(ReadAlerts { parsed, features }) => {
                 let mut features_by_candid: HashMap<Candid, FeatureRow> =
                     features.into_iter().map(|row| (row.candid, row)).collect();
@@ -74,7 +108,7 @@ impl Workspace {
                 for alert in &self.alerts.alerts()[first_new..] {
                     // `read_file` computes a row for every alert; should one be
                     // missing, it is computed here, so rows and alerts stay aligned.
-                    let row = features_by_candid.remove(&alert.candid).or_else(|| {
+                    let row = features_by_candid.remove(&alert.candid()).or_else(|| {
                         compute_feature_table(
                             std::slice::from_ref(alert),
                             LcFeatureSource::FileOrRecompute,
@@ -173,5 +207,29 @@ mod tests {
         assert_eq!(workspace.file_index_of(0), Some(1), "the first good file");
         assert_eq!(workspace.file_index_of(9), Some(1));
         assert_eq!(workspace.file_index_of(10), None);
+    }
+
+    #[test]
+    fn a_file_of_the_other_survey_is_refused_and_names_both_surveys() {
+        let lsst = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/lsst/lsst_v10_pandas_25alerts.parquet"
+        ))
+        .expect("fixture");
+        let mut workspace = Workspace::new();
+        let refused = workspace.load_file("lsst.parquet", lsst.clone());
+        assert_eq!(refused.other_survey(), Some(Survey::Lsst));
+        let FileOutcome::Failed(error) = &refused.outcome else {
+            panic!("refused")
+        };
+        assert!(
+            error.to_string().contains("switch to Rubin/LSST"),
+            "{error}"
+        );
+        assert!(workspace.alerts().is_empty());
+        let mut workspace = Workspace::for_survey(Survey::Lsst);
+        workspace.load_file("lsst.parquet", lsst);
+        assert_eq!(workspace.alerts().len(), 25);
+        assert_eq!(workspace.features()[0].values.len(), 46);
     }
 }

@@ -1,18 +1,58 @@
-//! `fink-vra features`: one CSV row per alert on stdout, streamed file by file.
+//! `fink-vra features`: one CSV row per alert on stdout, streamed file by file,
+//! with the header of the files' survey (ZTF or LSST; never both in one call).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use fink_vra::core::alert::Survey;
 use fink_vra::core::alert_set::DuplicateFilter;
 use fink_vra::core::features::csv::{header, row_line};
 use fink_vra::core::features::extinction::ExtinctionMap;
 use fink_vra::core::features::{compute_features, LcFeatureSource};
-use fink_vra::core::ingest::read_alerts;
+use fink_vra::core::ingest::{read_alerts, read_layout};
 
-/// Writes the features of `files`; non-zero exit if any file could not be read.
+/// The one survey of the readable `files` (ZTF when none is readable), told
+/// from their footers before any row is written; an error message when they
+/// mix surveys.
+fn survey_of(files: &[PathBuf]) -> Result<Survey, String> {
+    let mut first_of: Vec<(Survey, String)> = Vec::new();
+    for path in files {
+        let name = path.display().to_string();
+        let Ok(handle) = File::open(path) else {
+            continue;
+        };
+        let Ok(layout) = read_layout(&name, handle) else {
+            continue;
+        };
+        if !first_of
+            .iter()
+            .any(|(survey, _)| *survey == layout.survey())
+        {
+            first_of.push((layout.survey(), name));
+        }
+    }
+    match first_of.as_slice() {
+        [] => Ok(Survey::Ztf),
+        [(survey, _)] => Ok(*survey),
+        [(first, first_file), (second, second_file), ..] => Err(format!(
+            "the files mix two surveys ({first_file} is {first}, {second_file} is {second}): \
+             their features differ, so run `features` once per survey"
+        )),
+    }
+}
+
+/// Writes the features of `files`; non-zero exit if any file could not be
+/// read, and nothing written if the files mix surveys.
 pub fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
+    let survey = match survey_of(files) {
+        Ok(survey) => survey,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let source = if recompute_lc {
         LcFeatureSource::Recompute
     } else {
@@ -23,7 +63,7 @@ pub fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
     let mut out = BufWriter::new(stdout.lock());
     let mut failed_files = 0;
     let mut duplicate_filter = DuplicateFilter::new();
-    if writeln!(out, "{}", header()).is_err() {
+    if writeln!(out, "{}", header(survey)).is_err() {
         return ExitCode::FAILURE;
     }
     for path in files {
@@ -44,14 +84,14 @@ pub fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
                 .candid
                 .map_or_else(|| "?".to_string(), |candid| candid.to_string());
             eprintln!(
-                "skipped: {name}: row {} (candid {candid}): {}",
+                "skipped: {name}: row {} (alert id {candid}): {}",
                 skipped.row, skipped.reason
             );
         }
         let (alerts, duplicates) = duplicate_filter.admit(&name, parsed.alerts);
         for duplicate in &duplicates {
             eprintln!(
-                "duplicate: {name}: candid {} already read from {}",
+                "duplicate: {name}: alert id {} already read from {}",
                 duplicate.candid, duplicate.first_seen_in
             );
         }

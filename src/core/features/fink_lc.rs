@@ -9,6 +9,9 @@
 //! 4. per band: amplitude, median, median absolute deviation, and a weighted
 //!    linear fit of magnitude on time (slope, slope sigma, reduced chi2).
 //!
+//! Step 4 is [`series_features`], which the LSST recipe
+//! (`features::lsst`) applies to fluxes: the same maths on other inputs.
+//!
 //! Powers and logarithms use the `libm` crate rather than the platform's maths
 //! library, so the browser computes exactly the bits the CLI does.
 
@@ -22,13 +25,20 @@ const DC_MAGNITUDE_MAX_DISTANCE: f64 = 1.5;
 /// The linear fit needs at least this many points.
 const LINEAR_FIT_MIN_POINTS: usize = 3;
 
-/// One photometric measurement, after the optional DC conversion.
+/// One photometric measurement of one band: a magnitude (ZTF, after the
+/// optional DC conversion) or a flux (LSST), with its 1-sigma error.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Measurement {
+    pub mjd: f64,
+    pub value: f64,
+    pub error: f64,
+}
+
+/// A ZTF measurement and its band.
 #[derive(Clone, Copy)]
-struct Measurement {
-    mjd: f64,
+struct BandMeasurement {
     band: Band,
-    magnitude: f64,
-    error: f64,
+    measurement: Measurement,
 }
 
 /// Recomputes Fink's g and r light-curve features from an alert's points.
@@ -40,7 +50,7 @@ pub fn recompute_lc_features(light_curve: &[LightCurvePoint]) -> FinkLcFeatures 
     let use_dc = kept
         .iter()
         .any(|point| (0.0..=DC_MAGNITUDE_MAX_DISTANCE).contains(&point.nearest_ref_distance));
-    let mut measurements: Vec<Measurement> = kept
+    let mut measurements: Vec<BandMeasurement> = kept
         .iter()
         .map(|point| {
             if use_dc {
@@ -49,29 +59,40 @@ pub fn recompute_lc_features(light_curve: &[LightCurvePoint]) -> FinkLcFeatures 
                 raw_measurement(point)
             }
         })
-        .filter(|measurement| measurement.magnitude.is_finite() && measurement.error.is_finite())
+        .filter(|point| point.measurement.value.is_finite() && point.measurement.error.is_finite())
         .collect();
-    measurements.sort_by(|a, b| a.mjd.total_cmp(&b.mjd));
-    measurements.dedup_by(|later, earlier| later.mjd == earlier.mjd && later.band == earlier.band);
+    measurements.sort_by(|a, b| a.measurement.mjd.total_cmp(&b.measurement.mjd));
+    measurements.dedup_by(|later, earlier| {
+        later.measurement.mjd == earlier.measurement.mjd && later.band == earlier.band
+    });
+    let in_band = |band: Band| -> Vec<Measurement> {
+        measurements
+            .iter()
+            .filter(|point| point.band == band)
+            .map(|point| point.measurement)
+            .collect()
+    };
     FinkLcFeatures {
-        g: band_features(&measurements, Band::G),
-        r: band_features(&measurements, Band::R),
+        g: series_features(&in_band(Band::G)),
+        r: series_features(&in_band(Band::R)),
     }
 }
 
-fn raw_measurement(point: &LightCurvePoint) -> Measurement {
-    Measurement {
-        mjd: point.mjd,
+fn raw_measurement(point: &LightCurvePoint) -> BandMeasurement {
+    BandMeasurement {
         band: point.band,
-        magnitude: point.magnitude,
-        error: point.magnitude_error,
+        measurement: Measurement {
+            mjd: point.mjd,
+            value: point.magnitude,
+            error: point.magnitude_error,
+        },
     }
 }
 
 /// The DC magnitude of a point: the reference source's flux plus (or minus,
 /// for a negative difference) the difference flux. `NaN` when the reference
 /// magnitude is missing or negative, or the total flux is not positive.
-fn dc_measurement(point: &LightCurvePoint) -> Measurement {
+fn dc_measurement(point: &LightCurvePoint) -> BandMeasurement {
     let difference_flux = libm::pow(10.0, -0.4 * point.magnitude);
     let difference_flux_error = point.magnitude_error / MAGNITUDE_ERROR_FACTOR * difference_flux;
     let reference_flux = if point.nearest_ref_magnitude < 0.0 {
@@ -86,28 +107,33 @@ fn dc_measurement(point: &LightCurvePoint) -> Measurement {
         DifferenceSign::Negative | DifferenceSign::Unknown => reference_flux - difference_flux,
     };
     let total_flux_error = libm::hypot(difference_flux_error, reference_flux_error);
-    Measurement {
-        mjd: point.mjd,
+    BandMeasurement {
         band: point.band,
-        magnitude: -2.5 * libm::log10(total_flux),
-        error: MAGNITUDE_ERROR_FACTOR * total_flux_error / total_flux,
+        measurement: Measurement {
+            mjd: point.mjd,
+            value: -2.5 * libm::log10(total_flux),
+            error: MAGNITUDE_ERROR_FACTOR * total_flux_error / total_flux,
+        },
     }
 }
 
-fn band_features(measurements: &[Measurement], band: Band) -> BandFeatures {
-    let in_band: Vec<&Measurement> = measurements.iter().filter(|m| m.band == band).collect();
+/// Fink's six features of one band's time series (sorted by time, one point
+/// per time): amplitude, median, median absolute deviation of the values, and
+/// the weighted linear fit of value on time (from 3 points). All `NaN` for an
+/// empty series.
+pub fn series_features(in_band: &[Measurement]) -> BandFeatures {
     if in_band.is_empty() {
         return BandFeatures::MISSING;
     }
-    let mut magnitudes: Vec<f64> = in_band.iter().map(|m| m.magnitude).collect();
-    let (minimum, maximum) = magnitudes
+    let mut values: Vec<f64> = in_band.iter().map(|m| m.value).collect();
+    let (minimum, maximum) = values
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), &m| {
             (low.min(m), high.max(m))
         });
-    let band_median = median(&mut magnitudes);
-    let mut deviations: Vec<f64> = magnitudes.iter().map(|m| (m - band_median).abs()).collect();
-    let fit = weighted_linear_fit(&in_band);
+    let band_median = median(&mut values);
+    let mut deviations: Vec<f64> = values.iter().map(|m| (m - band_median).abs()).collect();
+    let fit = weighted_linear_fit(in_band);
     BandFeatures {
         amplitude: (maximum - minimum) / 2.0,
         linear_fit_reduced_chi2: fit.reduced_chi2,
@@ -124,10 +150,12 @@ struct LinearFit {
     reduced_chi2: f64,
 }
 
-/// Weighted least squares of magnitude on time with weights `1/error^2`.
+/// Weighted least squares of value on time with weights `1/error^2`.
 /// Times are centred on their weighted mean first: the same fit, without the
-/// cancellation that raw Julian dates (~2.46e6) would cause.
-fn weighted_linear_fit(points: &[&Measurement]) -> LinearFit {
+/// cancellation that raw dates (JD ~2.46e6, MJD ~6e4) would cause on a series
+/// minutes long. Fink's `light-curve` package also fits well-conditioned
+/// sums (shifted by the first time), so both agree to rounding.
+fn weighted_linear_fit(points: &[Measurement]) -> LinearFit {
     if points.len() < LINEAR_FIT_MIN_POINTS {
         return LinearFit {
             slope: f64::NAN,
@@ -138,19 +166,19 @@ fn weighted_linear_fit(points: &[&Measurement]) -> LinearFit {
     let weight = |m: &Measurement| 1.0 / (m.error * m.error);
     let weight_sum: f64 = points.iter().map(|m| weight(m)).sum();
     let mean_time = points.iter().map(|m| weight(m) * m.mjd).sum::<f64>() / weight_sum;
-    let mean_magnitude = points.iter().map(|m| weight(m) * m.magnitude).sum::<f64>() / weight_sum;
+    let mean_magnitude = points.iter().map(|m| weight(m) * m.value).sum::<f64>() / weight_sum;
     let spread: f64 = points
         .iter()
         .map(|m| weight(m) * (m.mjd - mean_time).powi(2))
         .sum();
     let covariance: f64 = points
         .iter()
-        .map(|m| weight(m) * (m.mjd - mean_time) * (m.magnitude - mean_magnitude))
+        .map(|m| weight(m) * (m.mjd - mean_time) * (m.value - mean_magnitude))
         .sum();
     let slope = covariance / spread;
     let chi2: f64 = points
         .iter()
-        .map(|m| weight(m) * (m.magnitude - mean_magnitude - slope * (m.mjd - mean_time)).powi(2))
+        .map(|m| weight(m) * (m.value - mean_magnitude - slope * (m.mjd - mean_time)).powi(2))
         .sum();
     LinearFit {
         slope,

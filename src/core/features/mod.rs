@@ -1,28 +1,31 @@
 //! One feature row per alert: the VRA's model input.
 //!
-//! Each family lives in its own file: light-curve counts
-//! ([`light_curve_counts`]), Fink's light-curve features read from the file or
-//! recomputed ([`fink_lc`]), and dust extinction ([`extinction`]). This module
-//! fixes the column names and order, which are also the CSV header and the
-//! export format.
+//! Each survey has its own row: ZTF's (this module, in magnitudes) and
+//! LSST's ([`lsst`], in flux). Each family lives in its own file: light-curve
+//! counts ([`light_curve_counts`]), Fink's light-curve features read from the
+//! file or recomputed ([`fink_lc`]), and dust extinction ([`extinction`]).
+//! This module fixes the column names and order of both surveys, which are
+//! also the CSV header and the model's input.
 
 pub mod csv;
 pub mod extinction;
 pub mod fink_lc;
 pub mod light_curve_counts;
+pub mod lsst;
 pub mod stats;
 pub mod summary;
 
-use crate::core::alert::{Alert, BandFeatures, Candid, FinkLcFeatures};
+use crate::core::alert::{Alert, BandFeatures, Candid, FinkLcFeatures, Survey, ZtfAlert};
 use extinction::ExtinctionMap;
 use fink_lc::recompute_lc_features;
 use light_curve_counts::detection_stats;
 
-/// Number of numeric features in a row.
-pub const FEATURE_COUNT: usize = 21;
+/// Number of numeric features in a ZTF row.
+pub const ZTF_FEATURE_COUNT: usize = 21;
 
-/// The numeric feature columns, in output order (after `candid, objectId`).
-pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
+/// The numeric feature columns of a ZTF row, in output order (after
+/// `candid, objectId`).
+pub const ZTF_FEATURE_NAMES: [&str; ZTF_FEATURE_COUNT] = [
     "ra",
     "dec",
     "drb",
@@ -46,10 +49,27 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "ebv",
 ];
 
+/// The numeric feature columns of `survey`'s rows, in output order.
+pub fn feature_names(survey: Survey) -> &'static [&'static str] {
+    match survey {
+        Survey::Ztf => &ZTF_FEATURE_NAMES,
+        Survey::Lsst => &lsst::LSST_FEATURE_NAMES,
+    }
+}
+
+/// The two id columns that start `survey`'s feature CSV.
+pub fn id_column_names(survey: Survey) -> [&'static str; 2] {
+    match survey {
+        Survey::Ztf => ["candid", "objectId"],
+        Survey::Lsst => ["diaSourceId", "diaObjectId"],
+    }
+}
+
 /// Where Fink's six light-curve features per band come from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LcFeatureSource {
-    /// The file's `lc_features_*` when it has them, else recomputed.
+    /// The file's `lc_features_*` (ZTF) or `lc_features` (LSST) when it has
+    /// them, else recomputed.
     #[default]
     FileOrRecompute,
     /// Always recomputed from the light curve (to compare with Fink's values).
@@ -59,27 +79,44 @@ pub enum LcFeatureSource {
 /// The features of one alert.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FeatureRow {
+    /// The survey, which fixes the columns of `values`.
+    pub survey: Survey,
+    /// The alert's id (ZTF `candid`, LSST `diaSourceId`).
     pub candid: Candid,
+    /// The object's id (ZTF `objectId`, LSST `diaObjectId` in decimal).
     pub object_id: String,
-    /// Values in the order of [`FEATURE_NAMES`]; `NaN` where missing.
-    pub values: [f64; FEATURE_COUNT],
+    /// Values in the order of [`feature_names`] for the alert's survey; `NaN`
+    /// where missing.
+    pub values: Vec<f64>,
     /// True when Fink's light-curve features were recomputed, not read.
     pub lc_features_recomputed: bool,
 }
 
 impl FeatureRow {
-    /// The value of the feature called `name`, if there is such a feature.
+    /// The value of the feature called `name`, if the row has such a feature.
     pub fn get(&self, name: &str) -> Option<f64> {
-        FEATURE_NAMES
+        feature_names(self.survey)
             .iter()
             .position(|&feature| feature == name)
-            .map(|index| self.values[index])
+            .and_then(|index| self.values.get(index).copied())
     }
 }
 
-/// Computes the feature row of one alert.
+/// Computes the feature row of one alert, of either survey.
 pub fn compute_features(
     alert: &Alert,
+    source: LcFeatureSource,
+    dust: &ExtinctionMap,
+) -> FeatureRow {
+    match alert {
+        Alert::Ztf(alert) => compute_ztf_features(alert, source, dust),
+        Alert::Lsst(alert) => lsst::compute_lsst_features(alert, source, dust),
+    }
+}
+
+/// Computes the feature row of one ZTF alert.
+pub fn compute_ztf_features(
+    alert: &ZtfAlert,
     source: LcFeatureSource,
     dust: &ExtinctionMap,
 ) -> FeatureRow {
@@ -93,9 +130,10 @@ pub fn compute_features(
     let [g0, g1, g2, g3, g4, g5] = band(&lc_features.g);
     let [r0, r1, r2, r3, r4, r5] = band(&lc_features.r);
     FeatureRow {
+        survey: Survey::Ztf,
         candid: alert.candid,
         object_id: alert.object_id.clone(),
-        values: [
+        values: vec![
             alert.ra,
             alert.dec,
             alert.drb,

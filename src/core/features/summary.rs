@@ -2,7 +2,8 @@
 //! median, max), as a researcher would look at `df.describe()`.
 
 use super::stats::median;
-use super::{FeatureRow, FEATURE_NAMES};
+use super::{feature_names, FeatureRow};
+use crate::core::alert::Survey;
 
 /// The statistics of one feature column.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,9 +19,10 @@ pub struct FeatureSummary {
     pub max: f64,
 }
 
-/// Summarises every feature column of `rows`, in [`FEATURE_NAMES`] order.
-pub fn summarize_features(rows: &[FeatureRow]) -> Vec<FeatureSummary> {
-    FEATURE_NAMES
+/// Summarises every feature column of `rows` (all of `survey`), in
+/// [`feature_names`] order.
+pub fn summarize_features(survey: Survey, rows: &[FeatureRow]) -> Vec<FeatureSummary> {
+    feature_names(survey)
         .iter()
         .enumerate()
         .map(|(column, &name)| {
@@ -50,12 +52,13 @@ pub fn summarize_features(rows: &[FeatureRow]) -> Vec<FeatureSummary> {
 mod tests {
     use super::*;
     use crate::core::alert::Candid;
-    use crate::core::features::FEATURE_COUNT;
+    use crate::core::features::ZTF_FEATURE_COUNT;
 
     fn row(first: f64) -> FeatureRow {
-        let mut values = [f64::NAN; FEATURE_COUNT];
+        let mut values = vec![f64::NAN; ZTF_FEATURE_COUNT];
         values[0] = first;
         FeatureRow {
+            survey: Survey::Ztf,
             candid: Candid(1),
             object_id: "ZTF25aaaaaaa".into(),
             values,
@@ -65,7 +68,8 @@ mod tests {
 
     #[test]
     fn summary_counts_missing_values_and_ignores_them_in_statistics() {
-        let summaries = summarize_features(&[row(3.0), row(f64::NAN), row(1.0), row(2.0)]);
+        let summaries =
+            summarize_features(Survey::Ztf, &[row(3.0), row(f64::NAN), row(1.0), row(2.0)]);
         let ra = &summaries[0];
         assert_eq!((ra.name, ra.count, ra.missing), ("ra", 3, 1));
         assert_eq!((ra.min, ra.median, ra.max), (1.0, 2.0, 3.0));

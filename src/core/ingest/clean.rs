@@ -13,7 +13,7 @@ use super::columns::{
 use super::identity::{check_coordinates, required_column, IdentityColumns};
 use super::lc_features::LcFeatureColumns;
 use super::{IngestError, ParsedFile, SkipReason};
-use crate::core::alert::{Alert, Band, DifferenceSign, LightCurvePoint};
+use crate::core::alert::{Alert, Band, DifferenceSign, LightCurvePoint, ZtfAlert};
 
 /// Every top-level column this layout reads (besides `lc_features_*`).
 pub(super) const TOP_LEVEL_COLUMNS: [&str; 11] = [
@@ -218,7 +218,7 @@ pub(super) fn read_batch(
             parsed.skip(file_row, Some(candid), SkipReason::MissingCandidate);
             continue;
         }
-        parsed.alerts.push(Alert {
+        parsed.alerts.push(Alert::Ztf(ZtfAlert {
             candid,
             object_id,
             ra: alert_ra,
@@ -229,7 +229,7 @@ pub(super) fn read_batch(
                 .map_or(f64::NAN, |separations| separations.value(row)),
             light_curve,
             fink_lc_features: lc_features.as_ref().map(|columns| columns.features(row)),
-        });
+        }));
     }
     Ok(())
 }

@@ -19,8 +19,8 @@ pub enum IngestError {
     Corrupt { file: String, detail: String },
 
     #[error(
-        "{file}: not a Fink alert file: expected either a `candidate` column (full Fink schema) \
-         or `mjd`/`mag` list columns (finkvra clean layout)"
+        "{file}: not a Fink alert file: expected a `candidate` column (ZTF, full Fink schema), \
+         `mjd`/`mag` list columns (ZTF, finkvra clean layout) or a `diaSource` column (Rubin/LSST)"
     )]
     UnknownLayout { file: String },
 

@@ -11,7 +11,7 @@ use super::identity::{check_coordinates, required_column, IdentityColumns};
 use super::lc_features::LcFeatureColumns;
 use super::points::{PointColumns, OPTIONAL_POINT_FIELDS, REQUIRED_POINT_FIELDS};
 use super::{IngestError, ParsedFile, SkipReason};
-use crate::core::alert::Alert;
+use crate::core::alert::{Alert, ZtfAlert};
 
 /// Candidate-only fields (not in every history point) that the features use.
 const CANDIDATE_FIELDS: [&str; 3] = ["ra", "dec", "drb"];
@@ -125,7 +125,7 @@ pub(super) fn read_batch(
                 }
             }
         }
-        parsed.alerts.push(Alert {
+        parsed.alerts.push(Alert::Ztf(ZtfAlert {
             candid,
             object_id,
             ra: alert_ra,
@@ -134,7 +134,7 @@ pub(super) fn read_batch(
             sep_arcsec: f64::NAN,
             light_curve,
             fink_lc_features: lc_features.as_ref().map(|columns| columns.features(row)),
-        });
+        }));
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Bytes in, typed alerts out: the only code that knows parquet.
 //!
-//! [`read_alerts`] detects the layout from the schema (the full Fink alert
-//! schema, or the "clean" layout of the finkvra consumer), reads only the
+//! [`read_alerts`] detects the survey and layout from the schema (ZTF's full
+//! Fink alert schema or the "clean" layout of the finkvra consumer; Rubin/LSST
+//! alerts as Fink writes them, schema 7.x to 10.x), reads only the
 //! leaf columns the features need (cutouts are never decoded here), checks
 //! types once, and returns validated [`Alert`]s. A broken file is an
 //! [`IngestError`]; a broken alert inside a good file is skipped and listed
@@ -13,6 +14,7 @@ mod error;
 mod full_schema;
 mod identity;
 mod lc_features;
+mod lsst;
 mod points;
 mod stamps;
 
@@ -26,26 +28,40 @@ use parquet::arrow::ProjectionMask;
 use parquet::file::reader::ChunkReader;
 
 pub use error::IngestError;
+pub use lsst::LsstSchema;
 pub use points::MJD_ZERO_JD;
 pub use stamps::{read_stamps, StampBytes, STAMP_COLUMNS};
 
-use crate::core::alert::{Alert, Candid};
+use crate::core::alert::{Alert, Candid, Survey};
 
-/// The two file layouts fink-vra reads.
+/// The file layouts fink-vra reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Layout {
-    /// The full Fink alert schema (Data Transfer service, `fink_consumer --save`).
+    /// ZTF: the full Fink alert schema (Data Transfer service, `fink_consumer --save`).
     FullFink,
-    /// The layout written by the researcher's finkvra consumer.
+    /// ZTF: the layout written by the researcher's finkvra consumer.
     FinkvraClean,
+    /// Rubin/LSST alerts as Fink writes them, in the given alert schema.
+    Lsst(LsstSchema),
+}
+
+impl Layout {
+    /// The survey whose alerts the layout holds.
+    pub fn survey(self) -> Survey {
+        match self {
+            Layout::FullFink | Layout::FinkvraClean => Survey::Ztf,
+            Layout::Lsst(_) => Survey::Lsst,
+        }
+    }
 }
 
 impl fmt::Display for Layout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Layout::FullFink => "full Fink schema",
-            Layout::FinkvraClean => "finkvra clean layout",
-        })
+        match self {
+            Layout::FullFink => f.write_str("ZTF, full Fink schema"),
+            Layout::FinkvraClean => f.write_str("ZTF, finkvra clean layout"),
+            Layout::Lsst(schema) => write!(f, "LSST, {schema}"),
+        }
     }
 }
 
@@ -151,6 +167,22 @@ pub fn read_alerts<R: ChunkReader + 'static>(
     contain_reader_panics(file, || read_alerts_unguarded(file, reader))
 }
 
+/// Reads only the footer of a parquet file and tells its layout (and so its
+/// survey), with the same errors as [`read_alerts`] for a file that is not a
+/// readable Fink alert file. No row is decoded.
+pub fn read_layout<R: ChunkReader + 'static>(file: &str, reader: R) -> Result<Layout, IngestError> {
+    contain_reader_panics(file, || {
+        check_magic(file, &reader)?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(reader).map_err(|error| {
+            IngestError::Corrupt {
+                file: file.to_string(),
+                detail: error.to_string(),
+            }
+        })?;
+        detect_layout(builder.schema(), file)
+    })
+}
+
 /// Runs `read`, turning a panic inside the parquet crate into
 /// [`IngestError::Corrupt`]. The parquet crate still panics on some malformed
 /// files (fuzzing found one: a dictionary-encoded page with no dictionary, see
@@ -235,6 +267,7 @@ fn read_batch(
     match layout {
         Layout::FullFink => full_schema::read_batch(batch, file, parsed),
         Layout::FinkvraClean => clean::read_batch(batch, file, parsed),
+        Layout::Lsst(_) => lsst::read_batch(batch, file, parsed),
     }
 }
 
@@ -271,7 +304,9 @@ fn check_magic<R: ChunkReader>(file: &str, reader: &R) -> Result<(), IngestError
 
 fn detect_layout(schema: &Schema, file: &str) -> Result<Layout, IngestError> {
     let has = |name: &str| schema.field_with_name(name).is_ok();
-    if has("candidate") {
+    if has(lsst::SOURCE_COLUMN) {
+        Ok(Layout::Lsst(LsstSchema::detect(schema)))
+    } else if has("candidate") {
         Ok(Layout::FullFink)
     } else if has("mjd") && has("mag") {
         Ok(Layout::FinkvraClean)
@@ -287,12 +322,15 @@ fn is_needed_leaf(layout: Layout, path: &[String]) -> bool {
     let (Some(top), Some(leaf)) = (path.first(), path.last()) else {
         return false;
     };
-    if lc_features::LC_FEATURE_COLUMNS.contains(&top.as_str()) {
-        return path.len() == 2
-            && crate::core::alert::BandFeatures::FIELD_NAMES.contains(&leaf.as_str());
+    if layout == Layout::FullFink || layout == Layout::FinkvraClean {
+        if lc_features::LC_FEATURE_COLUMNS.contains(&top.as_str()) {
+            return path.len() == 2
+                && crate::core::alert::BandFeatures::FIELD_NAMES.contains(&leaf.as_str());
+        }
     }
     match layout {
         Layout::FullFink => full_schema::is_needed_leaf(top, leaf, path.len()),
         Layout::FinkvraClean => clean::TOP_LEVEL_COLUMNS.contains(&top.as_str()),
+        Layout::Lsst(_) => lsst::is_needed_leaf(top, leaf, path.len()),
     }
 }

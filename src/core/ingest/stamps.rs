@@ -214,7 +214,7 @@ mod tests {
     fn the_stamps_of_a_full_schema_alert_are_its_gzipped_fits() {
         let bytes = fixture("raw/ztf_schema402_10alerts.parquet");
         let parsed = super::super::read_alerts_from_bytes("f", bytes.clone()).expect("reads");
-        let last = parsed.alerts.last().expect("alerts").candid;
+        let last = parsed.alerts.last().expect("alerts").candid();
         let stamps = read_stamps("f", bytes, last)
             .expect("reads")
             .expect("has stamps");
@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(read_stamps("f", raw, Candid(1)).expect("reads"), None);
         let clean = fixture("clean/20250602_100102_alerts_ztf_schema402_10alerts.parquet");
         let parsed = super::super::read_alerts_from_bytes("c", clean.clone()).expect("reads");
-        let first = parsed.alerts[0].candid;
+        let first = parsed.alerts[0].candid();
         assert_eq!(read_stamps("c", clean, first).expect("reads"), None);
     }
 }

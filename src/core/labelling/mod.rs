@@ -170,15 +170,20 @@ impl LabellingSession {
         Some(undone.candid)
     }
 
-    /// The ranking of every loaded open alert, to run in the worker.
+    /// The ranking of every loaded open alert (solar-system ones only if the
+    /// settings say so), to run in the worker.
     pub fn queue_job(&self, workspace: &Workspace) -> (QueueJob, Vec<f64>) {
         let settings = &self.saved.settings;
         let round = self.saved.rounds.len();
         let pool = workspace
             .features()
             .iter()
-            .filter(|row| self.is_open(row.candid))
-            .map(|row| PoolAlert {
+            .zip(workspace.alerts())
+            .filter(|(row, alert)| {
+                self.is_open(row.candid)
+                    && (settings.include_solar_system || !alert.is_solar_system())
+            })
+            .map(|(row, _)| PoolAlert {
                 candid: row.candid,
                 object_id: &row.object_id,
                 values: &row.values,

@@ -1,18 +1,20 @@
 //! One label as stored, exported and merged, and the checks every imported
-//! label passes: a decimal candid, a ZTF objectId, a known label, a UTC
-//! timestamp.
+//! label passes: a decimal alert id, an object id of the survey (a ZTF
+//! objectId, or a decimal LSST diaObjectId), a known label, a UTC timestamp.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::vocabulary::Label;
-use crate::core::alert::Candid;
+use crate::core::alert::{Candid, Survey};
 use crate::core::links::is_ztf_object_id;
 
-/// A human's label for one alert (per candid, not per object).
+/// A human's label for one alert (per alert, not per object).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LabelEntry {
+    /// The alert's id: ZTF `candid` or LSST `diaSourceId`.
     pub candid: Candid,
+    /// The object's id: ZTF `objectId` or LSST `diaObjectId` (decimal).
     pub object_id: String,
     pub label: Label,
     /// UTC, ISO 8601 (`2025-06-02T08:37:22Z`).
@@ -25,10 +27,12 @@ pub struct LabelEntry {
 /// What is wrong with one field of an imported label.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum EntryProblem {
-    #[error("candid must be a decimal string of digits (got {0})")]
+    #[error("the alert id must be a decimal string of digits (got {0})")]
     Candid(String),
     #[error("objectId `{0}` is not a ZTF object id (ZTF + 2 digits + 7 lowercase letters)")]
     ObjectId(String),
+    #[error("diaObjectId `{0}` is not an LSST object id (a decimal 64-bit integer)")]
+    LsstObjectId(String),
     #[error("{0}")]
     Label(String),
     #[error("timestamp `{0}` is not UTC ISO 8601 like 2025-06-02T08:37:22Z")]
@@ -48,12 +52,19 @@ pub fn parse_candid(text: &str) -> Result<Candid, EntryProblem> {
         .map_err(|_| EntryProblem::Candid(format!("`{text}`, too large")))
 }
 
-/// Checks a ZTF objectId.
-pub fn check_object_id(text: &str) -> Result<String, EntryProblem> {
-    if is_ztf_object_id(text) {
-        Ok(text.to_string())
-    } else {
-        Err(EntryProblem::ObjectId(text.to_string()))
+/// Checks an object id of `survey`: a ZTF objectId, or an LSST diaObjectId
+/// in decimal (0 for a solar-system alert).
+pub fn check_object_id(survey: Survey, text: &str) -> Result<String, EntryProblem> {
+    match survey {
+        Survey::Ztf if is_ztf_object_id(text) => Ok(text.to_string()),
+        Survey::Ztf => Err(EntryProblem::ObjectId(text.to_string())),
+        Survey::Lsst => {
+            let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+            match text.parse::<u64>() {
+                Ok(id) if digits => Ok(id.to_string()),
+                _ => Err(EntryProblem::LsstObjectId(text.to_string())),
+            }
+        }
     }
 }
 

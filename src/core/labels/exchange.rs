@@ -1,5 +1,7 @@
 //! Label files in and out: the versioned JSON export (documented in the
-//! README), the original pipeline's `labeled.csv` and training-ids CSV.
+//! README; version 2 names its survey and keys labels by `alert_id`, version
+//! 1 files are ZTF's), the original pipeline's `labeled.csv` and training-ids
+//! CSV, and the researcher's LSST label CSV.
 //!
 //! Imports are validated whole before anything changes: a bad file gives an
 //! error naming its first bad entry, and the store is left as it was.
@@ -13,15 +15,16 @@ use super::entry::{check_object_id, check_timestamp, parse_candid, EntryProblem,
 use super::store::LabelStore;
 use super::vocabulary::Label;
 use crate::core::active::round::RoundRecord;
-use crate::core::alert::Candid;
+use crate::core::alert::{Candid, Survey};
 use crate::core::csv_text::{quote_cell, read_csv_text};
 
 pub use super::json_import::import_json;
+pub use super::lsst_csv::{import_lsst_labels_csv, LSST_CSV_HEADER};
 
 /// The `format` field of a label export.
 pub const FORMAT: &str = "fink-vra-labels";
-/// The export version this build writes and reads.
-pub const VERSION: u64 = 1;
+/// The export version this build writes (it reads this one and version 1).
+pub const VERSION: u64 = 2;
 /// Label files larger than this are refused before parsing (about 10^6 labels).
 pub const MAX_IMPORT_BYTES: usize = 256 * 1024 * 1024;
 
@@ -46,6 +49,17 @@ pub enum LabelImportError {
     },
     #[error("{file}: `version` must be a whole number")]
     BadVersion { file: String },
+    #[error("{file}: `survey` must be \"ztf\" or \"lsst\" in a version 2 label file")]
+    BadSurvey { file: String },
+    #[error(
+        "{file}: these are {found} labels, and this session labels {session} alerts; \
+         switch to {found} to import them"
+    )]
+    OtherSurvey {
+        file: String,
+        found: Survey,
+        session: Survey,
+    },
     #[error("{file}: `labels` must be a list")]
     NoLabels { file: String },
     #[error("{file}: label {index}{candid}: {problem}")]
@@ -76,11 +90,10 @@ pub enum LabelImportError {
     },
 }
 
-/// One label in the JSON export.
+/// One label in the JSON export (version 2).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct ExportedLabel {
-    candid: String,
-    #[serde(rename = "objectId")]
+    alert_id: String,
     object_id: String,
     label: String,
     timestamp: String,
@@ -93,6 +106,7 @@ struct ExportedLabel {
 struct Export {
     format: String,
     version: u64,
+    survey: Survey,
     exported_at: String,
     annotator: String,
     labels: Vec<ExportedLabel>,
@@ -105,6 +119,8 @@ struct Export {
 /// What a valid label file holds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportedLabels {
+    /// The file's survey (version 1 files are ZTF's).
+    pub survey: Survey,
     pub labels: Vec<LabelEntry>,
     /// Versions in conflict, set aside again on import.
     pub conflicts: Vec<LabelEntry>,
@@ -113,7 +129,7 @@ pub struct ImportedLabels {
 
 fn exported(entry: &LabelEntry) -> ExportedLabel {
     ExportedLabel {
-        candid: entry.candid.to_string(),
+        alert_id: entry.candid.to_string(),
         object_id: entry.object_id.clone(),
         label: entry.label.to_string(),
         timestamp: entry.timestamp.clone(),
@@ -122,9 +138,10 @@ fn exported(entry: &LabelEntry) -> ExportedLabel {
     }
 }
 
-/// Writes the JSON export of `store` and `rounds`. Candids are strings: they
-/// exceed 2^53 and must never pass through a JSON number.
+/// Writes the JSON export of `survey`'s `store` and `rounds`. Alert ids are
+/// strings: they exceed 2^53 and must never pass through a JSON number.
 pub fn export_json(
+    survey: Survey,
     store: &LabelStore,
     rounds: &[RoundRecord],
     annotator: &str,
@@ -133,6 +150,7 @@ pub fn export_json(
     let export = Export {
         format: FORMAT.to_string(),
         version: VERSION,
+        survey,
         exported_at: exported_at.to_string(),
         annotator: annotator.to_string(),
         labels: store.labels().map(exported).collect(),
@@ -155,8 +173,9 @@ pub fn check_import_size(file: &str, size: usize) -> Result<(), LabelImportError
     Ok(())
 }
 
-/// Validates one label's fields.
+/// Validates one label's fields, for a label of `survey`.
 pub(super) fn label_entry(
+    survey: Survey,
     candid: &str,
     object_id: &str,
     label: &str,
@@ -166,7 +185,7 @@ pub(super) fn label_entry(
 ) -> Result<LabelEntry, EntryProblem> {
     Ok(LabelEntry {
         candid: parse_candid(candid)?,
-        object_id: check_object_id(object_id)?,
+        object_id: check_object_id(survey, object_id)?,
         label: label
             .parse::<Label>()
             .map_err(|error| EntryProblem::Label(error.to_string()))?,
@@ -223,7 +242,7 @@ pub fn export_training_ids_csv(rounds: &[RoundRecord]) -> String {
 type CsvRow = (usize, BTreeMap<String, String>);
 
 /// CSV rows by header name; the header must contain `required`.
-fn csv_rows(
+pub(super) fn csv_rows(
     file: &str,
     text: &str,
     required: &[&str],
@@ -299,6 +318,7 @@ pub fn import_labeled_csv(
             field("annotator")
         };
         let entry = label_entry(
+            Survey::Ztf,
             field("candid"),
             field("objectId"),
             field("label"),
@@ -364,9 +384,11 @@ mod tests {
     #[test]
     fn json_export_import_round_trip_keeps_every_digit() {
         let store = store_of(&[(3_069_386_410_515_015_007, Label::Varstar), (1, Label::Gal)]);
-        let json = export_json(&store, &[], "ana", "2026-11-27T10:00:00Z");
-        assert!(json.contains("\"candid\": \"3069386410515015007\""));
+        let json = export_json(Survey::Ztf, &store, &[], "ana", "2026-11-27T10:00:00Z");
+        assert!(json.contains("\"alert_id\": \"3069386410515015007\""));
+        assert!(json.contains("\"version\": 2") && json.contains("\"survey\": \"ztf\""));
         let imported = import_json("labels.json", &json).expect("valid");
+        assert_eq!(imported.survey, Survey::Ztf);
         let mut again = LabelStore::new();
         again.merge(imported.labels);
         assert_eq!(again, {
@@ -390,7 +412,7 @@ mod tests {
                 .to_string()
         };
         assert!(error("candid", serde_json::json!(3069386410515015007u64))
-            .contains("label 1: candid must be a decimal string of digits (got the number"));
+            .contains("label 1: the alert id must be a decimal string of digits (got the number"));
         assert!(error("objectId", serde_json::json!("<script>"))
             .contains("label 1 (candid 1): objectId `<script>`"));
         assert!(error("label", serde_json::json!("galactic")).contains("unknown label `galactic`"));
@@ -409,15 +431,20 @@ mod tests {
             import_json("f", r#"{"format":"other","version":1,"labels":[]}"#),
             Err(LabelImportError::WrongFormat { .. })
         ));
-        let newer = r#"{"format":"fink-vra-labels","version":2,"labels":[]}"#;
+        let newer = r#"{"format":"fink-vra-labels","version":3,"labels":[]}"#;
         assert_eq!(
             import_json("f", newer).unwrap_err(),
             LabelImportError::NewerVersion {
                 file: "f".into(),
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             }
         );
+        let no_survey = r#"{"format":"fink-vra-labels","version":2,"labels":[]}"#;
+        assert!(matches!(
+            import_json("f", no_survey),
+            Err(LabelImportError::BadSurvey { .. })
+        ));
     }
 
     #[test]
@@ -448,6 +475,6 @@ mod tests {
         assert!(bad
             .unwrap_err()
             .to_string()
-            .contains("line 2: candid must be a decimal string"));
+            .contains("line 2: the alert id must be a decimal string"));
     }
 }

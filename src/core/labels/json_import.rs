@@ -1,4 +1,4 @@
-//! Reading a JSON label export, strictly: straight into typed records (never a
+//! Reading a JSON label export (version 2, or version 1 as ZTF's), strictly: straight into typed records (never a
 //! whole-document tree, so 10^6 labels stay a few hundred bytes each), with a
 //! duplicated key anywhere refused rather than silently resolved, and nesting
 //! bounded by serde_json's recursion limit. Each label is then validated with
@@ -14,6 +14,7 @@ use super::exchange::{
     VERSION,
 };
 use crate::core::active::round::RoundRecord;
+use crate::core::alert::Survey;
 
 /// The fields read first, to tell "not a label export" and "newer version"
 /// apart from a broken one; everything else is skipped unread.
@@ -21,6 +22,7 @@ use crate::core::active::round::RoundRecord;
 struct Header {
     format: Option<Value>,
     version: Option<Value>,
+    survey: Option<Value>,
 }
 
 /// The whole export, as written; fields keep their JSON value until checked.
@@ -34,11 +36,15 @@ struct RawExport {
     rounds: Option<Box<RawValue>>,
 }
 
+/// One label as either version writes it: `alert_id`/`object_id` (version 2)
+/// or `candid`/`objectId` (version 1); the file's version says which are read.
 #[derive(Deserialize)]
 struct RawLabel {
+    alert_id: Option<Value>,
+    object_id: Option<Value>,
     candid: Option<Value>,
     #[serde(rename = "objectId")]
-    object_id: Option<Value>,
+    ztf_object_id: Option<Value>,
     label: Option<Value>,
     timestamp: Option<Value>,
     annotator: Option<Value>,
@@ -72,6 +78,22 @@ pub fn import_json(file: &str, text: &str) -> Result<ImportedLabels, LabelImport
             supported: VERSION,
         });
     }
+    let survey = match version {
+        1 => Survey::Ztf,
+        _ => header
+            .survey
+            .as_ref()
+            .and_then(Value::as_str)
+            .and_then(Survey::from_key)
+            .ok_or_else(|| LabelImportError::BadSurvey {
+                file: file.to_string(),
+            })?,
+    };
+    let keys = if version == 1 {
+        IdKeys::VERSION_1
+    } else {
+        IdKeys::VERSION_2
+    };
     let export: RawExport = serde_json::from_str(text).map_err(not_json)?;
     let rounds: Vec<RoundRecord> = match &export.rounds {
         None => Vec::new(),
@@ -85,19 +107,46 @@ pub fn import_json(file: &str, text: &str) -> Result<ImportedLabels, LabelImport
     let entries = export.labels.ok_or_else(|| LabelImportError::NoLabels {
         file: file.to_string(),
     })?;
-    let labels = validate_entries(file, &entries, 0)?;
+    let labels = validate_entries(file, survey, keys, &entries, 0)?;
     check_duplicates(file, &labels)?;
-    let conflicts = validate_entries(file, &export.conflicts.unwrap_or_default(), labels.len())?;
+    let conflicts = validate_entries(
+        file,
+        survey,
+        keys,
+        &export.conflicts.unwrap_or_default(),
+        labels.len(),
+    )?;
     Ok(ImportedLabels {
+        survey,
         labels,
         conflicts,
         rounds,
     })
 }
 
-/// Validates label records; errors count entries from `first_index + 1`.
+/// The names of a label's two id fields in one version of the format.
+#[derive(Clone, Copy)]
+struct IdKeys {
+    alert: &'static str,
+    object: &'static str,
+}
+
+impl IdKeys {
+    const VERSION_1: IdKeys = IdKeys {
+        alert: "candid",
+        object: "objectId",
+    };
+    const VERSION_2: IdKeys = IdKeys {
+        alert: "alert_id",
+        object: "object_id",
+    };
+}
+
+/// Validates label records of `survey`; errors count entries from `first_index + 1`.
 fn validate_entries(
     file: &str,
+    survey: Survey,
+    keys: IdKeys,
     entries: &[RawLabel],
     first_index: usize,
 ) -> Result<Vec<LabelEntry>, LabelImportError> {
@@ -114,15 +163,20 @@ fn validate_entries(
             |name: &'static str, value: &Option<Value>| -> Result<String, LabelImportError> {
                 match value {
                     Some(Value::String(text)) => Ok(text.clone()),
-                    Some(Value::Number(number)) if name == "candid" => Err(bad(
+                    Some(Value::Number(number)) if name == keys.alert => Err(bad(
                         String::new(),
                         EntryProblem::Candid(format!("the number {number}: write it as a string")),
                     )),
                     _ => Err(bad(String::new(), EntryProblem::Missing(name))),
                 }
             };
-        let candid = text_field("candid", &entry.candid)?;
-        let shown = format!(" (candid {candid})");
+        let (alert_id, object_id) = if keys.alert == "candid" {
+            (&entry.candid, &entry.ztf_object_id)
+        } else {
+            (&entry.alert_id, &entry.object_id)
+        };
+        let candid = text_field(keys.alert, alert_id)?;
+        let shown = format!(" ({} {candid})", keys.alert);
         let round = entry
             .round
             .as_ref()
@@ -134,8 +188,9 @@ fn validate_entries(
             .and_then(Value::as_str)
             .unwrap_or("");
         let parsed = label_entry(
+            survey,
             &candid,
-            &text_field("objectId", &entry.object_id)?,
+            &text_field(keys.object, object_id)?,
             &text_field("label", &entry.label)?,
             &text_field("timestamp", &entry.timestamp)?,
             annotator,

@@ -5,6 +5,7 @@
 pub mod entry;
 pub mod exchange;
 mod json_import;
+mod lsst_csv;
 pub mod store;
 pub mod targets;
 pub mod vocabulary;

@@ -1,12 +1,15 @@
 //! Charts as SVG documents, drawn with plotters: an alert's light curve for
-//! the label card, and the learning curve of the rounds. The page shows them
-//! as images, so nothing from a file is ever parsed as markup.
+//! the label card (ZTF in magnitudes here, LSST in flux in [`flux`]), and the
+//! learning curve of the rounds. The page shows them as images, so nothing
+//! from a file is ever parsed as markup.
+
+mod flux;
 
 use plotters::element::{Circle, EmptyElement, ErrorBar, PathElement};
 use plotters::prelude::*;
 
 use crate::core::active::round::RoundRecord;
-use crate::core::alert::{Alert, Band};
+use crate::core::alert::{Alert, Band, ZtfAlert};
 
 const G_COLOUR: RGBColor = RGBColor(32, 140, 60);
 const R_COLOUR: RGBColor = RGBColor(200, 40, 40);
@@ -21,7 +24,7 @@ fn band_colour(band: Band) -> RGBColor {
 }
 
 /// The range of `values` widened by `margin` (a unit range when empty).
-fn padded_range(values: impl Iterator<Item = f64>, margin: f64) -> (f64, f64) {
+pub(super) fn padded_range(values: impl Iterator<Item = f64>, margin: f64) -> (f64, f64) {
     let (low, high) = values
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
@@ -36,11 +39,20 @@ fn padded_range(values: impl Iterator<Item = f64>, margin: f64) -> (f64, f64) {
     }
 }
 
-/// The light curve of `alert` as SVG: detections with error bars (filled
+/// The light curve of `alert` as SVG, in the survey's own unit: magnitudes
+/// for ZTF, flux (nJy) for LSST.
+pub fn light_curve_svg(alert: &Alert, width: u32, height: u32) -> String {
+    match alert {
+        Alert::Ztf(alert) => magnitude_light_curve_svg(alert, width, height),
+        Alert::Lsst(alert) => flux::flux_light_curve_svg(alert, width, height),
+    }
+}
+
+/// The light curve of a ZTF alert as SVG: detections with error bars (filled
 /// circles), upper limits as open triangles, g and r in their own colours,
 /// the alert itself ringed in black, magnitudes growing downwards, time in
 /// days relative to the alert.
-pub fn light_curve_svg(alert: &Alert, width: u32, height: u32) -> String {
+fn magnitude_light_curve_svg(alert: &ZtfAlert, width: u32, height: u32) -> String {
     let reference = alert.mjd().unwrap_or(0.0);
     let points = &alert.light_curve;
     let magnitudes = points.iter().flat_map(|p| {
@@ -206,7 +218,7 @@ mod tests {
         detection.difference_sign = DifferenceSign::Positive;
         let mut limit = LightCurvePoint::empty(60_005.0, Band::R);
         limit.limiting_magnitude = 20.1;
-        let alert = Alert {
+        let alert = Alert::Ztf(ZtfAlert {
             candid: Candid(1),
             object_id: "ZTF25aaaaaaa".into(),
             ra: 1.0,
@@ -215,7 +227,7 @@ mod tests {
             sep_arcsec: f64::NAN,
             light_curve: vec![detection, limit],
             fink_lc_features: None,
-        };
+        });
         let svg = light_curve_svg(&alert, 480, 300);
         assert!(svg.starts_with("<svg") && svg.contains("</svg>"));
         assert!(svg.contains("magnitude") && svg.contains("days from this alert"));

@@ -1,51 +1,7 @@
-//! The typed alert that every later stage shares.
-//!
-//! `core::ingest` is the only code that builds these from bytes; everything
-//! downstream trusts them: coordinates are valid, magnitudes are finite or
-//! missing, and the light curve lists the current candidate first.
+//! A ZTF alert: candidate and history in magnitudes, Fink's g and r
+//! light-curve features.
 
-use std::fmt;
-use std::str::FromStr;
-
-/// A ZTF candidate id, the key of an alert (and of a label).
-///
-/// Candids exceed 2^53, so they are never held in an `f64` or a JS number:
-/// they travel as `u64` natively and as decimal strings in files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Candid(pub u64);
-
-impl fmt::Display for Candid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-/// Candids are written as decimal strings, in every JSON this project writes:
-/// a JSON number would pass through a JS `Number` and lose digits.
-impl serde::Serialize for Candid {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-/// Reads a candid from a decimal string; a JSON number is refused.
-impl<'de> serde::Deserialize<'de> for Candid {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse().map_err(|_| {
-            serde::de::Error::custom(format!("candid `{text}` is not a decimal string"))
-        })
-    }
-}
-
-impl FromStr for Candid {
-    type Err = std::num::ParseIntError;
-
-    /// Parses a decimal candid such as `"3069386410515015007"`.
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        text.trim().parse::<u64>().map(Candid)
-    }
-}
+use super::{BandFeatures, Candid};
 
 /// A ZTF filter, from the schema's `fid` (1 = g, 2 = r, 3 = i).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -143,64 +99,6 @@ impl LightCurvePoint {
     }
 }
 
-/// The six Fink light-curve features of one band that the VRA uses.
-/// `NaN` where Fink (or the recomputation) has no value.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BandFeatures {
-    pub amplitude: f64,
-    pub linear_fit_reduced_chi2: f64,
-    pub linear_fit_slope: f64,
-    pub linear_fit_slope_sigma: f64,
-    pub median: f64,
-    pub median_absolute_deviation: f64,
-}
-
-impl BandFeatures {
-    /// The field names, as in Fink's `lc_features_*` structs, in output order.
-    pub const FIELD_NAMES: [&'static str; 6] = [
-        "amplitude",
-        "linear_fit_reduced_chi2",
-        "linear_fit_slope",
-        "linear_fit_slope_sigma",
-        "median",
-        "median_absolute_deviation",
-    ];
-
-    /// Every feature missing.
-    pub const MISSING: BandFeatures = BandFeatures {
-        amplitude: f64::NAN,
-        linear_fit_reduced_chi2: f64::NAN,
-        linear_fit_slope: f64::NAN,
-        linear_fit_slope_sigma: f64::NAN,
-        median: f64::NAN,
-        median_absolute_deviation: f64::NAN,
-    };
-
-    /// The values in the order of [`BandFeatures::FIELD_NAMES`].
-    pub fn values(&self) -> [f64; 6] {
-        [
-            self.amplitude,
-            self.linear_fit_reduced_chi2,
-            self.linear_fit_slope,
-            self.linear_fit_slope_sigma,
-            self.median,
-            self.median_absolute_deviation,
-        ]
-    }
-
-    /// Builds the struct from values in the order of [`BandFeatures::FIELD_NAMES`].
-    pub fn from_values(values: [f64; 6]) -> BandFeatures {
-        BandFeatures {
-            amplitude: values[0],
-            linear_fit_reduced_chi2: values[1],
-            linear_fit_slope: values[2],
-            linear_fit_slope_sigma: values[3],
-            median: values[4],
-            median_absolute_deviation: values[5],
-        }
-    }
-}
-
 /// Fink's light-curve features for the g and r bands, as the file gave them.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FinkLcFeatures {
@@ -210,7 +108,7 @@ pub struct FinkLcFeatures {
 
 /// One ZTF alert, validated and reduced to what the VRA loop needs.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Alert {
+pub struct ZtfAlert {
     pub candid: Candid,
     /// ZTF object id, e.g. `ZTF25aastlyj`. Text from a file: never trusted as HTML.
     pub object_id: String,
@@ -229,7 +127,7 @@ pub struct Alert {
     pub fink_lc_features: Option<FinkLcFeatures>,
 }
 
-impl Alert {
+impl ZtfAlert {
     /// Modified Julian Date of the alert itself (its first light-curve point).
     pub fn mjd(&self) -> Option<f64> {
         self.light_curve.first().map(|point| point.mjd)

@@ -1,0 +1,122 @@
+//! A Rubin/LSST alert: one `diaSource` with its previous sources and forced
+//! photometry, all in flux (nJy) against MJD (TAI).
+
+use std::fmt;
+
+use super::{BandFeatures, Candid};
+
+/// An LSST filter, from the `band` string of a source (`u` .. `y`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum LsstBand {
+    U,
+    G,
+    R,
+    I,
+    Z,
+    Y,
+}
+
+impl LsstBand {
+    /// The six bands, blue to red: the order of the feature columns.
+    pub const ALL: [LsstBand; 6] = [
+        LsstBand::U,
+        LsstBand::G,
+        LsstBand::R,
+        LsstBand::I,
+        LsstBand::Z,
+        LsstBand::Y,
+    ];
+
+    /// The band for a `band` string, or `None` for anything else.
+    pub fn from_name(name: &str) -> Option<LsstBand> {
+        LsstBand::ALL
+            .into_iter()
+            .find(|band| band.name() == name.trim())
+    }
+
+    /// The one-letter name, as in files and feature names.
+    pub fn name(self) -> &'static str {
+        match self {
+            LsstBand::U => "u",
+            LsstBand::G => "g",
+            LsstBand::R => "r",
+            LsstBand::I => "i",
+            LsstBand::Z => "z",
+            LsstBand::Y => "y",
+        }
+    }
+
+    /// Position in [`LsstBand::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for LsstBand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One flux measurement: a `diaSource` (a 5σ detection in the difference
+/// image, positive or negative) or a forced-photometry point. Missing values
+/// are `NaN`.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FluxPoint {
+    /// `diaSourceId` of a source; `None` for forced photometry or a null id.
+    pub source_id: Option<u64>,
+    /// `midpointMjdTai`.
+    pub mjd: f64,
+    /// `None` when the file's `band` is null or not one of `ugrizy`.
+    pub band: Option<LsstBand>,
+    /// `psfFlux`, nJy, of the difference image.
+    pub flux: f64,
+    /// `psfFluxErr`, nJy.
+    pub flux_error: f64,
+}
+
+/// Fink's light-curve features of the six bands, in [`LsstBand::ALL`] order,
+/// as the file's `lc_features` map gave them (a band absent: all `NaN`).
+pub type LsstLcFeatures = [BandFeatures; 6];
+
+/// One LSST alert, validated and reduced to what the VRA loop needs.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LsstAlert {
+    /// The alert's `diaSourceId` (`alertId` in schema 7).
+    pub dia_source_id: Candid,
+    /// `diaSource.diaObjectId`; 0 for a solar-system alert.
+    pub dia_object_id: u64,
+    /// Degrees, finite.
+    pub ra: f64,
+    /// Degrees, within `[-90, 90]`.
+    pub dec: f64,
+    /// `diaSource.reliability`; `NaN` when null.
+    pub reliability: f64,
+    /// `diaSource.snr`; `NaN` when null.
+    pub snr: f64,
+    /// A solar-system source: a non-null `ssSource`, or `diaObjectId` 0 with
+    /// an `ssObjectId`.
+    pub solar_system: bool,
+    /// The `diaSource` first, then `prvDiaSources` in file order (a time is
+    /// always present: points without one are dropped at ingest).
+    pub sources: Vec<FluxPoint>,
+    /// `prvDiaForcedSources` in file order (none when null or empty).
+    pub forced_sources: Vec<FluxPoint>,
+    /// Fink's `lc_features` when the file has that column; `None` otherwise
+    /// (the features are then recomputed).
+    pub lc_features: Option<LsstLcFeatures>,
+}
+
+impl LsstAlert {
+    /// The MJD (TAI) of the alert's own source.
+    pub fn mjd(&self) -> f64 {
+        self.sources.first().map_or(f64::NAN, |source| source.mjd)
+    }
+
+    /// The alert's own source.
+    pub fn own_source(&self) -> Option<&FluxPoint> {
+        self.sources.first()
+    }
+}
