@@ -1,6 +1,7 @@
 //! Cutout stamps read back from real alert files and decoded, checked against
-//! astropy's reading of the same stamps (`tests/fixtures/golden/cutouts.csv`,
-//! made by `make_cutouts_golden.py` beside it).
+//! astropy's reading of the same stamps (`tests/fixtures/golden/cutouts.csv`
+//! for ZTF's gzipped stamps, `cutouts_lsst.csv` for LSST's raw FITS, both made
+//! by `make_cutouts_golden.py` beside them).
 
 mod common;
 
@@ -21,9 +22,10 @@ fn same_pixel(decoded: f32, expected: f64) -> bool {
     (decoded.is_nan() && expected.is_nan()) || f64::from(decoded) == expected
 }
 
-#[test]
-fn every_stamp_of_the_real_fixtures_decodes_as_astropy_reads_it() {
-    let golden = std::fs::read_to_string(common::fixture("golden/cutouts.csv")).expect("golden");
+/// Checks every stamp listed in `golden` (a file under `tests/fixtures`);
+/// `path_of` gives the parquet file of a stem. Returns how many were checked.
+fn check_golden(golden: &str, path_of: impl Fn(&str) -> std::path::PathBuf) -> usize {
+    let golden = std::fs::read_to_string(common::fixture(golden)).expect("golden");
     let mut files: std::collections::HashMap<String, Bytes> = Default::default();
     let mut checked = 0;
     for line in golden.lines().skip(1) {
@@ -34,11 +36,7 @@ fn every_stamp_of_the_real_fixtures_decodes_as_astropy_reads_it() {
         };
         let bytes = files
             .entry(stem.to_string())
-            .or_insert_with(|| {
-                std::fs::read(common::fixture(&format!("raw/{stem}.parquet")))
-                    .expect("fixture")
-                    .into()
-            })
+            .or_insert_with(|| std::fs::read(path_of(stem)).expect("fixture").into())
             .clone();
         let candid = Candid(candid.parse().expect("candid"));
         let stamps = read_stamps(stem, bytes, candid)
@@ -72,5 +70,30 @@ fn every_stamp_of_the_real_fixtures_decodes_as_astropy_reads_it() {
         assert_eq!(image.to_rgba().len(), image.width * image.height * 4);
         checked += 1;
     }
+    checked
+}
+
+#[test]
+fn every_stamp_of_the_real_fixtures_decodes_as_astropy_reads_it() {
+    let checked = check_golden("golden/cutouts.csv", |stem| {
+        common::fixture(&format!("raw/{stem}.parquet"))
+    });
     assert_eq!(checked, 246, "every stamp of the two files");
+}
+
+#[test]
+fn every_raw_fits_stamp_of_the_lsst_fixtures_decodes_as_astropy_reads_it() {
+    let checked = check_golden("golden/cutouts_lsst.csv", |stem| {
+        let sample = common::fixture(&format!("../../assets/sample/{stem}.parquet"));
+        if sample.exists() {
+            sample
+        } else {
+            common::fixture(&format!("lsst/{stem}.parquet"))
+        }
+    });
+    assert_eq!(
+        checked,
+        3 * (27 + 50 + 25),
+        "every stamp of the three files"
+    );
 }

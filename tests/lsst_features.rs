@@ -175,7 +175,10 @@ fn recomputed_lc_features_agree_with_finks_stored_values() {
     let (mut compared, mut within_micro, mut within_milli) = (0usize, 0usize, 0usize);
     for alert in set.alerts() {
         let alert = alert.as_lsst().expect("an LSST alert");
-        let stored = alert.lc_features.expect("the file carries lc_features");
+        let stored = alert
+            .lc_features
+            .as_deref()
+            .expect("the file carries lc_features");
         let recomputed = recompute_lsst_lc_features(alert);
         for (fink, ours) in stored.iter().zip(&recomputed) {
             for (want, got) in fink.values().into_iter().zip(ours.values()) {

@@ -31,7 +31,7 @@ fn a_decoded_stamp_draws_on_a_canvas_exactly() {
     let candid = read_alerts_from_bytes("schema402.parquet", SCHEMA402.to_vec())
         .expect("reads")
         .alerts[3]
-        .candid;
+        .candid();
     let stamps = read_card_stamps("schema402.parquet", SCHEMA402.to_vec(), candid)
         .expect("readable")
         .expect("the alert has stamps");

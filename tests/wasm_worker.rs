@@ -2,10 +2,12 @@
 //! Chromium) for the worker's glue: a `File` handle read with
 //! `FileReaderSync`, parsed, answered through `reply_to` (the worker's one
 //! entry point for the page's messages) in the wire format and added to a
-//! workspace must give exactly the native CLI's feature table; a card's
-//! stamps come back decoded; a one-class round trains.
+//! workspace must give exactly the native CLI's feature table (ZTF and LSST);
+//! a card's stamps come back decoded (gzipped and raw FITS); a one-class
+//! round trains; an LSST round trains in the worker.
 #![cfg(target_arch = "wasm32")]
 
+use fink_vra::core::alert::Survey;
 use fink_vra::core::cutouts::read_card_stamps;
 use fink_vra::core::features::csv::write_csv;
 use fink_vra::core::file_reading::{read_file, FileReading};
@@ -29,6 +31,15 @@ const SCHEMA402_GOLDEN: &str = include_str!("fixtures/golden/ztf_schema402_10ale
 const DATATEST: &[u8] = include_bytes!("fixtures/raw/ztf_datatest_67alerts_no_lcfeatures.parquet");
 const DATATEST_GOLDEN: &str =
     include_str!("fixtures/golden/ztf_datatest_67alerts_no_lcfeatures.features.csv");
+const LSST_FINK: &[u8] = include_bytes!("../assets/sample/lsst_v10_fink_27alerts.parquet");
+const LSST_FINK_GOLDEN: &str = include_str!("fixtures/golden/lsst_v10_fink_27alerts.features.csv");
+const LSST_SIMULATED: &[u8] =
+    include_bytes!("../assets/sample/lsst_v7_1_simulated_50alerts.parquet");
+const LSST_SIMULATED_GOLDEN: &str =
+    include_str!("fixtures/golden/lsst_v7_1_simulated_50alerts.features.csv");
+const LSST_PANDAS: &[u8] = include_bytes!("fixtures/lsst/lsst_v10_pandas_25alerts.parquet");
+const LSST_PANDAS_GOLDEN: &str =
+    include_str!("fixtures/golden/lsst_v10_pandas_25alerts.features.csv");
 
 /// A browser `File` holding `bytes`, as the file picker would hand it over.
 fn browser_file(bytes: &[u8], name: &str) -> JsValue {
@@ -48,16 +59,21 @@ fn read_through_the_worker(bytes: &[u8], name: &str) -> FileReading {
 
 /// What the page's workspace holds after the worker read `bytes` as a `File`.
 fn features_through_the_worker(bytes: &[u8], name: &str) -> String {
+    survey_features_through_the_worker(Survey::Ztf, bytes, name)
+}
+
+/// The same, into a workspace of `survey`.
+fn survey_features_through_the_worker(survey: Survey, bytes: &[u8], name: &str) -> String {
     let read = source_bytes(&browser_file(bytes, name)).expect("FileReaderSync reads the File");
     assert_eq!(read, bytes);
-    let mut workspace = Workspace::new();
+    let mut workspace = Workspace::for_survey(survey);
     workspace.add_reading(read_through_the_worker(bytes, name));
     assert!(matches!(
         workspace.files()[0].outcome,
         FileOutcome::Loaded(_)
     ));
     let mut out = Vec::new();
-    write_csv(workspace.features(), &mut out).expect("writing to memory");
+    write_csv(survey, workspace.features(), &mut out).expect("writing to memory");
     String::from_utf8(out).expect("utf-8")
 }
 
@@ -78,6 +94,35 @@ fn recomputed_lc_features_in_the_worker_equal_the_native_cli_output() {
 }
 
 #[wasm_bindgen_test]
+fn lsst_features_in_the_worker_equal_the_native_cli_output_byte_for_byte() {
+    for (bytes, golden, name) in [
+        (LSST_FINK, LSST_FINK_GOLDEN, "lsst_v10_fink.parquet"),
+        (LSST_SIMULATED, LSST_SIMULATED_GOLDEN, "lsst_v7_1.parquet"),
+        (LSST_PANDAS, LSST_PANDAS_GOLDEN, "lsst_v10_pandas.parquet"),
+    ] {
+        assert_eq!(
+            survey_features_through_the_worker(Survey::Lsst, bytes, name),
+            golden,
+            "{name}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn raw_fits_lsst_stamps_decode_in_the_worker() {
+    let bytes = source_bytes(&browser_file(LSST_SIMULATED, "lsst.parquet")).expect("reads");
+    let reading = read_file("lsst.parquet", bytes.clone());
+    let id = reading.result.expect("reads").parsed.alerts[3].candid();
+    let stamps = read_card_stamps("lsst.parquet", bytes, id)
+        .expect("readable")
+        .expect("has stamps");
+    for stamp in &stamps {
+        let image = stamp.image.as_ref().expect("decodes");
+        assert!(image.width >= 30 && image.height >= 30, "{}", stamp.title);
+    }
+}
+
+#[wasm_bindgen_test]
 fn a_corrupt_file_is_an_answer_not_a_crash() {
     let reading = read_through_the_worker(b"PAR1 not parquet PAR1", "corrupt.parquet");
     assert!(reading.result.is_err());
@@ -87,7 +132,7 @@ fn a_corrupt_file_is_an_answer_not_a_crash() {
 fn the_stamps_of_a_file_handle_decode_in_the_worker() {
     let bytes = source_bytes(&browser_file(SCHEMA402, "schema402.parquet")).expect("reads");
     let reading = read_file("schema402.parquet", bytes.clone());
-    let candid = reading.result.expect("reads").parsed.alerts[0].candid;
+    let candid = reading.result.expect("reads").parsed.alerts[0].candid();
     let stamps = read_card_stamps("schema402.parquet", bytes, candid)
         .expect("readable")
         .expect("has stamps");

@@ -7,6 +7,7 @@
 pub mod active;
 pub mod alert;
 pub mod alert_set;
+pub mod card;
 pub mod csv_text;
 pub mod cutouts;
 pub mod display;

@@ -105,8 +105,8 @@ pub struct LsstAlert {
     /// `prvDiaForcedSources` in file order (none when null or empty).
     pub forced_sources: Vec<FluxPoint>,
     /// Fink's `lc_features` when the file has that column; `None` otherwise
-    /// (the features are then recomputed).
-    pub lc_features: Option<LsstLcFeatures>,
+    /// (the features are then recomputed). Boxed: 288 bytes most files lack.
+    pub lc_features: Option<Box<LsstLcFeatures>>,
 }
 
 impl LsstAlert {

@@ -58,10 +58,21 @@ pub struct StampImage {
     pub pixels: Vec<f32>,
 }
 
-/// Decodes one gzipped FITS stamp (the content of a `stampData` cell).
-pub fn decode_stamp(gzipped: &[u8]) -> Result<StampImage, StampError> {
-    let fits_bytes = inflate(gzipped)?;
-    decode_fits(fits_bytes)
+/// The first two bytes of a gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Decodes one FITS stamp: gzipped (ZTF's `stampData`) or not (LSST's
+/// cutouts), told by its first bytes.
+pub fn decode_stamp(stored: &[u8]) -> Result<StampImage, StampError> {
+    if stored.starts_with(&GZIP_MAGIC) {
+        decode_fits(inflate(stored)?)
+    } else if stored.len() as u64 > MAX_STAMP_BYTES {
+        Err(StampError::TooLarge {
+            limit: MAX_STAMP_BYTES,
+        })
+    } else {
+        decode_fits(stored.to_vec())
+    }
 }
 
 fn inflate(gzipped: &[u8]) -> Result<Vec<u8>, StampError> {
@@ -263,7 +274,11 @@ mod tests {
     #[test]
     fn broken_stamps_are_errors_not_panics() {
         assert!(matches!(
-            decode_stamp(b"not gzip"),
+            decode_stamp(b"not FITS"),
+            Err(StampError::NotFits { .. })
+        ));
+        assert!(matches!(
+            decode_stamp(&[0x1f, 0x8b, 0x08, 0x00, 0x01]),
             Err(StampError::NotGzip { .. })
         ));
         assert!(matches!(

@@ -164,7 +164,7 @@ fn weighted_linear_fit(points: &[Measurement]) -> LinearFit {
         };
     }
     let weight = |m: &Measurement| 1.0 / (m.error * m.error);
-    let weight_sum: f64 = points.iter().map(|m| weight(m)).sum();
+    let weight_sum: f64 = points.iter().map(weight).sum();
     let mean_time = points.iter().map(|m| weight(m) * m.mjd).sum::<f64>() / weight_sum;
     let mean_magnitude = points.iter().map(|m| weight(m) * m.value).sum::<f64>() / weight_sum;
     let spread: f64 = points

@@ -179,8 +179,8 @@ pub fn compute_lsst_features(
     dust: &ExtinctionMap,
 ) -> FeatureRow {
     let detections = lsst_detection_stats(alert);
-    let (lc_features, lc_features_recomputed) = match (source, alert.lc_features) {
-        (LcFeatureSource::FileOrRecompute, Some(from_file)) => (from_file, false),
+    let (lc_features, lc_features_recomputed) = match (source, &alert.lc_features) {
+        (LcFeatureSource::FileOrRecompute, Some(from_file)) => (**from_file, false),
         _ => (recompute_lsst_lc_features(alert), true),
     };
     let mut values = Vec::with_capacity(LSST_FEATURE_COUNT);

@@ -322,11 +322,10 @@ fn is_needed_leaf(layout: Layout, path: &[String]) -> bool {
     let (Some(top), Some(leaf)) = (path.first(), path.last()) else {
         return false;
     };
-    if layout == Layout::FullFink || layout == Layout::FinkvraClean {
-        if lc_features::LC_FEATURE_COLUMNS.contains(&top.as_str()) {
-            return path.len() == 2
-                && crate::core::alert::BandFeatures::FIELD_NAMES.contains(&leaf.as_str());
-        }
+    let ztf = layout == Layout::FullFink || layout == Layout::FinkvraClean;
+    if ztf && lc_features::LC_FEATURE_COLUMNS.contains(&top.as_str()) {
+        return path.len() == 2
+            && crate::core::alert::BandFeatures::FIELD_NAMES.contains(&leaf.as_str());
     }
     match layout {
         Layout::FullFink => full_schema::is_needed_leaf(top, leaf, path.len()),

@@ -3,9 +3,11 @@
 //!
 //! Loading never reads the stamps (about 44 KB per alert), so the page's memory
 //! grows with the number of alerts, not with file size. When a card is shown,
-//! [`read_stamps`] finds the alert's row by its candid (reading only the candid
-//! column), then decodes the three `stampData` cells of that one row. The bytes
-//! returned are still gzipped FITS; `core::stamps` decodes them.
+//! [`read_stamps`] finds the alert's row by its id (reading only the id
+//! column: ZTF `candid`, LSST `diaSourceId` or `alertId`), then decodes the
+//! three stamp cells of that one row: `cutoutX.stampData` in ZTF files (gzipped
+//! FITS), `cutoutX` itself in LSST files (raw FITS). `core::cutouts` decodes
+//! either.
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatchReader};
@@ -20,10 +22,10 @@ use super::columns::{candid_column, ColumnName};
 use super::{check_magic, contain_reader_panics, IngestError};
 use crate::core::alert::Candid;
 
-/// The three stamp columns of the full Fink schema, in display order.
+/// The three stamp columns of both surveys, in display order.
 pub const STAMP_COLUMNS: [&str; 3] = ["cutoutScience", "cutoutTemplate", "cutoutDifference"];
 
-/// The raw (gzipped FITS) stamps of one alert, in the order of
+/// The stamps of one alert as stored (FITS, gzipped or not), in the order of
 /// [`STAMP_COLUMNS`]; `None` where the cell is null or the column is absent.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StampBytes {
@@ -62,7 +64,7 @@ fn corrupt(file: &str, error: impl ToString) -> IngestError {
 /// The stamps of the alert `candid` in a parquet file.
 ///
 /// `Ok(None)` when the file has no stamp columns (the clean layout) or no row
-/// with that candid. The footer is parsed once; `reader` is cloned for two
+/// with that id. The footer is parsed once; `reader` is cloned for two
 /// passes: the candid column, then the row's stamps.
 pub fn read_stamps<R: ChunkReader + Clone + 'static>(
     file: &str,
@@ -87,9 +89,10 @@ fn read_stamps_unguarded<R: ChunkReader + Clone + 'static>(
         .enumerate()
         .filter(|(_, column)| {
             let parts = column.path().parts();
-            parts.len() == 2
-                && STAMP_COLUMNS.contains(&parts[0].as_str())
-                && parts[1] == "stampData"
+            let stamp_column = parts
+                .first()
+                .is_some_and(|top| STAMP_COLUMNS.contains(&top.as_str()));
+            stamp_column && (parts.len() == 1 || (parts.len() == 2 && parts[1] == "stampData"))
         })
         .map(|(index, _)| index)
         .collect();
@@ -121,6 +124,17 @@ fn read_stamps_unguarded<R: ChunkReader + Clone + 'static>(
             let Some(slot) = stamps.slot(field.name()) else {
                 continue;
             };
+            if !column.data_type().is_nested() {
+                // LSST: the cell is the stamp itself.
+                *slot =
+                    binary_value(column.as_ref(), 0).map_err(|found| IngestError::WrongType {
+                        file: file.to_string(),
+                        column: field.name().clone(),
+                        expected: "binary".to_string(),
+                        found,
+                    })?;
+                continue;
+            }
             let Some(parent) = column.as_struct_opt() else {
                 return Err(IngestError::WrongType {
                     file: file.to_string(),
@@ -146,7 +160,10 @@ fn read_stamps_unguarded<R: ChunkReader + Clone + 'static>(
     Ok(Some(stamps))
 }
 
-/// The zero-based row of `candid` in the file, reading the candid column only.
+/// The top-level id columns, by survey: ZTF's, then LSST's (schema 8+, 7).
+const ID_COLUMNS: [&str; 3] = ["candid", "diaSourceId", "alertId"];
+
+/// The zero-based row of `candid` in the file, reading its id column only.
 fn find_row<R: ChunkReader + 'static>(
     file: &str,
     reader: R,
@@ -154,11 +171,15 @@ fn find_row<R: ChunkReader + 'static>(
     candid: Candid,
 ) -> Result<Option<usize>, IngestError> {
     let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(reader, metadata);
-    let candid_leaf = builder
-        .parquet_schema()
-        .columns()
+    let columns = builder.parquet_schema().columns();
+    let (candid_leaf, id_column) = ID_COLUMNS
         .iter()
-        .position(|column| column.path().parts() == ["candid"])
+        .find_map(|&name| {
+            columns
+                .iter()
+                .position(|column| column.path().parts() == [name])
+                .map(|leaf| (leaf, name))
+        })
         .ok_or_else(|| IngestError::MissingColumn {
             file: file.to_string(),
             column: "candid".to_string(),
@@ -175,7 +196,7 @@ fn find_row<R: ChunkReader + 'static>(
             batch.column(0).as_ref(),
             ColumnName {
                 file,
-                column: "candid",
+                column: id_column,
             },
         )?;
         if let Some(offset) = candids.iter().position(|value| value == Some(candid.0)) {
@@ -223,6 +244,25 @@ mod tests {
             assert_eq!(&stamp[..2], &[0x1f, 0x8b], "{name} is gzip");
         }
         assert_ne!(stamps.science, stamps.template);
+    }
+
+    #[test]
+    fn the_stamps_of_an_lsst_alert_are_raw_fits_found_by_its_dia_source_id() {
+        let path = format!(
+            "{}/assets/sample/lsst_v7_1_simulated_50alerts.parquet",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let bytes: bytes::Bytes = std::fs::read(path).expect("fixture").into();
+        let parsed = super::super::read_alerts_from_bytes("l", bytes.clone()).expect("reads");
+        let last = parsed.alerts.last().expect("alerts").candid();
+        let stamps = read_stamps("l", bytes, last)
+            .expect("reads")
+            .expect("has stamps");
+        for (name, stamp) in stamps.named() {
+            let stamp = stamp.unwrap_or_else(|| panic!("{name} present"));
+            assert!(stamp.starts_with(b"SIMPLE  ="), "{name} is raw FITS");
+        }
+        assert_ne!(stamps.science, stamps.difference);
     }
 
     #[test]

@@ -19,7 +19,7 @@ async fn card_stamps(
 ) -> Result<Vec<CardStamp>, String> {
     let (candid, file_index, file_name, has_cutouts) = workspace
         .with_untracked(|workspace| {
-            let candid = workspace.alerts().get(pool_index)?.candid;
+            let candid = workspace.alerts().get(pool_index)?.candid();
             let file_index = workspace.file_index_of(pool_index)?;
             let file = workspace.files().get(file_index)?;
             Some((candid, file_index, file.name.clone(), file.has_cutouts()))

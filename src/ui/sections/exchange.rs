@@ -39,7 +39,7 @@ fn training_features_csv(workbench: Workbench) -> String {
             .features()
             .iter()
             .filter(|row| ids.contains(&row.candid.to_string()));
-        write_csv(rows, &mut out).ok();
+        write_csv(workspace.survey(), rows, &mut out).ok();
     });
     String::from_utf8(out).unwrap_or_default()
 }
@@ -58,7 +58,13 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
     let export_labels = move |_| {
         let content = workbench.session.with_untracked(|session| {
             let saved = session.saved();
-            export_json(&saved.labels, &saved.rounds, &saved.annotator, &now_iso())
+            export_json(
+                saved.survey,
+                &saved.labels,
+                &saved.rounds,
+                &saved.annotator,
+                &now_iso(),
+            )
         });
         // Only a download handed to the browser counts as exported.
         if save("fink-vra-labels.json", "application/json", content) {

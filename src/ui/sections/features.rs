@@ -1,13 +1,15 @@
 //! Section 2, "Features": summary statistics per feature and a paged table of
-//! the feature rows, with objectIds linked to Lasair when well-formed.
+//! the feature rows (the session survey's columns), with object ids linked to
+//! Lasair when well-formed.
 
 use leptos::prelude::*;
 
 use super::Section;
+use crate::core::alert::Survey;
 use crate::core::display::format_feature_value;
 use crate::core::features::summary::{summarize_features, FeatureSummary};
-use crate::core::features::{FeatureRow, FEATURE_NAMES};
-use crate::core::links::lasair_url;
+use crate::core::features::{feature_names, id_column_names, FeatureRow};
+use crate::core::links::object_links;
 use crate::core::paging::page;
 use crate::core::workspace::Workspace;
 
@@ -26,9 +28,9 @@ pub fn FeaturesSection(
         <Section
             number=2
             title="Features"
-            explanation="One row per alert: position, real/bogus score, light-curve counts and statistics, \
-                         Fink's light-curve features per band (recomputed when the file has none), and \
-                         Galactic dust E(B-V). Missing values show as –."
+            explanation="One row per alert: position, real/bogus score (ZTF) or reliability and SNR (LSST), \
+                         light-curve counts and statistics, Fink's light-curve features per band (recomputed \
+                         when the file has none), and Galactic dust E(B-V). Missing values show as –."
         >
             <Show
                 when=move || { row_count.get() > 0 }
@@ -47,7 +49,7 @@ fn FeatureSummaryTable(workspace: RwSignal<Workspace>, loading: Signal<bool>) ->
         if loading.get() {
             Vec::new()
         } else {
-            workspace.with(|workspace| summarize_features(workspace.features()))
+            workspace.with(|workspace| summarize_features(workspace.survey(), workspace.features()))
         }
     });
     let summary_row = |summary: FeatureSummary| {
@@ -85,10 +87,10 @@ fn FeatureSummaryTable(workspace: RwSignal<Workspace>, loading: Signal<bool>) ->
     }
 }
 
-/// The objectId cell: a Lasair link for a well-formed ZTF id, plain text otherwise.
-fn object_cell(object_id: String) -> impl IntoView {
-    match lasair_url(&object_id) {
-        Some(url) => {
+/// The object cell: a Lasair link for a well-formed id, plain text otherwise.
+fn object_cell(survey: Survey, object_id: String) -> impl IntoView {
+    match object_links(survey, &object_id).into_iter().next() {
+        Some((_, url)) => {
             view! { <a href=url target="_blank" rel="noopener noreferrer">{object_id}</a> }
                 .into_any()
         }
@@ -100,7 +102,7 @@ fn feature_row(row: FeatureRow) -> impl IntoView {
     view! {
         <tr>
             <td class="candid">{row.candid.to_string()}</td>
-            <td>{object_cell(row.object_id)}</td>
+            <td>{object_cell(row.survey, row.object_id)}</td>
             {row.values.iter().map(|&value| view! { <td class="number">{format_feature_value(value)}</td> }).collect_view()}
         </tr>
     }
@@ -109,6 +111,15 @@ fn feature_row(row: FeatureRow) -> impl IntoView {
 #[component]
 fn FeatureTable(workspace: RwSignal<Workspace>, row_count: Memo<usize>) -> impl IntoView {
     let requested_page = RwSignal::new(0usize);
+    let survey = Memo::new(move |_| workspace.with(Workspace::survey));
+    let header = move || {
+        let survey = survey.get();
+        let ids = id_column_names(survey).map(|name| view! { <th>{name}</th> });
+        let features = feature_names(survey)
+            .iter()
+            .map(|name| view! { <th class="number">{*name}</th> });
+        (ids.into_iter().collect_view(), features.collect_view())
+    };
     let current = Memo::new(move |_| page(row_count.get(), PAGE_SIZE, requested_page.get()));
     let rows = Memo::new(move |_| {
         let shown = current.get();
@@ -129,11 +140,7 @@ fn FeatureTable(workspace: RwSignal<Workspace>, row_count: Memo<usize>) -> impl 
         <div class="table-scroll">
             <table class="feature-table" data-testid="feature-table">
                 <thead>
-                    <tr>
-                        <th>"candid"</th>
-                        <th>"objectId"</th>
-                        {FEATURE_NAMES.iter().map(|name| view! { <th class="number">{*name}</th> }).collect_view()}
-                    </tr>
+                    <tr>{header}</tr>
                 </thead>
                 <tbody>
                     <For each=move || rows.get() key=|row| row.candid children=feature_row />

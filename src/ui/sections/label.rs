@@ -8,10 +8,10 @@ use leptos::prelude::*;
 use super::cutouts::CutoutStrip;
 use super::{svg_image, Section};
 use crate::core::alert::Candid;
-use crate::core::display::{format_feature_value, format_mjd, format_probability};
-use crate::core::features::FEATURE_NAMES;
+use crate::core::card::CardFacts;
+use crate::core::display::{format_feature_value, format_probability};
+use crate::core::features::feature_names;
 use crate::core::labels::vocabulary::Label;
-use crate::core::links::{fink_portal_url, lasair_url};
 use crate::core::plot::light_curve_svg;
 use crate::core::queue::QueuedAlert;
 use crate::core::workbench::class_medians;
@@ -179,11 +179,11 @@ fn AlertCard(
     on_button: Callback<KeyAction>,
 ) -> impl IntoView {
     let workspace = workbench.workspace;
-    let (features, mjd, light_curve) = workspace.with_untracked(|workspace| {
+    let (features, facts, light_curve) = workspace.with_untracked(|workspace| {
         let shown = &workspace.alerts()[row];
         (
             workspace.features()[row].clone(),
-            shown.mjd().unwrap_or(f64::NAN),
+            CardFacts::of(shown),
             light_curve_svg(shown, 560, 300),
         )
     });
@@ -203,37 +203,37 @@ fn AlertCard(
     });
     let row_index = row;
     let row = features;
-    let object_link = |url: Option<String>, text: &'static str| {
-        url.map(|href| view! { <a href=href target="_blank" rel="noopener noreferrer">{text}</a> })
-    };
-    let feature_rows: Vec<_> = FEATURE_NAMES
+    let links = facts.links.into_iter().map(|(name, href)| {
+        view! { <a href=href target="_blank" rel="noopener noreferrer">{name}</a> " " }
+    });
+    let feature_rows: Vec<_> = feature_names(row.survey)
         .iter()
         .enumerate()
         .map(|(column, name)| {
             (
                 *name,
                 format_feature_value(row.values[column]),
-                format_feature_value(medians[0][column]),
-                format_feature_value(medians[1][column]),
+                format_feature_value(medians[0].get(column).copied().unwrap_or(f64::NAN)),
+                format_feature_value(medians[1].get(column).copied().unwrap_or(f64::NAN)),
             )
         })
         .collect();
     view! {
         <article class="label-card" data-testid="label-card" data-candid=row.candid.to_string()>
             <header>
-                <h3 data-testid="card-object">{row.object_id.clone()}</h3>
-                <span class="candid">"candid " {row.candid.to_string()}</span>
-                <span>{format_mjd(mjd)}</span>
+                <h3 data-testid="card-object">{facts.object_id}</h3>
+                <span class="candid" data-testid="card-alert-id">{facts.alert_id}</span>
+                <span data-testid="card-date">{facts.date}</span>
+                <Show when=move || facts.solar_system>
+                    <strong class="solar-system" data-testid="card-solar-system">"Solar-system object"</strong>
+                </Show>
             </header>
             <p class="why" data-testid="card-reason">"P(class 1) " {move || probability.get()} " · " {alert.reason.clone()}</p>
             <CardButtons on_button />
-            <p class="links">
-                {object_link(lasair_url(&row.object_id), "Lasair")} " "
-                {object_link(fink_portal_url(&row.object_id), "Fink portal")}
-            </p>
+            <p class="links" data-testid="card-links">{links.collect_view()}</p>
             <div class="card-visuals">
                 <CutoutStrip workspace handles reader pool_index=row_index />
-                {svg_image(light_curve, "Light curve: detections with error bars, upper limits as open triangles, g green, r red, this alert ringed", "lightcurve")}
+                {svg_image(light_curve, facts.light_curve_description, "lightcurve")}
             </div>
             <table class="card-features">
                 <thead><tr><th>"feature"</th><th class="number">"this alert"</th><th class="number">"class 0 median"</th><th class="number">"class 1 median"</th></tr></thead>

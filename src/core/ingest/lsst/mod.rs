@@ -244,7 +244,9 @@ pub(super) fn read_batch(
             solar_system,
             sources,
             forced_sources,
-            lc_features: lc_features.as_ref().map(|columns| columns.features(row)),
+            lc_features: lc_features
+                .as_ref()
+                .map(|columns| Box::new(columns.features(row))),
         }));
     }
     Ok(())

@@ -1,0 +1,57 @@
+//! What the label card says about an alert, in its survey's words: which ids
+//! it shows, how its date reads, whether it is a solar-system object, and how
+//! its light curve is described to a screen reader. The page renders these
+//! strings as text; nothing here is markup.
+
+use crate::core::alert::{Alert, Survey};
+use crate::core::display::format_mjd;
+use crate::core::links::object_links;
+
+/// The card's facts about one alert.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CardFacts {
+    /// The object's id, the card's title.
+    pub object_id: String,
+    /// "candid 3069…" or "diaSourceId 1698…".
+    pub alert_id: String,
+    /// The observation date, with its time scale for LSST (TAI).
+    pub date: String,
+    /// Broker pages of the object, as (name, URL).
+    pub links: Vec<(&'static str, String)>,
+    /// A solar-system alert (LSST), marked on the card.
+    pub solar_system: bool,
+    /// The light curve's description, for its `alt` text.
+    pub light_curve_description: &'static str,
+}
+
+impl CardFacts {
+    /// The facts of `alert`.
+    pub fn of(alert: &Alert) -> CardFacts {
+        let survey = alert.survey();
+        let object_id = alert.object_id().into_owned();
+        let date = format_mjd(alert.mjd().unwrap_or(f64::NAN));
+        let (alert_id, date, light_curve_description) = match survey {
+            Survey::Ztf => (
+                format!("candid {}", alert.candid()),
+                date,
+                "Light curve in magnitudes: detections with error bars, upper limits as open \
+                 triangles, g green, r red, this alert ringed",
+            ),
+            Survey::Lsst => (
+                format!("diaSourceId {}", alert.candid()),
+                format!("{date} (MJD {:.5} TAI)", alert.mjd().unwrap_or(f64::NAN)),
+                "Light curve in flux (nJy) against days: sources with error bars, forced \
+                 photometry as open circles, one colour per band u g r i z y with a legend, \
+                 this alert ringed",
+            ),
+        };
+        CardFacts {
+            links: object_links(survey, &object_id),
+            object_id,
+            alert_id,
+            date,
+            solar_system: alert.is_solar_system(),
+            light_curve_description,
+        }
+    }
+}
