@@ -6,14 +6,13 @@ use std::sync::Arc;
 
 use arrow_array::builder::{Float64Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::{
-    new_null_array, ArrayRef, Float32Array, Float64Array, Int32Array, Int64Array, RecordBatch,
-    StringArray, StructArray,
+    new_null_array, ArrayRef, Float32Array, Float64Array, Int32Array, Int64Array, StringArray,
+    StructArray,
 };
-use arrow_schema::{DataType, Field, Fields, Schema};
+use arrow_schema::{DataType, Field, Fields};
 use bytes::Bytes;
-use parquet::arrow::ArrowWriter;
 
-use common::{fixture, load_set_with_summaries};
+use common::{fixture, load_set_with_summaries, write_parquet};
 use fink_vra::core::alert::Candid;
 use fink_vra::core::features::{compute_feature_table, LcFeatureSource};
 use fink_vra::core::ingest::{read_alerts_from_bytes, IngestError, Layout, SkipReason};
@@ -86,24 +85,6 @@ fn clean_columns(rows: &[CleanRow]) -> Vec<(&'static str, ArrayRef)> {
             Arc::new(StringArray::from_iter_values((0..count).map(|_| "nan"))),
         ),
     ]
-}
-
-fn write_parquet(columns: Vec<(&'static str, ArrayRef)>) -> Bytes {
-    let fields: Vec<Field> = columns
-        .iter()
-        .map(|(name, array)| Field::new(*name, array.data_type().clone(), true))
-        .collect();
-    let schema = Arc::new(Schema::new(fields));
-    let batch = RecordBatch::try_new(
-        schema.clone(),
-        columns.into_iter().map(|(_, array)| array).collect(),
-    )
-    .expect("batch");
-    let mut buffer = Vec::new();
-    let mut writer = ArrowWriter::try_new(&mut buffer, schema, None).expect("writer");
-    writer.write(&batch).expect("write");
-    writer.close().expect("close");
-    Bytes::from(buffer)
 }
 
 fn read(bytes: Bytes) -> Result<fink_vra::core::ingest::ParsedFile, IngestError> {

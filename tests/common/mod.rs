@@ -2,6 +2,12 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{Field, Schema};
+use bytes::Bytes;
+use parquet::arrow::ArrowWriter;
 
 use fink_vra::core::alert_set::{AlertSet, FileSummary};
 use fink_vra::core::ingest::{read_alerts_from_bytes, ParsedFile};
@@ -82,4 +88,23 @@ pub fn close(actual: f64, expected: f64, relative: f64) -> bool {
         return actual.is_nan() && expected.is_nan();
     }
     (actual - expected).abs() <= relative * expected.abs().max(f64::MIN_POSITIVE)
+}
+
+/// A parquet file in memory with these top-level columns (all nullable).
+pub fn write_parquet(columns: Vec<(&'static str, ArrayRef)>) -> Bytes {
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(name, array)| Field::new(*name, array.data_type().clone(), true))
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        columns.into_iter().map(|(_, array)| array).collect(),
+    )
+    .expect("batch");
+    let mut buffer = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut buffer, schema, None).expect("writer");
+    writer.write(&batch).expect("write");
+    writer.close().expect("close");
+    Bytes::from(buffer)
 }
