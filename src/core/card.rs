@@ -4,7 +4,7 @@
 //! strings as text; nothing here is markup.
 
 use crate::core::alert::{Alert, Survey};
-use crate::core::display::format_mjd;
+use crate::core::display::{format_feature_value, format_mjd};
 use crate::core::links::object_links;
 
 /// The card's facts about one alert.
@@ -53,5 +53,50 @@ impl CardFacts {
             solar_system: alert.is_solar_system(),
             light_curve_description,
         }
+    }
+}
+
+/// One line of the card's feature table: the feature, this alert's value and
+/// the medians of the labelled alerts of class 0 and class 1, as displayed.
+pub type FeatureLine = (&'static str, String, String, String);
+
+/// The card's feature table: a line per feature that has a value (for this
+/// alert or either class median), and the names of the features that have
+/// none anywhere, listed apart so that LSST's six bands, mostly empty, do not
+/// bury the rest.
+pub fn feature_lines(
+    names: &[&'static str],
+    values: &[f64],
+    medians: &[Vec<f64>; 2],
+) -> (Vec<FeatureLine>, Vec<&'static str>) {
+    let value = |list: &[f64], column: usize| list.get(column).copied().unwrap_or(f64::NAN);
+    let (mut lines, mut empty) = (Vec::new(), Vec::new());
+    for (column, &name) in names.iter().enumerate() {
+        let triple = [
+            value(values, column),
+            value(&medians[0], column),
+            value(&medians[1], column),
+        ];
+        if triple.iter().all(|v| v.is_nan()) {
+            empty.push(name);
+        } else {
+            let [this, zero, one] = triple.map(format_feature_value);
+            lines.push((name, this, zero, one));
+        }
+    }
+    (lines, empty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_without_any_value_are_listed_apart() {
+        let medians = [vec![1.0, f64::NAN, f64::NAN], vec![f64::NAN; 3]];
+        let (lines, empty) = feature_lines(&["a", "b", "c"], &[f64::NAN, 2.0, f64::NAN], &medians);
+        let names: Vec<_> = lines.iter().map(|line| line.0).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(empty, ["c"]);
     }
 }

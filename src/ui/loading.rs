@@ -79,6 +79,11 @@ impl FileHandles {
     fn push(&self, source: FileSource) {
         self.0.update_value(|sources| sources.push(source));
     }
+
+    /// Forgets every handle (the workspace was replaced by an empty one).
+    pub fn clear(&self) {
+        self.0.update_value(Vec::clear);
+    }
 }
 
 /// How far a load has got, for the progress indicator.

@@ -3,15 +3,16 @@
 //! latest answer is applied. Every rule is the session's; this module only
 //! carries actions to it, runs the follow-ups it asks for in the worker, and
 //! saves in one place (an `Effect` on the session's revision), merging with
-//! what other tabs saved.
+//! what other tabs saved. Each survey has its own saved session; switching
+//! survey swaps the workspace and the session, and loses nothing.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::browser::clock::now_iso;
-use super::browser::storage::{self, StorageProblem, SESSION_KEY, UNREADABLE_SESSION_KEY};
+use super::browser::storage::{self, session_key, unreadable_session_key, StorageProblem};
 use super::worker_slot::WorkerSlot;
-use crate::core::alert::Candid;
+use crate::core::alert::{Candid, Survey};
 use crate::core::labelling::{FollowUp, LabellingSession};
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::vocabulary::Label;
@@ -41,36 +42,36 @@ pub struct Workbench {
     saving_blocked: StoredValue<bool>,
 }
 
-/// Reads the saved session; one that cannot be read is kept aside first, so
-/// that nothing is ever saved over labels this page cannot read.
-fn restore_saved() -> (SavedSession, Option<StorageProblem>, bool) {
-    match storage::load(SESSION_KEY) {
+/// Reads `survey`'s saved session; one that cannot be read is kept aside
+/// first, so that nothing is ever saved over labels this page cannot read.
+fn restore_saved(survey: Survey) -> (SavedSession, Option<StorageProblem>, bool) {
+    let fresh = SavedSession::for_survey(survey);
+    let unreadable_key = unreadable_session_key(survey);
+    match storage::load(session_key(survey)) {
         Ok(Some(text)) => match SavedSession::from_json(&text) {
-            Ok(session) => (session, None, false),
+            Ok(session) => (SavedSession { survey, ..session }, None, false),
             Err(error) => {
-                let kept = storage::save(UNREADABLE_SESSION_KEY, &text).is_ok();
+                let kept = storage::save(unreadable_key, &text).is_ok();
                 let detail = if kept {
-                    format!("{error}; it is kept under the key {UNREADABLE_SESSION_KEY}")
+                    format!("{error}; it is kept under the key {unreadable_key}")
                 } else {
                     format!("{error}; it could not be kept aside, so nothing is saved over it")
                 };
-                (
-                    SavedSession::new(),
-                    Some(StorageProblem::Failed(detail)),
-                    !kept,
-                )
+                (fresh, Some(StorageProblem::Failed(detail)), !kept)
             }
         },
-        Ok(None) => (SavedSession::new(), None, false),
-        Err(problem) => (SavedSession::new(), Some(problem), false),
+        Ok(None) => (fresh, None, false),
+        Err(problem) => (fresh, Some(problem), false),
     }
 }
 
 impl Workbench {
-    /// Restores the saved session (or starts a new one), saves every change
-    /// from now on, and takes in the labels other tabs save.
+    /// Restores the saved session of the workspace's survey (or starts a new
+    /// one), saves every change from now on, and takes in the labels other
+    /// tabs save.
     pub fn start(workspace: RwSignal<Workspace>) -> Workbench {
-        let (saved, problem, saving_blocked) = restore_saved();
+        let (saved, problem, saving_blocked) =
+            restore_saved(workspace.with_untracked(Workspace::survey));
         let workbench = Workbench {
             session: RwSignal::new(LabellingSession::new(saved)),
             workspace,
@@ -92,10 +93,43 @@ impl Workbench {
                 workbench.save();
             }
         });
-        storage::on_saved_by_another_tab(SESSION_KEY, move |text| {
-            workbench.merge_stored(&text);
+        let keys = Survey::ALL.map(session_key).to_vec();
+        storage::on_saved_by_another_tab(keys, move |key, text| {
+            if key == session_key(workbench.survey()) {
+                workbench.merge_stored(&text);
+            }
         });
         workbench
+    }
+
+    /// The survey whose alerts the session labels.
+    pub fn survey(&self) -> Survey {
+        self.workspace.with_untracked(Workspace::survey)
+    }
+
+    /// Switches to `survey`'s session: an empty workspace of that survey and
+    /// its saved session (this one stays saved under its own key). A running
+    /// training is stopped; the page remembers the survey for next time.
+    pub fn switch_survey(&self, survey: Survey) {
+        if survey == self.survey() {
+            return;
+        }
+        if self.training.get_untracked() {
+            self.worker.stop();
+            self.training.set(false);
+        }
+        self.training_generation
+            .update(|generation| *generation += 1);
+        self.queue_generation
+            .set_value(self.queue_generation.get_value() + 1);
+        self.training_error.set(None);
+        self.exchange_message.set(None);
+        let (saved, problem, saving_blocked) = restore_saved(survey);
+        self.saving_blocked.set_value(saving_blocked);
+        self.storage_problem.set(problem);
+        let _ = storage::save(storage::SURVEY_KEY, survey.key());
+        self.workspace.set(Workspace::for_survey(survey));
+        self.session.set(LabellingSession::new(saved));
     }
 
     /// Saves the session, merged first with what storage holds (another
@@ -104,7 +138,8 @@ impl Workbench {
         if self.saving_blocked.get_value() {
             return;
         }
-        match storage::load(SESSION_KEY) {
+        let key = session_key(self.survey());
+        match storage::load(key) {
             Ok(Some(stored)) => self.merge_stored(&stored),
             Ok(None) => {}
             Err(problem) => {
@@ -118,8 +153,7 @@ impl Workbench {
         let text = self
             .session
             .with_untracked(|session| session.saved().to_json());
-        self.storage_problem
-            .set(storage::save(SESSION_KEY, &text).err());
+        self.storage_problem.set(storage::save(key, &text).err());
     }
 
     /// Takes in a saved copy of the session (another tab's). One this page
@@ -139,8 +173,9 @@ impl Workbench {
                 self.follow_up(follow_up)
             }
             Some(Err(error)) => {
-                let kept = match storage::load(UNREADABLE_SESSION_KEY) {
-                    Ok(None) => storage::save(UNREADABLE_SESSION_KEY, stored).is_ok(),
+                let unreadable_key = unreadable_session_key(self.survey());
+                let kept = match storage::load(unreadable_key) {
+                    Ok(None) => storage::save(unreadable_key, stored).is_ok(),
                     Ok(Some(already)) => already == stored,
                     Err(_) => false,
                 };

@@ -55,8 +55,8 @@ test("two fixture files load with their summaries and feature values", async () 
     ]);
   await waitForFiles(page, 2);
   assert.deepEqual(await fileSummaries(page), [
-    { name: "ztf_schema402_10alerts.parquet", layout: "full Fink schema", rows: "10", added: "10", skipped: "0", duplicates: "0", error: undefined },
-    { name: "20250602_100102_alerts_ztf_hostless_72alerts.parquet", layout: "finkvra clean layout", rows: "24", added: "24", skipped: "0", duplicates: "0", error: undefined },
+    { name: "ztf_schema402_10alerts.parquet", layout: "ZTF, full Fink schema", rows: "10", added: "10", skipped: "0", duplicates: "0", error: undefined },
+    { name: "20250602_100102_alerts_ztf_hostless_72alerts.parquet", layout: "ZTF, finkvra clean layout", rows: "24", added: "24", skipped: "0", duplicates: "0", error: undefined },
   ]);
   const table = page.getByTestId("feature-table");
   const firstRow = table.locator("tbody tr").first();

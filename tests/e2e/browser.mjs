@@ -89,3 +89,15 @@ export async function setFirstBatch(page, size) {
   await page.getByTestId("first-batch").press("Enter");
   await page.getByTestId("first-batch").blur();
 }
+
+/** For each stamp canvas of the card: its title, size and number of distinct grey levels. */
+export function stampStatistics(page) {
+  return page.getByTestId("cutouts").locator("canvas").evaluateAll((canvases) =>
+    canvases.map((canvas) => {
+      const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+      const greys = new Set();
+      for (let i = 0; i < data.length; i += 4) greys.add(data[i]);
+      return { title: canvas.dataset.stamp, width: canvas.width, height: canvas.height, greys: greys.size };
+    }),
+  );
+}

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, FIXTURES, labelByKeyboard, loadSamples, openPage, setFirstBatch, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, FIXTURES, labelByKeyboard, loadSamples, openPage, setFirstBatch, stampStatistics, useBuiltPage } from "./browser.mjs";
 
 const built = useBuiltPage();
 const open = (context) => openPage(context, built);
@@ -54,18 +54,6 @@ test("label a batch by keyboard, train a round, and get it all back after a relo
   assert.deepEqual(errors, []);
   await context.close();
 });
-
-/** For each stamp canvas of the card: its title, size and number of distinct grey levels. */
-function stampStatistics(page) {
-  return page.getByTestId("cutouts").locator("canvas").evaluateAll((canvases) =>
-    canvases.map((canvas) => {
-      const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
-      const greys = new Set();
-      for (let i = 0; i < data.length; i += 4) greys.add(data[i]);
-      return { title: canvas.dataset.stamp, width: canvas.width, height: canvas.height, greys: greys.size };
-    }),
-  );
-}
 
 test("a full-schema card shows its three cutouts, read again from the file; a clean-layout card says it has none", async () => {
   const context = await built.browser.newContext();
@@ -124,7 +112,7 @@ test("closing the tab in the middle of labelling loses no label", async () => {
   const [download] = await Promise.all([second.page.waitForEvent("download"), second.page.getByTestId("export-json").click()]);
   const exported = join(tmpdir(), `fink-vra-closed-tab-${process.pid}.json`);
   await download.saveAs(exported);
-  assert.deepEqual(JSON.parse(await readFile(exported, "utf8")).labels.map((label) => label.candid).sort(), [...labelled].sort());
+  assert.deepEqual(JSON.parse(await readFile(exported, "utf8")).labels.map((label) => label.alert_id).sort(), [...labelled].sort());
   assert.deepEqual([...first.errors, ...second.errors], []);
   await context.close();
 });
@@ -178,8 +166,11 @@ test("export, clear, import gives back the same labels; a conflicting import is 
   await download.saveAs(exported);
   const json = JSON.parse(await readFile(exported, "utf8"));
   assert.equal(json.format, "fink-vra-labels");
+  assert.equal(json.version, 2);
+  assert.equal(json.survey, "ztf");
   assert.equal(json.labels.length, 6);
-  assert.ok(json.labels.every((label) => typeof label.candid === "string" && /^\d+$/.test(label.candid)));
+  assert.ok(json.labels.every((label) => typeof label.alert_id === "string" && /^\d+$/.test(label.alert_id)));
+  assert.ok(json.labels.every((label) => /^ZTF\d\d[a-z]{7}$/.test(label.object_id)));
   assert.match(await page.getByTestId("unexported").textContent(), /All labels exported/);
 
   await page.evaluate(() => localStorage.clear());
@@ -212,14 +203,14 @@ test("export, clear, import gives back the same labels; a conflicting import is 
   await page.getByTestId("unexported").waitFor();
   assert.equal(await page.getByTestId("conflict").count(), 0);
   const settled = await page.evaluate(() => JSON.parse(localStorage.getItem("fink-vra/session/v1")).labels.labels);
-  assert.equal(settled[json.labels[0].candid].annotator, "bob");
+  assert.equal(settled[json.labels[0].alert_id].annotator, "bob");
 
   // A bad file changes nothing and says which entry is wrong.
   const bad = join(tmpdir(), `fink-vra-bad-${process.pid}.json`);
-  await writeFile(bad, JSON.stringify({ ...json, labels: [{ ...json.labels[0], candid: 12 }] }));
+  await writeFile(bad, JSON.stringify({ ...json, labels: [{ ...json.labels[0], alert_id: 12 }] }));
   await page.getByTestId("import-file").setInputFiles(bad);
   await page.getByTestId("error").waitFor();
-  assert.match(await page.getByTestId("error").textContent(), /label 1: candid must be a decimal string/);
+  assert.match(await page.getByTestId("error").textContent(), /label 1: the alert id must be a decimal string/);
   assert.deepEqual(errors, []);
   await context.close();
 });

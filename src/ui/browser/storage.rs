@@ -1,15 +1,43 @@
 //! The one module that touches `localStorage`: read and write the saved
-//! session under one key, hear when another tab wrote it, and say plainly
-//! when storage is unavailable (private mode) or full (quota exceeded), so
-//! that the page can keep working in memory and urge an export.
+//! session of each survey under its key, and the survey last used; hear when
+//! another tab wrote a session; and say plainly when storage is unavailable
+//! (private mode) or full (quota exceeded), so that the page can keep working
+//! in memory and urge an export.
 
 use wasm_bindgen::JsCast;
 use web_sys::Storage;
 
-/// The key of the saved session.
-pub const SESSION_KEY: &str = "fink-vra/session/v1";
-/// Where a saved session this page cannot read is kept, untouched.
-pub const UNREADABLE_SESSION_KEY: &str = "fink-vra/session/unreadable";
+use crate::core::alert::Survey;
+
+/// The key of the survey the page last labelled (`ztf` or `lsst`).
+pub const SURVEY_KEY: &str = "fink-vra/survey";
+
+/// The key of `survey`'s saved session. ZTF keeps the key it had before LSST
+/// existed, so that earlier sessions are found again.
+pub fn session_key(survey: Survey) -> &'static str {
+    match survey {
+        Survey::Ztf => "fink-vra/session/v1",
+        Survey::Lsst => "fink-vra/session/lsst/v1",
+    }
+}
+
+/// Where a saved session of `survey` that this page cannot read is kept, untouched.
+pub fn unreadable_session_key(survey: Survey) -> &'static str {
+    match survey {
+        Survey::Ztf => "fink-vra/session/unreadable",
+        Survey::Lsst => "fink-vra/session/lsst/unreadable",
+    }
+}
+
+/// The survey the page last labelled; ZTF when none is stored (or storage is
+/// unavailable).
+pub fn load_survey() -> Survey {
+    load(SURVEY_KEY)
+        .ok()
+        .flatten()
+        .and_then(|key| Survey::from_key(&key))
+        .unwrap_or_default()
+}
 
 /// Why the session could not be written or read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,14 +96,17 @@ pub fn save(key: &str, value: &str) -> Result<(), StorageProblem> {
     })
 }
 
-/// Calls `on_change` with the new text whenever another tab (of the same
-/// origin) stores `key`; the browser does not tell a tab of its own writes.
-/// Lasts as long as the page.
-pub fn on_saved_by_another_tab(key: &'static str, on_change: impl Fn(String) + 'static) {
+/// Calls `on_change` with the key and new text whenever another tab (of the
+/// same origin) stores one of `keys`; the browser does not tell a tab of its
+/// own writes. Lasts as long as the page.
+pub fn on_saved_by_another_tab(
+    keys: Vec<&'static str>,
+    on_change: impl Fn(&str, String) + 'static,
+) {
     let handle = leptos::prelude::window_event_listener(leptos::ev::storage, move |event| {
-        if event.key().as_deref() == Some(key) {
+        if let Some(key) = event.key().filter(|key| keys.contains(&key.as_str())) {
             if let Some(text) = event.new_value() {
-                on_change(text);
+                on_change(&key, text);
             }
         }
     });

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use super::cutouts::CutoutStrip;
 use super::{svg_image, Section};
 use crate::core::alert::Candid;
-use crate::core::card::CardFacts;
-use crate::core::display::{format_feature_value, format_probability};
+use crate::core::card::{feature_lines, CardFacts};
+use crate::core::display::format_probability;
 use crate::core::features::feature_names;
 use crate::core::labels::vocabulary::Label;
 use crate::core::plot::light_curve_svg;
@@ -206,18 +206,10 @@ fn AlertCard(
     let links = facts.links.into_iter().map(|(name, href)| {
         view! { <a href=href target="_blank" rel="noopener noreferrer">{name}</a> " " }
     });
-    let feature_rows: Vec<_> = feature_names(row.survey)
-        .iter()
-        .enumerate()
-        .map(|(column, name)| {
-            (
-                *name,
-                format_feature_value(row.values[column]),
-                format_feature_value(medians[0].get(column).copied().unwrap_or(f64::NAN)),
-                format_feature_value(medians[1].get(column).copied().unwrap_or(f64::NAN)),
-            )
-        })
-        .collect();
+    let (feature_rows, without_values) =
+        feature_lines(feature_names(row.survey), &row.values, &medians);
+    let without_values = (!without_values.is_empty())
+        .then(|| format!("No value yet for: {}.", without_values.join(", ")));
     view! {
         <article class="label-card" data-testid="label-card" data-candid=row.candid.to_string()>
             <header>
@@ -243,6 +235,7 @@ fn AlertCard(
                     }).collect_view()}
                 </tbody>
             </table>
+            {without_values.map(|text| view! { <p class="muted" data-testid="card-features-missing">{text}</p> })}
         </article>
     }
 }

@@ -1,5 +1,6 @@
-//! Section 1, "Load alerts": file picker, drop zone, sample data, progress and
-//! the per-file summary.
+//! Section 1, "Load alerts": file picker, drop zone, sample data of each
+//! survey, progress, the per-file summary, and the offer to switch survey
+//! when a file of the other survey was given.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,20 +8,31 @@ use web_sys::{DragEvent, HtmlInputElement};
 
 use super::file_summary::FileSummaryTable;
 use super::Section;
+use crate::core::alert::Survey;
 use crate::core::workspace::Workspace;
 use crate::ui::browser::files::{files_of, yield_to_browser};
 use crate::ui::{load_sources, FileHandles, FileSource, LoadProgress, WorkerSlot};
 
-/// Real alerts bundled with the page (copied to `dist/sample/` by Trunk).
-const SAMPLE_FILES: [&str; 4] = [
+/// Real ZTF alerts bundled with the page (copied to `dist/sample/` by Trunk).
+const ZTF_SAMPLE_FILES: [&str; 4] = [
     "ztf_schema402_10alerts.parquet",
     "20250602_100102_alerts_ztf_hostless_72alerts.parquet",
     "20250603_110102_alerts_ztf_hostless_72alerts.parquet",
     "20250604_120102_alerts_ztf_hostless_72alerts.parquet",
 ];
 
-fn sample_sources() -> Vec<FileSource> {
-    SAMPLE_FILES
+/// Real (and rehearsal) Rubin/LSST alerts bundled with the page.
+const LSST_SAMPLE_FILES: [&str; 2] = [
+    "lsst_v10_fink_27alerts.parquet",
+    "lsst_v7_1_simulated_50alerts.parquet",
+];
+
+fn sample_sources(survey: Survey) -> Vec<FileSource> {
+    let files: &[&str] = match survey {
+        Survey::Ztf => &ZTF_SAMPLE_FILES,
+        Survey::Lsst => &LSST_SAMPLE_FILES,
+    };
+    files
         .iter()
         .map(|name| FileSource::Sample {
             name: name.to_string(),
@@ -37,8 +49,21 @@ pub fn LoadSection(
     progress: RwSignal<Option<LoadProgress>>,
     /// Called once the files of a load are all read.
     on_loaded: Callback<()>,
+    /// Switches the session to another survey (an empty workspace of it).
+    on_switch: Callback<Survey>,
 ) -> impl IntoView {
     let busy = Memo::new(move |_| progress.with(Option::is_some));
+    let survey = Memo::new(move |_| workspace.with(Workspace::survey));
+    // The survey of the last file refused for being of the other survey.
+    let refused_survey = Memo::new(move |_| {
+        workspace.with(|workspace| {
+            workspace
+                .files()
+                .iter()
+                .rev()
+                .find_map(|file| file.other_survey())
+        })
+    });
     let start = move |sources: Vec<FileSource>| {
         if !sources.is_empty() && !busy.get_untracked() {
             spawn_local(async move {
@@ -49,6 +74,28 @@ pub fn LoadSection(
                 on_loaded.run(());
             });
         }
+    };
+    // Switches to `target` (if it is not the session's survey), then loads `sources`.
+    let switch_and_load = move |target: Survey, sources: Vec<FileSource>| {
+        if busy.get_untracked() {
+            return;
+        }
+        if target != survey.get_untracked() {
+            on_switch.run(target);
+        }
+        start(sources);
+    };
+    // The files refused for being of `target`'s survey, to load after switching.
+    let refused_sources = move |target: Survey| -> Vec<FileSource> {
+        workspace.with_untracked(|workspace| {
+            workspace
+                .files()
+                .iter()
+                .enumerate()
+                .filter(|(_, file)| file.other_survey() == Some(target))
+                .filter_map(|(index, _)| handles.get(index))
+                .collect()
+        })
     };
     let on_pick = move |event: web_sys::Event| {
         let input: HtmlInputElement = event_target(&event);
@@ -89,8 +136,9 @@ pub fn LoadSection(
         <Section
             number=1
             title="Load alerts"
-            explanation="Choose or drop Fink alert files (.parquet): the full Fink schema or the finkvra \
-                         clean layout. They are read in this page; only the columns the features need are kept."
+            explanation="Choose or drop Fink alert files (.parquet): ZTF (the full Fink schema or the finkvra \
+                         clean layout) or Rubin/LSST (schema 7 to 10). A session labels one survey's alerts. Files \
+                         are read in this page; only the columns the features need are kept."
         >
             <div
                 class="drop-zone"
@@ -110,11 +158,32 @@ pub fn LoadSection(
                     class="secondary"
                     data-testid="sample-data"
                     disabled=move || busy.get()
-                    on:click=move |_| start(sample_sources())
+                    on:click=move |_| switch_and_load(Survey::Ztf, sample_sources(Survey::Ztf))
                 >
                     "Try it with sample data"
                 </button>
+                <button
+                    type="button"
+                    class="secondary"
+                    data-testid="sample-data-lsst"
+                    disabled=move || busy.get()
+                    on:click=move |_| switch_and_load(Survey::Lsst, sample_sources(Survey::Lsst))
+                >
+                    "Try it with LSST sample data"
+                </button>
             </div>
+            {move || refused_survey.get().map(|target| view! {
+                <div class="survey-switch" data-testid="survey-switch" role="alert">
+                    <p>
+                        {format!("Some files are {target} alerts, and this session labels {} alerts: ", survey.get())}
+                        "a model learns one survey's features. Each survey keeps its own labels, so nothing is lost by switching."
+                    </p>
+                    <button type="button" data-testid="switch-survey"
+                        on:click=move |_| switch_and_load(target, refused_sources(target))>
+                        {format!("Switch to {target} and load them")}
+                    </button>
+                </div>
+            })}
             <Show when=move || busy.get()>
                 <div class="progress" data-testid="progress" role="status">
                     <progress max="1" value=progress_value></progress>

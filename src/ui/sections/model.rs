@@ -1,5 +1,6 @@
 //! Section 3, "Model & strategy": the model type (or a custom label mapping),
-//! the classifier, the query strategy, batch sizes, seed and validation share.
+//! the classifier, the query strategy, batch sizes, seed, validation share,
+//! and whether solar-system alerts join the queue.
 
 use leptos::prelude::*;
 
@@ -107,6 +108,11 @@ pub fn ModelSection(workbench: Workbench) -> impl IntoView {
                 <label>"Seed "
                     <input type="number" min="0" prop:value=move || settings.get().seed
                         on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.seed = v as u64)) } />
+                </label>
+                <label>
+                    <input type="checkbox" data-testid="include-solar-system" prop:checked=move || settings.get().include_solar_system
+                        on:change=move |e| { let on = event_target_checked(&e); change(Box::new(move |s| s.include_solar_system = on)) } />
+                    " Queue solar-system alerts (LSST)"
                 </label>
                 <label>"Validation share "
                     <input type="number" min="0" max="0.5" step="0.05" prop:value=move || settings.get().validation_share
