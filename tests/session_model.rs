@@ -5,10 +5,12 @@
 //! plain reference model: a list of label acts, each given or undone.
 //! After every step: nothing panics, every act not undone is in the store
 //! (or set aside in a conflict) with its first round, the card never shows a
-//! labelled alert, every probability is the one computed for that alert, and
-//! export then import gives the same store.
+//! labelled alert (nor a solar-system one unless asked for), every
+//! probability is the one computed for that alert, and export then import
+//! gives the same store. The same model runs on ZTF and on LSST sessions.
 //!
-//! `SESSION_MODEL_CASES` sets the number of sequences (CI: 5,000).
+//! `SESSION_MODEL_CASES` sets the number of ZTF sequences (CI: 5,000); LSST
+//! sessions run a fifth as many.
 
 mod common;
 
@@ -18,7 +20,7 @@ use std::sync::OnceLock;
 
 use fink_vra::core::alert::Candid;
 use fink_vra::core::alert::Survey;
-use fink_vra::core::features::ZTF_FEATURE_COUNT as FEATURE_COUNT;
+use fink_vra::core::features::feature_names;
 use fink_vra::core::file_reading::{read_file, FileReading};
 use fink_vra::core::labelling::{FollowUp, LabellingSession};
 use fink_vra::core::labels::exchange::export_json;
@@ -36,20 +38,35 @@ use fink_vra::core::workspace::Workspace;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-const FILES: [&str; 2] = [
-    "clean/20250602_100102_alerts_ztf_hostless_72alerts.parquet",
-    "clean/20250603_110102_alerts_ztf_hostless_72alerts.parquet",
-];
+/// The two files of each survey that sessions load (the LSST pair has
+/// solar-system alerts).
+fn files(survey: Survey) -> [&'static str; 2] {
+    match survey {
+        Survey::Ztf => [
+            "clean/20250602_100102_alerts_ztf_hostless_72alerts.parquet",
+            "clean/20250603_110102_alerts_ztf_hostless_72alerts.parquet",
+        ],
+        Survey::Lsst => [
+            "../../assets/sample/lsst_v10_fink_27alerts.parquet",
+            "lsst/lsst_v10_pandas_25alerts.parquet",
+        ],
+    }
+}
 
 /// Each fixture read once (parsing is not what is under test).
-fn reading(file: usize) -> FileReading {
-    static READINGS: OnceLock<Vec<FileReading>> = OnceLock::new();
+fn reading(survey: Survey, file: usize) -> FileReading {
+    static READINGS: OnceLock<HashMap<Survey, Vec<FileReading>>> = OnceLock::new();
     READINGS.get_or_init(|| {
-        FILES
-            .iter()
-            .map(|name| read_file(name, std::fs::read(common::fixture(name)).expect("fixture")))
+        Survey::ALL
+            .into_iter()
+            .map(|survey| {
+                let read = |name: &&str| {
+                    read_file(name, std::fs::read(common::fixture(name)).expect("fixture"))
+                };
+                (survey, files(survey).iter().map(read).collect())
+            })
             .collect()
-    })[file]
+    })[&survey][file]
         .clone()
 }
 
@@ -68,6 +85,7 @@ static UNDOS: AtomicUsize = AtomicUsize::new(0);
 static CONFLICTS: AtomicUsize = AtomicUsize::new(0);
 static LATE_RANKINGS: AtomicUsize = AtomicUsize::new(0);
 static RESOLVED: AtomicUsize = AtomicUsize::new(0);
+static SOLAR_SYSTEM_SHOWN: AtomicUsize = AtomicUsize::new(0);
 
 fn count(counter: &AtomicUsize) {
     counter.fetch_add(1, Ordering::Relaxed);
@@ -130,6 +148,8 @@ enum Action {
     },
     /// Settles the first conflict with one of its versions.
     ResolveConflict(usize),
+    /// Lets solar-system alerts into the queue, or leaves them out again.
+    ToggleSolarSystem,
 }
 
 fn label_strategy() -> impl Strategy<Value = Label> {
@@ -160,6 +180,7 @@ fn action_strategy() -> impl Strategy<Value = Action> {
         1 => (proptest::collection::vec(0..144usize, 1..4), label_strategy(), any::<bool>())
             .prop_map(|(alerts, label, earlier)| Action::OtherTab { alerts, label, earlier }),
         3 => (0..3usize).prop_map(Action::ResolveConflict),
+        1 => Just(Action::ToggleSolarSystem),
     ]
 }
 
@@ -197,6 +218,7 @@ impl Reference {
 /// The page, without the browser: a session, its workspace, the shared
 /// storage, and the other tab.
 struct Harness {
+    survey: Survey,
     session: LabellingSession,
     workspace: Workspace,
     storage: Option<String>,
@@ -217,10 +239,11 @@ fn timestamp(step: usize, tab: &str) -> String {
 }
 
 impl Harness {
-    fn new() -> Harness {
+    fn new(survey: Survey) -> Harness {
         Harness {
-            session: LabellingSession::new(SavedSession::new()),
-            workspace: Workspace::new(),
+            survey,
+            session: LabellingSession::new(SavedSession::for_survey(survey)),
+            workspace: Workspace::for_survey(survey),
             storage: None,
             saved_revision: None,
             ranking_before_last_load: None,
@@ -285,7 +308,8 @@ impl Harness {
         // The rows sent are the features of the alerts the job names.
         for (index, candid) in job.candids.iter().enumerate() {
             let row = self.workspace.row_of(*candid).expect("a loaded alert");
-            let sent = &values_sent[index * FEATURE_COUNT..(index + 1) * FEATURE_COUNT];
+            let columns = feature_names(self.survey).len();
+            let sent = &values_sent[index * columns..(index + 1) * columns];
             let expected = &self.workspace.features()[row].values;
             assert!(sent
                 .iter()
@@ -367,7 +391,7 @@ impl Harness {
             Action::Load(file) => {
                 let (job, values) = self.session.queue_job(&self.workspace);
                 self.ranking_before_last_load = Some(job.run(&values));
-                self.workspace.add_reading(reading(*file));
+                self.workspace.add_reading(reading(self.survey, *file));
                 let follow_up = self.session.alerts_added(&self.workspace);
                 self.follow(follow_up);
             }
@@ -429,10 +453,8 @@ impl Harness {
                 }
             }
             Action::ImportCollaborator { alerts, labels } => {
-                let mut theirs = SavedSession::new();
-                let mut workspace = Workspace::new();
-                workspace.add_reading(reading(0));
-                workspace.add_reading(reading(1));
+                let mut theirs = SavedSession::for_survey(self.survey);
+                let workspace = self.both_files();
                 let mut colleague = LabellingSession::new(theirs.clone());
                 for (i, &alert) in alerts.iter().enumerate() {
                     let candid = workspace.features()[alert % workspace.features().len()].candid;
@@ -445,7 +467,7 @@ impl Harness {
                 }
                 theirs = colleague.saved().clone();
                 let text = export_json(
-                    Survey::Ztf,
+                    self.survey,
                     &theirs.labels,
                     &[],
                     "bob",
@@ -485,7 +507,7 @@ impl Harness {
                 let stored = self.storage.clone().expect("saved");
                 let saved = SavedSession::from_json(&stored).expect("reads back");
                 self.session = LabellingSession::new(saved);
-                self.workspace = Workspace::new();
+                self.workspace = Workspace::for_survey(self.survey);
                 self.saved_revision = None;
                 self.ranking_before_last_load = None;
                 self.reference.undo_stack.clear();
@@ -517,9 +539,7 @@ impl Harness {
                 let stored = self.storage.clone().expect("saved");
                 let mut other =
                     LabellingSession::new(SavedSession::from_json(&stored).expect("reads"));
-                let mut workspace = Workspace::new();
-                workspace.add_reading(reading(0));
-                workspace.add_reading(reading(1));
+                let workspace = self.both_files();
                 let mut given = Vec::new();
                 for &alert in alerts {
                     let candid = workspace.features()[alert % workspace.features().len()].candid;
@@ -547,9 +567,28 @@ impl Harness {
                     .expect("reads");
                 self.follow(follow_up);
             }
+            Action::ToggleSolarSystem => {
+                let settings = WorkbenchSettings {
+                    include_solar_system: !self.session.settings().include_solar_system,
+                    ..self.session.settings().clone()
+                };
+                let follow_up =
+                    self.session
+                        .set_settings(&self.workspace, settings, timestamp(self.step, "a"));
+                self.follow(follow_up);
+            }
         }
         self.save();
         self.check();
+    }
+
+    /// A workspace of this survey with both its files loaded (another tab's,
+    /// a colleague's).
+    fn both_files(&self) -> Workspace {
+        let mut workspace = Workspace::for_survey(self.survey);
+        workspace.add_reading(reading(self.survey, 0));
+        workspace.add_reading(reading(self.survey, 1));
+        workspace
     }
 
     /// A merge drops the undo steps of the alerts whose label it changed: an
@@ -609,9 +648,20 @@ impl Harness {
                 }
             }
         }
-        // The card never shows a labelled alert.
+        // The card never shows a labelled alert, nor a solar-system one unless
+        // asked for (or its label was just undone: undo shows the card again).
         if let Some((row, alert)) = self.session.current(&self.workspace) {
             assert_eq!(self.workspace.features()[row].candid, alert.candid);
+            let undone_here = alert.score == f64::INFINITY;
+            if self.workspace.alerts()[row].is_solar_system() {
+                count(&SOLAR_SYSTEM_SHOWN);
+            }
+            assert!(
+                !self.workspace.alerts()[row].is_solar_system()
+                    || saved.settings.include_solar_system
+                    || undone_here,
+                "a solar-system alert is shown only when asked for: {alert:?}"
+            );
             assert!(saved.labels.get(alert.candid).is_none());
             assert!(!saved.labels.conflicts().contains_key(&alert.candid));
         }
@@ -623,13 +673,13 @@ impl Harness {
         }
         // Export then import gives the same store.
         let export = export_json(
-            Survey::Ztf,
+            self.survey,
             &saved.labels,
             &saved.rounds,
             &saved.annotator,
             "t",
         );
-        let mut fresh = SavedSession::new();
+        let mut fresh = SavedSession::for_survey(self.survey);
         fresh
             .import_label_file("export.json", &export)
             .expect("our export imports");
@@ -649,11 +699,23 @@ fn cases() -> u32 {
         .unwrap_or(300)
 }
 
-#[test]
-fn generated_sequences_of_user_actions_keep_every_rule_of_the_session() {
+/// Runs `cases` generated sequences on sessions of `survey`, then checks that
+/// the generator reached what the rules are about.
+fn run_the_model(survey: Survey, cases: u32) {
     let started = std::time::Instant::now();
+    let counters: [(&str, &AtomicUsize); 7] = [
+        ("rounds", &ROUNDS),
+        ("one-class rounds", &ONE_CLASS_ROUNDS),
+        ("labels trained again", &RELABELLED_ROUNDS),
+        ("undos", &UNDOS),
+        ("conflicts", &CONFLICTS),
+        ("late rankings", &LATE_RANKINGS),
+        ("conflicts settled", &RESOLVED),
+    ];
+    let before = counters.map(|(_, counter)| counter.load(Ordering::Relaxed));
+    let solar_system_before = SOLAR_SYSTEM_SHOWN.load(Ordering::Relaxed);
     let mut runner = TestRunner::new(Config {
-        cases: cases(),
+        cases,
         failure_persistence: None,
         ..Config::default()
     });
@@ -666,9 +728,9 @@ fn generated_sequences_of_user_actions_keep_every_rule_of_the_session() {
     };
     let sequences = proptest::collection::vec(action_strategy(), 1..60);
     let result = runner.run(&sequences, |actions| {
-        let mut harness = Harness::new();
+        let mut harness = Harness::new(survey);
         let _ = harness.session.set_settings(
-            &Workspace::new(),
+            &Workspace::for_survey(survey),
             settings_for_speed.clone(),
             timestamp(0, "a"),
         );
@@ -678,32 +740,40 @@ fn generated_sequences_of_user_actions_keep_every_rule_of_the_session() {
         Ok(())
     });
     if let Err(failure) = result {
-        panic!("{failure}");
+        panic!("{survey}: {failure}");
     }
-    let seen = |counter: &AtomicUsize| counter.load(Ordering::Relaxed);
+    let seen: Vec<usize> = counters
+        .iter()
+        .zip(before)
+        .map(|((_, counter), before)| counter.load(Ordering::Relaxed) - before)
+        .collect();
     eprintln!(
-        "session model: {} sequences of up to 60 actions in {:.1} s; {} rounds ({} of one class, \
-         {} trained a label again), {} undos, {} steps with conflicts, {} settled, {} late rankings",
-        cases(),
+        "session model ({survey}): {cases} sequences of up to 60 actions in {:.1} s; {} rounds \
+         ({} of one class, {} trained a label again), {} undos, {} steps with conflicts, \
+         {} late rankings, {} settled",
         started.elapsed().as_secs_f64(),
-        seen(&ROUNDS),
-        seen(&ONE_CLASS_ROUNDS),
-        seen(&RELABELLED_ROUNDS),
-        seen(&UNDOS),
-        seen(&CONFLICTS),
-        seen(&RESOLVED),
-        seen(&LATE_RANKINGS),
+        seen[0],
+        seen[1],
+        seen[2],
+        seen[3],
+        seen[4],
+        seen[5],
+        seen[6],
     );
-    // The generator must reach what the rules are about.
-    for (what, counter) in [
-        ("rounds", &ROUNDS),
-        ("one-class rounds", &ONE_CLASS_ROUNDS),
-        ("labels trained again", &RELABELLED_ROUNDS),
-        ("undos", &UNDOS),
-        ("conflicts", &CONFLICTS),
-        ("late rankings", &LATE_RANKINGS),
-        ("conflicts settled", &RESOLVED),
-    ] {
-        assert!(seen(counter) > 0, "no {what} in {} sequences", cases());
+    for ((what, _), seen) in counters.iter().zip(seen) {
+        assert!(seen > 0, "{survey}: no {what} in {cases} sequences");
     }
+    let solar_system_shown = SOLAR_SYSTEM_SHOWN.load(Ordering::Relaxed) - solar_system_before;
+    assert_eq!(
+        solar_system_shown > 0,
+        survey == Survey::Lsst,
+        "{survey}: solar-system cards shown {solar_system_shown} times"
+    );
+}
+
+/// ZTF then LSST, one after the other (the counters are shared).
+#[test]
+fn generated_sequences_of_user_actions_keep_every_rule_of_the_session() {
+    run_the_model(Survey::Ztf, cases());
+    run_the_model(Survey::Lsst, (cases() / 5).max(60));
 }

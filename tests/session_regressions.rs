@@ -390,3 +390,35 @@ fn a_refit_is_asked_for_only_when_it_can_fit_something() {
     let follow_up = reloaded.set_settings(&workspace, real_or_bogus, "2026-11-29T12:00:00Z".into());
     assert!(follow_up.rerank && !follow_up.refit);
 }
+
+/// Found by the session model on LSST: a ranking computed while solar-system
+/// alerts were let in, applied after they were left out again, put one on the
+/// card.
+#[test]
+fn a_ranking_from_before_solar_system_alerts_were_left_out_never_shows_one() {
+    let mut workspace = Workspace::for_survey(Survey::Lsst);
+    load(&mut workspace, "lsst/lsst_v10_pandas_25alerts.parquet");
+    let mut session = LabellingSession::new(SavedSession::for_survey(Survey::Lsst));
+    let let_in = WorkbenchSettings {
+        include_solar_system: true,
+        ..WorkbenchSettings::default()
+    };
+    let _ = session.set_settings(&workspace, let_in.clone(), "2026-11-29T00:00:01Z".into());
+    let (job, values) = session.queue_job(&workspace);
+    let ranking_with_them = job.run(&values);
+    assert_eq!(ranking_with_them.len(), 25, "all 25 alerts ranked");
+    let left_out = WorkbenchSettings {
+        include_solar_system: false,
+        ..let_in
+    };
+    let _ = session.set_settings(&workspace, left_out, "2026-11-29T00:00:02Z".into());
+    session.apply_ranking(ranking_with_them);
+    let mut shown = 0;
+    while let Some((row, alert)) = session.current(&workspace) {
+        assert!(!workspace.alerts()[row].is_solar_system(), "{alert:?}");
+        let candid = alert.candid;
+        session.skip(candid);
+        shown += 1;
+    }
+    assert_eq!(shown, 22, "every other alert is still shown");
+}

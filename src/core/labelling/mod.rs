@@ -37,6 +37,10 @@ pub struct FollowUp {
     pub refit: bool,
 }
 
+/// The score of an alert whose label was undone: it is queued in front of
+/// every ranked alert, so that undo shows its card again.
+const UNDONE_SCORE: f64 = f64::INFINITY;
+
 /// One labelling session: the saved part (labels, rounds, settings) and
 /// what lives only in the tab (model probabilities, the queue, skips).
 #[derive(Clone, Debug, Default)]
@@ -98,12 +102,25 @@ impl LabellingSession {
     }
 
     /// The card to show: the first queued alert that is loaded, unlabelled,
-    /// not in conflict and not skipped, with its row in the workspace.
+    /// not in conflict and not skipped, with its row in the workspace. A
+    /// solar-system alert is shown only if the settings let them in, or its
+    /// label was just undone (undo shows the card again), whatever ranking
+    /// (however late) queued it.
     pub fn current(&self, workspace: &Workspace) -> Option<(usize, &QueuedAlert)> {
+        let admitted = |row: usize, alert: &QueuedAlert| {
+            self.saved.settings.include_solar_system
+                || alert.score == UNDONE_SCORE
+                || !workspace
+                    .alerts()
+                    .get(row)
+                    .is_some_and(|shown| shown.is_solar_system())
+        };
         self.queue.iter().find_map(|alert| {
             let row = workspace.row_of(alert.candid)?;
-            (self.is_open(alert.candid) && !self.skipped.contains(&alert.candid))
-                .then_some((row, alert))
+            (self.is_open(alert.candid)
+                && !self.skipped.contains(&alert.candid)
+                && admitted(row, alert))
+            .then_some((row, alert))
         })
     }
 
@@ -162,7 +179,7 @@ impl LabellingSession {
             0,
             QueuedAlert {
                 candid: undone.candid,
-                score: f64::INFINITY,
+                score: UNDONE_SCORE,
                 reason: "label undone: label it again".to_string(),
             },
         );
@@ -208,7 +225,7 @@ impl LabellingSession {
         let undone_in_front: Vec<QueuedAlert> = self
             .queue
             .iter()
-            .take_while(|alert| alert.score == f64::INFINITY)
+            .take_while(|alert| alert.score == UNDONE_SCORE)
             .filter(|alert| self.is_open(alert.candid))
             .cloned()
             .collect();
