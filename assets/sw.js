@@ -2,7 +2,7 @@
 // so that a page loaded once reloads and works with the network off.
 // Network first (always fresh when online), the cache when offline.
 // Paths are relative to this script, so the app works under any sub-path.
-const CACHE = "fink-vra-v4";
+const CACHE = "fink-vra-v3";
 const APP_SHELL = [
   "./",
   "index.html",
@@ -17,9 +17,9 @@ const APP_SHELL = [
   "sample/20250602_100102_alerts_ztf_hostless_72alerts.parquet",
   "sample/20250603_110102_alerts_ztf_hostless_72alerts.parquet",
   "sample/20250604_120102_alerts_ztf_hostless_72alerts.parquet",
-  "sample/lsst_v10_fink_27alerts.parquet",
-  "sample/lsst_v7_1_simulated_50alerts.parquet",
 ];
+// The LSST sample files (5 MB) are not precached: they are cached the first
+// time they are asked for, like every other same-origin response below.
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

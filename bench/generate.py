@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes N-alert benchmark files from the real fixtures, in either layout.
+"""Writes N-alert benchmark files from the real fixtures, in any layout.
 
 Alerts of the fixture files are replicated and jittered: each copy gets a new
 unique candid, a new objectId, coordinates moved by up to ~1 degree, and every
@@ -8,7 +8,14 @@ every column, cutouts included (about 44 KB per alert), so readers are timed on
 realistic bytes. Output files are named like the finkvra consumer's polls:
 YYYYMMDD_HHMMSS_alerts.parquet, `--per-file` alerts each.
 
-usage: bench/generate.py --layout full|clean --alerts N --out DIR [--per-file 1000] [--seed 7]
+`--layout lsst` does the same with the two LSST sample files (assets/sample),
+in turn, one per output file (schema 10 with Fink's lc_features, then schema
+7.1 with long histories): a new unique diaSourceId (top-level and in the
+diaSource), a new diaObjectId (0 kept for solar-system alerts), coordinates
+moved, every psfFlux scaled by 1 + N(0, 0.05); cutouts kept (raw FITS, about
+60 KB per alert).
+
+usage: bench/generate.py --layout full|clean|lsst --alerts N --out DIR [--per-file 1000] [--seed 7]
 """
 import argparse
 import glob
@@ -21,7 +28,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures")
+SAMPLES = os.path.join(os.path.dirname(__file__), "..", "assets", "sample")
 FIRST_CANDID = 3_100_000_000_000_000_000  # above every real candid, below 2**63
+LSST_SAMPLES = ["lsst_v10_fink_27alerts.parquet", "lsst_v7_1_simulated_50alerts.parquet"]
+FIRST_DIA_SOURCE_ID = 4_000_000_000_000_000_000  # above every real diaSourceId
+FIRST_DIA_OBJECT_ID = 5_000_000_000_000_000_000
 
 
 def template(layout):
@@ -102,9 +113,43 @@ def replicate(table, layout, count, first_candid, rng):
     return pa.Table.from_arrays(arrays, schema=batch.schema)
 
 
+def replicate_lsst(table, count, first_id, rng):
+    """Jittered copies of LSST alerts: new ids, moved coordinates, scaled fluxes."""
+    rows = pa.array(rng.integers(0, table.num_rows, size=count))
+    batch = table.take(rows)
+    columns = {name: batch.column(name).combine_chunks() for name in batch.column_names}
+    ids = pa.array(np.arange(first_id, first_id + count, dtype=np.int64))
+    for top in ("diaSourceId", "alertId"):
+        if top in columns:
+            columns[top] = ids.cast(batch.schema.field(top).type)
+    coordinate = noisy(rng, 0.5)
+
+    def scaled(child):
+        factor = pa.array(1.0 + rng.normal(0.0, 0.05, len(child)))
+        return pc.multiply(child.cast(pa.float64()), factor).cast(child.type)
+
+    def new_objects(child):
+        objects = np.arange(first_id, first_id + count, dtype=np.int64) - FIRST_DIA_SOURCE_ID + FIRST_DIA_OBJECT_ID
+        solar = pc.equal(child, 0).to_numpy(zero_copy_only=False)
+        return pa.array(np.where(solar, 0, objects)).cast(child.type)
+
+    columns["diaSource"] = jitter_struct(columns["diaSource"], rng, {
+        "diaSourceId": lambda child: ids.cast(child.type),
+        "diaObjectId": new_objects,
+        "ra": lambda child: wrap_degrees(coordinate(child)),
+        "dec": lambda child: clip_declination(coordinate(child)),
+        "psfFlux": scaled,
+    })
+    history = columns["prvDiaSources"]
+    elements = jitter_struct(history.flatten(), rng, {"psfFlux": scaled})
+    columns["prvDiaSources"] = pa.ListArray.from_arrays(history.offsets, elements, mask=history.is_null())
+    arrays = [columns[name] for name in batch.column_names]
+    return pa.Table.from_arrays(arrays, schema=batch.schema)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--layout", choices=["full", "clean"], required=True)
+    parser.add_argument("--layout", choices=["full", "clean", "lsst"], required=True)
     parser.add_argument("--alerts", type=int, required=True)
     parser.add_argument("--per-file", type=int, default=1000)
     parser.add_argument("--out", required=True)
@@ -112,12 +157,18 @@ def main():
     arguments = parser.parse_args()
 
     rng = np.random.default_rng(arguments.seed)
-    table = template(arguments.layout)
+    if arguments.layout == "lsst":
+        tables = [pq.read_table(os.path.join(SAMPLES, name)) for name in LSST_SAMPLES]
+    else:
+        table = template(arguments.layout)
     os.makedirs(arguments.out, exist_ok=True)
     written, hour = 0, 0
     while written < arguments.alerts:
         count = min(arguments.per_file, arguments.alerts - written)
-        chunk = replicate(table, arguments.layout, count, FIRST_CANDID + written, rng)
+        if arguments.layout == "lsst":
+            chunk = replicate_lsst(tables[hour % 2], count, FIRST_DIA_SOURCE_ID + written, rng)
+        else:
+            chunk = replicate(table, arguments.layout, count, FIRST_CANDID + written, rng)
         day, hour_of_day = divmod(hour, 24)
         name = f"2025{6 + day // 28:02d}{1 + day % 28:02d}_{hour_of_day:02d}0102_alerts.parquet"
         # No dictionary encoding: replicated cutouts would otherwise be stored once

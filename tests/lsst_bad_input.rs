@@ -6,12 +6,18 @@ mod common;
 use std::process::Command;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Float32Array, Float64Array, Int64Array, StringArray, StructArray};
+use arrow_array::{
+    new_null_array, ArrayRef, BinaryArray, Float32Array, Float64Array, Int64Array, StringArray,
+    StructArray,
+};
 use arrow_schema::{DataType, Field};
 use bytes::Bytes;
 
 use common::{fixture, write_parquet};
-use fink_vra::core::ingest::{read_alerts_from_bytes, IngestError, Layout, LsstSchema, SkipReason};
+use fink_vra::core::alert::Candid;
+use fink_vra::core::ingest::{
+    read_alerts_from_bytes, read_stamps, IngestError, Layout, LsstSchema, SkipReason,
+};
 
 /// The `diaSource` fields of a hand-made two-row LSST file; `omit` leaves one
 /// out, `replace` swaps one for another array.
@@ -75,6 +81,50 @@ fn a_minimal_lsst_file_reads_and_a_row_without_coordinates_is_skipped() {
         parsed.skipped[0].reason,
         SkipReason::InvalidCoordinates { .. }
     ));
+}
+
+/// Found in review: pandas types a column whose values are all null as
+/// `null`; a poll without solar-system alerts has `ssObjectId` so typed.
+#[test]
+fn a_null_typed_ss_object_id_as_pandas_writes_it_is_no_solar_system_object() {
+    let null_column = new_null_array(&DataType::Null, 2);
+    let bytes = lsst_file(ids(), dia_source(None, Some(("snr", null_column.clone()))));
+    assert!(read(bytes).is_ok(), "a null-typed optional float reads");
+    let mut source = dia_source(None, None);
+    let struct_array = source
+        .as_any()
+        .downcast_ref::<StructArray>()
+        .expect("a struct");
+    let (fields, columns, nulls) = struct_array.clone().into_parts();
+    let mut fields: Vec<Arc<Field>> = fields.iter().cloned().collect();
+    let mut columns = columns;
+    fields.push(Arc::new(Field::new("ssObjectId", DataType::Null, true)));
+    columns.push(null_column);
+    source = Arc::new(StructArray::new(fields.into(), columns, nulls));
+    let parsed = read(lsst_file(ids(), source)).expect("reads");
+    assert_eq!(parsed.alerts.len(), 1);
+    assert!(!parsed.alerts[0].is_solar_system());
+}
+
+/// Found in review: a file with the id only inside `diaSource` loaded, but
+/// its stamps were looked up by a top-level id that it does not have.
+#[test]
+fn stamps_are_found_by_dia_source_dia_source_id_when_there_is_no_top_level_id() {
+    let stamp: ArrayRef = Arc::new(BinaryArray::from(vec![
+        &b"SIMPLE  = T first"[..],
+        b"SIMPLE  = T second",
+    ]));
+    let bytes = write_parquet(vec![
+        ("diaSource", dia_source(None, None)),
+        ("cutoutScience", stamp),
+    ]);
+    let parsed = read(bytes.clone()).expect("reads");
+    assert_eq!(parsed.alerts[0].candid(), Candid(10));
+    let stamps = read_stamps("lsst.parquet", bytes, Candid(11))
+        .expect("readable")
+        .expect("the alert is in the file");
+    assert_eq!(stamps.science.as_deref(), Some(&b"SIMPLE  = T second"[..]));
+    assert_eq!(stamps.template, None);
 }
 
 #[test]

@@ -149,6 +149,12 @@ fn solar_system_alerts_are_read_and_marked() {
         .collect();
     assert_eq!(solar.len(), 3);
     assert!(solar.iter().all(|alert| alert.object_id() == "0"));
+    // Found in review: with every diaObjectId 0, "one alert per object" took
+    // them all for one object; each is its own solar-system object.
+    let keys: std::collections::BTreeSet<_> =
+        solar.iter().map(|alert| alert.object_key()).collect();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(keys.iter().all(|key| key.starts_with("ssObject ")));
     let spark = parse_fixture(FINK_V10);
     assert!(spark.alerts.iter().any(|alert| alert.is_solar_system()));
     assert!(spark

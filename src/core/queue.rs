@@ -1,5 +1,6 @@
-//! The queue of alerts to label: every loaded alert without a label, ranked
-//! by the strategy (or the cold-start rule before the first model).
+//! The queue of alerts to label: every loaded alert without a label (but
+//! solar-system alerts, unless the settings let them in), ranked by the
+//! strategy (or the cold-start rule before the first model).
 //!
 //! Ranking a large pool takes a while (at 100k alerts the diverse cold start
 //! is about 0.3 s), so the page sends it to its worker as a [`QueueJob`]: the
@@ -31,7 +32,9 @@ pub struct QueuedAlert {
 /// An unlabelled alert offered to the ranking.
 pub struct PoolAlert<'a> {
     pub candid: Candid,
-    pub object_id: &'a str,
+    /// What groups alerts into one object for "one alert per object per
+    /// batch" (`Alert::object_key`).
+    pub object_id: std::borrow::Cow<'a, str>,
     /// Its feature row (every alert of a pool has the same columns).
     pub values: &'a [f64],
     /// The current model's P(class 1), if it has scored this alert.
@@ -166,7 +169,7 @@ mod tests {
     ) -> PoolAlert<'a> {
         PoolAlert {
             candid: Candid(500 + index),
-            object_id: ["a", "b", "c", "d"][index as usize % 4],
+            object_id: ["a", "b", "c", "d"][index as usize % 4].into(),
             values,
             probability: p,
         }

@@ -156,6 +156,14 @@ impl Workspace {
         self.alerts.alerts()
     }
 
+    /// How many loaded alerts are solar-system ones (LSST).
+    pub fn solar_system_count(&self) -> usize {
+        self.alerts()
+            .iter()
+            .filter(|alert| alert.is_solar_system())
+            .count()
+    }
+
     /// The feature row of every alert, in the same order.
     pub fn features(&self) -> &[FeatureRow] {
         &self.features
@@ -230,6 +238,7 @@ mod tests {
         let mut workspace = Workspace::for_survey(Survey::Lsst);
         workspace.load_file("lsst.parquet", lsst);
         assert_eq!(workspace.alerts().len(), 25);
+        assert_eq!(workspace.solar_system_count(), 3);
         assert_eq!(workspace.features()[0].values.len(), 46);
     }
 }

@@ -28,8 +28,10 @@ pub fn App() -> impl IntoView {
     let alerts_added = Callback::new(move |_| workbench.alerts_added());
     // Another survey: its own session, an empty workspace, no file handles.
     let switch_survey = Callback::new(move |survey: Survey| {
-        handles.clear();
-        workbench.switch_survey(survey);
+        if survey != workbench.survey() {
+            handles.clear();
+            workbench.switch_survey(survey);
+        }
     });
     let survey = Memo::new(move |_| workspace.with(Workspace::survey));
     let other_survey = move || match survey.get() {

@@ -114,7 +114,8 @@ impl Workbench {
         if survey == self.survey() {
             return;
         }
-        if self.training.get_untracked() {
+        let was_training = self.training.get_untracked();
+        if was_training {
             self.worker.stop();
             self.training.set(false);
         }
@@ -122,7 +123,13 @@ impl Workbench {
             .update(|generation| *generation += 1);
         self.queue_generation
             .set_value(self.queue_generation.get_value() + 1);
-        self.training_error.set(None);
+        let left = self.survey();
+        self.training_error.set(was_training.then(|| {
+            format!(
+                "The round being trained for the {left} session was stopped by the switch; \
+                 its labels are safe: train it when you switch back."
+            )
+        }));
         self.exchange_message.set(None);
         let (saved, problem, saving_blocked) = restore_saved(survey);
         self.saving_blocked.set_value(saving_blocked);

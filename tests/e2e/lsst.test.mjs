@@ -129,8 +129,10 @@ test("a file of the other survey is refused with an offer to switch; switching l
   assert.equal(await page.getByTestId("file-summary-row").count(), 1, "the refused file, loaded again");
   // Solar-system alerts are read but left out of the queue, until asked for.
   await page.waitForFunction(() => /· 22 alerts in the queue/.test(document.querySelector('[data-testid="queue"]')?.textContent));
+  assert.match(await page.getByTestId("solar-system-left-out").textContent(), /3 solar-system alerts left out/);
   await page.getByTestId("include-solar-system").check();
   await page.waitForFunction(() => /· 25 alerts in the queue/.test(document.querySelector('[data-testid="queue"]')?.textContent));
+  assert.equal(await page.getByTestId("solar-system-left-out").count(), 0);
 
   await page.getByTestId("survey-toggle").click();
   await page.waitForFunction(() => document.querySelector('[data-testid="survey-name"]')?.textContent === "ZTF");

@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "fink-vra",
     version,
-    about = "Active-learning tools for the Fink ZTF alert stream"
+    about = "Active-learning tools for the Fink ZTF and Rubin/LSST alert streams"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -26,14 +26,17 @@ struct Cli {
 enum Command {
     /// Write one feature row per alert of the given parquet files, as CSV on stdout.
     ///
-    /// Rows follow the input order; a candid seen twice is kept once. Skipped
-    /// alerts, duplicates and unreadable files are reported on stderr, and the
-    /// exit code is non-zero if any file could not be read.
+    /// The survey is told from the files (ZTF or LSST; both in one call is an
+    /// error, exit code 2) and the header is that survey's. Rows follow the
+    /// input order; an alert id seen twice is kept once. Skipped alerts,
+    /// duplicates and unreadable files are reported on stderr, and the exit
+    /// code is non-zero if any file could not be read.
     Features {
-        /// Ignore the files' lc_features_* and recompute them from the light curve.
+        /// Ignore the files' lc_features_* (ZTF) or lc_features (LSST) and
+        /// recompute them from the light curve.
         #[arg(long)]
         recompute_lc: bool,
-        /// Fink alert files (full schema or finkvra clean layout).
+        /// Fink alert files (ZTF: full schema or finkvra clean layout; Rubin/LSST: schema 7 to 10).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },

@@ -99,6 +99,8 @@ pub struct LsstAlert {
     /// A solar-system source: a non-null `ssSource`, or `diaObjectId` 0 with
     /// an `ssObjectId`.
     pub solar_system: bool,
+    /// `diaSource.ssObjectId` when positive: the solar-system object.
+    pub ss_object_id: Option<u64>,
     /// The `diaSource` first, then `prvDiaSources` in file order (a time is
     /// always present: points without one are dropped at ingest).
     pub sources: Vec<FluxPoint>,

@@ -207,6 +207,20 @@ impl Alert {
         }
     }
 
+    /// What makes two alerts "the same object" for the queue's one alert per
+    /// object: the object id, except for a solar-system alert (whose
+    /// `diaObjectId` is 0 for every one of them): its `ssObjectId`, or its
+    /// own alert id when it has none.
+    pub fn object_key(&self) -> Cow<'_, str> {
+        match self {
+            Alert::Lsst(alert) if alert.solar_system => match alert.ss_object_id {
+                Some(id) => Cow::Owned(format!("ssObject {id}")),
+                None => Cow::Owned(format!("diaSource {}", alert.dia_source_id)),
+            },
+            _ => self.object_id(),
+        }
+    }
+
     /// The ZTF alert, if it is one.
     pub fn as_ztf(&self) -> Option<&ZtfAlert> {
         match self {

@@ -1,8 +1,11 @@
-//! Cutout stamps as pictures: a gzipped FITS stamp in, display-ready pixels out.
+//! Cutout stamps as pictures: a FITS stamp in, display-ready pixels out.
 //!
 //! ZTF alerts carry three 63×63 stamps (science, template, difference), each a
-//! gzipped single-image FITS file. [`decode_stamp`] inflates one with `flate2`
-//! (with a size cap, so a gzip bomb is an error, not an out-of-memory crash),
+//! gzipped single-image FITS file; LSST alerts carry the same three as raw
+//! FITS (30×30 or larger, then variance and PSF HDUs, which are not read).
+//! [`decode_stamp`] tells them apart by the gzip magic bytes, inflates a
+//! gzipped one with `flate2` (with a size cap, so a gzip bomb is an error, not
+//! an out-of-memory crash), caps a raw one at the same size,
 //! parses its primary image (`fits`), applies `BSCALE`/`BZERO`, and checks
 //! the shape.
 //! [`StampImage::to_rgba`] maps it to grey levels with a robust percentile

@@ -93,12 +93,13 @@ pub struct LsstDetectionStats {
 }
 
 /// The light curve the counts use: the sources unique by `diaSourceId`,
-/// the first of each kept (the alert's own source comes first).
+/// the first of each kept (the alert's own source comes first). A source
+/// without an id is never taken for another one.
 fn unique_sources(sources: &[FluxPoint]) -> impl Iterator<Item = &FluxPoint> {
     let mut seen = HashSet::new();
     sources
         .iter()
-        .filter(move |source| seen.insert(source.source_id))
+        .filter(move |source| source.source_id.is_none_or(|id| seen.insert(id)))
 }
 
 /// `ndets`, `nnegdets`, `nnondets`, `dets_median` and `dets_std` of an alert.
@@ -230,6 +231,7 @@ mod tests {
             reliability: 0.9,
             snr: 6.0,
             solar_system: false,
+            ss_object_id: None,
             sources,
             forced_sources,
             lc_features: None,
@@ -266,6 +268,18 @@ mod tests {
         });
         let stats = lsst_detection_stats(&alert(sources, forced));
         assert_eq!((stats.ndets, stats.nnegdets, stats.nnondets), (2, 1, 1));
+    }
+
+    #[test]
+    fn sources_without_an_id_are_all_counted() {
+        let mut sources = vec![source(1, 60000.0, LsstBand::G, 500.0)];
+        for day in 1..4 {
+            sources.push(FluxPoint {
+                source_id: None,
+                ..source(0, 60000.0 + f64::from(day), LsstBand::G, 400.0)
+            });
+        }
+        assert_eq!(lsst_detection_stats(&alert(sources, vec![])).ndets, 4);
     }
 
     #[test]

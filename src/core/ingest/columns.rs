@@ -125,20 +125,21 @@ pub(super) fn integer_column(
     ))
 }
 
-/// An integer column as `u64`, for candids; negative values become null.
-/// Floats are refused: a candid that went through a float has lost digits.
+/// An integer column as `u64`, for 64-bit ids (candids, diaSourceIds,
+/// diaObjectIds); negative values become null. Floats are refused: an id
+/// that went through a float has lost digits.
 pub(super) fn candid_column(
     array: &dyn Array,
     name: ColumnName,
 ) -> Result<UInt64Array, IngestError> {
     if !array.data_type().is_integer() {
-        return Err(name.wrong_type("an integer candid", array.data_type()));
+        return Err(name.wrong_type("an integer id", array.data_type()));
     }
     Ok(by_numeric_type!(
         array,
         UInt64Type,
         |_, integer: i128| u64::try_from(integer).ok(),
-        Err(name.wrong_type("an integer candid", array.data_type()))
+        Err(name.wrong_type("an integer id", array.data_type()))
     ))
 }
 

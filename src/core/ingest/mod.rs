@@ -86,12 +86,15 @@ pub enum SkipReason {
 impl fmt::Display for SkipReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SkipReason::MissingCandid => write!(f, "no candid"),
-            SkipReason::MissingObjectId => write!(f, "no objectId"),
+            SkipReason::MissingCandid => write!(f, "no alert id (candid or diaSourceId)"),
+            SkipReason::MissingObjectId => write!(f, "no object id (objectId or diaObjectId)"),
             SkipReason::InvalidCoordinates { ra, dec } => {
                 write!(f, "invalid coordinates (ra {ra}, dec {dec})")
             }
-            SkipReason::MissingCandidate => write!(f, "no valid candidate point (time and band)"),
+            SkipReason::MissingCandidate => write!(
+                f,
+                "no valid observation of its own (candidate or diaSource: time and band)"
+            ),
             SkipReason::LightCurveListsDiffer { column } => {
                 write!(
                     f,

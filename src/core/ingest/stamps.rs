@@ -160,8 +160,14 @@ fn read_stamps_unguarded<R: ChunkReader + Clone + 'static>(
     Ok(Some(stamps))
 }
 
-/// The top-level id columns, by survey: ZTF's, then LSST's (schema 8+, 7).
-const ID_COLUMNS: [&str; 3] = ["candid", "diaSourceId", "alertId"];
+/// Where the alert id is, by survey: ZTF's `candid`, then LSST's top-level
+/// `diaSourceId` (schema 8+) or `alertId` (7), then `diaSource.diaSourceId`.
+const ID_PATHS: [&[&str]; 4] = [
+    &["candid"],
+    &["diaSourceId"],
+    &["alertId"],
+    &["diaSource", "diaSourceId"],
+];
 
 /// The zero-based row of `candid` in the file, reading its id column only.
 fn find_row<R: ChunkReader + 'static>(
@@ -172,19 +178,20 @@ fn find_row<R: ChunkReader + 'static>(
 ) -> Result<Option<usize>, IngestError> {
     let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(reader, metadata);
     let columns = builder.parquet_schema().columns();
-    let (candid_leaf, id_column) = ID_COLUMNS
+    let (id_leaf, id_path) = ID_PATHS
         .iter()
-        .find_map(|&name| {
+        .find_map(|&path| {
             columns
                 .iter()
-                .position(|column| column.path().parts() == [name])
-                .map(|leaf| (leaf, name))
+                .position(|column| column.path().parts() == path)
+                .map(|leaf| (leaf, path))
         })
         .ok_or_else(|| IngestError::MissingColumn {
             file: file.to_string(),
-            column: "candid".to_string(),
+            column: "candid (ZTF) or diaSourceId (LSST)".to_string(),
         })?;
-    let mask = ProjectionMask::leaves(builder.parquet_schema(), [candid_leaf]);
+    let id_column = id_path.join(".");
+    let mask = ProjectionMask::leaves(builder.parquet_schema(), [id_leaf]);
     let batches = builder
         .with_projection(mask)
         .build()
@@ -192,11 +199,22 @@ fn find_row<R: ChunkReader + 'static>(
     let mut first_row = 0;
     for batch in batches {
         let batch = batch.map_err(|error| corrupt(file, error))?;
+        // A nested id comes inside its struct: take the leaf out.
+        let mut ids = batch.column(0).clone();
+        for part in &id_path[1..] {
+            let child = ids
+                .as_struct_opt()
+                .and_then(|parent| parent.column_by_name(part));
+            ids = child.cloned().ok_or_else(|| IngestError::MissingColumn {
+                file: file.to_string(),
+                column: id_column.clone(),
+            })?;
+        }
         let candids = candid_column(
-            batch.column(0).as_ref(),
+            ids.as_ref(),
             ColumnName {
                 file,
-                column: id_column,
+                column: &id_column,
             },
         )?;
         if let Some(offset) = candids.iter().position(|value| value == Some(candid.0)) {

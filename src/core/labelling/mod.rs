@@ -200,9 +200,9 @@ impl LabellingSession {
                 self.is_open(row.candid)
                     && (settings.include_solar_system || !alert.is_solar_system())
             })
-            .map(|(row, _)| PoolAlert {
+            .map(|(row, alert)| PoolAlert {
                 candid: row.candid,
-                object_id: &row.object_id,
+                object_id: alert.object_key(),
                 values: &row.values,
                 probability: self.probability_of(row.candid),
             });

@@ -19,7 +19,7 @@ use crate::core::alert::{Candid, Survey};
 use crate::core::csv_text::{quote_cell, read_csv_text};
 
 pub use super::json_import::import_json;
-pub use super::lsst_csv::{import_lsst_labels_csv, LSST_CSV_HEADER};
+pub use super::lsst_csv::{export_lsst_labels_csv, import_lsst_labels_csv, LSST_CSV_HEADER};
 
 /// The `format` field of a label export.
 pub const FORMAT: &str = "fink-vra-labels";
@@ -69,7 +69,7 @@ pub enum LabelImportError {
         candid: String,
         problem: EntryProblem,
     },
-    #[error("{file}: label {index}: candid {candid} appears twice with different labels")]
+    #[error("{file}: label {index}: alert {candid} appears twice with different labels")]
     ContradictoryDuplicate {
         file: String,
         index: usize,
@@ -210,6 +210,15 @@ pub(super) fn check_duplicates(file: &str, labels: &[LabelEntry]) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// The labels as the CSV the researcher's scripts use for `survey`: ZTF's
+/// original `labeled.csv`, or the LSST label CSV; each imports back.
+pub fn export_labels_csv(survey: Survey, store: &LabelStore) -> String {
+    match survey {
+        Survey::Ztf => export_labeled_csv(store),
+        Survey::Lsst => export_lsst_labels_csv(store),
+    }
 }
 
 /// The original `labeled.csv`: `candid,objectId,label,timestamp`.

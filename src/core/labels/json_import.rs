@@ -68,6 +68,7 @@ pub fn import_json(file: &str, text: &str) -> Result<ImportedLabels, LabelImport
         .version
         .as_ref()
         .and_then(Value::as_u64)
+        .filter(|&version| version >= 1)
         .ok_or_else(|| LabelImportError::BadVersion {
             file: file.to_string(),
         })?;

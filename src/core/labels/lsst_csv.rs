@@ -1,14 +1,43 @@
 //! The researcher's LSST label CSV, as her labelling scripts write it:
-//! `diaSourceId,diaObjectId,label,timestamp,session_id,url`. The `url` (a
-//! broker page) and `session_id` (her labelling run) are not kept: a label
-//! here is the alert, its object, the label and when it was given.
+//! `diaSourceId,diaObjectId,label,timestamp,session_id,url`. On import the
+//! `url` (a broker page) and `session_id` (her labelling run) are not kept: a
+//! label here is the alert, its object, the label and when it was given. The
+//! export writes the annotator as `session_id` and the Fink portal page as
+//! `url`, so that her scripts read the page's labels too.
 
 use super::entry::LabelEntry;
 use super::exchange::{check_duplicates, csv_rows, label_entry, LabelImportError};
+use super::store::LabelStore;
 use crate::core::alert::Survey;
+use crate::core::csv_text::quote_cell;
+use crate::core::links::object_links;
 
 /// The header of the researcher's LSST label CSV.
 pub const LSST_CSV_HEADER: &str = "diaSourceId,diaObjectId,label,timestamp,session_id,url";
+
+/// Writes `store`'s labels as the researcher's LSST label CSV: `session_id`
+/// is the label's annotator, `url` the object's Fink portal page (empty for
+/// a solar-system alert). [`import_lsst_labels_csv`] reads it back.
+pub fn export_lsst_labels_csv(store: &LabelStore) -> String {
+    let mut out = format!("{LSST_CSV_HEADER}\n");
+    for entry in store.labels() {
+        let url = object_links(Survey::Lsst, &entry.object_id)
+            .into_iter()
+            .find(|(name, _)| *name == "Fink portal")
+            .map(|(_, url)| url)
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            entry.candid,
+            quote_cell(&entry.object_id),
+            entry.label,
+            quote_cell(&entry.timestamp),
+            quote_cell(&entry.annotator),
+            quote_cell(&url)
+        ));
+    }
+    out
+}
 
 /// Reads the researcher's LSST label CSV; labels get `annotator` (the file
 /// names none). Every row is checked before anything is returned.
@@ -65,6 +94,23 @@ mod tests {
             ("0", Label::Bogus)
         );
         assert_eq!(labels[1].annotator, "ana");
+    }
+
+    #[test]
+    fn the_exported_csv_reads_back_as_the_same_labels() {
+        let text = "diaSourceId,diaObjectId,label,timestamp,session_id,url\n\
+            169813006802223148,169813006802223148,extragal,2026-01-05T10:00:00Z,s1,\n\
+            169813007065939974,0,bogus,2026-01-05T10:01:00Z,s1,\n";
+        let labels = import_lsst_labels_csv("lsst.csv", text, "ana").expect("valid");
+        let mut store = LabelStore::new();
+        store.merge(labels.clone());
+        let exported = export_lsst_labels_csv(&store);
+        assert!(exported.contains(
+            ",extragal,2026-01-05T10:00:00Z,ana,https://lsst.fink-portal.org/169813006802223148\n"
+        ));
+        assert!(exported.contains("169813007065939974,0,bogus,2026-01-05T10:01:00Z,ana,\n"));
+        let again = import_lsst_labels_csv("again.csv", &exported, "ana").expect("valid");
+        assert_eq!(again, labels);
     }
 
     #[test]

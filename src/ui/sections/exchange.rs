@@ -6,10 +6,11 @@ use leptos::task::spawn_local;
 use web_sys::HtmlInputElement;
 
 use super::Section;
+use crate::core::alert::Survey;
 use crate::core::features::csv::write_csv;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
-    check_import_size, export_json, export_labeled_csv, export_training_ids_csv,
+    check_import_size, export_json, export_labels_csv, export_training_ids_csv,
 };
 use crate::ui::browser::clock::now_iso;
 use crate::ui::browser::download::download_text;
@@ -106,13 +107,20 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
         })
     });
     let choose = move |chosen: LabelEntry| workbench.resolve_conflict(&chosen);
+    // The labels CSV of the session's survey: ZTF's labeled.csv or the LSST label CSV.
+    let csv_name = Memo::new(
+        move |_| match workbench.session.with(|s| s.saved().survey) {
+            Survey::Ztf => "labeled.csv",
+            Survey::Lsst => "lsst_labels.csv",
+        },
+    );
     view! {
         <Section
             number=6
             title="Export / import"
-            explanation="Export your labels to share or keep them; import a colleague's export, or the original \
-                         labeled.csv and training-ids CSV. Imports merge by candid: identical labels are counted once, \
-                         different ones are set aside below for you to pick."
+            explanation="Export your labels to share or keep them; import a colleague's export (JSON, version 2 or \
+                         1), the original labeled.csv (ZTF), the LSST label CSV, or a training-ids CSV. Imports merge by \
+                         alert id: identical labels are counted once, different ones are set aside below for you to pick."
         >
             <label class="annotator">"Annotator "
                 <input type="text" data-testid="annotator" placeholder="your name"
@@ -126,7 +134,7 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
             <div class="exports">
                 <button type="button" data-testid="export-json" on:click=export_labels>"Labels (JSON)"</button>
                 <button type="button" class="secondary" data-testid="export-labeled-csv"
-                    on:click=move |_| { save("labeled.csv", "text/csv", workbench.session.with_untracked(|s| export_labeled_csv(&s.saved().labels))); }>"labeled.csv"</button>
+                    on:click=move |_| { save(csv_name.get_untracked(), "text/csv", workbench.session.with_untracked(|s| export_labels_csv(s.saved().survey, &s.saved().labels))); }>{move || csv_name.get()}</button>
                 <button type="button" class="secondary" data-testid="export-training-ids"
                     on:click=move |_| { save("training_ids.csv", "text/csv", workbench.session.with_untracked(|s| export_training_ids_csv(&s.saved().rounds))); }>"training ids (CSV)"</button>
                 <button type="button" class="secondary" data-testid="export-features"

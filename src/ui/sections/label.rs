@@ -94,6 +94,19 @@ pub fn LabelSection(
     let progress = Memo::new(move |_| workbench.session.with(|session| session.batch_progress()));
     let can_undo = Memo::new(move |_| workbench.session.with(|session| session.can_undo()));
     let queue_length = Memo::new(move |_| workbench.session.with(|session| session.queue().len()));
+    // Solar-system alerts read but kept out of the queue by the settings.
+    let solar_system_left_out = Memo::new(move |_| {
+        let included = workbench
+            .session
+            .with(|session| session.settings().include_solar_system);
+        if included {
+            0
+        } else {
+            workbench
+                .workspace
+                .with(|workspace| workspace.solar_system_count())
+        }
+    });
     view! {
         <Section
             number=4
@@ -104,6 +117,11 @@ pub fn LabelSection(
             <div class="queue" data-testid="queue">
                 <span data-testid="batch-progress">{move || { let (done, needed) = progress.get(); format!("{done} of {needed} usable labels for the next round") }}</span>
                 <span class="muted">{move || format!(" · {} alerts in the queue", queue_length.get())}</span>
+                <Show when=move || { solar_system_left_out.get() > 0 }>
+                    <span class="muted" data-testid="solar-system-left-out">
+                        {move || format!(" · {} solar-system alerts left out (Model & strategy can let them in)", solar_system_left_out.get())}
+                    </span>
+                </Show>
                 <Show when=move || { let (done, needed) = progress.get(); done >= needed }>
                     <strong class="batch-done" data-testid="batch-complete">" · Batch complete: train the next round below."</strong>
                 </Show>

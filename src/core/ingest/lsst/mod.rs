@@ -23,7 +23,9 @@ use super::identity::check_coordinates;
 use super::{IngestError, ParsedFile, SkipReason};
 use crate::core::alert::{Alert, BandFeatures, Candid, LsstAlert};
 use lc_features::LsstLcFeatureColumns;
-use sources::{optional_float_child, optional_id_child, FluxColumns, FLUX_POINT_FIELDS};
+use sources::{
+    lenient_id_child, optional_float_child, optional_id_child, FluxColumns, FLUX_POINT_FIELDS,
+};
 
 /// The Rubin alert schema a file follows, told from its columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -178,7 +180,7 @@ pub(super) fn read_batch(
                 column: "diaSource.diaObjectId".to_string(),
             }
         })?;
-    let solar_object_ids = optional_id_child(source, file, SOURCE_COLUMN, "ssObjectId")?;
+    let solar_object_ids = lenient_id_child(source, "ssObjectId");
     let float = |field: &str| optional_float_child(source, file, SOURCE_COLUMN, field);
     let required_float = |field: &str| {
         float(field)?.ok_or_else(|| IngestError::MissingColumn {
@@ -229,11 +231,13 @@ pub(super) fn read_batch(
         let mut forced_sources = Vec::new();
         points_of(&forced, &mut forced_sources);
         let dia_object_id = object_ids.value(row);
-        let has_solar_object = solar_object_ids
+        let ss_object_id = solar_object_ids
             .as_ref()
-            .is_some_and(|ids| ids.is_valid(row) && ids.value(row) > 0);
+            .filter(|ids| ids.is_valid(row))
+            .map(|ids| ids.value(row))
+            .filter(|&id| id > 0);
         let solar_system = solar_system_rows.is_some_and(|column| column.is_valid(row))
-            || (dia_object_id == 0 && has_solar_object);
+            || (dia_object_id == 0 && ss_object_id.is_some());
         parsed.alerts.push(Alert::Lsst(LsstAlert {
             dia_source_id: id,
             dia_object_id,
@@ -242,6 +246,7 @@ pub(super) fn read_batch(
             reliability: optional_finite_or_nan(reliability.as_ref(), row),
             snr: optional_finite_or_nan(snr.as_ref(), row),
             solar_system,
+            ss_object_id,
             sources,
             forced_sources,
             lc_features: lc_features

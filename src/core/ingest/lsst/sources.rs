@@ -6,8 +6,8 @@ use arrow_array::{Array, Float64Array, StringArray, StructArray, UInt64Array};
 use arrow_buffer::NullBuffer;
 
 use super::super::columns::{
-    candid_column, finite_or_nan, float_column, optional_str, string_column, struct_child,
-    ColumnName,
+    candid_column, finite_or_nan, float_column, integer_column, optional_str, string_column,
+    struct_child, ColumnName,
 };
 use super::super::IngestError;
 use crate::core::alert::{FluxPoint, LsstBand};
@@ -83,6 +83,27 @@ pub(super) fn optional_id_child(
         .transpose()
 }
 
+/// An id child of `parent` that only marks or groups something (a source's
+/// id for de-duplication, a solar-system object's id), read leniently: an
+/// integer column as `u64`; a column pandas typed `null` (every value null),
+/// or one of any other type, as no ids at all rather than an error.
+pub(super) fn lenient_id_child(parent: &StructArray, field: &str) -> Option<UInt64Array> {
+    let array = struct_child(parent, field)?;
+    if !array.data_type().is_integer() {
+        return None;
+    }
+    let name = ColumnName {
+        file: "",
+        column: field,
+    };
+    let ids = integer_column(array.as_ref(), name).ok()?;
+    Some(
+        ids.iter()
+            .map(|id| id.and_then(|id| u64::try_from(id).ok()))
+            .collect(),
+    )
+}
+
 impl FluxColumns {
     /// Reads the flux-point fields of `parent`, a struct column named
     /// `column` in file `file`; `with_ids` also reads `diaSourceId`.
@@ -102,7 +123,7 @@ impl FluxColumns {
             )
         };
         let source_id = if with_ids {
-            optional_id_child(parent, file, column, "diaSourceId")?
+            lenient_id_child(parent, "diaSourceId")
         } else {
             None
         };
