@@ -8,10 +8,12 @@
 // resident memory of Chromium's renderer process, which also holds the
 // workers. A native baseline of the same files is timed in the same run:
 // `fink-vra features` (release CLI) over the same folder.
+// A folder whose name starts with "lsst" is loaded into an LSST session (the
+// page is switched to LSST first); any other into a ZTF session.
 // usage: node bench/browser.mjs DATA_DIR [DATA_DIR...]   (needs dist/ and target/cli/fink-vra)
 import { execFileSync, spawnSync } from "node:child_process";
 import { readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { launchChromium } from "../tests/e2e/browser.mjs";
 import { startServer } from "../tests/e2e/server.mjs";
 
@@ -46,6 +48,11 @@ async function measure(browser, server, dataDir) {
   await page.goto(server.url);
   await page.getByTestId("file-input").waitFor({ state: "attached" });
   await page.waitForFunction(() => window.__wasmMemory);
+  const survey = basename(dataDir).startsWith("lsst") ? "Rubin/LSST" : "ZTF";
+  if ((await page.getByTestId("survey-name").textContent()) !== survey) {
+    await page.getByTestId("survey-toggle").click();
+    await page.waitForFunction((name) => document.querySelector('[data-testid="survey-name"]')?.textContent === name, survey);
+  }
   const memory = () =>
     page.evaluate(() => ({
       wasmMb: window.__wasmMemory.buffer.byteLength / 2 ** 20,

@@ -14,7 +14,9 @@ use thiserror::Error;
 use crate::core::alert::Survey;
 use crate::core::display::format_size;
 use crate::core::features::{compute_feature_table, FeatureRow, LcFeatureSource};
-use crate::core::ingest::{read_alerts_from_bytes, IngestError, ParsedFile};
+use parquet::file::reader::ChunkReader;
+
+use crate::core::ingest::{read_alerts, IngestError, ParsedFile};
 
 /// Largest file the page reads. A file is read whole into the worker's
 /// memory, which wasm32 caps at 4 GiB; hourly Fink files are well under
@@ -84,9 +86,15 @@ pub fn check_file_size(name: &str, size: u64) -> Result<(), LoadError> {
 
 /// Parses one file's bytes and computes the features of its alerts.
 pub fn read_file(name: &str, bytes: Vec<u8>) -> FileReading {
-    let size_bytes = bytes.len() as u64;
+    read_file_from(name, bytes::Bytes::from(bytes))
+}
+
+/// The same from any parquet chunk reader: the whole file in memory, or only
+/// the ranges the alerts need (`ingest::read_needed`, the worker's way).
+pub fn read_file_from<R: ChunkReader + 'static>(name: &str, reader: R) -> FileReading {
+    let size_bytes = reader.len();
     let result = check_file_size(name, size_bytes).and_then(|()| {
-        let parsed = read_alerts_from_bytes(name, bytes)?;
+        let parsed = read_alerts(name, reader)?;
         let features = compute_feature_table(&parsed.alerts, LcFeatureSource::FileOrRecompute);
         Ok(ReadAlerts { parsed, features })
     });

@@ -5,13 +5,16 @@
 //!
 //! A message is `[id, name, request (postcard), payload]`; the answer is
 //! `[id, reply (postcard)]`. Files arrive as `File` handles and are read here
-//! with `FileReaderSync`, so their bytes never pass through the page's thread.
+//! with `FileReaderSync`, so their bytes never pass through the page's thread;
+//! to load a file, only the ranges its alerts need are read
+//! (`ingest::read_needed`: the footer and feature columns, not the cutouts).
 
 use js_sys::{Array, Float64Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
+use crate::core::ingest::read_needed;
 use crate::core::wire::protocol::{
     answer, reply_to_bytes, Payload, PayloadKind, WorkerReply, WorkerRequest,
 };
@@ -35,13 +38,35 @@ pub fn source_bytes(source: &JsValue) -> Result<Vec<u8>, String> {
     Err("the file was handed over in an unknown form".to_string())
 }
 
+/// The bytes `range` of a file handle, read synchronously.
+fn slice_bytes(blob: &Blob, range: std::ops::Range<u64>) -> Result<Vec<u8>, String> {
+    let slice = blob
+        .slice_with_f64_and_f64(range.start as f64, range.end as f64)
+        .map_err(crate::ui::browser::files::describe)?;
+    source_bytes(&slice)
+}
+
+/// What a file to load is read as: only the ranges its alerts need when it is
+/// a file handle and a plan can be made, else its whole bytes.
+fn file_to_load(name: &str, source: &JsValue) -> Payload {
+    if let Some(blob) = source.dyn_ref::<Blob>() {
+        match read_needed(name, blob.size() as u64, |range| slice_bytes(blob, range)) {
+            Ok(Some(sparse)) => return Payload::NeededRanges(sparse),
+            Ok(None) => {}
+            Err(detail) => return Payload::File(Err(detail)),
+        }
+    }
+    Payload::File(source_bytes(source))
+}
+
 /// The reply to one message `[id, name, request, payload]`.
 pub fn reply_to(message: &Array) -> WorkerReply {
     let request = WorkerRequest::from_bytes(&Uint8Array::new(&message.get(2)).to_vec())?;
     let payload = message.get(3);
-    let payload = match request.payload_kind() {
-        PayloadKind::File => Payload::File(source_bytes(&payload)),
-        PayloadKind::FeatureRows => Payload::FeatureRows(Float64Array::new(&payload).to_vec()),
+    let payload = match (&request, request.payload_kind()) {
+        (WorkerRequest::ReadFile { name }, _) => file_to_load(name, &payload),
+        (_, PayloadKind::File) => Payload::File(source_bytes(&payload)),
+        (_, PayloadKind::FeatureRows) => Payload::FeatureRows(Float64Array::new(&payload).to_vec()),
     };
     answer(request, payload)
 }

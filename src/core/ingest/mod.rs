@@ -16,6 +16,7 @@ mod identity;
 mod lc_features;
 mod lsst;
 mod points;
+mod sparse;
 mod stamps;
 
 use std::fmt;
@@ -30,6 +31,7 @@ use parquet::file::reader::ChunkReader;
 pub use error::IngestError;
 pub use lsst::LsstSchema;
 pub use points::MJD_ZERO_JD;
+pub use sparse::{read_needed, SparseFile};
 pub use stamps::{read_stamps, StampBytes, STAMP_COLUMNS};
 
 use crate::core::alert::{Alert, Candid, Survey};

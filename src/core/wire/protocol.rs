@@ -13,8 +13,8 @@ use thiserror::Error;
 
 use crate::core::alert::Candid;
 use crate::core::cutouts::{read_card_stamps, CardStamp};
-use crate::core::file_reading::{read_file, FileReading, LoadError};
-use crate::core::ingest::IngestError;
+use crate::core::file_reading::{read_file, read_file_from, FileReading, LoadError};
+use crate::core::ingest::{IngestError, SparseFile};
 use crate::core::model::ModelError;
 use crate::core::queue::{QueueJob, QueuedAlert};
 use crate::core::workbench::{TrainingJob, TrainingOutcome};
@@ -43,7 +43,11 @@ pub enum PayloadKind {
 
 /// The payload, once the worker has it in memory.
 pub enum Payload {
+    /// A whole file's bytes, or why they could not be read.
     File(Result<Vec<u8>, String>),
+    /// Only the ranges of a file that reading its alerts needs
+    /// (`ingest::read_needed`): footer and feature columns, no cutouts.
+    NeededRanges(SparseFile),
     FeatureRows(Vec<f64>),
 }
 
@@ -148,6 +152,9 @@ pub fn answer(request: WorkerRequest, payload: Payload) -> WorkerReply {
                     },
                 ),
             }))
+        }
+        (WorkerRequest::ReadFile { name }, Payload::NeededRanges(sparse)) => {
+            Ok(WorkerAnswer::FileRead(read_file_from(name, sparse)))
         }
         (WorkerRequest::CardStamps { name, candid }, Payload::File(bytes)) => {
             let bytes = bytes.map_err(|detail| WorkerError::Source { detail })?;
