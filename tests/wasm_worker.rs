@@ -16,7 +16,8 @@ use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::labels::vocabulary::Label;
 use fink_vra::core::session::SavedSession;
 use fink_vra::core::wire::protocol::{
-    expect_file_read, expect_trained, reply_from_bytes, reply_to_bytes, WorkerRequest,
+    expect_card_stamps, expect_file_read, expect_trained, reply_from_bytes, reply_to_bytes,
+    WorkerRequest,
 };
 use fink_vra::core::workbench::WorkbenchSettings;
 use fink_vra::core::workspace::{FileOutcome, Workspace};
@@ -108,13 +109,22 @@ fn lsst_features_in_the_worker_equal_the_native_cli_output_byte_for_byte() {
     }
 }
 
+/// Through the worker's entry point: the `File` is read in slices (the ids,
+/// then the alert's row group of stamps), not whole.
 #[wasm_bindgen_test]
 fn raw_fits_lsst_stamps_decode_in_the_worker() {
-    let bytes = source_bytes(&browser_file(LSST_SIMULATED, "lsst.parquet")).expect("reads");
-    let reading = read_file("lsst.parquet", bytes.clone());
+    let reading = read_through_the_worker(LSST_SIMULATED, "lsst.parquet");
     let id = reading.result.expect("reads").parsed.alerts[3].candid();
-    let stamps = read_card_stamps("lsst.parquet", bytes, id)
-        .expect("readable")
+    let request = WorkerRequest::CardStamps {
+        name: "lsst.parquet".into(),
+        candid: id,
+    };
+    let reply = reply_to(&message(
+        &request,
+        &browser_file(LSST_SIMULATED, "lsst.parquet"),
+    ));
+    let stamps = expect_card_stamps(reply_from_bytes(&reply_to_bytes(&reply)))
+        .expect("the answer decodes")
         .expect("has stamps");
     for stamp in &stamps {
         let image = stamp.image.as_ref().expect("decodes");

@@ -14,7 +14,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
-use crate::core::ingest::read_needed;
+use crate::core::alert::Candid;
+use crate::core::ingest::{read_needed, read_needed_for_stamps};
 use crate::core::wire::protocol::{
     answer, reply_to_bytes, Payload, PayloadKind, WorkerReply, WorkerRequest,
 };
@@ -59,12 +60,28 @@ fn file_to_load(name: &str, source: &JsValue) -> Payload {
     Payload::File(source_bytes(source))
 }
 
+/// What a card's stamps are read from: only the alert's ids and its row
+/// group of stamps when it is a file handle and a plan can be made, else the
+/// whole bytes.
+fn file_for_stamps(name: &str, candid: Candid, source: &JsValue) -> Payload {
+    if let Some(blob) = source.dyn_ref::<Blob>() {
+        let read = |range| slice_bytes(blob, range);
+        match read_needed_for_stamps(name, blob.size() as u64, candid, read) {
+            Ok(Some(sparse)) => return Payload::NeededRanges(sparse),
+            Ok(None) => {}
+            Err(detail) => return Payload::File(Err(detail)),
+        }
+    }
+    Payload::File(source_bytes(source))
+}
+
 /// The reply to one message `[id, name, request, payload]`.
 pub fn reply_to(message: &Array) -> WorkerReply {
     let request = WorkerRequest::from_bytes(&Uint8Array::new(&message.get(2)).to_vec())?;
     let payload = message.get(3);
     let payload = match (&request, request.payload_kind()) {
         (WorkerRequest::ReadFile { name }, _) => file_to_load(name, &payload),
+        (WorkerRequest::CardStamps { name, candid }, _) => file_for_stamps(name, *candid, &payload),
         (_, PayloadKind::File) => Payload::File(source_bytes(&payload)),
         (_, PayloadKind::FeatureRows) => Payload::FeatureRows(Float64Array::new(&payload).to_vec()),
     };

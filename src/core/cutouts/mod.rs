@@ -18,6 +18,7 @@ mod fits;
 use std::io::Read;
 
 use flate2::read::GzDecoder;
+use parquet::file::reader::ChunkReader;
 use thiserror::Error;
 
 use crate::core::alert::Candid;
@@ -136,7 +137,17 @@ pub fn read_card_stamps(
     bytes: impl Into<bytes::Bytes>,
     candid: Candid,
 ) -> CardStampsReply {
-    let stamps = read_stamps(file, bytes.into(), candid)?;
+    read_card_stamps_from(file, bytes.into(), candid)
+}
+
+/// The same from any parquet chunk reader: the whole file, or only the
+/// ranges the stamps need (`ingest::read_needed_for_stamps`, the worker's way).
+pub fn read_card_stamps_from<R: ChunkReader + Clone + 'static>(
+    file: &str,
+    reader: R,
+    candid: Candid,
+) -> CardStampsReply {
+    let stamps = read_stamps(file, reader, candid)?;
     Ok(stamps.as_ref().map(decode_card_stamps))
 }
 

@@ -32,7 +32,7 @@ pub use error::IngestError;
 pub use lsst::LsstSchema;
 pub use points::MJD_ZERO_JD;
 pub use sparse::{read_needed, SparseFile};
-pub use stamps::{read_stamps, StampBytes, STAMP_COLUMNS};
+pub use stamps::{read_needed_for_stamps, read_stamps, StampBytes, STAMP_COLUMNS};
 
 use crate::core::alert::{Alert, Candid, Survey};
 

@@ -59,6 +59,27 @@ impl SparseFile {
             .sum()
     }
 
+    /// Reads `ranges` (within the data, before the footer) through `read`,
+    /// nearby ones in one piece; `None` when one lies outside the data.
+    pub(super) fn read_ranges(
+        &mut self,
+        ranges: Vec<Range<u64>>,
+        read: &mut impl FnMut(Range<u64>) -> Result<Vec<u8>, String>,
+    ) -> Result<Option<()>, String> {
+        let end = self.length.saturating_sub(TAIL_LENGTH);
+        if ranges
+            .iter()
+            .any(|range| range.start < MAGIC_LENGTH || range.end > end)
+        {
+            return Ok(None);
+        }
+        for range in coalesce(ranges, end) {
+            let start = range.start;
+            self.add(start, read(range)?);
+        }
+        Ok(Some(()))
+    }
+
     /// Adds the bytes read at `start`.
     fn add(&mut self, start: u64, bytes: Vec<u8>) {
         let at = self.pieces.partition_point(|(piece, _)| *piece < start);
@@ -113,6 +134,21 @@ pub fn read_needed(
     length: u64,
     mut read: impl FnMut(Range<u64>) -> Result<Vec<u8>, String>,
 ) -> Result<Option<SparseFile>, String> {
+    let Some(mut sparse) = read_footer(length, &mut read)? else {
+        return Ok(None);
+    };
+    let Some(ranges) = column_ranges(file, &sparse) else {
+        return Ok(None);
+    };
+    Ok(sparse.read_ranges(ranges, &mut read)?.map(|()| sparse))
+}
+
+/// Reads both magics and the footer; `Ok(None)` when the file is too short
+/// or they are not parquet's.
+pub(super) fn read_footer(
+    length: u64,
+    read: &mut impl FnMut(Range<u64>) -> Result<Vec<u8>, String>,
+) -> Result<Option<SparseFile>, String> {
     if length < MAGIC_LENGTH + TAIL_LENGTH {
         return Ok(None);
     }
@@ -135,18 +171,11 @@ pub fn read_needed(
     sparse.add(0, head);
     sparse.add(metadata_start, metadata);
     sparse.add(length - TAIL_LENGTH, tail);
-    let Some(ranges) = column_ranges(file, &sparse) else {
-        return Ok(None);
-    };
-    for range in ranges {
-        let start = range.start;
-        sparse.add(start, read(range)?);
-    }
     Ok(Some(sparse))
 }
 
-/// The byte ranges of the needed column chunks, coalesced, from the footer
-/// held by `footer`; `None` when the footer or the layout will not do.
+/// The byte ranges of the needed column chunks, from the footer held by
+/// `footer`; `None` when the footer or the layout will not do.
 fn column_ranges(file: &str, footer: &SparseFile) -> Option<Vec<Range<u64>>> {
     let plan =
         contain_reader_panics(file, || {

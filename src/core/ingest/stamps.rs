@@ -18,7 +18,10 @@ use parquet::arrow::arrow_reader::{
 use parquet::arrow::ProjectionMask;
 use parquet::file::reader::ChunkReader;
 
+use std::ops::Range;
+
 use super::columns::{candid_column, ColumnName};
+use super::sparse::{read_footer, SparseFile};
 use super::{check_magic, contain_reader_panics, IngestError};
 use crate::core::alert::Candid;
 
@@ -82,33 +85,26 @@ fn read_stamps_unguarded<R: ChunkReader + Clone + 'static>(
     check_magic(file, &reader)?;
     let metadata = ArrowReaderMetadata::load(&reader, ArrowReaderOptions::default())
         .map_err(|error| corrupt(file, error))?;
-    let stamp_leaves: Vec<usize> = metadata
-        .parquet_schema()
-        .columns()
-        .iter()
-        .enumerate()
-        .filter(|(_, column)| {
-            let parts = column.path().parts();
-            let stamp_column = parts
-                .first()
-                .is_some_and(|top| STAMP_COLUMNS.contains(&top.as_str()));
-            stamp_column && (parts.len() == 1 || (parts.len() == 2 && parts[1] == "stampData"))
-        })
-        .map(|(index, _)| index)
-        .collect();
+    let stamp_leaves = stamp_leaves(&metadata);
     if stamp_leaves.is_empty() {
         return Ok(None);
     }
     let Some(row) = find_row(file, reader.clone(), metadata.clone(), candid)? else {
         return Ok(None);
     };
+    let Some((row_group, row_in_group)) = row_group_of(&metadata, row) else {
+        return Ok(None);
+    };
     let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(reader, metadata);
     let mask = ProjectionMask::leaves(builder.parquet_schema(), stamp_leaves);
+    // Only the row's row group is read: its stamp column chunks are all the
+    // bytes needed (what `read_needed_for_stamps` fetches).
     let batches = builder
         .with_projection(mask)
+        .with_row_groups(vec![row_group])
         .with_row_selection(RowSelection::from_consecutive_ranges(
-            std::iter::once(row..row + 1),
-            row + 1,
+            std::iter::once(row_in_group..row_in_group + 1),
+            row_in_group + 1,
         ))
         .with_batch_size(1)
         .build()
@@ -160,6 +156,102 @@ fn read_stamps_unguarded<R: ChunkReader + Clone + 'static>(
     Ok(Some(stamps))
 }
 
+/// The leaves of the stamp columns: `cutoutX.stampData` (ZTF) or `cutoutX` (LSST).
+fn stamp_leaves(metadata: &ArrowReaderMetadata) -> Vec<usize> {
+    metadata
+        .parquet_schema()
+        .columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, column)| {
+            let parts = column.path().parts();
+            let stamp_column = parts
+                .first()
+                .is_some_and(|top| STAMP_COLUMNS.contains(&top.as_str()));
+            stamp_column && (parts.len() == 1 || (parts.len() == 2 && parts[1] == "stampData"))
+        })
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// The row group holding file row `row`, and the row's index within it.
+fn row_group_of(metadata: &ArrowReaderMetadata, row: usize) -> Option<(usize, usize)> {
+    let mut first = 0usize;
+    for (index, group) in metadata.metadata().row_groups().iter().enumerate() {
+        let rows = usize::try_from(group.num_rows()).ok()?;
+        if row < first + rows {
+            return Some((index, row - first));
+        }
+        first += rows;
+    }
+    None
+}
+
+/// The leaf of the alert id column (see [`ID_PATHS`]) and its path.
+fn id_leaf(metadata: &ArrowReaderMetadata) -> Option<(usize, &'static [&'static str])> {
+    let columns = metadata.parquet_schema().columns();
+    ID_PATHS.iter().find_map(|&path| {
+        columns
+            .iter()
+            .position(|column| column.path().parts() == path)
+            .map(|leaf| (leaf, path))
+    })
+}
+
+/// Reads through `read` (a byte range in, its bytes out) only what a card's
+/// stamps need: the footer, the id column, then the stamp column chunks of
+/// the row group that holds `candid`. `Ok(None)`: no plan could be made,
+/// read the whole file (errors then read as before). `Err`: a read failed.
+pub fn read_needed_for_stamps(
+    file: &str,
+    length: u64,
+    candid: Candid,
+    mut read: impl FnMut(Range<u64>) -> Result<Vec<u8>, String>,
+) -> Result<Option<SparseFile>, String> {
+    let Some(mut sparse) = read_footer(length, &mut read)? else {
+        return Ok(None);
+    };
+    let loaded = contain_reader_panics(file, || {
+        ArrowReaderMetadata::load(&sparse, ArrowReaderOptions::default())
+            .map_err(|error| corrupt(file, error))
+    });
+    let Ok(metadata) = loaded else {
+        return Ok(None);
+    };
+    let Some((leaf, _)) = id_leaf(&metadata) else {
+        return Ok(None);
+    };
+    let chunks_of = |leaves: &[usize], groups: &mut dyn Iterator<Item = usize>| {
+        let row_groups = metadata.metadata().row_groups();
+        groups
+            .flat_map(|group| leaves.iter().map(move |&leaf| (group, leaf)))
+            .filter_map(|(group, leaf)| {
+                let (start, length) = row_groups.get(group)?.column(leaf).byte_range();
+                Some(start..start.saturating_add(length))
+            })
+            .collect::<Vec<_>>()
+    };
+    let id_chunks = chunks_of(&[leaf], &mut (0..metadata.metadata().num_row_groups()));
+    if sparse.read_ranges(id_chunks, &mut read)?.is_none() {
+        return Ok(None);
+    }
+    let found = contain_reader_panics(file, || {
+        find_row(file, sparse.clone(), metadata.clone(), candid)
+    });
+    let Some((row_group, _)) = found
+        .ok()
+        .flatten()
+        .and_then(|row| row_group_of(&metadata, row))
+    else {
+        // Not in the file (or unreadable ids): the ids read are enough to say so.
+        return Ok(Some(sparse));
+    };
+    let stamp_chunks = chunks_of(&stamp_leaves(&metadata), &mut std::iter::once(row_group));
+    Ok(sparse
+        .read_ranges(stamp_chunks, &mut read)?
+        .map(|()| sparse))
+}
+
 /// Where the alert id is, by survey: ZTF's `candid`, then LSST's top-level
 /// `diaSourceId` (schema 8+) or `alertId` (7), then `diaSource.diaSourceId`.
 const ID_PATHS: [&[&str]; 4] = [
@@ -176,20 +268,11 @@ fn find_row<R: ChunkReader + 'static>(
     metadata: ArrowReaderMetadata,
     candid: Candid,
 ) -> Result<Option<usize>, IngestError> {
+    let (id_leaf, id_path) = id_leaf(&metadata).ok_or_else(|| IngestError::MissingColumn {
+        file: file.to_string(),
+        column: "candid (ZTF) or diaSourceId (LSST)".to_string(),
+    })?;
     let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(reader, metadata);
-    let columns = builder.parquet_schema().columns();
-    let (id_leaf, id_path) = ID_PATHS
-        .iter()
-        .find_map(|&path| {
-            columns
-                .iter()
-                .position(|column| column.path().parts() == path)
-                .map(|leaf| (leaf, path))
-        })
-        .ok_or_else(|| IngestError::MissingColumn {
-            file: file.to_string(),
-            column: "candid (ZTF) or diaSourceId (LSST)".to_string(),
-        })?;
     let id_column = id_path.join(".");
     let mask = ProjectionMask::leaves(builder.parquet_schema(), [id_leaf]);
     let batches = builder
@@ -281,6 +364,59 @@ mod tests {
             assert!(stamp.starts_with(b"SIMPLE  ="), "{name} is raw FITS");
         }
         assert_ne!(stamps.science, stamps.difference);
+    }
+
+    /// `bytes` written again with row groups of `rows` rows (as a night's
+    /// Spark file has many).
+    fn with_row_groups_of(bytes: bytes::Bytes, rows: usize) -> bytes::Bytes {
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        use parquet::arrow::ArrowWriter;
+        use parquet::file::properties::WriterProperties;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
+            .expect("parquet")
+            .build()
+            .expect("reader");
+        let schema = reader.schema();
+        let properties = WriterProperties::builder()
+            .set_max_row_group_row_count(Some(rows))
+            .build();
+        let mut out = Vec::new();
+        let mut writer = ArrowWriter::try_new(&mut out, schema, Some(properties)).expect("writer");
+        for batch in reader {
+            writer.write(&batch.expect("batch")).expect("write");
+        }
+        writer.close().expect("close");
+        out.into()
+    }
+
+    #[test]
+    fn a_cards_stamps_are_read_from_its_row_group_only_and_are_the_same() {
+        let bytes = with_row_groups_of(
+            fixture("../../assets/sample/lsst_v7_1_simulated_50alerts.parquet"),
+            10,
+        );
+        let parsed = super::super::read_alerts_from_bytes("f", bytes.clone()).expect("reads");
+        for alert in [&parsed.alerts[0], &parsed.alerts[27], &parsed.alerts[49]] {
+            let mut asked = 0;
+            let sparse = read_needed_for_stamps("f", bytes.len() as u64, alert.candid(), |range| {
+                asked += range.end - range.start;
+                Ok(bytes[range.start as usize..range.end as usize].to_vec())
+            })
+            .expect("reads")
+            .expect("a plan");
+            assert!(asked * 3 < bytes.len() as u64, "{asked} of {}", bytes.len());
+            let whole = read_stamps("f", bytes.clone(), alert.candid()).expect("reads");
+            let few = read_stamps("f", sparse, alert.candid()).expect("reads");
+            assert!(whole
+                .as_ref()
+                .is_some_and(|stamps| stamps.science.is_some()));
+            assert_eq!(whole, few);
+        }
+        let too_short = read_needed_for_stamps("f", 3, Candid(1), |_| Ok(Vec::new()));
+        assert!(
+            matches!(too_short, Ok(None)),
+            "too short: read the whole file"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::core::alert::Candid;
-use crate::core::cutouts::{read_card_stamps, CardStamp};
+use crate::core::cutouts::{read_card_stamps, read_card_stamps_from, CardStamp};
 use crate::core::file_reading::{read_file, read_file_from, FileReading, LoadError};
 use crate::core::ingest::{IngestError, SparseFile};
 use crate::core::model::ModelError;
@@ -45,8 +45,9 @@ pub enum PayloadKind {
 pub enum Payload {
     /// A whole file's bytes, or why they could not be read.
     File(Result<Vec<u8>, String>),
-    /// Only the ranges of a file that reading its alerts needs
-    /// (`ingest::read_needed`): footer and feature columns, no cutouts.
+    /// Only the ranges of a file that the request needs: for loading, the
+    /// footer and feature columns (`ingest::read_needed`); for a card, the
+    /// ids and that alert's row group of stamps (`ingest::read_needed_for_stamps`).
     NeededRanges(SparseFile),
     FeatureRows(Vec<f64>),
 }
@@ -162,6 +163,9 @@ pub fn answer(request: WorkerRequest, payload: Payload) -> WorkerReply {
                 name, bytes, *candid,
             )?))
         }
+        (WorkerRequest::CardStamps { name, candid }, Payload::NeededRanges(sparse)) => Ok(
+            WorkerAnswer::CardStamps(read_card_stamps_from(name, sparse, *candid)?),
+        ),
         (WorkerRequest::Train(job), Payload::FeatureRows(values)) => {
             let outcome = job
                 .run(&values)
