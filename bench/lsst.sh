@@ -30,7 +30,7 @@ median_run() { # folder: "seconds peak_mib" of the median of three runs
     for _ in 1 2 3; do
         runs+=("$(/usr/bin/time -f "%e %M" target/cli/fink-vra features "$1"/*.parquet 2>&1 >/dev/null | tail -1)")
     done
-    printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p | awk '{ printf "%.2f %.0f", $1, $2 / 1024 }'
+    printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p | awk '{ printf "%.2f %.0f\n", $1, $2 / 1024 }'
 }
 
 echo "| alerts | LSST input | LSST time (s) | LSST peak RSS (MiB) | ZTF clean time (s) | ZTF peak RSS (MiB) | LSST / ZTF time |"
