@@ -78,14 +78,24 @@ fn file_for_stamps(name: &str, candid: Candid, source: &JsValue) -> Payload {
 /// The reply to one message `[id, name, request, payload]`.
 pub fn reply_to(message: &Array) -> WorkerReply {
     let request = WorkerRequest::from_bytes(&Uint8Array::new(&message.get(2)).to_vec())?;
-    let payload = message.get(3);
+    let source = message.get(3);
     let payload = match (&request, request.payload_kind()) {
-        (WorkerRequest::ReadFile { name }, _) => file_to_load(name, &payload),
-        (WorkerRequest::CardStamps { name, candid }, _) => file_for_stamps(name, *candid, &payload),
-        (_, PayloadKind::File) => Payload::File(source_bytes(&payload)),
-        (_, PayloadKind::FeatureRows) => Payload::FeatureRows(Float64Array::new(&payload).to_vec()),
+        (WorkerRequest::ReadFile { name }, _) => file_to_load(name, &source),
+        (WorkerRequest::CardStamps { name, candid }, _) => file_for_stamps(name, *candid, &source),
+        (_, PayloadKind::File) => Payload::File(source_bytes(&source)),
+        (_, PayloadKind::FeatureRows) => Payload::FeatureRows(Float64Array::new(&source).to_vec()),
     };
-    answer(request, payload)
+    let missed = match &payload {
+        Payload::NeededRanges(sparse) => Some(sparse.missed()),
+        _ => None,
+    };
+    let reply = answer(request.clone(), payload);
+    // The reader asked for bytes the plan left out: its answer says nothing
+    // about the file, which is read whole instead.
+    if missed.is_some_and(|flag| flag.load(std::sync::atomic::Ordering::Relaxed)) {
+        return answer(request, Payload::File(source_bytes(&source)));
+    }
+    reply
 }
 
 /// Installs the message handler and says it is ready.

@@ -9,14 +9,19 @@
 //! ranged reader (`File.slice` in the worker, a byte slice in tests), and
 //! returns a [`SparseFile`] that the parquet reader reads as if whole.
 //!
-//! Whenever the plan cannot be made (too short, not parquet, a footer that
-//! does not decode, a layout fink-vra does not read, a range beyond the
-//! file's end), [`read_needed`] returns `None` and the caller reads the whole
-//! file, so that every error reads exactly as before.
+//! When the plan cannot be made (too short, not parquet, a footer that does
+//! not decode, a range beyond the data), [`read_needed`] returns `None` and
+//! the caller reads the whole file, so that those errors read exactly as
+//! before. A layout fink-vra does not read needs the footer only: the error
+//! is the same. Should the parquet reader still ask for bytes that were not
+//! read (a damaged page header at a chunk's end), the file says so
+//! ([`SparseFile::missed`]) and the caller reads the whole file again.
 //!
 //! [`read_alerts`]: super::read_alerts
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use bytes::{Buf, Bytes};
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
@@ -38,8 +43,12 @@ const COALESCE_GAP: u64 = 64 * 1024;
 #[derive(Clone, Debug, Default)]
 pub struct SparseFile {
     length: u64,
-    /// Pieces by start offset, sorted, not overlapping.
+    /// Where the data ends and the footer (metadata) starts.
+    data_end: u64,
+    /// Pieces by start offset, sorted (they may overlap).
     pieces: Vec<(u64, Bytes)>,
+    /// Set when the reader asked for bytes that were not read; shared by clones.
+    missed: Arc<AtomicBool>,
 }
 
 impl SparseFile {
@@ -47,8 +56,17 @@ impl SparseFile {
     pub fn new(length: u64) -> SparseFile {
         SparseFile {
             length,
+            data_end: length,
             pieces: Vec::new(),
+            missed: Arc::default(),
         }
+    }
+
+    /// A flag, shared with every clone of this file, that is set once the
+    /// parquet reader asked for bytes that were not read: an error it then
+    /// gave says nothing about the file, which should be read whole.
+    pub fn missed(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.missed)
     }
 
     /// Bytes read from the file, in total.
@@ -86,18 +104,24 @@ impl SparseFile {
         self.pieces.insert(at, (start, Bytes::from(bytes)));
     }
 
-    /// The bytes from `start` to the end of the piece holding it.
+    /// The bytes from `start` to the end of the piece that holds `start` and
+    /// reaches furthest (pieces read in two passes may overlap).
     fn rest_of_piece(&self, start: u64) -> Option<Bytes> {
         let at = self.pieces.partition_point(|(piece, _)| *piece <= start);
-        let (piece_start, bytes) = self.pieces.get(at.checked_sub(1)?)?;
-        let offset = usize::try_from(start - piece_start).ok()?;
-        (offset <= bytes.len()).then(|| bytes.slice(offset..))
+        self.pieces[..at]
+            .iter()
+            .filter_map(|(piece_start, bytes)| {
+                let offset = usize::try_from(start - piece_start).ok()?;
+                (offset <= bytes.len()).then(|| bytes.slice(offset..))
+            })
+            .max_by_key(Bytes::len)
     }
 
-    fn missing(start: u64, length: usize) -> ParquetError {
+    fn missing(&self, start: u64, length: usize) -> ParquetError {
+        self.missed.store(true, Ordering::Relaxed);
         ParquetError::General(format!(
             "bytes {start}..{} of the file were not read",
-            start + length as u64
+            start.saturating_add(length as u64)
         ))
     }
 }
@@ -114,14 +138,14 @@ impl ChunkReader for SparseFile {
     fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
         self.rest_of_piece(start)
             .map(Buf::reader)
-            .ok_or_else(|| SparseFile::missing(start, 0))
+            .ok_or_else(|| self.missing(start, 0))
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
         self.rest_of_piece(start)
             .filter(|rest| rest.len() >= length)
             .map(|rest| rest.slice(..length))
-            .ok_or_else(|| SparseFile::missing(start, length))
+            .ok_or_else(|| self.missing(start, length))
     }
 }
 
@@ -143,6 +167,25 @@ pub fn read_needed(
     Ok(sparse.read_ranges(ranges, &mut read)?.map(|()| sparse))
 }
 
+/// Reads `range` through `read`, refusing a short read.
+fn read_exactly(
+    read: &mut impl FnMut(Range<u64>) -> Result<Vec<u8>, String>,
+    range: Range<u64>,
+) -> Result<Vec<u8>, String> {
+    let expected = range.end - range.start;
+    let bytes = read(range.clone())?;
+    if bytes.len() as u64 == expected {
+        Ok(bytes)
+    } else {
+        Err(format!(
+            "reading bytes {}..{} gave {} bytes",
+            range.start,
+            range.end,
+            bytes.len()
+        ))
+    }
+}
+
 /// Reads both magics and the footer; `Ok(None)` when the file is too short
 /// or they are not parquet's.
 pub(super) fn read_footer(
@@ -153,8 +196,8 @@ pub(super) fn read_footer(
         return Ok(None);
     }
     let mut sparse = SparseFile::new(length);
-    let head = read(0..MAGIC_LENGTH)?;
-    let tail = read(length - TAIL_LENGTH..length)?;
+    let head = read_exactly(read, 0..MAGIC_LENGTH)?;
+    let tail = read_exactly(read, length - TAIL_LENGTH..length)?;
     let mut metadata_length = [0u8; 4];
     if head != b"PAR1" || tail.len() != 8 || &tail[4..] != b"PAR1" {
         return Ok(None);
@@ -167,7 +210,8 @@ pub(super) fn read_footer(
     else {
         return Ok(None);
     };
-    let metadata = read(metadata_start..length - TAIL_LENGTH)?;
+    let metadata = read_exactly(read, metadata_start..length - TAIL_LENGTH)?;
+    sparse.data_end = metadata_start;
     sparse.add(0, head);
     sparse.add(metadata_start, metadata);
     sparse.add(length - TAIL_LENGTH, tail);
@@ -184,7 +228,10 @@ fn column_ranges(file: &str, footer: &SparseFile) -> Option<Vec<Range<u64>>> {
                     file: file.to_string(),
                     detail: error.to_string(),
                 })?;
-            let layout = detect_layout(metadata.schema(), file)?;
+            // A layout fink-vra does not read: the footer alone gives the error.
+            let Ok(layout) = detect_layout(metadata.schema(), file) else {
+                return Ok(Vec::new());
+            };
             let leaves: Vec<usize> = metadata
                 .parquet_schema()
                 .columns()
@@ -315,6 +362,52 @@ mod tests {
         assert!(sparse.get_bytes(11, 5).is_err());
         assert!(sparse.get_bytes(0, 1).is_err());
         assert!(sparse.get_read(50).is_err());
+    }
+
+    /// Found in review: pieces read in two passes can overlap, and the
+    /// lookup took the last one that starts before an offset, not one that
+    /// holds the bytes.
+    #[test]
+    fn bytes_inside_an_earlier_longer_piece_are_found() {
+        let file: Vec<u8> = (0..100).collect();
+        let mut sparse = SparseFile::new(1000);
+        sparse.add(0, file.clone());
+        sparse.add(10, file[10..15].to_vec());
+        assert_eq!(sparse.get_bytes(50, 10).expect("held"), &file[50..60]);
+        assert_eq!(sparse.get_bytes(11, 2).expect("held"), &file[11..13]);
+        assert!(!sparse.missed().load(Ordering::Relaxed));
+        assert!(sparse.get_bytes(99, 5).is_err());
+        assert!(sparse.missed().load(Ordering::Relaxed), "a miss is told");
+    }
+
+    #[test]
+    fn a_short_read_is_an_error_and_an_unknown_layout_needs_the_footer_only() {
+        let bytes = fixture("tests/fixtures/raw/ztf_schema402_10alerts.parquet");
+        let short = read_needed("f", bytes.len() as u64, |range| {
+            Ok(bytes[range.start as usize..range.end as usize - 1].to_vec())
+        });
+        assert!(short.is_err());
+        // A parquet file of another kind: only its footer is read, and the
+        // error is the one the whole file gives.
+        let table = crate::core::labels::exchange::LSST_CSV_HEADER;
+        let other = {
+            use arrow_array::{ArrayRef, RecordBatch, StringArray};
+            let column: ArrayRef = std::sync::Arc::new(StringArray::from(vec![table; 3]));
+            let batch = RecordBatch::try_from_iter([("text", column)]).expect("batch");
+            let mut out = Vec::new();
+            let mut writer =
+                parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), None).expect("w");
+            writer.write(&batch).expect("write");
+            writer.close().expect("close");
+            out
+        };
+        let (sparse, asked) = sparse_of(&other);
+        let sparse = sparse.expect("a plan");
+        assert!(asked < other.len() as u64);
+        assert_eq!(
+            read_alerts("f", sparse).expect_err("not alerts"),
+            read_alerts_from_bytes("f", other).expect_err("not alerts")
+        );
     }
 
     #[test]

@@ -178,13 +178,31 @@ fn stamp_leaves(metadata: &ArrowReaderMetadata) -> Vec<usize> {
 fn row_group_of(metadata: &ArrowReaderMetadata, row: usize) -> Option<(usize, usize)> {
     let mut first = 0usize;
     for (index, group) in metadata.metadata().row_groups().iter().enumerate() {
-        let rows = usize::try_from(group.num_rows()).ok()?;
-        if row < first + rows {
+        let end = first.checked_add(usize::try_from(group.num_rows()).ok()?)?;
+        if row < end {
             return Some((index, row - first));
         }
-        first += rows;
+        first = end;
     }
     None
+}
+
+/// The byte ranges of the column chunks of `leaves` in `groups`. A hostile
+/// footer's negative offsets make the parquet crate panic, so callers run
+/// this inside `contain_reader_panics`.
+fn chunk_ranges(
+    metadata: &ArrowReaderMetadata,
+    leaves: &[usize],
+    groups: impl Iterator<Item = usize>,
+) -> Vec<Range<u64>> {
+    let row_groups = metadata.metadata().row_groups();
+    groups
+        .flat_map(|group| leaves.iter().map(move |&leaf| (group, leaf)))
+        .filter_map(|(group, leaf)| {
+            let (start, length) = row_groups.get(group)?.column(leaf).byte_range();
+            Some(start..start.saturating_add(length))
+        })
+        .collect()
 }
 
 /// The leaf of the alert id column (see [`ID_PATHS`]) and its path.
@@ -218,20 +236,17 @@ pub fn read_needed_for_stamps(
     let Ok(metadata) = loaded else {
         return Ok(None);
     };
-    let Some((leaf, _)) = id_leaf(&metadata) else {
+    let stamp_leaves = stamp_leaves(&metadata);
+    let Some((leaf, _)) = id_leaf(&metadata).filter(|_| !stamp_leaves.is_empty()) else {
+        // No stamps, or no id: the footer alone gives `read_stamps`' answer.
+        return Ok(Some(sparse));
+    };
+    let groups = metadata.metadata().num_row_groups();
+    let Ok(id_chunks) =
+        contain_reader_panics(file, || Ok(chunk_ranges(&metadata, &[leaf], 0..groups)))
+    else {
         return Ok(None);
     };
-    let chunks_of = |leaves: &[usize], groups: &mut dyn Iterator<Item = usize>| {
-        let row_groups = metadata.metadata().row_groups();
-        groups
-            .flat_map(|group| leaves.iter().map(move |&leaf| (group, leaf)))
-            .filter_map(|(group, leaf)| {
-                let (start, length) = row_groups.get(group)?.column(leaf).byte_range();
-                Some(start..start.saturating_add(length))
-            })
-            .collect::<Vec<_>>()
-    };
-    let id_chunks = chunks_of(&[leaf], &mut (0..metadata.metadata().num_row_groups()));
     if sparse.read_ranges(id_chunks, &mut read)?.is_none() {
         return Ok(None);
     }
@@ -246,7 +261,15 @@ pub fn read_needed_for_stamps(
         // Not in the file (or unreadable ids): the ids read are enough to say so.
         return Ok(Some(sparse));
     };
-    let stamp_chunks = chunks_of(&stamp_leaves(&metadata), &mut std::iter::once(row_group));
+    let Ok(stamp_chunks) = contain_reader_panics(file, || {
+        Ok(chunk_ranges(
+            &metadata,
+            &stamp_leaves,
+            std::iter::once(row_group),
+        ))
+    }) else {
+        return Ok(None);
+    };
     Ok(sparse
         .read_ranges(stamp_chunks, &mut read)?
         .map(|()| sparse))
@@ -391,10 +414,23 @@ mod tests {
 
     #[test]
     fn a_cards_stamps_are_read_from_its_row_group_only_and_are_the_same() {
-        let bytes = with_row_groups_of(
-            fixture("../../assets/sample/lsst_v7_1_simulated_50alerts.parquet"),
-            10,
+        // Row groups of 10 alerts, and of 1 (whose id chunks lie close enough
+        // to be read in one piece that spans the stamps between them).
+        for rows in [10, 1] {
+            let bytes = with_row_groups_of(
+                fixture("../../assets/sample/lsst_v7_1_simulated_50alerts.parquet"),
+                rows,
+            );
+            check_row_group_stamps(&bytes);
+        }
+        let too_short = read_needed_for_stamps("f", 3, Candid(1), |_| Ok(Vec::new()));
+        assert!(
+            matches!(too_short, Ok(None)),
+            "too short: read the whole file"
         );
+    }
+
+    fn check_row_group_stamps(bytes: &bytes::Bytes) {
         let parsed = super::super::read_alerts_from_bytes("f", bytes.clone()).expect("reads");
         for alert in [&parsed.alerts[0], &parsed.alerts[27], &parsed.alerts[49]] {
             let mut asked = 0;
