@@ -4,8 +4,8 @@
 use arrow_array::{Array, RecordBatch};
 
 use super::columns::{
-    finite_or_nan, float_column, optional_finite_or_nan, struct_child, struct_column, ColumnName,
-    ListColumn,
+    finite_or_nan, optional_finite_or_nan, optional_float_child, required_float_child,
+    struct_column, ColumnName, ListColumn,
 };
 use super::identity::{check_coordinates, required_column, IdentityColumns};
 use super::lc_features::LcFeatureColumns;
@@ -43,33 +43,9 @@ pub(super) fn read_batch(
         },
     )?;
     let current = PointColumns::new(candidate, file, "candidate")?;
-    let coordinate = |field: &str| {
-        let column = format!("candidate.{field}");
-        let array = struct_child(candidate, field).ok_or_else(|| IngestError::MissingColumn {
-            file: file.to_string(),
-            column: column.clone(),
-        })?;
-        float_column(
-            array.as_ref(),
-            ColumnName {
-                file,
-                column: &column,
-            },
-        )
-    };
-    let ra = coordinate("ra")?;
-    let dec = coordinate("dec")?;
-    let drb = struct_child(candidate, "drb")
-        .map(|array| {
-            float_column(
-                array.as_ref(),
-                ColumnName {
-                    file,
-                    column: "candidate.drb",
-                },
-            )
-        })
-        .transpose()?;
+    let ra = required_float_child(candidate, file, "candidate", "ra")?;
+    let dec = required_float_child(candidate, file, "candidate", "dec")?;
+    let drb = optional_float_child(candidate, file, "candidate", "drb")?;
     let history = match batch.column_by_name("prv_candidates") {
         None => None,
         Some(array) => {

@@ -27,6 +27,7 @@ use bytes::Bytes;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use parquet::file::reader::ChunkReader;
+use parquet::schema::types::SchemaDescriptor;
 
 pub use error::IngestError;
 pub use lsst::LsstSchema;
@@ -222,14 +223,7 @@ fn read_alerts_unguarded<R: ChunkReader + 'static>(
             detail: error.to_string(),
         })?;
     let layout = detect_layout(builder.schema(), file)?;
-    let wanted: Vec<usize> = builder
-        .parquet_schema()
-        .columns()
-        .iter()
-        .enumerate()
-        .filter(|(_, column)| is_needed_leaf(layout, column.path().parts()))
-        .map(|(index, _)| index)
-        .collect();
+    let wanted = needed_leaves(layout, builder.parquet_schema());
     let mask = ProjectionMask::leaves(builder.parquet_schema(), wanted);
     let batches = builder
         .with_projection(mask)
@@ -320,6 +314,18 @@ fn detect_layout(schema: &Schema, file: &str) -> Result<Layout, IngestError> {
             file: file.to_string(),
         })
     }
+}
+
+/// The indices of the leaf columns read for `layout`: the projection of
+/// [`read_alerts`], and the column chunks `read_needed` fetches.
+fn needed_leaves(layout: Layout, schema: &SchemaDescriptor) -> Vec<usize> {
+    schema
+        .columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, column)| is_needed_leaf(layout, column.path().parts()))
+        .map(|(index, _)| index)
+        .collect()
 }
 
 /// Whether a parquet leaf column (given by its path) is read for `layout`.

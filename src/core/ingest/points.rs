@@ -5,8 +5,8 @@ use arrow_array::{Array, Float64Array, Int64Array, StringArray, StructArray};
 use arrow_buffer::NullBuffer;
 
 use super::columns::{
-    finite_or_nan, float_column, integer_column, optional_finite_or_nan, optional_str,
-    string_column, struct_child, ColumnName,
+    finite_or_nan, integer_column, optional_finite_or_nan, optional_float_child, optional_str,
+    required_child, required_float_child, string_column, ColumnName,
 };
 use super::IngestError;
 use crate::core::alert::{Band, DifferenceSign, LightCurvePoint};
@@ -45,44 +45,16 @@ impl PointColumns {
         file: &str,
         column: &str,
     ) -> Result<PointColumns, IngestError> {
-        let required = |field: &str| {
-            struct_child(parent, field).ok_or_else(|| IngestError::MissingColumn {
-                file: file.to_string(),
-                column: format!("{column}.{field}"),
-            })
-        };
         let path = |field: &str| format!("{column}.{field}");
-        let float = |field: &str| -> Result<Float64Array, IngestError> {
-            let full = path(field);
-            float_column(
-                required(field)?.as_ref(),
-                ColumnName {
-                    file,
-                    column: &full,
-                },
-            )
-        };
-        let optional_float = |field: &str| -> Result<Option<Float64Array>, IngestError> {
-            let full = path(field);
-            struct_child(parent, field)
-                .map(|array| {
-                    float_column(
-                        array.as_ref(),
-                        ColumnName {
-                            file,
-                            column: &full,
-                        },
-                    )
-                })
-                .transpose()
-        };
+        let float = |field: &str| required_float_child(parent, file, column, field);
+        let optional_float = |field: &str| optional_float_child(parent, file, column, field);
         let fid_path = path("fid");
         let isdiffpos_path = path("isdiffpos");
         Ok(PointColumns {
             present: parent.nulls().cloned(),
             jd: float("jd")?,
             fid: integer_column(
-                required("fid")?.as_ref(),
+                required_child(parent, file, column, "fid")?,
                 ColumnName {
                     file,
                     column: &fid_path,
@@ -92,7 +64,7 @@ impl PointColumns {
             sigmapsf: float("sigmapsf")?,
             diffmaglim: float("diffmaglim")?,
             isdiffpos: string_column(
-                required("isdiffpos")?.as_ref(),
+                required_child(parent, file, column, "isdiffpos")?,
                 ColumnName {
                     file,
                     column: &isdiffpos_path,

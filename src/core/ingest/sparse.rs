@@ -28,7 +28,7 @@ use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
 use parquet::errors::ParquetError;
 use parquet::file::reader::{ChunkReader, Length};
 
-use super::{contain_reader_panics, detect_layout, is_needed_leaf};
+use super::{contain_reader_panics, detect_layout, needed_leaves};
 
 /// The parquet magic bytes, at both ends of a file.
 const MAGIC_LENGTH: u64 = 4;
@@ -232,14 +232,7 @@ fn column_ranges(file: &str, footer: &SparseFile) -> Option<Vec<Range<u64>>> {
             let Ok(layout) = detect_layout(metadata.schema(), file) else {
                 return Ok(Vec::new());
             };
-            let leaves: Vec<usize> = metadata
-                .parquet_schema()
-                .columns()
-                .iter()
-                .enumerate()
-                .filter(|(_, column)| is_needed_leaf(layout, column.path().parts()))
-                .map(|(index, _)| index)
-                .collect();
+            let leaves = needed_leaves(layout, metadata.parquet_schema());
             let mut ranges: Vec<Range<u64>> = Vec::new();
             for row_group in metadata.metadata().row_groups() {
                 for &leaf in &leaves {

@@ -4,9 +4,10 @@
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, Float64Array, StringArray};
 
-use super::super::columns::{finite_or_nan, string_column, struct_column, ColumnName};
+use super::super::columns::{
+    finite_or_nan, optional_float_child, string_column, struct_column, ColumnName,
+};
 use super::super::IngestError;
-use super::sources::optional_float_child;
 use crate::core::alert::{BandFeatures, LsstBand, LsstLcFeatures};
 
 /// The column's name.

@@ -17,15 +17,14 @@ use arrow_array::{Array, RecordBatch, UInt64Array};
 use arrow_schema::Schema;
 
 use super::columns::{
-    candid_column, finite_or_nan, optional_finite_or_nan, struct_column, ColumnName, ListColumn,
+    candid_column, finite_or_nan, lenient_id_child, optional_finite_or_nan, optional_float_child,
+    optional_id_child, required_float_child, struct_column, ColumnName, ListColumn,
 };
-use super::identity::check_coordinates;
+use super::identity::{check_coordinates, required_column};
 use super::{IngestError, ParsedFile, SkipReason};
 use crate::core::alert::{Alert, BandFeatures, Candid, LsstAlert};
 use lc_features::LsstLcFeatureColumns;
-use sources::{
-    lenient_id_child, optional_float_child, optional_id_child, FluxColumns, FLUX_POINT_FIELDS,
-};
+use sources::{FluxColumns, FLUX_POINT_FIELDS};
 
 /// The Rubin alert schema a file follows, told from its columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -157,13 +156,7 @@ pub(super) fn read_batch(
     file: &str,
     parsed: &mut ParsedFile,
 ) -> Result<(), IngestError> {
-    let source_array =
-        batch
-            .column_by_name(SOURCE_COLUMN)
-            .ok_or_else(|| IngestError::MissingColumn {
-                file: file.to_string(),
-                column: SOURCE_COLUMN.to_string(),
-            })?;
+    let source_array = required_column(batch, file, SOURCE_COLUMN)?;
     let source = struct_column(
         source_array.as_ref(),
         ColumnName {
@@ -182,12 +175,7 @@ pub(super) fn read_batch(
         })?;
     let solar_object_ids = lenient_id_child(source, "ssObjectId");
     let float = |field: &str| optional_float_child(source, file, SOURCE_COLUMN, field);
-    let required_float = |field: &str| {
-        float(field)?.ok_or_else(|| IngestError::MissingColumn {
-            file: file.to_string(),
-            column: format!("{SOURCE_COLUMN}.{field}"),
-        })
-    };
+    let required_float = |field: &str| required_float_child(source, file, SOURCE_COLUMN, field);
     let (ra, dec) = (required_float("ra")?, required_float("dec")?);
     let (snr, reliability) = (float("snr")?, float("reliability")?);
     let history = flux_lists(batch, file, HISTORY_COLUMN, true)?;
