@@ -248,7 +248,7 @@ pub fn export_training_ids_csv(rounds: &[RoundRecord]) -> String {
 }
 
 /// A CSV data row: its line number and its cells by column name.
-type CsvRow = (usize, BTreeMap<String, String>);
+pub(super) type CsvRow = (usize, BTreeMap<String, String>);
 
 /// CSV rows by header name; the header must contain `required`.
 pub(super) fn csv_rows(
@@ -318,21 +318,42 @@ pub fn import_labeled_csv(
         &["candid", "objectId", "label", "timestamp"],
         "candid,objectId,label,timestamp",
     )?;
+    labels_from_rows(
+        file,
+        rows,
+        Survey::Ztf,
+        ["candid", "objectId"],
+        |row| {
+            row.get("annotator")
+                .filter(|who| !who.is_empty())
+                .map(String::as_str)
+        },
+        annotator,
+    )
+}
+
+/// The labels of CSV rows of `survey` whose alert and object ids are in the
+/// columns `ids`; each gets `annotator_of(row)`, or `default_annotator`. Every
+/// row is checked (the first bad one named by its line) and a file giving
+/// one alert two labels is refused.
+pub(super) fn labels_from_rows(
+    file: &str,
+    rows: Vec<CsvRow>,
+    survey: Survey,
+    ids: [&str; 2],
+    annotator_of: impl Fn(&BTreeMap<String, String>) -> Option<&str>,
+    default_annotator: &str,
+) -> Result<Vec<LabelEntry>, LabelImportError> {
     let mut labels = Vec::with_capacity(rows.len());
     for (line, row) in rows {
         let field = |name: &str| row.get(name).map(String::as_str).unwrap_or("");
-        let who = if field("annotator").is_empty() {
-            annotator
-        } else {
-            field("annotator")
-        };
         let entry = label_entry(
-            Survey::Ztf,
-            field("candid"),
-            field("objectId"),
+            survey,
+            field(ids[0]),
+            field(ids[1]),
             field("label"),
             field("timestamp"),
-            who,
+            annotator_of(&row).unwrap_or(default_annotator),
             None,
         )
         .map_err(|problem| LabelImportError::BadCsvRow {

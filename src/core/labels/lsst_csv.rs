@@ -6,7 +6,7 @@
 //! `url`, so that her scripts read the page's labels too.
 
 use super::entry::LabelEntry;
-use super::exchange::{check_duplicates, csv_rows, label_entry, LabelImportError};
+use super::exchange::{csv_rows, labels_from_rows, LabelImportError};
 use super::store::LabelStore;
 use crate::core::alert::Survey;
 use crate::core::csv_text::quote_cell;
@@ -52,27 +52,15 @@ pub fn import_lsst_labels_csv(
         &["diaSourceId", "diaObjectId", "label", "timestamp"],
         LSST_CSV_HEADER,
     )?;
-    let mut labels = Vec::with_capacity(rows.len());
-    for (line, row) in rows {
-        let field = |name: &str| row.get(name).map(String::as_str).unwrap_or("");
-        let entry = label_entry(
-            Survey::Lsst,
-            field("diaSourceId"),
-            field("diaObjectId"),
-            field("label"),
-            field("timestamp"),
-            annotator,
-            None,
-        )
-        .map_err(|problem| LabelImportError::BadCsvRow {
-            file: file.to_string(),
-            line,
-            problem: problem.to_string(),
-        })?;
-        labels.push(entry);
-    }
-    check_duplicates(file, &labels)?;
-    Ok(labels)
+    // The file names no annotator: `session_id` is a labelling run.
+    labels_from_rows(
+        file,
+        rows,
+        Survey::Lsst,
+        ["diaSourceId", "diaObjectId"],
+        |_| None,
+        annotator,
+    )
 }
 
 #[cfg(test)]
