@@ -5,7 +5,7 @@
 use plotters::element::{Circle, ErrorBar, PathElement};
 use plotters::prelude::*;
 
-use super::padded_range;
+use super::{padded_range, svg_chart, Axes, Legend};
 use crate::core::alert::{FluxPoint, LsstAlert, LsstBand};
 
 /// One colour per band, blue to red, told apart in print and by most
@@ -50,26 +50,18 @@ pub fn flux_light_curve_svg(alert: &LsstAlert, width: u32, height: u32) -> Strin
         .chain([0.0]);
     let (low, high) = padded_range(fluxes, 0.08);
     let (first, last) = padded_range(all().map(|p| p.mjd - reference), 0.05);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        if root.fill(&WHITE).is_err() {
-            return String::new();
-        }
-        let Ok(mut chart) = ChartBuilder::on(&root)
-            .margin(8)
-            .x_label_area_size(32)
-            .y_label_area_size(56)
-            .build_cartesian_2d(first..last, low..high)
-        else {
-            return String::new();
-        };
-        let _ = chart
-            .configure_mesh()
-            .x_desc("days from this alert (MJD TAI)")
-            .y_desc("flux (nJy)")
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw();
+    let axes = Axes {
+        x: first..last,
+        y: low..high,
+        x_desc: "days from this alert (MJD TAI)",
+        y_desc: "flux (nJy)",
+        y_label_area: 56,
+    };
+    let legend = Legend {
+        position: SeriesLabelPosition::UpperLeft,
+        background: WHITE.mix(0.85),
+    };
+    svg_chart(width, height, axes, Some(legend), |chart| {
         let _ = chart.draw_series(std::iter::once(PathElement::new(
             vec![(first, 0.0), (last, 0.0)],
             RGBColor(170, 170, 170).stroke_width(1),
@@ -119,15 +111,7 @@ pub fn flux_light_curve_svg(alert: &LsstAlert, width: u32, height: u32) -> Strin
                 BLACK.stroke_width(2),
             )));
         }
-        let _ = chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .border_style(RGBColor(200, 200, 200))
-            .background_style(WHITE.mix(0.85))
-            .draw();
-        let _ = root.present();
-    }
-    svg
+    })
 }
 
 #[cfg(test)]

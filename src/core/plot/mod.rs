@@ -5,6 +5,7 @@
 
 mod flux;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::element::{Circle, EmptyElement, ErrorBar, PathElement};
 use plotters::prelude::*;
 
@@ -39,6 +40,71 @@ pub(super) fn padded_range(values: impl Iterator<Item = f64>, margin: f64) -> (f
     }
 }
 
+/// A chart's axes: ranges (`y` may run downwards, as magnitudes do), their
+/// descriptions, and the room the y labels need.
+pub(super) struct Axes<'a> {
+    pub x: std::ops::Range<f64>,
+    pub y: std::ops::Range<f64>,
+    pub x_desc: &'a str,
+    pub y_desc: &'a str,
+    pub y_label_area: u32,
+}
+
+/// Where a chart's legend of labelled series goes, on what background.
+pub(super) struct Legend {
+    pub position: SeriesLabelPosition,
+    pub background: RGBAColor,
+}
+
+/// The chart `draw` fills in.
+pub(super) type Chart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// An SVG chart of `width`×`height` in the page's frame (white, a margin,
+/// a light mesh with the axes' descriptions), its content drawn by `draw`,
+/// then the legend of the labelled series if one is asked for; empty if
+/// plotters cannot draw it.
+pub(super) fn svg_chart(
+    width: u32,
+    height: u32,
+    axes: Axes,
+    legend: Option<Legend>,
+    draw: impl FnOnce(&mut Chart<'_, '_>),
+) -> String {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        if root.fill(&WHITE).is_err() {
+            return String::new();
+        }
+        let Ok(mut chart) = ChartBuilder::on(&root)
+            .margin(8)
+            .x_label_area_size(32)
+            .y_label_area_size(axes.y_label_area)
+            .build_cartesian_2d(axes.x, axes.y)
+        else {
+            return String::new();
+        };
+        let _ = chart
+            .configure_mesh()
+            .x_desc(axes.x_desc)
+            .y_desc(axes.y_desc)
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw();
+        draw(&mut chart);
+        if let Some(legend) = legend {
+            let _ = chart
+                .configure_series_labels()
+                .position(legend.position)
+                .border_style(RGBColor(200, 200, 200))
+                .background_style(legend.background)
+                .draw();
+        }
+        let _ = root.present();
+    }
+    svg
+}
+
 /// The light curve of `alert` as SVG, in the survey's own unit: magnitudes
 /// for ZTF, flux (nJy) for LSST.
 pub fn light_curve_svg(alert: &Alert, width: u32, height: u32) -> String {
@@ -69,26 +135,14 @@ fn magnitude_light_curve_svg(alert: &ZtfAlert, width: u32, height: u32) -> Strin
     });
     let (bright, faint) = padded_range(magnitudes, 0.08);
     let (first, last) = padded_range(points.iter().map(|p| p.mjd - reference), 0.05);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        if root.fill(&WHITE).is_err() {
-            return String::new();
-        }
-        let chart = ChartBuilder::on(&root)
-            .margin(8)
-            .x_label_area_size(32)
-            .y_label_area_size(44)
-            .build_cartesian_2d(first..last, faint..bright);
-        let Ok(mut chart) = chart else {
-            return String::new();
-        };
-        let _ = chart
-            .configure_mesh()
-            .x_desc("days from this alert")
-            .y_desc("magnitude")
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw();
+    let axes = Axes {
+        x: first..last,
+        y: faint..bright,
+        x_desc: "days from this alert",
+        y_desc: "magnitude",
+        y_label_area: 44,
+    };
+    svg_chart(width, height, axes, None, |chart| {
         for point in points {
             let x = point.mjd - reference;
             let colour = band_colour(point.band);
@@ -126,9 +180,7 @@ fn magnitude_light_curve_svg(alert: &ZtfAlert, width: u32, height: u32) -> Strin
                 BLACK.stroke_width(2),
             )));
         }
-        let _ = root.present();
-    }
-    svg
+    })
 }
 
 /// Cross-validated ROC AUC, F1 and accuracy against the number of labels.
@@ -149,26 +201,19 @@ pub fn learning_curve_svg(rounds: &[RoundRecord], width: u32, height: u32) -> St
         })
         .collect();
     let (first, last) = padded_range(series.iter().map(|(n, _)| *n), 0.05);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        if root.fill(&WHITE).is_err() {
-            return String::new();
-        }
-        let Ok(mut chart) = ChartBuilder::on(&root)
-            .margin(8)
-            .x_label_area_size(32)
-            .y_label_area_size(40)
-            .build_cartesian_2d(first..last, 0.0..1.0)
-        else {
-            return String::new();
-        };
-        let _ = chart
-            .configure_mesh()
-            .x_desc("labels")
-            .y_desc("cross-validated")
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw();
+    let axes = Axes {
+        x: first..last,
+        y: 0.0..1.0,
+        x_desc: "labels",
+        y_desc: "cross-validated",
+        y_label_area: 40,
+    };
+    let legend = Legend {
+        // plotters' own default place, on an opaque background.
+        position: SeriesLabelPosition::MiddleRight,
+        background: WHITE.to_rgba(),
+    };
+    svg_chart(width, height, axes, Some(legend), |chart| {
         for (index, (name, colour)) in [
             ("ROC AUC", RGBColor(36, 86, 199)),
             ("F1", RGBColor(200, 120, 20)),
@@ -195,14 +240,7 @@ pub fn learning_curve_svg(rounds: &[RoundRecord], width: u32, height: u32) -> St
                     .map(|point| Circle::new(point, 3, colour.filled())),
             );
         }
-        let _ = chart
-            .configure_series_labels()
-            .border_style(RGBColor(200, 200, 200))
-            .background_style(WHITE)
-            .draw();
-        let _ = root.present();
-    }
-    svg
+    })
 }
 
 #[cfg(test)]
