@@ -13,32 +13,49 @@ use crate::core::workspace::Workspace;
 use crate::ui::browser::files::{files_of, yield_to_browser};
 use crate::ui::{load_sources, FileHandles, FileSource, LoadProgress, WorkerSlot};
 
-/// Real ZTF alerts bundled with the page (copied to `dist/sample/` by Trunk).
-const ZTF_SAMPLE_FILES: [&str; 4] = [
-    "ztf_schema402_10alerts.parquet",
-    "20250602_100102_alerts_ztf_hostless_72alerts.parquet",
-    "20250603_110102_alerts_ztf_hostless_72alerts.parquet",
-    "20250604_120102_alerts_ztf_hostless_72alerts.parquet",
+/// The sample data of one survey: real alerts bundled with the page (copied
+/// to `dist/sample/` by Trunk), and the button that loads them.
+struct Sample {
+    survey: Survey,
+    files: &'static [&'static str],
+    test_id: &'static str,
+    button: &'static str,
+}
+
+static SAMPLES: [Sample; 2] = [
+    Sample {
+        survey: Survey::Ztf,
+        files: &[
+            "ztf_schema402_10alerts.parquet",
+            "20250602_100102_alerts_ztf_hostless_72alerts.parquet",
+            "20250603_110102_alerts_ztf_hostless_72alerts.parquet",
+            "20250604_120102_alerts_ztf_hostless_72alerts.parquet",
+        ],
+        test_id: "sample-data",
+        button: "Try it with sample data",
+    },
+    // Real (and rehearsal) Rubin/LSST alerts.
+    Sample {
+        survey: Survey::Lsst,
+        files: &[
+            "lsst_v10_fink_27alerts.parquet",
+            "lsst_v7_1_simulated_50alerts.parquet",
+        ],
+        test_id: "sample-data-lsst",
+        button: "Try it with LSST sample data",
+    },
 ];
 
-/// Real (and rehearsal) Rubin/LSST alerts bundled with the page.
-const LSST_SAMPLE_FILES: [&str; 2] = [
-    "lsst_v10_fink_27alerts.parquet",
-    "lsst_v7_1_simulated_50alerts.parquet",
-];
-
-fn sample_sources(survey: Survey) -> Vec<FileSource> {
-    let files: &[&str] = match survey {
-        Survey::Ztf => &ZTF_SAMPLE_FILES,
-        Survey::Lsst => &LSST_SAMPLE_FILES,
-    };
-    files
-        .iter()
-        .map(|name| FileSource::Sample {
-            name: name.to_string(),
-            url: format!("sample/{name}"),
-        })
-        .collect()
+impl Sample {
+    fn sources(&self) -> Vec<FileSource> {
+        self.files
+            .iter()
+            .map(|name| FileSource::Sample {
+                name: name.to_string(),
+                url: format!("sample/{name}"),
+            })
+            .collect()
+    }
 }
 
 #[component]
@@ -153,24 +170,17 @@ pub fn LoadSection(
                     <input type="file" multiple accept=".parquet" data-testid="file-input" on:change=on_pick />
                 </label>
                 <span class="drop-hint">"or drop them here"</span>
-                <button
-                    type="button"
-                    class="secondary"
-                    data-testid="sample-data"
-                    disabled=move || busy.get()
-                    on:click=move |_| switch_and_load(Survey::Ztf, sample_sources(Survey::Ztf))
-                >
-                    "Try it with sample data"
-                </button>
-                <button
-                    type="button"
-                    class="secondary"
-                    data-testid="sample-data-lsst"
-                    disabled=move || busy.get()
-                    on:click=move |_| switch_and_load(Survey::Lsst, sample_sources(Survey::Lsst))
-                >
-                    "Try it with LSST sample data"
-                </button>
+                {SAMPLES.iter().map(|sample| view! {
+                    <button
+                        type="button"
+                        class="secondary"
+                        data-testid=sample.test_id
+                        disabled=move || busy.get()
+                        on:click=move |_| switch_and_load(sample.survey, sample.sources())
+                    >
+                        {sample.button}
+                    </button>
+                }).collect_view()}
             </div>
             {move || refused_survey.get().map(|target| view! {
                 <div class="survey-switch" data-testid="survey-switch" role="alert">
