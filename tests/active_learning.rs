@@ -115,6 +115,7 @@ fn a_round_records_cross_validated_training_and_validation_metrics() {
         strategy: QueryStrategy::Uncertainty,
         seed: 3,
         timestamp: "2026-11-27T00:00:00Z".to_string(),
+        feature_names: &train.feature_names,
         training: LabelledRows {
             ids: &ids,
             labels: &labels,
@@ -138,6 +139,22 @@ fn a_round_records_cross_validated_training_and_validation_metrics() {
     );
     assert_eq!(record.class_counts[0] + record.class_counts[1], mapped);
     let cv = record.cross_validated.expect("enough labels for CV");
+    let importance = record
+        .feature_importance
+        .as_ref()
+        .expect("importance comes with CV");
+    assert_eq!(record.features, train.feature_names);
+    assert_eq!(
+        importance
+            .iter()
+            .map(|feature| &feature.feature)
+            .collect::<Vec<_>>(),
+        train.feature_names.iter().collect::<Vec<_>>()
+    );
+    assert!(
+        importance.iter().any(|feature| feature.auc_drop > 0.0),
+        "some feature matters: {importance:?}"
+    );
     assert!(cv.folds >= 2 && cv.mean.roc_auc > Some(0.5) && cv.std.roc_auc >= Some(0.0));
     assert!(
         record.training_set.accuracy >= cv.mean.accuracy,

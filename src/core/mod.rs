@@ -21,6 +21,7 @@ pub mod model;
 pub mod paging;
 pub mod plot;
 pub mod queue;
+pub mod random;
 pub mod session;
 pub mod wire;
 pub mod workbench;

@@ -5,15 +5,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::active::random::SplitMix64;
 use crate::core::active::round::{train_round, LabelledRows, RoundRecord, RoundRequest};
 use crate::core::active::strategy::{ColdStart, QueryStrategy};
-use crate::core::alert::Candid;
+use crate::core::alert::{Candid, Survey};
 use crate::core::features::stats::median;
-use crate::core::features::FeatureRow;
+use crate::core::features::{feature_names, FeatureRow};
 use crate::core::labels::store::LabelStore;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
+use crate::core::random::SplitMix64;
 
 /// What the user chose in "Model & strategy".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,6 +33,10 @@ pub struct WorkbenchSettings {
     /// left out, as the ZTF VRA filter leaves asteroids out.
     #[serde(default)]
     pub include_solar_system: bool,
+    /// Features the model leaves out (unticked in "Model & strategy"); by
+    /// default none. Names, so that a feature added later is used.
+    #[serde(default)]
+    pub excluded_features: Vec<String>,
 }
 
 impl Default for WorkbenchSettings {
@@ -50,19 +54,32 @@ impl Default for WorkbenchSettings {
             seed: 42,
             validation_share: 0.0,
             include_solar_system: false,
+            excluded_features: Vec::new(),
         }
     }
 }
 
 impl WorkbenchSettings {
     /// Whether a model fitted under `self` is the one `other` would fit:
-    /// the same target, classifier, seed and validation share (the
-    /// strategy and batch sizes only rank).
+    /// the same target, classifier, features, seed and validation share
+    /// (the strategy and batch sizes only rank).
     pub fn fits_the_same_model(&self, other: &WorkbenchSettings) -> bool {
         self.target == other.target
             && self.model == other.model
             && self.seed == other.seed
             && self.validation_share == other.validation_share
+            && self.excluded_features == other.excluded_features
+    }
+
+    /// The columns of `survey`'s feature row the model uses, in order, and
+    /// their names.
+    pub fn used_features(&self, survey: Survey) -> (Vec<usize>, Vec<String>) {
+        feature_names(survey)
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| !self.excluded_features.iter().any(|left| left == *name))
+            .map(|(column, name)| (column, name.to_string()))
+            .unzip()
     }
 }
 
@@ -104,6 +121,8 @@ pub fn batch_progress(
 /// rows travel apart, as one row-major `f64` array (which keeps `NaN`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainingJob {
+    /// The survey of the alerts (it names the feature columns).
+    pub survey: Survey,
     /// The id of every loaded alert, in feature-row order.
     pub candids: Vec<Candid>,
     /// Feature values per row (the survey's feature count).
@@ -134,6 +153,7 @@ impl TrainingJob {
     /// The job for round `round` on the loaded alerts, and their feature rows
     /// as one row-major array.
     pub fn for_loaded(
+        survey: Survey,
         features: &[FeatureRow],
         store: &LabelStore,
         settings: &WorkbenchSettings,
@@ -150,6 +170,7 @@ impl TrainingJob {
             })
             .collect();
         let job = TrainingJob {
+            survey,
             candids: features.iter().map(|row| row.candid).collect(),
             columns: features.first().map_or(0, |row| row.values.len()),
             labels,
@@ -167,8 +188,9 @@ impl TrainingJob {
         )
     }
 
-    /// Runs the job: trains the round (keeping the validation share out) and
-    /// predicts every row. `values` holds the rows, `columns` per row.
+    /// Runs the job: trains the round on the features the settings use
+    /// (keeping the validation share out) and predicts every row. `values`
+    /// holds the rows, `columns` per row.
     pub fn run(&self, values: &[f64]) -> Result<TrainingOutcome, ModelError> {
         let columns = self.columns;
         let row = |index: usize| &values[index * columns..(index + 1) * columns];
@@ -177,6 +199,16 @@ impl TrainingJob {
                 expected: self.candids.len() * columns,
                 found: values.len(),
             });
+        }
+        if feature_names(self.survey).len() != columns {
+            return Err(ModelError::FeatureCountMismatch {
+                expected: feature_names(self.survey).len(),
+                found: columns,
+            });
+        }
+        let (used_columns, used_names) = self.settings.used_features(self.survey);
+        if used_columns.is_empty() {
+            return Err(ModelError::NoFeatures);
         }
         let mut training: Vec<&(usize, String)> = Vec::new();
         let mut validation: Vec<&(usize, String)> = Vec::new();
@@ -194,7 +226,9 @@ impl TrainingJob {
         }
         let matrix = |split: &[&(usize, String)]| {
             let rows: Vec<&[f64]> = split.iter().map(|(index, _)| row(*index)).collect();
-            FeatureMatrix::from_rows(&rows).unwrap_or_else(|| FeatureMatrix::with_columns(columns))
+            FeatureMatrix::from_rows(&rows)
+                .unwrap_or_else(|| FeatureMatrix::with_columns(columns))
+                .select_columns(&used_columns)
         };
         let ids = |split: &[&(usize, String)]| {
             split
@@ -218,6 +252,7 @@ impl TrainingJob {
             strategy: self.settings.strategy,
             seed: self.settings.seed.wrapping_add(u64::from(self.round)),
             timestamp: self.timestamp.clone(),
+            feature_names: &used_names,
             training: LabelledRows {
                 ids: &train_ids,
                 labels: &train_labels,
@@ -230,8 +265,9 @@ impl TrainingJob {
             }),
         })?;
         let all: Vec<&[f64]> = (0..self.candids.len()).map(row).collect();
-        let all =
-            FeatureMatrix::from_rows(&all).unwrap_or_else(|| FeatureMatrix::with_columns(columns));
+        let all = FeatureMatrix::from_rows(&all)
+            .unwrap_or_else(|| FeatureMatrix::with_columns(columns))
+            .select_columns(&used_columns);
         Ok(TrainingOutcome {
             record,
             probabilities: model.predict_proba(&all)?,
@@ -322,6 +358,7 @@ mod tests {
         }
         let settings = WorkbenchSettings::default();
         let (job, values) = TrainingJob::for_loaded(
+            Survey::Ztf,
             &features,
             &store,
             &settings,
@@ -357,7 +394,8 @@ mod tests {
             validation_share: 0.25,
             ..WorkbenchSettings::default()
         };
-        let (job, values) = TrainingJob::for_loaded(&features, &store, &settings, 2, "t".into());
+        let (job, values) =
+            TrainingJob::for_loaded(Survey::Ztf, &features, &store, &settings, 2, "t".into());
         let travelled: TrainingJob =
             serde_json::from_str(&serde_json::to_string(&job).expect("json")).expect("back");
         assert_eq!(travelled, job);

@@ -4,10 +4,10 @@
 
 use std::time::Instant;
 
-use fink_vra::core::active::random::SplitMix64;
 use fink_vra::core::active::round::mapped_rows;
 use fink_vra::core::active::strategy::{rank_pool, Pool};
 use fink_vra::core::model::FeatureMatrix;
+use fink_vra::core::random::SplitMix64;
 
 /// Arguments of `fink-vra bench-round`.
 #[derive(clap::Args)]

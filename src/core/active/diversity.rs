@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::random::SplitMix64;
 use crate::core::model::standardize::Standardizer;
 use crate::core::model::FeatureMatrix;
+use crate::core::random::SplitMix64;
 
 /// Some rows of a pool, standardised (missing values at the column mean).
 pub struct StandardizedPool {

@@ -1,10 +1,9 @@
 //! Honest metrics for a binary classifier: accuracy, precision, recall, F1 and
-//! ROC AUC, and stratified k-fold cross-validation on the labelled set, so that
-//! a round reports how the model does on labels it has not seen.
+//! ROC AUC, and the stratified folds of the cross-validation
+//! (`active::validation`), so that a round reports how the model does on
+//! labels it has not seen.
 
 use serde::{Deserialize, Serialize};
-
-use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
 
 /// Metrics at a 0.5 threshold, plus ROC AUC of the probabilities.
 /// Precision (recall) is 0 when nothing is predicted (present) positive;
@@ -20,7 +19,7 @@ pub struct BinaryMetrics {
 }
 
 impl BinaryMetrics {
-    fn values(&self) -> [f64; 5] {
+    pub(super) fn values(&self) -> [f64; 5] {
         [
             self.accuracy,
             self.precision,
@@ -30,7 +29,7 @@ impl BinaryMetrics {
         ]
     }
 
-    fn from_values(values: [f64; 5]) -> BinaryMetrics {
+    pub(super) fn from_values(values: [f64; 5]) -> BinaryMetrics {
         let [accuracy, precision, recall, f1, roc_auc] = values;
         BinaryMetrics {
             accuracy,
@@ -112,7 +111,7 @@ pub struct CrossValidated {
 /// Splits row indices into `folds` folds with each class spread evenly, after
 /// a seeded shuffle.
 pub fn stratified_folds(classes: &[u8], folds: usize, seed: u64) -> Vec<Vec<usize>> {
-    let mut random = super::random::SplitMix64::new(seed);
+    let mut random = crate::core::random::SplitMix64::new(seed);
     let mut assignment = vec![Vec::new(); folds.max(1)];
     for class in [0u8, 1] {
         let mut members: Vec<usize> = (0..classes.len())
@@ -124,54 +123,6 @@ pub fn stratified_folds(classes: &[u8], folds: usize, seed: u64) -> Vec<Vec<usiz
         }
     }
     assignment
-}
-
-/// Stratified k-fold cross-validation of `model` on the labelled rows, with
-/// `folds` reduced to the smaller class's size; `None` when a class has
-/// fewer than 2 rows (nothing honest can be said yet).
-pub fn cross_validate(
-    model: &ModelSpec,
-    rows: &FeatureMatrix,
-    classes: &[u8],
-    folds: usize,
-    seed: u64,
-) -> Result<Option<CrossValidated>, ModelError> {
-    let smaller_class = [0u8, 1]
-        .iter()
-        .map(|&c| classes.iter().filter(|&&x| x == c).count())
-        .min()
-        .unwrap_or(0);
-    let folds = folds.min(smaller_class);
-    if folds < 2 {
-        return Ok(None);
-    }
-    let mut per_fold = Vec::with_capacity(folds);
-    for held_out in stratified_folds(classes, folds, seed) {
-        let training: Vec<usize> = (0..classes.len())
-            .filter(|i| !held_out.contains(i))
-            .collect();
-        let train_classes: Vec<u8> = training.iter().map(|&i| classes[i]).collect();
-        let fitted = model.fit(&rows.select_rows(&training), &train_classes, seed)?;
-        let probabilities = fitted.predict_proba(&rows.select_rows(&held_out))?;
-        let truth: Vec<u8> = held_out.iter().map(|&i| classes[i]).collect();
-        per_fold.push(binary_metrics(&truth, &probabilities).values());
-    }
-    let count = per_fold.len() as f64;
-    let mean: [f64; 5] =
-        std::array::from_fn(|m| per_fold.iter().map(|fold| fold[m]).sum::<f64>() / count);
-    let std: [f64; 5] = std::array::from_fn(|m| {
-        (per_fold
-            .iter()
-            .map(|fold| (fold[m] - mean[m]).powi(2))
-            .sum::<f64>()
-            / count)
-            .sqrt()
-    });
-    Ok(Some(CrossValidated {
-        folds,
-        mean: BinaryMetrics::from_values(mean),
-        std: BinaryMetrics::from_values(std),
-    }))
 }
 
 #[cfg(test)]

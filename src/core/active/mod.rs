@@ -3,11 +3,11 @@
 
 pub mod diversity;
 pub mod metrics;
-pub mod random;
 pub mod replay;
 pub mod round;
 pub mod strategy;
 pub mod table;
+pub mod validation;
 
 /// The classifier the page and the CLI use unless told otherwise
 /// (chosen by the replay benchmark, `bench/REPLAY.md`).

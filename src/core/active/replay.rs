@@ -7,12 +7,12 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::metrics::binary_metrics;
-use super::random::SplitMix64;
 use super::round::mapped_rows;
 use super::strategy::{rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy};
 use super::table::LabelledTable;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::{ModelError, ModelSpec};
+use crate::core::random::SplitMix64;
 
 /// A replay's settings.
 #[derive(Clone, Debug, PartialEq)]

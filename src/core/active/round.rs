@@ -4,10 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::metrics::{binary_metrics, cross_validate, BinaryMetrics, CrossValidated};
+use super::metrics::{binary_metrics, BinaryMetrics};
 use super::strategy::QueryStrategy;
+use super::validation::{cross_validate, CrossValidated, CrossValidation, FeatureImportance};
 use crate::core::labels::targets::TargetMapping;
-use crate::core::model::{FeatureMatrix, ModelError, ModelSpec, ProbabilisticClassifier};
+use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
 
 /// Folds of the cross-validation reported with each round (fewer when a class
 /// has fewer labels).
@@ -34,11 +35,20 @@ pub struct RoundRecord {
     pub seed: u64,
     /// UTC, ISO 8601; given by the caller (the core reads no clock).
     pub timestamp: String,
+    /// The features the model used, in the order of its input (empty in
+    /// rounds saved before the choice existed: all of the survey's).
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// The training labels, in the order the model was fitted on them.
     pub training: Vec<TrainingExample>,
     /// Training labels in class 0 and class 1.
     pub class_counts: [usize; 2],
     /// Stratified k-fold cross-validation on the training labels: the honest figure.
     pub cross_validated: Option<CrossValidated>,
+    /// Permutation importance of each used feature on the cross-validation
+    /// folds (`None` without cross-validation, or in older rounds).
+    #[serde(default)]
+    pub feature_importance: Option<Vec<FeatureImportance>>,
     /// Metrics on the training labels themselves: optimistic, labelled as such.
     pub training_set: BinaryMetrics,
     /// Metrics on the user's held-out validation labels, if any.
@@ -60,6 +70,8 @@ pub struct RoundRequest<'a> {
     pub strategy: QueryStrategy,
     pub seed: u64,
     pub timestamp: String,
+    /// The names of the feature columns of `training` (and `validation`).
+    pub feature_names: &'a [String],
     pub training: LabelledRows<'a>,
     pub validation: Option<LabelledRows<'a>>,
 }
@@ -75,17 +87,19 @@ pub fn mapped_rows(target: &TargetMapping, labels: &[String]) -> (Vec<usize>, Ve
 
 /// Fits the round's model and measures it. Labels without a class for the
 /// target are ignored.
-pub fn train_round(
-    request: RoundRequest,
-) -> Result<(RoundRecord, Box<dyn ProbabilisticClassifier>), ModelError> {
+pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), ModelError> {
     let (indices, classes) = mapped_rows(request.target, request.training.labels);
     let rows = request.training.features.select_rows(&indices);
     let model = request.model.fit(&rows, &classes, request.seed)?;
     let training_set = binary_metrics(&classes, &model.predict_proba(&rows)?);
-    let cross_validated = cross_validate(
+    let CrossValidation {
+        metrics: cross_validated,
+        importance: feature_importance,
+    } = cross_validate(
         request.model,
         &rows,
         &classes,
+        request.feature_names,
         CROSS_VALIDATION_FOLDS,
         request.seed,
     )?;
@@ -118,13 +132,28 @@ pub fn train_round(
         strategy: request.strategy,
         seed: request.seed,
         timestamp: request.timestamp,
+        features: request.feature_names.to_vec(),
         training,
         class_counts: [classes.len() - positives, positives],
         cross_validated,
+        feature_importance,
         training_set,
         validation,
     };
     Ok((record, model))
+}
+
+/// Fits `record`'s model again on `rows`: its training alerts' feature rows,
+/// in the record's order, with its features. Fitting is deterministic, so
+/// this is the model the round trained, bit for bit (how a model is exported
+/// after the page has been reloaded).
+pub fn refit(record: &RoundRecord, rows: &FeatureMatrix) -> Result<FittedModel, ModelError> {
+    let classes: Vec<u8> = record
+        .training
+        .iter()
+        .map(|example| example.class)
+        .collect();
+    record.model.fit(rows, &classes, record.seed)
 }
 
 /// The round history as JSON (for storage and exports).

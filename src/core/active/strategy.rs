@@ -9,8 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::diversity::{distances_to, farthest_point_batch, StandardizedPool};
-use super::random::SplitMix64;
 use crate::core::model::FeatureMatrix;
+use crate::core::random::SplitMix64;
 
 /// How to choose the next alerts to label.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

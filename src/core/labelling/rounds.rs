@@ -45,6 +45,7 @@ impl LabellingSession {
             rounds.saturating_sub(1)
         };
         let (mut job, values) = TrainingJob::for_loaded(
+            workspace.survey(),
             workspace.features(),
             &self.saved.labels,
             &self.saved.settings,

@@ -1,11 +1,15 @@
 //! Gradient-boosted trees from forust-ml: NaN-native (missing values get their
 //! own branch), log loss, single-threaded. Columns that are constant in the
-//! training rows are dropped first, since forust refuses them.
+//! training rows are dropped first, since forust refuses them. The fitted
+//! booster is copied into plain [`Tree`]s (forust's nodes are public), which
+//! predict exactly as forust does: the base score plus each tree's leaf, in
+//! order, through the logistic function.
 
 use forust_ml::data::Matrix;
 use forust_ml::gradientbooster::GradientBooster;
 
-use super::{check_columns, FeatureMatrix, ModelError, ProbabilisticClassifier};
+use super::tree::{Tree, TreeNode};
+use super::{FeatureMatrix, FittedModel, ModelError};
 
 /// The hyper-parameters set explicitly (forust's defaults differ from sklearn's).
 pub(super) struct Settings {
@@ -14,13 +18,6 @@ pub(super) struct Settings {
     pub max_depth: usize,
     pub l2: f32,
     pub min_leaf_weight: f32,
-}
-
-struct BoostedTrees {
-    columns: usize,
-    /// The input columns the booster was trained on.
-    kept_columns: Vec<usize>,
-    booster: GradientBooster,
 }
 
 fn learner_error(error: impl std::fmt::Display) -> ModelError {
@@ -54,7 +51,7 @@ pub(super) fn fit(
     targets: &[f64],
     settings: Settings,
     seed: u64,
-) -> Result<Box<dyn ProbabilisticClassifier>, ModelError> {
+) -> Result<FittedModel, ModelError> {
     let kept_columns = varying_columns(rows);
     let data = column_major(rows, &kept_columns);
     let matrix = Matrix::new(&data, rows.rows(), kept_columns.len());
@@ -69,22 +66,39 @@ pub(super) fn fit(
     booster
         .fit_unweighted(&matrix, targets, None)
         .map_err(learner_error)?;
-    Ok(Box::new(BoostedTrees {
+    let trees = booster
+        .trees
+        .iter()
+        .map(|tree| copy_tree(tree, &kept_columns))
+        .collect();
+    Ok(FittedModel::GradientBoosting {
         columns: rows.columns(),
-        kept_columns,
-        booster,
-    }))
+        base_score: booster.base_score,
+        trees,
+    })
 }
 
-impl ProbabilisticClassifier for BoostedTrees {
-    fn predict_proba(&self, rows: &FeatureMatrix) -> Result<Vec<f64>, ModelError> {
-        check_columns(rows, self.columns)?;
-        let data = column_major(rows, &self.kept_columns);
-        let matrix = Matrix::new(&data, rows.rows(), self.kept_columns.len());
-        let log_odds = self.booster.predict(&matrix, false);
-        Ok(log_odds
-            .into_iter()
-            .map(|z| 1.0 / (1.0 + libm::exp(-z)))
-            .collect())
-    }
+/// A forust tree as plain nodes on the input's columns (node indices are
+/// kept: forust addresses its children by position too).
+fn copy_tree(tree: &forust_ml::tree::Tree, kept_columns: &[usize]) -> Tree {
+    let nodes = tree
+        .nodes
+        .iter()
+        .map(|node| {
+            if node.is_leaf {
+                TreeNode::Leaf {
+                    value: f64::from(node.weight_value),
+                }
+            } else {
+                TreeNode::Split {
+                    feature: kept_columns[node.split_feature],
+                    threshold: node.split_value,
+                    left: node.left_child,
+                    right: node.right_child,
+                    missing: node.missing_node,
+                }
+            }
+        })
+        .collect();
+    Tree { nodes }
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::fitted::FittedModelError;
 use super::matrix::FeatureMatrix;
 use crate::core::features::stats::median;
 
@@ -34,6 +35,43 @@ impl MedianImputer {
             medians,
             indicator_columns,
         }
+    }
+
+    /// Columns of the input.
+    pub fn input_columns(&self) -> usize {
+        self.medians.len()
+    }
+
+    /// The value put in place of a missing one, per input column.
+    pub fn medians(&self) -> &[f64] {
+        &self.medians
+    }
+
+    /// The input columns that get a 0/1 missing indicator, in output order.
+    pub fn indicator_columns(&self) -> &[usize] {
+        &self.indicator_columns
+    }
+
+    /// Checks an imputer read from a file: finite medians, indicators of
+    /// existing columns.
+    pub fn check(&self) -> Result<(), FittedModelError> {
+        if !self.medians.iter().all(|m| m.is_finite()) {
+            return Err(FittedModelError::NotFinite {
+                what: "the imputation medians",
+            });
+        }
+        if let Some(&column) = self
+            .indicator_columns
+            .iter()
+            .find(|&&column| column >= self.medians.len())
+        {
+            return Err(FittedModelError::Length {
+                what: "the imputer's columns",
+                expected: self.medians.len(),
+                found: column + 1,
+            });
+        }
+        Ok(())
     }
 
     /// Columns of the output: the inputs, then one indicator per column that

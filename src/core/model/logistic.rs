@@ -1,5 +1,6 @@
 //! Logistic regression (smartcore) on median-imputed, standardised features:
-//! the linear baseline. Probabilities come from its coefficients.
+//! the linear baseline. Only its coefficients are kept: the model predicts
+//! with them (`FittedModel::LogisticRegression`).
 
 use smartcore::linalg::basic::arrays::Array;
 use smartcore::linalg::basic::matrix::DenseMatrix;
@@ -7,15 +8,7 @@ use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegress
 
 use super::impute::MedianImputer;
 use super::standardize::Standardizer;
-use super::{check_columns, FeatureMatrix, ModelError, ProbabilisticClassifier};
-
-struct LinearModel {
-    columns: usize,
-    imputer: MedianImputer,
-    scaler: Standardizer,
-    weights: Vec<f64>,
-    intercept: f64,
-}
+use super::{FeatureMatrix, FittedModel, ModelError};
 
 fn learner_error(error: impl std::fmt::Display) -> ModelError {
     ModelError::Learner {
@@ -24,19 +17,11 @@ fn learner_error(error: impl std::fmt::Display) -> ModelError {
     }
 }
 
-impl LinearModel {
-    fn prepared(&self, rows: &FeatureMatrix) -> Vec<f64> {
-        let mut values = self.imputer.transform(rows);
-        self.scaler.transform_in_place(&mut values);
-        values
-    }
-}
-
 pub(super) fn fit(
     rows: &FeatureMatrix,
     targets: &[f64],
     alpha: f64,
-) -> Result<Box<dyn ProbabilisticClassifier>, ModelError> {
+) -> Result<FittedModel, ModelError> {
     let imputer = MedianImputer::fit(rows);
     let mut values = imputer.transform(rows);
     let columns = imputer.output_columns();
@@ -51,31 +36,10 @@ pub(super) fn fit(
         .map(|column| *coefficients.get((0, column)))
         .collect();
     let intercept = *model.intercept().get((0, 0));
-    Ok(Box::new(LinearModel {
-        columns: rows.columns(),
+    Ok(FittedModel::LogisticRegression {
         imputer,
         scaler,
         weights,
         intercept,
-    }))
-}
-
-impl ProbabilisticClassifier for LinearModel {
-    fn predict_proba(&self, rows: &FeatureMatrix) -> Result<Vec<f64>, ModelError> {
-        check_columns(rows, self.columns)?;
-        let values = self.prepared(rows);
-        let width = self.weights.len().max(1);
-        Ok(values
-            .chunks(width)
-            .map(|row| {
-                let z = self.intercept
-                    + row
-                        .iter()
-                        .zip(&self.weights)
-                        .map(|(x, w)| x * w)
-                        .sum::<f64>();
-                1.0 / (1.0 + libm::exp(-z))
-            })
-            .collect())
-    }
+    })
 }

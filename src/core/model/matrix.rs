@@ -83,6 +83,30 @@ impl FeatureMatrix {
             .collect()
     }
 
+    /// The same matrix with every value rounded to the nearest float32 (`NaN`
+    /// stays missing): the precision a model's input has in every runtime.
+    pub fn to_float32(&self) -> FeatureMatrix {
+        FeatureMatrix {
+            rows: self.rows,
+            columns: self.columns,
+            values: self.values.iter().map(|&v| f64::from(v as f32)).collect(),
+        }
+    }
+
+    /// The same rows with only the given columns, in the given order.
+    pub fn select_columns(&self, columns: &[usize]) -> FeatureMatrix {
+        let mut values = Vec::with_capacity(self.rows * columns.len());
+        for row in 0..self.rows {
+            let full = self.row(row);
+            values.extend(columns.iter().map(|&column| full[column]));
+        }
+        FeatureMatrix {
+            rows: self.rows,
+            columns: columns.len(),
+            values,
+        }
+    }
+
     /// The values in row-major order.
     pub fn row_major(&self) -> &[f64] {
         &self.values

@@ -2,25 +2,31 @@
 //! rows, then give P(class 1) for any rows. Everything is deterministic given
 //! the seed, single-threaded, and compiles for wasm32.
 //!
-//! - [`ModelSpec::ExtraTrees`]: a "probability forest" (smartcore's extremely
-//!   randomised regression trees fitted on 0/1, leaves averaged), with median
-//!   imputation and missing indicators fitted on the training rows. The
-//!   small-data default.
+//! - [`ModelSpec::ExtraTrees`]: a "probability forest" (extremely randomised
+//!   regression trees fitted on 0/1, leaves averaged, `extra_trees`), with
+//!   median imputation and missing indicators fitted on the training rows.
+//!   The small-data default.
 //! - [`ModelSpec::GradientBoosting`]: forust-ml's gradient-boosted trees, NaN-native
 //!   like the original sklearn HistGradientBoosting, with small leaves.
 //! - [`ModelSpec::LogisticRegression`]: smartcore's, on imputed standardised
 //!   features: a baseline.
+//!
+//! Fitting returns a [`FittedModel`]: plain data that predicts, serialises
+//! and exports (model files, ONNX) without the learner crates.
 
 mod boosting;
 mod extra_trees;
+pub mod fitted;
 pub mod impute;
 mod logistic;
 pub mod matrix;
 pub mod standardize;
+pub mod tree;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use fitted::FittedModel;
 pub use matrix::FeatureMatrix;
 
 /// Why a model could not be fitted or applied.
@@ -28,18 +34,14 @@ pub use matrix::FeatureMatrix;
 pub enum ModelError {
     #[error("no training rows")]
     NoTrainingRows,
+    #[error("every feature is left out: tick at least one in Model & strategy")]
+    NoFeatures,
     #[error("{rows} training rows but {labels} labels")]
     LabelCountMismatch { rows: usize, labels: usize },
     #[error("the model expects {expected} features, got {found}")]
     FeatureCountMismatch { expected: usize, found: usize },
     #[error("{model} failed: {detail}")]
     Learner { model: &'static str, detail: String },
-}
-
-/// A fitted binary classifier.
-pub trait ProbabilisticClassifier: Send + Sync {
-    /// P(class 1) for every row of `rows`, in `[0, 1]`.
-    fn predict_proba(&self, rows: &FeatureMatrix) -> Result<Vec<f64>, ModelError>;
 }
 
 /// Which classifier, with its hyper-parameters (all explicit, serialisable).
@@ -124,13 +126,15 @@ impl ModelSpec {
         }
     }
 
-    /// Fits this model on `rows` with binary `labels` (0 or 1).
+    /// Fits this model on `rows` (taken as float32, like every input the
+    /// model will see) with binary `labels` (0 or 1).
     pub fn fit(
         &self,
         rows: &FeatureMatrix,
         labels: &[u8],
         seed: u64,
-    ) -> Result<Box<dyn ProbabilisticClassifier>, ModelError> {
+    ) -> Result<FittedModel, ModelError> {
+        let rows = &rows.to_float32();
         if rows.rows() == 0 {
             return Err(ModelError::NoTrainingRows);
         }
@@ -145,10 +149,10 @@ impl ModelSpec {
             // One class only: every learner would answer the same; say so with
             // a smoothed constant instead of asking them.
             let probability = (positives as f64 + 1.0) / (labels.len() as f64 + 2.0);
-            return Ok(Box::new(ConstantModel {
+            return Ok(FittedModel::Constant {
                 probability,
                 columns: rows.columns(),
-            }));
+            });
         }
         let targets: Vec<f64> = labels.iter().map(|&label| f64::from(label)).collect();
         match *self {
@@ -156,7 +160,16 @@ impl ModelSpec {
                 trees,
                 min_samples_leaf,
                 max_features,
-            } => extra_trees::fit(rows, &targets, trees, min_samples_leaf, max_features, seed),
+            } => extra_trees::fit(
+                rows,
+                &targets,
+                extra_trees::Settings {
+                    trees,
+                    min_samples_leaf,
+                    max_features,
+                },
+                seed,
+            ),
             ModelSpec::GradientBoosting {
                 iterations,
                 learning_rate,
@@ -177,31 +190,6 @@ impl ModelSpec {
             ),
             ModelSpec::LogisticRegression { alpha } => logistic::fit(rows, &targets, alpha),
         }
-    }
-}
-
-/// Checks that `rows` has the `expected` number of columns.
-fn check_columns(rows: &FeatureMatrix, expected: usize) -> Result<(), ModelError> {
-    if rows.columns() == expected {
-        Ok(())
-    } else {
-        Err(ModelError::FeatureCountMismatch {
-            expected,
-            found: rows.columns(),
-        })
-    }
-}
-
-/// The answer when training had a single class.
-struct ConstantModel {
-    probability: f64,
-    columns: usize,
-}
-
-impl ProbabilisticClassifier for ConstantModel {
-    fn predict_proba(&self, rows: &FeatureMatrix) -> Result<Vec<f64>, ModelError> {
-        check_columns(rows, self.columns)?;
-        Ok(vec![self.probability; rows.rows()])
     }
 }
 

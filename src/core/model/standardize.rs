@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::fitted::FittedModelError;
+
 /// Per-column mean and standard deviation (1 for a constant column).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Standardizer {
@@ -35,6 +37,41 @@ impl Standardizer {
             deviations[column] = if variance > 0.0 { variance.sqrt() } else { 1.0 };
         }
         Standardizer { means, deviations }
+    }
+
+    /// The training mean of each column.
+    pub fn means(&self) -> &[f64] {
+        &self.means
+    }
+
+    /// The training standard deviation of each column (1 when constant).
+    pub fn deviations(&self) -> &[f64] {
+        &self.deviations
+    }
+
+    /// Checks a scaler read from a file for `columns` columns: finite means,
+    /// finite positive deviations.
+    pub fn check(&self, columns: usize) -> Result<(), FittedModelError> {
+        for (what, values) in [
+            ("the means", &self.means),
+            ("the deviations", &self.deviations),
+        ] {
+            if values.len() != columns {
+                return Err(FittedModelError::Length {
+                    what,
+                    expected: columns,
+                    found: values.len(),
+                });
+            }
+        }
+        if !self.means.iter().all(|m| m.is_finite())
+            || !self.deviations.iter().all(|d| d.is_finite() && *d > 0.0)
+        {
+            return Err(FittedModelError::NotFinite {
+                what: "the standardisation",
+            });
+        }
+        Ok(())
     }
 
     /// Scales row-major `values` in place; `NaN` becomes 0 (the mean).

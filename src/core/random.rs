@@ -1,5 +1,5 @@
 //! A tiny seeded random generator (SplitMix64) for shuffles and draws in the
-//! strategies and folds: deterministic across platforms, no entropy source.
+//! strategies, folds and forests: deterministic across platforms, no entropy source.
 
 /// SplitMix64 (Steele, Lea & Flood 2014): fast, well-mixed, seedable.
 #[derive(Clone, Debug)]

@@ -1,0 +1,194 @@
+//! A fitted model as plain, serialisable data: what a round trained, what the
+//! page predicts with, what a model file stores and what the CLI and the ONNX
+//! export read. Every family predicts from these values alone, so a model read
+//! back from JSON gives the same probabilities, bit for bit.
+//!
+//! Models take their inputs as float32 values ([`FeatureMatrix::to_float32`]),
+//! fitting and predicting alike: an ONNX runtime is given float32 features, so
+//! the exported graph sees exactly the values the model was trained on.
+
+use serde::{Deserialize, Serialize};
+
+use super::impute::MedianImputer;
+use super::standardize::Standardizer;
+use super::tree::{SplitRule, Tree, TreeError};
+use super::{FeatureMatrix, ModelError};
+
+/// A fitted binary classifier, one variant per family.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FittedModel {
+    /// Training had one class only: a smoothed constant.
+    Constant { columns: usize, probability: f64 },
+    /// Median imputation with missing indicators, then the mean of the
+    /// trees' leaves (`value <= threshold` goes left).
+    ExtraTrees {
+        imputer: MedianImputer,
+        trees: Vec<Tree>,
+    },
+    /// The logistic function of `base_score` plus every tree's leaf, summed
+    /// in order (`value < threshold` goes left; missing values follow each
+    /// split's `missing` branch).
+    GradientBoosting {
+        columns: usize,
+        base_score: f64,
+        trees: Vec<Tree>,
+    },
+    /// Median imputation with missing indicators, standardisation, then the
+    /// logistic function of `intercept + weights · x`.
+    LogisticRegression {
+        imputer: MedianImputer,
+        scaler: Standardizer,
+        weights: Vec<f64>,
+        intercept: f64,
+    },
+}
+
+/// Why a fitted model read from a file cannot predict.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum FittedModelError {
+    #[error("tree {tree}: {problem}")]
+    Tree { tree: usize, problem: TreeError },
+    #[error("a forest needs at least one tree")]
+    NoTrees,
+    #[error("{what} has {found} values where {expected} are needed")]
+    Length {
+        what: &'static str,
+        expected: usize,
+        found: usize,
+    },
+    #[error("{what} holds a value that is not a finite number")]
+    NotFinite { what: &'static str },
+}
+
+/// The logistic function, with the same `exp` natively and in wasm32.
+pub fn logistic(z: f64) -> f64 {
+    1.0 / (1.0 + libm::exp(-z))
+}
+
+impl FittedModel {
+    /// The number of features a row must have.
+    pub fn input_columns(&self) -> usize {
+        match self {
+            FittedModel::Constant { columns, .. }
+            | FittedModel::GradientBoosting { columns, .. } => *columns,
+            FittedModel::ExtraTrees { imputer, .. }
+            | FittedModel::LogisticRegression { imputer, .. } => imputer.input_columns(),
+        }
+    }
+
+    /// P(class 1) for every row of `rows`, in `[0, 1]`.
+    pub fn predict_proba(&self, rows: &FeatureMatrix) -> Result<Vec<f64>, ModelError> {
+        if rows.columns() != self.input_columns() {
+            return Err(ModelError::FeatureCountMismatch {
+                expected: self.input_columns(),
+                found: rows.columns(),
+            });
+        }
+        let rows = rows.to_float32();
+        Ok(match self {
+            FittedModel::Constant { probability, .. } => vec![*probability; rows.rows()],
+            FittedModel::ExtraTrees { imputer, trees } => {
+                let values = imputer.transform(&rows);
+                let width = imputer.output_columns().max(1);
+                values
+                    .chunks(width)
+                    .take(rows.rows())
+                    .map(|row| {
+                        let sum: f64 = trees
+                            .iter()
+                            .map(|tree| tree.leaf_value(row, SplitRule::LessOrEqual))
+                            .sum();
+                        (sum / trees.len() as f64).clamp(0.0, 1.0)
+                    })
+                    .collect()
+            }
+            FittedModel::GradientBoosting {
+                base_score, trees, ..
+            } => (0..rows.rows())
+                .map(|index| {
+                    let row = rows.row(index);
+                    let mut log_odds = *base_score;
+                    for tree in trees {
+                        log_odds += tree.leaf_value(row, SplitRule::Less);
+                    }
+                    logistic(log_odds)
+                })
+                .collect(),
+            FittedModel::LogisticRegression {
+                imputer,
+                scaler,
+                weights,
+                intercept,
+            } => {
+                let mut values = imputer.transform(&rows);
+                scaler.transform_in_place(&mut values);
+                values
+                    .chunks(weights.len().max(1))
+                    .take(rows.rows())
+                    .map(|row| {
+                        let dot: f64 = row.iter().zip(weights).map(|(x, w)| x * w).sum();
+                        logistic(intercept + dot)
+                    })
+                    .collect()
+            }
+        })
+    }
+
+    /// Checks a model read from a file: sizes agree, trees end on leaves,
+    /// numbers are finite. A model that passes cannot panic when predicting.
+    pub fn check(&self) -> Result<(), FittedModelError> {
+        let finite = |what, values: &[f64]| {
+            if values.iter().all(|v| v.is_finite()) {
+                Ok(())
+            } else {
+                Err(FittedModelError::NotFinite { what })
+            }
+        };
+        let trees_fit = |trees: &[Tree], columns: usize| {
+            if trees.is_empty() {
+                return Err(FittedModelError::NoTrees);
+            }
+            trees.iter().enumerate().try_for_each(|(index, tree)| {
+                tree.check(columns)
+                    .map_err(|problem| FittedModelError::Tree {
+                        tree: index,
+                        problem,
+                    })
+            })
+        };
+        match self {
+            FittedModel::Constant { probability, .. } => finite("the probability", &[*probability]),
+            FittedModel::ExtraTrees { imputer, trees } => {
+                imputer.check()?;
+                trees_fit(trees, imputer.output_columns())
+            }
+            FittedModel::GradientBoosting {
+                columns,
+                base_score,
+                trees,
+            } => {
+                finite("the base score", &[*base_score])?;
+                trees_fit(trees, *columns)
+            }
+            FittedModel::LogisticRegression {
+                imputer,
+                scaler,
+                weights,
+                intercept,
+            } => {
+                imputer.check()?;
+                scaler.check(imputer.output_columns())?;
+                if weights.len() != imputer.output_columns() {
+                    return Err(FittedModelError::Length {
+                        what: "the weights",
+                        expected: imputer.output_columns(),
+                        found: weights.len(),
+                    });
+                }
+                finite("the weights", weights)?;
+                finite("the intercept", &[*intercept])
+            }
+        }
+    }
+}

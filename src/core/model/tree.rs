@@ -1,0 +1,185 @@
+//! A fitted decision tree as plain data: every node's split (feature,
+//! threshold, where a missing value goes) or leaf value. The forest and the
+//! boosted trees are both stored this way, so that a model file holds them in
+//! full and any runtime (this crate, ONNX-ML) walks them the same way.
+
+use serde::{Deserialize, Serialize};
+
+/// How a split compares a value with its threshold to send it left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitRule {
+    /// `value <= threshold` goes left (the extra-trees forest).
+    LessOrEqual,
+    /// `value < threshold` goes left (forust's boosted trees).
+    Less,
+}
+
+impl SplitRule {
+    fn goes_left(self, value: f64, threshold: f64) -> bool {
+        match self {
+            SplitRule::LessOrEqual => value <= threshold,
+            SplitRule::Less => value < threshold,
+        }
+    }
+}
+
+/// One node. Children always have a larger index than their parent, so a
+/// walk from node 0 ends (checked by [`Tree::check`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "node", rename_all = "snake_case")]
+pub enum TreeNode {
+    Split {
+        feature: usize,
+        threshold: f64,
+        left: usize,
+        right: usize,
+        /// Where a missing (`NaN`) value goes: `left`, `right` or a node of its own.
+        missing: usize,
+    },
+    Leaf {
+        value: f64,
+    },
+}
+
+/// A tree; node 0 is the root.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tree {
+    pub nodes: Vec<TreeNode>,
+}
+
+/// Why a tree read from a file cannot be walked.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum TreeError {
+    #[error("a tree has no nodes")]
+    Empty,
+    #[error(
+        "node {node} points to node {child}, which is not after it in a tree of {nodes} nodes"
+    )]
+    BadChild {
+        node: usize,
+        child: usize,
+        nodes: usize,
+    },
+    #[error("node {node} splits on feature {feature}, but the model has {columns} inputs")]
+    BadFeature {
+        node: usize,
+        feature: usize,
+        columns: usize,
+    },
+    #[error("node {node} has a threshold or value that is not a finite number")]
+    NotFinite { node: usize },
+}
+
+impl Tree {
+    /// The leaf value reached by `row` under `rule`.
+    pub fn leaf_value(&self, row: &[f64], rule: SplitRule) -> f64 {
+        let mut index = 0;
+        loop {
+            match &self.nodes[index] {
+                TreeNode::Leaf { value } => return *value,
+                TreeNode::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                    missing,
+                } => {
+                    let value = row[*feature];
+                    index = if value.is_nan() {
+                        *missing
+                    } else if rule.goes_left(value, *threshold) {
+                        *left
+                    } else {
+                        *right
+                    };
+                }
+            }
+        }
+    }
+
+    /// Checks that every walk of a row of `columns` values ends on a leaf.
+    pub fn check(&self, columns: usize) -> Result<(), TreeError> {
+        if self.nodes.is_empty() {
+            return Err(TreeError::Empty);
+        }
+        let nodes = self.nodes.len();
+        for (index, node) in self.nodes.iter().enumerate() {
+            match node {
+                TreeNode::Leaf { value } if !value.is_finite() => {
+                    return Err(TreeError::NotFinite { node: index })
+                }
+                TreeNode::Leaf { .. } => {}
+                TreeNode::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                    missing,
+                } => {
+                    if *feature >= columns {
+                        return Err(TreeError::BadFeature {
+                            node: index,
+                            feature: *feature,
+                            columns,
+                        });
+                    }
+                    if threshold.is_nan() {
+                        return Err(TreeError::NotFinite { node: index });
+                    }
+                    for &child in [left, right, missing] {
+                        if child <= index || child >= nodes {
+                            return Err(TreeError::BadChild {
+                                node: index,
+                                child,
+                                nodes,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stump(missing: usize) -> Tree {
+        Tree {
+            nodes: vec![
+                TreeNode::Split {
+                    feature: 0,
+                    threshold: 1.0,
+                    left: 1,
+                    right: 2,
+                    missing,
+                },
+                TreeNode::Leaf { value: 10.0 },
+                TreeNode::Leaf { value: 20.0 },
+            ],
+        }
+    }
+
+    #[test]
+    fn the_rule_decides_a_value_equal_to_the_threshold_and_missing_values_follow_their_branch() {
+        let tree = stump(1);
+        assert_eq!(tree.leaf_value(&[1.0], SplitRule::LessOrEqual), 10.0);
+        assert_eq!(tree.leaf_value(&[1.0], SplitRule::Less), 20.0);
+        assert_eq!(tree.leaf_value(&[f64::NAN], SplitRule::Less), 10.0);
+        assert_eq!(stump(2).leaf_value(&[f64::NAN], SplitRule::Less), 20.0);
+    }
+
+    #[test]
+    fn a_tree_that_loops_or_reads_past_the_row_is_refused() {
+        assert!(stump(1).check(1).is_ok());
+        assert!(matches!(stump(0).check(1), Err(TreeError::BadChild { .. })));
+        assert!(matches!(
+            stump(1).check(0),
+            Err(TreeError::BadFeature { .. })
+        ));
+        assert_eq!(Tree { nodes: vec![] }.check(1), Err(TreeError::Empty));
+    }
+}
