@@ -68,6 +68,39 @@ ensure_e2e_packages() {
     fi
 }
 
+# The Python test tools, each in a virtualenv under target/pyenv/ made from
+# PyPI packages pinned in tests/python/: onnxruntime and mlflow (latest), and
+# onnxruntime 1.16.3 (Fink's broker). Skipped when the pins are installed.
+PYENV_LATEST=target/pyenv/latest
+PYENV_ORT_116=target/pyenv/ort-1.16.3
+
+ensure_python_venv() {
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+        echo "setup: installing Debian's python3-venv"
+        as_root apt-get update
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y python3-venv
+    fi
+}
+
+# $1: the virtualenv, $2: its requirements file.
+ensure_python_packages() {
+    local stamp="$1/installed-requirements.txt"
+    if [ -x "$1/bin/python" ] && cmp -s "$2" "$stamp"; then
+        return
+    fi
+    echo "setup: installing $2 into $1 (PyPI; a few minutes, once)"
+    rm -rf "$1"
+    python3 -m venv "$1"
+    "$1/bin/pip" install --quiet --disable-pip-version-check -r "$2"
+    cp "$2" "$stamp"
+}
+
+ensure_python_test_tools() {
+    ensure_python_venv
+    ensure_python_packages "$PYENV_LATEST" tests/python/requirements.txt
+    ensure_python_packages "$PYENV_ORT_116" tests/python/requirements-ort-1.16.txt
+}
+
 # Builds the page into dist/ (release profile; nothing fetched by trunk).
 # $1: the public URL the page is served under, e.g. / or /fink-vra/.
 build_page() {

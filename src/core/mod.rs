@@ -18,6 +18,7 @@ pub mod labelling;
 pub mod labels;
 pub mod links;
 pub mod model;
+pub mod model_file;
 pub mod paging;
 pub mod plot;
 pub mod queue;

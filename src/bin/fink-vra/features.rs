@@ -6,7 +6,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use fink_vra::core::alert::Survey;
+use fink_vra::core::alert::{Alert, Survey};
 use fink_vra::core::alert_set::DuplicateFilter;
 use fink_vra::core::features::csv::{header, row_line};
 use fink_vra::core::features::extinction::ExtinctionMap;
@@ -16,7 +16,7 @@ use fink_vra::core::ingest::{read_alerts, read_layout};
 /// The one survey of the readable `files` (ZTF when none is readable), told
 /// from their footers before any row is written; an error message when they
 /// mix surveys.
-fn survey_of(files: &[PathBuf]) -> Result<Survey, String> {
+pub fn survey_of(files: &[PathBuf]) -> Result<Survey, String> {
     let mut first_of: Vec<(Survey, String)> = Vec::new();
     for path in files {
         let name = path.display().to_string();
@@ -43,29 +43,16 @@ fn survey_of(files: &[PathBuf]) -> Result<Survey, String> {
     }
 }
 
-/// Writes the features of `files`; non-zero exit if any file could not be
-/// read, and nothing written if the files mix surveys.
-pub fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
-    let survey = match survey_of(files) {
-        Ok(survey) => survey,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    let source = if recompute_lc {
-        LcFeatureSource::Recompute
-    } else {
-        LcFeatureSource::FileOrRecompute
-    };
-    let dust = ExtinctionMap::sfd();
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+/// Reads `files` in order, reporting skipped alerts, duplicates and
+/// unreadable files on stderr, and hands each file's new alerts to
+/// `on_alerts` (which stops the reading by returning `Err`). Returns how many
+/// files could not be read, or `Err` if `on_alerts` stopped it.
+pub fn read_each_file(
+    files: &[PathBuf],
+    mut on_alerts: impl FnMut(&[Alert]) -> Result<(), ()>,
+) -> Result<usize, ()> {
     let mut failed_files = 0;
     let mut duplicate_filter = DuplicateFilter::new();
-    if writeln!(out, "{}", header(survey)).is_err() {
-        return ExitCode::FAILURE;
-    }
     for path in files {
         let name = path.display().to_string();
         let parsed = File::open(path)
@@ -95,22 +82,47 @@ pub fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
                 duplicate.candid, duplicate.first_seen_in
             );
         }
-        for alert in &alerts {
-            let row = compute_features(alert, source, dust);
-            if writeln!(out, "{}", row_line(&row)).is_err() {
-                return ExitCode::FAILURE;
-            }
-        }
-    }
-    if out.flush().is_err() {
-        return ExitCode::FAILURE;
+        on_alerts(&alerts)?;
     }
     if failed_files > 0 {
         eprintln!(
             "{failed_files} of {} file(s) could not be read",
             files.len()
         );
+    }
+    Ok(failed_files)
+}
+
+/// Writes the features of `files`; non-zero exit if any file could not be
+/// read, and nothing written if the files mix surveys.
+pub fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
+    let survey = match survey_of(files) {
+        Ok(survey) => survey,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let source = if recompute_lc {
+        LcFeatureSource::Recompute
+    } else {
+        LcFeatureSource::FileOrRecompute
+    };
+    let dust = ExtinctionMap::sfd();
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if writeln!(out, "{}", header(survey)).is_err() {
         return ExitCode::FAILURE;
     }
-    ExitCode::SUCCESS
+    let read = read_each_file(files, |alerts| {
+        for alert in alerts {
+            let row = compute_features(alert, source, dust);
+            writeln!(out, "{}", row_line(&row)).map_err(|_| ())?;
+        }
+        Ok(())
+    });
+    match (read, out.flush()) {
+        (Ok(0), Ok(())) => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
 }

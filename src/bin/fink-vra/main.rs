@@ -5,6 +5,7 @@ mod bench;
 mod choices;
 mod features;
 mod replay;
+mod score;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +48,29 @@ enum Command {
     /// Time one round at scale: fit on `--labels` labels, predict a pool of
     /// `--pool` alerts built from the table (rows replicated with jitter), rank it.
     BenchRound(bench::BenchArguments),
+    /// Score alert files with a model file (exported from the page's rounds
+    /// table): `alert_id,object_id,p_class1` as CSV on stdout, in input order.
+    ///
+    /// The features are computed as `features` computes them; the files must
+    /// be of the model's survey (exit code 2 otherwise, or for a model file
+    /// that cannot be read).
+    Score {
+        /// The model file (JSON, "format": "fink-vra-model").
+        #[arg(long)]
+        model: PathBuf,
+        /// Fink alert files of the model's survey.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write a model file as an ONNX-ML graph (float32 input `features`
+    /// [N, F] in the model's feature order, NaN for missing; output
+    /// `p_class1` [N, 1]), loadable by onnxruntime 1.16.3 and later.
+    ExportOnnx {
+        /// The model file (JSON).
+        model: PathBuf,
+        /// Where to write the .onnx file.
+        out: PathBuf,
+    },
 }
 
 /// The app's defaults, chosen by the replay benchmark (bench/REPLAY.md).
@@ -62,6 +86,8 @@ fn main() -> ExitCode {
         } => features::features(&files, recompute_lc),
         Command::Replay(arguments) => report(replay::run_replay(&arguments)),
         Command::BenchRound(arguments) => report(bench::run(&arguments)),
+        Command::Score { model, files } => score::score(&model, &files),
+        Command::ExportOnnx { model, out } => report(score::export_onnx(&model, &out)),
     }
 }
 

@@ -1,0 +1,90 @@
+//! `fink-vra score` and `fink-vra export-onnx`: a model file exported from
+//! the page (or written by `train`) applied outside it.
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use fink_vra::core::features::extinction::ExtinctionMap;
+use fink_vra::core::features::{compute_features, LcFeatureSource};
+use fink_vra::core::model_file::onnx::to_onnx;
+use fink_vra::core::model_file::ModelFile;
+
+use crate::features::{read_each_file, survey_of};
+
+/// Reads and checks a model file, or says why not.
+pub fn read_model(path: &Path) -> Result<ModelFile, String> {
+    let text = fs::read_to_string(path)
+        .map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+    ModelFile::from_json(&text).map_err(|error| format!("{}: {error}", path.display()))
+}
+
+/// Writes `alert_id,object_id,p_class1` for every alert of `files`, in input
+/// order, computing the features with the same core as the page.
+pub fn score(model_path: &Path, files: &[PathBuf]) -> ExitCode {
+    let model = match read_model(model_path) {
+        Ok(model) => model,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match survey_of(files) {
+        Ok(survey) if survey == model.survey || files_unreadable(files) => {}
+        Ok(survey) => {
+            eprintln!(
+                "error: the model is for {} alerts, but the files are {survey} alerts",
+                model.survey
+            );
+            return ExitCode::from(2);
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    }
+    let dust = ExtinctionMap::sfd();
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if writeln!(out, "alert_id,object_id,p_class1").is_err() {
+        return ExitCode::FAILURE;
+    }
+    let read = read_each_file(files, |alerts| {
+        let rows: Vec<_> = alerts
+            .iter()
+            .map(|alert| compute_features(alert, LcFeatureSource::FileOrRecompute, dust))
+            .collect();
+        let probabilities = model.score(&rows).map_err(|error| {
+            eprintln!("error: {error}");
+        })?;
+        for (row, probability) in rows.iter().zip(probabilities) {
+            writeln!(out, "{},{},{probability}", row.candid, row.object_id).map_err(|_| ())?;
+        }
+        Ok(())
+    });
+    match (read, out.flush()) {
+        (Ok(0), Ok(())) => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
+}
+
+/// True when no file has a readable footer (then each one's error is
+/// reported while reading, not a survey mismatch).
+fn files_unreadable(files: &[PathBuf]) -> bool {
+    files.iter().all(|path| {
+        fs::File::open(path)
+            .ok()
+            .and_then(|handle| {
+                fink_vra::core::ingest::read_layout(&path.display().to_string(), handle).ok()
+            })
+            .is_none()
+    })
+}
+
+/// Writes the ONNX graph of a model file.
+pub fn export_onnx(model_path: &Path, out: &Path) -> Result<(), String> {
+    let model = read_model(model_path)?;
+    fs::write(out, to_onnx(&model))
+        .map_err(|error| format!("{}: cannot write: {error}", out.display()))
+}

@@ -1,0 +1,261 @@
+//! The model file: a round's trained VRA as a versioned JSON document
+//! (`"format": "fink-vra-model", "version": 1`) holding everything needed to
+//! score a new alert exactly as the page did (survey, feature names in input
+//! order, target mapping, classifier and hyper-parameters, the fitted model
+//! with its imputation and scaling) and to say where it came from (training
+//! alerts and labels, metrics, importance, seed, tool version). Nothing in it
+//! is specific to a language: trees are node lists, the rest numbers.
+//!
+//! The CLI scores alert files with it (`fink-vra score`), `model_file::onnx`
+//! turns it into an ONNX-ML graph, and the page exports one per round.
+
+pub mod onnx;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::core::active::metrics::BinaryMetrics;
+use crate::core::active::round::{refit, RoundRecord, TrainingExample};
+use crate::core::active::strategy::QueryStrategy;
+use crate::core::active::validation::{CrossValidated, FeatureImportance};
+use crate::core::alert::{Candid, Survey};
+use crate::core::features::{feature_names, FeatureRow};
+use crate::core::labels::targets::TargetMapping;
+use crate::core::model::fitted::FittedModelError;
+use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
+use crate::core::workspace::Workspace;
+
+/// The `format` field of every model file.
+pub const MODEL_FORMAT: &str = "fink-vra-model";
+/// The version this build writes, and the newest it reads.
+pub const MODEL_VERSION: u32 = 1;
+
+/// How the round's model did, as the round recorded it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelMetrics {
+    /// Stratified k-fold cross-validation on the training labels.
+    pub cross_validated: Option<CrossValidated>,
+    /// On the training labels themselves (optimistic).
+    pub training_set: BinaryMetrics,
+    /// On the held-out validation labels, if any.
+    pub validation: Option<BinaryMetrics>,
+}
+
+/// A model file, version 1.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelFile {
+    /// Always [`MODEL_FORMAT`].
+    pub format: String,
+    /// Always [`MODEL_VERSION`] when written by this build.
+    pub version: u32,
+    /// The program and version that wrote it, e.g. `fink-vra 0.1.0`.
+    pub tool: String,
+    pub survey: Survey,
+    /// The model's input columns, in order (the ONNX input's columns too).
+    pub feature_names: Vec<String>,
+    /// The model type: its name and label → class mapping (class 1 is
+    /// what `p_class1` is the probability of).
+    pub target: TargetMapping,
+    /// The classifier and all its hyper-parameters.
+    pub classifier: ModelSpec,
+    /// The fitted model: imputation and scaling values, trees or weights.
+    pub fitted: FittedModel,
+    pub round: u32,
+    /// The seed the round's model was fitted with.
+    pub seed: u64,
+    /// The query strategy of the session (it does not change the model).
+    pub strategy: QueryStrategy,
+    /// When the round was trained (UTC, ISO 8601).
+    pub trained_at: String,
+    /// The training alerts (ids as decimal strings) with label and class,
+    /// in the order the model was fitted on them.
+    pub training: Vec<TrainingExample>,
+    pub metrics: ModelMetrics,
+    /// Permutation importance per feature (mean drop in ROC AUC).
+    pub feature_importance: Option<Vec<FeatureImportance>>,
+}
+
+/// Why a model file cannot be read, or a round's model not exported.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ModelFileError {
+    #[error("this is not JSON: {detail}")]
+    NotJson { detail: String },
+    #[error("this is not a fink-vra model file (no \"format\": \"{MODEL_FORMAT}\")")]
+    NotAModelFile,
+    #[error("this model file is version {found}, newer than this fink-vra reads (up to {MODEL_VERSION}): update fink-vra")]
+    Newer { found: u64 },
+    #[error("this model file is broken: {detail}")]
+    Invalid { detail: String },
+    #[error("this model file's fitted model is broken: {problem}")]
+    BrokenModel { problem: FittedModelError },
+    #[error("the model uses {feature}, which is not a {survey} feature")]
+    UnknownFeature { feature: String, survey: Survey },
+    #[error("round {round}'s model needs {missing} of its {total} training alerts, which are not loaded: load their files first")]
+    TrainingAlertsMissing {
+        round: u32,
+        missing: usize,
+        total: usize,
+    },
+    #[error("the model is for {model} alerts, not {alerts}")]
+    OtherSurvey { model: Survey, alerts: Survey },
+    #[error("the model could not be fitted again: {0}")]
+    Model(#[from] ModelError),
+}
+
+impl ModelFile {
+    /// The model file of `record`, whose model is `fitted`.
+    pub fn for_round(survey: Survey, record: &RoundRecord, fitted: FittedModel) -> ModelFile {
+        let feature_names = if record.features.is_empty() {
+            feature_names(survey)
+                .iter()
+                .map(|n| n.to_string())
+                .collect()
+        } else {
+            record.features.clone()
+        };
+        ModelFile {
+            format: MODEL_FORMAT.to_string(),
+            version: MODEL_VERSION,
+            tool: format!("fink-vra {}", env!("CARGO_PKG_VERSION")),
+            survey,
+            feature_names,
+            target: record.target.clone(),
+            classifier: record.model.clone(),
+            fitted,
+            round: record.round,
+            seed: record.seed,
+            strategy: record.strategy,
+            trained_at: record.timestamp.clone(),
+            training: record.training.clone(),
+            metrics: ModelMetrics {
+                cross_validated: record.cross_validated,
+                training_set: record.training_set,
+                validation: record.validation,
+            },
+            feature_importance: record.feature_importance.clone(),
+        }
+    }
+
+    /// The model of round `record`, fitted again on the workspace's rows of
+    /// its training alerts (all must be loaded): the round's model exactly.
+    pub fn export_round(
+        workspace: &Workspace,
+        record: &RoundRecord,
+    ) -> Result<ModelFile, ModelFileError> {
+        let survey = workspace.survey();
+        let names = if record.features.is_empty() {
+            feature_names(survey)
+                .iter()
+                .map(|n| n.to_string())
+                .collect()
+        } else {
+            record.features.clone()
+        };
+        let columns = input_columns(survey, &names)?;
+        let rows: Vec<&FeatureRow> = record
+            .training
+            .iter()
+            .filter_map(|example| example.id.parse::<u64>().ok())
+            .filter_map(|id| workspace.row_of(Candid(id)))
+            .map(|index| &workspace.features()[index])
+            .collect();
+        if rows.len() != record.training.len() {
+            return Err(ModelFileError::TrainingAlertsMissing {
+                round: record.round,
+                missing: record.training.len() - rows.len(),
+                total: record.training.len(),
+            });
+        }
+        let matrix = matrix_of(&rows, &columns);
+        let fitted = refit(record, &matrix)?;
+        Ok(ModelFile::for_round(survey, record, fitted))
+    }
+
+    /// The file as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Reads and checks a model file: its format and version first (a newer
+    /// file is refused with a message), then every field, then the model
+    /// itself, so that a file that reads can score without failing.
+    pub fn from_json(text: &str) -> Result<ModelFile, ModelFileError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|error| ModelFileError::NotJson {
+                detail: error.to_string(),
+            })?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(MODEL_FORMAT) {
+            return Err(ModelFileError::NotAModelFile);
+        }
+        match value.get("version").and_then(|v| v.as_u64()) {
+            None | Some(0) => {
+                return Err(ModelFileError::Invalid {
+                    detail: "`version` is not a positive whole number".to_string(),
+                })
+            }
+            Some(found) if found > u64::from(MODEL_VERSION) => {
+                return Err(ModelFileError::Newer { found })
+            }
+            Some(_) => {}
+        }
+        let file: ModelFile =
+            serde_json::from_value(value).map_err(|error| ModelFileError::Invalid {
+                detail: error.to_string(),
+            })?;
+        input_columns(file.survey, &file.feature_names)?;
+        file.fitted
+            .check()
+            .map_err(|problem| ModelFileError::BrokenModel { problem })?;
+        if file.fitted.input_columns() != file.feature_names.len() {
+            return Err(ModelFileError::Invalid {
+                detail: format!(
+                    "the fitted model takes {} features but {} are named",
+                    file.fitted.input_columns(),
+                    file.feature_names.len()
+                ),
+            });
+        }
+        Ok(file)
+    }
+
+    /// P(class 1) of each row (rows of this file's survey), in order.
+    pub fn score(&self, rows: &[FeatureRow]) -> Result<Vec<f64>, ModelFileError> {
+        let columns = input_columns(self.survey, &self.feature_names)?;
+        if let Some(other) = rows.iter().find(|row| row.survey != self.survey) {
+            return Err(ModelFileError::OtherSurvey {
+                model: self.survey,
+                alerts: other.survey,
+            });
+        }
+        let rows: Vec<&FeatureRow> = rows.iter().collect();
+        Ok(self.fitted.predict_proba(&matrix_of(&rows, &columns))?)
+    }
+}
+
+/// The column of each named feature in `survey`'s feature row.
+pub fn input_columns(survey: Survey, names: &[String]) -> Result<Vec<usize>, ModelFileError> {
+    let all = feature_names(survey);
+    names
+        .iter()
+        .map(|name| {
+            all.iter().position(|known| known == name).ok_or_else(|| {
+                ModelFileError::UnknownFeature {
+                    feature: name.clone(),
+                    survey,
+                }
+            })
+        })
+        .collect()
+}
+
+/// The given columns of `rows`, as a matrix.
+fn matrix_of(rows: &[&FeatureRow], columns: &[usize]) -> FeatureMatrix {
+    let mut matrix = FeatureMatrix::with_columns(columns.len());
+    let mut cells = Vec::with_capacity(columns.len());
+    for row in rows {
+        cells.clear();
+        cells.extend(columns.iter().map(|&column| row.values[column]));
+        matrix.push_row(&cells);
+    }
+    matrix
+}

@@ -1,0 +1,453 @@
+//! Builds the ONNX graph of a fitted model node by node (see `onnx`).
+
+use super::proto::{
+    attribute_type, data_type, AttributeProto, Dimension, GraphProto, ModelProto, NodeProto,
+    OperatorSetIdProto, StringStringEntryProto, TensorProto, TensorShapeProto, TensorTypeProto,
+    TypeProto, ValueInfoProto,
+};
+use super::{INPUT_NAME, OUTPUT_NAME};
+use crate::core::model::impute::MedianImputer;
+use crate::core::model::standardize::Standardizer;
+use crate::core::model::tree::{Tree, TreeNode};
+use crate::core::model_file::ModelFile;
+
+const ML_DOMAIN: &str = "ai.onnx.ml";
+const IR_VERSION: i64 = 8;
+const ONNX_OPSET: i64 = 13;
+const ML_OPSET: i64 = 3;
+
+/// Nodes and constants added in order; values are named as they are made.
+pub(super) struct GraphBuilder {
+    nodes: Vec<NodeProto>,
+    constants: Vec<TensorProto>,
+    columns: usize,
+    /// The input as double, `[N, F]`.
+    input: String,
+}
+
+fn int_attribute(name: &str, value: i64) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.to_string()),
+        r#type: Some(attribute_type::INT),
+        i: Some(value),
+        ..AttributeProto::default()
+    }
+}
+
+fn string_attribute(name: &str, value: &str) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.to_string()),
+        r#type: Some(attribute_type::STRING),
+        s: Some(value.as_bytes().to_vec()),
+        ..AttributeProto::default()
+    }
+}
+
+fn ints_attribute(name: &str, values: Vec<i64>) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.to_string()),
+        r#type: Some(attribute_type::INTS),
+        ints: values,
+        ..AttributeProto::default()
+    }
+}
+
+fn strings_attribute(name: &str, values: &[&str]) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.to_string()),
+        r#type: Some(attribute_type::STRINGS),
+        strings: values.iter().map(|v| v.as_bytes().to_vec()).collect(),
+        ..AttributeProto::default()
+    }
+}
+
+fn double_tensor(name: &str, dims: Vec<i64>, values: Vec<f64>) -> TensorProto {
+    TensorProto {
+        name: Some(name.to_string()),
+        dims,
+        data_type: Some(data_type::DOUBLE),
+        double_data: values,
+        ..TensorProto::default()
+    }
+}
+
+fn tensor_attribute(name: &str, values: Vec<f64>) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.to_string()),
+        r#type: Some(attribute_type::TENSOR),
+        t: Some(double_tensor(name, vec![values.len() as i64], values)),
+        ..AttributeProto::default()
+    }
+}
+
+fn value_info(name: &str, elem_type: i32, columns: i64) -> ValueInfoProto {
+    ValueInfoProto {
+        name: Some(name.to_string()),
+        r#type: Some(TypeProto {
+            tensor_type: Some(TensorTypeProto {
+                elem_type: Some(elem_type),
+                shape: Some(TensorShapeProto {
+                    dim: vec![
+                        Dimension {
+                            dim_param: Some("N".to_string()),
+                            ..Dimension::default()
+                        },
+                        Dimension {
+                            dim_value: Some(columns),
+                            ..Dimension::default()
+                        },
+                    ],
+                }),
+            }),
+        }),
+    }
+}
+
+/// The arrays of a `TreeEnsembleRegressor`, tree by tree.
+#[derive(Default)]
+struct Ensemble {
+    tree_ids: Vec<i64>,
+    node_ids: Vec<i64>,
+    feature_ids: Vec<i64>,
+    modes: Vec<&'static str>,
+    thresholds: Vec<f64>,
+    true_ids: Vec<i64>,
+    false_ids: Vec<i64>,
+    missing_tracks_true: Vec<i64>,
+    leaf_tree_ids: Vec<i64>,
+    leaf_node_ids: Vec<i64>,
+    leaf_values: Vec<f64>,
+}
+
+impl Ensemble {
+    #[allow(clippy::too_many_arguments)]
+    fn branch(
+        &mut self,
+        tree: i64,
+        node: i64,
+        feature: usize,
+        mode: &'static str,
+        threshold: f64,
+        true_id: i64,
+        false_id: i64,
+        missing_tracks_true: bool,
+    ) {
+        self.tree_ids.push(tree);
+        self.node_ids.push(node);
+        self.feature_ids.push(feature as i64);
+        self.modes.push(mode);
+        self.thresholds.push(threshold);
+        self.true_ids.push(true_id);
+        self.false_ids.push(false_id);
+        self.missing_tracks_true
+            .push(i64::from(missing_tracks_true));
+    }
+
+    fn leaf(&mut self, tree: i64, node: i64, value: f64) {
+        self.tree_ids.push(tree);
+        self.node_ids.push(node);
+        self.feature_ids.push(0);
+        self.modes.push("LEAF");
+        self.thresholds.push(0.0);
+        self.true_ids.push(0);
+        self.false_ids.push(0);
+        self.missing_tracks_true.push(0);
+        self.leaf_tree_ids.push(tree);
+        self.leaf_node_ids.push(node);
+        self.leaf_values.push(value);
+    }
+
+    /// Adds `trees`; `mode` is how a split compares (`BRANCH_LEQ` or
+    /// `BRANCH_LT`, true = left). A split whose missing values go to a third
+    /// node becomes two: "is it a number" (`x <= +inf`, `NaN` false) in
+    /// front of the comparison.
+    fn add_trees(&mut self, trees: &[Tree], mode: &'static str) {
+        for (tree_index, tree) in trees.iter().enumerate() {
+            let tree_id = tree_index as i64;
+            let mut next_extra = tree.nodes.len() as i64;
+            for (index, node) in tree.nodes.iter().enumerate() {
+                let id = index as i64;
+                match node {
+                    TreeNode::Leaf { value } => self.leaf(tree_id, id, *value),
+                    TreeNode::Split {
+                        feature,
+                        threshold,
+                        left,
+                        right,
+                        missing,
+                    } => {
+                        let missing_goes_left = missing == left;
+                        let (missing, left, right) = (*missing as i64, *left as i64, *right as i64);
+                        if missing == left || missing == right {
+                            self.branch(
+                                tree_id,
+                                id,
+                                *feature,
+                                mode,
+                                *threshold,
+                                left,
+                                right,
+                                missing_goes_left,
+                            );
+                        } else {
+                            let compare = next_extra;
+                            next_extra += 1;
+                            self.branch(
+                                tree_id,
+                                id,
+                                *feature,
+                                "BRANCH_LEQ",
+                                f64::INFINITY,
+                                compare,
+                                missing,
+                                false,
+                            );
+                            self.branch(
+                                tree_id, compare, *feature, mode, *threshold, left, right, false,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn into_node(
+        self,
+        input: &str,
+        output: &str,
+        aggregate: &str,
+        base_value: Option<f64>,
+    ) -> NodeProto {
+        let targets = self.leaf_values.len();
+        let mut attribute = vec![
+            int_attribute("n_targets", 1),
+            string_attribute("aggregate_function", aggregate),
+            string_attribute("post_transform", "NONE"),
+            ints_attribute("nodes_treeids", self.tree_ids),
+            ints_attribute("nodes_nodeids", self.node_ids),
+            ints_attribute("nodes_featureids", self.feature_ids),
+            strings_attribute("nodes_modes", &self.modes),
+            tensor_attribute("nodes_values_as_tensor", self.thresholds),
+            ints_attribute("nodes_truenodeids", self.true_ids),
+            ints_attribute("nodes_falsenodeids", self.false_ids),
+            ints_attribute("nodes_missing_value_tracks_true", self.missing_tracks_true),
+            ints_attribute("target_treeids", self.leaf_tree_ids),
+            ints_attribute("target_nodeids", self.leaf_node_ids),
+            ints_attribute("target_ids", vec![0; targets]),
+            tensor_attribute("target_weights_as_tensor", self.leaf_values),
+        ];
+        if let Some(base) = base_value {
+            attribute.push(tensor_attribute("base_values_as_tensor", vec![base]));
+        }
+        NodeProto {
+            input: vec![input.to_string()],
+            output: vec![output.to_string()],
+            name: Some(output.to_string()),
+            op_type: Some("TreeEnsembleRegressor".to_string()),
+            domain: Some(ML_DOMAIN.to_string()),
+            attribute,
+        }
+    }
+}
+
+impl GraphBuilder {
+    /// A graph whose first node casts the float32 input to double.
+    pub(super) fn new(columns: usize) -> GraphBuilder {
+        let mut builder = GraphBuilder {
+            nodes: Vec::new(),
+            constants: Vec::new(),
+            columns,
+            input: "features_double".to_string(),
+        };
+        builder.cast(INPUT_NAME, "features_double", data_type::DOUBLE);
+        builder
+    }
+
+    fn node(&mut self, op: &str, inputs: &[&str], output: &str, attribute: Vec<AttributeProto>) {
+        self.nodes.push(NodeProto {
+            input: inputs.iter().map(|i| i.to_string()).collect(),
+            output: vec![output.to_string()],
+            name: Some(output.to_string()),
+            op_type: Some(op.to_string()),
+            domain: Some(String::new()),
+            attribute,
+        });
+    }
+
+    fn cast(&mut self, input: &str, output: &str, to: i32) {
+        self.node(
+            "Cast",
+            &[input],
+            output,
+            vec![int_attribute("to", i64::from(to))],
+        );
+    }
+
+    fn constant(&mut self, tensor: TensorProto) {
+        self.constants.push(tensor);
+    }
+
+    /// Median imputation and missing indicators, in double: the name of the
+    /// imputed `[N, F + K]` value.
+    pub(super) fn impute(&mut self, imputer: &MedianImputer) -> String {
+        let input = self.input.clone();
+        self.node("IsNaN", &[&input], "missing", vec![]);
+        self.constant(double_tensor(
+            "medians",
+            vec![imputer.medians().len() as i64],
+            imputer.medians().to_vec(),
+        ));
+        self.node("Where", &["missing", "medians", &input], "filled", vec![]);
+        let indicators = imputer.indicator_columns();
+        if indicators.is_empty() {
+            return "filled".to_string();
+        }
+        self.constant(TensorProto {
+            name: Some("indicator_columns".to_string()),
+            dims: vec![indicators.len() as i64],
+            data_type: Some(data_type::INT64),
+            int64_data: indicators.iter().map(|&c| c as i64).collect(),
+            ..TensorProto::default()
+        });
+        self.node(
+            "Gather",
+            &["missing", "indicator_columns"],
+            "missing_indicated",
+            vec![int_attribute("axis", 1)],
+        );
+        self.cast("missing_indicated", "indicators", data_type::DOUBLE);
+        self.node(
+            "Concat",
+            &["filled", "indicators"],
+            "imputed",
+            vec![int_attribute("axis", 1)],
+        );
+        "imputed".to_string()
+    }
+
+    /// The forest: the mean of the trees' leaves is the probability.
+    pub(super) fn forest(&mut self, imputed: &str, trees: &[Tree]) {
+        let mut ensemble = Ensemble::default();
+        ensemble.add_trees(trees, "BRANCH_LEQ");
+        self.nodes
+            .push(ensemble.into_node(imputed, OUTPUT_NAME, "AVERAGE", None));
+    }
+
+    /// Boosted trees on the raw input: base score plus the leaves, then the
+    /// logistic function.
+    pub(super) fn boosted_trees(&mut self, base_score: f64, trees: &[Tree]) {
+        let mut ensemble = Ensemble::default();
+        ensemble.add_trees(trees, "BRANCH_LT");
+        let input = self.input.clone();
+        self.nodes
+            .push(ensemble.into_node(&input, "log_odds", "SUM", Some(base_score)));
+        self.node("Sigmoid", &["log_odds"], OUTPUT_NAME, vec![]);
+    }
+
+    /// Standardisation, the linear score and the logistic function in
+    /// double, then float32.
+    pub(super) fn logistic(
+        &mut self,
+        imputed: &str,
+        scaler: &Standardizer,
+        weights: &[f64],
+        intercept: f64,
+    ) {
+        let width = weights.len() as i64;
+        self.constant(double_tensor("means", vec![width], scaler.means().to_vec()));
+        self.constant(double_tensor(
+            "deviations",
+            vec![width],
+            scaler.deviations().to_vec(),
+        ));
+        self.constant(double_tensor("weights", vec![width, 1], weights.to_vec()));
+        self.constant(double_tensor("intercept", vec![1], vec![intercept]));
+        self.node("Sub", &[imputed, "means"], "centred", vec![]);
+        self.node("Div", &["centred", "deviations"], "scaled", vec![]);
+        self.node("MatMul", &["scaled", "weights"], "dot", vec![]);
+        self.node("Add", &["dot", "intercept"], "logit", vec![]);
+        self.node("Sigmoid", &["logit"], "probability", vec![]);
+        self.cast("probability", OUTPUT_NAME, data_type::FLOAT);
+    }
+
+    /// A model fitted on one class: the same probability for every row.
+    pub(super) fn constant_output(&mut self, probability: f64) {
+        self.constant(TensorProto {
+            name: Some("first_column".to_string()),
+            dims: vec![1],
+            data_type: Some(data_type::INT64),
+            int64_data: vec![0],
+            ..TensorProto::default()
+        });
+        self.constant(TensorProto {
+            name: Some("probability".to_string()),
+            dims: vec![1],
+            data_type: Some(data_type::FLOAT),
+            float_data: vec![probability as f32],
+            ..TensorProto::default()
+        });
+        self.node(
+            "Gather",
+            &[INPUT_NAME, "first_column"],
+            "first_feature",
+            vec![int_attribute("axis", 1)],
+        );
+        self.node("IsNaN", &["first_feature"], "first_missing", vec![]);
+        self.node(
+            "Where",
+            &["first_missing", "probability", "probability"],
+            OUTPUT_NAME,
+            vec![],
+        );
+    }
+
+    /// The model around the graph, with the model file's provenance as
+    /// metadata.
+    pub(super) fn finish(self, model: &ModelFile, description: String) -> ModelProto {
+        let metadata = [
+            ("format", "fink-vra-model onnx export"),
+            ("survey", model.survey.key()),
+            ("model_type", model.target.name.as_str()),
+            ("classifier", model.classifier.name()),
+            ("feature_names", &model.feature_names.join(",")),
+            ("round", &model.round.to_string()),
+            ("trained_at", &model.trained_at),
+            ("tool", &model.tool),
+        ]
+        .iter()
+        .map(|(key, value)| StringStringEntryProto {
+            key: Some(key.to_string()),
+            value: Some(value.to_string()),
+        })
+        .collect();
+        ModelProto {
+            ir_version: Some(IR_VERSION),
+            opset_import: vec![
+                OperatorSetIdProto {
+                    domain: Some(String::new()),
+                    version: Some(ONNX_OPSET),
+                },
+                OperatorSetIdProto {
+                    domain: Some(ML_DOMAIN.to_string()),
+                    version: Some(ML_OPSET),
+                },
+            ],
+            producer_name: Some("fink-vra".to_string()),
+            producer_version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            doc_string: Some(description),
+            graph: Some(GraphProto {
+                node: self.nodes,
+                name: Some("fink_vra".to_string()),
+                initializer: self.constants,
+                input: vec![value_info(
+                    INPUT_NAME,
+                    data_type::FLOAT,
+                    self.columns as i64,
+                )],
+                output: vec![value_info(OUTPUT_NAME, data_type::FLOAT, 1)],
+            }),
+            metadata_props: metadata,
+        }
+    }
+}
