@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod labelling;
 pub mod labels;
 pub mod links;
+pub mod mlflow;
 pub mod model;
 pub mod model_file;
 pub mod paging;

@@ -71,13 +71,30 @@ impl WorkbenchSettings {
             && self.excluded_features == other.excluded_features
     }
 
+    /// Uses (or leaves out) the feature `name` in the models trained next.
+    pub fn set_feature_used(&mut self, name: &str, used: bool) {
+        self.excluded_features.retain(|left_out| left_out != name);
+        if !used {
+            self.excluded_features.push(name.to_string());
+            self.excluded_features.sort();
+        }
+    }
+
+    /// Whether the models trained next use the feature `name`.
+    pub fn uses_feature(&self, name: &str) -> bool {
+        !self
+            .excluded_features
+            .iter()
+            .any(|left_out| left_out == name)
+    }
+
     /// The columns of `survey`'s feature row the model uses, in order, and
     /// their names.
     pub fn used_features(&self, survey: Survey) -> (Vec<usize>, Vec<String>) {
         feature_names(survey)
             .iter()
             .enumerate()
-            .filter(|(_, name)| !self.excluded_features.iter().any(|left| left == *name))
+            .filter(|(_, name)| self.uses_feature(name))
             .map(|(column, name)| (column, name.to_string()))
             .unzip()
     }

@@ -8,6 +8,7 @@
 mod app;
 pub mod browser;
 mod loading;
+mod mlflow_log;
 mod sections;
 mod workbench;
 pub mod worker_main;

@@ -147,7 +147,7 @@ test("the Content-Security-Policy allows only the app's own scripts and wasm, an
   const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");
   assert.equal(
     policy,
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; " +
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self' http: https:; " +
       "img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'none'",
   );
   assert.equal(await page.locator("script:not([src])").count(), 0, "no inline script in the page");

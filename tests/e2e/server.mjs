@@ -14,7 +14,7 @@ const TYPES = {
   ".md": "text/plain; charset=utf-8",
 };
 
-export async function startServer(root, base = "/fink-vra/") {
+export async function startServer(root, base = "/fink-vra/", host = "127.0.0.1") {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://127.0.0.1").pathname);
     if (path === base.slice(0, -1)) {
@@ -39,10 +39,10 @@ export async function startServer(root, base = "/fink-vra/") {
       response.writeHead(404).end("not found");
     }
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise((resolve) => server.listen(0, host, resolve));
   const { port } = server.address();
   return {
-    url: `http://127.0.0.1:${port}${base}`,
+    url: `http://${host}:${port}${base}`,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -1,7 +1,7 @@
 //! Label files in and out: the versioned JSON export (documented in the
 //! README; version 2 names its survey and keys labels by `alert_id`, version
 //! 1 files are ZTF's), the original pipeline's `labeled.csv` and training-ids
-//! CSV, and the researcher's LSST label CSV.
+//! CSV, a round's training table, and the researcher's LSST label CSV.
 //!
 //! Imports are validated whole before anything changes: a bad file gives an
 //! error naming its first bad entry, and the store is left as it was.
@@ -17,6 +17,8 @@ use super::vocabulary::Label;
 use crate::core::active::round::RoundRecord;
 use crate::core::alert::{Candid, Survey};
 use crate::core::csv_text::{quote_cell, read_csv_text};
+use crate::core::features::csv as feature_csv;
+use crate::core::features::FeatureRow;
 
 pub use super::json_import::import_json;
 pub use super::lsst_csv::{export_lsst_labels_csv, import_lsst_labels_csv, LSST_CSV_HEADER};
@@ -242,6 +244,29 @@ pub fn export_training_ids_csv(rounds: &[RoundRecord]) -> String {
     for round in rounds {
         for example in &round.training {
             out.push_str(&format!("{},{}\n", quote_cell(&example.id), round.round));
+        }
+    }
+    out
+}
+
+/// A round's training table (the X and y the researcher logged): the
+/// survey's feature CSV, as `fink-vra features` writes it, of the round's
+/// training alerts in training order, with `label` and `class` appended.
+/// Alerts `row_of` does not find (not loaded) are left out.
+pub fn export_training_features_csv<'a>(
+    survey: Survey,
+    round: &RoundRecord,
+    row_of: impl Fn(&str) -> Option<&'a FeatureRow>,
+) -> String {
+    let mut out = format!("{},label,class\n", feature_csv::header(survey));
+    for example in &round.training {
+        if let Some(row) = row_of(&example.id) {
+            out.push_str(&format!(
+                "{},{},{}\n",
+                feature_csv::row_line(row),
+                quote_cell(&example.label),
+                example.class
+            ));
         }
     }
     out

@@ -152,20 +152,7 @@ impl ModelFile {
             record.features.clone()
         };
         let columns = input_columns(survey, &names)?;
-        let rows: Vec<&FeatureRow> = record
-            .training
-            .iter()
-            .filter_map(|example| example.id.parse::<u64>().ok())
-            .filter_map(|id| workspace.row_of(Candid(id)))
-            .map(|index| &workspace.features()[index])
-            .collect();
-        if rows.len() != record.training.len() {
-            return Err(ModelFileError::TrainingAlertsMissing {
-                round: record.round,
-                missing: record.training.len() - rows.len(),
-                total: record.training.len(),
-            });
-        }
+        let rows = training_rows(workspace, record)?;
         let matrix = matrix_of(&rows, &columns);
         let fitted = refit(record, &matrix)?;
         Ok(ModelFile::for_round(survey, record, fitted))
@@ -230,6 +217,29 @@ impl ModelFile {
         let rows: Vec<&FeatureRow> = rows.iter().collect();
         Ok(self.fitted.predict_proba(&matrix_of(&rows, &columns))?)
     }
+}
+
+/// The feature rows of `record`'s training alerts in `workspace`, in the
+/// record's order; an error if any is not loaded.
+pub fn training_rows<'w>(
+    workspace: &'w Workspace,
+    record: &RoundRecord,
+) -> Result<Vec<&'w FeatureRow>, ModelFileError> {
+    let rows: Vec<&FeatureRow> = record
+        .training
+        .iter()
+        .filter_map(|example| example.id.parse::<u64>().ok())
+        .filter_map(|id| workspace.row_of(Candid(id)))
+        .map(|index| &workspace.features()[index])
+        .collect();
+    if rows.len() != record.training.len() {
+        return Err(ModelFileError::TrainingAlertsMissing {
+            round: record.round,
+            missing: record.training.len() - rows.len(),
+            total: record.training.len(),
+        });
+    }
+    Ok(rows)
 }
 
 /// The column of each named feature in `survey`'s feature row.

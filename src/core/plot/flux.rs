@@ -56,6 +56,7 @@ pub fn flux_light_curve_svg(alert: &LsstAlert, width: u32, height: u32) -> Strin
         x_desc: "days from this alert (MJD TAI)",
         y_desc: "flux (nJy)",
         y_label_area: 56,
+        y_names: &[],
     };
     let legend = Legend {
         position: SeriesLabelPosition::UpperLeft,

@@ -1,9 +1,13 @@
 //! Charts as SVG documents, drawn with plotters: an alert's light curve for
 //! the label card (ZTF in magnitudes here, LSST in flux in [`flux`]), and the
-//! learning curve of the rounds. The page shows them as images, so nothing
+//! learning curve of the rounds, and a round's feature importance
+//! ([`importance_svg`]). The page shows them as images, so nothing
 //! from a file is ever parsed as markup.
 
 mod flux;
+mod importance;
+
+pub use importance::importance_svg;
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::{Circle, EmptyElement, ErrorBar, PathElement};
@@ -48,6 +52,9 @@ pub(super) struct Axes<'a> {
     pub x_desc: &'a str,
     pub y_desc: &'a str,
     pub y_label_area: u32,
+    /// Names for the whole numbers of the y axis (a bar chart's rows);
+    /// empty for a numeric axis.
+    pub y_names: &'a [String],
 }
 
 /// Where a chart's legend of labelled series goes, on what background.
@@ -85,12 +92,25 @@ pub(super) fn svg_chart(
         else {
             return String::new();
         };
-        let _ = chart
-            .configure_mesh()
-            .x_desc(axes.x_desc)
+        let names = axes.y_names;
+        let name_of = |value: &f64| {
+            let index = value.round();
+            if (value - index).abs() < 1e-6 && index >= 0.0 {
+                names.get(index as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
+        let mut mesh = chart.configure_mesh();
+        mesh.x_desc(axes.x_desc)
             .y_desc(axes.y_desc)
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw();
+            .light_line_style(RGBColor(235, 235, 235));
+        if !names.is_empty() {
+            mesh.y_labels(names.len() + 1)
+                .y_label_formatter(&name_of)
+                .disable_y_mesh();
+        }
+        let _ = mesh.draw();
         draw(&mut chart);
         if let Some(legend) = legend {
             let _ = chart
@@ -141,6 +161,7 @@ fn magnitude_light_curve_svg(alert: &ZtfAlert, width: u32, height: u32) -> Strin
         x_desc: "days from this alert",
         y_desc: "magnitude",
         y_label_area: 44,
+        y_names: &[],
     };
     svg_chart(width, height, axes, None, |chart| {
         for point in points {
@@ -207,6 +228,7 @@ pub fn learning_curve_svg(rounds: &[RoundRecord], width: u32, height: u32) -> St
         x_desc: "labels",
         y_desc: "cross-validated",
         y_label_area: 40,
+        y_names: &[],
     };
     let legend = Legend {
         // plotters' own default place, on an opaque background.

@@ -5,3 +5,8 @@
 pub fn now_iso() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())
 }
+
+/// Now, in milliseconds since the Unix epoch (MLflow's timestamps).
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}

@@ -3,8 +3,10 @@
 
 pub mod canvas;
 pub mod clock;
+pub mod csp;
 pub mod download;
 pub mod files;
+pub mod http;
 pub mod service_worker;
 pub mod storage;
 pub mod worker;

@@ -1,5 +1,6 @@
 //! The one module that touches `localStorage`: read and write the saved
-//! session of each survey under its key, and the survey last used; hear when
+//! session of each survey under its key, the survey last used and the MLflow
+//! server's URL; hear when
 //! another tab wrote a session; and say plainly when storage is unavailable
 //! (private mode) or full (quota exceeded), so that the page can keep working
 //! in memory and urge an export.
@@ -11,6 +12,10 @@ use crate::core::alert::Survey;
 
 /// The key of the survey the page last labelled (`ztf` or `lsst`).
 pub const SURVEY_KEY: &str = "fink-vra/survey";
+
+/// The key of the MLflow tracking server URL the user typed (empty by
+/// default: the page makes no network call unless asked).
+pub const MLFLOW_URL_KEY: &str = "fink-vra/mlflow-url";
 
 /// The key of `survey`'s saved session. ZTF keeps the key it had before LSST
 /// existed, so that earlier sessions are found again.

@@ -7,42 +7,33 @@ use web_sys::HtmlInputElement;
 
 use super::Section;
 use crate::core::alert::Survey;
-use crate::core::features::csv::write_csv;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
-    check_import_size, export_json, export_labels_csv, export_training_ids_csv,
+    check_import_size, export_json, export_labels_csv, export_training_features_csv,
+    export_training_ids_csv,
 };
 use crate::ui::browser::clock::now_iso;
 use crate::ui::browser::download::download_text;
 use crate::ui::browser::files::{files_of, read_file};
 use crate::ui::workbench::Workbench;
 
-/// The training set of the latest round, as a feature CSV (loaded alerts only).
+/// The training table of the latest round (loaded alerts only), as the
+/// MLflow log uploads it.
 fn training_features_csv(workbench: Workbench) -> String {
-    let ids: Vec<String> = workbench.session.with_untracked(|session| {
-        session
-            .saved()
-            .rounds
-            .last()
-            .map(|round| {
-                round
-                    .training
-                    .iter()
-                    .map(|example| example.id.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
-    });
-    let ids: std::collections::HashSet<String> = ids.into_iter().collect();
-    let mut out = Vec::new();
+    let latest = workbench
+        .session
+        .with_untracked(|session| session.saved().rounds.last().cloned());
+    let Some(round) = latest else {
+        return String::new();
+    };
     workbench.workspace.with_untracked(|workspace| {
-        let rows = workspace
-            .features()
-            .iter()
-            .filter(|row| ids.contains(&row.candid.to_string()));
-        write_csv(workspace.survey(), rows, &mut out).ok();
-    });
-    String::from_utf8(out).unwrap_or_default()
+        export_training_features_csv(workspace.survey(), &round, |id| {
+            let candid = id.parse().ok().map(crate::core::alert::Candid)?;
+            workspace
+                .row_of(candid)
+                .map(|index| &workspace.features()[index])
+        })
+    })
 }
 
 #[component]

@@ -7,6 +7,7 @@ mod file_summary;
 pub mod label;
 pub mod load;
 pub mod model;
+mod round_actions;
 pub mod train;
 
 use leptos::prelude::*;

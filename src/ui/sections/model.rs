@@ -1,11 +1,13 @@
 //! Section 3, "Model & strategy": the model type (or a custom label mapping),
 //! the classifier, the query strategy, batch sizes, seed, validation share,
-//! and whether solar-system alerts join the queue.
+//! whether solar-system alerts join the queue, and which features the model
+//! uses.
 
 use leptos::prelude::*;
 
 use super::Section;
 use crate::core::active::strategy::QueryStrategy;
+use crate::core::features::feature_names;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::ModelSpec;
 use crate::core::workbench::WorkbenchSettings;
@@ -119,8 +121,42 @@ pub fn ModelSection(workbench: Workbench) -> impl IntoView {
                         on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.validation_share = v.clamp(0.0, 0.5))) } />
                 </label>
             </div>
+            <FeatureChoice workbench=workbench settings=settings />
             <p class="mapping">"Classes: " {move || settings.get().target.classes.iter().map(|(label, class)| format!("{label}→{class}")).collect::<Vec<_>>().join(", ")}</p>
             {move || custom_error.get().map(|message| view! { <p class="error" role="alert" data-testid="custom-mapping-error">{message}</p> })}
         </Section>
+    }
+}
+
+/// A checkbox per feature of the session's survey: the features the next
+/// rounds train on (all by default). Saved with the settings; each round
+/// records the ones it used.
+#[component]
+fn FeatureChoice(workbench: Workbench, settings: Memo<WorkbenchSettings>) -> impl IntoView {
+    let names = Memo::new(move |_| workbench.workspace.with(|w| feature_names(w.survey())));
+    let used_count = Memo::new(move |_| {
+        let names = names.get();
+        settings.with(|s| names.iter().filter(|name| s.uses_feature(name)).count())
+    });
+    view! {
+        <details class="feature-choice" data-testid="feature-choice">
+            <summary>{move || format!("Features used: {} of {}", used_count.get(), names.get().len())}</summary>
+            <div class="feature-checkboxes">
+                {move || names.get().iter().map(|name| {
+                    let name: &'static str = name;
+                    view! {
+                        <label>
+                            <input type="checkbox" data-feature=name
+                                prop:checked=move || settings.with(|s| s.uses_feature(name))
+                                on:change=move |e| {
+                                    let used = event_target_checked(&e);
+                                    workbench.change_settings(move |s| s.set_feature_used(name, used));
+                                } />
+                            " " {name}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        </details>
     }
 }

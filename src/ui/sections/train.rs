@@ -1,9 +1,12 @@
 //! Section 5, "Train & rounds": train the next round, and the rounds table
-//! (like the researcher's MLflow runs list) with cross-validated metrics.
+//! (like the researcher's MLflow runs list) with cross-validated metrics,
+//! each round's exports and MLflow log (`round_actions`), and the feature
+//! importance of the latest round.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::round_actions::{ImportanceChart, MlflowSettings, RoundActions, RoundButtons};
 use super::{svg_image, Section};
 use crate::core::active::round::RoundRecord;
 use crate::core::display::format_metric;
@@ -25,6 +28,16 @@ fn with_spread(
     }
 }
 
+/// How many features the round's model used ("all" for rounds saved before
+/// the choice existed).
+fn features_used(round: &RoundRecord) -> String {
+    if round.features.is_empty() {
+        "all".to_string()
+    } else {
+        round.features.len().to_string()
+    }
+}
+
 #[component]
 pub fn TrainSection(workbench: Workbench) -> impl IntoView {
     let rounds = Memo::new(move |_| {
@@ -33,6 +46,7 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
             .with(|session| session.saved().rounds.clone())
     });
     let next_round = Memo::new(move |_| rounds.with(Vec::len));
+    let actions = RoundActions::new(workbench);
     let train = move |_| {
         if workbench.training.get_untracked() {
             return;
@@ -59,13 +73,15 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
                 let rounds = rounds.get();
                 (!rounds.is_empty()).then(|| svg_image(learning_curve_svg(&rounds, 560, 260), "Learning curve: cross-validated ROC AUC, F1 and accuracy against the number of labels", "learning-curve"))
             }}
+            <ImportanceChart rounds=rounds />
+            <MlflowSettings actions=actions />
             <table class="rounds-table" data-testid="rounds-table">
                 <thead>
                     <tr>
-                        <th>"round"</th><th class="number">"labels"</th><th>"classes 0 / 1"</th><th>"model"</th>
+                        <th>"round"</th><th class="number">"labels"</th><th>"classes 0 / 1"</th><th>"model"</th><th class="number">"features"</th>
                         <th>"strategy"</th><th class="number">"CV accuracy"</th><th class="number">"CV F1"</th>
                         <th class="number">"CV ROC AUC"</th><th class="number">"train accuracy"</th>
-                        <th class="number">"validation AUC"</th><th>"time (UTC)"</th>
+                        <th class="number">"validation AUC"</th><th>"time (UTC)"</th><th>"export"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -75,6 +91,7 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
                             <td class="number">{round.training.len()}</td>
                             <td>{format!("{} / {}", round.class_counts[0], round.class_counts[1])}</td>
                             <td>{format!("{} ({})", round.model.name(), round.model_type)}</td>
+                            <td class="number" data-testid="round-features">{features_used(&round)}</td>
                             <td>{round.strategy.name()}</td>
                             <td class="number">{with_spread(&round, |m| Some(m.accuracy))}</td>
                             <td class="number">{with_spread(&round, |m| Some(m.f1))}</td>
@@ -82,6 +99,7 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
                             <td class="number">{format!("{:.2}", round.training_set.accuracy)}</td>
                             <td class="number">{round.validation.map_or("–".to_string(), |v| format_metric(v.roc_auc))}</td>
                             <td>{round.timestamp.clone()}</td>
+                            <RoundButtons actions=actions round=round.clone() />
                         </tr>
                     }).collect_view()}
                 </tbody>
