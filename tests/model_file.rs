@@ -371,3 +371,74 @@ fn onnxruntime_scores_the_exported_graph_as_the_cli_does_for_every_family_and_su
         }
     }
 }
+
+#[test]
+fn the_cli_trains_a_new_round_from_a_label_csv_as_the_page_would_and_refuses_an_unknown_round() {
+    for fixture in [FIXTURES[0], FIXTURES[2]] {
+        let (workspace, _, _) = trained_round(
+            fixture,
+            &ModelSpec::by_name("gradient-boosting").unwrap(),
+            &[],
+        );
+        let mut store = LabelStore::new();
+        for (index, row) in workspace.features().iter().enumerate().take(12) {
+            store.set(LabelEntry {
+                candid: row.candid,
+                object_id: row.object_id.clone(),
+                label: if index % 2 == 0 {
+                    Label::Gal
+                } else {
+                    Label::Extragal
+                },
+                timestamp: "2026-11-29T00:00:00Z".into(),
+                annotator: "test".into(),
+                round: None,
+            });
+        }
+        let labels = scratch(&format!("labels-{}.csv", workspace.survey().key()));
+        std::fs::write(
+            &labels,
+            fink_vra::core::labels::exchange::export_labels_csv(workspace.survey(), &store),
+        )
+        .unwrap();
+        let out = scratch(&format!("trained-{}.json", workspace.survey().key()));
+        let trained = cli()
+            .args([
+                "train",
+                "--model",
+                "gradient-boosting",
+                "--exclude",
+                "ndets",
+                "--labels",
+            ])
+            .arg(&labels)
+            .arg("--out")
+            .arg(&out)
+            .arg(fixture)
+            .output()
+            .unwrap();
+        assert!(
+            trained.status.success(),
+            "{}",
+            String::from_utf8_lossy(&trained.stderr)
+        );
+        let model = ModelFile::from_json(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        assert_eq!((model.training.len(), model.round), (12, 0));
+        assert_eq!(model.classifier.name(), "gradient-boosting");
+        assert!(!model.feature_names.iter().any(|name| name == "ndets"));
+        assert_eq!(
+            model.score(workspace.features()).unwrap().len(),
+            workspace.features().len()
+        );
+        let unknown = cli()
+            .args(["train", "--round", "3", "--labels"])
+            .arg(&labels)
+            .arg("--out")
+            .arg(scratch("never.json"))
+            .arg(fixture)
+            .output()
+            .unwrap();
+        assert!(!unknown.status.success());
+        assert!(String::from_utf8_lossy(&unknown.stderr).contains("--round 3"));
+    }
+}

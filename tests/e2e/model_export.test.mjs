@@ -57,6 +57,15 @@ test("the rounds table exports the model file and ONNX; the CLI and onnxruntime 
   assert.equal(file.feature_importance.length, 21);
   assert.equal(file.fitted.kind, "extra_trees");
 
+  // The CLI fits round 0 again from the page's label export and the same
+  // file: natively, the very model file the page (wasm) exported.
+  const [labels] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+  const labelsPath = join(ARTIFACTS, "round0.labels.json");
+  await labels.saveAs(labelsPath);
+  const refitted = join(ARTIFACTS, "round0.cli.model.json");
+  await cli("train", "--labels", labelsPath, "--round", "0", "--out", refitted, FIXTURE);
+  assert.equal(await readFile(refitted, "utf8"), await readFile(model.path, "utf8"), "CLI and page fit the same model");
+
   const onnx = await download(page, "export-onnx", 0, "round0.onnx");
   assert.equal(onnx.name, "fink-vra-ztf-gal-round-0.onnx");
   // The page's graph is the CLI's graph of the page's model file, byte for byte.

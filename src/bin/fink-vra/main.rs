@@ -6,6 +6,7 @@ mod choices;
 mod features;
 mod replay;
 mod score;
+mod train;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +49,10 @@ enum Command {
     /// Time one round at scale: fit on `--labels` labels, predict a pool of
     /// `--pool` alerts built from the table (rows replicated with jitter), rank it.
     BenchRound(bench::BenchArguments),
+    /// Write a model file (as the page's "Export model") from alert files and
+    /// a label file: a new round on every label, or with --round N round N of
+    /// a page's JSON export again.
+    Train(train::TrainArguments),
     /// Score alert files with a model file (exported from the page's rounds
     /// table): `alert_id,object_id,p_class1` as CSV on stdout, in input order.
     ///
@@ -86,6 +91,7 @@ fn main() -> ExitCode {
         } => features::features(&files, recompute_lc),
         Command::Replay(arguments) => report(replay::run_replay(&arguments)),
         Command::BenchRound(arguments) => report(bench::run(&arguments)),
+        Command::Train(arguments) => report(train::run(&arguments)),
         Command::Score { model, files } => score::score(&model, &files),
         Command::ExportOnnx { model, out } => report(score::export_onnx(&model, &out)),
     }
