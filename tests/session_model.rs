@@ -86,6 +86,7 @@ static CONFLICTS: AtomicUsize = AtomicUsize::new(0);
 static LATE_RANKINGS: AtomicUsize = AtomicUsize::new(0);
 static RESOLVED: AtomicUsize = AtomicUsize::new(0);
 static SOLAR_SYSTEM_SHOWN: AtomicUsize = AtomicUsize::new(0);
+static FEATURES_TOGGLED: AtomicUsize = AtomicUsize::new(0);
 
 fn count(counter: &AtomicUsize) {
     counter.fetch_add(1, Ordering::Relaxed);
@@ -150,6 +151,8 @@ enum Action {
     ResolveConflict(usize),
     /// Lets solar-system alerts into the queue, or leaves them out again.
     ToggleSolarSystem,
+    /// Unticks (or ticks again) one of the first features in Model & strategy.
+    ToggleFeature(usize),
 }
 
 fn label_strategy() -> impl Strategy<Value = Label> {
@@ -181,6 +184,7 @@ fn action_strategy() -> impl Strategy<Value = Action> {
             .prop_map(|(alerts, label, earlier)| Action::OtherTab { alerts, label, earlier }),
         3 => (0..3usize).prop_map(Action::ResolveConflict),
         1 => Just(Action::ToggleSolarSystem),
+        1 => (0..3usize).prop_map(Action::ToggleFeature),
     ]
 }
 
@@ -316,6 +320,12 @@ impl Harness {
                 .zip(expected)
                 .all(|(a, b)| a.to_bits() == b.to_bits()));
         }
+        // The round used exactly the features ticked when it was asked for.
+        assert_eq!(
+            outcome.record.features,
+            job.settings.used_features(self.survey).1,
+            "the round records the features it used"
+        );
         let trained: Vec<(Candid, String)> = outcome
             .record
             .training
@@ -577,6 +587,21 @@ impl Harness {
                         .set_settings(&self.workspace, settings, timestamp(self.step, "a"));
                 self.follow(follow_up);
             }
+            Action::ToggleFeature(index) => {
+                let name = feature_names(self.survey)[*index];
+                let mut settings = self.session.settings().clone();
+                let used = settings.uses_feature(name);
+                settings.set_feature_used(name, !used);
+                count(&FEATURES_TOGGLED);
+                let follow_up =
+                    self.session
+                        .set_settings(&self.workspace, settings, timestamp(self.step, "a"));
+                // Another feature set is another model: its probabilities go.
+                if !self.session.has_model() {
+                    self.reference.probabilities.clear();
+                }
+                self.follow(follow_up);
+            }
         }
         self.save();
         self.check();
@@ -703,7 +728,7 @@ fn cases() -> u32 {
 /// the generator reached what the rules are about.
 fn run_the_model(survey: Survey, cases: u32) {
     let started = std::time::Instant::now();
-    let counters: [(&str, &AtomicUsize); 7] = [
+    let counters: [(&str, &AtomicUsize); 8] = [
         ("rounds", &ROUNDS),
         ("one-class rounds", &ONE_CLASS_ROUNDS),
         ("labels trained again", &RELABELLED_ROUNDS),
@@ -711,6 +736,7 @@ fn run_the_model(survey: Survey, cases: u32) {
         ("conflicts", &CONFLICTS),
         ("late rankings", &LATE_RANKINGS),
         ("conflicts settled", &RESOLVED),
+        ("feature choices", &FEATURES_TOGGLED),
     ];
     let before = counters.map(|(_, counter)| counter.load(Ordering::Relaxed));
     let solar_system_before = SOLAR_SYSTEM_SHOWN.load(Ordering::Relaxed);
@@ -750,7 +776,7 @@ fn run_the_model(survey: Survey, cases: u32) {
     eprintln!(
         "session model ({survey}): {cases} sequences of up to 60 actions in {:.1} s; {} rounds \
          ({} of one class, {} trained a label again), {} undos, {} steps with conflicts, \
-         {} late rankings, {} settled",
+         {} late rankings, {} settled, {} feature choices",
         started.elapsed().as_secs_f64(),
         seen[0],
         seen[1],
@@ -759,6 +785,7 @@ fn run_the_model(survey: Survey, cases: u32) {
         seen[4],
         seen[5],
         seen[6],
+        seen[7],
     );
     for ((what, _), seen) in counters.iter().zip(seen) {
         assert!(seen > 0, "{survey}: no {what} in {cases} sequences");

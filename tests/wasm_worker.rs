@@ -4,7 +4,8 @@
 //! entry point for the page's messages) in the wire format and added to a
 //! workspace must give exactly the native CLI's feature table (ZTF and LSST);
 //! a card's stamps come back decoded (gzipped and raw FITS); a one-class
-//! round trains; an LSST round trains in the worker.
+//! round trains; an LSST round trains in the worker, and its model file
+//! (exported in wasm) scores as the worker's round did.
 #![cfg(target_arch = "wasm32")]
 
 use fink_vra::core::alert::Survey;
@@ -14,6 +15,8 @@ use fink_vra::core::file_reading::{read_file, FileReading};
 use fink_vra::core::labelling::LabellingSession;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::labels::vocabulary::Label;
+use fink_vra::core::model_file::onnx::to_onnx;
+use fink_vra::core::model_file::ModelFile;
 use fink_vra::core::session::SavedSession;
 use fink_vra::core::wire::protocol::{
     expect_card_stamps, expect_file_read, expect_trained, reply_from_bytes, reply_to_bytes,
@@ -189,4 +192,42 @@ fn a_one_class_round_trains_in_the_worker_and_its_missing_auc_crosses_as_none() 
         .expect("applies");
     assert!(follow_up.rerank);
     assert_eq!(session.saved().rounds.len(), 1);
+}
+
+#[wasm_bindgen_test]
+fn a_round_trained_in_the_worker_exports_a_model_file_that_scores_as_the_worker_did() {
+    let mut workspace = Workspace::for_survey(Survey::Lsst);
+    workspace.load_file("simulated.parquet", LSST_SIMULATED.to_vec());
+    for model in ["extra-trees", "gradient-boosting", "logistic-regression"] {
+        let mut session = LabellingSession::new(SavedSession::for_survey(Survey::Lsst));
+        let mut settings = WorkbenchSettings {
+            model: fink_vra::core::model::ModelSpec::by_name(model).expect("known"),
+            ..WorkbenchSettings::default()
+        };
+        settings.set_feature_used("snr", false);
+        let _ = session.set_settings(&workspace, settings, "2026-11-29T00:00:00.000Z".into());
+        for (i, row) in workspace.features().iter().take(16).enumerate() {
+            let label = if i % 2 == 0 {
+                Label::Gal
+            } else {
+                Label::Extragal
+            };
+            let time = format!("2026-11-29T00:00:{i:02}.000Z");
+            assert!(session.label(&workspace, row.candid, label, time));
+        }
+        let (job, values) = session.training_job(&workspace, "t".into(), true);
+        let payload: JsValue = js_sys::Float64Array::from(values.as_slice()).into();
+        let reply = reply_to(&message(&WorkerRequest::Train(job), &payload));
+        let outcome = expect_trained(reply_from_bytes(&reply_to_bytes(&reply))).expect("trains");
+        let file = ModelFile::export_round(&workspace, &outcome.record).expect("exports");
+        assert_eq!(file.feature_names.len(), 45, "every LSST feature but snr");
+        assert!(!file.feature_names.iter().any(|name| name == "snr"));
+        let read = ModelFile::from_json(&file.to_json()).expect("reads back");
+        assert_eq!(
+            read.score(workspace.features()).expect("scores"),
+            outcome.probabilities,
+            "{model}: the model file scores as the worker's round did"
+        );
+        assert_eq!(to_onnx(&read), to_onnx(&file));
+    }
 }
