@@ -63,6 +63,9 @@ enum Command {
         /// The model file (JSON, "format": "fink-vra-model").
         #[arg(long)]
         model: PathBuf,
+        /// Print on stderr the total time and the model's share of it.
+        #[arg(long)]
+        timings: bool,
         /// Fink alert files of the model's survey.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -92,7 +95,11 @@ fn main() -> ExitCode {
         Command::Replay(arguments) => report(replay::run_replay(&arguments)),
         Command::BenchRound(arguments) => report(bench::run(&arguments)),
         Command::Train(arguments) => report(train::run(&arguments)),
-        Command::Score { model, files } => score::score(&model, &files),
+        Command::Score {
+            model,
+            timings,
+            files,
+        } => score::score(&model, &files, timings),
         Command::ExportOnnx { model, out } => report(score::export_onnx(&model, &out)),
     }
 }

@@ -22,7 +22,10 @@ pub fn read_model(path: &Path) -> Result<ModelFile, String> {
 
 /// Writes `alert_id,object_id,p_class1` for every alert of `files`, in input
 /// order, computing the features with the same core as the page.
-pub fn score(model_path: &Path, files: &[PathBuf]) -> ExitCode {
+pub fn score(model_path: &Path, files: &[PathBuf], timings: bool) -> ExitCode {
+    let started = std::time::Instant::now();
+    let mut in_model = std::time::Duration::ZERO;
+    let mut scored = 0usize;
     let model = match read_model(model_path) {
         Ok(model) => model,
         Err(message) => {
@@ -55,15 +58,26 @@ pub fn score(model_path: &Path, files: &[PathBuf]) -> ExitCode {
             .iter()
             .map(|alert| compute_features(alert, LcFeatureSource::FileOrRecompute, dust))
             .collect();
+        let model_started = std::time::Instant::now();
         let probabilities = model.score(&rows).map_err(|error| {
             eprintln!("error: {error}");
         })?;
+        in_model += model_started.elapsed();
+        scored += rows.len();
         for (row, probability) in rows.iter().zip(probabilities) {
             writeln!(out, "{},{},{probability}", row.candid, row.object_id).map_err(|_| ())?;
         }
         Ok(())
     });
-    match (read, out.flush()) {
+    let flushed = out.flush();
+    if timings {
+        eprintln!(
+            "timings: {scored} alerts in {:.3} s, of which the model {:.3} s",
+            started.elapsed().as_secs_f64(),
+            in_model.as_secs_f64()
+        );
+    }
+    match (read, flushed) {
         (Ok(0), Ok(())) => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
     }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::impute::MedianImputer;
 use super::standardize::Standardizer;
-use super::tree::{SplitRule, Tree, TreeError};
+use super::tree::{add_leaf_values, SplitRule, Tree, TreeError};
 use super::{FeatureMatrix, ModelError};
 
 /// A fitted binary classifier, one variant per family.
@@ -90,31 +90,26 @@ impl FittedModel {
             FittedModel::Constant { probability, .. } => vec![*probability; rows.rows()],
             FittedModel::ExtraTrees { imputer, trees } => {
                 let values = imputer.transform(&rows);
-                let width = imputer.output_columns().max(1);
-                values
-                    .chunks(width)
-                    .take(rows.rows())
-                    .map(|row| {
-                        let sum: f64 = trees
-                            .iter()
-                            .map(|tree| tree.leaf_value(row, SplitRule::LessOrEqual))
-                            .sum();
-                        (sum / trees.len() as f64).clamp(0.0, 1.0)
-                    })
+                let mut sums = vec![0.0; rows.rows()];
+                let width = imputer.output_columns();
+                add_leaf_values(trees, &values, width, SplitRule::LessOrEqual, &mut sums);
+                sums.into_iter()
+                    .map(|sum| (sum / trees.len() as f64).clamp(0.0, 1.0))
                     .collect()
             }
             FittedModel::GradientBoosting {
                 base_score, trees, ..
-            } => (0..rows.rows())
-                .map(|index| {
-                    let row = rows.row(index);
-                    let mut log_odds = *base_score;
-                    for tree in trees {
-                        log_odds += tree.leaf_value(row, SplitRule::Less);
-                    }
-                    logistic(log_odds)
-                })
-                .collect(),
+            } => {
+                let mut log_odds = vec![*base_score; rows.rows()];
+                add_leaf_values(
+                    trees,
+                    rows.row_major(),
+                    rows.columns(),
+                    SplitRule::Less,
+                    &mut log_odds,
+                );
+                log_odds.into_iter().map(logistic).collect()
+            }
             FittedModel::LogisticRegression {
                 imputer,
                 scaler,

@@ -143,6 +143,76 @@ impl Tree {
     }
 }
 
+/// A tree laid out for walking many rows: 24-byte nodes, 32-bit links.
+struct CompactNode {
+    /// `u32::MAX` for a leaf.
+    feature: u32,
+    left: u32,
+    right: u32,
+    missing: u32,
+    /// The threshold of a split, the value of a leaf.
+    value: f64,
+}
+
+fn compact(tree: &Tree) -> Vec<CompactNode> {
+    tree.nodes
+        .iter()
+        .map(|node| match node {
+            TreeNode::Leaf { value } => CompactNode {
+                feature: u32::MAX,
+                left: 0,
+                right: 0,
+                missing: 0,
+                value: *value,
+            },
+            TreeNode::Split {
+                feature,
+                threshold,
+                left,
+                right,
+                missing,
+            } => CompactNode {
+                feature: *feature as u32,
+                left: *left as u32,
+                right: *right as u32,
+                missing: *missing as u32,
+                value: *threshold,
+            },
+        })
+        .collect()
+}
+
+/// Adds each tree's leaf value for every row of `values` (row-major, `width`
+/// per row) to that row's entry of `sums`, tree after tree: each row's sum is
+/// taken in tree order, as [`Tree::leaf_value`] summed row by row would be,
+/// but each tree stays in cache while it walks all the rows.
+pub fn add_leaf_values(
+    trees: &[Tree],
+    values: &[f64],
+    width: usize,
+    rule: SplitRule,
+    sums: &mut [f64],
+) {
+    for tree in trees {
+        let nodes = compact(tree);
+        for (row, sum) in values.chunks(width.max(1)).zip(sums.iter_mut()) {
+            let mut node = &nodes[0];
+            while node.feature != u32::MAX {
+                let value = row[node.feature as usize];
+                let next = if value.is_nan() {
+                    node.missing
+                } else if rule.goes_left(value, node.value) {
+                    node.left
+                } else {
+                    node.right
+                };
+                node = &nodes[next as usize];
+            }
+            *sum += node.value;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +240,24 @@ mod tests {
         assert_eq!(tree.leaf_value(&[1.0], SplitRule::Less), 20.0);
         assert_eq!(tree.leaf_value(&[f64::NAN], SplitRule::Less), 10.0);
         assert_eq!(stump(2).leaf_value(&[f64::NAN], SplitRule::Less), 20.0);
+    }
+
+    #[test]
+    fn walking_all_rows_at_once_sums_as_walking_row_by_row() {
+        let trees = [stump(1), stump(2)];
+        let rows = [0.5, 1.0, f64::NAN, 3.0];
+        let mut sums = vec![0.0; 4];
+        add_leaf_values(&trees, &rows, 1, SplitRule::Less, &mut sums);
+        let expected: Vec<f64> = rows
+            .iter()
+            .map(|&value| {
+                trees
+                    .iter()
+                    .map(|tree| tree.leaf_value(&[value], SplitRule::Less))
+                    .sum()
+            })
+            .collect();
+        assert_eq!(sums, expected);
     }
 
     #[test]
