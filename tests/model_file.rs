@@ -442,3 +442,38 @@ fn the_cli_trains_a_new_round_from_a_label_csv_as_the_page_would_and_refuses_an_
         assert!(String::from_utf8_lossy(&unknown.stderr).contains("--round 3"));
     }
 }
+
+#[test]
+fn a_round_saved_before_rounds_named_their_features_is_not_exported_as_this_forest() {
+    let (workspace, mut record, _) = trained_round(
+        FIXTURES[0],
+        &ModelSpec::by_name("extra-trees").unwrap(),
+        &[],
+    );
+    record.features.clear();
+    let refused = ModelFile::export_round(&workspace, &record).unwrap_err();
+    assert_eq!(refused, ModelFileError::OlderRound { round: 3 });
+    assert!(
+        refused.to_string().contains("train a new round"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn a_model_file_without_features_is_refused_rather_than_scoring_nothing() {
+    let (workspace, record, _) = trained_round(
+        FIXTURES[0],
+        &ModelSpec::by_name("logistic-regression").unwrap(),
+        &[],
+    );
+    let json = ModelFile::export_round(&workspace, &record)
+        .unwrap()
+        .to_json();
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["feature_names"] = serde_json::json!([]);
+    let refused = ModelFile::from_json(&value.to_string()).unwrap_err();
+    assert!(
+        refused.to_string().contains("`feature_names` is empty"),
+        "{refused}"
+    );
+}

@@ -24,17 +24,9 @@ pub fn format_size(bytes: usize) -> String {
     }
 }
 
-/// A Modified Julian Date as `YYYY-MM-DD HH:MM UTC`.
-pub fn format_mjd(mjd: f64) -> String {
-    if !mjd.is_finite() {
-        return "–".to_string();
-    }
-    // MJD 40587 is 1970-01-01; civil date from days (H. Hinnant's algorithm).
-    let minutes_total = ((mjd - 40_587.0) * 1440.0).round() as i64;
-    let (days, minute_of_day) = (
-        minutes_total.div_euclid(1440),
-        minutes_total.rem_euclid(1440),
-    );
+/// The (year, month, day) of a day counted from 1970-01-01 (H. Hinnant's
+/// algorithm, proleptic Gregorian).
+fn civil_date(days: i64) -> (i64, i64, i64) {
     let shifted = days + 719_468;
     let era = shifted.div_euclid(146_097);
     let day_of_era = shifted - era * 146_097;
@@ -48,7 +40,34 @@ pub fn format_mjd(mjd: f64) -> String {
     } else {
         month_index - 9
     };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year_of_era + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// Seconds since 1970-01-01 UTC as ISO 8601 (`2026-11-29T10:00:00Z`).
+pub fn iso_utc(unix_seconds: u64) -> String {
+    let seconds = unix_seconds as i64;
+    let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let (year, month, day) = civil_date(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        of_day / 3600,
+        of_day / 60 % 60,
+        of_day % 60
+    )
+}
+
+/// A Modified Julian Date as `YYYY-MM-DD HH:MM UTC`.
+pub fn format_mjd(mjd: f64) -> String {
+    if !mjd.is_finite() {
+        return "–".to_string();
+    }
+    // MJD 40587 is 1970-01-01; civil date from days (H. Hinnant's algorithm).
+    let minutes_total = ((mjd - 40_587.0) * 1440.0).round() as i64;
+    let (days, minute_of_day) = (
+        minutes_total.div_euclid(1440),
+        minutes_total.rem_euclid(1440),
+    );
+    let (year, month, day) = civil_date(days);
     format!(
         "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
         minute_of_day / 60,
@@ -83,6 +102,8 @@ mod tests {
         assert_eq!(format_mjd(60_817.176_319_4), "2025-05-22 04:14 UTC");
         assert_eq!(format_mjd(40_587.5), "1970-01-01 12:00 UTC");
         assert_eq!(format_mjd(f64::NAN), "–");
+        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_utc(1_795_979_568), "2026-11-29T19:12:48Z");
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub async fn log_run(
         base: rest::base_url(typed_url)?,
         page_origin: page_origin(),
     };
-    csp::allow_connections_only_to(&rest::origin_of(&server.base)).map_err(MlflowError::Other)?;
+    csp::allow_connections_only_to(&rest::origin_of(typed_url)?).map_err(MlflowError::Other)?;
     progress(format!("Looking up the experiment “{}”…", plan.experiment));
     let lookup = server
         .send(
@@ -83,8 +83,15 @@ pub async fn log_run(
             )
             .await?;
         rest::experiment_id_of_creation(&created.body)?
-    } else {
+    } else if lookup.ok() {
         rest::experiment_id_of_lookup(&lookup.body)?
+    } else {
+        return Err(rest::answer_error(
+            "the experiment lookup",
+            lookup.status,
+            &lookup.body,
+            &server.page_origin,
+        ));
     };
     progress(format!("Creating the run “{}”…", plan.run_name));
     let created = server

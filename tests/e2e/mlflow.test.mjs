@@ -120,6 +120,11 @@ test("two rounds logged from the page read back with MLflow's client, and the lo
   assert.ok(summary.served_largest_difference <= 1e-6, "mlflow models serve answered as the CLI scores");
   console.log(`MLflow read back: ${JSON.stringify(summary)}`);
   await page.screenshot({ path: join(ARTIFACTS, "mlflow-logged.png"), fullPage: true });
+  // The server is remembered, and the page narrows its connections to it as it starts.
+  await page.reload();
+  await page.getByTestId("round-row").nth(1).waitFor();
+  assert.equal(await page.getByTestId("mlflow-url").inputValue(), mlflow.url);
+  assert.equal(await page.getByTestId("csp-connect").getAttribute("content"), `connect-src 'self' ${mlflow.url}`);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -100,7 +100,7 @@ fn main() -> ExitCode {
             timings,
             files,
         } => score::score(&model, &files, timings),
-        Command::ExportOnnx { model, out } => report(score::export_onnx(&model, &out)),
+        Command::ExportOnnx { model, out } => score::export_onnx(&model, &out),
     }
 }
 

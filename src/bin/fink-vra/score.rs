@@ -6,6 +6,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use fink_vra::core::csv_text::quote_cell;
 use fink_vra::core::features::extinction::ExtinctionMap;
 use fink_vra::core::features::{compute_features, LcFeatureSource};
 use fink_vra::core::model_file::onnx::to_onnx;
@@ -65,7 +66,13 @@ pub fn score(model_path: &Path, files: &[PathBuf], timings: bool) -> ExitCode {
         in_model += model_started.elapsed();
         scored += rows.len();
         for (row, probability) in rows.iter().zip(probabilities) {
-            writeln!(out, "{},{},{probability}", row.candid, row.object_id).map_err(|_| ())?;
+            writeln!(
+                out,
+                "{},{},{probability}",
+                row.candid,
+                quote_cell(&row.object_id)
+            )
+            .map_err(|_| ())?;
         }
         Ok(())
     });
@@ -96,9 +103,21 @@ fn files_unreadable(files: &[PathBuf]) -> bool {
     })
 }
 
-/// Writes the ONNX graph of a model file.
-pub fn export_onnx(model_path: &Path, out: &Path) -> Result<(), String> {
-    let model = read_model(model_path)?;
-    fs::write(out, to_onnx(&model))
-        .map_err(|error| format!("{}: cannot write: {error}", out.display()))
+/// Writes the ONNX graph of a model file; exit code 2 for a model file that
+/// cannot be read (as `score`), 1 if the graph cannot be written.
+pub fn export_onnx(model_path: &Path, out: &Path) -> ExitCode {
+    let model = match read_model(model_path) {
+        Ok(model) => model,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match fs::write(out, to_onnx(&model)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}: cannot write: {error}", out.display());
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use fink_vra::core::active::strategy::QueryStrategy;
+use fink_vra::core::alert::Survey;
+use fink_vra::core::features::feature_names;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::ModelSpec;
 use fink_vra::core::model_file::ModelFile;
@@ -25,17 +27,18 @@ pub struct TrainArguments {
     labels: PathBuf,
     /// Fit round N of the JSON export again (its labels, model, features
     /// and seed) instead of a new round on every label.
-    #[arg(long)]
-    round: Option<usize>,
+    #[arg(long, conflicts_with_all = ["target", "model", "seed", "exclude"])]
+    round: Option<u32>,
     /// Model type: gal, real, trans, or a mapping such as extragal=1,gal=0.
     #[arg(long, default_value = "gal")]
     target: String,
     /// Classifier: extra-trees, gradient-boosting or logistic-regression.
     #[arg(long, default_value = crate::DEFAULT_MODEL)]
     model: String,
+    /// The seed (the round's model is fitted with seed + round).
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Features to leave out, comma-separated.
+    /// Features to leave out, comma-separated (names of the survey's features).
     #[arg(long, value_delimiter = ',')]
     exclude: Vec<String>,
     /// Where to write the model file.
@@ -46,35 +49,23 @@ pub struct TrainArguments {
     files: Vec<PathBuf>,
 }
 
-/// Now, UTC, ISO 8601 to the second (civil date from days since 1970).
+/// Now, UTC, ISO 8601 to the second.
 fn utc_now() -> String {
     let seconds = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());
-    let (days, of_day) = ((seconds / 86_400) as i64, seconds % 86_400);
-    let shifted = days + 719_468;
-    let era = shifted.div_euclid(146_097);
-    let day_of_era = shifted.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        of_day / 3600,
-        of_day / 60 % 60,
-        of_day % 60
-    )
+    fink_vra::core::display::iso_utc(seconds)
 }
 
-fn settings(arguments: &TrainArguments) -> Result<WorkbenchSettings, String> {
+fn settings(arguments: &TrainArguments, survey: Survey) -> Result<WorkbenchSettings, String> {
+    let known = feature_names(survey);
+    if let Some(unknown) = arguments
+        .exclude
+        .iter()
+        .find(|name| !known.contains(&name.as_str()))
+    {
+        return Err(format!("--exclude: `{unknown}` is not a {survey} feature"));
+    }
     let target = TargetMapping::built_in()
         .into_iter()
         .find(|target| target.name == arguments.target)
@@ -120,19 +111,24 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
         .import_label_file(&arguments.labels.display().to_string(), &label_text)
         .map_err(|error| error.to_string())?;
     let record = match arguments.round {
-        Some(round) => saved.rounds.get(round).cloned().ok_or_else(|| {
-            format!(
-                "--round {round}: {} holds {} round(s)",
-                arguments.labels.display(),
-                saved.rounds.len()
-            )
-        })?,
+        Some(round) => saved
+            .rounds
+            .iter()
+            .find(|record| record.round == round)
+            .cloned()
+            .ok_or_else(|| {
+                format!(
+                    "--round {round}: {} holds no such round ({} round(s))",
+                    arguments.labels.display(),
+                    saved.rounds.len()
+                )
+            })?,
         None => {
             let (job, values) = TrainingJob::for_loaded(
                 survey,
                 workspace.features(),
                 &saved.labels,
-                &settings(arguments)?,
+                &settings(arguments, survey)?,
                 saved.rounds.len() as u32,
                 utc_now(),
             );

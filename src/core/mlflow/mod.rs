@@ -95,7 +95,12 @@ impl RunPlan {
             pair("n_features", model.feature_names.len()),
             pair("features", model.feature_names.join(",")),
         ];
-        if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&model.classifier) {
+        // Through JSON text, so that an f32 such as the learning rate reads
+        // 0.1 (its shortest form), not its f64 widening 0.10000000149011612.
+        let classifier = serde_json::to_string(&model.classifier)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+        if let Some(serde_json::Value::Object(fields)) = classifier {
             for (key, value) in fields {
                 if key != "kind" {
                     let text = match value {
@@ -195,5 +200,18 @@ impl RunPlan {
             tags,
             artifacts,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::core::model::ModelSpec;
+
+    #[test]
+    fn hyper_parameters_read_as_typed() {
+        let spec = ModelSpec::by_name("gradient-boosting").expect("known");
+        let text = serde_json::to_string(&spec).expect("json");
+        let fields: serde_json::Value = serde_json::from_str(&text).expect("reads");
+        assert_eq!(fields["learning_rate"].to_string(), "0.1");
     }
 }

@@ -41,34 +41,77 @@ pub enum MlflowError {
     Other(String),
 }
 
-/// The tracking server's base URL, checked and without a trailing slash.
-pub fn base_url(typed: &str) -> Result<String, MlflowError> {
+/// A tracking server URL split into its parts: scheme, host (lowercase),
+/// port, and an optional path prefix.
+struct ServerUrl {
+    scheme: &'static str,
+    host: String,
+    port: Option<u16>,
+    path: String,
+}
+
+fn parse_url(typed: &str) -> Result<ServerUrl, MlflowError> {
     let url = typed.trim().trim_end_matches('/');
     if url.is_empty() {
         return Err(MlflowError::NoUrl);
     }
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-        .ok_or_else(|| MlflowError::BadUrl {
-            url: url.to_string(),
-        })?;
-    if rest.is_empty() || rest.contains(char::is_whitespace) || rest.contains(['\'', '"', ';']) {
-        return Err(MlflowError::BadUrl {
-            url: url.to_string(),
-        });
+    let bad = || MlflowError::BadUrl {
+        url: url.to_string(),
+    };
+    let (scheme, rest) = if let Some(rest) = url.strip_prefix("http://") {
+        ("http", rest)
+    } else if let Some(rest) = url.strip_prefix("https://") {
+        ("https", rest)
+    } else {
+        return Err(bad());
+    };
+    // No user, query, fragment, IPv6 literal or anything a policy cannot hold.
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~:/%".contains(c);
+    if !rest.chars().all(allowed) {
+        return Err(bad());
     }
-    Ok(url.to_string())
+    let (authority, path) = match rest.find('/') {
+        Some(slash) => (&rest[..slash], &rest[slash..]),
+        None => (rest, ""),
+    };
+    if path.split('/').any(|segment| segment == "..") {
+        return Err(bad());
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port.parse::<u16>().map_err(|_| bad())?)),
+        None => (authority, None),
+    };
+    if host.is_empty() || host.contains(':') {
+        return Err(bad());
+    }
+    Ok(ServerUrl {
+        scheme,
+        host: host.to_ascii_lowercase(),
+        port,
+        path: path.to_string(),
+    })
 }
 
-/// The origin (scheme, host, port) of a checked base URL: what the page's
-/// Content-Security-Policy allows `connect-src` to.
-pub fn origin_of(base_url: &str) -> String {
-    let scheme_end = base_url.find("://").map_or(0, |index| index + 3);
-    match base_url[scheme_end..].find('/') {
-        Some(slash) => base_url[..scheme_end + slash].to_string(),
-        None => base_url.to_string(),
+impl ServerUrl {
+    fn origin(&self) -> String {
+        match self.port {
+            Some(port) => format!("{}://{}:{port}", self.scheme, self.host),
+            None => format!("{}://{}", self.scheme, self.host),
+        }
     }
+}
+
+/// The tracking server's base URL (origin and path prefix), checked, without
+/// a trailing slash.
+pub fn base_url(typed: &str) -> Result<String, MlflowError> {
+    let url = parse_url(typed)?;
+    Ok(format!("{}{}", url.origin(), url.path))
+}
+
+/// The origin (scheme, lowercase host, port) of a tracking server URL: what
+/// the page's Content-Security-Policy allows `connect-src` to.
+pub fn origin_of(typed: &str) -> Result<String, MlflowError> {
+    Ok(parse_url(typed)?.origin())
 }
 
 /// Percent-encodes a query value.
@@ -177,14 +220,23 @@ pub fn artifact_url(base: &str, artifact_uri: &str, path: &str) -> Result<String
         .strip_prefix("mlflow-artifacts:")
         .ok_or_else(|| MlflowError::Other(format!(
             "the run's artifacts are stored at {artifact_uri}, which the page cannot upload to: start the server with artifact proxying (`mlflow server` does by default, or --serve-artifacts)"
-        )))?
-        .trim_start_matches('/');
-    let encoded: Vec<String> = root
+        )))?;
+    // `mlflow-artifacts://host:port/path` names the server too: the path follows it.
+    let root = match root.strip_prefix("//") {
+        Some(with_host) => with_host.find('/').map_or("", |slash| &with_host[slash..]),
+        None => root,
+    };
+    let parts: Vec<&str> = root
         .split('/')
         .chain(path.split('/'))
         .filter(|part| !part.is_empty())
-        .map(encode)
         .collect();
+    if parts.iter().any(|part| *part == "." || *part == "..") {
+        return Err(MlflowError::Other(format!(
+            "the run's artifact location {artifact_uri} is not a plain path"
+        )));
+    }
+    let encoded: Vec<String> = parts.into_iter().map(encode).collect();
     Ok(format!(
         "{base}/api/2.0/mlflow-artifacts/artifacts/{}",
         encoded.join("/")
@@ -281,18 +333,30 @@ mod tests {
             base_url(" http://127.0.0.1:5000/ "),
             Ok("http://127.0.0.1:5000".into())
         );
-        assert_eq!(base_url(""), Err(MlflowError::NoUrl));
-        assert!(matches!(
-            base_url("ftp://x"),
-            Err(MlflowError::BadUrl { .. })
-        ));
-        assert!(matches!(
-            base_url("http://x' ; script-src *"),
-            Err(MlflowError::BadUrl { .. })
-        ));
         assert_eq!(
-            origin_of("http://127.0.0.1:5000/mlflow"),
-            "http://127.0.0.1:5000"
+            base_url("http://Tracker.Example:80/mlflow/"),
+            Ok("http://tracker.example:80/mlflow".into())
+        );
+        assert_eq!(base_url(""), Err(MlflowError::NoUrl));
+        for bad in [
+            "ftp://x",
+            "http://x' ; script-src *",
+            "http://x/?a=1",
+            "http://x#top",
+            "http://user:pw@x",
+            "http://[::1]:5000",
+            "http://x:port",
+            "http://x/../y",
+            "http://",
+        ] {
+            assert!(
+                matches!(base_url(bad), Err(MlflowError::BadUrl { .. })),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            origin_of("http://LOCALHOST:5000/mlflow"),
+            Ok("http://localhost:5000".into())
         );
         assert_eq!(
             artifact_url(
@@ -303,6 +367,16 @@ mod tests {
             .unwrap(),
             "http://h:1/api/2.0/mlflow-artifacts/artifacts/1/abc/artifacts/model/MLmodel"
         );
+        assert_eq!(
+            artifact_url(
+                "http://h:1",
+                "mlflow-artifacts://h:1/1/abc/artifacts",
+                "m.json"
+            )
+            .unwrap(),
+            "http://h:1/api/2.0/mlflow-artifacts/artifacts/1/abc/artifacts/m.json"
+        );
+        assert!(artifact_url("http://h:1", "mlflow-artifacts:/1/../x", "a").is_err());
         assert!(artifact_url("http://h:1", "file:///tmp/x", "a").is_err());
         assert_eq!(
             get_experiment("http://h", "fink-vra gal").url,

@@ -34,7 +34,7 @@ pub use matrix::FeatureMatrix;
 pub enum ModelError {
     #[error("no training rows")]
     NoTrainingRows,
-    #[error("every feature is left out: tick at least one in Model & strategy")]
+    #[error("every feature is left out: the model needs at least one")]
     NoFeatures,
     #[error("{rows} training rows but {labels} labels")]
     LabelCountMismatch { rows: usize, labels: usize },

@@ -182,10 +182,14 @@ fn compact(tree: &Tree) -> Vec<CompactNode> {
         .collect()
 }
 
+/// Rows walked through a tree together: their walks are independent, so
+/// the processor overlaps them instead of waiting on one chain of loads.
+const ROWS_AT_ONCE: usize = 8;
+
 /// Adds each tree's leaf value for every row of `values` (row-major, `width`
-/// per row) to that row's entry of `sums`, tree after tree: each row's sum is
-/// taken in tree order, as [`Tree::leaf_value`] summed row by row would be,
-/// but each tree stays in cache while it walks all the rows.
+/// per row) to that row's entry of `sums`, in tree order (as
+/// [`Tree::leaf_value`] summed tree by tree would). Every tree is laid out
+/// compactly once; rows then walk each tree [`ROWS_AT_ONCE`] at a time.
 pub fn add_leaf_values(
     trees: &[Tree],
     values: &[f64],
@@ -193,22 +197,37 @@ pub fn add_leaf_values(
     rule: SplitRule,
     sums: &mut [f64],
 ) {
-    for tree in trees {
-        let nodes = compact(tree);
-        for (row, sum) in values.chunks(width.max(1)).zip(sums.iter_mut()) {
-            let mut node = &nodes[0];
-            while node.feature != u32::MAX {
-                let value = row[node.feature as usize];
-                let next = if value.is_nan() {
-                    node.missing
-                } else if rule.goes_left(value, node.value) {
-                    node.left
-                } else {
-                    node.right
-                };
-                node = &nodes[next as usize];
+    let width = width.max(1);
+    let compact_trees: Vec<Vec<CompactNode>> = trees.iter().map(compact).collect();
+    for (rows, row_sums) in values
+        .chunks(width * ROWS_AT_ONCE)
+        .zip(sums.chunks_mut(ROWS_AT_ONCE))
+    {
+        let count = row_sums.len().min(rows.len() / width);
+        for nodes in &compact_trees {
+            let mut cursors = [0u32; ROWS_AT_ONCE];
+            let mut walking = true;
+            while walking {
+                walking = false;
+                for (index, cursor) in cursors.iter_mut().enumerate().take(count) {
+                    let node = &nodes[*cursor as usize];
+                    if node.feature == u32::MAX {
+                        continue;
+                    }
+                    walking = true;
+                    let value = rows[index * width + node.feature as usize];
+                    *cursor = if value.is_nan() {
+                        node.missing
+                    } else if rule.goes_left(value, node.value) {
+                        node.left
+                    } else {
+                        node.right
+                    };
+                }
             }
-            *sum += node.value;
+            for (sum, cursor) in row_sums.iter_mut().zip(cursors).take(count) {
+                *sum += nodes[cursor as usize].value;
+            }
         }
     }
 }
@@ -229,6 +248,7 @@ mod tests {
                 },
                 TreeNode::Leaf { value: 10.0 },
                 TreeNode::Leaf { value: 20.0 },
+                TreeNode::Leaf { value: 40.0 },
             ],
         }
     }
@@ -244,9 +264,18 @@ mod tests {
 
     #[test]
     fn walking_all_rows_at_once_sums_as_walking_row_by_row() {
-        let trees = [stump(1), stump(2)];
-        let rows = [0.5, 1.0, f64::NAN, 3.0];
-        let mut sums = vec![0.0; 4];
+        let trees = [stump(1), stump(2), stump(3)];
+        // More rows than are walked at once, and not a multiple of it.
+        let rows: Vec<f64> = (0..19)
+            .map(|i| {
+                if i % 5 == 0 {
+                    f64::NAN
+                } else {
+                    f64::from(i) / 8.0
+                }
+            })
+            .collect();
+        let mut sums = vec![0.0; rows.len()];
         add_leaf_values(&trees, &rows, 1, SplitRule::Less, &mut sums);
         let expected: Vec<f64> = rows
             .iter()

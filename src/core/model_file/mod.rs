@@ -98,6 +98,13 @@ pub enum ModelFileError {
     },
     #[error("the model is for {model} alerts, not {alerts}")]
     OtherSurvey { model: Survey, alerts: Survey },
+    #[error("round {round} was trained by an earlier fink-vra, whose models this one does not fit again: train a new round to export its model")]
+    OlderRound { round: u32 },
+    #[error("round {round}'s model could not be exported: {problem}")]
+    Unexportable {
+        round: u32,
+        problem: FittedModelError,
+    },
     #[error("the model could not be fitted again: {0}")]
     Model(#[from] ModelError),
 }
@@ -105,20 +112,12 @@ pub enum ModelFileError {
 impl ModelFile {
     /// The model file of `record`, whose model is `fitted`.
     pub fn for_round(survey: Survey, record: &RoundRecord, fitted: FittedModel) -> ModelFile {
-        let feature_names = if record.features.is_empty() {
-            feature_names(survey)
-                .iter()
-                .map(|n| n.to_string())
-                .collect()
-        } else {
-            record.features.clone()
-        };
         ModelFile {
             format: MODEL_FORMAT.to_string(),
             version: MODEL_VERSION,
             tool: format!("fink-vra {}", env!("CARGO_PKG_VERSION")),
             survey,
-            feature_names,
+            feature_names: record.features.clone(),
             target: record.target.clone(),
             classifier: record.model.clone(),
             fitted,
@@ -138,23 +137,28 @@ impl ModelFile {
 
     /// The model of round `record`, fitted again on the workspace's rows of
     /// its training alerts (all must be loaded): the round's model exactly.
+    /// Rounds recorded before rounds named their features were fitted by an
+    /// earlier forest, so they are not exported as if they were this one's.
     pub fn export_round(
         workspace: &Workspace,
         record: &RoundRecord,
     ) -> Result<ModelFile, ModelFileError> {
+        if record.features.is_empty() {
+            return Err(ModelFileError::OlderRound {
+                round: record.round,
+            });
+        }
         let survey = workspace.survey();
-        let names = if record.features.is_empty() {
-            feature_names(survey)
-                .iter()
-                .map(|n| n.to_string())
-                .collect()
-        } else {
-            record.features.clone()
-        };
-        let columns = input_columns(survey, &names)?;
+        let columns = input_columns(survey, &record.features)?;
         let rows = training_rows(workspace, record)?;
-        let matrix = matrix_of(&rows, &columns);
+        let matrix = matrix_of(&rows, &columns)?;
         let fitted = refit(record, &matrix)?;
+        fitted
+            .check()
+            .map_err(|problem| ModelFileError::Unexportable {
+                round: record.round,
+                problem,
+            })?;
         Ok(ModelFile::for_round(survey, record, fitted))
     }
 
@@ -189,6 +193,11 @@ impl ModelFile {
             serde_json::from_value(value).map_err(|error| ModelFileError::Invalid {
                 detail: error.to_string(),
             })?;
+        if file.feature_names.is_empty() {
+            return Err(ModelFileError::Invalid {
+                detail: "`feature_names` is empty: a model needs at least one feature".to_string(),
+            });
+        }
         input_columns(file.survey, &file.feature_names)?;
         file.fitted
             .check()
@@ -215,7 +224,17 @@ impl ModelFile {
             });
         }
         let rows: Vec<&FeatureRow> = rows.iter().collect();
-        Ok(self.fitted.predict_proba(&matrix_of(&rows, &columns))?)
+        let probabilities = self.fitted.predict_proba(&matrix_of(&rows, &columns)?)?;
+        if probabilities.len() != rows.len() {
+            return Err(ModelFileError::Invalid {
+                detail: format!(
+                    "the model gave {} probabilities for {} alerts",
+                    probabilities.len(),
+                    rows.len()
+                ),
+            });
+        }
+        Ok(probabilities)
     }
 }
 
@@ -258,14 +277,27 @@ pub fn input_columns(survey: Survey, names: &[String]) -> Result<Vec<usize>, Mod
         .collect()
 }
 
-/// The given columns of `rows`, as a matrix.
-fn matrix_of(rows: &[&FeatureRow], columns: &[usize]) -> FeatureMatrix {
+/// The given columns of `rows`, as a matrix; an error for a row too short
+/// (not a row of the model's survey).
+fn matrix_of(rows: &[&FeatureRow], columns: &[usize]) -> Result<FeatureMatrix, ModelFileError> {
     let mut matrix = FeatureMatrix::with_columns(columns.len());
     let mut cells = Vec::with_capacity(columns.len());
     for row in rows {
         cells.clear();
-        cells.extend(columns.iter().map(|&column| row.values[column]));
+        for &column in columns {
+            let value = row
+                .values
+                .get(column)
+                .ok_or_else(|| ModelFileError::Invalid {
+                    detail: format!(
+                        "alert {} has {} features, not its survey's",
+                        row.candid,
+                        row.values.len()
+                    ),
+                })?;
+            cells.push(*value);
+        }
         matrix.push_row(&cells);
     }
-    matrix
+    Ok(matrix)
 }

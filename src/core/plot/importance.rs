@@ -13,7 +13,7 @@ const BAR_COLOUR: RGBColor = RGBColor(36, 86, 199);
 const ROW_HEIGHT: u32 = 16;
 
 /// The chart's height for `features` rows.
-pub fn importance_height(features: usize) -> u32 {
+fn importance_height(features: usize) -> u32 {
     70 + ROW_HEIGHT * features as u32
 }
 

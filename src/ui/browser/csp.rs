@@ -1,8 +1,8 @@
 //! Narrowing the page's Content-Security-Policy to the one server the user
 //! chose. index.html allows `connect-src 'self' http: https:` (a page served
-//! statically cannot know the user's server in advance); before its first
-//! call to that server, the page adds a second policy, `connect-src 'self'
-//! <that origin>`. Browsers enforce every policy, so from then on the page
+//! statically cannot know the user's server in advance); at start-up when a
+//! server URL is remembered, else before its first call to the server typed,
+//! the page adds a second policy, `connect-src 'self' <that origin>`. Browsers enforce every policy, so from then on the page
 //! can reach only itself and that origin. A policy cannot be loosened again:
 //! another server needs a reload (then it is narrowed to that one).
 

@@ -9,10 +9,12 @@ use leptos::task::spawn_local;
 use super::svg_image;
 use crate::core::active::round::RoundRecord;
 use crate::core::mlflow::model_dir::{model_file_name, onnx_file_name};
+use crate::core::mlflow::rest::origin_of;
 use crate::core::mlflow::RunPlan;
 use crate::core::model_file::onnx::to_onnx;
 use crate::core::model_file::ModelFile;
 use crate::core::plot::importance_svg;
+use crate::ui::browser::csp;
 use crate::ui::browser::download::{download_bytes, download_text};
 use crate::ui::browser::storage::{self, MLFLOW_URL_KEY};
 use crate::ui::mlflow_log::{log_run, page_origin};
@@ -32,11 +34,16 @@ pub struct RoundActions {
 }
 
 impl RoundActions {
+    /// The actions, with the remembered server URL; when there is one, the
+    /// page's connections are narrowed to it at once.
     pub fn new(workbench: Workbench) -> RoundActions {
         let remembered = storage::load(MLFLOW_URL_KEY)
             .ok()
             .flatten()
             .unwrap_or_default();
+        if let Ok(origin) = origin_of(&remembered) {
+            let _ = csp::allow_connections_only_to(&origin);
+        }
         RoundActions {
             workbench,
             export_status: RwSignal::new(None),
