@@ -175,6 +175,13 @@ impl Workspace {
         self.rows.get(&candid).copied()
     }
 
+    /// The feature row of the alert whose id is `id` (a decimal string, as
+    /// rounds record their training alerts), if it is loaded.
+    pub fn feature_row_of_id(&self, id: &str) -> Option<&FeatureRow> {
+        let candid = id.parse::<u64>().ok().map(Candid)?;
+        self.row_of(candid).map(|row| &self.features[row])
+    }
+
     /// The index in [`Workspace::files`] of the file alert `alert_index` was
     /// read from (to read its cutouts again), or `None` for no such alert.
     pub fn file_index_of(&self, alert_index: usize) -> Option<usize> {

@@ -96,12 +96,11 @@ pub fn cross_validate(
             feature_drops.push(fold_drop / PERMUTATION_REPEATS as f64);
         }
     }
-    let mean: [f64; 5] = std::array::from_fn(|m| {
-        mean_and_std(&per_fold.iter().map(|fold| fold[m]).collect::<Vec<_>>()).0
+    let spread: [(f64, f64); 5] = std::array::from_fn(|m| {
+        mean_and_std(&per_fold.iter().map(|fold| fold[m]).collect::<Vec<_>>())
     });
-    let std: [f64; 5] = std::array::from_fn(|m| {
-        mean_and_std(&per_fold.iter().map(|fold| fold[m]).collect::<Vec<_>>()).1
-    });
+    let mean = spread.map(|(mean, _)| mean);
+    let std = spread.map(|(_, std)| std);
     let importance = drops
         .iter()
         .enumerate()

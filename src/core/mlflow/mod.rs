@@ -13,10 +13,9 @@ pub mod model_dir;
 pub mod rest;
 
 use crate::core::active::round::RoundRecord;
-use crate::core::features::FeatureRow;
 use crate::core::labels::exchange::{export_training_features_csv, export_training_ids_csv};
 use crate::core::model_file::onnx::to_onnx;
-use crate::core::model_file::{training_rows, ModelFile, ModelFileError};
+use crate::core::model_file::{ModelFile, ModelFileError};
 use crate::core::workspace::Workspace;
 
 /// Where the MLflow model directory goes in the run's artifacts.
@@ -73,16 +72,23 @@ impl RunPlan {
         annotator: &str,
     ) -> Result<RunPlan, ModelFileError> {
         let model = ModelFile::export_round(workspace, record)?;
-        let rows = training_rows(workspace, record)?;
-        Ok(RunPlan::for_round(record, &model, &rows, annotator))
+        let training_table = export_training_features_csv(model.survey, record, |id| {
+            workspace.feature_row_of_id(id)
+        });
+        Ok(RunPlan::for_round(
+            record,
+            &model,
+            training_table,
+            annotator,
+        ))
     }
 
-    /// The plan for `record`, whose model file is `model`; `training_rows`
-    /// are its training alerts' feature rows in training order.
+    /// The plan for `record`, whose model file is `model` and training
+    /// table (`export_training_features_csv`) `training_table`.
     pub fn for_round(
         record: &RoundRecord,
         model: &ModelFile,
-        training_rows: &[&FeatureRow],
+        training_table: String,
         annotator: &str,
     ) -> RunPlan {
         let mut params = vec![
@@ -152,12 +158,6 @@ impl RunPlan {
             pair("round", model.round),
         ];
         let onnx = to_onnx(model);
-        let rows_by_id: std::collections::HashMap<&str, &FeatureRow> = record
-            .training
-            .iter()
-            .map(|example| example.id.as_str())
-            .zip(training_rows.iter().copied())
-            .collect();
         let artifacts = vec![
             Artifact {
                 path: model_dir::model_file_name(model),
@@ -169,10 +169,7 @@ impl RunPlan {
             },
             Artifact {
                 path: "training_features.csv".into(),
-                bytes: export_training_features_csv(model.survey, record, |id| {
-                    rows_by_id.get(id).copied()
-                })
-                .into_bytes(),
+                bytes: training_table.into_bytes(),
             },
             Artifact {
                 path: format!("{MODEL_DIRECTORY}/MLmodel"),

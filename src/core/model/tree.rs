@@ -143,9 +143,15 @@ impl Tree {
     }
 }
 
-/// A tree laid out for walking many rows: 24-byte nodes, 32-bit links.
+/// A tree laid out for walking many rows: 24-byte nodes, 32-bit links. A
+/// leaf links to itself on every side, so a walk can take a fixed number of
+/// steps (the tree's depth) with no test for "is this a leaf".
+struct CompactTree {
+    nodes: Vec<CompactNode>,
+    depth: usize,
+}
+
 struct CompactNode {
-    /// `u32::MAX` for a leaf.
     feature: u32,
     left: u32,
     right: u32,
@@ -154,15 +160,17 @@ struct CompactNode {
     value: f64,
 }
 
-fn compact(tree: &Tree) -> Vec<CompactNode> {
-    tree.nodes
+fn compact(tree: &Tree) -> CompactTree {
+    let nodes: Vec<CompactNode> = tree
+        .nodes
         .iter()
-        .map(|node| match node {
+        .enumerate()
+        .map(|(index, node)| match node {
             TreeNode::Leaf { value } => CompactNode {
-                feature: u32::MAX,
-                left: 0,
-                right: 0,
-                missing: 0,
+                feature: 0,
+                left: index as u32,
+                right: index as u32,
+                missing: index as u32,
                 value: *value,
             },
             TreeNode::Split {
@@ -179,7 +187,24 @@ fn compact(tree: &Tree) -> Vec<CompactNode> {
                 value: *threshold,
             },
         })
-        .collect()
+        .collect();
+    // Children come after their parent, so one pass in order gives depths.
+    let mut depths = vec![0usize; nodes.len()];
+    for (index, node) in tree.nodes.iter().enumerate() {
+        if let TreeNode::Split {
+            left,
+            right,
+            missing,
+            ..
+        } = node
+        {
+            for &child in [left, right, missing] {
+                depths[child] = depths[child].max(depths[index] + 1);
+            }
+        }
+    }
+    let depth = depths.into_iter().max().unwrap_or(0);
+    CompactTree { nodes, depth }
 }
 
 /// Rows walked through a tree together: their walks are independent, so
@@ -189,7 +214,9 @@ const ROWS_AT_ONCE: usize = 8;
 /// Adds each tree's leaf value for every row of `values` (row-major, `width`
 /// per row) to that row's entry of `sums`, in tree order (as
 /// [`Tree::leaf_value`] summed tree by tree would). Every tree is laid out
-/// compactly once; rows then walk each tree [`ROWS_AT_ONCE`] at a time.
+/// compactly once; rows then walk each tree [`ROWS_AT_ONCE`] at a time, for
+/// as many steps as the tree is deep. Trees must have passed [`Tree::check`]
+/// for rows of `width` values (a fitted model's always have).
 pub fn add_leaf_values(
     trees: &[Tree],
     values: &[f64],
@@ -198,23 +225,17 @@ pub fn add_leaf_values(
     sums: &mut [f64],
 ) {
     let width = width.max(1);
-    let compact_trees: Vec<Vec<CompactNode>> = trees.iter().map(compact).collect();
+    let compact_trees: Vec<CompactTree> = trees.iter().map(compact).collect();
     for (rows, row_sums) in values
         .chunks(width * ROWS_AT_ONCE)
         .zip(sums.chunks_mut(ROWS_AT_ONCE))
     {
         let count = row_sums.len().min(rows.len() / width);
-        for nodes in &compact_trees {
+        for tree in &compact_trees {
             let mut cursors = [0u32; ROWS_AT_ONCE];
-            let mut walking = true;
-            while walking {
-                walking = false;
+            for _ in 0..tree.depth {
                 for (index, cursor) in cursors.iter_mut().enumerate().take(count) {
-                    let node = &nodes[*cursor as usize];
-                    if node.feature == u32::MAX {
-                        continue;
-                    }
-                    walking = true;
+                    let node = &tree.nodes[*cursor as usize];
                     let value = rows[index * width + node.feature as usize];
                     *cursor = if value.is_nan() {
                         node.missing
@@ -226,7 +247,7 @@ pub fn add_leaf_values(
                 }
             }
             for (sum, cursor) in row_sums.iter_mut().zip(cursors).take(count) {
-                *sum += nodes[cursor as usize].value;
+                *sum += tree.nodes[cursor as usize].value;
             }
         }
     }
@@ -264,7 +285,37 @@ mod tests {
 
     #[test]
     fn walking_all_rows_at_once_sums_as_walking_row_by_row() {
-        let trees = [stump(1), stump(2), stump(3)];
+        // A chain: leaves at depths 1, 2 and 3, missing values to the deepest.
+        let chain = Tree {
+            nodes: vec![
+                TreeNode::Split {
+                    feature: 0,
+                    threshold: 0.5,
+                    left: 1,
+                    right: 2,
+                    missing: 2,
+                },
+                TreeNode::Leaf { value: 1.0 },
+                TreeNode::Split {
+                    feature: 0,
+                    threshold: 1.5,
+                    left: 3,
+                    right: 4,
+                    missing: 4,
+                },
+                TreeNode::Leaf { value: 2.0 },
+                TreeNode::Split {
+                    feature: 0,
+                    threshold: 2.0,
+                    left: 5,
+                    right: 6,
+                    missing: 6,
+                },
+                TreeNode::Leaf { value: 3.0 },
+                TreeNode::Leaf { value: 4.0 },
+            ],
+        };
+        let trees = [stump(1), chain, stump(2), stump(3)];
         // More rows than are walked at once, and not a multiple of it.
         let rows: Vec<f64> = (0..19)
             .map(|i| {

@@ -18,7 +18,7 @@ use crate::core::active::metrics::BinaryMetrics;
 use crate::core::active::round::{refit, RoundRecord, TrainingExample};
 use crate::core::active::strategy::QueryStrategy;
 use crate::core::active::validation::{CrossValidated, FeatureImportance};
-use crate::core::alert::{Candid, Survey};
+use crate::core::alert::Survey;
 use crate::core::features::{feature_names, FeatureRow};
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::fitted::FittedModelError;
@@ -247,9 +247,7 @@ pub fn training_rows<'w>(
     let rows: Vec<&FeatureRow> = record
         .training
         .iter()
-        .filter_map(|example| example.id.parse::<u64>().ok())
-        .filter_map(|id| workspace.row_of(Candid(id)))
-        .map(|index| &workspace.features()[index])
+        .filter_map(|example| workspace.feature_row_of_id(&example.id))
         .collect();
     if rows.len() != record.training.len() {
         return Err(ModelFileError::TrainingAlertsMissing {

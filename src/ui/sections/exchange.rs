@@ -28,10 +28,7 @@ fn training_features_csv(workbench: Workbench) -> String {
     };
     workbench.workspace.with_untracked(|workspace| {
         export_training_features_csv(workspace.survey(), &round, |id| {
-            let candid = id.parse().ok().map(crate::core::alert::Candid)?;
-            workspace
-                .row_of(candid)
-                .map(|index| &workspace.features()[index])
+            workspace.feature_row_of_id(id)
         })
     })
 }

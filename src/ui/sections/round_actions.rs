@@ -140,7 +140,10 @@ fn status_line(status: Option<Result<String, String>>, test_id: &'static str) ->
 /// The MLflow server's URL and the log's status.
 #[component]
 pub fn MlflowSettings(actions: RoundActions) -> impl IntoView {
-    let origin = page_origin();
+    let hint = format!(
+        " Start it with mlflow server --cors-allowed-origins {}",
+        page_origin()
+    );
     view! {
         <div class="mlflow">
             <label>"MLflow tracking server "
@@ -148,7 +151,7 @@ pub fn MlflowSettings(actions: RoundActions) -> impl IntoView {
                     prop:value=move || actions.mlflow_url.get()
                     on:change=move |e| actions.remember_url(event_target_value(&e)) />
             </label>
-            <span class="hint">{format!(" Start it with mlflow server --cors-allowed-origins {origin}")}</span>
+            <span class="hint">{hint}</span>
             {move || status_line(actions.mlflow_status.get(), "mlflow-status")}
             {move || status_line(actions.export_status.get(), "model-export-status")}
         </div>
