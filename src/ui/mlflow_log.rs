@@ -22,22 +22,26 @@ struct Server {
 }
 
 impl Server {
+    /// Sends `request`; an answer that is not 2xx is an error.
     async fn send(&self, step: &str, request: Request) -> Result<http::HttpAnswer, MlflowError> {
+        let answer = self.send_any(request).await?;
+        if answer.ok() {
+            Ok(answer)
+        } else {
+            Err(rest::answer_error(
+                step,
+                answer.status,
+                &answer.body,
+                &self.page_origin,
+            ))
+        }
+    }
+
+    /// Sends `request` and returns whatever the server answered.
+    async fn send_any(&self, request: Request) -> Result<http::HttpAnswer, MlflowError> {
         http::send_json(request.method, &request.url, request.json.as_deref())
             .await
             .map_err(|http::Unreachable| self.unreachable())
-            .and_then(|answer| {
-                if answer.ok() || rest::experiment_is_missing(answer.status, &answer.body) {
-                    Ok(answer)
-                } else {
-                    Err(rest::answer_error(
-                        step,
-                        answer.status,
-                        &answer.body,
-                        &self.page_origin,
-                    ))
-                }
-            })
     }
 
     fn unreachable(&self) -> MlflowError {
@@ -69,10 +73,7 @@ pub async fn log_run(
     csp::allow_connections_only_to(&rest::origin_of(typed_url)?).map_err(MlflowError::Other)?;
     progress(format!("Looking up the experiment “{}”…", plan.experiment));
     let lookup = server
-        .send(
-            "the experiment lookup",
-            rest::get_experiment(&server.base, &plan.experiment),
-        )
+        .send_any(rest::get_experiment(&server.base, &plan.experiment))
         .await?;
     let experiment_id = if rest::experiment_is_missing(lookup.status, &lookup.body) {
         progress(format!("Creating the experiment “{}”…", plan.experiment));
