@@ -41,13 +41,19 @@ impl Server {
     async fn send_any(&self, request: Request) -> Result<http::HttpAnswer, MlflowError> {
         http::send_json(request.method, &request.url, request.json.as_deref())
             .await
-            .map_err(|http::Unreachable| self.unreachable())
+            .map_err(|failed| self.no_answer(failed))
     }
 
-    fn unreachable(&self) -> MlflowError {
-        MlflowError::Unreachable {
-            url: self.base.clone(),
-            origin: self.page_origin.clone(),
+    fn no_answer(&self, failed: http::Failed) -> MlflowError {
+        match failed {
+            http::Failed::Unreachable => MlflowError::Unreachable {
+                url: self.base.clone(),
+                origin: self.page_origin.clone(),
+            },
+            http::Failed::TimedOut => MlflowError::TimedOut {
+                url: self.base.clone(),
+                seconds: http::TIMEOUT_MS / 1000,
+            },
         }
     }
 }
@@ -150,7 +156,7 @@ async fn log_into_run(
         let url = rest::artifact_url(&server.base, artifact_uri, &artifact.path)?;
         let answer = http::put_bytes(&url, &artifact.bytes)
             .await
-            .map_err(|http::Unreachable| server.unreachable())?;
+            .map_err(|failed| server.no_answer(failed))?;
         if !answer.ok() {
             return Err(rest::answer_error(
                 &format!("uploading {}", artifact.path),

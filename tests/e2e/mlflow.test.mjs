@@ -12,6 +12,7 @@ import { ARTIFACTS, DIST, FIXTURES, labelByKeyboard, openPage, setFirstBatch, us
 import { cli, python } from "./cli.mjs";
 import { startMlflow } from "./mlflow_server.mjs";
 import { startServer } from "./server.mjs";
+import { createServer } from "node:net";
 
 const built = useBuiltPage();
 const FIXTURE = join(FIXTURES, "clean", "20250602_100102_alerts_ztf_hostless_72alerts.parquet");
@@ -164,4 +165,35 @@ test("a server that is down or refuses the page's origin gives a plain message a
   assert.deepEqual(errors, []);
   await other.close();
   await elsewhere.close();
+});
+
+test("a server that accepts and never answers times out with a message, and the button works again", async () => {
+  // A socket that is accepted and then left alone: the fetch can only time out.
+  const held = [];
+  const silent = createServer((socket) => held.push(socket));
+  await new Promise((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${silent.address().port}`;
+  const context = await built.browser.newContext();
+  const { page, errors } = await openPage(context, built);
+  try {
+    await loadFixture(page);
+    await setFirstBatch(page, 4);
+    await labelByKeyboard(page, ["g", "x"], 4);
+    await train(page, 1);
+    await setServer(page, url);
+    await page.getByTestId("round-row").first().getByTestId("log-mlflow").click();
+    assert.equal(await page.getByTestId("round-row").first().getByTestId("log-mlflow").isDisabled(), true);
+    await page.waitForFunction(
+      () => /not logged/.test(document.querySelector('[data-testid="mlflow-status"]')?.textContent ?? ""),
+      null,
+      { timeout: 90_000 },
+    );
+    assert.match(await page.getByTestId("mlflow-status").textContent(), /did not answer within 60 s/);
+    assert.equal(await page.getByTestId("round-row").first().getByTestId("log-mlflow").isDisabled(), false);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    for (const socket of held) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  }
 });

@@ -27,6 +27,8 @@ pub enum MlflowError {
     BadUrl { url: String },
     #[error("the MLflow server at {url} could not be reached, or refused this page (CORS). Is it running? Start it with `mlflow server --cors-allowed-origins {origin}` so that it accepts this page")]
     Unreachable { url: String, origin: String },
+    #[error("the MLflow server at {url} did not answer within {seconds} s: is it busy or stuck?")]
+    TimedOut { url: String, seconds: u32 },
     #[error("the MLflow server refused this page (HTTP 403): start it with `mlflow server --cors-allowed-origins {origin}`")]
     Forbidden { origin: String },
     #[error("MLflow answered {step} with HTTP {status}: {message}")]
