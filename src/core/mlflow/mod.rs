@@ -11,6 +11,7 @@
 
 pub mod model_dir;
 pub mod rest;
+mod url;
 
 use crate::core::active::round::RoundRecord;
 use crate::core::labels::exchange::{export_training_features_csv, export_training_ids_csv};

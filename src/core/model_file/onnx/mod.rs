@@ -15,6 +15,8 @@
 //! missing values a branch of their own). Every family is exact: no
 //! approximation is exported.
 
+mod attributes;
+mod ensemble;
 mod graph;
 pub mod proto;
 
