@@ -504,13 +504,7 @@ impl Harness {
                     validation_share: if *validation { 0.3 } else { 0.0 },
                     ..self.session.settings().clone()
                 };
-                let follow_up =
-                    self.session
-                        .set_settings(&self.workspace, settings, timestamp(self.step, "a"));
-                if !self.session.has_model() {
-                    self.reference.probabilities.clear();
-                }
-                self.follow(follow_up);
+                self.change_model_settings(settings);
             }
             Action::Reload => {
                 self.save();
@@ -593,18 +587,24 @@ impl Harness {
                 let used = settings.uses_feature(name);
                 settings.set_feature_used(name, !used);
                 count(&FEATURES_TOGGLED);
-                let follow_up =
-                    self.session
-                        .set_settings(&self.workspace, settings, timestamp(self.step, "a"));
-                // Another feature set is another model: its probabilities go.
-                if !self.session.has_model() {
-                    self.reference.probabilities.clear();
-                }
-                self.follow(follow_up);
+                self.change_model_settings(settings);
             }
         }
         self.save();
         self.check();
+    }
+
+    /// Applies settings that may change the model (target, classifier,
+    /// validation share, features): when the session drops its model, the
+    /// reference drops the probabilities too.
+    fn change_model_settings(&mut self, settings: WorkbenchSettings) {
+        let follow_up =
+            self.session
+                .set_settings(&self.workspace, settings, timestamp(self.step, "a"));
+        if !self.session.has_model() {
+            self.reference.probabilities.clear();
+        }
+        self.follow(follow_up);
     }
 
     /// A workspace of this survey with both its files loaded (another tab's,

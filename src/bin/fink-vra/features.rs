@@ -13,10 +13,10 @@ use fink_vra::core::features::extinction::ExtinctionMap;
 use fink_vra::core::features::{compute_features, LcFeatureSource};
 use fink_vra::core::ingest::{read_alerts, read_layout};
 
-/// The one survey of the readable `files` (ZTF when none is readable), told
-/// from their footers before any row is written; an error message when they
-/// mix surveys.
-pub fn survey_of(files: &[PathBuf]) -> Result<Survey, String> {
+/// The one survey of the readable `files` (`None` when none is readable),
+/// told from their footers before any row is written; an error message when
+/// they mix surveys.
+pub fn survey_of(files: &[PathBuf]) -> Result<Option<Survey>, String> {
     let mut first_of: Vec<(Survey, String)> = Vec::new();
     for path in files {
         let name = path.display().to_string();
@@ -34,8 +34,8 @@ pub fn survey_of(files: &[PathBuf]) -> Result<Survey, String> {
         }
     }
     match first_of.as_slice() {
-        [] => Ok(Survey::Ztf),
-        [(survey, _)] => Ok(*survey),
+        [] => Ok(None),
+        [(survey, _)] => Ok(Some(*survey)),
         [(first, first_file), (second, second_file), ..] => Err(format!(
             "the files mix two surveys ({first_file} is {first}, {second_file} is {second}): \
              their features differ, so run `features` once per survey"
@@ -96,8 +96,9 @@ pub fn read_each_file(
 /// Writes the features of `files`; non-zero exit if any file could not be
 /// read, and nothing written if the files mix surveys.
 pub fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
+    // No readable file: each one's error is reported below, under ZTF's header.
     let survey = match survey_of(files) {
-        Ok(survey) => survey,
+        Ok(survey) => survey.unwrap_or(Survey::Ztf),
         Err(message) => {
             eprintln!("error: {message}");
             return ExitCode::from(2);

@@ -35,8 +35,10 @@ pub fn score(model_path: &Path, files: &[PathBuf], timings: bool) -> ExitCode {
         }
     };
     match survey_of(files) {
-        Ok(survey) if survey == model.survey || files_unreadable(files) => {}
-        Ok(survey) => {
+        // No readable file: each one's error is reported while reading.
+        Ok(None) => {}
+        Ok(Some(survey)) if survey == model.survey => {}
+        Ok(Some(survey)) => {
             eprintln!(
                 "error: the model is for {} alerts, but the files are {survey} alerts",
                 model.survey
@@ -88,19 +90,6 @@ pub fn score(model_path: &Path, files: &[PathBuf], timings: bool) -> ExitCode {
         (Ok(0), Ok(())) => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
     }
-}
-
-/// True when no file has a readable footer (then each one's error is
-/// reported while reading, not a survey mismatch).
-fn files_unreadable(files: &[PathBuf]) -> bool {
-    files.iter().all(|path| {
-        fs::File::open(path)
-            .ok()
-            .and_then(|handle| {
-                fink_vra::core::ingest::read_layout(&path.display().to_string(), handle).ok()
-            })
-            .is_none()
-    })
 }
 
 /// Writes the ONNX graph of a model file; exit code 2 for a model file that

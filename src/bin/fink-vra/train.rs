@@ -93,7 +93,8 @@ fn settings(arguments: &TrainArguments, survey: Survey) -> Result<WorkbenchSetti
 
 /// Writes the model file, or says why not.
 pub fn run(arguments: &TrainArguments) -> Result<(), String> {
-    let survey = survey_of(&arguments.files)?;
+    // No readable file: loading the first one below says why.
+    let survey = survey_of(&arguments.files)?.unwrap_or(Survey::Ztf);
     let mut workspace = Workspace::for_survey(survey);
     for path in &arguments.files {
         let bytes = fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
