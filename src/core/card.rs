@@ -18,8 +18,9 @@ pub struct CardFacts {
     pub date: String,
     /// Broker pages of the object, as (name, URL).
     pub links: Vec<(&'static str, String)>,
-    /// A solar-system alert (LSST), marked on the card.
-    pub solar_system: bool,
+    /// The solar-system mark (LSST), when the alert is associated with a
+    /// solar-system object: see [`solar_system_mark`].
+    pub solar_system: Option<String>,
     /// The light curve's description, for its `alt` text.
     pub light_curve_description: &'static str,
 }
@@ -50,10 +51,28 @@ impl CardFacts {
             object_id,
             alert_id,
             date,
-            solar_system: alert.is_solar_system(),
+            solar_system: solar_system_mark(alert),
             light_curve_description,
         }
     }
+}
+
+/// The card's solar-system mark, with the `ssObjectId` when it is known
+/// exactly: "Solar-system object" for a solar-system alert, "Also a
+/// solar-system object" for an alert of a `diaObject` that Rubin associated
+/// with one too (it stays in the queue); `None` without an association.
+pub fn solar_system_mark(alert: &Alert) -> Option<String> {
+    let lsst = alert.as_lsst()?;
+    let ss_object = lsst.ss_object?;
+    let id = ss_object
+        .id()
+        .map(|id| format!(" · ssObjectId {id}"))
+        .unwrap_or_default();
+    Some(if lsst.is_solar_system() {
+        format!("Solar-system object{id}")
+    } else {
+        format!("Also a solar-system object{id}")
+    })
 }
 
 /// One line of the card's feature table: the feature, this alert's value and

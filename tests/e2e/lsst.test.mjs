@@ -141,3 +141,24 @@ test("a file of the other survey is refused with an offer to switch; switching l
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// Regression: a real Fink file whose alerts all carry an `ssSource` struct
+// (children null when there is no solar-system object) read as 27
+// solar-system alerts and left nothing to label.
+test("a Fink file with ssSource on every row keeps its alerts in the queue and shows a card", async () => {
+  const context = await built.browser.newContext();
+  const { page, errors } = await openPage(context, built);
+  await page.getByTestId("survey-toggle").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="survey-name"]')?.textContent === "Rubin/LSST");
+  await page.getByTestId("file-input").setInputFiles(join(FIXTURES, "lsst", "lsst_v10_fink_27alerts_ssSource_every_row.parquet"));
+  await page.getByTestId("label-card").waitFor();
+  await page.waitForFunction(() => /· 24 alerts in the queue/.test(document.querySelector('[data-testid="queue"]')?.textContent));
+  assert.match(await page.getByTestId("solar-system-left-out").textContent(), /3 solar-system alerts left out/);
+  assert.notEqual(await page.getByTestId("card-object").textContent(), "0", "a diaObject's alert, not a solar-system one");
+  assert.equal(await page.getByTestId("card-solar-system").count(), 0, "no solar-system mark");
+  await page.keyboard.press("g");
+  await page.waitForFunction(() => /^1 of/.test(document.querySelector('[data-testid="batch-progress"]')?.textContent));
+  await page.screenshot({ path: join(ARTIFACTS, "lsst-ssSource-every-row.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -86,7 +86,8 @@ pub type LsstLcFeatures = [BandFeatures; 6];
 pub struct LsstAlert {
     /// The alert's `diaSourceId` (`alertId` in schema 7).
     pub dia_source_id: Candid,
-    /// `diaSource.diaObjectId`; 0 for a solar-system alert.
+    /// `diaSource.diaObjectId`; 0 when the source is tied to no object
+    /// (a solar-system alert, see [`LsstAlert::is_solar_system`]).
     pub dia_object_id: u64,
     /// Degrees, finite.
     pub ra: f64,
@@ -96,11 +97,10 @@ pub struct LsstAlert {
     pub reliability: f64,
     /// `diaSource.snr`; `NaN` when null.
     pub snr: f64,
-    /// A solar-system source: a non-null `ssSource`, or `diaObjectId` 0 with
-    /// an `ssObjectId`.
-    pub solar_system: bool,
-    /// `diaSource.ssObjectId` when positive: the solar-system object.
-    pub ss_object_id: Option<u64>,
+    /// The solar-system object the source is associated with, if any: a
+    /// positive `ssObjectId` in `diaSource` or in `ssSource`. Whether that
+    /// makes it a solar-system alert is [`LsstAlert::is_solar_system`]'s rule.
+    pub ss_object: Option<SsObject>,
     /// The `diaSource` first, then `prvDiaSources` in file order (a time is
     /// always present: points without one are dropped at ingest).
     pub sources: Vec<FluxPoint>,
@@ -111,7 +111,52 @@ pub struct LsstAlert {
     pub lc_features: Option<Box<LsstLcFeatures>>,
 }
 
+/// A source's association with a solar-system object (Rubin's `ssObjectId`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SsObject {
+    /// A positive `ssObjectId` read from an integer column.
+    Id(u64),
+    /// A positive `ssObjectId` read from a float column (pandas writes one
+    /// when some values are null): the association is certain, the digits of
+    /// a 64-bit id are not, so the id is not kept.
+    IdNotExact,
+}
+
+impl SsObject {
+    /// The `ssObjectId`, when it was read exactly.
+    pub fn id(self) -> Option<u64> {
+        match self {
+            SsObject::Id(id) => Some(id),
+            SsObject::IdNotExact => None,
+        }
+    }
+}
+
 impl LsstAlert {
+    /// The solar-system rule, the only place it is written: an alert is a
+    /// solar-system alert when it is associated with a solar-system object
+    /// (a positive `ssObjectId`, in `diaSource` or in `ssSource`) and has no
+    /// positive `diaObjectId`.
+    ///
+    /// - `diaObjectId` 0, `ssObjectId` positive: a solar-system alert (left
+    ///   out of the queue unless the settings let them in).
+    /// - `diaObjectId` positive, `ssObjectId` positive (Rubin may associate a
+    ///   source with both): not one. It stays in the queue, and the card shows
+    ///   the solar-system mark with its `ssObjectId`.
+    /// - `diaObjectId` positive, `ssSource` present with `ssObjectId` null or
+    ///   0: not one. Writers (Spark's `struct(...)` of nulls, pandas and
+    ///   pyarrow from records, Avro converters) fill the struct on every row,
+    ///   so its presence says nothing.
+    /// - `diaObjectId` 0 and no positive `ssObjectId`: not one.
+    pub fn is_solar_system(&self) -> bool {
+        self.dia_object_id == 0 && self.ss_object.is_some()
+    }
+
+    /// The `ssObjectId` of the associated solar-system object, when known exactly.
+    pub fn ss_object_id(&self) -> Option<u64> {
+        self.ss_object.and_then(SsObject::id)
+    }
+
     /// The MJD (TAI) of the alert's own source.
     pub fn mjd(&self) -> f64 {
         self.sources.first().map_or(f64::NAN, |source| source.mjd)

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-pub use lsst::{FluxPoint, LsstAlert, LsstBand, LsstLcFeatures};
+pub use lsst::{FluxPoint, LsstAlert, LsstBand, LsstLcFeatures, SsObject};
 pub use ztf::{Band, DifferenceSign, FinkLcFeatures, LightCurvePoint, ZtfAlert};
 
 /// The alert stream a file, an alert, a session and a model belong to. A
@@ -208,12 +208,12 @@ impl Alert {
     }
 
     /// What makes two alerts "the same object" for the queue's one alert per
-    /// object: the object id, except for a solar-system alert (whose
-    /// `diaObjectId` is 0 for every one of them): its `ssObjectId`, or its
-    /// own alert id when it has none.
+    /// object: the object id, except for an LSST alert without a `diaObjectId`
+    /// (0 for every one of them, solar-system alerts among them): its
+    /// `ssObjectId`, or its own alert id when it has none.
     pub fn object_key(&self) -> Cow<'_, str> {
         match self {
-            Alert::Lsst(alert) if alert.solar_system => match alert.ss_object_id {
+            Alert::Lsst(alert) if alert.dia_object_id == 0 => match alert.ss_object_id() {
                 Some(id) => Cow::Owned(format!("ssObject {id}")),
                 None => Cow::Owned(format!("diaSource {}", alert.dia_source_id)),
             },
@@ -237,11 +237,12 @@ impl Alert {
         }
     }
 
-    /// True for a solar-system (moving) object's alert.
+    /// True for a solar-system (moving) object's alert: see
+    /// [`LsstAlert::is_solar_system`] for the rule. Never for ZTF.
     pub fn is_solar_system(&self) -> bool {
         match self {
             Alert::Ztf(_) => false,
-            Alert::Lsst(alert) => alert.solar_system,
+            Alert::Lsst(alert) => alert.is_solar_system(),
         }
     }
 }

@@ -139,8 +139,7 @@ mod tests {
             dec: 2.0,
             reliability: 0.9,
             snr: 7.0,
-            solar_system: false,
-            ss_object_id: None,
+            ss_object: None,
             sources: vec![
                 point(60010.0, LsstBand::G, 1200.0),
                 point(60001.0, LsstBand::R, -800.0),

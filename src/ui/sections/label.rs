@@ -234,12 +234,13 @@ fn AlertCard(
                 <h3 data-testid="card-object">{facts.object_id}</h3>
                 <span class="candid" data-testid="card-alert-id">{facts.alert_id}</span>
                 <span data-testid="card-date">{facts.date}</span>
-                <Show when=move || facts.solar_system>
-                    <strong class="solar-system" data-testid="card-solar-system">"Solar-system object"</strong>
-                </Show>
+                {facts.solar_system.map(|mark| view! {
+                    <strong class="solar-system" data-testid="card-solar-system">{mark}</strong>
+                })}
             </header>
             <p class="why" data-testid="card-reason">"P(class 1) " {move || probability.get()} " · " {alert.reason.clone()}</p>
             <CardButtons on_button />
+            <EarlierLabels earlier on_button />
             <p class="links" data-testid="card-links">{links.collect_view()}</p>
             <div class="card-visuals">
                 <CutoutStrip workspace handles reader pool_index=row_index />

@@ -9,6 +9,7 @@
 //! object id comes from `diaSource.diaObjectId`.
 
 mod lc_features;
+mod solar_system;
 mod sources;
 
 use std::fmt;
@@ -17,13 +18,14 @@ use arrow_array::{Array, RecordBatch, UInt64Array};
 use arrow_schema::Schema;
 
 use super::columns::{
-    candid_column, finite_or_nan, lenient_id_child, optional_finite_or_nan, optional_float_child,
-    optional_id_child, required_float_child, struct_column, ColumnName, ListColumn,
+    candid_column, finite_or_nan, optional_finite_or_nan, optional_float_child, optional_id_child,
+    required_float_child, struct_column, ColumnName, ListColumn,
 };
 use super::identity::{check_coordinates, required_column};
 use super::{IngestError, ParsedFile, SkipReason};
 use crate::core::alert::{Alert, BandFeatures, Candid, LsstAlert};
 use lc_features::LsstLcFeatureColumns;
+use solar_system::SolarSystemColumns;
 use sources::{FluxColumns, FLUX_POINT_FIELDS};
 
 /// The Rubin alert schema a file follows, told from its columns.
@@ -70,7 +72,6 @@ impl fmt::Display for LsstSchema {
 pub(super) const SOURCE_COLUMN: &str = "diaSource";
 const HISTORY_COLUMN: &str = "prvDiaSources";
 const FORCED_COLUMN: &str = "prvDiaForcedSources";
-const SOLAR_SYSTEM_COLUMN: &str = "ssSource";
 /// The top-level alert id: `diaSourceId` from schema 8, `alertId` in 7.
 const ALERT_ID_COLUMNS: [&str; 2] = ["diaSourceId", "alertId"];
 
@@ -78,7 +79,7 @@ const ALERT_ID_COLUMNS: [&str; 2] = ["diaSourceId", "alertId"];
 const SOURCE_FIELDS: [&str; 7] = [
     "diaSourceId",
     "diaObjectId",
-    "ssObjectId",
+    solar_system::ID_FIELD,
     "ra",
     "dec",
     "snr",
@@ -94,8 +95,8 @@ pub(super) fn is_needed_leaf(top: &str, leaf: &str, depth: usize) -> bool {
         // <column>.<list>.<element>.field: the wrapper names vary by writer.
         HISTORY_COLUMN => depth >= 3 && (point_field || leaf == "diaSourceId"),
         FORCED_COLUMN => depth >= 3 && point_field,
-        // One leaf is enough to know whether the struct is null.
-        SOLAR_SYSTEM_COLUMN => depth == 2 && leaf == "diaSourceId",
+        // The association is its id's value, never the struct's presence.
+        solar_system::COLUMN => depth == 2 && leaf == solar_system::ID_FIELD,
         // lc_features.<key_value>.key and lc_features.<key_value>.value.<field>
         lc_features::COLUMN => {
             (depth == 3 && leaf == "key")
@@ -173,14 +174,13 @@ pub(super) fn read_batch(
                 column: "diaSource.diaObjectId".to_string(),
             }
         })?;
-    let solar_object_ids = lenient_id_child(source, "ssObjectId");
+    let solar_system = SolarSystemColumns::new(batch, source);
     let float = |field: &str| optional_float_child(source, file, SOURCE_COLUMN, field);
     let required_float = |field: &str| required_float_child(source, file, SOURCE_COLUMN, field);
     let (ra, dec) = (required_float("ra")?, required_float("dec")?);
     let (snr, reliability) = (float("snr")?, float("reliability")?);
     let history = flux_lists(batch, file, HISTORY_COLUMN, true)?;
     let forced = flux_lists(batch, file, FORCED_COLUMN, false)?;
-    let solar_system_rows = batch.column_by_name(SOLAR_SYSTEM_COLUMN);
     let lc_features = LsstLcFeatureColumns::from_batch(batch, file)?;
 
     for row in 0..batch.num_rows() {
@@ -218,23 +218,14 @@ pub(super) fn read_batch(
         points_of(&history, &mut sources);
         let mut forced_sources = Vec::new();
         points_of(&forced, &mut forced_sources);
-        let dia_object_id = object_ids.value(row);
-        let ss_object_id = solar_object_ids
-            .as_ref()
-            .filter(|ids| ids.is_valid(row))
-            .map(|ids| ids.value(row))
-            .filter(|&id| id > 0);
-        let solar_system = solar_system_rows.is_some_and(|column| column.is_valid(row))
-            || (dia_object_id == 0 && ss_object_id.is_some());
         parsed.alerts.push(Alert::Lsst(LsstAlert {
             dia_source_id: id,
-            dia_object_id,
+            dia_object_id: object_ids.value(row),
             ra: alert_ra,
             dec: alert_dec,
             reliability: optional_finite_or_nan(reliability.as_ref(), row),
             snr: optional_finite_or_nan(snr.as_ref(), row),
-            solar_system,
-            ss_object_id,
+            ss_object: solar_system.ss_object(row),
             sources,
             forced_sources,
             lc_features: lc_features
