@@ -36,7 +36,7 @@ fn training_ids_short_row_is_a_row_error_not_a_panic() {
         import_training_ids_csv("crash.csv", &text),
         Err(LabelImportError::BadCsvRow { line: 2, .. })
     ));
-    assert!(import_json("crash.json", &text).is_err());
+    assert!(import_json::<serde::de::IgnoredAny>("crash.json", &text).is_err());
     assert!(import_labeled_csv("crash.csv", &text, "fuzzer").is_err());
     let short = "candid,objectId,label,timestamp\n3069386410515015007,ZTF19aarxyde\n";
     let error = import_labeled_csv("short.csv", short, "ana").expect_err("short row");

@@ -95,10 +95,10 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
 #[test]
 fn a_newer_format_version_is_refused_with_a_message() {
     let newer = export(&[label_json("\"3069386410515015007\"", "gal")])
-        .replace("\"version\":1", "\"version\":3");
+        .replace("\"version\":1", "\"version\":4");
     assert_eq!(
         refused("newer.json", &newer).to_string(),
-        "newer.json: made by a newer fink-vra (format version 3; this page reads version 2); update the page"
+        "newer.json: made by a newer fink-vra (format version 4; this page reads version 3); update the page"
     );
 }
 
@@ -107,7 +107,7 @@ fn csv_with_bom_crlf_and_quotes_imports() {
     let mut session = session_with_labels();
     let csv = "\u{feff}candid,objectId,label,timestamp\r\n\
                \"3069386410515015007\",\"ZTF19aarxyde\",\"gal\",\"2025-06-02T08:37:22Z\"\r\n";
-    let outcome = session
+    let (outcome, _) = session
         .import_label_file("excel.csv", csv)
         .expect("imports");
     assert!(matches!(outcome, ImportOutcome::Merged { ref report, .. } if report.added == 1));
@@ -127,7 +127,7 @@ fn a_million_labels_import_whole() {
         text.len()
     );
     let mut session = session_with_labels();
-    let outcome = session
+    let (outcome, _) = session
         .import_label_file("million.json", &text)
         .expect("imports");
     assert_eq!(

@@ -78,9 +78,8 @@ fn trained_round(
         excluded_features: excluded.iter().map(|f| f.to_string()).collect(),
         ..WorkbenchSettings::default()
     };
-    let (job, values) = TrainingJob::for_loaded(
-        workspace.survey(),
-        workspace.features(),
+    let (job, values) = TrainingJob::for_workspace(
+        &workspace,
         &store,
         &settings,
         3,

@@ -1,13 +1,17 @@
 //! The labelling session as a state machine: proptest generates sequences of
 //! user actions (load a file, label, skip, undo, train, apply a late
-//! ranking, import a colleague's export, change the model type, reload, a
-//! second tab labelling) and runs them on a `LabellingSession` beside a
-//! plain reference model: a list of label acts, each given or undone.
+//! ranking, import a colleague's export with or without its features,
+//! change the model type, reload with only some files, a second tab
+//! labelling, stored rows from an older fink-vra) and runs them on a
+//! `LabellingSession` beside a plain reference model: a list of label acts,
+//! each given or undone, and the alerts whose row was ever stored.
 //! After every step: nothing panics, every act not undone is in the store
 //! (or set aside in a conflict) with its first round, the card never shows a
 //! labelled alert (nor a solar-system one unless asked for), every
-//! probability is the one computed for that alert, and export then import
-//! gives the same store. The same model runs on ZTF and on LSST sessions.
+//! probability is the one computed for that alert, export then import
+//! gives the same store, and a recorded round trains on exactly the usable
+//! labels whose row is loaded or stored (the browser's database is a map
+//! of bytes here). The same model runs on ZTF and on LSST sessions.
 //!
 //! `SESSION_MODEL_CASES` sets the number of ZTF sequences (CI: 5,000); LSST
 //! sessions run a fifth as many.
@@ -29,6 +33,7 @@ use fink_vra::core::labels::vocabulary::Label;
 use fink_vra::core::model::ModelSpec;
 use fink_vra::core::queue::QueuedAlert;
 use fink_vra::core::session::SavedSession;
+use fink_vra::core::training_table::{read_stored_rows, StoredRow};
 use fink_vra::core::wire::protocol::{
     answer, expect_ranked, expect_trained, reply_from_bytes, reply_to_bytes, Payload, WorkerReply,
     WorkerRequest,
@@ -77,6 +82,20 @@ fn worker(request: WorkerRequest, payload: Payload) -> WorkerReply {
     reply_from_bytes(&reply_to_bytes(&answer(request, payload)))
 }
 
+/// A stored row's values in this build's feature order, matched by name
+/// (an older build may have written them in another order).
+fn aligned(survey: Survey, row: StoredRow) -> Vec<f64> {
+    feature_names(survey)
+        .iter()
+        .map(|name| {
+            row.feature_names
+                .iter()
+                .position(|stored| stored == name)
+                .map_or(f64::NAN, |index| row.values[index])
+        })
+        .collect()
+}
+
 /// What the generated sequences exercised, so that a weak generator shows.
 static ROUNDS: AtomicUsize = AtomicUsize::new(0);
 static ONE_CLASS_ROUNDS: AtomicUsize = AtomicUsize::new(0);
@@ -87,6 +106,8 @@ static LATE_RANKINGS: AtomicUsize = AtomicUsize::new(0);
 static RESOLVED: AtomicUsize = AtomicUsize::new(0);
 static SOLAR_SYSTEM_SHOWN: AtomicUsize = AtomicUsize::new(0);
 static FEATURES_TOGGLED: AtomicUsize = AtomicUsize::new(0);
+static TRAINED_FROM_STORED_ROWS: AtomicUsize = AtomicUsize::new(0);
+static STORED_ROWS_REPLACED: AtomicUsize = AtomicUsize::new(0);
 
 fn count(counter: &AtomicUsize) {
     counter.fetch_add(1, Ordering::Relaxed);
@@ -129,10 +150,12 @@ enum Action {
     Train,
     /// Applies the ranking computed just before the last load.
     ApplyRankingFromBeforeTheLastLoad,
-    /// A colleague's export: some alerts labelled as ours, some not.
+    /// A colleague's export: some alerts labelled as ours, some not; a
+    /// version 3 file with their feature rows, or without.
     ImportCollaborator {
         alerts: Vec<usize>,
         labels: Vec<Label>,
+        with_features: bool,
     },
     ChangeSettings {
         target: usize,
@@ -153,6 +176,9 @@ enum Action {
     ToggleSolarSystem,
     /// Unticks (or ticks again) one of the first features in Model & strategy.
     ToggleFeature(usize),
+    /// The database's rows were written by an older fink-vra: other values
+    /// (a fresh row of a loaded alert replaces them).
+    OlderStoredRows,
 }
 
 fn label_strategy() -> impl Strategy<Value = Label> {
@@ -173,9 +199,14 @@ fn action_strategy() -> impl Strategy<Value = Action> {
         1 => Just(Action::ApplyRankingFromBeforeTheLastLoad),
         1 => (
             proptest::collection::vec(0..144usize, 1..6),
-            proptest::collection::vec(label_strategy(), 1..6)
+            proptest::collection::vec(label_strategy(), 1..6),
+            any::<bool>(),
         )
-            .prop_map(|(alerts, labels)| Action::ImportCollaborator { alerts, labels }),
+            .prop_map(|(alerts, labels, with_features)| Action::ImportCollaborator {
+                alerts,
+                labels,
+                with_features
+            }),
         1 => (0..4usize, 0..3usize, any::<bool>()).prop_map(|(target, classifier, validation)| {
             Action::ChangeSettings { target, classifier, validation }
         }),
@@ -185,6 +216,7 @@ fn action_strategy() -> impl Strategy<Value = Action> {
         3 => (0..3usize).prop_map(Action::ResolveConflict),
         1 => Just(Action::ToggleSolarSystem),
         1 => (0..3usize).prop_map(Action::ToggleFeature),
+        1 => Just(Action::OlderStoredRows),
     ]
 }
 
@@ -207,6 +239,9 @@ struct Reference {
     undo_stack: Vec<usize>,
     /// P(class 1) of each alert from the last model applied, by candid.
     probabilities: HashMap<Candid, f64>,
+    /// Alerts whose feature row was stored: labelled while loaded (here, in
+    /// another tab, or in an import), or imported with a version 3 file.
+    stored: std::collections::BTreeSet<Candid>,
 }
 
 impl Reference {
@@ -230,6 +265,8 @@ struct Harness {
     ranking_before_last_load: Option<Vec<QueuedAlert>>,
     reference: Reference,
     step: usize,
+    /// The browser's database: stored row bytes by key.
+    database: BTreeMap<String, Vec<u8>>,
 }
 
 fn timestamp(step: usize, tab: &str) -> String {
@@ -253,7 +290,37 @@ impl Harness {
             ranking_before_last_load: None,
             reference: Reference::default(),
             step: 0,
+            database: BTreeMap::new(),
         }
+    }
+
+    /// What the page does after every change: keeps the rows of loaded
+    /// labelled alerts in the training table and stores what changed.
+    fn store_rows(&mut self) {
+        let labels = self.session.saved().labels.clone();
+        // The reference's rule: a label present while its alert is loaded
+        // (given here, by another tab or by an import) has its row stored.
+        for entry in labels.labels() {
+            if self.workspace.row_of(entry.candid).is_some() {
+                self.reference.stored.insert(entry.candid);
+            }
+        }
+        self.workspace.keep_labelled_rows(&labels);
+        for row in self.workspace.take_unsaved_rows() {
+            self.database
+                .insert(StoredRow::key(row.survey, row.alert_id), row.to_bytes());
+        }
+    }
+
+    /// A reload: the table read back from the database.
+    fn fresh_workspace(&self) -> Workspace {
+        let (rows, dropped) =
+            read_stored_rows(self.survey, self.database.values().map(Vec::as_slice));
+        assert_eq!(dropped, 0, "every stored row reads back");
+        let mut workspace = Workspace::for_survey(self.survey);
+        let (_, refused) = workspace.take_in_rows(rows, true);
+        assert!(refused.is_empty());
+        workspace
     }
 
     /// What the page's saving `Effect` does after each change.
@@ -309,15 +376,23 @@ impl Harness {
                 return;
             }
         };
-        // The rows sent are the features of the alerts the job names.
+        // The rows sent are the features of the alerts the job names: the
+        // loaded alert's, else the stored row's.
         for (index, candid) in job.candids.iter().enumerate() {
-            let row = self.workspace.row_of(*candid).expect("a loaded alert");
             let columns = feature_names(self.survey).len();
             let sent = &values_sent[index * columns..(index + 1) * columns];
-            let expected = &self.workspace.features()[row].values;
+            let expected = match self.workspace.row_of(*candid) {
+                Some(row) => self.workspace.features()[row].values.clone(),
+                None => {
+                    let key = StoredRow::key(self.survey, *candid);
+                    let bytes = self.database.get(&key).expect("a loaded or stored row");
+                    count(&TRAINED_FROM_STORED_ROWS);
+                    aligned(self.survey, StoredRow::from_bytes(bytes).expect("reads"))
+                }
+            };
             assert!(sent
                 .iter()
-                .zip(expected)
+                .zip(&expected)
                 .all(|(a, b)| a.to_bits() == b.to_bits()));
         }
         // The round used exactly the features ticked when it was asked for.
@@ -338,21 +413,31 @@ impl Harness {
             .copied()
             .zip(outcome.probabilities.iter().copied())
             .collect();
-        // The reference's own view of who trains: every live act of ours,
-        // loaded, not in conflict, of a mapped label, and not held out.
+        // The reference's own view of who trains: exactly every label in
+        // the store (ours, another tab's, a colleague's) whose row is loaded
+        // or was stored, of a mapped label, and not held out.
         let settings = &job.settings;
-        for act in self.reference.acts.iter().filter(|act| !act.undone) {
-            let in_store = self.session.saved().labels.get(act.candid).map(|e| e.label);
-            let trains = in_store == Some(act.label)
-                && self.workspace.row_of(act.candid).is_some()
-                && settings.target.class_of(act.label.name()).is_some()
-                && !is_validation(act.candid, settings.validation_share, settings.seed);
-            if record && trains {
-                assert!(
-                    trained.contains(&(act.candid, act.label.name().to_string())),
-                    "{act:?} should have trained"
-                );
-            }
+        if record {
+            let mut expected: Vec<(Candid, String)> = self
+                .session
+                .saved()
+                .labels
+                .labels()
+                .filter(|entry| {
+                    (self.workspace.row_of(entry.candid).is_some()
+                        || self.reference.stored.contains(&entry.candid))
+                        && settings.target.class_of(entry.label.name()).is_some()
+                        && !is_validation(entry.candid, settings.validation_share, settings.seed)
+                })
+                .map(|entry| (entry.candid, entry.label.name().to_string()))
+                .collect();
+            let mut got = trained.clone();
+            expected.sort();
+            got.sort();
+            assert_eq!(
+                got, expected,
+                "a round trains on exactly the usable labels with a row"
+            );
         }
         for (candid, label) in &trained {
             let in_store = self
@@ -412,6 +497,7 @@ impl Harness {
                     assert!(self
                         .session
                         .label(&self.workspace, candid, *label, time.clone()));
+                    self.reference.stored.insert(candid);
                     self.reference.acts.push(Act {
                         candid,
                         label: *label,
@@ -462,7 +548,11 @@ impl Harness {
                     self.session.apply_ranking(ranking);
                 }
             }
-            Action::ImportCollaborator { alerts, labels } => {
+            Action::ImportCollaborator {
+                alerts,
+                labels,
+                with_features,
+            } => {
                 let mut theirs = SavedSession::for_survey(self.survey);
                 let workspace = self.both_files();
                 let mut colleague = LabellingSession::new(theirs.clone());
@@ -479,18 +569,34 @@ impl Harness {
                 let text = export_json(
                     self.survey,
                     &theirs.labels,
-                    &[],
+                    &theirs.rounds,
                     "bob",
                     "2026-11-28T10:00:00Z",
+                    |candid| {
+                        workspace
+                            .known_row(candid)
+                            .filter(|_| *with_features)
+                            .map(|row| (row.values.as_slice(), workspace.known_mjd(candid)))
+                    },
                 );
-                let (outcome, follow_up) = self.session.import("bob.json", &text);
+                let (outcome, follow_up) =
+                    self.session.import(&mut self.workspace, "bob.json", &text);
                 outcome.expect("a colleague's export imports");
+                if *with_features {
+                    // Only the rows of labels that survived the merge matter;
+                    // a row without its label stays, harmless.
+                    self.reference
+                        .stored
+                        .extend(theirs.labels.labels().map(|entry| entry.candid));
+                }
                 self.drop_undo_steps_touched_by(
                     theirs
                         .labels
                         .labels()
                         .map(|entry| (entry.candid, entry.label)),
                 );
+                // As the page does: the imported rows are stored first.
+                self.store_rows();
                 self.follow(follow_up);
             }
             Action::ChangeSettings {
@@ -511,7 +617,7 @@ impl Harness {
                 let stored = self.storage.clone().expect("saved");
                 let saved = SavedSession::from_json(&stored).expect("reads back");
                 self.session = LabellingSession::new(saved);
-                self.workspace = Workspace::for_survey(self.survey);
+                self.workspace = self.fresh_workspace();
                 self.saved_revision = None;
                 self.ranking_before_last_load = None;
                 self.reference.undo_stack.clear();
@@ -589,9 +695,42 @@ impl Harness {
                 count(&FEATURES_TOGGLED);
                 self.change_model_settings(settings);
             }
+            Action::OlderStoredRows => {
+                for bytes in self.database.values_mut() {
+                    let mut row = StoredRow::from_bytes(bytes).expect("reads");
+                    row.values[0] += 1.0;
+                    row.feature_names.swap(1, 2);
+                    row.values.swap(1, 2);
+                    *bytes = row.to_bytes();
+                }
+                self.workspace = self.fresh_workspace_keeping_files();
+            }
         }
+        self.store_rows();
         self.save();
         self.check();
+    }
+
+    /// The page after a reload that loads the same files again: rows of
+    /// loaded labelled alerts come back fresh and replace older stored ones.
+    fn fresh_workspace_keeping_files(&mut self) -> Workspace {
+        let mut workspace = self.fresh_workspace();
+        let names: Vec<String> = self
+            .workspace
+            .files()
+            .iter()
+            .map(|file| file.name.clone())
+            .collect();
+        for (index, name) in files(self.survey).iter().enumerate() {
+            if names.iter().any(|loaded| loaded == name) {
+                workspace.add_reading(reading(self.survey, index));
+            }
+        }
+        let labels = self.session.saved().labels.clone();
+        if workspace.keep_labelled_rows(&labels) {
+            count(&STORED_ROWS_REPLACED);
+        }
+        workspace
     }
 
     /// Applies settings that may change the model (target, classifier,
@@ -697,17 +836,52 @@ impl Harness {
             }
         }
         // Export then import gives the same store.
+        let workspace = &self.workspace;
         let export = export_json(
             self.survey,
             &saved.labels,
             &saved.rounds,
             &saved.annotator,
             "t",
+            |candid| {
+                workspace
+                    .known_row(candid)
+                    .map(|row| (row.values.as_slice(), workspace.known_mjd(candid)))
+            },
         );
         let mut fresh = SavedSession::for_survey(self.survey);
-        fresh
+        let (_, rows) = fresh
             .import_label_file("export.json", &export)
             .expect("our export imports");
+        // Every label with a known row carries it, value for value.
+        let with_rows = saved
+            .labels
+            .labels()
+            .chain(saved.labels.conflicts().values().flatten())
+            .filter(|entry| workspace.known_row(entry.candid).is_some())
+            .count();
+        assert_eq!(rows.len(), with_rows);
+        for row in &rows {
+            let known = workspace.known_row(row.alert_id).expect("known");
+            assert!(row
+                .values
+                .iter()
+                .zip(&known.values)
+                .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())));
+        }
+        // The rows of loaded labelled alerts are stored as computed now.
+        for entry in saved.labels.labels() {
+            if let Some(row) = workspace.row_of(entry.candid) {
+                let key = StoredRow::key(self.survey, entry.candid);
+                let stored = StoredRow::from_bytes(&self.database[&key]).expect("reads");
+                assert_eq!(stored.values.len(), workspace.features()[row].values.len());
+                assert!(stored
+                    .values
+                    .iter()
+                    .zip(&workspace.features()[row].values)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()));
+            }
+        }
         assert_eq!(
             fresh.labels.all_versions().collect::<Vec<_>>(),
             saved.labels.all_versions().collect::<Vec<_>>()
@@ -728,7 +902,7 @@ fn cases() -> u32 {
 /// the generator reached what the rules are about.
 fn run_the_model(survey: Survey, cases: u32) {
     let started = std::time::Instant::now();
-    let counters: [(&str, &AtomicUsize); 8] = [
+    let counters: [(&str, &AtomicUsize); 10] = [
         ("rounds", &ROUNDS),
         ("one-class rounds", &ONE_CLASS_ROUNDS),
         ("labels trained again", &RELABELLED_ROUNDS),
@@ -737,6 +911,8 @@ fn run_the_model(survey: Survey, cases: u32) {
         ("late rankings", &LATE_RANKINGS),
         ("conflicts settled", &RESOLVED),
         ("feature choices", &FEATURES_TOGGLED),
+        ("rows trained from the database", &TRAINED_FROM_STORED_ROWS),
+        ("stored rows replaced by fresh ones", &STORED_ROWS_REPLACED),
     ];
     let before = counters.map(|(_, counter)| counter.load(Ordering::Relaxed));
     let solar_system_before = SOLAR_SYSTEM_SHOWN.load(Ordering::Relaxed);
@@ -776,7 +952,8 @@ fn run_the_model(survey: Survey, cases: u32) {
     eprintln!(
         "session model ({survey}): {cases} sequences of up to 60 actions in {:.1} s; {} rounds \
          ({} of one class, {} trained a label again), {} undos, {} steps with conflicts, \
-         {} late rankings, {} settled, {} feature choices",
+         {} late rankings, {} settled, {} feature choices, {} rows trained from the database, \
+         {} stored rows replaced",
         started.elapsed().as_secs_f64(),
         seen[0],
         seen[1],
@@ -786,6 +963,8 @@ fn run_the_model(survey: Survey, cases: u32) {
         seen[5],
         seen[6],
         seen[7],
+        seen[8],
+        seen[9],
     );
     for ((what, _), seen) in counters.iter().zip(seen) {
         assert!(seen > 0, "{survey}: no {what} in {cases} sequences");

@@ -4,6 +4,7 @@
 
 mod common;
 
+use fink_vra::core::active::round::RoundRecord;
 use fink_vra::core::alert::Candid;
 use fink_vra::core::alert::Survey;
 use fink_vra::core::file_reading::read_file;
@@ -175,9 +176,11 @@ fn a_labels_round_is_the_first_round_that_trained_it_not_the_latest() {
         &session.saved().rounds,
         "",
         "t",
+        |_| None,
     );
     let exported =
-        fink_vra::core::labels::exchange::import_json("export.json", &export).expect("reads");
+        fink_vra::core::labels::exchange::import_json::<RoundRecord>("export.json", &export)
+            .expect("reads");
     let exported_round = |candid: &Candid| {
         exported
             .labels
@@ -318,7 +321,7 @@ fn two_tabs_saving_in_turn_keep_the_labels_of_both() {
 
 #[test]
 fn a_settled_conflict_stays_settled_after_saving_over_the_copy_that_had_it() {
-    let workspace = file_a();
+    let mut workspace = file_a();
     let mut session = ranked_session(&workspace, WorkbenchSettings::default());
     let labelled = label_cards(&mut session, &workspace, &[Label::Gal]);
     // A colleague labelled the same alert otherwise.
@@ -331,8 +334,15 @@ fn a_settled_conflict_stays_settled_after_saving_over_the_copy_that_had_it() {
         "2026-11-28T09:00:00.000Z".into()
     ));
     theirs.labels = colleague.saved().labels.clone();
-    let export = export_json(Survey::Ztf, &theirs.labels, &[], "bob", "t");
-    let (outcome, _) = session.import("bob.json", &export);
+    let export = export_json(
+        Survey::Ztf,
+        &theirs.labels,
+        &[] as &[RoundRecord],
+        "bob",
+        "t",
+        |_| None,
+    );
+    let (outcome, _) = session.import(&mut workspace, "bob.json", &export);
     outcome.expect("imports");
     let stored = session.saved().to_json(); // saved while in conflict
     let versions = session.saved().labels.conflicts()[&labelled[0]].clone();
@@ -352,7 +362,7 @@ fn a_settled_conflict_stays_settled_after_saving_over_the_copy_that_had_it() {
     // So does a reload, and a second import of the same file.
     let mut reloaded =
         LabellingSession::new(SavedSession::from_json(&session.saved().to_json()).expect("reads"));
-    let (outcome, _) = reloaded.import("bob.json", &export);
+    let (outcome, _) = reloaded.import(&mut workspace, "bob.json", &export);
     outcome.expect("imports");
     assert!(reloaded.saved().labels.conflicts().is_empty());
     assert_eq!(

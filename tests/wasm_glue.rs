@@ -1,13 +1,19 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium) for the page's own
-//! glue, on the page's thread: a stamp decoded in wasm drawn on a canvas, and
-//! a `File` read with `File.arrayBuffer()` (how label files are imported).
+//! glue, on the page's thread: a stamp decoded in wasm drawn on a canvas, a
+//! `File` read with `File.arrayBuffer()` (how label files are imported), and
+//! the training table's rows through the browser's real IndexedDB.
 //! The worker's glue is in `wasm_worker.rs`.
 #![cfg(target_arch = "wasm32")]
 
+use fink_vra::core::alert::Survey;
 use fink_vra::core::cutouts::read_card_stamps;
+use fink_vra::core::features::compute_feature_table;
+use fink_vra::core::features::LcFeatureSource;
 use fink_vra::core::ingest::read_alerts_from_bytes;
+use fink_vra::core::training_table::{read_stored_rows, StoredRow};
 use fink_vra::ui::browser::canvas::draw_rgba;
 use fink_vra::ui::browser::files::read_file;
+use fink_vra::ui::browser::training_db;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -60,4 +66,57 @@ fn a_decoded_stamp_draws_on_a_canvas_exactly() {
         drawn.0, rgba,
         "the canvas holds exactly the stretched pixels"
     );
+}
+
+#[wasm_bindgen_test]
+async fn training_rows_round_trip_through_indexed_db_by_survey_and_key() {
+    let alerts = read_alerts_from_bytes("schema402.parquet", SCHEMA402.to_vec())
+        .expect("reads")
+        .alerts;
+    let rows = compute_feature_table(&alerts, LcFeatureSource::FileOrRecompute);
+    let stored: Vec<StoredRow> = rows
+        .iter()
+        .map(|row| StoredRow::of(row, 60000.5, "schema402.parquet"))
+        .collect();
+    let records = |rows: &[StoredRow]| -> Vec<(String, Vec<u8>)> {
+        rows.iter()
+            .map(|row| (StoredRow::key(row.survey, row.alert_id), row.to_bytes()))
+            .collect()
+    };
+    training_db::put_rows(records(&stored))
+        .await
+        .expect("stores");
+    // Storing again is idempotent by key: still one record per alert.
+    training_db::put_rows(records(&stored[..3]))
+        .await
+        .expect("stores");
+    let bytes = training_db::read_rows(Survey::Ztf).await.expect("reads");
+    let (back, dropped) = read_stored_rows(Survey::Ztf, bytes.iter().map(Vec::as_slice));
+    assert_eq!((back.len(), dropped), (stored.len(), 0));
+    for row in &stored {
+        let found = back
+            .iter()
+            .find(|other| other.alert_id == row.alert_id)
+            .expect("every row comes back");
+        assert_eq!(found.values.len(), row.values.len());
+        assert!(found
+            .values
+            .iter()
+            .zip(&row.values)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+    assert!(
+        training_db::read_rows(Survey::Lsst)
+            .await
+            .expect("reads")
+            .is_empty(),
+        "another survey's rows are apart"
+    );
+    let some = training_db::read_some(vec![
+        StoredRow::key(Survey::Ztf, stored[1].alert_id),
+        "ztf:1".to_string(),
+    ])
+    .await
+    .expect("reads");
+    assert_eq!(some.len(), 1, "only the keys that exist");
 }

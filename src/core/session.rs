@@ -16,6 +16,7 @@ use crate::core::labels::exchange::{
     LabelImportError,
 };
 use crate::core::labels::store::{same_act, LabelStore, MergeReport};
+use crate::core::training_table::StoredRow;
 use crate::core::workbench::WorkbenchSettings;
 
 /// The `format` of a saved session.
@@ -141,12 +142,13 @@ impl SavedSession {
     /// training-ids CSV (header `candid,round`), the researcher's LSST label
     /// CSV (header `diaSourceId,...`) or the original `labeled.csv` (labels
     /// without an annotator get this session's). The file is validated whole
-    /// first: a bad file, or one of the other survey, changes nothing.
+    /// first: a bad file, or one of the other survey, changes nothing. A
+    /// version 3 export's feature rows are returned for the training table.
     pub fn import_label_file(
         &mut self,
         file: &str,
         text: &str,
-    ) -> Result<ImportOutcome, LabelImportError> {
+    ) -> Result<(ImportOutcome, Vec<StoredRow>), LabelImportError> {
         let header = text.trim_start_matches('\u{feff}');
         let other_survey = |found: Survey| LabelImportError::OtherSurvey {
             file: file.to_string(),
@@ -163,38 +165,42 @@ impl SavedSession {
             if self.rounds.is_empty() {
                 self.rounds = imported.rounds;
             }
-            Ok(ImportOutcome::Merged {
+            let outcome = ImportOutcome::Merged {
                 file: file.to_string(),
                 report,
-            })
+                feature_rows: imported.rows.len(),
+                features_left_out: imported.features_left_out,
+            };
+            Ok((outcome, imported.rows))
         } else if text
             .trim_start_matches('\u{feff}')
             .starts_with("candid,round")
         {
             let rounds = import_training_ids_csv(file, text)?;
             self.labels.set_rounds(&rounds);
-            Ok(ImportOutcome::Rounds {
+            let outcome = ImportOutcome::Rounds {
                 file: file.to_string(),
                 labels: rounds.len(),
-            })
+            };
+            Ok((outcome, Vec::new()))
         } else if header.starts_with("diaSourceId") {
             if self.survey != Survey::Lsst {
                 return Err(other_survey(Survey::Lsst));
             }
             let labels = self.not_undone(import_lsst_labels_csv(file, text, &self.annotator)?);
-            Ok(ImportOutcome::Merged {
-                file: file.to_string(),
-                report: self.labels.merge(labels),
-            })
+            Ok((
+                ImportOutcome::labels_only(file, self.labels.merge(labels)),
+                Vec::new(),
+            ))
         } else {
             if self.survey != Survey::Ztf {
                 return Err(other_survey(Survey::Ztf));
             }
             let labels = self.not_undone(import_labeled_csv(file, text, &self.annotator)?);
-            Ok(ImportOutcome::Merged {
-                file: file.to_string(),
-                report: self.labels.merge(labels),
-            })
+            Ok((
+                ImportOutcome::labels_only(file, self.labels.merge(labels)),
+                Vec::new(),
+            ))
         }
     }
 }
@@ -202,20 +208,53 @@ impl SavedSession {
 /// What importing a label file did; its `Display` is the page's report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImportOutcome {
-    /// Labels merged into the store.
-    Merged { file: String, report: MergeReport },
+    /// Labels merged into the store, and the feature rows the file carried.
+    Merged {
+        file: String,
+        report: MergeReport,
+        /// Feature rows the file carried for the training table (version 3).
+        feature_rows: usize,
+        /// Why the file's features were left out, when they were.
+        features_left_out: Option<String>,
+    },
     /// Training rounds set for this many labels.
     Rounds { file: String, labels: usize },
+}
+
+impl ImportOutcome {
+    /// Labels merged from a file without feature rows.
+    fn labels_only(file: &str, report: MergeReport) -> ImportOutcome {
+        ImportOutcome::Merged {
+            file: file.to_string(),
+            report,
+            feature_rows: 0,
+            features_left_out: None,
+        }
+    }
 }
 
 impl std::fmt::Display for ImportOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ImportOutcome::Merged { file, report } => write!(
-                f,
-                "{file}: {} added, {} already there, {} in conflict.",
-                report.added, report.duplicates, report.conflicts
-            ),
+            ImportOutcome::Merged {
+                file,
+                report,
+                feature_rows,
+                features_left_out,
+            } => {
+                write!(
+                    f,
+                    "{file}: {} added, {} already there, {} in conflict.",
+                    report.added, report.duplicates, report.conflicts
+                )?;
+                if *feature_rows > 0 {
+                    write!(f, " Feature rows kept for {feature_rows} labels.")?;
+                }
+                match features_left_out {
+                    Some(why) => write!(f, " Features left out: {why}."),
+                    None => Ok(()),
+                }
+            }
             ImportOutcome::Rounds { file, labels } => {
                 write!(f, "{file}: training rounds read for {labels} labels.")
             }

@@ -14,6 +14,7 @@ use crate::core::labels::store::LabelStore;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
 use crate::core::random::SplitMix64;
+use crate::core::workspace::Workspace;
 
 /// What the user chose in "Model & strategy".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,6 +38,10 @@ pub struct WorkbenchSettings {
     /// default none. Names, so that a feature added later is used.
     #[serde(default)]
     pub excluded_features: Vec<String>,
+    /// Whether alerts of objects that already have a label (loaded or not)
+    /// are left out of the queue; off by default.
+    #[serde(default)]
+    pub skip_labelled_objects: bool,
 }
 
 impl Default for WorkbenchSettings {
@@ -55,6 +60,7 @@ impl Default for WorkbenchSettings {
             validation_share: 0.0,
             include_solar_system: false,
             excluded_features: Vec::new(),
+            skip_labelled_objects: false,
         }
     }
 }
@@ -140,7 +146,8 @@ pub fn batch_progress(
 pub struct TrainingJob {
     /// The survey of the alerts (it names the feature columns).
     pub survey: Survey,
-    /// The id of every loaded alert, in feature-row order.
+    /// The id of every row: the loaded alerts, then labelled alerts known
+    /// only from the training table.
     pub candids: Vec<Candid>,
     /// Feature values per row (the survey's feature count).
     pub columns: usize,
@@ -167,17 +174,35 @@ pub struct TrainingOutcome {
 }
 
 impl TrainingJob {
-    /// The job for round `round` on the loaded alerts, and their feature rows
-    /// as one row-major array.
-    pub fn for_loaded(
-        survey: Survey,
-        features: &[FeatureRow],
+    /// The job for round `round` on the workspace: every loaded alert (each
+    /// gets a probability), then the training table's rows of labelled
+    /// alerts that are not loaded, so that every label with a row trains.
+    pub fn for_workspace(
+        workspace: &Workspace,
         store: &LabelStore,
         settings: &WorkbenchSettings,
         round: u32,
         timestamp: String,
     ) -> (TrainingJob, Vec<f64>) {
-        let labels = features
+        let rows = workspace
+            .features()
+            .iter()
+            .chain(workspace.stored_rows_not_loaded(store));
+        TrainingJob::for_rows(workspace.survey(), rows, store, settings, round, timestamp)
+    }
+
+    /// The job for round `round` on `rows` (one survey's, each alert once),
+    /// and their feature rows as one row-major array.
+    pub fn for_rows<'a>(
+        survey: Survey,
+        rows: impl IntoIterator<Item = &'a FeatureRow>,
+        store: &LabelStore,
+        settings: &WorkbenchSettings,
+        round: u32,
+        timestamp: String,
+    ) -> (TrainingJob, Vec<f64>) {
+        let rows: Vec<&FeatureRow> = rows.into_iter().collect();
+        let labels = rows
             .iter()
             .enumerate()
             .filter_map(|(index, row)| {
@@ -188,8 +213,8 @@ impl TrainingJob {
             .collect();
         let job = TrainingJob {
             survey,
-            candids: features.iter().map(|row| row.candid).collect(),
-            columns: features.first().map_or(0, |row| row.values.len()),
+            candids: rows.iter().map(|row| row.candid).collect(),
+            columns: feature_names(survey).len(),
             labels,
             settings: settings.clone(),
             round,
@@ -198,8 +223,7 @@ impl TrainingJob {
         };
         (
             job,
-            features
-                .iter()
+            rows.iter()
                 .flat_map(|row| row.values.iter().copied())
                 .collect(),
         )
@@ -374,7 +398,7 @@ mod tests {
             );
         }
         let settings = WorkbenchSettings::default();
-        let (job, values) = TrainingJob::for_loaded(
+        let (job, values) = TrainingJob::for_rows(
             Survey::Ztf,
             &features,
             &store,
@@ -412,7 +436,7 @@ mod tests {
             ..WorkbenchSettings::default()
         };
         let (job, values) =
-            TrainingJob::for_loaded(Survey::Ztf, &features, &store, &settings, 2, "t".into());
+            TrainingJob::for_rows(Survey::Ztf, &features, &store, &settings, 2, "t".into());
         let travelled: TrainingJob =
             serde_json::from_str(&serde_json::to_string(&job).expect("json")).expect("back");
         assert_eq!(travelled, job);

@@ -10,6 +10,7 @@ pub mod browser;
 mod loading;
 mod mlflow_log;
 mod sections;
+mod training_rows;
 mod workbench;
 pub mod worker_main;
 mod worker_slot;

@@ -40,6 +40,12 @@ pub struct Workbench {
     /// True when a saved session could be neither read nor kept aside: then
     /// nothing is saved over it, and the page says so.
     saving_blocked: StoredValue<bool>,
+    /// Why the browser's database cannot keep the training table, if so.
+    pub database_problem: RwSignal<Option<String>>,
+    /// Stored rows that could not be read back, dropped.
+    pub dropped_rows: RwSignal<usize>,
+    /// Bumped whenever the workspace's training table changes.
+    pub table_revision: RwSignal<u64>,
 }
 
 /// Reads `survey`'s saved session; one that cannot be read is kept aside
@@ -83,6 +89,9 @@ impl Workbench {
             queue_generation: StoredValue::new(0),
             worker: WorkerSlot::default(),
             saving_blocked: StoredValue::new(saving_blocked),
+            database_problem: RwSignal::new(None),
+            dropped_rows: RwSignal::new(0),
+            table_revision: RwSignal::new(0),
         };
         let revision = Memo::new(move |_| workbench.session.with(LabellingSession::revision));
         // `get`, not `track`: a memo computes (and subscribes) only when read.
@@ -91,8 +100,10 @@ impl Workbench {
             let _ = revision.get();
             if first_run_done.is_some() {
                 workbench.save();
+                workbench.store_rows();
             }
         });
+        workbench.load_stored_rows();
         let keys = Survey::ALL.map(session_key).to_vec();
         storage::on_saved_by_another_tab(keys, move |key, text| {
             if key == session_key(workbench.survey()) {
@@ -137,6 +148,9 @@ impl Workbench {
         let _ = storage::save(storage::SURVEY_KEY, survey.key());
         self.workspace.set(Workspace::for_survey(survey));
         self.session.set(LabellingSession::new(saved));
+        self.dropped_rows.set(0);
+        self.table_revision.update(|revision| *revision += 1);
+        self.load_stored_rows();
     }
 
     /// Saves the session, merged first with what storage holds (another
@@ -176,6 +190,7 @@ impl Workbench {
             Some(Ok((_, follow_up))) => {
                 if self.session.with_untracked(LabellingSession::revision) != before {
                     self.session.notify();
+                    self.fetch_missing_rows();
                 }
                 self.follow_up(follow_up)
             }
@@ -209,8 +224,9 @@ impl Workbench {
         }
     }
 
-    /// New alerts were loaded.
+    /// New alerts were loaded (or rows of labelled alerts arrived).
     pub fn alerts_added(&self) {
+        self.store_rows();
         let follow_up = self.workspace.with_untracked(|workspace| {
             self.session
                 .with_untracked(|session| session.alerts_added(workspace))
@@ -251,6 +267,17 @@ impl Workbench {
                 session.label(workspace, candid, label, timestamp);
             })
         });
+    }
+
+    /// Gives the alert its object's latest label (on another alert) again.
+    pub fn repeat_object_label(&self, candid: Candid) {
+        let latest = self.workspace.with_untracked(|workspace| {
+            self.session
+                .with_untracked(|session| session.object_latest_label(workspace, candid))
+        });
+        if let Some(label) = latest {
+            self.label(candid, label);
+        }
     }
 
     /// Passes over an alert for this round.
@@ -363,10 +390,12 @@ impl Workbench {
     /// Imports a label file (JSON export, labeled.csv or training-ids CSV) and
     /// merges it; a bad file changes nothing.
     pub fn import(&self, file: &str, text: &str) {
-        let imported = self
-            .session
-            .try_update(|session| session.import(file, text));
-        if let Some((outcome, follow_up)) = imported {
+        let imported = self.workspace.try_update_untracked(|workspace| {
+            self.session
+                .try_update(|session| session.import(workspace, file, text))
+        });
+        if let Some(Some((outcome, follow_up))) = imported {
+            self.store_rows();
             self.exchange_message.set(Some(
                 outcome
                     .map(|done| done.to_string())

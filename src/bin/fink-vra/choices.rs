@@ -1,10 +1,12 @@
 //! The arguments that `replay` and `bench-round` both take: the training
-//! table, and the model, query strategy and label mapping, parsed into core
-//! types in one place.
+//! table (and how a table is read from its two CSV files), and the model,
+//! query strategy and label mapping, parsed into core types in one place.
+//! Both commands use this module; it uses neither.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use fink_vra::core::active::strategy::QueryStrategy;
+use fink_vra::core::active::table::LabelledTable;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::ModelSpec;
 
@@ -21,8 +23,8 @@ pub struct TrainingTable {
 
 impl TrainingTable {
     /// Reads both files into one table.
-    pub fn read(&self) -> Result<fink_vra::core::active::table::LabelledTable, String> {
-        crate::replay::read_table(&self.train, &self.train_labels)
+    pub fn read(&self) -> Result<LabelledTable, String> {
+        read_table(&self.train, &self.train_labels)
     }
 }
 
@@ -70,4 +72,20 @@ impl ModelChoice {
         })?;
         Ok((model, strategy, target))
     }
+}
+
+/// The training or validation table: features CSV and labels CSV.
+pub fn read_table(features: &Path, labels: &Path) -> Result<LabelledTable, String> {
+    LabelledTable::from_csv(
+        &features.display().to_string(),
+        &read_text(features)?,
+        &labels.display().to_string(),
+        &read_text(labels)?,
+    )
+    .map_err(|error| error.to_string())
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map_err(|error| format!("{}: cannot read: {error}", path.display()))
 }

@@ -1,10 +1,9 @@
 //! `fink-vra replay`: the active-learning replay on a labelled table, as CSV.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use fink_vra::core::active::replay::{replay, ReplayConfig};
 use fink_vra::core::active::strategy::ColdStart;
-use fink_vra::core::active::table::LabelledTable;
 
 /// Arguments of `fink-vra replay`.
 #[derive(clap::Args)]
@@ -34,22 +33,6 @@ pub struct ReplayArguments {
     seed: u64,
 }
 
-/// The training or validation table: features CSV and labels CSV.
-pub fn read_table(features: &Path, labels: &Path) -> Result<LabelledTable, String> {
-    LabelledTable::from_csv(
-        &features.display().to_string(),
-        &read_text(features)?,
-        &labels.display().to_string(),
-        &read_text(labels)?,
-    )
-    .map_err(|error| error.to_string())
-}
-
-fn read_text(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path)
-        .map_err(|error| format!("{}: cannot read: {error}", path.display()))
-}
-
 /// Runs the replay and prints the learning curve.
 pub fn run_replay(arguments: &ReplayArguments) -> Result<(), String> {
     let (model, strategy, target) = arguments.choice.parse()?;
@@ -60,7 +43,7 @@ pub fn run_replay(arguments: &ReplayArguments) -> Result<(), String> {
         )
     })?;
     let train = arguments.table.read()?;
-    let validation = read_table(&arguments.val, &arguments.val_labels)?;
+    let validation = crate::choices::read_table(&arguments.val, &arguments.val_labels)?;
     let config = ReplayConfig {
         model,
         strategy,

@@ -1,7 +1,9 @@
-//! `fink-vra train`: a model file from alert files and a label file, with the
+//! `fink-vra train`: a model file from a label file and alert files, with the
 //! page's own code (`Workspace`, `TrainingJob`, `ModelFile::export_round`):
 //! either a new round on every label, or, with `--round N`, round N of a
-//! page's JSON export again, the same model the page exported for it.
+//! page's JSON export again, the same model the page exported for it. A
+//! version 3 label file carries its labels' feature rows, so it needs no
+//! alert files; alert files given as well fill the rows it lacks.
 
 use std::fs;
 use std::path::PathBuf;
@@ -10,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use fink_vra::core::active::strategy::QueryStrategy;
 use fink_vra::core::alert::Survey;
 use fink_vra::core::features::feature_names;
+use fink_vra::core::labels::exchange::import_json;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::ModelSpec;
 use fink_vra::core::model_file::ModelFile;
@@ -44,8 +47,8 @@ pub struct TrainArguments {
     /// Where to write the model file.
     #[arg(long)]
     out: PathBuf,
-    /// Fink alert files holding the labelled alerts.
-    #[arg(required = true)]
+    /// Fink alert files holding the labelled alerts (optional with a version
+    /// 3 label file, which carries the rows).
     files: Vec<PathBuf>,
 }
 
@@ -93,8 +96,19 @@ fn settings(arguments: &TrainArguments, survey: Survey) -> Result<WorkbenchSetti
 
 /// Writes the model file, or says why not.
 pub fn run(arguments: &TrainArguments) -> Result<(), String> {
-    // No readable file: loading the first one below says why.
-    let survey = survey_of(&arguments.files)?.unwrap_or(Survey::Ztf);
+    let label_text = fs::read_to_string(&arguments.labels)
+        .map_err(|e| format!("{}: cannot read: {e}", arguments.labels.display()))?;
+    let label_name = arguments.labels.display().to_string();
+    let survey = match survey_of(&arguments.files)? {
+        Some(survey) => survey,
+        // No alert files (or none readable: loading them below says why):
+        // the label file's survey.
+        None => import_json::<serde::de::IgnoredAny>(&label_name, &label_text)
+            .map(|imported| imported.survey)
+            .map_err(|error| {
+                format!("{error} (without alert files, the labels must be a JSON export)")
+            })?,
+    };
     let mut workspace = Workspace::for_survey(survey);
     for path in &arguments.files {
         let bytes = fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
@@ -105,12 +119,18 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
             return Err(error.to_string());
         }
     }
-    let label_text = fs::read_to_string(&arguments.labels)
-        .map_err(|e| format!("{}: cannot read: {e}", arguments.labels.display()))?;
     let mut saved = SavedSession::for_survey(survey);
-    saved
-        .import_label_file(&arguments.labels.display().to_string(), &label_text)
+    let (_, rows) = saved
+        .import_label_file(&label_name, &label_text)
         .map_err(|error| error.to_string())?;
+    let _ = workspace.take_in_rows(rows, true);
+    let waiting = workspace.labels_waiting_for_rows(&saved.labels);
+    if waiting > 0 {
+        eprintln!(
+            "{waiting} labels have no feature row (neither in the label file nor in the alert \
+             files given): left out"
+        );
+    }
     let record = match arguments.round {
         Some(round) => saved
             .rounds
@@ -125,9 +145,8 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
                 )
             })?,
         None => {
-            let (job, values) = TrainingJob::for_loaded(
-                survey,
-                workspace.features(),
+            let (job, values) = TrainingJob::for_workspace(
+                &workspace,
                 &saved.labels,
                 &settings(arguments, survey)?,
                 saved.rounds.len() as u32,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::metrics::{binary_metrics, BinaryMetrics};
 use super::strategy::QueryStrategy;
 use super::validation::{cross_validate, CrossValidated, CrossValidation, FeatureImportance};
+use crate::core::labels::entry::TrainedRound;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
 
@@ -14,14 +15,7 @@ use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
 /// has fewer labels).
 pub const CROSS_VALIDATION_FOLDS: usize = 5;
 
-/// A labelled alert that trained a round.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainingExample {
-    /// The alert's key (a candid, as a decimal string).
-    pub id: String,
-    pub label: String,
-    pub class: u8,
-}
+pub use crate::core::labels::entry::TrainingExample;
 
 /// Everything about one round, serialisable for storage and export.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,6 +47,16 @@ pub struct RoundRecord {
     pub training_set: BinaryMetrics,
     /// Metrics on the user's held-out validation labels, if any.
     pub validation: Option<BinaryMetrics>,
+}
+
+impl TrainedRound for RoundRecord {
+    fn round_number(&self) -> u32 {
+        self.round
+    }
+
+    fn training(&self) -> &[TrainingExample] {
+        &self.training
+    }
 }
 
 /// Labelled rows for a round: IDs, label text and feature rows, aligned.

@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 use crate::core::alert::Candid;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::vocabulary::Label;
+use crate::core::object_labels::{earlier_labels, labelled_objects};
 use crate::core::queue::{PoolAlert, QueueJob, QueuedAlert, RankingRule};
 use crate::core::session::SavedSession;
 use crate::core::workbench::{batch_progress, WorkbenchSettings};
@@ -103,17 +104,25 @@ impl LabellingSession {
 
     /// The card to show: the first queued alert that is loaded, unlabelled,
     /// not in conflict and not skipped, with its row in the workspace. A
-    /// solar-system alert is shown only if the settings let them in, or its
-    /// label was just undone (undo shows the card again), whatever ranking
-    /// (however late) queued it.
+    /// solar-system alert is shown only if the settings let them in, and an
+    /// alert of an already labelled object only if the settings do not leave
+    /// them out, unless its label was just undone (undo shows the card
+    /// again), whatever ranking (however late) queued it.
     pub fn current(&self, workspace: &Workspace) -> Option<(usize, &QueuedAlert)> {
+        let labelled_objects = self
+            .saved
+            .settings
+            .skip_labelled_objects
+            .then(|| labelled_objects(workspace.survey(), &self.saved.labels));
         let admitted = |row: usize, alert: &QueuedAlert| {
-            self.saved.settings.include_solar_system
-                || alert.score == UNDONE_SCORE
-                || !workspace
-                    .alerts()
-                    .get(row)
-                    .is_some_and(|shown| shown.is_solar_system())
+            let shown = workspace.alerts().get(row);
+            let of_a_labelled_object = labelled_objects.as_ref().is_some_and(|objects| {
+                shown.is_some_and(|shown| objects.contains(shown.object_id().as_ref()))
+            });
+            alert.score == UNDONE_SCORE
+                || ((self.saved.settings.include_solar_system
+                    || !shown.is_some_and(|shown| shown.is_solar_system()))
+                    && !of_a_labelled_object)
         };
         self.queue.iter().find_map(|alert| {
             let row = workspace.row_of(alert.candid)?;
@@ -162,6 +171,16 @@ impl LabellingSession {
         true
     }
 
+    /// The label most recently given to another alert of `candid`'s object
+    /// (loaded or not), for the card's "same as before" key.
+    pub fn object_latest_label(&self, workspace: &Workspace, candid: Candid) -> Option<Label> {
+        let row = workspace.row_of(candid)?;
+        let alert = workspace.alerts().get(row)?;
+        earlier_labels(workspace, &self.saved.labels, alert)
+            .first()
+            .map(|earlier| earlier.label)
+    }
+
     /// Passes over an alert until the next round.
     pub fn skip(&mut self, candid: Candid) {
         self.skipped.insert(candid);
@@ -192,6 +211,9 @@ impl LabellingSession {
     pub fn queue_job(&self, workspace: &Workspace) -> (QueueJob, Vec<f64>) {
         let settings = &self.saved.settings;
         let round = self.saved.rounds.len();
+        let labelled_objects = settings
+            .skip_labelled_objects
+            .then(|| labelled_objects(workspace.survey(), &self.saved.labels));
         let pool = workspace
             .features()
             .iter()
@@ -199,6 +221,9 @@ impl LabellingSession {
             .filter(|(row, alert)| {
                 self.is_open(row.candid)
                     && (settings.include_solar_system || !alert.is_solar_system())
+                    && !labelled_objects
+                        .as_ref()
+                        .is_some_and(|objects| objects.contains(alert.object_id().as_ref()))
             })
             .map(|(row, alert)| PoolAlert {
                 candid: row.candid,

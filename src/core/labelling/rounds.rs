@@ -29,9 +29,10 @@ pub(super) struct Scores {
 
 impl LabellingSession {
     /// The job that trains the next round (`record`), or a refit: the model
-    /// of the current settings fitted again on the labels of the loaded
-    /// alerts, without recording anything, so that it scores every loaded
-    /// alert (a fitted model is not kept across reloads or new files).
+    /// of the current settings fitted again on every label whose row is
+    /// loaded or in the training table, without recording anything, so that
+    /// it scores every loaded alert (a fitted model is not kept across
+    /// reloads or new files).
     pub fn training_job(
         &self,
         workspace: &Workspace,
@@ -44,9 +45,8 @@ impl LabellingSession {
         } else {
             rounds.saturating_sub(1)
         };
-        let (mut job, values) = TrainingJob::for_loaded(
-            workspace.survey(),
-            workspace.features(),
+        let (mut job, values) = TrainingJob::for_workspace(
+            workspace,
             &self.saved.labels,
             &self.saved.settings,
             round,

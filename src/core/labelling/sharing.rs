@@ -8,23 +8,35 @@ use crate::core::session::{ImportOutcome, SavedSession, SessionError};
 use crate::core::workspace::Workspace;
 
 impl LabellingSession {
-    /// Imports a label file and merges it; a bad file changes nothing.
+    /// Imports a label file and merges it; a bad file changes nothing. The
+    /// feature rows of a version 3 file go into the workspace's training
+    /// table (for the page to store), so that its labels train without
+    /// their alert files.
     pub fn import(
         &mut self,
+        workspace: &mut Workspace,
         file: &str,
         text: &str,
     ) -> (Result<ImportOutcome, LabelImportError>, FollowUp) {
         // Labels undone here stay undone, even if a colleague's file has them.
-        let outcome = self.saved.import_label_file(file, text);
-        if outcome.is_ok() {
-            self.changed();
-        }
-        let rerank = outcome.is_ok();
+        let outcome = match self.saved.import_label_file(file, text) {
+            Ok((outcome, rows)) => {
+                // Rows of the file's own survey only: the import refused any other.
+                let _ = workspace.take_in_rows(rows, false);
+                self.changed();
+                Ok(outcome)
+            }
+            Err(error) => Err(error),
+        };
+        let imported = outcome.is_ok();
+        // Rounds the file brought (into a session without any) need a model
+        // to score the loaded alerts.
+        let refit = imported && self.needs_scores(workspace);
         (
             outcome,
             FollowUp {
-                rerank,
-                refit: false,
+                rerank: imported,
+                refit,
             },
         )
     }

@@ -39,6 +39,26 @@ pub enum EntryProblem {
     Timestamp(String),
     #[error("missing field `{0}`")]
     Missing(&'static str),
+    #[error("`features` {0}")]
+    Features(String),
+}
+
+/// A labelled alert that trained a round: what label files and training
+/// tables record of a round (the round itself is `active::round`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrainingExample {
+    /// The alert's key (a candid, as a decimal string).
+    pub id: String,
+    pub label: String,
+    pub class: u8,
+}
+
+/// What label files need of a recorded round: its number and the labels that
+/// trained it, in fitting order. `active::round::RoundRecord` implements it,
+/// so that labels never import from the layer above.
+pub trait TrainedRound {
+    fn round_number(&self) -> u32;
+    fn training(&self) -> &[TrainingExample];
 }
 
 /// Parses a candid given as text: digits only, fitting in 64 bits.

@@ -1,7 +1,8 @@
 //! Label files in and out: the versioned JSON export (documented in the
-//! README; version 2 names its survey and keys labels by `alert_id`, version
-//! 1 files are ZTF's), the original pipeline's `labeled.csv` and training-ids
-//! CSV, a round's training table, and the researcher's LSST label CSV.
+//! README; version 3 carries each label's feature row, version 2 names its
+//! survey and keys labels by `alert_id`, version 1 files are ZTF's), the
+//! original pipeline's `labeled.csv` and training-ids CSV, a round's training
+//! table, and the researcher's LSST label CSV.
 //!
 //! Imports are validated whole before anything changes: a bad file gives an
 //! error naming its first bad entry, and the store is left as it was.
@@ -11,22 +12,24 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::entry::{check_object_id, check_timestamp, parse_candid, EntryProblem, LabelEntry};
+use super::entry::{
+    check_object_id, check_timestamp, parse_candid, EntryProblem, LabelEntry, TrainedRound,
+};
 use super::store::LabelStore;
 use super::vocabulary::Label;
-use crate::core::active::round::RoundRecord;
 use crate::core::alert::{Candid, Survey};
 use crate::core::csv_text::{quote_cell, read_csv_text};
 use crate::core::features::csv as feature_csv;
-use crate::core::features::FeatureRow;
+use crate::core::features::{feature_names, FeatureRow};
+use crate::core::training_table::StoredRow;
 
 pub use super::json_import::import_json;
 pub use super::lsst_csv::{export_lsst_labels_csv, import_lsst_labels_csv, LSST_CSV_HEADER};
 
 /// The `format` field of a label export.
 pub const FORMAT: &str = "fink-vra-labels";
-/// The export version this build writes (it reads this one and version 1).
-pub const VERSION: u64 = 2;
+/// The export version this build writes (it reads this one, 2 and 1).
+pub const VERSION: u64 = 3;
 /// Label files larger than this are refused before parsing (about 10^6 labels).
 pub const MAX_IMPORT_BYTES: usize = 256 * 1024 * 1024;
 
@@ -77,6 +80,17 @@ pub enum LabelImportError {
         index: usize,
         candid: Candid,
     },
+    #[error("{file}: `feature_names` must be a list of feature names ({detail})")]
+    BadFeatureNames { file: String, detail: String },
+    #[error(
+        "{file}: `feature_names` are {found} features, and this session labels {session} \
+         alerts"
+    )]
+    FeaturesOfOtherSurvey {
+        file: String,
+        found: Survey,
+        session: Survey,
+    },
     #[error("{file}: `rounds` is not a valid round history ({detail})")]
     BadRounds { file: String, detail: String },
     #[error("{file}: line {line}: {problem}")]
@@ -92,7 +106,7 @@ pub enum LabelImportError {
     },
 }
 
-/// One label in the JSON export (version 2).
+/// One label in the JSON export (version 3).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct ExportedLabel {
     alert_id: String,
@@ -101,35 +115,57 @@ struct ExportedLabel {
     timestamp: String,
     annotator: String,
     round: Option<u32>,
+    /// The alert's feature row, in the file's `feature_names` order (`null`
+    /// for missing), when the exporting page knew it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    features: Option<Vec<Option<f64>>>,
+    /// The alert's MJD (LSST: TAI), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mjd: Option<f64>,
 }
 
-/// The whole JSON export.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct Export {
+/// A labelled alert's feature values and date, as an export finds them.
+pub type KnownRow<'a> = (&'a [f64], Option<f64>);
+
+/// The whole JSON export; `R` is the round record (`active::round::RoundRecord`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct Export<'r, R> {
     format: String,
     version: u64,
     survey: Survey,
     exported_at: String,
     annotator: String,
+    /// The survey's feature names: the order of every label's `features`.
+    feature_names: Vec<String>,
     labels: Vec<ExportedLabel>,
     /// Every version of each conflict not yet settled, so that an export
     /// carries the whole store.
     conflicts: Vec<ExportedLabel>,
-    rounds: Vec<RoundRecord>,
+    rounds: &'r [R],
 }
 
-/// What a valid label file holds.
+/// What a valid label file holds; `R` is the round record, read by serde
+/// (`active::round::RoundRecord`, or `serde::de::IgnoredAny` to skip them).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ImportedLabels {
+pub struct ImportedLabels<R> {
     /// The file's survey (version 1 files are ZTF's).
     pub survey: Survey,
     pub labels: Vec<LabelEntry>,
     /// Versions in conflict, set aside again on import.
     pub conflicts: Vec<LabelEntry>,
-    pub rounds: Vec<RoundRecord>,
+    pub rounds: Vec<R>,
+    /// The feature rows the file carries (version 3), aligned to its
+    /// `feature_names`, for the training table.
+    pub rows: Vec<StoredRow>,
+    /// Why the file's features were left out, when they were.
+    pub features_left_out: Option<String>,
 }
 
-fn exported(entry: &LabelEntry) -> ExportedLabel {
+fn exported<'a>(
+    entry: &LabelEntry,
+    row_of: &impl Fn(Candid) -> Option<KnownRow<'a>>,
+) -> ExportedLabel {
+    let known = row_of(entry.candid);
     ExportedLabel {
         alert_id: entry.candid.to_string(),
         object_id: entry.object_id.clone(),
@@ -137,17 +173,26 @@ fn exported(entry: &LabelEntry) -> ExportedLabel {
         timestamp: entry.timestamp.clone(),
         annotator: entry.annotator.clone(),
         round: entry.round,
+        features: known.map(|(values, _)| {
+            values
+                .iter()
+                .map(|&value| value.is_finite().then_some(value))
+                .collect()
+        }),
+        mjd: known.and_then(|(_, mjd)| mjd).filter(|mjd| mjd.is_finite()),
     }
 }
 
-/// Writes the JSON export of `survey`'s `store` and `rounds`. Alert ids are
-/// strings: they exceed 2^53 and must never pass through a JSON number.
-pub fn export_json(
+/// Writes the JSON export (version 3) of `survey`'s `store` and `rounds`,
+/// with the feature row `row_of` knows for each label. Alert ids are strings:
+/// they exceed 2^53 and must never pass through a JSON number.
+pub fn export_json<'a, R: Serialize>(
     survey: Survey,
     store: &LabelStore,
-    rounds: &[RoundRecord],
+    rounds: &[R],
     annotator: &str,
     exported_at: &str,
+    row_of: impl Fn(Candid) -> Option<KnownRow<'a>>,
 ) -> String {
     let export = Export {
         format: FORMAT.to_string(),
@@ -155,9 +200,21 @@ pub fn export_json(
         survey,
         exported_at: exported_at.to_string(),
         annotator: annotator.to_string(),
-        labels: store.labels().map(exported).collect(),
-        conflicts: store.conflicts().values().flatten().map(exported).collect(),
-        rounds: rounds.to_vec(),
+        feature_names: feature_names(survey)
+            .iter()
+            .map(|name| name.to_string())
+            .collect(),
+        labels: store
+            .labels()
+            .map(|entry| exported(entry, &row_of))
+            .collect(),
+        conflicts: store
+            .conflicts()
+            .values()
+            .flatten()
+            .map(|entry| exported(entry, &row_of))
+            .collect(),
+        rounds,
     };
     serde_json::to_string_pretty(&export).unwrap_or_default()
 }
@@ -239,11 +296,15 @@ pub fn export_labeled_csv(store: &LabelStore) -> String {
 }
 
 /// The original training-ids CSV: `candid,round`, one row per training label per round.
-pub fn export_training_ids_csv(rounds: &[RoundRecord]) -> String {
+pub fn export_training_ids_csv(rounds: &[impl TrainedRound]) -> String {
     let mut out = String::from("candid,round\n");
     for round in rounds {
-        for example in &round.training {
-            out.push_str(&format!("{},{}\n", quote_cell(&example.id), round.round));
+        for example in round.training() {
+            out.push_str(&format!(
+                "{},{}\n",
+                quote_cell(&example.id),
+                round.round_number()
+            ));
         }
     }
     out
@@ -255,11 +316,11 @@ pub fn export_training_ids_csv(rounds: &[RoundRecord]) -> String {
 /// Alerts `row_of` does not find (not loaded) are left out.
 pub fn export_training_features_csv<'a>(
     survey: Survey,
-    round: &RoundRecord,
+    round: &impl TrainedRound,
     row_of: impl Fn(&str) -> Option<&'a FeatureRow>,
 ) -> String {
     let mut out = format!("{},label,class\n", feature_csv::header(survey));
-    for example in &round.training {
+    for example in round.training() {
         if let Some(row) = row_of(&example.id) {
             out.push_str(&format!(
                 "{},{},{}\n",
@@ -419,6 +480,7 @@ pub fn import_training_ids_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::de::IgnoredAny;
     use serde_json::Value;
 
     fn store_of(entries: &[(u64, Label)]) -> LabelStore {
@@ -439,10 +501,17 @@ mod tests {
     #[test]
     fn json_export_import_round_trip_keeps_every_digit() {
         let store = store_of(&[(3_069_386_410_515_015_007, Label::Varstar), (1, Label::Gal)]);
-        let json = export_json(Survey::Ztf, &store, &[], "ana", "2026-11-27T10:00:00Z");
+        let json = export_json(
+            Survey::Ztf,
+            &store,
+            &[] as &[()],
+            "ana",
+            "2026-11-27T10:00:00Z",
+            |_| None,
+        );
         assert!(json.contains("\"alert_id\": \"3069386410515015007\""));
-        assert!(json.contains("\"version\": 2") && json.contains("\"survey\": \"ztf\""));
-        let imported = import_json("labels.json", &json).expect("valid");
+        assert!(json.contains("\"version\": 3") && json.contains("\"survey\": \"ztf\""));
+        let imported = import_json::<IgnoredAny>("labels.json", &json).expect("valid");
         assert_eq!(imported.survey, Survey::Ztf);
         let mut again = LabelStore::new();
         again.merge(imported.labels);
@@ -462,7 +531,7 @@ mod tests {
     #[test]
     fn each_bad_field_is_named_with_its_entry() {
         let error = |field: &str, value: Value| {
-            import_json("f.json", &with_label(field, value))
+            import_json::<IgnoredAny>("f.json", &with_label(field, value))
                 .unwrap_err()
                 .to_string()
         };
@@ -479,25 +548,25 @@ mod tests {
     #[test]
     fn wrong_format_newer_version_and_garbage_are_refused() {
         assert!(matches!(
-            import_json("f", "{not json"),
+            import_json::<IgnoredAny>("f", "{not json"),
             Err(LabelImportError::NotJson { .. })
         ));
         assert!(matches!(
-            import_json("f", r#"{"format":"other","version":1,"labels":[]}"#),
+            import_json::<IgnoredAny>("f", r#"{"format":"other","version":1,"labels":[]}"#),
             Err(LabelImportError::WrongFormat { .. })
         ));
-        let newer = r#"{"format":"fink-vra-labels","version":3,"labels":[]}"#;
+        let newer = r#"{"format":"fink-vra-labels","version":4,"labels":[]}"#;
         assert_eq!(
-            import_json("f", newer).unwrap_err(),
+            import_json::<IgnoredAny>("f", newer).unwrap_err(),
             LabelImportError::NewerVersion {
                 file: "f".into(),
-                found: 3,
-                supported: 2
+                found: 4,
+                supported: 3
             }
         );
         let no_survey = r#"{"format":"fink-vra-labels","version":2,"labels":[]}"#;
         assert!(matches!(
-            import_json("f", no_survey),
+            import_json::<IgnoredAny>("f", no_survey),
             Err(LabelImportError::BadSurvey { .. })
         ));
     }

@@ -1,4 +1,5 @@
-//! Reading a JSON label export (version 2, or version 1 as ZTF's), strictly: straight into typed records (never a
+//! Reading a JSON label export (version 3 with its feature rows, version 2,
+//! or version 1 as ZTF's), strictly: straight into typed records (never a
 //! whole-document tree, so 10^6 labels stay a few hundred bytes each), with a
 //! duplicated key anywhere refused rather than silently resolved, and nesting
 //! bounded by serde_json's recursion limit. Each label is then validated with
@@ -13,7 +14,7 @@ use super::exchange::{
     check_duplicates, check_import_size, label_entry, ImportedLabels, LabelImportError, FORMAT,
     VERSION,
 };
-use crate::core::active::round::RoundRecord;
+use super::json_features::{file_rows, FileRows, RawRow};
 use crate::core::alert::Survey;
 
 /// The fields read first, to tell "not a label export" and "newer version"
@@ -29,6 +30,8 @@ struct Header {
 /// Derived deserialisation refuses a key given twice in one object.
 #[derive(Deserialize)]
 struct RawExport {
+    /// The order of every label's `features` (version 3).
+    feature_names: Option<Value>,
     labels: Option<Vec<RawLabel>>,
     /// Versions set aside as conflicts (absent from older exports).
     conflicts: Option<Vec<RawLabel>>,
@@ -49,10 +52,17 @@ struct RawLabel {
     timestamp: Option<Value>,
     annotator: Option<Value>,
     round: Option<Value>,
+    /// Version 3: the alert's feature row and date.
+    features: Option<Value>,
+    mjd: Option<Value>,
 }
 
-/// Reads and validates a JSON label export.
-pub fn import_json(file: &str, text: &str) -> Result<ImportedLabels, LabelImportError> {
+/// Reads and validates a JSON label export; its rounds are read as `R`
+/// (`active::round::RoundRecord`; `serde::de::IgnoredAny` skips them).
+pub fn import_json<R: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<ImportedLabels<R>, LabelImportError> {
     check_import_size(file, text.len())?;
     let not_json = |error: serde_json::Error| LabelImportError::NotJson {
         file: file.to_string(),
@@ -96,9 +106,9 @@ pub fn import_json(file: &str, text: &str) -> Result<ImportedLabels, LabelImport
         IdKeys::VERSION_2
     };
     let export: RawExport = serde_json::from_str(text).map_err(not_json)?;
-    let rounds: Vec<RoundRecord> = match &export.rounds {
+    let rounds: Vec<R> = match &export.rounds {
         None => Vec::new(),
-        Some(raw) => serde_json::from_str::<Option<Vec<RoundRecord>>>(raw.get())
+        Some(raw) => serde_json::from_str::<Option<Vec<R>>>(raw.get())
             .map_err(|error| LabelImportError::BadRounds {
                 file: file.to_string(),
                 detail: error.to_string(),
@@ -110,18 +120,31 @@ pub fn import_json(file: &str, text: &str) -> Result<ImportedLabels, LabelImport
     })?;
     let labels = validate_entries(file, survey, keys, &entries, 0)?;
     check_duplicates(file, &labels)?;
-    let conflicts = validate_entries(
+    let conflict_entries = export.conflicts.unwrap_or_default();
+    let conflicts = validate_entries(file, survey, keys, &conflict_entries, labels.len())?;
+    let raw_rows: Vec<RawRow> = entries
+        .iter()
+        .chain(&conflict_entries)
+        .map(|entry| RawRow {
+            features: entry.features.as_ref().filter(|_| version >= 3),
+            mjd: entry.mjd.as_ref(),
+        })
+        .collect();
+    let every_label: Vec<LabelEntry> = labels.iter().chain(&conflicts).cloned().collect();
+    let FileRows { rows, left_out } = file_rows(
         file,
         survey,
-        keys,
-        &export.conflicts.unwrap_or_default(),
-        labels.len(),
+        export.feature_names.as_ref().filter(|_| version >= 3),
+        &raw_rows,
+        &every_label,
     )?;
     Ok(ImportedLabels {
         survey,
         labels,
         conflicts,
         rounds,
+        rows,
+        features_left_out: left_out,
     })
 }
 

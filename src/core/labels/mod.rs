@@ -4,6 +4,7 @@
 
 pub mod entry;
 pub mod exchange;
+mod json_features;
 mod json_import;
 mod lsst_csv;
 pub mod store;

@@ -9,9 +9,10 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::check::FittedModelError;
 use super::impute::MedianImputer;
 use super::standardize::Standardizer;
-use super::tree::{add_leaf_values, SplitRule, Tree, TreeError};
+use super::tree::{add_leaf_values, SplitRule, Tree};
 use super::{FeatureMatrix, ModelError};
 
 /// A fitted binary classifier, one variant per family.
@@ -42,23 +43,6 @@ pub enum FittedModel {
         weights: Vec<f64>,
         intercept: f64,
     },
-}
-
-/// Why a fitted model read from a file cannot predict.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum FittedModelError {
-    #[error("tree {tree}: {problem}")]
-    Tree { tree: usize, problem: TreeError },
-    #[error("a forest needs at least one tree")]
-    NoTrees,
-    #[error("{what} has {found} values where {expected} are needed")]
-    Length {
-        what: &'static str,
-        expected: usize,
-        found: usize,
-    },
-    #[error("{what} holds a value that is not a finite number")]
-    NotFinite { what: &'static str },
 }
 
 /// The logistic function, with the same `exp` natively and in wasm32.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fitted::FittedModelError;
+use super::check::FittedModelError;
 use super::matrix::FeatureMatrix;
 use crate::core::features::stats::median;
 

@@ -15,6 +15,7 @@
 //! and exports (model files, ONNX) without the learner crates.
 
 mod boosting;
+pub mod check;
 mod extra_trees;
 pub mod fitted;
 pub mod impute;

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fitted::FittedModelError;
+use super::check::FittedModelError;
 
 /// Per-column mean and standard deviation (1 for a constant column).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -90,7 +90,7 @@ pub enum ModelFileError {
     BrokenModel { problem: FittedModelError },
     #[error("the model uses {feature}, which is not a {survey} feature")]
     UnknownFeature { feature: String, survey: Survey },
-    #[error("round {round}'s model needs {missing} of its {total} training alerts, which are not loaded: load their files first")]
+    #[error("round {round}'s model needs {missing} of its {total} training alerts, which are neither loaded nor stored: load their files once")]
     TrainingAlertsMissing {
         round: u32,
         missing: usize,
@@ -239,7 +239,7 @@ impl ModelFile {
 }
 
 /// The feature rows of `record`'s training alerts in `workspace`, in the
-/// record's order; an error if any is not loaded.
+/// record's order; an error if any is neither loaded nor in the training table.
 pub fn training_rows<'w>(
     workspace: &'w Workspace,
     record: &RoundRecord,

@@ -9,4 +9,5 @@ pub mod files;
 pub mod http;
 pub mod service_worker;
 pub mod storage;
+pub mod training_db;
 pub mod worker;

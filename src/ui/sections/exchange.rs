@@ -17,8 +17,8 @@ use crate::ui::browser::download::download_text;
 use crate::ui::browser::files::{files_of, read_file};
 use crate::ui::workbench::Workbench;
 
-/// The training table of the latest round (loaded alerts only), as the
-/// MLflow log uploads it.
+/// The training table of the latest round (its alerts' rows, loaded or
+/// stored), as the MLflow log uploads it.
 fn training_features_csv(workbench: Workbench) -> String {
     let latest = workbench
         .session
@@ -45,15 +45,22 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
         handed_over
     };
     let export_labels = move |_| {
-        let content = workbench.session.with_untracked(|session| {
-            let saved = session.saved();
-            export_json(
-                saved.survey,
-                &saved.labels,
-                &saved.rounds,
-                &saved.annotator,
-                &now_iso(),
-            )
+        let content = workbench.workspace.with_untracked(|workspace| {
+            workbench.session.with_untracked(|session| {
+                let saved = session.saved();
+                export_json(
+                    saved.survey,
+                    &saved.labels,
+                    &saved.rounds,
+                    &saved.annotator,
+                    &now_iso(),
+                    |candid| {
+                        workspace
+                            .known_row(candid)
+                            .map(|row| (row.values.as_slice(), workspace.known_mjd(candid)))
+                    },
+                )
+            })
         });
         // Only a download handed to the browser counts as exported.
         if save("fink-vra-labels.json", "application/json", content) {
@@ -106,8 +113,8 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
         <Section
             number=6
             title="Export / import"
-            explanation="Export your labels to share or keep them; import a colleague's export (JSON, version 2 or \
-                         1), the original labeled.csv (ZTF), the LSST label CSV, or a training-ids CSV. Imports merge by \
+            explanation="Export your labels to share or keep them; import a colleague's export (JSON, version 3 with \
+                         its feature rows, 2 or 1), the original labeled.csv (ZTF), the LSST label CSV, or a training-ids CSV. Imports merge by \
                          alert id: identical labels are counted once, different ones are set aside below for you to pick."
         >
             <label class="annotator">"Annotator "

@@ -12,6 +12,7 @@ use crate::core::card::{feature_lines, CardFacts};
 use crate::core::display::format_probability;
 use crate::core::features::feature_names;
 use crate::core::labels::vocabulary::Label;
+use crate::core::object_labels::{earlier_labels, EarlierLabel};
 use crate::core::plot::light_curve_svg;
 use crate::core::queue::QueuedAlert;
 use crate::core::workbench::class_medians;
@@ -22,10 +23,15 @@ use crate::ui::{FileHandles, WorkerSlot};
 #[derive(Clone, Copy)]
 enum KeyAction {
     Label(Label),
+    /// The card's object's latest label, again.
+    RepeatObjectLabel,
     Skip,
     Undo,
     Help,
 }
+
+/// The key that gives the card its object's latest label again.
+const REPEAT_KEY: char = 'o';
 
 fn key_action(key: &str) -> Option<KeyAction> {
     let mut characters = key.chars();
@@ -34,6 +40,7 @@ fn key_action(key: &str) -> Option<KeyAction> {
     };
     match key {
         's' => Some(KeyAction::Skip),
+        REPEAT_KEY => Some(KeyAction::RepeatObjectLabel),
         'z' => Some(KeyAction::Undo),
         '?' => Some(KeyAction::Help),
         other => Label::from_key(other).map(KeyAction::Label),
@@ -55,10 +62,11 @@ fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
 fn act(workbench: Workbench, shown: Option<Candid>, action: KeyAction, show_help: RwSignal<bool>) {
     match (action, shown) {
         (KeyAction::Label(label), Some(candid)) => workbench.label(candid, label),
+        (KeyAction::RepeatObjectLabel, Some(candid)) => workbench.repeat_object_label(candid),
         (KeyAction::Skip, Some(candid)) => workbench.skip(candid),
         (KeyAction::Undo, _) => workbench.undo(),
         (KeyAction::Help, _) => show_help.update(|shown| *shown = !*shown),
-        (KeyAction::Label(_) | KeyAction::Skip, None) => {}
+        (KeyAction::Label(_) | KeyAction::RepeatObjectLabel | KeyAction::Skip, None) => {}
     }
 }
 
@@ -150,6 +158,7 @@ fn KeyHelp() -> impl IntoView {
         .iter()
         .map(|label| (label.key().to_string(), label.name()))
         .chain([
+            (REPEAT_KEY.to_string(), "the object's latest label again"),
             ("s".to_string(), "skip"),
             ("z".to_string(), "undo"),
             ("?".to_string(), "show or hide this help"),
@@ -159,6 +168,31 @@ fn KeyHelp() -> impl IntoView {
         <table class="key-help" data-testid="key-help">
             {rows.into_iter().map(|(key, meaning)| view! { <tr><td><kbd>{key}</kbd></td><td>{meaning}</td></tr> }).collect_view()}
         </table>
+    }
+}
+
+/// The labels given to other alerts of the card's object, and the button
+/// that gives this card the latest of them again.
+#[component]
+fn EarlierLabels(
+    earlier: Memo<Vec<EarlierLabel>>,
+    on_button: Callback<KeyAction>,
+) -> impl IntoView {
+    let latest = Memo::new(move |_| earlier.with(|labels| labels.first().map(|first| first.label)));
+    view! {
+        <Show when=move || latest.get().is_some()>
+            <div class="earlier-labels" data-testid="card-earlier-labels">
+                <span>"This object's earlier labels: "</span>
+                <ul>
+                    {move || earlier.get().into_iter().map(|earlier| view! {
+                        <li data-testid="earlier-label">{format!("{} · {} · alert {}", earlier.label, earlier.date, earlier.alert_id)}</li>
+                    }).collect_view()}
+                </ul>
+                <button type="button" class="secondary" data-testid="repeat-label" on:click=move |_| on_button.run(KeyAction::RepeatObjectLabel)>
+                    {move || latest.get().map(|label| format!("{label} again ")).unwrap_or_default()} <kbd>{REPEAT_KEY.to_string()}</kbd>
+                </button>
+            </div>
+        </Show>
     }
 }
 
@@ -204,6 +238,18 @@ fn AlertCard(
             CardFacts::of(shown),
             light_curve_svg(shown, 560, 300),
         )
+    });
+    // The object's labels on other alerts, loaded or not (newest first).
+    let earlier = Memo::new(move |_| {
+        workspace.with(|workspace| {
+            workbench.session.with(|session| {
+                workspace
+                    .alerts()
+                    .get(row)
+                    .map(|shown| earlier_labels(workspace, &session.saved().labels, shown))
+                    .unwrap_or_default()
+            })
+        })
     });
     let medians = workspace.with_untracked(|workspace| {
         workbench.session.with_untracked(|session| {

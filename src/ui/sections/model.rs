@@ -116,6 +116,11 @@ pub fn ModelSection(workbench: Workbench) -> impl IntoView {
                         on:change=move |e| { let on = event_target_checked(&e); change(Box::new(move |s| s.include_solar_system = on)) } />
                     " Queue solar-system alerts (LSST)"
                 </label>
+                <label>
+                    <input type="checkbox" data-testid="skip-labelled-objects" prop:checked=move || settings.get().skip_labelled_objects
+                        on:change=move |e| { let on = event_target_checked(&e); change(Box::new(move |s| s.skip_labelled_objects = on)) } />
+                    " Leave out alerts of objects already labelled"
+                </label>
                 <label>"Validation share "
                     <input type="number" min="0" max="0.5" step="0.05" prop:value=move || settings.get().validation_share
                         on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.validation_share = v.clamp(0.0, 0.5))) } />

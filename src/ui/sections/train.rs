@@ -46,6 +46,21 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
             .with(|session| session.saved().rounds.clone())
     });
     let next_round = Memo::new(move |_| rounds.with(Vec::len));
+    // Where the labels' feature rows are (loaded, stored, or waiting for a file).
+    let label_rows = Memo::new(move |_| {
+        workbench.table_revision.track();
+        workbench.workspace.with(|workspace| {
+            workbench
+                .session
+                .with(|session| workspace.rows_of_labels(&session.saved().labels).describe())
+        })
+    });
+    let dropped_rows = Memo::new(move |_| match workbench.dropped_rows.get() {
+        0 => None,
+        dropped => Some(format!(
+            "{dropped} stored feature rows could not be read back and were dropped."
+        )),
+    });
     let actions = RoundActions::new(workbench);
     let train = move |_| {
         if workbench.training.get_untracked() {
@@ -57,8 +72,8 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
         <Section
             number=5
             title="Train & rounds"
-            explanation="Each round trains the classifier on the usable labels of the loaded alerts and re-ranks the \
-                         queue. Metrics are stratified 5-fold cross-validation on the labels (mean ± sd); training-set \
+            explanation="Each round trains the classifier on every usable label whose feature row is known (its alert \
+                         loaded now, or stored when it was labelled or imported) and re-ranks the queue. Metrics are stratified 5-fold cross-validation on the labels (mean ± sd); training-set \
                          accuracy is shown apart, because it flatters."
         >
             <button type="button" data-testid="train" disabled=move || workbench.training.get() on:click=train>
@@ -69,6 +84,9 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
                 <button type="button" class="secondary" data-testid="cancel-training" on:click=move |_| workbench.cancel_training()>"Cancel"</button>
             </Show>
             {move || workbench.training_error.get().map(|message| view! { <p class="error" role="alert" data-testid="training-error">{message}</p> })}
+            {move || label_rows.get().map(|text| view! { <p class="muted" data-testid="label-rows">{text}</p> })}
+            {move || workbench.database_problem.get().map(|text| view! { <p class="error" role="alert" data-testid="database-problem">{text}</p> })}
+            {move || dropped_rows.get().map(|text| view! { <p class="muted" data-testid="dropped-rows">{text}</p> })}
             {move || {
                 let rounds = rounds.get();
                 (!rounds.is_empty()).then(|| svg_image(learning_curve_svg(&rounds, 560, 260), "Learning curve: cross-validated ROC AUC, F1 and accuracy against the number of labels", "learning-curve"))

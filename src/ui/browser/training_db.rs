@@ -1,0 +1,206 @@
+//! The browser's database (IndexedDB) for the training table: the only code
+//! that touches it, as `storage` is for localStorage. One database,
+//! `fink-vra`, one object store, `training-rows`: each record is a stored
+//! row's bytes (`core::training_table::StoredRow::to_bytes`) under the key
+//! `<survey>:<alert id>`, so that storing a row again overwrites it and two
+//! tabs share it. localStorage keeps the labels; its 5 MB could not hold
+//! 10,000 LSST rows.
+//!
+//! web-sys directly rather than a wrapper crate (`idb`, `rexie`,
+//! `indexed_db_futures`): three operations (read a survey's rows, read some
+//! keys, put rows) need a dozen calls, and those crates pin their own
+//! wasm-bindgen ranges, which must agree with the exact version this page
+//! pins for its wasm-bindgen-cli.
+
+use js_sys::{Array, Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    IdbDatabase, IdbKeyRange, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+};
+
+use crate::core::alert::Survey;
+
+const DATABASE: &str = "fink-vra";
+const VERSION: u32 = 1;
+const ROWS: &str = "training-rows";
+
+/// Why the database could not be used; shown to the user as it reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatabaseProblem(pub String);
+
+impl std::fmt::Display for DatabaseProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn problem(context: &str, error: JsValue) -> DatabaseProblem {
+    let detail = error
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .or_else(|| {
+            error
+                .dyn_ref::<web_sys::DomException>()
+                .map(|error| error.message())
+        })
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown error".to_string());
+    DatabaseProblem(format!("{context}: {detail}"))
+}
+
+/// Resolves with the request's result once it succeeds, rejects with its error.
+async fn finished(request: &IdbRequest) -> Result<JsValue, JsValue> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let done = request.clone();
+        let on_success = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call1(&JsValue::NULL, &done.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let failed = request.clone();
+        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
+            let error = failed
+                .error()
+                .ok()
+                .flatten()
+                .map_or(JsValue::from_str("request failed"), JsValue::from);
+            let _ = reject.call1(&JsValue::NULL, &error);
+        });
+        request.set_onsuccess(Some(on_success.unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    JsFuture::from(promise).await
+}
+
+/// Opens (creating on first use) the database.
+async fn open() -> Result<IdbDatabase, DatabaseProblem> {
+    let unavailable = |error| problem("the browser's database is not available", error);
+    let window = web_sys::window().ok_or_else(|| DatabaseProblem("no window".to_string()))?;
+    let factory = window
+        .indexed_db()
+        .map_err(unavailable)?
+        .ok_or_else(|| DatabaseProblem("the browser's database is not available".to_string()))?;
+    let request: IdbOpenDbRequest = factory
+        .open_with_u32(DATABASE, VERSION)
+        .map_err(unavailable)?;
+    let upgrading = request.clone();
+    let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
+        if let Ok(database) = upgrading
+            .result()
+            .and_then(|db| db.dyn_into::<IdbDatabase>())
+        {
+            if !database.object_store_names().contains(ROWS) {
+                let _ = database.create_object_store(ROWS);
+            }
+        }
+    });
+    request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+    let database = finished(&request).await.map_err(unavailable)?;
+    database.dyn_into::<IdbDatabase>().map_err(unavailable)
+}
+
+/// Every stored row of `survey`, as bytes.
+pub async fn read_rows(survey: Survey) -> Result<Vec<Vec<u8>>, DatabaseProblem> {
+    let database = open().await?;
+    let failed = |error| problem("the stored rows could not be read", error);
+    // Keys `<survey>:<id>`; `;` is the character after `:`.
+    let range = IdbKeyRange::bound(
+        &JsValue::from_str(&format!("{}:", survey.key())),
+        &JsValue::from_str(&format!("{};", survey.key())),
+    )
+    .map_err(failed)?;
+    let store = database
+        .transaction_with_str(ROWS)
+        .and_then(|transaction| transaction.object_store(ROWS))
+        .map_err(failed)?;
+    let request = store.get_all_with_key(&range).map_err(failed)?;
+    let values = finished(&request).await.map_err(failed)?;
+    database.close();
+    Ok(bytes_of(values))
+}
+
+/// The stored rows under `keys` (those that exist), as bytes.
+pub async fn read_some(keys: Vec<String>) -> Result<Vec<Vec<u8>>, DatabaseProblem> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let database = open().await?;
+    let failed = |error| problem("the stored rows could not be read", error);
+    let store = database
+        .transaction_with_str(ROWS)
+        .and_then(|transaction| transaction.object_store(ROWS))
+        .map_err(failed)?;
+    let mut found = Vec::new();
+    for key in keys {
+        let request = store.get(&JsValue::from_str(&key)).map_err(failed)?;
+        let value = finished(&request).await.map_err(failed)?;
+        if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+            found.push(bytes.to_vec());
+        }
+    }
+    database.close();
+    Ok(found)
+}
+
+/// Stores rows, each under its key, in one transaction: all or none.
+pub async fn put_rows(rows: Vec<(String, Vec<u8>)>) -> Result<(), DatabaseProblem> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let database = open().await?;
+    let failed = |error| problem("rows of labelled alerts could not be stored", error);
+    let transaction = database
+        .transaction_with_str_and_mode(ROWS, IdbTransactionMode::Readwrite)
+        .map_err(failed)?;
+    let store = transaction.object_store(ROWS).map_err(failed)?;
+    for (key, bytes) in rows {
+        let value = Uint8Array::from(bytes.as_slice());
+        store
+            .put_with_key(&value, &JsValue::from_str(&key))
+            .map_err(failed)?;
+    }
+    committed(&transaction).await.map_err(failed)?;
+    database.close();
+    Ok(())
+}
+
+/// Resolves once the transaction has committed; rejects if it fails or is
+/// aborted (a full quota, say).
+async fn committed(transaction: &IdbTransaction) -> Result<JsValue, JsValue> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let on_complete = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let failed = transaction.clone();
+        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
+            let error = failed.error().map_or(
+                JsValue::from_str("the transaction was aborted"),
+                JsValue::from,
+            );
+            let _ = reject.call1(&JsValue::NULL, &error);
+        });
+        transaction.set_oncomplete(Some(on_complete.unchecked_ref()));
+        transaction.set_onerror(Some(on_error.unchecked_ref()));
+        transaction.set_onabort(Some(on_error.unchecked_ref()));
+    });
+    JsFuture::from(promise).await
+}
+
+/// The bytes of a `getAll` result's values; a value that is not bytes
+/// becomes an empty record, which the core drops and counts.
+fn bytes_of(values: JsValue) -> Vec<Vec<u8>> {
+    values
+        .dyn_into::<Array>()
+        .map(|array| {
+            array
+                .iter()
+                .map(|value| {
+                    value
+                        .dyn_into::<Uint8Array>()
+                        .map(|bytes| bytes.to_vec())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
