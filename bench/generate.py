@@ -15,7 +15,11 @@ diaSource), a new diaObjectId (0 kept for solar-system alerts), coordinates
 moved, every psfFlux scaled by 1 + N(0, 0.05); cutouts kept (raw FITS, about
 60 KB per alert).
 
+`--first-alert K` numbers the alerts from K (ids and file names continue from
+there), so that a second folder holds other alerts than a first one of K.
+
 usage: bench/generate.py --layout full|clean|lsst --alerts N --out DIR [--per-file 1000] [--seed 7]
+                         [--first-alert K]
 """
 import argparse
 import glob
@@ -154,6 +158,7 @@ def main():
     parser.add_argument("--per-file", type=int, default=1000)
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--first-alert", type=int, default=0)
     arguments = parser.parse_args()
 
     rng = np.random.default_rng(arguments.seed)
@@ -162,13 +167,14 @@ def main():
     else:
         table = template(arguments.layout)
     os.makedirs(arguments.out, exist_ok=True)
-    written, hour = 0, 0
+    written, hour = 0, arguments.first_alert // arguments.per_file
     while written < arguments.alerts:
         count = min(arguments.per_file, arguments.alerts - written)
+        first = arguments.first_alert + written
         if arguments.layout == "lsst":
-            chunk = replicate_lsst(tables[hour % 2], count, FIRST_DIA_SOURCE_ID + written, rng)
+            chunk = replicate_lsst(tables[hour % 2], count, FIRST_DIA_SOURCE_ID + first, rng)
         else:
-            chunk = replicate(table, arguments.layout, count, FIRST_CANDID + written, rng)
+            chunk = replicate(table, arguments.layout, count, FIRST_CANDID + first, rng)
         day, hour_of_day = divmod(hour, 24)
         name = f"2025{6 + day // 28:02d}{1 + day % 28:02d}_{hour_of_day:02d}0102_alerts.parquet"
         # No dictionary encoding: replicated cutouts would otherwise be stored once
@@ -176,7 +182,8 @@ def main():
         pq.write_table(chunk, os.path.join(arguments.out, name), compression="snappy", use_dictionary=False)
         written += count
         hour += 1
-    print(f"wrote {written} {arguments.layout}-layout alerts in {hour} files to {arguments.out}")
+    files = hour - arguments.first_alert // arguments.per_file
+    print(f"wrote {written} {arguments.layout}-layout alerts in {files} files to {arguments.out}")
 
 
 if __name__ == "__main__":

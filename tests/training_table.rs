@@ -6,7 +6,8 @@
 
 mod common;
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
 use fink_vra::core::alert::{Candid, Survey};
 use fink_vra::core::labelling::LabellingSession;
@@ -15,7 +16,7 @@ use fink_vra::core::labels::vocabulary::Label;
 use fink_vra::core::model_file::ModelFile;
 use fink_vra::core::session::SavedSession;
 use fink_vra::core::training_table::{read_stored_rows, StoredRow};
-use fink_vra::core::workbench::WorkbenchSettings;
+use fink_vra::core::workbench::{class_medians, WorkbenchSettings};
 use fink_vra::core::workspace::Workspace;
 
 const FILE_A: &str = "clean/20250602_100102_alerts_ztf_hostless_72alerts.parquet";
@@ -250,6 +251,25 @@ fn features_of_another_fink_vra_are_left_out_and_the_labels_kept() {
     let _ = Candid(1);
 }
 
+/// `fink-vra train --labels LABELS ARGUMENTS --out OUT`, with no alert file;
+/// it must succeed.
+fn train_cli(labels: &Path, arguments: &[&str], out: &Path) -> Output {
+    let run = Command::new(env!("CARGO_BIN_EXE_fink-vra"))
+        .args(["train", "--labels"])
+        .arg(labels)
+        .args(arguments)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    run
+}
+
 #[test]
 fn train_from_a_version_3_file_alone_writes_the_pages_model_file() {
     let workspace = loaded(&[FILE_A]);
@@ -265,18 +285,7 @@ fn train_from_a_version_3_file_alone_writes_the_pages_model_file() {
     let labels = directory.join("labels.json");
     let out = directory.join("model.json");
     std::fs::write(&labels, export_with_rows(&workspace, &session)).expect("written");
-    let run = Command::new(env!("CARGO_BIN_EXE_fink-vra"))
-        .args(["train", "--labels"])
-        .arg(&labels)
-        .args(["--round", "0", "--out"])
-        .arg(&out)
-        .output()
-        .expect("runs");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let _ = train_cli(&labels, &["--round", "0"], &out);
     let cli_model = std::fs::read_to_string(&out).expect("written");
     assert_eq!(
         cli_model, page_model,
@@ -300,18 +309,24 @@ fn train_from_a_version_3_file_alone_writes_the_pages_model_file() {
         },
     );
     std::fs::write(&labels, text).expect("written");
-    let run = Command::new(env!("CARGO_BIN_EXE_fink-vra"))
-        .args(["train", "--labels"])
-        .arg(&labels)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("runs");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let run = train_cli(&labels, &[], &out);
     assert!(String::from_utf8_lossy(&run.stderr).contains("1 labels have no feature row"));
     let _ = std::fs::remove_dir_all(&directory);
+}
+
+#[test]
+fn the_cards_class_medians_count_stored_rows_too() {
+    let day_one = loaded(&[FILE_A]);
+    let session = labelled(&day_one, 8);
+    let target = &session.settings().target;
+    let with_file = class_medians(&day_one, &session.saved().labels, target);
+    let mut day_two = loaded(&[FILE_B]);
+    let mut rows_of_day_one = loaded(&[FILE_A]);
+    rows_of_day_one.keep_labelled_rows(&session.saved().labels);
+    day_two.take_in_rows(rows_of_day_one.take_unsaved_rows(), true);
+    let without_file = class_medians(&day_two, &session.saved().labels, target);
+    for (a, b) in with_file.iter().zip(&without_file) {
+        assert!(same_bits(a, b), "the same medians, file A loaded or not");
+    }
+    assert!(with_file[0].iter().any(|value| !value.is_nan()));
 }

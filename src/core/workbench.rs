@@ -316,15 +316,20 @@ impl TrainingJob {
     }
 }
 
-/// Median of each feature over the labelled loaded alerts of class 0 and of
-/// class 1 (for the card's "compare with labelled" column); `NaN` when none.
+/// Median of each feature over the labelled alerts of class 0 and of class
+/// 1 whose row the workspace knows, loaded or stored (for the card's
+/// "compare with labelled" column); `NaN` when none.
 pub fn class_medians(
-    features: &[FeatureRow],
+    workspace: &Workspace,
     store: &LabelStore,
     target: &TargetMapping,
 ) -> [Vec<f64>; 2] {
     let mut by_class: [Vec<&FeatureRow>; 2] = [Vec::new(), Vec::new()];
-    for row in features {
+    let known = workspace
+        .features()
+        .iter()
+        .chain(workspace.stored_rows_not_loaded(store));
+    for row in known {
         if let Some(class) = store
             .get(row.candid)
             .and_then(|entry| target.class_of(entry.label.name()))
@@ -332,7 +337,7 @@ pub fn class_medians(
             by_class[usize::from(class)].push(row);
         }
     }
-    let columns = features.first().map_or(0, |row| row.values.len());
+    let columns = feature_names(workspace.survey()).len();
     by_class.map(|rows| {
         (0..columns)
             .map(|column| {

@@ -30,17 +30,24 @@ impl Workbench {
                 Ok(records) => {
                     let (rows, dropped) =
                         read_stored_rows(survey, records.iter().map(Vec::as_slice));
-                    workbench.take_in_stored(rows);
+                    let taken = workbench.take_in_stored(rows);
                     workbench.database_problem.set(None);
                     workbench.dropped_rows.set(dropped);
-                    // Labels of this session whose rows were not among them
-                    // (labelled before rows were kept) wait for their files.
-                    workbench.store_rows();
-                    workbench.alerts_added();
+                    if taken > 0 {
+                        // Ranks and refits with them, and stores the rows of
+                        // loaded labelled alerts that were not among them.
+                        workbench.alerts_added();
+                    }
                 }
                 Err(problem) => workbench.report(problem),
             }
         });
+    }
+
+    /// Listens for other tabs' stored rows, for the labels they share.
+    pub(super) fn follow_other_tabs_rows(&self) {
+        let workbench = *self;
+        training_db::on_rows_stored_by_another_tab(move || workbench.fetch_missing_rows());
     }
 
     /// Fetches the stored rows of labels that have none in the tab (labels
@@ -67,8 +74,7 @@ impl Workbench {
                 Ok(records) if workbench.survey() == survey => {
                     let (rows, dropped) =
                         read_stored_rows(survey, records.iter().map(Vec::as_slice));
-                    if !rows.is_empty() {
-                        workbench.take_in_stored(rows);
+                    if workbench.take_in_stored(rows) > 0 {
                         workbench.alerts_added();
                     }
                     workbench.dropped_rows.update(|count| *count += dropped);
@@ -79,13 +85,17 @@ impl Workbench {
         });
     }
 
-    fn take_in_stored(&self, rows: Vec<StoredRow>) {
+    /// Takes rows read from the database into the workspace; returns how
+    /// many changed its table.
+    fn take_in_stored(&self, rows: Vec<StoredRow>) -> usize {
         let taken = self
             .workspace
-            .try_update_untracked(|workspace| workspace.take_in_rows(rows, true).0);
-        if taken.unwrap_or(0) > 0 {
+            .try_update_untracked(|workspace| workspace.take_in_rows(rows, true).0)
+            .unwrap_or(0);
+        if taken > 0 {
             self.table_revision.update(|revision| *revision += 1);
         }
+        taken
     }
 
     /// Keeps the rows of the loaded labelled alerts in the training table and

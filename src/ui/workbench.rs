@@ -104,6 +104,7 @@ impl Workbench {
             }
         });
         workbench.load_stored_rows();
+        workbench.follow_other_tabs_rows();
         let keys = Survey::ALL.map(session_key).to_vec();
         storage::on_saved_by_another_tab(keys, move |key, text| {
             if key == session_key(workbench.survey()) {

@@ -83,6 +83,28 @@ export async function labelByKeyboard(page, keys, count) {
   return candids;
 }
 
+/** Picks a file in the load section; waits for its summary row (the `files`th) and a card. */
+export async function loadFile(page, path, files) {
+  await page.getByTestId("file-input").setInputFiles(path);
+  await page.getByTestId("file-summary-row").nth(files - 1).waitFor();
+  await page.getByTestId("progress").waitFor({ state: "detached" });
+  await page.getByTestId("label-card").waitFor();
+}
+
+/** Trains the next round and waits for its row (the `rounds`th). */
+export async function train(page, rounds) {
+  await page.getByTestId("train").click();
+  await page.getByTestId("round-row").nth(rounds - 1).waitFor();
+}
+
+/** Clicks `locator` and saves the download it starts as ARTIFACTS/`saveAs`; returns the path. */
+export async function download(page, locator, saveAs) {
+  const [file] = await Promise.all([page.waitForEvent("download"), locator.click()]);
+  const path = join(ARTIFACTS, saveAs);
+  await file.saveAs(path);
+  return path;
+}
+
 /** Sets the size of the first batch in Model & strategy. */
 export async function setFirstBatch(page, size) {
   await page.getByTestId("first-batch").fill(String(size));

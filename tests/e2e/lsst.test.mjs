@@ -67,7 +67,7 @@ test("the LSST card: diaSourceId, broker links, a multi-band flux curve and thre
   await context.close();
 });
 
-test("LSST: label a batch with the keys, train, reload, export JSON v2 and import it back", async () => {
+test("LSST: label a batch with the keys, train, reload, export JSON v3 and import it back", async () => {
   const context = await built.browser.newContext();
   const { page, errors } = await openPage(context, built);
   await loadLsstSamples(page);
@@ -88,8 +88,10 @@ test("LSST: label a batch with the keys, train, reload, export JSON v2 and impor
   const exported = join(tmpdir(), `fink-vra-lsst-export-${process.pid}.json`);
   await download.saveAs(exported);
   const json = JSON.parse(await readFile(exported, "utf8"));
-  assert.equal(json.version, 2);
+  assert.equal(json.version, 3);
   assert.equal(json.survey, "lsst");
+  assert.equal(json.feature_names.length, 46);
+  assert.ok(json.labels.every((label) => label.features.length === 46), "each label carries its row");
   assert.deepEqual(json.labels.map((label) => label.alert_id).sort(), [...labelled].sort());
   assert.ok(json.labels.every((label) => /^\d+$/.test(label.object_id)));
   assert.ok(json.labels.every((label) => label.round === 0));

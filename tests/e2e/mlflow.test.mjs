@@ -8,7 +8,7 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ARTIFACTS, DIST, FIXTURES, labelByKeyboard, openPage, setFirstBatch, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, DIST, FIXTURES, download, labelByKeyboard, loadFile, openPage, setFirstBatch, train, useBuiltPage } from "./browser.mjs";
 import { cli, python } from "./cli.mjs";
 import { startMlflow } from "./mlflow_server.mjs";
 import { startServer } from "./server.mjs";
@@ -28,24 +28,7 @@ after(async () => {
   await mlflow?.stop();
 });
 
-async function loadFixture(page) {
-  await page.getByTestId("file-input").setInputFiles(FIXTURE);
-  await page.getByTestId("file-summary-row").first().waitFor();
-  await page.getByTestId("progress").waitFor({ state: "detached" });
-  await page.getByTestId("label-card").waitFor();
-}
-
-async function train(page, rounds) {
-  await page.getByTestId("train").click();
-  await page.getByTestId("round-row").nth(rounds - 1).waitFor();
-}
-
-async function download(page, locator, saveAs) {
-  const [file] = await Promise.all([page.waitForEvent("download"), locator.click()]);
-  const path = join(ARTIFACTS, saveAs);
-  await file.saveAs(path);
-  return path;
-}
+const loadFixture = (page) => loadFile(page, FIXTURE, 1);
 
 async function setServer(page, url) {
   await page.getByTestId("mlflow-url").fill(url);

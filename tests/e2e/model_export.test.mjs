@@ -100,9 +100,14 @@ test("the rounds table exports the model file and ONNX; the CLI and onnxruntime 
   await page.getByTestId("feature-choice").locator("summary").click();
   assert.equal(await page.getByTestId("feature-choice").locator('input[data-feature="drb"]').isChecked(), false);
   assert.equal(await page.getByTestId("feature-choice").locator('input[data-feature="ndets"]').isChecked(), true);
-  // A round whose alerts are not loaded (after the reload) says so instead of downloading.
+  // After the reload no file is loaded: round 0's model comes from the stored rows.
+  const again = JSON.parse(await readFile((await download(page, "export-model", 0, "round0-stored.model.json")).path, "utf8"));
+  assert.deepEqual(again, JSON.parse(await readFile(join(ARTIFACTS, "round0.model.json"), "utf8")), "the same model file");
+  // With the browser's database emptied too, the page says so instead of downloading.
+  await page.evaluate(() => new Promise((resolve) => { indexedDB.deleteDatabase("fink-vra").onsuccess = resolve; }));
+  await page.reload();
   await page.getByTestId("round-row").first().getByTestId("export-model").click();
-  assert.match(await page.getByTestId("model-export-status").textContent(), /not loaded: load their files first/);
+  assert.match(await page.getByTestId("model-export-status").textContent(), /neither loaded nor stored: load their files once/);
   await page.screenshot({ path: join(ARTIFACTS, "rounds-exports.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();

@@ -5,19 +5,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ARTIFACTS, FIXTURES, labelByKeyboard, openPage, setFirstBatch, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, FIXTURES, labelByKeyboard, loadFile, openPage, setFirstBatch, train, useBuiltPage } from "./browser.mjs";
 
 const built = useBuiltPage();
 const open = (context) => openPage(context, built);
 const CLEAN = (day) => join(FIXTURES, "clean", `2025060${day}_1${day - 2}0102_alerts_ztf_hostless_72alerts.parquet`);
 const SESSION_KEY = "fink-vra/session/v1";
-
-async function loadFile(page, path, files) {
-  await page.getByTestId("file-input").setInputFiles(path);
-  await page.getByTestId("file-summary-row").nth(files - 1).waitFor();
-  await page.getByTestId("progress").waitFor({ state: "detached" });
-  await page.getByTestId("label-card").waitFor();
-}
 
 /** A new context and page with the first clean fixture loaded. */
 async function openWithFirstFile(contextOptions = {}) {
@@ -25,11 +18,6 @@ async function openWithFirstFile(contextOptions = {}) {
   const { page, errors } = await open(context);
   await loadFile(page, CLEAN(2), 1);
   return { context, page, errors };
-}
-
-async function train(page, rounds) {
-  await page.getByTestId("train").click();
-  await page.getByTestId("round-row").nth(rounds - 1).waitFor();
 }
 
 const storedLabels = (page) =>

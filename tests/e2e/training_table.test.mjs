@@ -6,37 +6,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, FIXTURES, labelByKeyboard, openPage, setFirstBatch, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, FIXTURES, download, labelByKeyboard, loadFile, openPage, setFirstBatch, train, useBuiltPage } from "./browser.mjs";
 
 const built = useBuiltPage();
 const DAY_ONE = join(FIXTURES, "clean", "20250602_100102_alerts_ztf_hostless_72alerts.parquet");
 const DAY_TWO = join(FIXTURES, "clean", "20250604_120102_alerts_ztf_hostless_72alerts.parquet");
 const SESSION_KEY = "fink-vra/session/v1";
 
-async function loadFile(page, path, files) {
-  await page.getByTestId("file-input").setInputFiles(path);
-  await page.getByTestId("file-summary-row").nth(files - 1).waitFor();
-  await page.getByTestId("progress").waitFor({ state: "detached" });
-  await page.getByTestId("label-card").waitFor();
-}
-
-async function train(page, rounds) {
-  await page.getByTestId("train").click();
-  await page.getByTestId("round-row").nth(rounds - 1).waitFor();
-}
-
 /** The "labels" cell of round row `index`. */
 const roundLabels = async (page, index) =>
   (await page.getByTestId("round-row").nth(index).locator("td").allTextContents())[1];
-
-async function download(page, locator, name) {
-  const [file] = await Promise.all([page.waitForEvent("download"), locator.click()]);
-  const path = join(tmpdir(), `fink-vra-e2e-${process.pid}-${name}`);
-  await file.saveAs(path);
-  return path;
-}
 
 const storedLabels = (page) =>
   page.evaluate((key) => Object.keys(JSON.parse(localStorage.getItem(key))?.labels?.labels ?? {}), SESSION_KEY);
@@ -61,12 +41,12 @@ test("day 1, a reload, day 2 with only day 2's file: rounds train on all labels,
   assert.equal(await roundLabels(page, 1), "16", "round 1 trains on the 16 labels of both days");
   // Every round's model file downloads, round 0's too, without day 1's file.
   for (const round of [0, 1]) {
-    const path = await download(page, page.getByTestId("round-row").nth(round).getByTestId("export-model"), `round${round}.model.json`);
+    const path = await download(page, page.getByTestId("round-row").nth(round).getByTestId("export-model"), `training-table-round${round}.model.json`);
     const model = JSON.parse(await readFile(path, "utf8"));
     assert.equal(model.training.length, round === 0 ? 8 : 16, `round ${round}'s model file`);
   }
   // The label file carries the rows: version 3.
-  const exported = await download(page, page.getByTestId("export-json"), "labels-v3.json");
+  const exported = await download(page, page.getByTestId("export-json"), "training-table-labels-v3.json");
   const file = JSON.parse(await readFile(exported, "utf8"));
   assert.equal(file.version, 3);
   assert.equal(file.labels.length, 16);
@@ -86,6 +66,22 @@ test("day 1, a reload, day 2 with only day 2's file: rounds train on all labels,
   assert.equal(await roundLabels(other.page, 2), "16", "the collaborator's round trains on every label");
   assert.deepEqual(other.errors, []);
   await theirs.close();
+});
+
+test("two tabs share the database: labels given in one tab train in the other, which holds another file", async () => {
+  const context = await built.browser.newContext();
+  const first = await openPage(context, built);
+  const second = await openPage(context, built);
+  await loadFile(second.page, DAY_TWO, 1);
+  await loadFile(first.page, DAY_ONE, 1);
+  await setFirstBatch(first.page, 6);
+  await labelByKeyboard(first.page, ["g", "x"], 6);
+  // The second tab hears of the labels (storage) and of their rows (broadcast).
+  await second.page.waitForFunction(() => /6 labels train from their stored feature rows/.test(document.querySelector('[data-testid="label-rows"]')?.textContent));
+  await train(second.page, 1);
+  assert.equal(await roundLabels(second.page, 0), "6");
+  assert.deepEqual([...first.errors, ...second.errors], []);
+  await context.close();
 });
 
 test("with the browser's database unavailable the page says so, trains on what it has, and loses no label", async () => {

@@ -166,9 +166,10 @@ test("export, clear, import gives back the same labels; a conflicting import is 
   await download.saveAs(exported);
   const json = JSON.parse(await readFile(exported, "utf8"));
   assert.equal(json.format, "fink-vra-labels");
-  assert.equal(json.version, 2);
+  assert.equal(json.version, 3);
   assert.equal(json.survey, "ztf");
   assert.equal(json.labels.length, 6);
+  assert.ok(json.labels.every((label) => label.features.length === json.feature_names.length));
   assert.ok(json.labels.every((label) => typeof label.alert_id === "string" && /^\d+$/.test(label.alert_id)));
   assert.ok(json.labels.every((label) => /^ZTF\d\d[a-z]{7}$/.test(label.object_id)));
   assert.match(await page.getByTestId("unexported").textContent(), /All labels exported/);

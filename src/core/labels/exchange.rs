@@ -54,7 +54,7 @@ pub enum LabelImportError {
     },
     #[error("{file}: `version` must be a whole number")]
     BadVersion { file: String },
-    #[error("{file}: `survey` must be \"ztf\" or \"lsst\" in a version 2 label file")]
+    #[error("{file}: `survey` must be \"ztf\" or \"lsst\" in a label file of version 2 or later")]
     BadSurvey { file: String },
     #[error(
         "{file}: these are {found} labels, and this session labels {session} alerts; \

@@ -39,7 +39,7 @@ struct RawExport {
     rounds: Option<Box<RawValue>>,
 }
 
-/// One label as either version writes it: `alert_id`/`object_id` (version 2)
+/// One label as either version writes it: `alert_id`/`object_id` (version 2 and 3)
 /// or `candid`/`objectId` (version 1); the file's version says which are read.
 #[derive(Deserialize)]
 struct RawLabel {

@@ -3,7 +3,7 @@
 //! `fink-vra`, one object store, `training-rows`: each record is a stored
 //! row's bytes (`core::training_table::StoredRow::to_bytes`) under the key
 //! `<survey>:<alert id>`, so that storing a row again overwrites it and two
-//! tabs share it. localStorage keeps the labels; its 5 MB could not hold
+//! tabs share it; a tab that stored rows says so on a `BroadcastChannel`. localStorage keeps the labels; its 5 MB could not hold
 //! 10,000 LSST rows.
 //!
 //! web-sys directly rather than a wrapper crate (`idb`, `rexie`,
@@ -17,7 +17,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    IdbDatabase, IdbKeyRange, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+    BroadcastChannel, IdbDatabase, IdbKeyRange, IdbOpenDbRequest, IdbRequest, IdbTransaction,
+    IdbTransactionMode,
 };
 
 use crate::core::alert::Survey;
@@ -25,6 +26,8 @@ use crate::core::alert::Survey;
 const DATABASE: &str = "fink-vra";
 const VERSION: u32 = 1;
 const ROWS: &str = "training-rows";
+/// The channel on which a tab says it stored rows.
+const CHANNEL: &str = "fink-vra/training-rows";
 
 /// Why the database could not be used; shown to the user as it reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,9 +133,14 @@ pub async fn read_some(keys: Vec<String>) -> Result<Vec<Vec<u8>>, DatabaseProble
         .transaction_with_str(ROWS)
         .and_then(|transaction| transaction.object_store(ROWS))
         .map_err(failed)?;
+    // Every request first, then their answers: one round trip, not one per key.
+    let requests = keys
+        .iter()
+        .map(|key| store.get(&JsValue::from_str(key)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(failed)?;
     let mut found = Vec::new();
-    for key in keys {
-        let request = store.get(&JsValue::from_str(&key)).map_err(failed)?;
+    for request in requests {
         let value = finished(&request).await.map_err(failed)?;
         if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
             found.push(bytes.to_vec());
@@ -161,7 +169,26 @@ pub async fn put_rows(rows: Vec<(String, Vec<u8>)>) -> Result<(), DatabaseProble
     }
     committed(&transaction).await.map_err(failed)?;
     database.close();
+    // Other tabs of the page fetch the rows of labels they share.
+    if let Ok(channel) = BroadcastChannel::new(CHANNEL) {
+        let _ = channel.post_message(&JsValue::TRUE);
+        channel.close();
+    }
     Ok(())
+}
+
+/// Calls `on_stored` whenever another tab of the page has stored rows (a
+/// `BroadcastChannel` message, sent once its transaction committed: a
+/// `storage` event for its labels may arrive before its rows are there).
+pub fn on_rows_stored_by_another_tab(on_stored: impl Fn() + 'static) {
+    let Ok(channel) = BroadcastChannel::new(CHANNEL) else {
+        return;
+    };
+    let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| on_stored());
+    channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+    // The channel and its listener are the page's for its whole life.
+    listener.forget();
+    std::mem::forget(channel);
 }
 
 /// Resolves once the transaction has committed; rejects if it fails or is

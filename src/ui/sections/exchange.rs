@@ -120,7 +120,7 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
             <label class="annotator">"Annotator "
                 <input type="text" data-testid="annotator" placeholder="your name"
                     prop:value=move || workbench.session.with(|s| s.saved().annotator.clone())
-                    on:change=move |e| workbench.set_annotator(&event_target_value(&e)) />
+                    on:input=move |e| workbench.set_annotator(&event_target_value(&e)) />
             </label>
             <p data-testid="unexported">{move || match workbench.session.with(|s| s.saved().unexported_changes) {
                 0 => "All labels exported.".to_string(),

@@ -254,7 +254,7 @@ fn AlertCard(
     let medians = workspace.with_untracked(|workspace| {
         workbench.session.with_untracked(|session| {
             class_medians(
-                workspace.features(),
+                workspace,
                 &session.saved().labels,
                 &session.settings().target,
             )
