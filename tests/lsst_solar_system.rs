@@ -16,6 +16,7 @@ use arrow_schema::{DataType, Field};
 use common::{fixture, write_parquet};
 use fink_vra::core::alert::{Alert, Survey};
 use fink_vra::core::card::CardFacts;
+use fink_vra::core::ingest::SkipReason;
 use fink_vra::core::labelling::LabellingSession;
 use fink_vra::core::session::SavedSession;
 use fink_vra::core::workbench::WorkbenchSettings;
@@ -40,7 +41,8 @@ enum IdIn {
 
 /// One alert of a hand-made file.
 struct Row {
-    dia_object_id: i64,
+    /// `None`: null in the file.
+    dia_object_id: Option<i64>,
     ss_object_id: Option<i64>,
     /// `false`: the `ssSource` struct itself is null on this row.
     ss_source_present: bool,
@@ -48,8 +50,8 @@ struct Row {
 
 /// Every case of the rule, in file order; diaSourceIds are 100, 101, ….
 fn rows() -> Vec<Row> {
-    let row = |dia_object_id, ss_object_id, ss_source_present| Row {
-        dia_object_id,
+    let row = |dia_object_id: i64, ss_object_id, ss_source_present| Row {
+        dia_object_id: Some(dia_object_id),
         ss_object_id,
         ss_source_present,
     };
@@ -66,6 +68,18 @@ fn rows() -> Vec<Row> {
         row(23, Some(0), true),
         // 105: no diaObject and no solar-system object: not one.
         row(0, None, true),
+        // 106: a null diaObjectId with a solar-system object: one.
+        Row {
+            dia_object_id: None,
+            ss_object_id: Some(900_000_000_000_000_003),
+            ss_source_present: true,
+        },
+        // 107: a null diaObjectId without one: skipped, no object id.
+        Row {
+            dia_object_id: None,
+            ss_object_id: None,
+            ss_source_present: true,
+        },
     ]
 }
 
@@ -209,7 +223,13 @@ fn an_ss_source_struct_with_null_children_is_no_solar_system_alert() {
             let case = format!("{typing:?}, ssObjectId in {id_in:?}");
             let bytes = lsst_file(typing, id_in, &rows());
             let (workspace, mut session) = loaded(bytes.clone(), WorkbenchSettings::default());
-            assert_eq!(workspace.alerts().len(), 6, "{case}");
+            assert_eq!(workspace.alerts().len(), 7, "{case}: 107 skipped");
+            let skipped = match &workspace.files()[0].outcome {
+                FileOutcome::Loaded(summary) => summary.skipped.clone(),
+                FileOutcome::Failed(error) => panic!("{case}: {error}"),
+            };
+            assert_eq!(skipped.len(), 1, "{case}");
+            assert_eq!(skipped[0].reason, SkipReason::MissingObjectId, "{case}");
             let solar: Vec<u64> = workspace
                 .alerts()
                 .iter()
@@ -218,12 +238,12 @@ fn an_ss_source_struct_with_null_children_is_no_solar_system_alert() {
                 .collect();
             assert_eq!(
                 solar,
-                [102],
-                "{case}: only diaObjectId 0 with an ssObjectId"
+                [102, 106],
+                "{case}: only diaObjectId 0 or null with an ssObjectId"
             );
             assert_eq!(
                 workspace.solar_system_count(),
-                1,
+                2,
                 "{case}: the left-out count"
             );
             assert_eq!(
@@ -232,7 +252,7 @@ fn an_ss_source_struct_with_null_children_is_no_solar_system_alert() {
                 "{case}: the queue"
             );
 
-            let marks: Vec<Option<String>> = [100, 101, 102, 103, 104, 105]
+            let marks: Vec<Option<String>> = [100, 101, 102, 103, 104, 105, 106]
                 .map(|id| CardFacts::of(alert_with_id(&workspace, id)).solar_system)
                 .into();
             let exact = matches!(typing, Typing::Spark);
@@ -256,6 +276,10 @@ fn an_ss_source_struct_with_null_children_is_no_solar_system_alert() {
                 )),
                 None,
                 None,
+                Some(format!(
+                    "Solar-system object{}",
+                    id(900_000_000_000_000_003)
+                )),
             ];
             assert_eq!(marks, expected, "{case}: the card's marks");
 
@@ -266,7 +290,7 @@ fn an_ss_source_struct_with_null_children_is_no_solar_system_alert() {
             let (workspace, mut session) = loaded(bytes, let_in);
             assert_eq!(
                 shown_cards(&workspace, &mut session),
-                [100, 101, 102, 103, 104, 105],
+                [100, 101, 102, 103, 104, 105, 106],
                 "{case}: every alert once let in"
             );
         }

@@ -2,12 +2,14 @@
 //! user actions (load a file, label, skip, undo, train, apply a late
 //! ranking, import a colleague's export with or without its features,
 //! change the model type, reload with only some files, a second tab
-//! labelling, stored rows from an older fink-vra) and runs them on a
+//! labelling, stored rows from an older fink-vra, leaving labelled objects
+//! out) and runs them on a
 //! `LabellingSession` beside a plain reference model: a list of label acts,
 //! each given or undone, and the alerts whose row was ever stored.
 //! After every step: nothing panics, every act not undone is in the store
 //! (or set aside in a conflict) with its first round, the card never shows a
-//! labelled alert (nor a solar-system one unless asked for), every
+//! labelled alert (nor a solar-system one unless asked for, nor one of an
+//! already labelled object when the settings leave those out), every
 //! probability is the one computed for that alert, export then import
 //! gives the same store, and a recorded round trains on exactly the usable
 //! labels whose row is loaded or stored (the browser's database is a map
@@ -179,6 +181,9 @@ enum Action {
     /// The database's rows were written by an older fink-vra: other values
     /// (a fresh row of a loaded alert replaces them).
     OlderStoredRows,
+    /// Leaves alerts of already labelled objects out of the queue, or lets
+    /// them in again.
+    ToggleSkipLabelledObjects,
 }
 
 fn label_strategy() -> impl Strategy<Value = Label> {
@@ -217,6 +222,7 @@ fn action_strategy() -> impl Strategy<Value = Action> {
         1 => Just(Action::ToggleSolarSystem),
         1 => (0..3usize).prop_map(Action::ToggleFeature),
         1 => Just(Action::OlderStoredRows),
+        1 => Just(Action::ToggleSkipLabelledObjects),
     ]
 }
 
@@ -695,6 +701,16 @@ impl Harness {
                 count(&FEATURES_TOGGLED);
                 self.change_model_settings(settings);
             }
+            Action::ToggleSkipLabelledObjects => {
+                let settings = WorkbenchSettings {
+                    skip_labelled_objects: !self.session.settings().skip_labelled_objects,
+                    ..self.session.settings().clone()
+                };
+                let follow_up =
+                    self.session
+                        .set_settings(&self.workspace, settings, timestamp(self.step, "a"));
+                self.follow(follow_up);
+            }
             Action::OlderStoredRows => {
                 for bytes in self.database.values_mut() {
                     let mut row = StoredRow::from_bytes(bytes).expect("reads");
@@ -828,6 +844,15 @@ impl Harness {
             );
             assert!(saved.labels.get(alert.candid).is_none());
             assert!(!saved.labels.conflicts().contains_key(&alert.candid));
+            // Nor an alert of an object already labelled, when asked for.
+            let object = self.workspace.alerts()[row].object_id();
+            let of_a_labelled_object = saved.labels.labels().any(|entry| {
+                entry.object_id == object && !(self.survey == Survey::Lsst && object == "0")
+            });
+            assert!(
+                !(of_a_labelled_object && saved.settings.skip_labelled_objects) || undone_here,
+                "an alert of a labelled object is shown only when the settings let them in"
+            );
         }
         // Every probability is the one computed for its alert.
         for row in self.workspace.features() {

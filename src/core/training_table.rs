@@ -245,6 +245,17 @@ impl TrainingTable {
             .collect()
     }
 
+    /// Hands these rows to the database again at the next
+    /// [`TrainingTable::take_unsaved`] (a write that failed).
+    pub fn mark_unsaved(&mut self, alert_ids: &[Candid]) {
+        self.unsaved.extend(
+            alert_ids
+                .iter()
+                .copied()
+                .filter(|alert_id| self.rows.contains_key(alert_id)),
+        );
+    }
+
     /// Whether rows wait to be handed to the database.
     pub fn has_unsaved(&self) -> bool {
         !self.unsaved.is_empty()
@@ -309,6 +320,17 @@ mod tests {
         assert!(!table.has_unsaved());
         assert!(table.keep_fresh(&row(1, 2.0), 1.0, "a"), "a newer row");
         assert_eq!(table.take_unsaved()[0].values[0], 2.0);
+    }
+
+    #[test]
+    fn rows_whose_write_failed_are_handed_out_again() {
+        let mut table = TrainingTable::for_survey(Survey::Ztf);
+        table.keep_fresh(&row(1, 1.0), 1.0, "a");
+        let first = table.take_unsaved();
+        assert!(table.take_unsaved().is_empty());
+        table.mark_unsaved(&[first[0].alert_id, Candid(99)]);
+        let again = table.take_unsaved();
+        assert_eq!(again, first, "the row again; an unknown id is ignored");
     }
 
     #[test]

@@ -322,6 +322,12 @@ impl Workspace {
         self.table.take_unsaved()
     }
 
+    /// Rows whose write failed: handed out again at the next
+    /// [`Workspace::take_unsaved_rows`].
+    pub fn mark_unsaved(&mut self, alert_ids: &[Candid]) {
+        self.table.mark_unsaved(alert_ids);
+    }
+
     /// The index in [`Workspace::files`] of the file alert `alert_index` was
     /// read from (to read its cutouts again), or `None` for no such alert.
     pub fn file_index_of(&self, alert_index: usize) -> Option<usize> {

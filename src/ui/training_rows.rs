@@ -5,13 +5,15 @@
 //! stored one) are `core::workspace` and `core::training_table`; the
 //! database calls are `ui::browser::training_db`. With no database
 //! (private mode, blocked, quota) the page says so and keeps the rows in
-//! the tab: no label is lost, rounds train on what the tab knows.
+//! the tab, to store at the next change: no label is lost, rounds train on
+//! what the tab knows.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::browser::training_db::{self, DatabaseProblem};
 use super::workbench::Workbench;
+use crate::core::alert::Candid;
 use crate::core::training_table::{read_stored_rows, StoredRow};
 use crate::core::workspace::Workspace;
 
@@ -65,7 +67,7 @@ impl Workbench {
                     .collect()
             })
         });
-        if keys.is_empty() || self.database_problem.get_untracked().is_some() {
+        if keys.is_empty() {
             return;
         }
         let workbench = *self;
@@ -113,17 +115,28 @@ impl Workbench {
         if changed == Some(true) || !unsaved.is_empty() {
             self.table_revision.update(|revision| *revision += 1);
         }
-        if unsaved.is_empty() || self.database_problem.get_untracked().is_some() {
+        if unsaved.is_empty() {
             return;
         }
+        let survey = self.survey();
+        let ids: Vec<Candid> = unsaved.iter().map(|row| row.alert_id).collect();
         let records: Vec<(String, Vec<u8>)> = unsaved
             .iter()
             .map(|row| (StoredRow::key(row.survey, row.alert_id), row.to_bytes()))
             .collect();
         let workbench = *self;
         spawn_local(async move {
-            if let Err(problem) = training_db::put_rows(records).await {
-                workbench.report(problem);
+            match training_db::put_rows(records).await {
+                Ok(()) => workbench.database_problem.set(None),
+                Err(problem) => {
+                    // Not stored: they wait for the next change, and are tried again.
+                    if workbench.survey() == survey {
+                        workbench
+                            .workspace
+                            .update_untracked(|workspace| workspace.mark_unsaved(&ids));
+                    }
+                    workbench.report(problem);
+                }
             }
         });
     }
@@ -131,8 +144,9 @@ impl Workbench {
     fn report(&self, problem: DatabaseProblem) {
         self.database_problem.set(Some(format!(
             "{problem}. Your labels are safe (they are saved apart), but the feature rows of \
-             labelled alerts are kept in this tab only: a round trains on the labels whose \
-             alerts are loaded or imported here."
+             labelled alerts are kept in this tab only (the page tries to store them again at \
+             each change): a round trains on the labels whose alerts are loaded or imported \
+             here."
         )));
     }
 }

@@ -16,7 +16,7 @@ use fink_vra::core::labels::exchange::import_json;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::ModelSpec;
 use fink_vra::core::model_file::ModelFile;
-use fink_vra::core::session::SavedSession;
+use fink_vra::core::session::{ImportOutcome, SavedSession};
 use fink_vra::core::workbench::{TrainingJob, WorkbenchSettings};
 use fink_vra::core::workspace::{FileOutcome, Workspace};
 
@@ -120,9 +120,16 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
         }
     }
     let mut saved = SavedSession::for_survey(survey);
-    let (_, rows) = saved
+    let (outcome, rows) = saved
         .import_label_file(&label_name, &label_text)
         .map_err(|error| error.to_string())?;
+    if let ImportOutcome::Merged {
+        features_left_out: Some(why),
+        ..
+    } = &outcome
+    {
+        eprintln!("{label_name}: features left out: {why}");
+    }
     let _ = workspace.take_in_rows(rows, true);
     let waiting = workspace.labels_waiting_for_rows(&saved.labels);
     if waiting > 0 {

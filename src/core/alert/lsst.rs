@@ -86,8 +86,9 @@ pub type LsstLcFeatures = [BandFeatures; 6];
 pub struct LsstAlert {
     /// The alert's `diaSourceId` (`alertId` in schema 7).
     pub dia_source_id: Candid,
-    /// `diaSource.diaObjectId`; 0 when the source is tied to no object
-    /// (a solar-system alert, see [`LsstAlert::is_solar_system`]).
+    /// `diaSource.diaObjectId`; 0 when the source is tied to no object (0
+    /// or null in the file: a solar-system alert, see
+    /// [`LsstAlert::is_solar_system`]).
     pub dia_object_id: u64,
     /// Degrees, finite.
     pub ra: f64,
@@ -138,8 +139,10 @@ impl LsstAlert {
     /// (a positive `ssObjectId`, in `diaSource` or in `ssSource`) and has no
     /// positive `diaObjectId`.
     ///
-    /// - `diaObjectId` 0, `ssObjectId` positive: a solar-system alert (left
-    ///   out of the queue unless the settings let them in).
+    /// - `diaObjectId` 0 or null, `ssObjectId` positive: a solar-system
+    ///   alert (left out of the queue unless the settings let them in; a null
+    ///   `diaObjectId` is read as 0, and without an `ssObjectId` the row is
+    ///   skipped for its missing object id).
     /// - `diaObjectId` positive, `ssObjectId` positive (Rubin may associate a
     ///   source with both): not one. It stays in the queue, and the card shows
     ///   the solar-system mark with its `ssObjectId`.

@@ -171,6 +171,22 @@ impl LabellingSession {
         true
     }
 
+    /// How many loaded, open alerts the settings leave out because their
+    /// object already has a label (0 when the setting is off).
+    pub fn labelled_object_alerts_left_out(&self, workspace: &Workspace) -> usize {
+        if !self.saved.settings.skip_labelled_objects {
+            return 0;
+        }
+        let objects = labelled_objects(workspace.survey(), &self.saved.labels);
+        workspace
+            .alerts()
+            .iter()
+            .filter(|alert| {
+                self.is_open(alert.candid()) && objects.contains(alert.object_id().as_ref())
+            })
+            .count()
+    }
+
     /// The label most recently given to another alert of `candid`'s object
     /// (loaded or not), for the card's "same as before" key.
     pub fn object_latest_label(&self, workspace: &Workspace, candid: Candid) -> Option<Label> {

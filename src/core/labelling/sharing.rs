@@ -20,8 +20,14 @@ impl LabellingSession {
     ) -> (Result<ImportOutcome, LabelImportError>, FollowUp) {
         // Labels undone here stay undone, even if a colleague's file has them.
         let outcome = match self.saved.import_label_file(file, text) {
-            Ok((outcome, rows)) => {
-                // Rows of the file's own survey only: the import refused any other.
+            Ok((outcome, mut rows)) => {
+                // Only the rows of labels the store now holds (not of labels
+                // undone here); the import refused any other survey's.
+                let labels = &self.saved.labels;
+                rows.retain(|row| {
+                    labels.get(row.alert_id).is_some()
+                        || labels.conflicts().contains_key(&row.alert_id)
+                });
                 let _ = workspace.take_in_rows(rows, false);
                 self.changed();
                 Ok(outcome)

@@ -41,6 +41,8 @@ pub enum EntryProblem {
     Missing(&'static str),
     #[error("`features` {0}")]
     Features(String),
+    #[error("`mjd` must be a number or null")]
+    Mjd,
 }
 
 /// A labelled alert that trained a round: what label files and training

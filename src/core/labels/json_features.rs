@@ -144,12 +144,18 @@ pub(super) fn file_rows(
             continue;
         };
         let values = values(features, names.len()).map_err(|problem| bad(index, problem))?;
+        let mjd = match row.mjd {
+            None | Some(Value::Null) => f64::NAN,
+            Some(value) => value
+                .as_f64()
+                .ok_or_else(|| bad(index, EntryProblem::Mjd))?,
+        };
         rows.push(StoredRow {
             version: STORED_ROW_VERSION,
             survey,
             alert_id: label.candid,
             object_id: label.object_id.clone(),
-            mjd: row.mjd.and_then(Value::as_f64).unwrap_or(f64::NAN),
+            mjd,
             file: file.to_string(),
             feature_names: names.clone(),
             values,

@@ -29,6 +29,15 @@ const ROWS: &str = "training-rows";
 /// The channel on which a tab says it stored rows.
 const CHANNEL: &str = "fink-vra/training-rows";
 
+thread_local! {
+    /// This tab's id on the channel, to pass over its own messages.
+    static TAB_ID: f64 = js_sys::Math::random();
+}
+
+fn tab_id() -> f64 {
+    TAB_ID.with(|id| *id)
+}
+
 /// Why the database could not be used; shown to the user as it reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DatabaseProblem(pub String);
@@ -61,6 +70,7 @@ async fn finished(request: &IdbRequest) -> Result<JsValue, JsValue> {
             let _ = resolve.call1(&JsValue::NULL, &done.result().unwrap_or(JsValue::UNDEFINED));
         });
         let failed = request.clone();
+        let reject_blocked = reject.clone();
         let on_error = Closure::once_into_js(move |_: web_sys::Event| {
             let error = failed
                 .error()
@@ -71,12 +81,38 @@ async fn finished(request: &IdbRequest) -> Result<JsValue, JsValue> {
         });
         request.set_onsuccess(Some(on_success.unchecked_ref()));
         request.set_onerror(Some(on_error.unchecked_ref()));
+        // Opening waits for other tabs' older connections: never forever.
+        if let Some(opening) = request.dyn_ref::<IdbOpenDbRequest>() {
+            let on_blocked = Closure::once_into_js(move |_: web_sys::Event| {
+                let error = JsValue::from_str("another tab of an older page holds the database");
+                let _ = reject_blocked.call1(&JsValue::NULL, &error);
+            });
+            opening.set_onblocked(Some(on_blocked.unchecked_ref()));
+        }
     });
     JsFuture::from(promise).await
 }
 
+/// An open database, closed when dropped (whatever path a caller leaves by),
+/// and closed at once when a newer page wants to upgrade it.
+struct Connection(IdbDatabase);
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+impl std::ops::Deref for Connection {
+    type Target = IdbDatabase;
+
+    fn deref(&self) -> &IdbDatabase {
+        &self.0
+    }
+}
+
 /// Opens (creating on first use) the database.
-async fn open() -> Result<IdbDatabase, DatabaseProblem> {
+async fn open() -> Result<Connection, DatabaseProblem> {
     let unavailable = |error| problem("the browser's database is not available", error);
     let window = web_sys::window().ok_or_else(|| DatabaseProblem("no window".to_string()))?;
     let factory = window
@@ -98,8 +134,14 @@ async fn open() -> Result<IdbDatabase, DatabaseProblem> {
         }
     });
     request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    let database = finished(&request).await.map_err(unavailable)?;
-    database.dyn_into::<IdbDatabase>().map_err(unavailable)
+    let database = finished(&request)
+        .await
+        .and_then(|database| database.dyn_into::<IdbDatabase>())
+        .map_err(unavailable)?;
+    let closing = database.clone();
+    let on_version_change = Closure::once_into_js(move |_: web_sys::Event| closing.close());
+    database.set_onversionchange(Some(on_version_change.unchecked_ref()));
+    Ok(Connection(database))
 }
 
 /// Every stored row of `survey`, as bytes.
@@ -118,7 +160,6 @@ pub async fn read_rows(survey: Survey) -> Result<Vec<Vec<u8>>, DatabaseProblem> 
         .map_err(failed)?;
     let request = store.get_all_with_key(&range).map_err(failed)?;
     let values = finished(&request).await.map_err(failed)?;
-    database.close();
     Ok(bytes_of(values))
 }
 
@@ -146,7 +187,6 @@ pub async fn read_some(keys: Vec<String>) -> Result<Vec<Vec<u8>>, DatabaseProble
             found.push(bytes.to_vec());
         }
     }
-    database.close();
     Ok(found)
 }
 
@@ -168,10 +208,10 @@ pub async fn put_rows(rows: Vec<(String, Vec<u8>)>) -> Result<(), DatabaseProble
             .map_err(failed)?;
     }
     committed(&transaction).await.map_err(failed)?;
-    database.close();
+    drop(database);
     // Other tabs of the page fetch the rows of labels they share.
     if let Ok(channel) = BroadcastChannel::new(CHANNEL) {
-        let _ = channel.post_message(&JsValue::TRUE);
+        let _ = channel.post_message(&JsValue::from_f64(tab_id()));
         channel.close();
     }
     Ok(())
@@ -184,7 +224,13 @@ pub fn on_rows_stored_by_another_tab(on_stored: impl Fn() + 'static) {
     let Ok(channel) = BroadcastChannel::new(CHANNEL) else {
         return;
     };
-    let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| on_stored());
+    let listener =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            // The tab's own channel hears its own messages too.
+            if event.data().as_f64() != Some(tab_id()) {
+                on_stored();
+            }
+        });
     channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
     // The channel and its listener are the page's for its whole life.
     listener.forget();

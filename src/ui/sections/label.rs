@@ -115,12 +115,20 @@ pub fn LabelSection(
                 .with(|workspace| workspace.solar_system_count())
         }
     });
+    let labelled_objects_left_out = Memo::new(move |_| {
+        workbench.workspace.with(|workspace| {
+            workbench
+                .session
+                .with(|session| session.labelled_object_alerts_left_out(workspace))
+        })
+    });
     view! {
         <Section
             number=4
             title="Label"
             explanation="One alert at a time, in the order the strategy ranks them. Keys: r real, x extragal, g gal, \
-                         a agn, b bogus, v varstar, u unsure, s skip, z undo, ? help. Labels are saved at once."
+                         a agn, b bogus, v varstar, u unsure, o the object's latest label again, s skip, z undo, \
+                         ? help. Labels are saved at once."
         >
             <div class="queue" data-testid="queue">
                 <span data-testid="batch-progress">{move || { let (done, needed) = progress.get(); format!("{done} of {needed} usable labels for the next round") }}</span>
@@ -128,6 +136,11 @@ pub fn LabelSection(
                 <Show when=move || { solar_system_left_out.get() > 0 }>
                     <span class="muted" data-testid="solar-system-left-out">
                         {move || format!(" · {} solar-system alerts left out (Model & strategy can let them in)", solar_system_left_out.get())}
+                    </span>
+                </Show>
+                <Show when=move || { labelled_objects_left_out.get() > 0 }>
+                    <span class="muted" data-testid="labelled-objects-left-out">
+                        {move || format!(" · {} alerts of objects already labelled left out", labelled_objects_left_out.get())}
                     </span>
                 </Show>
                 <Show when=move || { let (done, needed) = progress.get(); done >= needed }>
@@ -241,6 +254,8 @@ fn AlertCard(
     });
     // The object's labels on other alerts, loaded or not (newest first).
     let earlier = Memo::new(move |_| {
+        // Stored rows (their dates) arrive without a workspace notification.
+        workbench.table_revision.track();
         workspace.with(|workspace| {
             workbench.session.with(|session| {
                 workspace

@@ -191,10 +191,17 @@ pub(super) fn read_batch(
             continue;
         }
         let id = Candid(ids.value(row));
-        if object_ids.is_null(row) {
-            parsed.skip(file_row, Some(id), SkipReason::MissingObjectId);
-            continue;
-        }
+        let ss_object = solar_system.ss_object(row);
+        // A null diaObjectId is no object; with a solar-system object, the
+        // source is that object's (read as diaObjectId 0), else it is refused.
+        let dia_object_id = match (object_ids.is_null(row), ss_object) {
+            (false, _) => object_ids.value(row),
+            (true, Some(_)) => 0,
+            (true, None) => {
+                parsed.skip(file_row, Some(id), SkipReason::MissingObjectId);
+                continue;
+            }
+        };
         let Some(own_source) = source.is_valid(row).then(|| own.point(row)).flatten() else {
             parsed.skip(file_row, Some(id), SkipReason::MissingCandidate);
             continue;
@@ -220,12 +227,12 @@ pub(super) fn read_batch(
         points_of(&forced, &mut forced_sources);
         parsed.alerts.push(Alert::Lsst(LsstAlert {
             dia_source_id: id,
-            dia_object_id: object_ids.value(row),
+            dia_object_id,
             ra: alert_ra,
             dec: alert_dec,
             reliability: optional_finite_or_nan(reliability.as_ref(), row),
             snr: optional_finite_or_nan(snr.as_ref(), row),
-            ss_object: solar_system.ss_object(row),
+            ss_object,
             sources,
             forced_sources,
             lc_features: lc_features
