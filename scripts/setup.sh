@@ -82,7 +82,8 @@ ensure_python_venv() {
     fi
 }
 
-# $1: the virtualenv, $2: its requirements file.
+# $1: the virtualenv, $2: its requirements file, $3 (optional): the Python
+# that makes it (default python3).
 ensure_python_packages() {
     local stamp="$1/installed-requirements.txt"
     if [ -x "$1/bin/python" ] && cmp -s "$2" "$stamp"; then
@@ -90,7 +91,7 @@ ensure_python_packages() {
     fi
     echo "setup: installing $2 into $1 (PyPI; a few minutes, once)"
     rm -rf "$1"
-    python3 -m venv "$1"
+    "${3:-python3}" -m venv "$1"
     "$1/bin/pip" install --quiet --disable-pip-version-check -r "$2"
     cp "$2" "$stamp"
 }
@@ -99,6 +100,55 @@ ensure_python_test_tools() {
     ensure_python_venv
     ensure_python_packages "$PYENV_LATEST" tests/python/requirements.txt
     ensure_python_packages "$PYENV_ORT_116" tests/python/requirements-ort-1.16.txt
+}
+
+# The Python package (python/, scripts/wheel): maturin in its own virtualenv;
+# the wheel's tests with pyspark 3.5 (Python 3.11), and Fink's pins: Rubin's
+# (pyarrow 16.1.0, pandas 1.5.3, numpy 1.26.4; Python 3.11) and ZTF's pyarrow
+# 9.0.0 (Python 3.10, the newest it has wheels for). Pythons from pyenv.
+PYENV_MATURIN=target/pyenv/maturin
+PYENV_SPARK=target/pyenv/spark
+PYENV_FINK_RUBIN=target/pyenv/fink-rubin
+PYENV_FINK_ZTF=target/pyenv/fink-ztf
+
+# The interpreter of Python $1 (e.g. 3.10): pythonX.Y on the PATH if it
+# runs (a pyenv shim may not), else pyenv's own build.
+python_of_version() {
+    local found
+    if found=$(command -v "python$1") && "$found" -c '' 2>/dev/null; then
+        echo "$found"
+        return
+    fi
+    for found in "$HOME"/.pyenv/versions/"$1".*/bin/"python$1"; do
+        if [ -x "$found" ]; then
+            echo "$found"
+            return
+        fi
+    done
+    echo "setup: Python $1 is not installed (pyenv install $1)" >&2
+    return 1
+}
+
+ensure_wheel_tools() {
+    ensure_python_venv
+    ensure_python_packages "$PYENV_MATURIN" tests/python/requirements-maturin.txt
+}
+
+# Spark runs on Java: Debian's headless JRE 17 (Spark 3.5 supports 8, 11, 17).
+ensure_java() {
+    if ! command -v java >/dev/null; then
+        echo "setup: installing Debian's openjdk-17-jre-headless (for Spark)"
+        as_root apt-get update
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y openjdk-17-jre-headless
+    fi
+}
+
+ensure_python_package_tests() {
+    ensure_java
+    ensure_python_venv
+    ensure_python_packages "$PYENV_SPARK" tests/python/requirements-spark.txt "$(python_of_version 3.11)"
+    ensure_python_packages "$PYENV_FINK_RUBIN" tests/python/requirements-fink-rubin.txt "$(python_of_version 3.11)"
+    ensure_python_packages "$PYENV_FINK_ZTF" tests/python/requirements-fink-ztf.txt "$(python_of_version 3.10)"
 }
 
 # Builds the page into dist/ (release profile; nothing fetched by trunk).

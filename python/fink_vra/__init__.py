@@ -1,0 +1,226 @@
+"""fink-vra's alert features and model files, from Python.
+
+The same Rust core as the fink-vra page and the ``fink-vra`` command line,
+so every value is the one they compute, to the last bit:
+
+- :func:`features` turns Fink alert files (ZTF or Rubin/LSST, any layout the
+  CLI reads) or a ``pyarrow`` table of alerts into the VRA's feature table;
+- :class:`Model` reads a model file (the page's "Model" download, or
+  ``fink-vra train``) and predicts ``p_class1`` from features, or scores
+  alerts directly;
+- :mod:`fink_vra.spark` does both over Apache Spark DataFrames.
+
+Data crosses between Python and the core as Arrow (the C data interface), and
+the core runs with the GIL released, so Python threads run in parallel.
+Errors are ``ValueError`` subclasses carrying the core's message:
+:class:`AlertFileError`, :class:`ModelFileError`, :class:`FeatureTableError`.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Union
+
+import pyarrow as pa
+
+from . import _core
+from ._core import AlertFileError, FeatureTableError, InternalError, ModelFileError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy
+    import pandas
+
+__all__ = [
+    "features",
+    "Model",
+    "feature_names",
+    "id_columns",
+    "layout_of",
+    "AlertFileError",
+    "ModelFileError",
+    "FeatureTableError",
+    "InternalError",
+    "SkippedAlertsWarning",
+    "__version__",
+]
+
+__version__: str = _core.__version__
+
+PathLike = Union[str, "os.PathLike[str]"]
+AlertData = Union[PathLike, Sequence[PathLike], pa.Table, pa.RecordBatch, pa.RecordBatchReader]
+
+
+class SkippedAlertsWarning(UserWarning):
+    """Alerts left out of a result: rows without a valid id, coordinates or
+    observation of their own, and alert ids read twice (the first copy is
+    kept), one line each, as ``fink-vra`` writes them on stderr."""
+
+
+def _warn_about(notes: List[str]) -> None:
+    if notes:
+        warnings.warn("\n".join(notes), SkippedAlertsWarning, stacklevel=3)
+
+
+def _as_reader(table: Any, what: str) -> pa.RecordBatchReader:
+    """A pyarrow table, batch or reader as a RecordBatchReader (the form the
+    core imports, with pyarrow 9 as with the latest)."""
+    if isinstance(table, pa.RecordBatchReader):
+        return table
+    if isinstance(table, pa.Table):
+        return pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+    if isinstance(table, pa.RecordBatch):
+        return pa.RecordBatchReader.from_batches(table.schema, [table])
+    raise TypeError(f"{what} must be a pyarrow Table, RecordBatch or RecordBatchReader, not {type(table).__name__}")
+
+
+def _paths(data: Any) -> Union[List[str], None]:
+    """The file paths `data` names, or None when it is not paths."""
+    if isinstance(data, (str, os.PathLike)):
+        return [os.fspath(data)]
+    if isinstance(data, (list, tuple)) and all(isinstance(item, (str, os.PathLike)) for item in data):
+        return [os.fspath(item) for item in data]
+    return None
+
+
+def features(data: AlertData, *, recompute_lc: bool = False, name: str = "<table>") -> pa.Table:
+    """The VRA's feature table of some Fink alerts, as ``fink-vra features``.
+
+    Parameters
+    ----------
+    data:
+        A path to an alert parquet file, a list of paths, or a
+        ``pyarrow.Table`` / ``RecordBatch`` / ``RecordBatchReader`` of alerts
+        (as ``pyarrow.parquet.read_table`` gives them), of either survey (ZTF
+        or Rubin/LSST) in any layout the CLI reads.
+    recompute_lc:
+        Ignore the files' Fink light-curve features (``lc_features_*`` or
+        ``lc_features``) and recompute them from the light curve, as
+        ``fink-vra features --recompute-lc``.
+    name:
+        What a table is called in error messages (files are named by their path).
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per alert, in input order, each alert id once: the survey's
+        two id columns (ZTF ``candid`` int64 and ``objectId`` string; LSST
+        ``diaSourceId`` and ``diaObjectId``, both int64), then the survey's
+        features (:func:`feature_names`) as float64, a missing value as null.
+        The values are bit-identical to ``fink-vra features``.
+
+    Raises
+    ------
+    AlertFileError
+        A file cannot be read (its message names it and says why), or the
+        alerts mix two surveys. Every file's footer is checked before any row
+        is read. Skipped alerts and duplicates are reported as a
+        :class:`SkippedAlertsWarning`, not as errors.
+    """
+    paths = _paths(data)
+    if paths is not None:
+        batch, notes = _core.features_of_files(paths, recompute_lc)
+    else:
+        batch, notes = _core.features_of_table(_as_reader(data, "data"), name, None, recompute_lc)
+    _warn_about(notes)
+    return pa.Table.from_batches([batch], schema=batch.schema)
+
+
+def feature_names(survey: str) -> List[str]:
+    """The feature columns of ``survey`` (``"ztf"`` or ``"lsst"``), in the order
+    of the feature table and of the model file's ``feature_names``."""
+    return list(_core.feature_names(survey))
+
+
+def id_columns(survey: str) -> List[str]:
+    """The two id columns that start ``survey``'s feature table
+    (``candid, objectId`` or ``diaSourceId, diaObjectId``)."""
+    return list(_core.id_columns(survey))
+
+
+def layout_of(path: PathLike) -> Dict[str, str]:
+    """The survey (``ztf`` or ``lsst``) and layout of an alert file, read from
+    its footer only; :class:`AlertFileError` if it is not a readable Fink
+    alert file."""
+    survey, layout = _core.layout_of_file(os.fspath(path))
+    return {"survey": survey, "layout": layout}
+
+
+class Model:
+    """A fink-vra model file: the page's "Model" download of a round, or the
+    output of ``fink-vra train``. Read one with :meth:`Model.load`.
+
+    Attributes
+    ----------
+    survey: ``"ztf"`` or ``"lsst"``, the alerts it scores.
+    feature_names: its input columns, in order.
+    target: ``{"name": ..., "classes": {label: 0 or 1}}``.
+    """
+
+    __slots__ = ("_model",)
+
+    def __init__(self, model: "_core.Model") -> None:
+        self._model = model
+
+    @classmethod
+    def load(cls, path: PathLike) -> "Model":
+        """Reads and checks the model file at ``path`` (JSON, format
+        ``fink-vra-model``); :class:`ModelFileError` says what is wrong with
+        a file that is not one, is broken or is newer than this package."""
+        return cls(_core.Model.load(os.fspath(path)))
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "model file") -> "Model":
+        """Reads a model file's JSON text (``source`` names it in errors)."""
+        return cls(_core.Model.from_json(text, source))
+
+    @property
+    def survey(self) -> str:
+        return self._model.survey
+
+    @property
+    def feature_names(self) -> List[str]:
+        return list(self._model.feature_names)
+
+    @property
+    def target(self) -> Dict[str, Any]:
+        return {"name": self._model.target_name, "classes": dict(self._model.target_classes)}
+
+    def predict(self, features: Union[pa.Table, pa.RecordBatch, "pandas.DataFrame"]) -> "numpy.ndarray":
+        """P(class 1) of each row of a feature table, as a numpy float64 array.
+
+        ``features`` is a ``pyarrow.Table`` / ``RecordBatch`` or a
+        ``pandas.DataFrame`` holding at least the model's
+        :attr:`feature_names` (taken by name; other columns are ignored), of
+        any numeric type; a null or NaN is a missing value. The probabilities
+        are bit-identical to ``fink-vra score`` on the alerts these features
+        came from. :class:`FeatureTableError` names a missing column.
+        """
+        if not isinstance(features, (pa.Table, pa.RecordBatch, pa.RecordBatchReader)):
+            features = _pandas_features(features, self.feature_names)
+        return self._model.predict(_as_reader(features, "features")).to_numpy(zero_copy_only=False)
+
+    def score(self, data: AlertData, *, name: str = "<table>") -> pa.Table:
+        """Features then :meth:`predict`, as ``fink-vra score``: for alert files
+        (a path or a list) or a pyarrow table of alerts (as :func:`features`
+        takes them), a table of ``alert_id`` (int64), ``object_id`` (ZTF
+        string, LSST int64) and ``p_class1`` (float64), one row per alert in
+        input order. Alerts of the other survey raise :class:`ModelFileError`."""
+        paths = _paths(data)
+        if paths is not None:
+            batch, notes = self._model.score_files(paths)
+        else:
+            batch, notes = self._model.score_table(_as_reader(data, "data"), name)
+        _warn_about(notes)
+        return pa.Table.from_batches([batch], schema=batch.schema)
+
+    def __repr__(self) -> str:
+        return repr(self._model)
+
+
+def _pandas_features(frame: Any, names: List[str]) -> pa.Table:
+    """The model's columns of a pandas DataFrame as a pyarrow table."""
+    missing = [name for name in names if name not in getattr(frame, "columns", [])]
+    if missing:
+        raise FeatureTableError(f"the feature table has no column `{missing[0]}`, which the model takes")
+    return pa.Table.from_pandas(frame[names], preserve_index=False)

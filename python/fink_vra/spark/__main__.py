@@ -1,0 +1,177 @@
+"""``python -m fink_vra.spark``: score (or compute the features of) folders
+of Fink alert files with Apache Spark, and write the result as parquet.
+
+    python -m fink_vra.spark score --model M.json --out OUT_DIR INPUT...
+    python -m fink_vra.spark features --out OUT_DIR INPUT...
+
+INPUT is a parquet file or a folder of them (searched recursively, skipping
+names that start with ``_`` or ``.``, as Spark does). Before Spark reads
+anything, every file's footer is checked by the core, as ``fink-vra score``
+does: a file that is not a readable Fink alert file stops the command with
+the core's message naming it (exit 2), or with ``--skip-bad-files`` is left
+out and counted. Files are read in groups of one layout (e.g. Rubin schema
+7.1 and 10 apart), since Spark reads a group with one schema.
+
+Spark's Python workers run this interpreter (``PYSPARK_PYTHON`` is set to it
+unless you set it yourself), so the command works from a virtualenv as is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from .. import AlertFileError, Model, ModelFileError, layout_of
+from . import features, read_alerts, score
+
+
+def alert_files(inputs: Sequence[str]) -> List[str]:
+    """The parquet files named by `inputs` (files, or folders searched
+    recursively), in order, each once."""
+    found: List[str] = []
+    for item in inputs:
+        if os.path.isdir(item):
+            for folder, subfolders, names in os.walk(item):
+                subfolders[:] = sorted(name for name in subfolders if not name.startswith(("_", ".")))
+                found += [
+                    os.path.join(folder, name)
+                    for name in sorted(names)
+                    if name.endswith(".parquet") and not name.startswith(("_", "."))
+                ]
+        else:
+            found.append(item)
+    return list(dict.fromkeys(os.path.abspath(path) for path in found))
+
+
+def files_by_layout(files: Sequence[str], skip_bad: bool) -> Tuple[Dict[Tuple[str, str], List[str]], List[str]]:
+    """The readable files grouped by (survey, layout), and the messages of
+    the files left out (only with `skip_bad`; otherwise the first bad file
+    raises :class:`AlertFileError`)."""
+    groups: Dict[Tuple[str, str], List[str]] = {}
+    bad: List[str] = []
+    for path in files:
+        try:
+            found = layout_of(path)
+        except AlertFileError as error:
+            if not skip_bad:
+                raise
+            bad.append(str(error))
+            continue
+        groups.setdefault((found["survey"], found["layout"]), []).append(path)
+    return groups, bad
+
+
+def spark_session(master: Optional[str]):
+    """A Spark session whose Python workers run this interpreter."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("fink-vra").config("spark.ui.showConsoleProgress", "false")
+    if master:
+        builder = builder.master(master)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def run(arguments: argparse.Namespace) -> int:
+    started = time.monotonic()
+    files = alert_files(arguments.inputs)
+    if not files:
+        print("error: no parquet files in the inputs", file=sys.stderr)
+        return 2
+    model_survey = None
+    if arguments.command == "score":
+        try:
+            model_survey = Model.load(arguments.model).survey
+        except ModelFileError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    try:
+        groups, bad = files_by_layout(files, arguments.skip_bad_files)
+    except AlertFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for message in bad:
+        print(f"skipped: {message}", file=sys.stderr)
+    surveys = sorted({survey for survey, _ in groups})
+    if len(surveys) > 1:
+        print(f"error: the files mix two surveys ({', '.join(surveys)}): run once per survey", file=sys.stderr)
+        return 2
+    if model_survey is not None and surveys and surveys != [model_survey]:
+        print(f"error: the model is for {model_survey} alerts, but the files are {surveys[0]} alerts", file=sys.stderr)
+        return 2
+    if not groups:
+        print("error: no readable alert file", file=sys.stderr)
+        return 2
+
+    spark = spark_session(arguments.master)
+    try:
+        results = []
+        for (_, _), paths in sorted(groups.items()):
+            alerts = read_alerts(spark, *paths)
+            if arguments.command == "score":
+                results.append(score(alerts, arguments.model))
+            else:
+                results.append(features(alerts, recompute_lc=arguments.recompute_lc))
+        result = results[0]
+        for more in results[1:]:
+            result = result.unionByName(more)
+        # The same alert in files of two layouts: one row, as in the CLI.
+        result = result.dropDuplicates([result.columns[0]])
+        result.write.mode("overwrite" if arguments.overwrite else "errorifexists").parquet(arguments.out)
+        written = spark.read.parquet(arguments.out).count()
+    except Exception as error:  # Spark's errors carry the worker's traceback: keep the core's message
+        print(f"error: {_core_message(error)}", file=sys.stderr)
+        return 1
+    finally:
+        spark.stop()
+    read = sum(len(paths) for paths in groups.values())
+    print(
+        f"{arguments.command}: {written} alerts from {read} file(s) in {time.monotonic() - started:.1f} s"
+        + (f"; {len(bad)} unreadable file(s) skipped" if bad else "")
+        + f" -> {arguments.out}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _core_message(error: Exception) -> str:
+    """The line of a Spark error that holds fink-vra's exception, else the whole text."""
+    text = str(error)
+    for line in text.splitlines():
+        for kind in ("AlertFileError", "ModelFileError", "FeatureTableError", "InternalError"):
+            if f"{kind}:" in line:
+                return line[line.index(kind):].strip()
+    return text
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="python -m fink_vra.spark", description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = main.add_subparsers(dest="command", required=True)
+    for name, summary in (("score", "alert_id, object_id, p_class1 per alert"), ("features", "the feature table")):
+        command = commands.add_parser(name, help=summary)
+        if name == "score":
+            command.add_argument("--model", required=True, help="the model file (JSON)")
+        else:
+            command.add_argument("--recompute-lc", action="store_true",
+                                 help="recompute Fink's light-curve features instead of reading them")
+        command.add_argument("--out", required=True, help="the output folder (parquet)")
+        command.add_argument("--master", help="Spark master URL (default: spark-submit's, or local[*])")
+        command.add_argument("--skip-bad-files", action="store_true",
+                             help="leave out files that are not readable alert files, and count them")
+        command.add_argument("--overwrite", action="store_true", help="replace the output folder")
+        command.add_argument("inputs", nargs="+", metavar="INPUT", help="alert files or folders of them")
+    return main
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    return run(parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

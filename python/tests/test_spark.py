@@ -1,0 +1,190 @@
+"""`fink_vra.spark` with a real Spark (pyspark 3.5 from PyPI, `local[2]`),
+against `fink-vra` on the same files: generated folders of 50 files of each
+survey (bench/generate.py), every alert scored exactly once with the CLI's
+p_class1; a bad file in the folder; a job the core fails; Fink's pandas UDF."""
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+pyspark = pytest.importorskip("pyspark")
+
+import fink_vra  # noqa: E402
+import fink_vra.spark as fink_spark  # noqa: E402
+from conftest import ROOT, bits, cli_error, cli_table, train_model  # noqa: E402
+
+FILES_PER_FOLDER = 50
+ALERTS_PER_FILE = 20
+CLASSIFIER = {"ztf": "extra-trees", "lsst": "gradient-boosting"}
+LAYOUT = {"ztf": "full", "lsst": "lsst"}
+
+
+@pytest.fixture(scope="module")
+def spark():
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("fink-vra tests")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "2")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    """{survey: (folder of generated files, model file trained on them)}."""
+    made = {}
+    for survey, layout in LAYOUT.items():
+        folder = str(tmp_path_factory.mktemp(f"alerts-{survey}"))
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "generate.py"), "--layout", layout,
+                        "--alerts", str(FILES_PER_FOLDER * ALERTS_PER_FILE), "--per-file", str(ALERTS_PER_FILE),
+                        "--out", folder], check=True, capture_output=True)
+        files = sorted(os.path.join(folder, name) for name in os.listdir(folder))
+        assert len(files) == FILES_PER_FOLDER
+        model = train_model(survey, files, CLASSIFIER[survey], str(tmp_path_factory.mktemp(f"model-{survey}")))
+        made[survey] = (folder, model)
+    return made
+
+
+def files_of(folder):
+    return sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".parquet"))
+
+
+def cli_scores(model, files):
+    header, rows = cli_table("score", "--model", model, *files)
+    assert header == ["alert_id", "object_id", "p_class1"]
+    return {row[0]: (row[1], bits(float(row[2]))) for row in rows}, len(rows)
+
+
+def assert_scored_exactly_once(rows, expected, count):
+    """Spark's rows are the CLI's: every alert once, none lost, same bits."""
+    got = {}
+    for row in rows:
+        key = str(row["alert_id"])
+        assert key not in got, f"alert {key} scored twice"
+        got[key] = (str(row["object_id"]), bits(row["p_class1"]))
+    assert len(got) == count
+    assert got == expected
+
+
+def run_command(*arguments):
+    """`python -m fink_vra.spark` as a user runs it from the virtualenv:
+    without PYSPARK_PYTHON (the command sets it to its own interpreter)."""
+    env = {name: value for name, value in os.environ.items() if name != "PYSPARK_PYTHON"}
+    return subprocess.run([sys.executable, "-m", "fink_vra.spark", *map(str, arguments)],
+                          capture_output=True, text=True, env=env)
+
+
+@pytest.mark.parametrize("survey", ["ztf", "lsst"])
+def test_the_command_scores_every_alert_once_as_the_cli(folders, survey, tmp_path, spark):
+    generated, model = folders[survey]
+    # A poll saved twice under another name: its alerts are still scored once.
+    folder = tmp_path / "alerts"
+    shutil.copytree(generated, folder)
+    first = files_of(str(folder))[0]
+    shutil.copy(first, first.replace(".parquet", "_again.parquet"))
+    out = tmp_path / "scores"
+    done = run_command("score", "--master", "local[2]", "--model", model, "--out", out, folder)
+    assert done.returncode == 0, done.stderr
+    expected, count = cli_scores(model, files_of(str(folder)))
+    assert count == FILES_PER_FOLDER * ALERTS_PER_FILE
+    assert_scored_exactly_once(spark.read.parquet(str(out)).collect(), expected, count)
+    assert f"score: {count} alerts from {FILES_PER_FOLDER + 1} file(s)" in done.stderr
+
+
+@pytest.mark.parametrize("read", ["read_alerts", "spark.read.parquet"])
+@pytest.mark.parametrize("survey", ["ztf", "lsst"])
+def test_features_of_a_dataframe_are_the_clis(folders, survey, read, spark):
+    folder, _ = folders[survey]
+    files = files_of(folder)
+    header, rows = cli_table("features", *files)
+    by_id = {row[0]: row for row in rows}
+    got = 0
+    # One schema per read: the LSST folder mixes Rubin schemas 10 and 7.1.
+    groups = {}
+    for path in files:
+        groups.setdefault(fink_vra.layout_of(path)["layout"], []).append(path)
+    for paths in groups.values():
+        if read == "read_alerts":  # only the fields the core reads, nested ones too
+            alerts = fink_spark.read_alerts(spark, *paths)
+        else:  # every field; features() selects the top-level columns it needs
+            alerts = fink_spark.with_file_names(spark.read.parquet(*paths))
+        table = fink_spark.features(alerts).toPandas()
+        assert list(table.columns) == header
+        for record in table.itertuples(index=False):
+            expected = by_id.pop(str(record[0]))
+            assert str(record[1]) == expected[1]
+            for value, cell in zip(record[2:], expected[2:]):
+                if cell == "":
+                    assert value != value  # NaN: Spark's null in pandas
+                else:
+                    assert bits(value) == bits(float(cell))
+            got += 1
+    assert got == len(rows) and not by_id
+
+
+def test_the_pandas_udf_on_features_is_the_clis(folders, spark):
+    from pyspark.sql import functions as F
+
+    folder, model = folders["ztf"]
+    expected, count = cli_scores(model, files_of(folder))
+    features = fink_vra.features(files_of(folder))
+    names = fink_vra.Model.load(model).feature_names
+    frame = spark.createDataFrame(features.to_pandas())
+    udf = fink_spark.p_class1_udf(model)
+    rows = (frame.withColumn("p_class1", udf(F.struct(*names)))
+            .select(F.col("candid").alias("alert_id"), F.col("objectId").alias("object_id"), "p_class1")
+            .collect())
+    assert_scored_exactly_once(rows, expected, count)
+
+
+def test_a_bad_file_stops_the_command_with_the_cores_message(folders, tmp_path):
+    folder, model = folders["ztf"]
+    mixed = tmp_path / "with-a-bad-file"
+    shutil.copytree(folder, mixed)
+    bad = mixed / "20250601_000000_truncated.parquet"
+    with open(files_of(folder)[0], "rb") as source:
+        bad.write_bytes(source.read()[:5000])
+    message = cli_error("features", bad)
+    assert str(bad) in message
+
+    done = run_command("score", "--master", "local[2]", "--model", model, "--out", tmp_path / "never", mixed)
+    assert done.returncode == 2
+    assert f"error: {message}" in done.stderr.splitlines()
+    assert "Exception" not in done.stderr and not (tmp_path / "never").exists()
+
+    out = tmp_path / "skipping"
+    done = run_command("score", "--master", "local[2]", "--skip-bad-files", "--model", model, "--out", out, mixed)
+    assert done.returncode == 0, done.stderr
+    assert f"skipped: {message}" in done.stderr.splitlines()
+    assert "1 unreadable file(s) skipped" in done.stderr
+    assert f"{FILES_PER_FOLDER * ALERTS_PER_FILE} alerts from {FILES_PER_FOLDER} file(s)" in done.stderr
+
+
+def test_a_batch_the_core_refuses_fails_the_job_naming_the_file(folders, spark):
+    from pyspark.sql import functions as F
+
+    folder, model = folders["ztf"]
+    alerts = fink_spark.with_file_names(spark.read.parquet(files_of(folder)[0]))
+    broken = alerts.withColumn("candid", F.col("candid").cast("string"))
+    with pytest.raises(Exception) as raised:
+        fink_spark.score(broken, model).collect()
+    text = str(raised.value)
+    assert "AlertFileError" in text and "column `candid` has type Utf8, expected an integer id" in text
+    assert os.path.basename(files_of(folder)[0]) in text
+    assert spark.range(3).count() == 3  # the session (and its JVM) lives on
+
+
+def test_a_model_of_the_other_survey_fails_the_job(folders, spark):
+    folder, _ = folders["lsst"]
+    _, ztf_model = folders["ztf"]
+    alerts = spark.read.parquet(files_of(folder)[0])
+    with pytest.raises(Exception, match="the model is for ZTF alerts"):
+        fink_spark.score(alerts, ztf_model).collect()
