@@ -128,8 +128,9 @@ test("the card lists its object's earlier labels, and the repeat key gives that 
   const stored = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)).labels.labels, SESSION_KEY);
   assert.equal(stored[candid].label, "extragal", "the object's latest label, again");
   // The setting leaves alerts of labelled objects out of the queue.
+  // The checkbox keeps the focus: the keys still label (regression: a
+  // focused checkbox took them).
   await page.getByTestId("skip-labelled-objects").check();
-  await page.getByTestId("skip-labelled-objects").blur();
   for (let shown = 0; shown < 80; shown += 1) {
     if ((await page.getByTestId("label-card").count()) === 0) break;
     assert.equal(await page.getByTestId("card-earlier-labels").count(), 0, "no card of a labelled object");

@@ -47,15 +47,36 @@ fn key_action(key: &str) -> Option<KeyAction> {
     }
 }
 
-/// True when the key press is typing in a form field, not a label.
+/// True when the key press is typing in a form field, not a label. A
+/// checkbox, radio button or button that has the focus (just clicked) takes
+/// no letters, so the keys still label.
 fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
     use wasm_bindgen::JsCast;
-    event
+    let Some(element) = event
         .target()
         .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|element| {
-            matches!(element.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
-        })
+    else {
+        return false;
+    };
+    match element.tag_name().as_str() {
+        "SELECT" | "TEXTAREA" => true,
+        "INPUT" => element
+            .dyn_ref::<web_sys::HtmlInputElement>()
+            .is_none_or(|input| {
+                !matches!(
+                    input.type_().as_str(),
+                    "checkbox"
+                        | "radio"
+                        | "button"
+                        | "submit"
+                        | "reset"
+                        | "file"
+                        | "color"
+                        | "range"
+                )
+            }),
+        _ => false,
+    }
 }
 
 /// Carries out an action on the card shown (`None`: no card).
