@@ -683,16 +683,9 @@ impl Harness {
                     .expect("reads");
                 self.follow(follow_up);
             }
-            Action::ToggleSolarSystem => {
-                let settings = WorkbenchSettings {
-                    include_solar_system: !self.session.settings().include_solar_system,
-                    ..self.session.settings().clone()
-                };
-                let follow_up =
-                    self.session
-                        .set_settings(&self.workspace, settings, timestamp(self.step, "a"));
-                self.follow(follow_up);
-            }
+            Action::ToggleSolarSystem => self.change_queue_settings(|settings| {
+                settings.include_solar_system = !settings.include_solar_system
+            }),
             Action::ToggleFeature(index) => {
                 let name = feature_names(self.survey)[*index];
                 let mut settings = self.session.settings().clone();
@@ -701,16 +694,9 @@ impl Harness {
                 count(&FEATURES_TOGGLED);
                 self.change_model_settings(settings);
             }
-            Action::ToggleSkipLabelledObjects => {
-                let settings = WorkbenchSettings {
-                    skip_labelled_objects: !self.session.settings().skip_labelled_objects,
-                    ..self.session.settings().clone()
-                };
-                let follow_up =
-                    self.session
-                        .set_settings(&self.workspace, settings, timestamp(self.step, "a"));
-                self.follow(follow_up);
-            }
+            Action::ToggleSkipLabelledObjects => self.change_queue_settings(|settings| {
+                settings.skip_labelled_objects = !settings.skip_labelled_objects
+            }),
             Action::OlderStoredRows => {
                 for bytes in self.database.values_mut() {
                     let mut row = StoredRow::from_bytes(bytes).expect("reads");
@@ -747,6 +733,17 @@ impl Harness {
             count(&STORED_ROWS_REPLACED);
         }
         workspace
+    }
+
+    /// Applies a change of the settings that only rank (which alerts join
+    /// the queue).
+    fn change_queue_settings(&mut self, change: impl FnOnce(&mut WorkbenchSettings)) {
+        let mut settings = self.session.settings().clone();
+        change(&mut settings);
+        let follow_up =
+            self.session
+                .set_settings(&self.workspace, settings, timestamp(self.step, "a"));
+        self.follow(follow_up);
     }
 
     /// Applies settings that may change the model (target, classifier,
