@@ -5,8 +5,9 @@
 //! export writes the annotator as `session_id` and the Fink portal page as
 //! `url`, so that her scripts read the page's labels too.
 
+use super::csv_files::{csv_rows, labels_from_rows};
 use super::entry::LabelEntry;
-use super::exchange::{csv_rows, labels_from_rows, LabelImportError};
+use super::exchange::LabelImportError;
 use super::store::LabelStore;
 use crate::core::alert::Survey;
 use crate::core::csv_text::quote_cell;

@@ -17,8 +17,11 @@ use crate::core::features::{compute_feature_table, FeatureRow, LcFeatureSource};
 pub use crate::core::file_reading::LoadError;
 use crate::core::file_reading::{read_file, FileReading, ReadAlerts};
 use crate::core::ingest::Layout;
-use crate::core::labels::store::LabelStore;
-use crate::core::training_table::{StoredRow, StoredRowError, TrainingTable};
+use crate::core::training_table::TrainingTable;
+
+mod training_rows;
+
+pub use training_rows::LabelRows;
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,37 +52,6 @@ impl LoadedFile {
             FileOutcome::Failed(LoadError::OtherSurvey { found, .. }) => Some(*found),
             _ => None,
         }
-    }
-}
-
-/// Where the feature rows of a session's labels are.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct LabelRows {
-    /// Labels whose alert is loaded.
-    pub loaded: usize,
-    /// Labels whose alert is not loaded but whose row is in the training table.
-    pub stored_only: usize,
-    /// Labels with no row anywhere: they wait for their alert file.
-    pub waiting: usize,
-}
-
-impl LabelRows {
-    /// The page's sentence about them, or `None` when every label is loaded.
-    pub fn describe(&self) -> Option<String> {
-        let mut parts = Vec::new();
-        if self.stored_only > 0 {
-            parts.push(format!(
-                "{} labels train from their stored feature rows (alert files not loaded)",
-                self.stored_only
-            ));
-        }
-        if self.waiting > 0 {
-            parts.push(format!(
-                "{} labels wait for their alert files to train",
-                self.waiting
-            ));
-        }
-        (!parts.is_empty()).then(|| format!("{}.", parts.join("; ")))
     }
 }
 
@@ -218,114 +190,6 @@ impl Workspace {
     pub fn feature_row_of_id(&self, id: &str) -> Option<&FeatureRow> {
         let candid = id.parse::<u64>().ok().map(Candid)?;
         self.known_row(candid)
-    }
-
-    /// The feature row of `candid`: the loaded alert's, else the training
-    /// table's (a labelled alert whose file is not loaded).
-    pub fn known_row(&self, candid: Candid) -> Option<&FeatureRow> {
-        match self.row_of(candid) {
-            Some(row) => self.features.get(row),
-            None => self.table.get(candid).map(|stored| &stored.row),
-        }
-    }
-
-    /// The MJD of `candid`'s alert, loaded or in the training table.
-    pub fn known_mjd(&self, candid: Candid) -> Option<f64> {
-        match self.row_of(candid) {
-            Some(row) => self.alerts().get(row).and_then(Alert::mjd),
-            None => self
-                .table
-                .get(candid)
-                .map(|stored| stored.mjd)
-                .filter(|mjd| !mjd.is_nan()),
-        }
-    }
-
-    /// The rows a round trains on besides the loaded ones: the training
-    /// table's rows of labelled alerts that are not loaded, by alert id.
-    pub fn stored_rows_not_loaded<'a>(
-        &'a self,
-        labels: &'a LabelStore,
-    ) -> impl Iterator<Item = &'a FeatureRow> + 'a {
-        self.table
-            .rows()
-            .map(|stored| &stored.row)
-            .filter(move |row| self.row_of(row.candid).is_none())
-            .filter(move |row| labels.get(row.candid).is_some())
-    }
-
-    /// Labels whose alert has no row anywhere, loaded or stored: they train
-    /// once their alert file is loaded.
-    pub fn labels_waiting_for_rows(&self, labels: &LabelStore) -> usize {
-        self.rows_of_labels(labels).waiting
-    }
-
-    /// Where the labels' feature rows are: loaded, stored only, or nowhere yet.
-    pub fn rows_of_labels(&self, labels: &LabelStore) -> LabelRows {
-        let mut summary = LabelRows::default();
-        for entry in labels.labels() {
-            if self.row_of(entry.candid).is_some() {
-                summary.loaded += 1;
-            } else if self.table.get(entry.candid).is_some() {
-                summary.stored_only += 1;
-            } else {
-                summary.waiting += 1;
-            }
-        }
-        summary
-    }
-
-    /// Keeps the row of every loaded labelled alert in the training table
-    /// (added, or replacing a stored row that differs); returns whether the
-    /// table changed. Rows of labels removed stay, harmless.
-    pub fn keep_labelled_rows(&mut self, labels: &LabelStore) -> bool {
-        let mut changed = false;
-        for entry in labels.labels() {
-            let Some(row) = self.row_of(entry.candid) else {
-                continue;
-            };
-            let mjd = self.alerts()[row].mjd().unwrap_or(f64::NAN);
-            let file = self
-                .file_index_of(row)
-                .and_then(|index| self.files.get(index))
-                .map_or("", |file| file.name.as_str());
-            changed |= self.table.keep_fresh(&self.features[row], mjd, file);
-        }
-        changed
-    }
-
-    /// Takes rows into the training table: `saved` ones read from the
-    /// browser's database, unsaved ones from a label file. Returns how many
-    /// changed the table and how many were refused (another survey).
-    pub fn take_in_rows(
-        &mut self,
-        rows: impl IntoIterator<Item = StoredRow>,
-        saved: bool,
-    ) -> (usize, Vec<StoredRowError>) {
-        let (mut taken, mut refused) = (0, Vec::new());
-        for row in rows {
-            match self.table.take_in(row, saved) {
-                Ok(changed) => taken += usize::from(changed),
-                Err(error) => refused.push(error),
-            }
-        }
-        (taken, refused)
-    }
-
-    /// The training table (rows of labelled alerts, loaded or not).
-    pub fn training_table(&self) -> &TrainingTable {
-        &self.table
-    }
-
-    /// The rows added or replaced since the last call, for the page to store.
-    pub fn take_unsaved_rows(&mut self) -> Vec<StoredRow> {
-        self.table.take_unsaved()
-    }
-
-    /// Rows whose write failed: handed out again at the next
-    /// [`Workspace::take_unsaved_rows`].
-    pub fn mark_unsaved(&mut self, alert_ids: &[Candid]) {
-        self.table.mark_unsaved(alert_ids);
     }
 
     /// The index in [`Workspace::files`] of the file alert `alert_index` was
