@@ -25,7 +25,7 @@ use pyo3::prelude::*;
 
 use error::{AlertFileError, BindingError, FeatureTableError, InternalError, ModelFileError};
 use guard::without_gil;
-use reading::{rows_of_batches, rows_of_files, FeatureRows};
+use reading::{rows_of_files, with_rows_of_table, FeatureRows};
 
 /// A result table and the notes (skipped alerts, duplicates) to warn about.
 pub type BatchesAndNotes = (PyArrowType<RecordBatch>, Vec<String>);
@@ -95,17 +95,14 @@ fn features_of_table(
     file_column: Option<String>,
     recompute_lc: bool,
 ) -> PyResult<BatchesAndNotes> {
-    let (schema, batches) = collect_batches(table.0, |detail| BindingError::AlertArrow { detail })?;
-    let (batch, notes) = without_gil(py, || {
-        let read = rows_of_batches(
-            &schema,
-            &batches,
-            &name,
-            file_column.as_deref(),
-            lc_source(recompute_lc),
-        )?;
-        feature_table(read, &name)
-    })?;
+    let (batch, notes) = with_rows_of_table(
+        py,
+        table.0,
+        &name,
+        file_column.as_deref(),
+        lc_source(recompute_lc),
+        |read| feature_table(read, &name),
+    )?;
     Ok((PyArrowType(batch), notes))
 }
 

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use arrow_array::ffi_stream::RecordBatchStreamReader;
 use arrow_array::{Array, Float64Array, RecordBatch};
 use arrow_pyarrow::PyArrowType;
-use arrow_schema::SchemaRef;
 use fink_vra::core::features::{FeatureRow, LcFeatureSource};
 use fink_vra::core::model_file::ModelFile;
 use pyo3::prelude::*;
@@ -16,7 +15,7 @@ use crate::arrow_out::score_batch;
 use crate::error::BindingError;
 use crate::feature_input::matrix_of;
 use crate::guard::without_gil;
-use crate::reading::{rows_of_batches, rows_of_files, FeatureRows};
+use crate::reading::{rows_of_files, with_rows_of_table, FeatureRows};
 use crate::{collect_batches, BatchesAndNotes};
 
 /// A checked model file, ready to score.
@@ -144,19 +143,17 @@ impl Model {
         name: String,
         file_column: Option<String>,
     ) -> PyResult<BatchesAndNotes> {
-        let (schema, batches): (SchemaRef, Vec<RecordBatch>) =
-            collect_batches(table.0, |detail| BindingError::AlertArrow { detail })?;
-        let (batch, notes) = without_gil(py, || {
-            let read = rows_of_batches(
-                &schema,
-                &batches,
-                &name,
-                file_column.as_deref(),
-                LcFeatureSource::FileOrRecompute,
-            )?;
-            let notes = read.notes.clone();
-            Ok((self.score_rows(read, &name)?, notes))
-        })?;
+        let (batch, notes) = with_rows_of_table(
+            py,
+            table.0,
+            &name,
+            file_column.as_deref(),
+            LcFeatureSource::FileOrRecompute,
+            |read| {
+                let notes = read.notes.clone();
+                Ok((self.score_rows(read, &name)?, notes))
+            },
+        )?;
         Ok((PyArrowType(batch), notes))
     }
 

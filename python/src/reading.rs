@@ -7,6 +7,7 @@
 use std::fs::File;
 
 use arrow_array::cast::AsArray;
+use arrow_array::ffi_stream::RecordBatchStreamReader;
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema};
 use fink_vra::core::alert::Survey;
@@ -15,7 +16,11 @@ use fink_vra::core::features::extinction::ExtinctionMap;
 use fink_vra::core::features::{compute_features, FeatureRow, LcFeatureSource};
 use fink_vra::core::ingest::{read_alerts, read_alerts_from_batches, read_layout, ParsedFile};
 
+use pyo3::Python;
+
+use crate::collect_batches;
 use crate::error::BindingError;
+use crate::guard::without_gil;
 
 /// The feature rows of some alerts, with what the CLI would say on stderr.
 pub struct FeatureRows {
@@ -147,6 +152,30 @@ pub fn rows_of_batches(
         }
     }
     Ok(collector.rows)
+}
+
+/// The feature rows of an alert table pyarrow exported, as
+/// [`rows_of_batches`] reads them, handed to `then`: the batches are
+/// collected with the GIL held (the stream may call back into Python), the
+/// reading and `then` run without it.
+pub fn with_rows_of_table<T: Send>(
+    py: Python<'_>,
+    table: RecordBatchStreamReader,
+    name: &str,
+    file_column: Option<&str>,
+    source: LcFeatureSource,
+    then: impl FnOnce(FeatureRows) -> Result<T, BindingError> + Send,
+) -> Result<T, BindingError> {
+    let (schema, batches) = collect_batches(table, |detail| BindingError::AlertArrow { detail })?;
+    without_gil(py, || {
+        then(rows_of_batches(
+            &schema,
+            &batches,
+            name,
+            file_column,
+            source,
+        )?)
+    })
 }
 
 /// The runs of rows of `batch` that share a value of the string column

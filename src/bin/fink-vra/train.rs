@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use fink_vra::core::active::strategy::QueryStrategy;
 use fink_vra::core::alert::Survey;
 use fink_vra::core::features::feature_names;
-use fink_vra::core::labels::exchange::import_json;
+use fink_vra::core::labels::exchange::label_file_survey;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::ModelSpec;
 use fink_vra::core::model_file::ModelFile;
@@ -103,11 +103,9 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
         Some(survey) => survey,
         // No alert files (or none readable: loading them below says why):
         // the label file's survey.
-        None => import_json::<serde::de::IgnoredAny>(&label_name, &label_text)
-            .map(|imported| imported.survey)
-            .map_err(|error| {
-                format!("{error} (without alert files, the labels must be a JSON export)")
-            })?,
+        None => label_file_survey(&label_name, &label_text).map_err(|error| {
+            format!("{error} (without alert files, the labels must be a JSON export)")
+        })?,
     };
     let mut workspace = Workspace::for_survey(survey);
     for path in &arguments.files {

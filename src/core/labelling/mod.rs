@@ -14,7 +14,7 @@ mod sharing;
 
 use std::collections::BTreeSet;
 
-use crate::core::alert::Candid;
+use crate::core::alert::{Alert, Candid};
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::vocabulary::Label;
 use crate::core::object_labels::{earlier_labels, labelled_objects};
@@ -36,6 +36,18 @@ pub struct FollowUp {
     /// without recording a round, so that it scores every loaded alert
     /// ([`LabellingSession::training_job`] with `record = false`).
     pub refit: bool,
+}
+
+/// The labelled objects the settings leave out of the queue (`None`: none).
+struct ObjectsLeftOut<'a>(Option<BTreeSet<&'a str>>);
+
+impl ObjectsLeftOut<'_> {
+    /// Whether `alert` is of an object left out.
+    fn holds(&self, alert: &Alert) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|objects| objects.contains(alert.object_id().as_ref()))
+    }
 }
 
 /// The score of an alert whose label was undone: it is queued in front of
@@ -109,16 +121,10 @@ impl LabellingSession {
     /// them out, unless its label was just undone (undo shows the card
     /// again), whatever ranking (however late) queued it.
     pub fn current(&self, workspace: &Workspace) -> Option<(usize, &QueuedAlert)> {
-        let labelled_objects = self
-            .saved
-            .settings
-            .skip_labelled_objects
-            .then(|| labelled_objects(workspace.survey(), &self.saved.labels));
+        let left_out = self.objects_left_out(workspace);
         let admitted = |row: usize, alert: &QueuedAlert| {
             let shown = workspace.alerts().get(row);
-            let of_a_labelled_object = labelled_objects.as_ref().is_some_and(|objects| {
-                shown.is_some_and(|shown| objects.contains(shown.object_id().as_ref()))
-            });
+            let of_a_labelled_object = shown.is_some_and(|shown| left_out.holds(shown));
             alert.score == UNDONE_SCORE
                 || ((self.saved.settings.include_solar_system
                     || !shown.is_some_and(|shown| shown.is_solar_system()))
@@ -171,19 +177,25 @@ impl LabellingSession {
         true
     }
 
+    /// The objects whose alerts the settings leave out of the queue: those
+    /// already labelled, when the setting says so; none otherwise.
+    fn objects_left_out<'a>(&'a self, workspace: &Workspace) -> ObjectsLeftOut<'a> {
+        ObjectsLeftOut(
+            self.saved
+                .settings
+                .skip_labelled_objects
+                .then(|| labelled_objects(workspace.survey(), &self.saved.labels)),
+        )
+    }
+
     /// How many loaded, open alerts the settings leave out because their
     /// object already has a label (0 when the setting is off).
     pub fn labelled_object_alerts_left_out(&self, workspace: &Workspace) -> usize {
-        if !self.saved.settings.skip_labelled_objects {
-            return 0;
-        }
-        let objects = labelled_objects(workspace.survey(), &self.saved.labels);
+        let left_out = self.objects_left_out(workspace);
         workspace
             .alerts()
             .iter()
-            .filter(|alert| {
-                self.is_open(alert.candid()) && objects.contains(alert.object_id().as_ref())
-            })
+            .filter(|alert| self.is_open(alert.candid()) && left_out.holds(alert))
             .count()
     }
 
@@ -227,9 +239,7 @@ impl LabellingSession {
     pub fn queue_job(&self, workspace: &Workspace) -> (QueueJob, Vec<f64>) {
         let settings = &self.saved.settings;
         let round = self.saved.rounds.len();
-        let labelled_objects = settings
-            .skip_labelled_objects
-            .then(|| labelled_objects(workspace.survey(), &self.saved.labels));
+        let left_out = self.objects_left_out(workspace);
         let pool = workspace
             .features()
             .iter()
@@ -237,9 +247,7 @@ impl LabellingSession {
             .filter(|(row, alert)| {
                 self.is_open(row.candid)
                     && (settings.include_solar_system || !alert.is_solar_system())
-                    && !labelled_objects
-                        .as_ref()
-                        .is_some_and(|objects| objects.contains(alert.object_id().as_ref()))
+                    && !left_out.holds(alert)
             })
             .map(|(row, alert)| PoolAlert {
                 candid: row.candid,

@@ -150,6 +150,9 @@ pub(super) fn file_rows(
                 .as_f64()
                 .ok_or_else(|| bad(index, EntryProblem::Mjd))?,
         };
+        if left_out.is_some() {
+            continue; // checked, but not kept: another fink-vra's features
+        }
         rows.push(StoredRow {
             version: STORED_ROW_VERSION,
             survey,
@@ -160,9 +163,6 @@ pub(super) fn file_rows(
             feature_names: names.clone(),
             values,
         });
-    }
-    if left_out.is_some() {
-        rows.clear();
     }
     Ok(FileRows { rows, left_out })
 }

@@ -57,18 +57,16 @@ struct RawLabel {
     mjd: Option<Value>,
 }
 
-/// Reads and validates a JSON label export; its rounds are read as `R`
-/// (`active::round::RoundRecord`; `serde::de::IgnoredAny` skips them).
-pub fn import_json<R: serde::de::DeserializeOwned>(
-    file: &str,
-    text: &str,
-) -> Result<ImportedLabels<R>, LabelImportError> {
+/// The survey of a JSON label export, from its header alone (format,
+/// version, survey checked; the labels are not read).
+pub fn label_file_survey(file: &str, text: &str) -> Result<Survey, LabelImportError> {
+    read_header(file, text).map(|(_, survey)| survey)
+}
+
+/// The export's version and survey (version 1 files are ZTF's), checked.
+fn read_header(file: &str, text: &str) -> Result<(u64, Survey), LabelImportError> {
     check_import_size(file, text.len())?;
-    let not_json = |error: serde_json::Error| LabelImportError::NotJson {
-        file: file.to_string(),
-        detail: error.to_string(),
-    };
-    let header: Header = serde_json::from_str(text).map_err(not_json)?;
+    let header: Header = serde_json::from_str(text).map_err(|error| not_json(file, error))?;
     if header.format.as_ref().and_then(Value::as_str) != Some(FORMAT) {
         return Err(LabelImportError::WrongFormat {
             file: file.to_string(),
@@ -100,12 +98,29 @@ pub fn import_json<R: serde::de::DeserializeOwned>(
                 file: file.to_string(),
             })?,
     };
+    Ok((version, survey))
+}
+
+fn not_json(file: &str, error: serde_json::Error) -> LabelImportError {
+    LabelImportError::NotJson {
+        file: file.to_string(),
+        detail: error.to_string(),
+    }
+}
+
+/// Reads and validates a JSON label export; its rounds are read as `R`
+/// (`active::round::RoundRecord`; `serde::de::IgnoredAny` skips them).
+pub fn import_json<R: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<ImportedLabels<R>, LabelImportError> {
+    let (version, survey) = read_header(file, text)?;
     let keys = if version == 1 {
         IdKeys::VERSION_1
     } else {
         IdKeys::VERSION_2
     };
-    let export: RawExport = serde_json::from_str(text).map_err(not_json)?;
+    let export: RawExport = serde_json::from_str(text).map_err(|error| not_json(file, error))?;
     let rounds: Vec<R> = match &export.rounds {
         None => Vec::new(),
         Some(raw) => serde_json::from_str::<Option<Vec<R>>>(raw.get())
