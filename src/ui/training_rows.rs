@@ -58,12 +58,9 @@ impl Workbench {
         let survey = self.survey();
         let keys: Vec<String> = self.workspace.with_untracked(|workspace| {
             self.session.with_untracked(|session| {
-                session
-                    .saved()
-                    .labels
-                    .labels()
-                    .filter(|entry| workspace.known_row(entry.candid).is_none())
-                    .map(|entry| StoredRow::key(survey, entry.candid))
+                workspace
+                    .labels_without_rows(&session.saved().labels)
+                    .map(|candid| StoredRow::key(survey, candid))
                     .collect()
             })
         });

@@ -79,7 +79,19 @@ impl Workspace {
     /// Labels whose alert has no row anywhere, loaded or stored: they train
     /// once their alert file is loaded.
     pub fn labels_waiting_for_rows(&self, labels: &LabelStore) -> usize {
-        self.rows_of_labels(labels).waiting
+        self.labels_without_rows(labels).count()
+    }
+
+    /// The alert ids of those labels (for the page to look for their rows
+    /// in the browser's database, where another tab may have stored them).
+    pub fn labels_without_rows<'a>(
+        &'a self,
+        labels: &'a LabelStore,
+    ) -> impl Iterator<Item = Candid> + 'a {
+        labels
+            .labels()
+            .map(|entry| entry.candid)
+            .filter(|&candid| self.known_row(candid).is_none())
     }
 
     /// Where the labels' feature rows are: loaded, stored only, or nowhere yet.
