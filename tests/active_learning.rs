@@ -126,6 +126,7 @@ fn a_round_records_cross_validated_training_and_validation_metrics() {
             labels: &validation_labels,
             features: &validation_features,
         }),
+        threads: 1,
     })
     .expect("round trains");
     let mapped = labels

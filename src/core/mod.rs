@@ -22,6 +22,7 @@ pub mod model;
 pub mod model_file;
 pub mod object_labels;
 pub mod paging;
+pub mod parallel;
 pub mod plot;
 pub mod queue;
 pub mod random;

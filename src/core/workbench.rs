@@ -233,6 +233,16 @@ impl TrainingJob {
     /// (keeping the validation share out) and predicts every row. `values`
     /// holds the rows, `columns` per row.
     pub fn run(&self, values: &[f64]) -> Result<TrainingOutcome, ModelError> {
+        self.run_on_threads(values, 1)
+    }
+
+    /// [`TrainingJob::run`] with the round's fits on up to `threads`
+    /// threads (natively): the same outcome, sooner.
+    pub fn run_on_threads(
+        &self,
+        values: &[f64],
+        threads: usize,
+    ) -> Result<TrainingOutcome, ModelError> {
         let columns = self.columns;
         let row = |index: usize| &values[index * columns..(index + 1) * columns];
         if values.len() != self.candids.len() * columns {
@@ -304,6 +314,7 @@ impl TrainingJob {
                 labels: &validation_labels,
                 features: &validation_rows,
             }),
+            threads,
         })?;
         let all: Vec<&[f64]> = (0..self.candids.len()).map(row).collect();
         let all = FeatureMatrix::from_rows(&all)

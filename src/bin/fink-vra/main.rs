@@ -43,7 +43,7 @@ enum Command {
         files: Vec<PathBuf>,
     },
     /// Replay active learning on a labelled table and print the validation
-    /// learning curve as CSV: round,n_labels,val_auc,val_accuracy,val_f1
+    /// learning curve as CSV: round,n_labels,val_auc,val_accuracy,val_f1,val_aurak
     /// (means over the repeats). Round r trains on initial + r × batch labels.
     Replay(replay::ReplayArguments),
     /// Time one round at scale: fit on `--labels` labels, predict a pool of

@@ -56,11 +56,16 @@ pub fn run_replay(arguments: &ReplayArguments) -> Result<(), String> {
     };
     let points =
         replay(&train, &validation, &target, &config).map_err(|error| error.to_string())?;
-    let mut out = String::from("round,n_labels,val_auc,val_accuracy,val_f1\n");
+    let mut out = String::from("round,n_labels,val_auc,val_accuracy,val_f1,val_aurak\n");
     for point in points {
         out.push_str(&format!(
-            "{},{},{:.4},{:.4},{:.4}\n",
-            point.round, point.n_labels, point.val_auc, point.val_accuracy, point.val_f1
+            "{},{},{:.4},{:.4},{:.4},{:.4}\n",
+            point.round,
+            point.n_labels,
+            point.val_auc,
+            point.val_accuracy,
+            point.val_f1,
+            point.val_aurak
         ));
     }
     print!("{out}");

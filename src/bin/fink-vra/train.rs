@@ -16,6 +16,7 @@ use fink_vra::core::labels::exchange::label_file_survey;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::ModelSpec;
 use fink_vra::core::model_file::ModelFile;
+use fink_vra::core::parallel::available_threads;
 use fink_vra::core::session::{ImportOutcome, SavedSession};
 use fink_vra::core::workbench::{TrainingJob, WorkbenchSettings};
 use fink_vra::core::workspace::{FileOutcome, Workspace};
@@ -47,10 +48,18 @@ pub struct TrainArguments {
     /// Where to write the model file.
     #[arg(long)]
     out: PathBuf,
+    /// Threads for the round's fits (the model and each cross-validation
+    /// fold); the model file is the same on any number. Default: the
+    /// machine's cores, at most 4.
+    #[arg(long)]
+    threads: Option<usize>,
     /// Fink alert files holding the labelled alerts (optional with a version
     /// 3 label file, which carries the rows).
     files: Vec<PathBuf>,
 }
+
+/// The most threads `train` uses by default, as the page's worker pool.
+const MAX_THREADS: usize = 4;
 
 /// Now, UTC, ISO 8601 to the second.
 fn utc_now() -> String {
@@ -157,7 +166,13 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
                 saved.rounds.len() as u32,
                 utc_now(),
             );
-            job.run(&values).map_err(|error| error.to_string())?.record
+            let threads = arguments
+                .threads
+                .unwrap_or_else(|| available_threads(MAX_THREADS))
+                .max(1);
+            job.run_on_threads(&values, threads)
+                .map_err(|error| error.to_string())?
+                .record
         }
     };
     let model = ModelFile::export_round(&workspace, &record).map_err(|error| error.to_string())?;

@@ -35,6 +35,8 @@ pub struct ReplayPoint {
     pub val_auc: f64,
     pub val_accuracy: f64,
     pub val_f1: f64,
+    /// The area under recall at rank K on the validation rows (AuRaK).
+    pub val_aurak: f64,
 }
 
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -97,7 +99,7 @@ pub fn replay(
         return Err(ReplayError::OneClassValidation);
     }
     let validation_features = validation.features.select_rows(&validation_rows);
-    let mut sums = vec![[0.0f64; 4]; config.rounds];
+    let mut sums = vec![[0.0f64; 5]; config.rounds];
     for repeat in 0..config.repeats.max(1) {
         let seed = repeat_seed(config.seed, repeat);
         let mut labelled = cold_start_picks(
@@ -124,6 +126,7 @@ pub fn replay(
                 sum[1] + auc,
                 sum[2] + metrics.accuracy,
                 sum[3] + metrics.f1,
+                sum[4] + metrics.aurak.unwrap_or(0.5),
             ];
             if round + 1 == config.rounds {
                 break;
@@ -169,6 +172,7 @@ pub fn replay(
             val_auc: sum[1] / repeats,
             val_accuracy: sum[2] / repeats,
             val_f1: sum[3] / repeats,
+            val_aurak: sum[4] / repeats,
         })
         .collect())
 }

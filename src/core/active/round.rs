@@ -6,10 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use super::metrics::{binary_metrics, BinaryMetrics};
 use super::strategy::QueryStrategy;
-use super::validation::{cross_validate, CrossValidated, CrossValidation, FeatureImportance};
+use super::validation::{
+    evaluate_fold, plan_folds, summarize_folds, CrossValidated, CrossValidation,
+    FeatureImportance, FoldOutcome,
+};
 use crate::core::labels::entry::TrainedRound;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
+use crate::core::parallel::map_in_order;
 
 /// Folds of the cross-validation reported with each round (fewer when a class
 /// has fewer labels).
@@ -78,6 +82,20 @@ pub struct RoundRequest<'a> {
     pub feature_names: &'a [String],
     pub training: LabelledRows<'a>,
     pub validation: Option<LabelledRows<'a>>,
+    /// Threads the round's fits may run on (1 in the page's worker). The
+    /// record does not depend on it.
+    pub threads: usize,
+}
+
+/// A round's independent pieces of work: the model, and each fold.
+enum Piece<'a> {
+    Model,
+    Fold { number: usize, held_out: &'a [usize] },
+}
+
+enum PieceOutcome {
+    Model(FittedModel),
+    Fold(FoldOutcome),
 }
 
 /// The rows of `rows` whose label the target maps, with their classes.
@@ -94,19 +112,41 @@ pub fn mapped_rows(target: &TargetMapping, labels: &[String]) -> (Vec<usize>, Ve
 pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), ModelError> {
     let (indices, classes) = mapped_rows(request.target, request.training.labels);
     let rows = request.training.features.select_rows(&indices);
-    let model = request.model.fit(&rows, &classes, request.seed)?;
+    let folds = plan_folds(&classes, CROSS_VALIDATION_FOLDS, request.seed).unwrap_or_default();
+    let pieces: Vec<Piece> = std::iter::once(Piece::Model)
+        .chain(folds.iter().enumerate().map(|(number, held_out)| Piece::Fold {
+            number,
+            held_out,
+        }))
+        .collect();
+    let mut model = None;
+    let mut fold_outcomes = Vec::with_capacity(folds.len());
+    for outcome in map_in_order(&pieces, request.threads, |piece| match piece {
+        Piece::Model => request
+            .model
+            .fit(&rows, &classes, request.seed)
+            .map(PieceOutcome::Model),
+        Piece::Fold { number, held_out } => evaluate_fold(
+            request.model,
+            &rows,
+            &classes,
+            held_out,
+            *number,
+            request.seed,
+        )
+        .map(PieceOutcome::Fold),
+    }) {
+        match outcome? {
+            PieceOutcome::Model(fitted) => model = Some(fitted),
+            PieceOutcome::Fold(fold) => fold_outcomes.push(fold),
+        }
+    }
+    let model = model.ok_or(ModelError::NoTrainingRows)?;
     let training_set = binary_metrics(&classes, &model.predict_proba(&rows)?);
     let CrossValidation {
         metrics: cross_validated,
         importance: feature_importance,
-    } = cross_validate(
-        request.model,
-        &rows,
-        &classes,
-        request.feature_names,
-        CROSS_VALIDATION_FOLDS,
-        request.seed,
-    )?;
+    } = summarize_folds(&fold_outcomes, request.feature_names);
     let validation = match &request.validation {
         None => None,
         Some(held_out) => {

@@ -135,6 +135,8 @@ impl RunPlan {
                 (format!("{prefix}recall"), Some(m.recall)),
                 (format!("{prefix}f1"), Some(m.f1)),
                 (format!("{prefix}roc_auc"), m.roc_auc),
+                (format!("{prefix}recall_at_k"), m.recall_at_k),
+                (format!("{prefix}aurak"), m.aurak),
             ];
             out.retain(|(_, value)| value.is_some_and(f64::is_finite));
             out.into_iter().map(|(key, value)| Metric {

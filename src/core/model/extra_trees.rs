@@ -8,7 +8,14 @@
 //! `max_features` non-constant features are tried, each at one threshold
 //! drawn uniformly between its smallest and largest value in the node, and
 //! the split that lowers the squared error most is kept.
+//!
+//! Splits are looked for on quantile bins (`bins`): the drawn threshold is
+//! moved to the upper edge of its bin, so each feature offers at most 255
+//! thresholds, every one a training value, and a node's rows are compared
+//! as bytes. The rows of a node are a range of one index array, split in
+//! place.
 
+use super::bins::BinnedRows;
 use super::impute::MedianImputer;
 use super::tree::{Tree, TreeNode};
 use super::{FeatureMatrix, FittedModel, ModelError};
@@ -22,17 +29,11 @@ pub(super) struct Settings {
     pub max_features: Option<usize>,
 }
 
-/// The training data one tree sees: imputed row-major values and targets.
+/// The training data one tree sees: the imputed values' bins and the targets.
 struct Training<'a> {
-    values: &'a [f64],
+    binned: &'a BinnedRows,
     columns: usize,
     targets: &'a [f64],
-}
-
-impl Training<'_> {
-    fn value(&self, row: usize, column: usize) -> f64 {
-        self.values[row * self.columns + column]
-    }
 }
 
 pub(super) fn fit(
@@ -44,8 +45,9 @@ pub(super) fn fit(
     let imputer = MedianImputer::fit(rows);
     let values = imputer.transform(rows);
     let columns = imputer.output_columns();
+    let binned = BinnedRows::new(&values, rows.rows(), columns);
     let training = Training {
-        values: &values,
+        binned: &binned,
         columns,
         targets,
     };
@@ -61,10 +63,21 @@ pub(super) fn fit(
     Ok(FittedModel::ExtraTrees { imputer, trees })
 }
 
-/// A node waiting to be grown: its index in the tree and its rows.
+/// A node waiting to be grown: its index in the tree, its rows (the range
+/// `start..end` of the tree's row order) and the features already found
+/// constant in an ancestor, hence in it (as scikit-learn's trees keep them:
+/// deep nodes would otherwise scan them again and again).
 struct Pending {
     node: usize,
-    rows: Vec<usize>,
+    start: usize,
+    end: usize,
+    constant: Vec<usize>,
+}
+
+/// A split found on bins: rows whose code is at most `bin` go left.
+struct BinSplit {
+    feature: usize,
+    bin: u8,
 }
 
 fn grow(
@@ -74,17 +87,33 @@ fn grow(
     random: &mut SplitMix64,
 ) -> Tree {
     let mut nodes = vec![TreeNode::Leaf { value: 0.0 }];
+    let mut order: Vec<u32> = (0..training.targets.len() as u32).collect();
     let mut pending = vec![Pending {
         node: 0,
-        rows: (0..training.targets.len()).collect(),
+        start: 0,
+        end: order.len(),
+        constant: Vec::new(),
     }];
-    let mut features: Vec<usize> = (0..training.columns).collect();
-    while let Some(Pending { node, rows }) = pending.pop() {
-        let split = if rows.len() >= 2 * min_samples_leaf && !is_pure(training, &rows) {
+    let mut is_constant = vec![false; training.columns];
+    let mut candidates: Vec<usize> = Vec::with_capacity(training.columns);
+    while let Some(Pending {
+        node,
+        start,
+        end,
+        mut constant,
+    }) = pending.pop()
+    {
+        let rows = &mut order[start..end];
+        let split = if rows.len() >= 2 * min_samples_leaf && !is_pure(training, rows) {
+            constant.iter().for_each(|&feature| is_constant[feature] = true);
+            candidates.clear();
+            candidates.extend((0..training.columns).filter(|&feature| !is_constant[feature]));
+            constant.iter().for_each(|&feature| is_constant[feature] = false);
             best_random_split(
                 training,
-                &rows,
-                &mut features,
+                rows,
+                &mut candidates,
+                &mut constant,
                 max_features,
                 min_samples_leaf,
                 random,
@@ -95,30 +124,33 @@ fn grow(
         match split {
             None => {
                 nodes[node] = TreeNode::Leaf {
-                    value: mean_target(training, &rows),
+                    value: mean_target(training, rows),
                 }
             }
-            Some((feature, threshold)) => {
-                let (left_rows, right_rows): (Vec<usize>, Vec<usize>) = rows
-                    .iter()
-                    .partition(|&&row| training.value(row, feature) <= threshold);
+            Some(BinSplit { feature, bin }) => {
+                let codes = training.binned.column_codes(feature);
+                let middle = start + partition_in_place(rows, |row| codes[row as usize] <= bin);
                 let (left, right) = (nodes.len(), nodes.len() + 1);
                 nodes.push(TreeNode::Leaf { value: 0.0 });
                 nodes.push(TreeNode::Leaf { value: 0.0 });
                 nodes[node] = TreeNode::Split {
                     feature,
-                    threshold,
+                    threshold: training.binned.column_bins(feature).upper_edge(bin),
                     left,
                     right,
                     missing: right,
                 };
                 pending.push(Pending {
                     node: right,
-                    rows: right_rows,
+                    start: middle,
+                    end,
+                    constant: constant.clone(),
                 });
                 pending.push(Pending {
                     node: left,
-                    rows: left_rows,
+                    start,
+                    end: middle,
+                    constant,
                 });
             }
         }
@@ -126,54 +158,86 @@ fn grow(
     Tree { nodes }
 }
 
-fn is_pure(training: &Training, rows: &[usize]) -> bool {
-    let first = training.targets[rows[0]];
-    rows.iter().all(|&row| training.targets[row] == first)
+/// Moves the rows for which `goes_left` holds to the front, keeping the
+/// order within each side; returns how many there are.
+fn partition_in_place(rows: &mut [u32], goes_left: impl Fn(u32) -> bool) -> usize {
+    let mut right = Vec::new();
+    let mut left_count = 0;
+    for index in 0..rows.len() {
+        let row = rows[index];
+        if goes_left(row) {
+            rows[left_count] = row;
+            left_count += 1;
+        } else {
+            right.push(row);
+        }
+    }
+    rows[left_count..].copy_from_slice(&right);
+    left_count
 }
 
-fn mean_target(training: &Training, rows: &[usize]) -> f64 {
-    rows.iter().map(|&row| training.targets[row]).sum::<f64>() / rows.len() as f64
+fn is_pure(training: &Training, rows: &[u32]) -> bool {
+    let first = training.targets[rows[0] as usize];
+    rows.iter()
+        .all(|&row| training.targets[row as usize] == first)
 }
 
-/// The best of up to `max_features` random splits, as (feature, threshold);
-/// `None` if every feature is constant in the node or no split leaves
-/// `min_samples_leaf` rows on each side.
+fn mean_target(training: &Training, rows: &[u32]) -> f64 {
+    rows.iter()
+        .map(|&row| training.targets[row as usize])
+        .sum::<f64>()
+        / rows.len() as f64
+}
+
+/// The best of up to `max_features` random splits among `features`; `None`
+/// if every feature is constant (one bin) in the node or no split leaves
+/// `min_samples_leaf` rows on each side. Features found constant are added
+/// to `constant`.
 fn best_random_split(
     training: &Training,
-    rows: &[usize],
+    rows: &[u32],
     features: &mut [usize],
+    constant: &mut Vec<usize>,
     max_features: usize,
     min_samples_leaf: usize,
     random: &mut SplitMix64,
-) -> Option<(usize, f64)> {
-    random.shuffle(features);
-    let total: f64 = rows.iter().map(|&row| training.targets[row]).sum();
-    let mut best: Option<(f64, usize, f64)> = None;
+) -> Option<BinSplit> {
+    let total: f64 = rows
+        .iter()
+        .map(|&row| training.targets[row as usize])
+        .sum();
+    let mut best: Option<(f64, BinSplit)> = None;
     let mut tried = 0;
-    for &feature in features.iter() {
+    // Features in a random order, drawn one at a time (a Fisher–Yates
+    // shuffle stopped as soon as enough features were tried).
+    for position in 0..features.len() {
         if tried == max_features {
             break;
         }
-        let (low, high) = rows
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &row| {
-                let value = training.value(row, feature);
-                (lo.min(value), hi.max(value))
-            });
-        if low >= high {
+        let pick = position + random.below(features.len() - position);
+        features.swap(position, pick);
+        let feature = features[position];
+        let codes = training.binned.column_codes(feature);
+        let (low_bin, high_bin) = rows.iter().fold((u8::MAX, 0u8), |(lo, hi), &row| {
+            let code = codes[row as usize];
+            (lo.min(code), hi.max(code))
+        });
+        if low_bin >= high_bin {
+            constant.push(feature);
             continue;
         }
         tried += 1;
+        let bins = training.binned.column_bins(feature);
+        let (low, high) = (bins.lowest(low_bin), bins.upper_edge(high_bin));
         let draw = (random.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-        let mut threshold = low + draw * (high - low);
-        if threshold >= high {
-            threshold = low;
-        }
+        let bin = bins
+            .bin_of(low + draw * (high - low))
+            .clamp(low_bin, high_bin - 1);
         let (mut left_count, mut left_sum) = (0usize, 0.0);
         for &row in rows {
-            if training.value(row, feature) <= threshold {
+            if codes[row as usize] <= bin {
                 left_count += 1;
-                left_sum += training.targets[row];
+                left_sum += training.targets[row as usize];
             }
         }
         let right_count = rows.len() - left_count;
@@ -184,11 +248,11 @@ fn best_random_split(
         let right_sum = total - left_sum;
         let score =
             left_sum * left_sum / left_count as f64 + right_sum * right_sum / right_count as f64;
-        if best.is_none_or(|(best_score, _, _)| score > best_score) {
-            best = Some((score, feature, threshold));
+        if best.as_ref().is_none_or(|(best_score, _)| score > *best_score) {
+            best = Some((score, BinSplit { feature, bin }));
         }
     }
-    best.map(|(_, feature, threshold)| (feature, threshold))
+    best.map(|(_, split)| split)
 }
 
 #[cfg(test)]

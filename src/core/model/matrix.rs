@@ -107,6 +107,15 @@ impl FeatureMatrix {
         }
     }
 
+    /// Sets column `column` of every row `r` to that column's value in row
+    /// `order[r]` of `source` (a matrix of the same shape): a permutation of
+    /// one column when `source` is this matrix's copy.
+    pub fn set_column_from(&mut self, source: &FeatureMatrix, column: usize, order: &[usize]) {
+        for (row, &from) in order.iter().enumerate().take(self.rows) {
+            self.values[row * self.columns + column] = source.row(from)[column];
+        }
+    }
+
     /// The values in row-major order.
     pub fn row_major(&self) -> &[f64] {
         &self.values

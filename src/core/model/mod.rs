@@ -14,6 +14,7 @@
 //! Fitting returns a [`FittedModel`]: plain data that predicts, serialises
 //! and exports (model files, ONNX) without the learner crates.
 
+pub mod bins;
 mod boosting;
 pub mod check;
 mod extra_trees;
@@ -21,6 +22,7 @@ pub mod fitted;
 pub mod impute;
 mod logistic;
 pub mod matrix;
+pub mod permutation;
 pub mod standardize;
 pub mod tree;
 

@@ -16,7 +16,7 @@ pub enum SplitRule {
 }
 
 impl SplitRule {
-    fn goes_left(self, value: f64, threshold: f64) -> bool {
+    pub(super) fn goes_left(self, value: f64, threshold: f64) -> bool {
         match self {
             SplitRule::LessOrEqual => value <= threshold,
             SplitRule::Less => value < threshold,

@@ -1,6 +1,8 @@
 //! A round's permutation importance as a sorted horizontal bar chart: one
 //! bar per feature (mean drop in cross-validated ROC AUC when it is
-//! shuffled), the most useful at the top, with its spread across folds.
+//! shuffled), the most useful at the top, with its standard error as an
+//! error bar and written beside the feature's name (rounds recorded before
+//! the standard error: the spread across folds).
 
 use plotters::element::{ErrorBar, Rectangle};
 use plotters::prelude::*;
@@ -17,17 +19,42 @@ fn importance_height(features: usize) -> u32 {
     70 + ROW_HEIGHT * features as u32
 }
 
+/// The half-width of a feature's error bar: its standard error, or, in a
+/// round recorded before it, its spread across folds.
+fn uncertainty(feature: &FeatureImportance) -> f64 {
+    if feature.auc_drop_se > 0.0 {
+        feature.auc_drop_se
+    } else {
+        feature.auc_drop_std
+    }
+}
+
+/// A row's label: the feature, its mean drop and its uncertainty.
+fn row_label(feature: &FeatureImportance) -> String {
+    let sign = if feature.auc_drop_se > 0.0 {
+        "± se"
+    } else {
+        "± sd"
+    };
+    format!(
+        "{}  {:+.3} {sign} {:.3}",
+        feature.feature,
+        feature.auc_drop,
+        uncertainty(feature)
+    )
+}
+
 /// The chart as SVG, `width` wide and as tall as its rows need.
 pub fn importance_svg(importance: &[FeatureImportance], width: u32) -> String {
     let sorted = by_importance(importance);
     let count = sorted.len();
     // Row 0 is drawn at the bottom: the most important feature goes last.
-    let names: Vec<String> = sorted.iter().rev().map(|f| f.feature.clone()).collect();
+    let names: Vec<String> = sorted.iter().rev().map(|f| row_label(f)).collect();
     let (low, high) = padded_range(
         sorted.iter().flat_map(|f| {
             [
-                f.auc_drop - f.auc_drop_std,
-                f.auc_drop + f.auc_drop_std,
+                f.auc_drop - uncertainty(f),
+                f.auc_drop + uncertainty(f),
                 0.0,
             ]
         }),
@@ -54,9 +81,9 @@ pub fn importance_svg(importance: &[FeatureImportance], width: u32) -> String {
         let _ = chart.draw_series(rows.map(|(row, feature)| {
             ErrorBar::new_horizontal(
                 row as f64,
-                feature.auc_drop - feature.auc_drop_std,
+                feature.auc_drop - uncertainty(feature),
                 feature.auc_drop,
-                feature.auc_drop + feature.auc_drop_std,
+                feature.auc_drop + uncertainty(feature),
                 BLACK.stroke_width(1),
                 6,
             )
@@ -75,11 +102,13 @@ mod tests {
                 feature: "noise".into(),
                 auc_drop: -0.01,
                 auc_drop_std: 0.02,
+                auc_drop_se: 0.0,
             },
             FeatureImportance {
                 feature: "ndets".into(),
                 auc_drop: 0.2,
                 auc_drop_std: 0.05,
+                auc_drop_se: 0.025,
             },
         ];
         let svg = importance_svg(&importance, 480);
@@ -87,5 +116,8 @@ mod tests {
         let (top, bottom) = (svg.find("ndets").unwrap(), svg.find("noise").unwrap());
         // The y labels are written bottom row first.
         assert!(bottom < top, "noise is drawn below ndets");
+        // The standard error beside the name; an older round's spread.
+        assert!(svg.contains("ndets  +0.200 ± se 0.025"), "{svg}");
+        assert!(svg.contains("noise  -0.010 ± sd 0.020"), "{svg}");
     }
 }

@@ -98,7 +98,7 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
                     <tr>
                         <th>"round"</th><th class="number">"labels"</th><th>"classes 0 / 1"</th><th>"model"</th><th class="number">"features"</th>
                         <th>"strategy"</th><th class="number">"CV accuracy"</th><th class="number">"CV F1"</th>
-                        <th class="number">"CV ROC AUC"</th><th class="number">"train accuracy"</th>
+                        <th class="number">"CV ROC AUC"</th><th class="number">"CV AuRaK"</th><th class="number">"train accuracy"</th>
                         <th class="number">"validation AUC"</th><th>"time (UTC)"</th><th>"export"</th>
                     </tr>
                 </thead>
@@ -114,6 +114,7 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
                             <td class="number">{with_spread(&round, |m| Some(m.accuracy))}</td>
                             <td class="number">{with_spread(&round, |m| Some(m.f1))}</td>
                             <td class="number">{with_spread(&round, |m| m.roc_auc)}</td>
+                            <td class="number">{with_spread(&round, |m| m.aurak)}</td>
                             <td class="number">{format!("{:.2}", round.training_set.accuracy)}</td>
                             <td class="number">{round.validation.map_or("–".to_string(), |v| format_metric(v.roc_auc))}</td>
                             <td>{round.timestamp.clone()}</td>
