@@ -116,10 +116,22 @@ def main():
     parser.add_argument("--labels", default="1000,5000,20000")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--before", help="an earlier fink-vra build, timed on the same rows")
+    parser.add_argument("--write-table", metavar="DIR",
+                        help="only write the rows and labels as a replay table (X/y CSVs, "
+                             "the last fifth for validation) and stop")
     arguments = parser.parse_args()
     table = features_table(arguments.cli, arguments.alerts)
     names = list(table.columns[2:])
     labels = noisy_labels(table, arguments.seed)
+    if arguments.write_table:
+        os.makedirs(arguments.write_table, exist_ok=True)
+        cut = len(table) * 4 // 5
+        for split, rows in [("train", slice(0, cut)), ("val", slice(cut, len(table)))]:
+            table.iloc[rows][names].to_csv(os.path.join(arguments.write_table, f"X_{split}.csv"),
+                                           index=False)
+            pd.DataFrame({"type": labels[rows]}).to_csv(
+                os.path.join(arguments.write_table, f"y_{split}.csv"), index=False)
+        return
     threads = os.cpu_count() or 1
     print(f"| labels | fink-vra 1 thread (s) | fink-vra {threads} threads (s) | scikit-learn (s) "
           f"| ratio sklearn / fink-vra {threads} | CV ROC AUC fink-vra | CV ROC AUC sklearn "

@@ -167,7 +167,10 @@ fn replay_prints_one_row_per_round_and_names_a_bad_column() {
     );
     let csv = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "round,n_labels,val_auc,val_accuracy,val_f1,val_aurak");
+    assert_eq!(
+        lines[0],
+        "round,n_labels,val_auc,val_accuracy,val_f1,val_aurak"
+    );
     assert_eq!(lines.len(), 4);
     assert!(lines[3].starts_with("2,30,"));
 

@@ -48,7 +48,9 @@ where
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .into_iter()
-        .map(|result| result.expect("every item was worked on: a thread that panicked panics the scope"))
+        .map(|result| {
+            result.expect("every item was worked on: a thread that panicked panics the scope")
+        })
         .collect()
 }
 

@@ -216,7 +216,10 @@ mod tests {
         assert_eq!(recall_at_rank(&[1, 1], &[0.1, 0.2]), None);
         assert_eq!(area_under_recall_at_rank(&[0, 0], &[0.1, 0.2]), None);
         let metrics = binary_metrics(&truth, &scores);
-        assert_eq!((metrics.recall_at_k, metrics.aurak), (Some(0.5), Some(0.75)));
+        assert_eq!(
+            (metrics.recall_at_k, metrics.aurak),
+            (Some(0.5), Some(0.75))
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use super::metrics::{binary_metrics, BinaryMetrics};
 use super::strategy::QueryStrategy;
 use super::validation::{
-    evaluate_fold, plan_folds, summarize_folds, CrossValidated, CrossValidation,
-    FeatureImportance, FoldOutcome,
+    evaluate_fold, plan_folds, summarize_folds, CrossValidated, CrossValidation, FeatureImportance,
+    FoldOutcome,
 };
 use crate::core::labels::entry::TrainedRound;
 use crate::core::labels::targets::TargetMapping;
@@ -90,7 +90,10 @@ pub struct RoundRequest<'a> {
 /// A round's independent pieces of work: the model, and each fold.
 enum Piece<'a> {
     Model,
-    Fold { number: usize, held_out: &'a [usize] },
+    Fold {
+        number: usize,
+        held_out: &'a [usize],
+    },
 }
 
 enum PieceOutcome {
@@ -114,10 +117,12 @@ pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), 
     let rows = request.training.features.select_rows(&indices);
     let folds = plan_folds(&classes, CROSS_VALIDATION_FOLDS, request.seed).unwrap_or_default();
     let pieces: Vec<Piece> = std::iter::once(Piece::Model)
-        .chain(folds.iter().enumerate().map(|(number, held_out)| Piece::Fold {
-            number,
-            held_out,
-        }))
+        .chain(
+            folds
+                .iter()
+                .enumerate()
+                .map(|(number, held_out)| Piece::Fold { number, held_out }),
+        )
         .collect();
     let mut model = None;
     let mut fold_outcomes = Vec::with_capacity(folds.len());

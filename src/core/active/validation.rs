@@ -173,7 +173,12 @@ pub fn summarize_folds(outcomes: &[FoldOutcome], feature_names: &[String]) -> Cr
         };
     }
     let spread: [(f64, f64); METRIC_COUNT] = std::array::from_fn(|m| {
-        mean_and_std(&outcomes.iter().map(|fold| fold.metrics[m]).collect::<Vec<_>>())
+        mean_and_std(
+            &outcomes
+                .iter()
+                .map(|fold| fold.metrics[m])
+                .collect::<Vec<_>>(),
+        )
     });
     let columns = outcomes[0].auc_drops.len();
     let importance = (0..columns)

@@ -5,9 +5,11 @@
 //!
 //! Every bin is closed above by the largest training value in it (its upper
 //! edge), so `value <= edge[k]` holds exactly when the value's bin is `k` or
-//! lower: a split found on bins is the same split on values, and a fitted
-//! tree keeps its thresholds in feature units (model files, ONNX, `score`
-//! need no bins).
+//! lower, and a threshold `t` inside bin `k` sends every row of a lower bin
+//! left and every row of a higher bin right: only the rows of bin `k` need
+//! their value compared. The values are kept too, column by column, for
+//! those comparisons; a fitted tree keeps its thresholds in feature units
+//! (model files, ONNX, `score` need no bins).
 
 /// The most bins a feature is cut into (its codes fit in a byte).
 pub const MAX_BINS: usize = 255;
@@ -78,12 +80,15 @@ impl ColumnBins {
     }
 }
 
-/// Every column's bins and the training rows' codes, column by column.
+/// Every column's bins, the training rows' codes and their values, column
+/// by column.
 pub struct BinnedRows {
     rows: usize,
     columns: Vec<ColumnBins>,
     /// `codes[column * rows + row]`: the bin of that value.
     codes: Vec<u8>,
+    /// `values[column * rows + row]`: the value itself.
+    values: Vec<f64>,
 }
 
 impl BinnedRows {
@@ -91,19 +96,21 @@ impl BinnedRows {
     pub fn new(values: &[f64], rows: usize, columns: usize) -> BinnedRows {
         let mut bins = Vec::with_capacity(columns);
         let mut codes = Vec::with_capacity(rows * columns);
-        let mut column_values = vec![0.0; rows];
+        let mut by_column = Vec::with_capacity(rows * columns);
+        let mut sorted = vec![0.0; rows];
         for column in 0..columns {
-            for (row, slot) in column_values.iter_mut().enumerate() {
-                *slot = values[row * columns + column];
-            }
-            let column_bins = ColumnBins::fit(&mut column_values.clone(), MAX_BINS);
-            codes.extend(column_values.iter().map(|&v| column_bins.bin_of(v)));
+            let start = by_column.len();
+            by_column.extend((0..rows).map(|row| values[row * columns + column]));
+            sorted.copy_from_slice(&by_column[start..]);
+            let column_bins = ColumnBins::fit(&mut sorted, MAX_BINS);
+            codes.extend(by_column[start..].iter().map(|&v| column_bins.bin_of(v)));
             bins.push(column_bins);
         }
         BinnedRows {
             rows,
             columns: bins,
             codes,
+            values: by_column,
         }
     }
 
@@ -115,6 +122,11 @@ impl BinnedRows {
     /// The codes of column `column`, one per row.
     pub fn column_codes(&self, column: usize) -> &[u8] {
         &self.codes[column * self.rows..(column + 1) * self.rows]
+    }
+
+    /// The values of column `column`, one per row.
+    pub fn column_values(&self, column: usize) -> &[f64] {
+        &self.values[column * self.rows..(column + 1) * self.rows]
     }
 }
 

@@ -261,7 +261,10 @@ mod tests {
                 .fit(&rows, &classes, 3)
                 .expect("fits");
             let predictor = PermutationPredictor::new(&model, &rows).expect("prepares");
-            assert_eq!(predictor.baseline(), model.predict_proba(&rows).expect("ok"));
+            assert_eq!(
+                predictor.baseline(),
+                model.predict_proba(&rows).expect("ok")
+            );
             for column in 0..rows.columns() {
                 let mut order: Vec<usize> = (0..rows.rows()).collect();
                 random.shuffle(&mut order);
