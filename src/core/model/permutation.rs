@@ -13,7 +13,7 @@
 //! permuted copy of the (already bounded) rows.
 
 use super::fitted::{logistic, FittedModel};
-use super::tree::{SplitRule, Tree, TreeNode};
+use super::tree::{SplitRule, Tree};
 use super::{FeatureMatrix, ModelError};
 
 /// A fitted model and the rows it predicts, ready to predict them again
@@ -141,7 +141,7 @@ impl<'a> TreeWalks<'a> {
                 let walk_index = leaves.len();
                 let values = &inputs[row * width..(row + 1) * width];
                 path.clear();
-                leaves.push(walk(tree, 0, rule, |node, feature| {
+                leaves.push(tree.leaf_value_from(0, rule, |node, feature| {
                     path.push((node as u32, feature));
                     values[feature]
                 }));
@@ -185,7 +185,7 @@ impl<'a> TreeWalks<'a> {
                     let own = &self.inputs[row * self.width..(row + 1) * self.width];
                     let donor =
                         &self.inputs[order[row] * self.width..(order[row] + 1) * self.width];
-                    walk(tree, first_read as usize, self.rule, |_, feature| {
+                    tree.leaf_value_from(first_read as usize, self.rule, |_, feature| {
                         if permuted.contains(&feature) {
                             donor[feature]
                         } else {
@@ -196,38 +196,6 @@ impl<'a> TreeWalks<'a> {
             }
         }
         sums
-    }
-}
-
-/// Walks `tree` from node `from` to a leaf, reading each split's feature
-/// through `value_of(node, feature)`; the leaf's value.
-fn walk(
-    tree: &Tree,
-    from: usize,
-    rule: SplitRule,
-    mut value_of: impl FnMut(usize, usize) -> f64,
-) -> f64 {
-    let mut index = from;
-    loop {
-        match &tree.nodes[index] {
-            TreeNode::Leaf { value } => return *value,
-            TreeNode::Split {
-                feature,
-                threshold,
-                left,
-                right,
-                missing,
-            } => {
-                let value = value_of(index, *feature);
-                index = if value.is_nan() {
-                    *missing
-                } else if rule.goes_left(value, *threshold) {
-                    *left
-                } else {
-                    *right
-                };
-            }
-        }
     }
 }
 

@@ -74,7 +74,18 @@ pub enum TreeError {
 impl Tree {
     /// The leaf value reached by `row` under `rule`.
     pub fn leaf_value(&self, row: &[f64], rule: SplitRule) -> f64 {
-        let mut index = 0;
+        self.leaf_value_from(0, rule, |_, feature| row[feature])
+    }
+
+    /// The leaf value reached from node `from` under `rule`, each split
+    /// reading its feature's value through `value_of(node, feature)`.
+    pub fn leaf_value_from(
+        &self,
+        from: usize,
+        rule: SplitRule,
+        mut value_of: impl FnMut(usize, usize) -> f64,
+    ) -> f64 {
+        let mut index = from;
         loop {
             match &self.nodes[index] {
                 TreeNode::Leaf { value } => return *value,
@@ -85,7 +96,7 @@ impl Tree {
                     right,
                     missing,
                 } => {
-                    let value = row[*feature];
+                    let value = value_of(index, *feature);
                     index = if value.is_nan() {
                         *missing
                     } else if rule.goes_left(value, *threshold) {
