@@ -1,7 +1,7 @@
-//! Quantile bins of each feature, so that a forest looks for splits among at
-//! most [`MAX_BINS`] candidate thresholds per feature, on one byte per value,
-//! instead of on the raw floats. Bins come from the values alone, never from
-//! the labels, so binning leaks nothing from held-out labels.
+//! Quantile bins of each feature (at most [`MAX_BINS`]), so that a forest
+//! reads a node's rows as one byte per value instead of as raw floats. Bins
+//! come from the values alone, never from the labels, so binning leaks
+//! nothing from held-out labels.
 //!
 //! Every bin is closed above by the largest training value in it (its upper
 //! edge), so `value <= edge[k]` holds exactly when the value's bin is `k` or
@@ -14,11 +14,10 @@
 /// The most bins a feature is cut into (its codes fit in a byte).
 pub const MAX_BINS: usize = 255;
 
-/// One feature's bins: for bin `k`, the smallest and the largest training
-/// value in it. Bins are in increasing order and do not overlap.
+/// One feature's bins: for bin `k`, the largest training value in it. Bins
+/// are in increasing order and do not overlap.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnBins {
-    lowest: Vec<f64>,
     upper_edges: Vec<f64>,
 }
 
@@ -30,7 +29,7 @@ impl ColumnBins {
         values.sort_by(f64::total_cmp);
         let count = values.len();
         let max_bins = max_bins.clamp(1, MAX_BINS);
-        let (mut lowest, mut upper_edges) = (Vec::new(), Vec::new());
+        let mut upper_edges = Vec::new();
         let mut start = 0;
         while start < count {
             let bin = upper_edges.len();
@@ -42,14 +41,10 @@ impl ColumnBins {
             while end < count && values[end] == edge {
                 end += 1;
             }
-            lowest.push(values[start]);
             upper_edges.push(edge);
             start = end;
         }
-        ColumnBins {
-            lowest,
-            upper_edges,
-        }
+        ColumnBins { upper_edges }
     }
 
     /// How many bins there are (0 for a column without values).
@@ -72,11 +67,6 @@ impl ColumnBins {
     /// The largest training value in bin `bin`.
     pub fn upper_edge(&self, bin: u8) -> f64 {
         self.upper_edges[usize::from(bin)]
-    }
-
-    /// The smallest training value in bin `bin`.
-    pub fn lowest(&self, bin: u8) -> f64 {
-        self.lowest[usize::from(bin)]
     }
 }
 
@@ -146,7 +136,8 @@ mod tests {
             for bin in 0..bins.len() as u8 {
                 assert_eq!(value <= bins.upper_edge(bin), code <= bin, "{value} {bin}");
             }
-            assert!(bins.lowest(code) <= value && value <= bins.upper_edge(code));
+            assert!(value <= bins.upper_edge(code));
+            assert!(code == 0 || value > bins.upper_edge(code - 1));
         }
     }
 
