@@ -18,8 +18,12 @@ moved, every psfFlux scaled by 1 + N(0, 0.05); cutouts kept (raw FITS, about
 `--first-alert K` numbers the alerts from K (ids and file names continue from
 there), so that a second folder holds other alerts than a first one of K.
 
+`--compact` stores the replicated cutouts once per file (dictionary
+encoding): files a hundred times smaller, for tests that need many alerts
+but not realistic bytes (tests/e2e/round_scale.test.mjs).
+
 usage: bench/generate.py --layout full|clean|lsst --alerts N --out DIR [--per-file 1000] [--seed 7]
-                         [--first-alert K]
+                         [--first-alert K] [--compact]
 """
 import argparse
 import glob
@@ -159,6 +163,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--first-alert", type=int, default=0)
+    parser.add_argument("--compact", action="store_true")
     arguments = parser.parse_args()
 
     rng = np.random.default_rng(arguments.seed)
@@ -177,9 +182,17 @@ def main():
             chunk = replicate(table, arguments.layout, count, FIRST_CANDID + first, rng)
         day, hour_of_day = divmod(hour, 24)
         name = f"2025{6 + day // 28:02d}{1 + day % 28:02d}_{hour_of_day:02d}0102_alerts.parquet"
-        # No dictionary encoding: replicated cutouts would otherwise be stored once
-        # per file, and the files would be ten times smaller than real polls.
-        pq.write_table(chunk, os.path.join(arguments.out, name), compression="snappy", use_dictionary=False)
+        # No dictionary encoding (unless --compact): replicated cutouts would
+        # otherwise be stored once per file, and the files would be ten times
+        # smaller than real polls.
+        pq.write_table(
+            chunk,
+            os.path.join(arguments.out, name),
+            compression="snappy",
+            use_dictionary=arguments.compact,
+            # Room for a sample file's distinct cutouts in one dictionary.
+            dictionary_pagesize_limit=64 << 20,
+        )
         written += count
         hour += 1
     files = hour - arguments.first_alert // arguments.per_file

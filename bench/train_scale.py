@@ -116,6 +116,9 @@ def main():
     parser.add_argument("--labels", default="1000,5000,20000")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--before", help="an earlier fink-vra build, timed on the same rows")
+    parser.add_argument("--write-labels", metavar="FILE",
+                        help="only write every row with its label as a version 3 label file "
+                             "(for bench/page_round.mjs) and stop")
     parser.add_argument("--write-table", metavar="DIR",
                         help="only write the rows and labels as a replay table (X/y CSVs, "
                              "the last fifth for validation) and stop")
@@ -123,6 +126,10 @@ def main():
     table = features_table(arguments.cli, arguments.alerts)
     names = list(table.columns[2:])
     labels = noisy_labels(table, arguments.seed)
+    if arguments.write_labels:
+        with open(arguments.write_labels, "w") as out:
+            out.write(label_file(table, labels, names))
+        return
     if arguments.write_table:
         os.makedirs(arguments.write_table, exist_ok=True)
         cut = len(table) * 4 // 5

@@ -18,6 +18,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { launchChromium } from "../tests/e2e/browser.mjs";
+import { labelFileFromFeatures } from "../tests/e2e/cli.mjs";
 import { startServer } from "../tests/e2e/server.mjs";
 
 const LONG = { timeout: 900_000 };
@@ -32,27 +33,8 @@ const parquetFiles = async (dir) =>
   (await readdir(dir)).filter((name) => name.endsWith(".parquet")).sort().map((name) => join(dir, name));
 
 /** A version 3 label file of every alert of `files`, labelled gal and extragal in turn. */
-function labelFile(files) {
-  const csv = execFileSync(CLI, ["features", ...files], { encoding: "utf8", maxBuffer: 1 << 30 });
-  const [header, ...rows] = csv.trim().split("\n");
-  const names = header.split(",");
-  const labels = rows.map((line, index) => {
-    const cells = line.split(",");
-    return {
-      alert_id: cells[0],
-      object_id: cells[1],
-      label: index % 2 === 0 ? "gal" : "extragal",
-      timestamp: `2026-12-04T10:${String(Math.floor(index / 1000) % 60).padStart(2, "0")}:${String(index % 60).padStart(2, "0")}.${String(index % 1000).padStart(3, "0")}Z`,
-      annotator: "bench",
-      round: null,
-      features: cells.slice(2).map((cell) => (cell === "" ? null : Number(cell))),
-    };
-  });
-  return JSON.stringify({
-    format: "fink-vra-labels", version: 3, survey: "lsst", exported_at: "2026-12-04T12:00:00Z",
-    annotator: "bench", feature_names: names.slice(2), labels, conflicts: [], rounds: [],
-  });
-}
+const labelFile = (files) =>
+  labelFileFromFeatures(execFileSync(CLI, ["features", ...files], { encoding: "utf8", maxBuffer: 1 << 30 }), "lsst");
 
 const seconds = (start) => +((performance.now() - start) / 1000).toFixed(2);
 

@@ -432,3 +432,96 @@ fn a_ranking_from_before_solar_system_alerts_were_left_out_never_shows_one() {
     }
     assert_eq!(shown, 22, "every other alert is still shown");
 }
+
+/// A round is recorded as soon as it ranks; a reload before its
+/// cross-validation came back, on a browser that kept no training rows
+/// (private mode), must not leave it "being computed" for ever, nor invent
+/// metrics: it says "metrics not computed" and why, and once the file is
+/// loaded again it is computed, the same as the round trained whole.
+#[test]
+fn a_round_pending_at_a_reload_without_its_rows_says_metrics_not_computed_then_computes() {
+    use fink_vra::core::active::evaluation::RecordState;
+    let workspace = file_a();
+    let mut session = ranked_session(&workspace, WorkbenchSettings::default());
+    label_cards(
+        &mut session,
+        &workspace,
+        &[
+            Label::Gal,
+            Label::Extragal,
+            Label::Gal,
+            Label::Agn,
+            Label::Gal,
+            Label::Extragal,
+        ],
+    );
+    let (job, values) = session.training_job(&workspace, "2026-11-29T11:00:00Z".into(), true);
+    let whole = job.run(&values).expect("trains whole");
+    train_through_the_wire(&mut session, &workspace, true).expect("trains");
+    assert_eq!(session.saved().rounds[0].record_state, RecordState::Pending);
+    assert_eq!(session.saved().rounds[0].cross_validated, None);
+
+    // Reload: the saved session, no file, no stored rows.
+    let saved = SavedSession::from_json(&session.saved().to_json()).expect("reads");
+    let mut reloaded = LabellingSession::new(saved);
+    let mut empty = Workspace::new();
+    let pending = reloaded.pending_records();
+    assert_eq!(pending.len(), 1, "the round still waits for its record");
+    let problem = reloaded
+        .evaluation_rows(&empty, &pending[0])
+        .expect_err("no rows at hand");
+    reloaded.record_not_computed(&pending[0], problem.to_string());
+    let record = &reloaded.saved().rounds[0];
+    match &record.record_state {
+        RecordState::NotComputed { reason } => {
+            assert!(reason.contains("neither loaded nor stored"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(reloaded.pending_records().is_empty());
+
+    // The file is loaded again: "Compute metrics".
+    load(&mut empty, FILE_A);
+    let job = reloaded.record_job(0).expect("not complete");
+    reloaded.record_computing(&job);
+    assert_eq!(reloaded.pending_records(), vec![job.clone()]);
+    let rows = reloaded.evaluation_rows(&empty, &job).expect("rows");
+    let evaluation = job.run(&rows, 1).expect("evaluates");
+    assert!(reloaded.complete_record(&job, evaluation.clone()));
+    assert_eq!(reloaded.saved().rounds[0], whole.record);
+    assert!(
+        !reloaded.complete_record(&job, evaluation),
+        "a record completes once"
+    );
+}
+
+/// Two tabs: one completes a round's record while the other still has it
+/// pending; merging either way keeps the complete record.
+#[test]
+fn merging_a_tab_that_completed_a_record_keeps_it_complete() {
+    use fink_vra::core::active::evaluation::RecordState;
+    let workspace = file_a();
+    let mut session = ranked_session(&workspace, WorkbenchSettings::default());
+    label_cards(
+        &mut session,
+        &workspace,
+        &[Label::Gal, Label::Extragal, Label::Gal, Label::Extragal],
+    );
+    train_through_the_wire(&mut session, &workspace, true).expect("trains");
+    let pending_copy = session.saved().to_json();
+    let job = session.pending_records().remove(0);
+    let rows = session.evaluation_rows(&workspace, &job).expect("rows");
+    assert!(session.complete_record(&job, job.run(&rows, 1).expect("evaluates")));
+    let _ = session
+        .merge_stored(&workspace, &pending_copy)
+        .expect("reads");
+    assert_eq!(
+        session.saved().rounds[0].record_state,
+        RecordState::Complete
+    );
+    let mut other = LabellingSession::new(SavedSession::from_json(&pending_copy).expect("reads"));
+    let _ = other
+        .merge_stored(&workspace, &session.saved().to_json())
+        .expect("reads");
+    assert_eq!(other.saved().rounds, session.saved().rounds);
+}

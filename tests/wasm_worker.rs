@@ -19,8 +19,8 @@ use fink_vra::core::model_file::onnx::to_onnx;
 use fink_vra::core::model_file::ModelFile;
 use fink_vra::core::session::SavedSession;
 use fink_vra::core::wire::protocol::{
-    expect_card_stamps, expect_file_read, expect_trained, reply_from_bytes, reply_to_bytes,
-    WorkerRequest,
+    expect_card_stamps, expect_file_read, expect_fold_evaluated, expect_trained, reply_from_bytes,
+    reply_to_bytes, WorkerRequest,
 };
 use fink_vra::core::workbench::WorkbenchSettings;
 use fink_vra::core::workspace::{FileOutcome, Workspace};
@@ -230,4 +230,46 @@ fn a_round_trained_in_the_worker_exports_a_model_file_that_scores_as_the_worker_
         );
         assert_eq!(to_onnx(&read), to_onnx(&file));
     }
+}
+
+#[wasm_bindgen_test]
+fn a_rounds_record_completed_fold_by_fold_in_the_worker_is_the_round_trained_whole() {
+    let mut workspace = Workspace::for_survey(Survey::Lsst);
+    workspace.load_file("simulated.parquet", LSST_SIMULATED.to_vec());
+    let mut session = LabellingSession::new(SavedSession::for_survey(Survey::Lsst));
+    for (i, row) in workspace.features().iter().take(20).enumerate() {
+        let label = if i % 2 == 0 {
+            Label::Gal
+        } else {
+            Label::Extragal
+        };
+        let time = format!("2026-11-29T00:00:{i:02}.000Z");
+        assert!(session.label(&workspace, row.candid, label, time));
+    }
+    let (job, values) = session.training_job(&workspace, "t".into(), true);
+    let whole = job.run(&values).expect("trains whole");
+    let payload: JsValue = js_sys::Float64Array::from(values.as_slice()).into();
+    let reply = reply_to(&message(&WorkerRequest::Train(job.clone()), &payload));
+    let outcome = expect_trained(reply_from_bytes(&reply_to_bytes(&reply))).expect("trains");
+    let _ = session
+        .apply_training(&workspace, &job, outcome)
+        .expect("applies");
+    let evaluation = session.pending_records().remove(0);
+    let rows = session
+        .evaluation_rows(&workspace, &evaluation)
+        .expect("rows");
+    let rows_payload: JsValue = js_sys::Float64Array::from(rows.as_slice()).into();
+    let outcomes: Vec<_> = (0..evaluation.fold_count())
+        .map(|fold| {
+            let request = WorkerRequest::EvaluateFold {
+                job: evaluation.clone(),
+                fold,
+            };
+            let reply = reply_to(&message(&request, &rows_payload));
+            expect_fold_evaluated(reply_from_bytes(&reply_to_bytes(&reply))).expect("evaluates")
+        })
+        .collect();
+    assert_eq!(outcomes.len(), 5);
+    assert!(session.complete_record(&evaluation, evaluation.summarize(&outcomes)));
+    assert_eq!(session.saved().rounds[0], whole.record);
 }

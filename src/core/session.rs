@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::core::active::evaluation::RecordState;
 use crate::core::active::round::RoundRecord;
 use crate::core::alert::Survey;
 use crate::core::labels::entry::LabelEntry;
@@ -93,16 +94,20 @@ impl SavedSession {
     /// Merges another copy of the session (what another tab saved): labels
     /// by the import's rules (union by candid, conflicts set aside), labels
     /// undone in either copy stay undone, the longer round history and the
-    /// newer settings win. No label of either copy is lost.
+    /// newer settings win; a round's record complete in either copy (its
+    /// cross-validation in) is kept. No label of either copy is lost.
     pub fn merge_copy(&mut self, other: &SavedSession) -> MergeReport {
         self.set_aside(other.undone.iter().cloned());
         let incoming = self.not_undone(other.labels.all_versions().cloned());
         let report = self.labels.merge(incoming);
         // Ours that the other copy undid.
         let _ = self.labels.purge(&self.undone);
-        if other.rounds.len() > self.rounds.len() {
-            self.rounds = other.rounds.clone();
-        }
+        let ours = if other.rounds.len() > self.rounds.len() {
+            std::mem::replace(&mut self.rounds, other.rounds.clone())
+        } else {
+            other.rounds.clone()
+        };
+        keep_finished_records(&mut self.rounds, &ours);
         if other.settings_changed_at > self.settings_changed_at {
             self.settings = other.settings.clone();
             self.settings_changed_at = other.settings_changed_at.clone();
@@ -258,6 +263,19 @@ impl std::fmt::Display for ImportOutcome {
             ImportOutcome::Rounds { file, labels } => {
                 write!(f, "{file}: training rounds read for {labels} labels.")
             }
+        }
+    }
+}
+
+/// Takes into `rounds` each record of `other` that is the same round
+/// (number and time) and complete where the one in `rounds` is not.
+fn keep_finished_records(rounds: &mut [RoundRecord], other: &[RoundRecord]) {
+    let complete = |record: &RoundRecord| record.record_state == RecordState::Complete;
+    for record in rounds.iter_mut().filter(|record| !complete(record)) {
+        if let Some(finished) = other.iter().find(|theirs| {
+            theirs.round == record.round && theirs.timestamp == record.timestamp && complete(theirs)
+        }) {
+            *record = finished.clone();
         }
     }
 }

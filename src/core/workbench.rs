@@ -5,14 +5,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::active::round::{train_round, LabelledRows, RoundRecord, RoundRequest};
+use crate::core::active::round::{fit_round, train_round, LabelledRows, RoundRecord, RoundRequest};
 use crate::core::active::strategy::{ColdStart, QueryStrategy};
 use crate::core::alert::{Candid, Survey};
 use crate::core::features::stats::median;
 use crate::core::features::{feature_names, FeatureRow};
 use crate::core::labels::store::LabelStore;
 use crate::core::labels::targets::TargetMapping;
-use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
+use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
 use crate::core::random::SplitMix64;
 use crate::core::workspace::Workspace;
 
@@ -243,6 +243,55 @@ impl TrainingJob {
         values: &[f64],
         threads: usize,
     ) -> Result<TrainingOutcome, ModelError> {
+        self.run_with(values, threads, train_round)
+    }
+
+    /// The first half of [`TrainingJob::run`]: the model fitted and every
+    /// row scored, the record left pending its cross-validation (an
+    /// `active::evaluation::EvaluationJob` completes it), so the page ranks
+    /// the pool at once. A refit needs no more than this.
+    pub fn fit_and_score(&self, values: &[f64]) -> Result<TrainingOutcome, ModelError> {
+        self.run_with(values, 1, fit_round)
+    }
+
+    /// The round trained whole (cross-validation included, on up to
+    /// `threads` threads) and its fitted model, without scoring the rows:
+    /// what `fink-vra train` writes to a model file.
+    pub fn train_model(
+        &self,
+        values: &[f64],
+        threads: usize,
+    ) -> Result<(RoundRecord, FittedModel), ModelError> {
+        let (record, model, _) = self.fit_with(values, threads, train_round)?;
+        Ok((record, model))
+    }
+
+    fn run_with(
+        &self,
+        values: &[f64],
+        threads: usize,
+        train: fn(RoundRequest) -> Result<(RoundRecord, FittedModel), ModelError>,
+    ) -> Result<TrainingOutcome, ModelError> {
+        let (record, model, used_columns) = self.fit_with(values, threads, train)?;
+        let columns = self.columns;
+        let all: Vec<&[f64]> = values.chunks_exact(columns).collect();
+        let all = FeatureMatrix::from_rows(&all)
+            .unwrap_or_else(|| FeatureMatrix::with_columns(columns))
+            .select_columns(&used_columns);
+        Ok(TrainingOutcome {
+            record,
+            probabilities: model.predict_proba(&all)?,
+        })
+    }
+
+    /// Checks the rows, splits off the validation share and trains with
+    /// `train`: the record, the model and the columns it uses.
+    fn fit_with(
+        &self,
+        values: &[f64],
+        threads: usize,
+        train: fn(RoundRequest) -> Result<(RoundRecord, FittedModel), ModelError>,
+    ) -> Result<(RoundRecord, FittedModel, Vec<usize>), ModelError> {
         let columns = self.columns;
         let row = |index: usize| &values[index * columns..(index + 1) * columns];
         if values.len() != self.candids.len() * columns {
@@ -296,7 +345,7 @@ impl TrainingJob {
         let (train_rows, validation_rows) = (matrix(&training), matrix(&validation));
         let (train_ids, train_labels) = (ids(&training), labels(&training));
         let (validation_ids, validation_labels) = (ids(&validation), labels(&validation));
-        let (record, model) = train_round(RoundRequest {
+        let (record, model) = train(RoundRequest {
             round: self.round,
             target: &self.settings.target,
             model: &self.settings.model,
@@ -316,14 +365,7 @@ impl TrainingJob {
             }),
             threads,
         })?;
-        let all: Vec<&[f64]> = (0..self.candids.len()).map(row).collect();
-        let all = FeatureMatrix::from_rows(&all)
-            .unwrap_or_else(|| FeatureMatrix::with_columns(columns))
-            .select_columns(&used_columns);
-        Ok(TrainingOutcome {
-            record,
-            probabilities: model.predict_proba(&all)?,
-        })
+        Ok((record, model, used_columns))
     }
 }
 
@@ -385,15 +427,15 @@ mod tests {
             .collect()
     }
 
-    fn label(store: &mut LabelStore, candid: u64, label: Label) {
+    fn label_alert(store: &mut LabelStore, candid: u64, label: Label) {
         store.set(test_entry(candid, label));
     }
 
     #[test]
     fn progress_counts_usable_labels() {
         let mut store = LabelStore::new();
-        label(&mut store, 1000, Label::Gal);
-        label(&mut store, 1001, Label::Bogus); // no class for the gal model
+        label_alert(&mut store, 1000, Label::Gal);
+        label_alert(&mut store, 1001, Label::Bogus); // no class for the gal model
         let settings = WorkbenchSettings::default();
         assert_eq!(batch_progress(&store, &[], &settings), (1, 30));
     }
@@ -403,7 +445,7 @@ mod tests {
         let features = rows(40);
         let mut store = LabelStore::new();
         for i in 0..20u64 {
-            label(
+            label_alert(
                 &mut store,
                 1000 + i,
                 if i % 2 == 0 {
@@ -437,11 +479,56 @@ mod tests {
     }
 
     #[test]
+    fn a_round_ranked_first_and_recorded_after_equals_the_round_trained_whole() {
+        use crate::core::active::evaluation::{EvaluationJob, RecordState};
+        let features = rows(60);
+        let mut store = LabelStore::new();
+        for i in 0..40u64 {
+            let label = if i % 2 == 0 {
+                Label::Gal
+            } else {
+                Label::Extragal
+            };
+            label_alert(&mut store, 1000 + i, label);
+        }
+        for model in ["extra-trees", "gradient-boosting", "logistic-regression"] {
+            let settings = WorkbenchSettings {
+                model: ModelSpec::by_name(model).expect("known"),
+                ..WorkbenchSettings::default()
+            };
+            let (job, values) =
+                TrainingJob::for_rows(Survey::Ztf, &features, &store, &settings, 3, "t".into());
+            let whole = job.run(&values).expect("trains");
+            let first = job.fit_and_score(&values).expect("fits");
+            assert_eq!(first.probabilities, whole.probabilities, "{model}");
+            assert_eq!(first.record.record_state, RecordState::Pending);
+            assert_eq!(first.record.cross_validated, None);
+            // The second half, from the record alone and its rows.
+            let evaluation = EvaluationJob::for_record(&first.record);
+            let training_rows: Vec<f64> = first
+                .record
+                .training
+                .iter()
+                .flat_map(|example| {
+                    let row = features
+                        .iter()
+                        .find(|row| row.candid.to_string() == example.id)
+                        .expect("a training row");
+                    row.values.clone()
+                })
+                .collect();
+            let mut completed = first.record.clone();
+            completed.complete(evaluation.run(&training_rows, 1).expect("evaluates"));
+            assert_eq!(completed, whole.record, "{model}");
+        }
+    }
+
+    #[test]
     fn a_training_job_gives_the_same_round_after_a_trip_through_json() {
         let features = rows(30);
         let mut store = LabelStore::new();
         for i in 0..12u64 {
-            label(
+            label_alert(
                 &mut store,
                 1000 + i,
                 if i % 2 == 0 { Label::Gal } else { Label::Agn },

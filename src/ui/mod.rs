@@ -9,10 +9,12 @@ mod app;
 pub mod browser;
 mod loading;
 mod mlflow_log;
+mod round_records;
 mod sections;
 mod training_rows;
 mod workbench;
 pub mod worker_main;
+mod worker_pool;
 mod worker_slot;
 
 pub use loading::{load_sources, FileHandles, FileSource, LoadProgress};

@@ -43,6 +43,8 @@ impl Workbench {
                 }
                 Err(problem) => workbench.report(problem),
             }
+            // Rounds left pending by a reload: their rows are in now, if anywhere.
+            workbench.complete_records();
         });
     }
 

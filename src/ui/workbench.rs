@@ -11,6 +11,8 @@ use leptos::task::spawn_local;
 
 use super::browser::clock::now_iso;
 use super::browser::storage::{self, session_key, unreadable_session_key, StorageProblem};
+use super::round_records::RecordProgress;
+use super::worker_pool::{pool_size, WorkerPool};
 use super::worker_slot::WorkerSlot;
 use crate::core::alert::{Candid, Survey};
 use crate::core::labelling::{FollowUp, LabellingSession};
@@ -37,6 +39,14 @@ pub struct Workbench {
     queue_generation: StoredValue<u64>,
     /// The worker that trains and ranks, started on first use.
     worker: WorkerSlot,
+    /// The workers that compute a round's record after its ranking.
+    pub(super) evaluators: WorkerPool,
+    /// Bumped by each cancel and survey switch, so a stale record is ignored.
+    pub(super) record_generation: StoredValue<u64>,
+    /// Whether records are being completed (`round_records`).
+    pub(super) records_running: StoredValue<bool>,
+    /// The record being computed, for the page to show.
+    pub recording: RwSignal<Option<RecordProgress>>,
     /// True when a saved session could be neither read nor kept aside: then
     /// nothing is saved over it, and the page says so.
     saving_blocked: StoredValue<bool>,
@@ -88,6 +98,10 @@ impl Workbench {
             training_generation: RwSignal::new(0),
             queue_generation: StoredValue::new(0),
             worker: WorkerSlot::default(),
+            evaluators: WorkerPool::new(pool_size()),
+            record_generation: StoredValue::new(0),
+            records_running: StoredValue::new(false),
+            recording: RwSignal::new(None),
             saving_blocked: StoredValue::new(saving_blocked),
             database_problem: RwSignal::new(None),
             dropped_rows: RwSignal::new(0),
@@ -126,6 +140,7 @@ impl Workbench {
         if survey == self.survey() {
             return;
         }
+        self.stop_records(None);
         let was_training = self.training.get_untracked();
         if was_training {
             self.worker.stop();
@@ -324,8 +339,10 @@ impl Workbench {
         self.session.update(LabellingSession::mark_exported);
     }
 
-    /// Trains the next round in the Web Worker, then re-ranks. The page stays
-    /// responsive meanwhile; [`Workbench::cancel_training`] stops it.
+    /// Trains the next round in the Web Worker, then re-ranks; the round's
+    /// cross-validated record follows in the worker pool (`round_records`).
+    /// The page stays responsive meanwhile; [`Workbench::cancel_training`]
+    /// stops it.
     pub async fn train(&self) {
         self.run_training(true).await;
     }
@@ -358,7 +375,12 @@ impl Workbench {
                         .try_update(|session| session.apply_training(workspace, &job, outcome))
                 });
                 match applied {
-                    Some(Ok(follow_up)) => self.follow_up(follow_up),
+                    Some(Ok(follow_up)) => {
+                        self.follow_up(follow_up);
+                        if record {
+                            self.complete_records();
+                        }
+                    }
                     Some(Err(stale)) => self
                         .training_error
                         .set(Some(format!("This round was not recorded: {stale}."))),
@@ -378,8 +400,14 @@ impl Workbench {
         }
     }
 
-    /// Stops a running training at once; labels and earlier rounds are untouched.
+    /// Stops a running training at once; labels and earlier rounds are
+    /// untouched. Once the round has ranked, Cancel stops its record
+    /// instead: the round stays, "metrics not computed".
     pub fn cancel_training(&self) {
+        if !self.training.get_untracked() {
+            self.stop_records(Some("cancelled"));
+            return;
+        }
         self.worker.stop();
         self.training_generation
             .update(|generation| *generation += 1);
@@ -403,6 +431,8 @@ impl Workbench {
                     .map_err(|error| error.to_string()),
             ));
             self.follow_up(follow_up);
+            // A colleague's rounds may come without their record yet.
+            self.complete_records();
         }
     }
 }

@@ -91,10 +91,15 @@ export async function loadFile(page, path, files) {
   await page.getByTestId("label-card").waitFor();
 }
 
-/** Trains the next round and waits for its row (the `rounds`th). */
+/**
+ * Trains the next round and waits for its row (the `rounds`th) and for its
+ * record: the cross-validation follows the ranking, in the worker pool.
+ */
 export async function train(page, rounds) {
   await page.getByTestId("train").click();
-  await page.getByTestId("round-row").nth(rounds - 1).waitFor();
+  const row = page.getByTestId("round-row").nth(rounds - 1);
+  await row.waitFor();
+  await row.locator('[data-testid="round-record"][data-state="complete"]').waitFor();
 }
 
 /** Clicks `locator` and saves the download it starts as ARTIFACTS/`saveAs`; returns the path. */

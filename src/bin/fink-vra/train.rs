@@ -145,19 +145,21 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
              files given): left out"
         );
     }
-    let record = match arguments.round {
-        Some(round) => saved
-            .rounds
-            .iter()
-            .find(|record| record.round == round)
-            .cloned()
-            .ok_or_else(|| {
-                format!(
-                    "--round {round}: {} holds no such round ({} round(s))",
-                    arguments.labels.display(),
-                    saved.rounds.len()
-                )
-            })?,
+    let model = match arguments.round {
+        Some(round) => {
+            let record = saved
+                .rounds
+                .iter()
+                .find(|record| record.round == round)
+                .ok_or_else(|| {
+                    format!(
+                        "--round {round}: {} holds no such round ({} round(s))",
+                        arguments.labels.display(),
+                        saved.rounds.len()
+                    )
+                })?;
+            ModelFile::export_round(&workspace, record).map_err(|error| error.to_string())?
+        }
         None => {
             let (job, values) = TrainingJob::for_workspace(
                 &workspace,
@@ -170,21 +172,28 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
                 .threads
                 .unwrap_or_else(|| available_threads(MAX_THREADS))
                 .max(1);
-            job.run_on_threads(&values, threads)
-                .map_err(|error| error.to_string())?
-                .record
+            // The round's own fit goes in the file: no second fit.
+            let (record, fitted) = job
+                .train_model(&values, threads)
+                .map_err(|error| error.to_string())?;
+            ModelFile::checked(survey, &record, fitted).map_err(|error| error.to_string())?
         }
     };
-    let model = ModelFile::export_round(&workspace, &record).map_err(|error| error.to_string())?;
     fs::write(&arguments.out, model.to_json())
         .map_err(|e| format!("{}: cannot write: {e}", arguments.out.display()))?;
+    let ones = model
+        .training
+        .iter()
+        .filter(|example| example.class == 1)
+        .count();
+    let zeros = model.training.len() - ones;
     eprintln!(
         "round {}: {} on {} labels ({} / {}), {} features → {}",
-        record.round,
-        record.model.name(),
-        record.training.len(),
-        record.class_counts[0],
-        record.class_counts[1],
+        model.round,
+        model.classifier.name(),
+        model.training.len(),
+        zeros,
+        ones,
         model.feature_names.len(),
         arguments.out.display()
     );

@@ -2,6 +2,7 @@
 //! and the replay used to benchmark them on an already-labelled table.
 
 pub mod diversity;
+pub mod evaluation;
 pub mod metrics;
 pub mod replay;
 pub mod round;

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::evaluation::RecordState;
 use super::metrics::{binary_metrics, BinaryMetrics};
 use super::strategy::QueryStrategy;
 use super::validation::{
@@ -51,6 +52,24 @@ pub struct RoundRecord {
     pub training_set: BinaryMetrics,
     /// Metrics on the user's held-out validation labels, if any.
     pub validation: Option<BinaryMetrics>,
+    /// Whether `cross_validated` and `feature_importance` are in: a round
+    /// recorded as soon as it ranks has them later (`active::evaluation`).
+    #[serde(default)]
+    pub record_state: RecordState,
+}
+
+impl RoundRecord {
+    /// Completes a pending record with its cross-validation.
+    pub fn complete(&mut self, evaluation: CrossValidation) {
+        self.cross_validated = evaluation.metrics;
+        self.feature_importance = evaluation.importance;
+        self.record_state = RecordState::Complete;
+    }
+
+    /// Whether the cross-validation is still to come.
+    pub fn is_pending(&self) -> bool {
+        self.record_state == RecordState::Pending
+    }
 }
 
 impl TrainedRound for RoundRecord {
@@ -110,8 +129,9 @@ pub fn mapped_rows(target: &TargetMapping, labels: &[String]) -> (Vec<usize>, Ve
         .unzip()
 }
 
-/// Fits the round's model and measures it. Labels without a class for the
-/// target are ignored.
+/// Fits the round's model and measures it, cross-validation included (the
+/// model and the folds on up to `request.threads` threads). Labels without
+/// a class for the target are ignored.
 pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), ModelError> {
     let (indices, classes) = mapped_rows(request.target, request.training.labels);
     let rows = request.training.features.select_rows(&indices);
@@ -147,11 +167,40 @@ pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), 
         }
     }
     let model = model.ok_or(ModelError::NoTrainingRows)?;
-    let training_set = binary_metrics(&classes, &model.predict_proba(&rows)?);
-    let CrossValidation {
-        metrics: cross_validated,
-        importance: feature_importance,
-    } = summarize_folds(&fold_outcomes, request.feature_names);
+    let mut record = record_of(&request, &model, &indices, &classes, &rows)?;
+    record.complete(summarize_folds(&fold_outcomes, request.feature_names));
+    Ok((record, model))
+}
+
+/// Fits the round's model and records it without its cross-validation,
+/// which follows (`RecordState::Pending`, completed by an
+/// `active::evaluation::EvaluationJob`), so the new model can rank the pool
+/// at once. A round that cannot be cross-validated (a class with fewer than
+/// 2 labels) is complete already, as with [`train_round`].
+pub fn fit_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), ModelError> {
+    let (indices, classes) = mapped_rows(request.target, request.training.labels);
+    let rows = request.training.features.select_rows(&indices);
+    let model = request.model.fit(&rows, &classes, request.seed)?;
+    let mut record = record_of(&request, &model, &indices, &classes, &rows)?;
+    if plan_folds(&classes, CROSS_VALIDATION_FOLDS, request.seed).is_some() {
+        record.record_state = RecordState::Pending;
+    } else {
+        record.complete(summarize_folds(&[], request.feature_names));
+    }
+    Ok((record, model))
+}
+
+/// The record of the round `request` fitted as `model` on the mapped rows
+/// `indices` (of classes `classes`, selected as `rows`), without its
+/// cross-validation.
+fn record_of(
+    request: &RoundRequest,
+    model: &FittedModel,
+    indices: &[usize],
+    classes: &[u8],
+    rows: &FeatureMatrix,
+) -> Result<RoundRecord, ModelError> {
+    let training_set = binary_metrics(classes, &model.predict_proba(rows)?);
     let validation = match &request.validation {
         None => None,
         Some(held_out) => {
@@ -165,7 +214,7 @@ pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), 
     };
     let training = indices
         .iter()
-        .zip(&classes)
+        .zip(classes)
         .map(|(&index, &class)| TrainingExample {
             id: request.training.ids[index].clone(),
             label: request.training.labels[index].clone(),
@@ -173,23 +222,23 @@ pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), 
         })
         .collect();
     let positives = classes.iter().filter(|&&class| class == 1).count();
-    let record = RoundRecord {
+    Ok(RoundRecord {
         round: request.round,
         model_type: request.target.name.clone(),
         target: request.target.clone(),
         model: request.model.clone(),
         strategy: request.strategy,
         seed: request.seed,
-        timestamp: request.timestamp,
+        timestamp: request.timestamp.clone(),
         features: request.feature_names.to_vec(),
         training,
         class_counts: [classes.len() - positives, positives],
-        cross_validated,
-        feature_importance,
+        cross_validated: None,
+        feature_importance: None,
         training_set,
         validation,
-    };
-    Ok((record, model))
+        record_state: RecordState::Complete,
+    })
 }
 
 /// Fits `record`'s model again on `rows`: its training alerts' feature rows,

@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use super::metrics::{binary_metrics, roc_auc, stratified_folds, BinaryMetrics, METRIC_COUNT};
 use crate::core::model::permutation::PermutationPredictor;
 use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
-use crate::core::parallel::map_in_order;
 use crate::core::random::SplitMix64;
 
 /// Shuffles of each feature per fold; their drops are averaged.
@@ -60,8 +59,9 @@ pub struct CrossValidation {
 }
 
 /// What one fold found: its metrics (as [`BinaryMetrics::values`]) and the
-/// mean drop in ROC AUC of each column, shuffled.
-#[derive(Clone, Debug, PartialEq)]
+/// mean drop in ROC AUC of each column, shuffled. It crosses from a
+/// worker to the page, so it is serialisable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FoldOutcome {
     metrics: [f64; METRIC_COUNT],
     auc_drops: Vec<f64>,
@@ -212,69 +212,9 @@ pub fn summarize_folds(outcomes: &[FoldOutcome], feature_names: &[String]) -> Cr
     }
 }
 
-/// Stratified k-fold cross-validation of `model` on the labelled rows, with
-/// `folds` reduced to the smaller class's size, and the permutation
-/// importance of each column (named by `feature_names`) on the held-out
-/// folds; the folds run on up to `threads` threads, with the same result.
-pub fn cross_validate(
-    model: &ModelSpec,
-    rows: &FeatureMatrix,
-    classes: &[u8],
-    feature_names: &[String],
-    folds: usize,
-    seed: u64,
-    threads: usize,
-) -> Result<CrossValidation, ModelError> {
-    let Some(plan) = plan_folds(classes, folds, seed) else {
-        return Ok(summarize_folds(&[], feature_names));
-    };
-    let numbered: Vec<(usize, &Vec<usize>)> = plan.iter().enumerate().collect();
-    let outcomes = map_in_order(&numbered, threads, |&(fold, held_out)| {
-        evaluate_fold(model, rows, classes, held_out, fold, seed)
-    })
-    .into_iter()
-    .collect::<Result<Vec<_>, _>>()?;
-    Ok(summarize_folds(&outcomes, feature_names))
-}
-
 /// The importances sorted from the feature the model needs most.
 pub fn by_importance(importance: &[FeatureImportance]) -> Vec<&FeatureImportance> {
     let mut sorted: Vec<&FeatureImportance> = importance.iter().collect();
     sorted.sort_by(|a, b| b.auc_drop.total_cmp(&a.auc_drop));
     sorted
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_feature_that_separates_the_classes_matters_and_noise_does_not() {
-        let mut random = SplitMix64::new(1);
-        let rows: Vec<[f64; 2]> = (0..60)
-            .map(|i| {
-                let class = (i % 2) as f64;
-                [class * 3.0 + (i % 5) as f64 * 0.1, random.below(100) as f64]
-            })
-            .collect();
-        let classes: Vec<u8> = (0..60).map(|i| (i % 2) as u8).collect();
-        let names = vec!["signal".to_string(), "noise".to_string()];
-        let model = ModelSpec::by_name("extra-trees").expect("known");
-        let found = cross_validate(
-            &model,
-            &FeatureMatrix::from_rows(&rows).expect("matrix"),
-            &classes,
-            &names,
-            5,
-            7,
-            1,
-        )
-        .expect("validates");
-        let importance = found.importance.expect("two classes");
-        assert_eq!(importance[0].feature, "signal");
-        assert!(importance[0].auc_drop > 0.2, "{importance:?}");
-        assert!(importance[1].auc_drop.abs() < 0.1, "{importance:?}");
-        assert_eq!(by_importance(&importance)[0].feature, "signal");
-        assert_eq!(found.metrics.expect("two classes").folds, 5);
-    }
 }

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 use super::{FollowUp, LabellingSession};
+use crate::core::active::evaluation::{EvaluationJob, RecordState};
+use crate::core::active::validation::CrossValidation;
 use crate::core::alert::Candid;
+use crate::core::model_file::{training_matrix, ModelFileError};
 use crate::core::workbench::{TrainingJob, TrainingOutcome, WorkbenchSettings};
 use crate::core::workspace::Workspace;
 
@@ -107,6 +110,98 @@ impl LabellingSession {
             rerank: true,
             refit: self.needs_scores(workspace),
         })
+    }
+
+    /// The cross-validations that complete the rounds whose record waits
+    /// for one (recorded as soon as they ranked; the page may have been
+    /// left or reloaded since), oldest first.
+    pub fn pending_records(&self) -> Vec<EvaluationJob> {
+        self.saved
+            .rounds
+            .iter()
+            .filter(|record| record.is_pending())
+            .map(EvaluationJob::for_record)
+            .collect()
+    }
+
+    /// The cross-validation that completes round `round`'s record, if that
+    /// record is not complete (pending, or not computed earlier).
+    pub fn record_job(&self, round: u32) -> Option<EvaluationJob> {
+        self.saved
+            .rounds
+            .iter()
+            .find(|record| record.round == round && record.record_state != RecordState::Complete)
+            .map(EvaluationJob::for_record)
+    }
+
+    /// The training rows of `job`'s round, in its record's order, with its
+    /// features: from the loaded alerts or the training table. An error
+    /// names the training alerts missing.
+    pub fn evaluation_rows(
+        &self,
+        workspace: &Workspace,
+        job: &EvaluationJob,
+    ) -> Result<Vec<f64>, ModelFileError> {
+        let record = self
+            .saved
+            .rounds
+            .iter()
+            .find(|record| job.completes(record))
+            .ok_or(ModelFileError::TrainingAlertsMissing {
+                round: job.round,
+                missing: job.classes.len(),
+                total: job.classes.len(),
+            })?;
+        Ok(training_matrix(workspace, record)?.row_major().to_vec())
+    }
+
+    /// Sets the record that `job` completes to `state`, unless it is
+    /// complete already (another tab may have finished it first). Says
+    /// whether anything changed.
+    fn set_record_state(&mut self, job: &EvaluationJob, state: RecordState) -> bool {
+        let Some(record) = self
+            .saved
+            .rounds
+            .iter_mut()
+            .find(|record| job.completes(record))
+        else {
+            return false;
+        };
+        if record.record_state == RecordState::Complete || record.record_state == state {
+            return false;
+        }
+        record.record_state = state;
+        self.changed();
+        true
+    }
+
+    /// The page starts `job` (again): its round's record is pending until
+    /// the answer, also across a reload.
+    pub fn record_computing(&mut self, job: &EvaluationJob) {
+        self.set_record_state(job, RecordState::Pending);
+    }
+
+    /// Completes the record `job` names with its cross-validation. Says
+    /// whether it did (not when the round is gone or already complete).
+    pub fn complete_record(&mut self, job: &EvaluationJob, evaluation: CrossValidation) -> bool {
+        let completed = self.set_record_state(job, RecordState::Complete);
+        if completed {
+            if let Some(record) = self
+                .saved
+                .rounds
+                .iter_mut()
+                .find(|record| job.completes(record))
+            {
+                record.complete(evaluation);
+            }
+        }
+        completed
+    }
+
+    /// The record `job` names stays without its cross-validation, and says
+    /// why (the page offers to compute it again).
+    pub fn record_not_computed(&mut self, job: &EvaluationJob, reason: String) {
+        self.set_record_state(job, RecordState::NotComputed { reason });
     }
 
     /// Drops the probabilities if the current settings would fit another

@@ -148,11 +148,19 @@ impl ModelFile {
                 round: record.round,
             });
         }
-        let survey = workspace.survey();
-        let columns = input_columns(survey, &record.features)?;
-        let rows = training_rows(workspace, record)?;
-        let matrix = matrix_of(&rows, &columns)?;
+        let matrix = training_matrix(workspace, record)?;
         let fitted = refit(record, &matrix)?;
+        ModelFile::checked(workspace.survey(), record, fitted)
+    }
+
+    /// The model file of `record` with the model it fitted (checked first:
+    /// a model that could not be scored elsewhere is refused), when the
+    /// fit is at hand and need not be done again.
+    pub fn checked(
+        survey: Survey,
+        record: &RoundRecord,
+        fitted: FittedModel,
+    ) -> Result<ModelFile, ModelFileError> {
         fitted
             .check()
             .map_err(|problem| ModelFileError::Unexportable {
@@ -257,6 +265,17 @@ pub fn training_rows<'w>(
         });
     }
     Ok(rows)
+}
+
+/// The rows `record` trained on, in its order, with its features: from the
+/// workspace's loaded alerts or its training table. An error names the
+/// training alerts missing, or a feature the survey does not have.
+pub fn training_matrix(
+    workspace: &Workspace,
+    record: &RoundRecord,
+) -> Result<FeatureMatrix, ModelFileError> {
+    let columns = input_columns(workspace.survey(), &record.features)?;
+    matrix_of(&training_rows(workspace, record)?, &columns)
 }
 
 /// The column of each named feature in `survey`'s feature row.

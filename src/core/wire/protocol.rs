@@ -11,6 +11,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::core::active::evaluation::EvaluationJob;
+use crate::core::active::validation::FoldOutcome;
 use crate::core::alert::Candid;
 use crate::core::cutouts::{read_card_stamps, read_card_stamps_from, CardStamp};
 use crate::core::file_reading::{read_file, read_file_from, FileReading, LoadError};
@@ -26,8 +28,13 @@ pub enum WorkerRequest {
     ReadFile { name: String },
     /// Decode one alert's three stamps. Payload: the alert's file.
     CardStamps { name: String, candid: Candid },
-    /// Train a round (or refit). Payload: every loaded alert's feature row.
+    /// Fit a round's model (or refit) and score every row; a round's
+    /// cross-validation follows as [`WorkerRequest::EvaluateFold`]s.
+    /// Payload: every loaded alert's feature row.
     Train(TrainingJob),
+    /// Evaluate one fold of a recorded round's cross-validation. Payload:
+    /// the round's training rows, in its record's order, its features only.
+    EvaluateFold { job: EvaluationJob, fold: usize },
     /// Rank the queue. Payload: the feature rows of the job's alerts.
     RankQueue(QueueJob),
 }
@@ -62,6 +69,7 @@ pub enum WorkerAnswer {
     /// The decoded stamps; `None` when the file has none for the alert.
     CardStamps(Option<Vec<CardStamp>>),
     Trained(TrainingOutcome),
+    FoldEvaluated(FoldOutcome),
     Ranked(Vec<QueuedAlert>),
 }
 
@@ -97,6 +105,7 @@ impl WorkerRequest {
             WorkerRequest::ReadFile { .. } => "read-file",
             WorkerRequest::CardStamps { .. } => "card-stamps",
             WorkerRequest::Train(_) => "train",
+            WorkerRequest::EvaluateFold { .. } => "evaluate-fold",
             WorkerRequest::RankQueue(_) => "rank-queue",
         }
     }
@@ -105,7 +114,9 @@ impl WorkerRequest {
     pub fn payload_kind(&self) -> PayloadKind {
         match self {
             WorkerRequest::ReadFile { .. } | WorkerRequest::CardStamps { .. } => PayloadKind::File,
-            WorkerRequest::Train(_) | WorkerRequest::RankQueue(_) => PayloadKind::FeatureRows,
+            WorkerRequest::Train(_)
+            | WorkerRequest::EvaluateFold { .. }
+            | WorkerRequest::RankQueue(_) => PayloadKind::FeatureRows,
         }
     }
 
@@ -167,12 +178,20 @@ pub fn answer(request: WorkerRequest, payload: Payload) -> WorkerReply {
             WorkerAnswer::CardStamps(read_card_stamps_from(name, sparse, *candid)?),
         ),
         (WorkerRequest::Train(job), Payload::FeatureRows(values)) => {
-            let outcome = job
-                .run(&values)
-                .map_err(|error: ModelError| WorkerError::Training {
-                    detail: error.to_string(),
-                })?;
+            let outcome =
+                job.fit_and_score(&values)
+                    .map_err(|error: ModelError| WorkerError::Training {
+                        detail: error.to_string(),
+                    })?;
             Ok(WorkerAnswer::Trained(outcome))
+        }
+        (WorkerRequest::EvaluateFold { job, fold }, Payload::FeatureRows(values)) => {
+            let outcome = job.run_fold(&values, *fold).map_err(|error: ModelError| {
+                WorkerError::Training {
+                    detail: error.to_string(),
+                }
+            })?;
+            Ok(WorkerAnswer::FoldEvaluated(outcome))
         }
         (WorkerRequest::RankQueue(job), Payload::FeatureRows(values)) => {
             Ok(WorkerAnswer::Ranked(job.run(&values)))
@@ -204,4 +223,10 @@ expect_answer!(
     "card-stamps"
 );
 expect_answer!(expect_trained, Trained, TrainingOutcome, "train");
+expect_answer!(
+    expect_fold_evaluated,
+    FoldEvaluated,
+    FoldOutcome,
+    "evaluate-fold"
+);
 expect_answer!(expect_ranked, Ranked, Vec<QueuedAlert>, "rank-queue");

@@ -21,13 +21,15 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
+use crate::core::active::evaluation::EvaluationJob;
+use crate::core::active::validation::FoldOutcome;
 use crate::core::alert::Candid;
 use crate::core::cutouts::CardStamp;
 use crate::core::file_reading::FileReading;
 use crate::core::queue::{QueueJob, QueuedAlert};
 use crate::core::wire::protocol::{
-    expect_card_stamps, expect_file_read, expect_ranked, expect_trained, reply_from_bytes,
-    WorkerError, WorkerReply, WorkerRequest,
+    expect_card_stamps, expect_file_read, expect_fold_evaluated, expect_ranked, expect_trained,
+    reply_from_bytes, WorkerError, WorkerReply, WorkerRequest,
 };
 use crate::core::workbench::{TrainingJob, TrainingOutcome};
 use crate::ui::worker_main::READY;
@@ -225,6 +227,19 @@ impl PageWorker {
         let request = WorkerRequest::Train(job);
         let values = js_sys::Float64Array::from(values).into();
         expect_trained(self.request(&request, values).await)
+    }
+
+    /// Evaluates one fold of a round's cross-validation in the worker;
+    /// `rows` is the round's training rows (a `Float64Array`, copied to the
+    /// worker, so one array serves every fold).
+    pub async fn evaluate_fold(
+        &self,
+        job: EvaluationJob,
+        fold: usize,
+        rows: &js_sys::Float64Array,
+    ) -> Result<FoldOutcome, WorkerError> {
+        let request = WorkerRequest::EvaluateFold { job, fold };
+        expect_fold_evaluated(self.request(&request, rows.into()).await)
     }
 
     /// Stops the worker at once (Cancel); requests still waiting are refused.

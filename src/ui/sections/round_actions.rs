@@ -161,6 +161,8 @@ pub fn MlflowSettings(actions: RoundActions) -> impl IntoView {
 /// A round row's buttons.
 #[component]
 pub fn RoundButtons(actions: RoundActions, round: RoundRecord) -> impl IntoView {
+    // A round logged before its metrics are in would lack them in MLflow.
+    let pending = round.is_pending();
     let (for_model, for_onnx, for_log) = (round.clone(), round.clone(), round);
     view! {
         <td class="round-actions">
@@ -171,7 +173,8 @@ pub fn RoundButtons(actions: RoundActions, round: RoundRecord) -> impl IntoView 
                 title="The model as ONNX-ML (onnxruntime 1.16.3 and later): imputation and classifier, exact"
                 on:click=move |_| actions.export_onnx(&for_onnx)>"ONNX"</button>
             <button type="button" class="secondary" data-testid="log-mlflow"
-                disabled=move || actions.logging.get()
+                title=if pending { "The round's metrics are still being computed" } else { "" }
+                disabled=move || pending || actions.logging.get()
                 on:click=move |_| actions.log_to_mlflow(&for_log)>"Log to MLflow"</button>
         </td>
     }
@@ -194,7 +197,7 @@ pub fn ImportanceChart(rounds: Memo<Vec<RoundRecord>>) -> impl IntoView {
         latest.get().map(|(round, importance)| {
             view! {
                 <figure class="importance">
-                    <figcaption>{format!("Which features the round {round} model needs: the drop in cross-validated ROC AUC when one is shuffled (mean ± sd over the folds)")}</figcaption>
+                    <figcaption>{format!("Which features the round {round} model needs: the drop in cross-validated ROC AUC when one is shuffled (mean over the folds, ± its standard error)")}</figcaption>
                     {svg_image(importance_svg(&importance, 560), "Feature importance: the drop in cross-validated ROC AUC when each feature is shuffled", "feature-importance")}
                 </figure>
             }

@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 
 use super::round_actions::{ImportanceChart, MlflowSettings, RoundActions, RoundButtons};
 use super::{svg_image, Section};
+use crate::core::active::evaluation::RecordState;
 use crate::core::active::round::RoundRecord;
 use crate::core::display::format_metric;
 use crate::core::plot::learning_curve_svg;
@@ -19,12 +20,25 @@ fn with_spread(
     round: &RoundRecord,
     pick: impl Fn(&crate::core::active::metrics::BinaryMetrics) -> Option<f64>,
 ) -> String {
+    if round.is_pending() {
+        return "…".to_string();
+    }
     match &round.cross_validated {
         Some(cv) => match (pick(&cv.mean), pick(&cv.std)) {
             (Some(mean), Some(sd)) => format!("{mean:.2} ± {sd:.2}"),
             _ => "n/a".to_string(),
         },
         None => "–".to_string(),
+    }
+}
+
+/// Whether the round's record is complete: empty when it is, else what
+/// the row says instead of its metrics.
+fn record_status(round: &RoundRecord) -> Option<String> {
+    match &round.record_state {
+        RecordState::Complete => None,
+        RecordState::Pending => Some("metrics being computed".to_string()),
+        RecordState::NotComputed { reason } => Some(format!("metrics not computed: {reason}")),
     }
 }
 
@@ -35,6 +49,30 @@ fn features_used(round: &RoundRecord) -> String {
         "all".to_string()
     } else {
         round.features.len().to_string()
+    }
+}
+
+/// The round's record: "complete", or why its metrics are missing, with a
+/// button to compute them again when they were not.
+#[component]
+fn RecordCell(workbench: Workbench, round: RoundRecord) -> impl IntoView {
+    let number = round.round;
+    let status = record_status(&round);
+    let retry = matches!(round.record_state, RecordState::NotComputed { .. });
+    let state = match round.record_state {
+        RecordState::Complete => "complete",
+        RecordState::Pending => "pending",
+        RecordState::NotComputed { .. } => "not-computed",
+    };
+    view! {
+        <td data-testid="round-record" data-state=state>
+            {status.unwrap_or_else(|| "complete".to_string())}
+            {retry.then(|| view! {
+                <button type="button" class="secondary" data-testid="compute-record"
+                    disabled=move || workbench.recording.get().is_some()
+                    on:click=move |_| workbench.compute_record(number)>"Compute metrics"</button>
+            })}
+        </td>
     }
 }
 
@@ -62,6 +100,8 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
         )),
     });
     let actions = RoundActions::new(workbench);
+    // Fitting, or computing a round's record: Cancel stops either.
+    let busy = Memo::new(move |_| workbench.training.get() || workbench.recording.get().is_some());
     let train = move |_| {
         if workbench.training.get_untracked() {
             return;
@@ -73,14 +113,19 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
             number=5
             title="Train & rounds"
             explanation="Each round trains the classifier on every usable label whose feature row is known (its alert \
-                         loaded now, or stored when it was labelled or imported) and re-ranks the queue. Metrics are stratified 5-fold cross-validation on the labels (mean ± sd); training-set \
-                         accuracy is shown apart, because it flatters."
+                         loaded now, or stored when it was labelled or imported) and re-ranks the queue at once. Its metrics follow while you label: stratified 5-fold cross-validation on the labels (mean ± sd) \
+                         and each feature's importance, computed in the background; training-set accuracy is shown apart, because it flatters."
         >
             <button type="button" data-testid="train" disabled=move || workbench.training.get() on:click=train>
                 {move || if workbench.training.get() { "Training…".to_string() } else { format!("Train round {}", next_round.get()) }}
             </button>
             <Show when=move || workbench.training.get()>
-                <span class="progress" data-testid="training-progress" role="status">" Training in the background… "</span>
+                <span class="progress" data-testid="training-progress" role="status">" Fitting the model and ranking the pool… "</span>
+            </Show>
+            {move || (!workbench.training.get()).then(|| workbench.recording.get()).flatten().map(|progress| view! {
+                <span class="progress" data-testid="record-progress" role="status">{format!(" {} ", progress.describe())}</span>
+            })}
+            <Show when=move || busy.get()>
                 <button type="button" class="secondary" data-testid="cancel-training" on:click=move |_| workbench.cancel_training()>"Cancel"</button>
             </Show>
             {move || workbench.training_error.get().map(|message| view! { <p class="error" role="alert" data-testid="training-error">{message}</p> })}
@@ -99,7 +144,7 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
                         <th>"round"</th><th class="number">"labels"</th><th>"classes 0 / 1"</th><th>"model"</th><th class="number">"features"</th>
                         <th>"strategy"</th><th class="number">"CV accuracy"</th><th class="number">"CV F1"</th>
                         <th class="number">"CV ROC AUC"</th><th class="number">"CV AuRaK"</th><th class="number">"train accuracy"</th>
-                        <th class="number">"validation AUC"</th><th>"time (UTC)"</th><th>"export"</th>
+                        <th class="number">"validation AUC"</th><th>"record"</th><th>"time (UTC)"</th><th>"export"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -117,6 +162,7 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
                             <td class="number">{with_spread(&round, |m| m.aurak)}</td>
                             <td class="number">{format!("{:.2}", round.training_set.accuracy)}</td>
                             <td class="number">{round.validation.map_or("–".to_string(), |v| format_metric(v.roc_auc))}</td>
+                            <RecordCell workbench=workbench round=round.clone() />
                             <td>{round.timestamp.clone()}</td>
                             <RoundButtons actions=actions round=round.clone() />
                         </tr>

@@ -1,0 +1,128 @@
+//! The pool of Web Workers that computes a round's record after its ranking:
+//! one fold of the cross-validation per request, on plain workers (a static
+//! host cannot set the headers SharedArrayBuffer needs, so nothing is
+//! shared; each worker gets a copy of the training rows). The pool has
+//! `navigator.hardwareConcurrency − 1` workers, at most 4, at least 1;
+//! `?workers=N` in the page's address sets it (for benchmarks). Which fold
+//! runs where, and what a crash does, is `core::active::evaluation::FoldSchedule`:
+//! each fold is seeded by its number, so the record is the same on any
+//! number of workers.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use futures::future::select_all;
+use leptos::prelude::*;
+
+use super::worker_slot::WorkerSlot;
+use crate::core::active::evaluation::{EvaluationJob, FoldSchedule, NextFold};
+use crate::core::active::validation::{CrossValidation, FoldOutcome};
+use crate::core::wire::protocol::WorkerError;
+
+/// The most workers a pool starts.
+const MOST_WORKERS: usize = 4;
+
+/// The pool's size for this browser: the `workers` query parameter (1–8)
+/// if given, else one worker fewer than the cores (the page and its trainer
+/// keep one), at most [`MOST_WORKERS`], at least 1.
+pub fn pool_size() -> usize {
+    let Some(window) = web_sys::window() else {
+        return 1;
+    };
+    let asked = window
+        .location()
+        .search()
+        .ok()
+        .and_then(|query| {
+            web_sys::UrlSearchParams::new_with_str(&query)
+                .ok()?
+                .get("workers")
+        })
+        .and_then(|text| text.parse::<usize>().ok())
+        .filter(|count| (1..=8).contains(count));
+    let cores = window.navigator().hardware_concurrency() as usize;
+    asked.unwrap_or_else(|| cores.saturating_sub(1).clamp(1, MOST_WORKERS))
+}
+
+/// Workers started on first use and kept between rounds; copies share them.
+#[derive(Clone, Copy)]
+pub struct WorkerPool(StoredValue<Vec<WorkerSlot>, LocalStorage>);
+
+type FoldAnswer = (usize, usize, Result<FoldOutcome, WorkerError>);
+
+impl WorkerPool {
+    /// A pool of `size` workers (at least 1), none started yet.
+    pub fn new(size: usize) -> WorkerPool {
+        WorkerPool(StoredValue::new_local(
+            (0..size.max(1)).map(|_| WorkerSlot::default()).collect(),
+        ))
+    }
+
+    pub fn size(&self) -> usize {
+        self.0.with_value(Vec::len)
+    }
+
+    /// Stops every worker at once (Cancel); the next evaluation starts new ones.
+    pub fn stop(&self) {
+        self.0
+            .with_value(|slots| slots.iter().for_each(WorkerSlot::stop));
+    }
+
+    /// `job`'s cross-validation, its folds spread over the pool; `rows` are
+    /// the round's training rows. `progress` hears (folds done, folds) after
+    /// each fold. A worker that fails leaves its fold to the others; when
+    /// none is left, or a fold cannot be fitted, the error says why.
+    pub async fn evaluate(
+        &self,
+        job: &EvaluationJob,
+        rows: &[f64],
+        progress: impl Fn(usize, usize),
+    ) -> Result<CrossValidation, String> {
+        let slots = self.0.get_value();
+        let rows = js_sys::Float64Array::from(rows);
+        let mut schedule = FoldSchedule::new(job.fold_count(), slots.len());
+        let mut free: Vec<usize> = (0..slots.len()).rev().collect();
+        let mut running: Vec<Pin<Box<dyn Future<Output = FoldAnswer>>>> = Vec::new();
+        progress(0, job.fold_count());
+        loop {
+            while let Some(worker) = free.pop() {
+                let NextFold::Run(fold) = schedule.next_fold() else {
+                    free.push(worker);
+                    break;
+                };
+                let (slot, job, rows) = (slots[worker], job.clone(), rows.clone());
+                running.push(Box::pin(async move {
+                    let outcome = match slot.get().await {
+                        Ok(worker) => worker.evaluate_fold(job, fold, &rows).await,
+                        Err(reason) => Err(WorkerError::Gone { reason }),
+                    };
+                    (worker, fold, outcome)
+                }));
+            }
+            if running.is_empty() {
+                break;
+            }
+            let ((worker, fold, outcome), _, still_running) = select_all(running).await;
+            running = still_running;
+            match outcome {
+                Ok(outcome) => {
+                    schedule.done(fold, outcome);
+                    free.push(worker);
+                }
+                // The fold itself cannot be fitted: another worker would fail the same way.
+                Err(WorkerError::Training { detail }) => return Err(detail),
+                Err(error) => {
+                    slots[worker].stop();
+                    schedule.worker_failed(fold, error.to_string());
+                }
+            }
+            let (done, folds) = schedule.progress();
+            progress(done, folds);
+        }
+        match schedule.finished() {
+            Some(Ok(outcomes)) => Ok(job.summarize(&outcomes)),
+            Some(Err(reason)) => Err(reason),
+            None => Err("the pool stopped before every fold was evaluated".to_string()),
+        }
+    }
+}
