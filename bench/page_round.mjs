@@ -17,7 +17,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { launchChromium } from "../tests/e2e/browser.mjs";
+import { launchChromium, storedRowCount } from "../tests/e2e/browser.mjs";
 import { labelFileFromFeatures } from "../tests/e2e/cli.mjs";
 import { startServer } from "../tests/e2e/server.mjs";
 
@@ -47,24 +47,6 @@ let start = performance.now();
 execFileSync(CLI, ["train", "--labels", labelsPath, "--out", join("bench", "out", "page-round.model.json")], { stdio: "ignore" });
 const result = { labels: labelCount, poolFiles: pool.length, cli: CLI, cliTrainSeconds: seconds(start), rounds: [] };
 
-/** Stored rows in the page's database. */
-const storedCount = (page) =>
-  page.evaluate(
-    () =>
-      new Promise((resolve) => {
-        const open = indexedDB.open("fink-vra");
-        open.onsuccess = () => {
-          const request = open.result.transaction("training-rows").objectStore("training-rows").count();
-          request.onsuccess = () => {
-            open.result.close();
-            resolve(request.result);
-          };
-          request.onerror = () => resolve(0);
-        };
-        open.onerror = () => resolve(0);
-      }),
-  );
-
 async function round(browser, server, workers) {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -76,7 +58,7 @@ async function round(browser, server, workers) {
   }
   await page.getByTestId("import-file").setInputFiles(labelsPath);
   await page.getByTestId("import-report").waitFor(LONG);
-  while ((await storedCount(page)) < labelCount) await page.waitForTimeout(250);
+  while ((await storedRowCount(page)) < labelCount) await page.waitForTimeout(250);
   start = performance.now();
   await page.getByTestId("file-input").setInputFiles(pool);
   await page.getByTestId("file-summary-row").nth(pool.length - 1).waitFor(LONG);

@@ -17,7 +17,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { launchChromium } from "../tests/e2e/browser.mjs";
+import { launchChromium, storedRowCount } from "../tests/e2e/browser.mjs";
 import { labelFileFromFeatures } from "../tests/e2e/cli.mjs";
 import { startServer } from "../tests/e2e/server.mjs";
 
@@ -114,23 +114,7 @@ try {
   await page.getByTestId("import-file").setInputFiles(labelsPath);
   await page.getByTestId("import-report").waitFor(LONG);
   result.importSeconds = seconds(start);
-  await page.waitForFunction(
-    (count) =>
-      new Promise((resolve) => {
-        const open = indexedDB.open("fink-vra");
-        open.onsuccess = () => {
-          const request = open.result.transaction("training-rows").objectStore("training-rows").count();
-          request.onsuccess = () => {
-            open.result.close();
-            resolve(request.result >= count);
-          };
-          request.onerror = () => resolve(false);
-        };
-        open.onerror = () => resolve(false);
-      }),
-    labelCount,
-    { ...LONG, polling: 250 },
-  );
+  while ((await storedRowCount(page)) < labelCount) await page.waitForTimeout(250);
   result.importUntilStoredSeconds = seconds(start);
   const stored = await storedRows(page);
   result.storedRows = stored.rows;

@@ -53,6 +53,19 @@ fn browser_file(bytes: &[u8], name: &str) -> JsValue {
         .into()
 }
 
+/// Labels the first `count` alerts of `workspace` gal and extragal in turn.
+fn label_alternately(session: &mut LabellingSession, workspace: &Workspace, count: usize) {
+    for (i, row) in workspace.features().iter().take(count).enumerate() {
+        let label = if i % 2 == 0 {
+            Label::Gal
+        } else {
+            Label::Extragal
+        };
+        let time = format!("2026-11-29T00:00:{i:02}.000Z");
+        assert!(session.label(workspace, row.candid, label, time));
+    }
+}
+
 /// The worker's reply to a `read-file` request for a `File` of `bytes`, as
 /// the page decodes it.
 fn read_through_the_worker(bytes: &[u8], name: &str) -> FileReading {
@@ -206,15 +219,7 @@ fn a_round_trained_in_the_worker_exports_a_model_file_that_scores_as_the_worker_
         };
         settings.set_feature_used("snr", false);
         let _ = session.set_settings(&workspace, settings, "2026-11-29T00:00:00.000Z".into());
-        for (i, row) in workspace.features().iter().take(16).enumerate() {
-            let label = if i % 2 == 0 {
-                Label::Gal
-            } else {
-                Label::Extragal
-            };
-            let time = format!("2026-11-29T00:00:{i:02}.000Z");
-            assert!(session.label(&workspace, row.candid, label, time));
-        }
+        label_alternately(&mut session, &workspace, 16);
         let (job, values) = session.training_job(&workspace, "t".into(), true);
         let payload: JsValue = js_sys::Float64Array::from(values.as_slice()).into();
         let reply = reply_to(&message(&WorkerRequest::Train(job), &payload));
@@ -237,15 +242,7 @@ fn a_rounds_record_completed_fold_by_fold_in_the_worker_is_the_round_trained_who
     let mut workspace = Workspace::for_survey(Survey::Lsst);
     workspace.load_file("simulated.parquet", LSST_SIMULATED.to_vec());
     let mut session = LabellingSession::new(SavedSession::for_survey(Survey::Lsst));
-    for (i, row) in workspace.features().iter().take(20).enumerate() {
-        let label = if i % 2 == 0 {
-            Label::Gal
-        } else {
-            Label::Extragal
-        };
-        let time = format!("2026-11-29T00:00:{i:02}.000Z");
-        assert!(session.label(&workspace, row.candid, label, time));
-    }
+    label_alternately(&mut session, &workspace, 20);
     let (job, values) = session.training_job(&workspace, "t".into(), true);
     let whole = job.run(&values).expect("trains whole");
     let payload: JsValue = js_sys::Float64Array::from(values.as_slice()).into();

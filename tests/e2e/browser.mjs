@@ -128,3 +128,22 @@ export function stampStatistics(page) {
     }),
   );
 }
+
+/** How many feature rows the page's database (IndexedDB `fink-vra`) holds. */
+export function storedRowCount(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const open = indexedDB.open("fink-vra");
+        open.onsuccess = () => {
+          const request = open.result.transaction("training-rows").objectStore("training-rows").count();
+          request.onsuccess = () => {
+            open.result.close();
+            resolve(request.result);
+          };
+          request.onerror = () => resolve(0);
+        };
+        open.onerror = () => resolve(0);
+      }),
+  );
+}

