@@ -114,6 +114,7 @@ static FEATURES_TOGGLED: AtomicUsize = AtomicUsize::new(0);
 static TRAINED_FROM_STORED_ROWS: AtomicUsize = AtomicUsize::new(0);
 static STORED_ROWS_REPLACED: AtomicUsize = AtomicUsize::new(0);
 static RECORDS_COMPLETED: AtomicUsize = AtomicUsize::new(0);
+static RECORDS_AS_TRAINED_WHOLE: AtomicUsize = AtomicUsize::new(0);
 
 fn count(counter: &AtomicUsize) {
     counter.fetch_add(1, Ordering::Relaxed);
@@ -401,7 +402,7 @@ impl Harness {
             .collect();
         for round in given_up {
             let job = self.session.record_job(round).expect("not complete");
-            self.session.record_computing(&job);
+            self.session.mark_record_pending(&job);
         }
         for job in self.session.pending_records() {
             let record = self.record_of(&job);
@@ -452,6 +453,7 @@ impl Harness {
                 .trained_whole
                 .get(&(job.round, job.timestamp.clone()))
             {
+                assert_eq!(trained_rows.len(), rows.len(), "the same training rows");
                 if trained_rows
                     .iter()
                     .zip(&rows)
@@ -461,6 +463,7 @@ impl Harness {
                         &completed, whole,
                         "a record completed later is the whole round's"
                     );
+                    count(&RECORDS_AS_TRAINED_WHOLE);
                 }
             }
             count(&RECORDS_COMPLETED);
@@ -834,16 +837,18 @@ impl Harness {
             }
             Action::CompleteRecords(first_fold) => self.complete_records(*first_fold),
             Action::CancelRecord => {
-                if let Some(job) = self.session.pending_records().into_iter().next() {
-                    self.session
-                        .record_not_computed(&job, "cancelled".to_string());
-                    let record = self.record_of(&job);
+                let pending = self.session.pending_records();
+                self.session.pending_records_not_computed("cancelled");
+                // The one computed and those waiting behind it: none stays pending.
+                for job in &pending {
+                    let record = self.record_of(job);
                     assert!(matches!(
                         record.record_state,
                         RecordState::NotComputed { .. }
                     ));
                     assert_eq!(record.cross_validated, None);
                 }
+                assert!(self.session.pending_records().is_empty());
             }
             Action::ToggleSkipLabelledObjects => self.change_queue_settings(|settings| {
                 settings.skip_labelled_objects = !settings.skip_labelled_objects
@@ -1082,7 +1087,7 @@ fn cases() -> u32 {
 /// the generator reached what the rules are about.
 fn run_the_model(survey: Survey, cases: u32) {
     let started = std::time::Instant::now();
-    let counters: [(&str, &AtomicUsize); 11] = [
+    let counters: [(&str, &AtomicUsize); 12] = [
         ("rounds", &ROUNDS),
         ("one-class rounds", &ONE_CLASS_ROUNDS),
         ("labels trained again", &RELABELLED_ROUNDS),
@@ -1094,6 +1099,10 @@ fn run_the_model(survey: Survey, cases: u32) {
         ("rows trained from the database", &TRAINED_FROM_STORED_ROWS),
         ("stored rows replaced by fresh ones", &STORED_ROWS_REPLACED),
         ("records completed after the ranking", &RECORDS_COMPLETED),
+        (
+            "completed records checked against the round trained whole",
+            &RECORDS_AS_TRAINED_WHOLE,
+        ),
     ];
     let before = counters.map(|(_, counter)| counter.load(Ordering::Relaxed));
     let solar_system_before = SOLAR_SYSTEM_SHOWN.load(Ordering::Relaxed);
@@ -1134,7 +1143,8 @@ fn run_the_model(survey: Survey, cases: u32) {
         "session model ({survey}): {cases} sequences of up to 60 actions in {:.1} s; {} rounds \
          ({} of one class, {} trained a label again), {} undos, {} steps with conflicts, \
          {} late rankings, {} settled, {} feature choices, {} rows trained from the database, \
-         {} stored rows replaced, {} records completed after the ranking",
+         {} stored rows replaced, {} records completed after the ranking ({} checked against \
+         the round trained whole)",
         started.elapsed().as_secs_f64(),
         seen[0],
         seen[1],
@@ -1147,6 +1157,7 @@ fn run_the_model(survey: Survey, cases: u32) {
         seen[8],
         seen[9],
         seen[10],
+        seen[11],
     );
     for ((what, _), seen) in counters.iter().zip(seen) {
         assert!(seen > 0, "{survey}: no {what} in {cases} sequences");

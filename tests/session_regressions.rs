@@ -483,7 +483,7 @@ fn a_round_pending_at_a_reload_without_its_rows_says_metrics_not_computed_then_c
     // The file is loaded again: "Compute metrics".
     load(&mut empty, FILE_A);
     let job = reloaded.record_job(0).expect("not complete");
-    reloaded.record_computing(&job);
+    reloaded.mark_record_pending(&job);
     assert_eq!(reloaded.pending_records(), vec![job.clone()]);
     let rows = reloaded.evaluation_rows(&empty, &job).expect("rows");
     let evaluation = job.run(&rows, 1).expect("evaluates");

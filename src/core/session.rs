@@ -102,12 +102,14 @@ impl SavedSession {
         let report = self.labels.merge(incoming);
         // Ours that the other copy undid.
         let _ = self.labels.purge(&self.undone);
-        let ours = if other.rounds.len() > self.rounds.len() {
+        // The longer history is kept; the other one may still hold a
+        // record completed where the kept one waits for it.
+        let history_not_kept = if other.rounds.len() > self.rounds.len() {
             std::mem::replace(&mut self.rounds, other.rounds.clone())
         } else {
             other.rounds.clone()
         };
-        keep_finished_records(&mut self.rounds, &ours);
+        keep_finished_records(&mut self.rounds, &history_not_kept);
         if other.settings_changed_at > self.settings_changed_at {
             self.settings = other.settings.clone();
             self.settings_changed_at = other.settings_changed_at.clone();

@@ -2,9 +2,9 @@
 //! "Train" records the round as soon as the model has ranked the pool, then
 //! the round's cross-validation runs in the worker pool (`worker_pool`) and
 //! completes the record while labelling goes on. A round still pending
-//! after a reload is finished from its saved record; one that cannot be
-//! (its training rows are gone, a worker failed, Cancel) says "metrics not
-//! computed" and why, and can be computed again.
+//! after a reload is finished from its saved record once the stored rows are
+//! read; one that cannot be (its training rows are gone, a worker failed,
+//! Cancel) says "metrics not computed" and why, and can be computed again.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -37,10 +37,11 @@ impl RecordProgress {
 }
 
 impl Workbench {
-    /// Completes, one after the other, the records of the rounds that wait
-    /// for theirs. A run already going takes the new ones too.
-    pub(super) fn complete_records(&self) {
-        if self.records_running.get_value() {
+    /// Computes, one after the other, the records of the rounds that wait
+    /// for theirs; a run already going takes the new ones too. Nothing runs
+    /// before the stored rows are read (a reload's pending rounds need them).
+    pub(super) fn run_pending_records(&self) {
+        if self.records_running.get_value() || !self.stored_rows_read.get_value() {
             return;
         }
         self.records_running.set_value(true);
@@ -54,29 +55,30 @@ impl Workbench {
                 let Some(job) = pending.into_iter().next() else {
                     break;
                 };
-                workbench.complete_record(job, generation).await;
+                workbench.compute_in_pool(job, generation).await;
             }
             if workbench.record_generation.get_value() == generation {
                 workbench.records_running.set_value(false);
-                workbench.recording.set(None);
+                workbench.record_progress.set(None);
             }
         });
     }
 
-    /// Computes round `round`'s record again (one that was not computed).
+    /// Computes round `round`'s record again ("Compute metrics": one not
+    /// computed, or one pending that no run here is computing).
     pub fn compute_record(&self, round: u32) {
         let job = self
             .session
             .with_untracked(|session| session.record_job(round));
         if let Some(job) = job {
             self.session
-                .update(|session| session.record_computing(&job));
-            self.complete_records();
+                .update(|session| session.mark_record_pending(&job));
+            self.run_pending_records();
         }
     }
 
     /// Runs `job` in the pool and writes what came of it into the record.
-    async fn complete_record(&self, job: EvaluationJob, generation: u64) {
+    async fn compute_in_pool(&self, job: EvaluationJob, generation: u64) {
         let rows = self.workspace.with_untracked(|workspace| {
             self.session
                 .with_untracked(|session| session.evaluation_rows(workspace, &job))
@@ -91,19 +93,22 @@ impl Workbench {
         };
         let workers = self.evaluators.size();
         let workbench = *self;
+        let still_wanted = move || workbench.record_generation.get_value() == generation;
         let progress = move |folds_done, folds| {
-            if workbench.record_generation.get_value() != generation {
-                return; // stopped: the workers' last answers say nothing
+            if still_wanted() {
+                workbench.record_progress.set(Some(RecordProgress {
+                    round: job.round,
+                    folds_done,
+                    folds,
+                    workers,
+                }))
             }
-            workbench.recording.set(Some(RecordProgress {
-                round: job.round,
-                folds_done,
-                folds,
-                workers,
-            }))
         };
-        let outcome = self.evaluators.evaluate(&job, &rows, progress).await;
-        if self.record_generation.get_value() != generation {
+        let outcome = self
+            .evaluators
+            .evaluate(&job, &rows, progress, still_wanted)
+            .await;
+        if !still_wanted() {
             return; // cancelled or switched meanwhile: the record says so already
         }
         self.session.update(|session| match outcome {
@@ -114,28 +119,23 @@ impl Workbench {
         });
     }
 
-    /// Stops the record being computed, if any. With a `reason` (Cancel)
-    /// its round says "metrics not computed" and why, and can be computed
-    /// again; without (a survey switch) it stays pending in its saved
-    /// session, finished when that session is opened again. Labels and the
+    /// Stops the records being computed, if any. With a `reason` (Cancel)
+    /// every pending record says "metrics not computed" and why, and can be
+    /// computed again; without (a survey switch) they stay pending in their
+    /// saved session, finished when it is opened again. Labels and the
     /// ranking stay.
     pub(super) fn stop_records(&self, reason: Option<&str>) {
         self.record_generation
             .set_value(self.record_generation.get_value() + 1);
-        if !self.records_running.get_value() {
-            return;
-        }
+        let was_running = self.records_running.get_value();
         self.records_running.set_value(false);
-        self.evaluators.stop();
-        if let (Some(progress), Some(reason)) = (self.recording.get_untracked(), reason) {
-            let job = self
-                .session
-                .with_untracked(|session| session.record_job(progress.round));
-            if let Some(job) = job {
-                self.session
-                    .update(|session| session.record_not_computed(&job, reason.to_string()));
-            }
+        self.record_progress.set(None);
+        if was_running {
+            self.evaluators.stop();
         }
-        self.recording.set(None);
+        if let Some(reason) = reason {
+            self.session
+                .update(|session| session.pending_records_not_computed(reason));
+        }
     }
 }

@@ -44,7 +44,8 @@ impl Workbench {
                 Err(problem) => workbench.report(problem),
             }
             // Rounds left pending by a reload: their rows are in now, if anywhere.
-            workbench.complete_records();
+            workbench.stored_rows_read.set_value(true);
+            workbench.run_pending_records();
         });
     }
 

@@ -43,10 +43,13 @@ pub struct Workbench {
     pub(super) evaluators: WorkerPool,
     /// Bumped by each cancel and survey switch, so a stale record is ignored.
     pub(super) record_generation: StoredValue<u64>,
-    /// Whether records are being completed (`round_records`).
+    /// Whether records are being computed (`round_records`).
     pub(super) records_running: StoredValue<bool>,
+    /// Whether the survey's stored rows have been read (or could not be):
+    /// records wait for it, since a reload's pending rounds need them.
+    pub(super) stored_rows_read: StoredValue<bool>,
     /// The record being computed, for the page to show.
-    pub recording: RwSignal<Option<RecordProgress>>,
+    pub record_progress: RwSignal<Option<RecordProgress>>,
     /// True when a saved session could be neither read nor kept aside: then
     /// nothing is saved over it, and the page says so.
     saving_blocked: StoredValue<bool>,
@@ -101,7 +104,8 @@ impl Workbench {
             evaluators: WorkerPool::new(pool_size()),
             record_generation: StoredValue::new(0),
             records_running: StoredValue::new(false),
-            recording: RwSignal::new(None),
+            stored_rows_read: StoredValue::new(false),
+            record_progress: RwSignal::new(None),
             saving_blocked: StoredValue::new(saving_blocked),
             database_problem: RwSignal::new(None),
             dropped_rows: RwSignal::new(0),
@@ -166,6 +170,7 @@ impl Workbench {
         self.session.set(LabellingSession::new(saved));
         self.dropped_rows.set(0);
         self.table_revision.update(|revision| *revision += 1);
+        self.stored_rows_read.set_value(false);
         self.load_stored_rows();
     }
 
@@ -378,7 +383,7 @@ impl Workbench {
                     Some(Ok(follow_up)) => {
                         self.follow_up(follow_up);
                         if record {
-                            self.complete_records();
+                            self.run_pending_records();
                         }
                     }
                     Some(Err(stale)) => self
@@ -402,7 +407,8 @@ impl Workbench {
 
     /// Stops a running training at once; labels and earlier rounds are
     /// untouched. Once the round has ranked, Cancel stops its record
-    /// instead: the round stays, "metrics not computed".
+    /// instead: the round stays, "metrics not computed" (and so do rounds
+    /// whose record waited behind it).
     pub fn cancel_training(&self) {
         if !self.training.get_untracked() {
             self.stop_records(Some("cancelled"));
@@ -432,7 +438,7 @@ impl Workbench {
             ));
             self.follow_up(follow_up);
             // A colleague's rounds may come without their record yet.
-            self.complete_records();
+            self.run_pending_records();
         }
     }
 }

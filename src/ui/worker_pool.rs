@@ -71,12 +71,15 @@ impl WorkerPool {
     /// `job`'s cross-validation, its folds spread over the pool; `rows` are
     /// the round's training rows. `progress` hears (folds done, folds) after
     /// each fold. A worker that fails leaves its fold to the others; when
-    /// none is left, or a fold cannot be fitted, the error says why.
+    /// none is left, or a fold cannot be fitted, the error says why. Once
+    /// `still_wanted` says no (a Cancel, a survey switch, which stop the
+    /// pool), no fold starts and no worker is stopped by this run.
     pub async fn evaluate(
         &self,
         job: &EvaluationJob,
         rows: &[f64],
         progress: impl Fn(usize, usize),
+        still_wanted: impl Fn() -> bool,
     ) -> Result<CrossValidation, String> {
         let slots = self.0.get_value();
         let rows = js_sys::Float64Array::from(rows);
@@ -85,6 +88,11 @@ impl WorkerPool {
         let mut running: Vec<Pin<Box<dyn Future<Output = FoldAnswer>>>> = Vec::new();
         progress(0, job.fold_count());
         loop {
+            // Whoever stopped the run stopped the pool too (a worker still
+            // starting then is stopped by its slot); a new run may use it now.
+            if !still_wanted() {
+                return Err("stopped".to_string());
+            }
             while let Some(worker) = free.pop() {
                 let NextFold::Run(fold) = schedule.next_fold() else {
                     free.push(worker);
@@ -109,10 +117,16 @@ impl WorkerPool {
                     schedule.done(fold, outcome);
                     free.push(worker);
                 }
-                // The fold itself cannot be fitted: another worker would fail the same way.
-                Err(WorkerError::Training { detail }) => return Err(detail),
+                // The fold itself cannot be fitted: another worker would fail
+                // the same way. The others' folds are of no use now.
+                Err(WorkerError::Training { detail }) => {
+                    self.stop();
+                    return Err(detail);
+                }
                 Err(error) => {
-                    slots[worker].stop();
+                    if still_wanted() {
+                        slots[worker].stop();
+                    }
                     schedule.worker_failed(fold, error.to_string());
                 }
             }

@@ -23,6 +23,9 @@ const SESSION_KEY = "fink-vra/session/lsst/v1";
 const record = (page) =>
   page.getByTestId("round-row").first().getByTestId("round-record").evaluate((cell) => ({ state: cell.dataset.state, text: cell.textContent }));
 
+/** The page's Web Workers running the fink-vra worker (reader, trainer, pool). */
+const pageWorkers = (page) => page.workers().filter((worker) => worker.url().endsWith("fink-vra-worker_loader.js")).length;
+
 /** The page's saved session, as JSON. */
 const saved = (page) => page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? "null"), SESSION_KEY);
 
@@ -83,10 +86,16 @@ test("a round on 2,000 stored labels and a 10k pool: the next card first, the re
     assert.equal(firstRanked.record, "pending", "the next card is shown before the round's metrics are in");
 
     // Cancel while the record is computed: the round stays, without metrics, and says so.
+    const workersWhileComputing = pageWorkers(page);
     await page.getByTestId("cancel-training").click();
     await waitForRecordState(page, "not-computed");
     assert.match((await record(page)).text, /metrics not computed: cancelled/);
     assert.equal(await page.getByTestId("record-progress").count(), 0);
+    // The pool's work stops: its workers are gone, the reader and trainer stay.
+    const deadline = Date.now() + 10_000;
+    while (pageWorkers(page) > 2 && Date.now() < deadline) await page.waitForTimeout(100);
+    assert.ok(workersWhileComputing > 2, `a pool worker computed the record (${workersWhileComputing} workers)`);
+    assert.equal(pageWorkers(page), 2, "only the reader and the trainer are left");
     const row = await page.getByTestId("round-row").first().locator("td").allTextContents();
     assert.deepEqual(row.slice(0, 3), ["0", String(LABELS), `${LABELS / 2} / ${LABELS / 2}`]);
     const cancelled = await saved(page);

@@ -96,7 +96,10 @@ impl EvaluationJob {
     pub fn run_fold(&self, values: &[f64], fold: usize) -> Result<FoldOutcome, ModelError> {
         let rows = self.rows(values)?;
         let folds = self.folds().unwrap_or_default();
-        let held_out = folds.get(fold).ok_or(ModelError::NoTrainingRows)?;
+        let held_out = folds.get(fold).ok_or(ModelError::NoSuchFold {
+            fold,
+            folds: folds.len(),
+        })?;
         evaluate_fold(&self.model, &rows, &self.classes, held_out, fold, self.seed)
     }
 
@@ -269,6 +272,21 @@ mod tests {
         assert_eq!(schedule.progress(), (3, 3));
         let done = schedule.finished().expect("finished").expect("complete");
         assert_eq!(done, vec![outcome(0), outcome(1), outcome(2)]);
+
+        // A worker fails while the other is idle: the idle one takes the fold.
+        let mut idle = FoldSchedule::new(2, 2);
+        assert_eq!(idle.next_fold(), NextFold::Run(0));
+        assert_eq!(idle.next_fold(), NextFold::Run(1));
+        idle.done(1, outcome(1));
+        assert_eq!(idle.next_fold(), NextFold::Idle, "the second worker waits");
+        idle.worker_failed(0, "the worker stopped".into());
+        assert_eq!(
+            idle.next_fold(),
+            NextFold::Run(0),
+            "the idle worker takes it"
+        );
+        idle.done(0, outcome(0));
+        assert_eq!(idle.finished(), Some(Ok(vec![outcome(0), outcome(1)])));
 
         let mut alone = FoldSchedule::new(2, 1);
         assert_eq!(alone.next_fold(), NextFold::Run(0));

@@ -177,7 +177,7 @@ impl LabellingSession {
 
     /// The page starts `job` (again): its round's record is pending until
     /// the answer, also across a reload.
-    pub fn record_computing(&mut self, job: &EvaluationJob) {
+    pub fn mark_record_pending(&mut self, job: &EvaluationJob) {
         self.set_record_state(job, RecordState::Pending);
     }
 
@@ -202,6 +202,14 @@ impl LabellingSession {
     /// why (the page offers to compute it again).
     pub fn record_not_computed(&mut self, job: &EvaluationJob, reason: String) {
         self.set_record_state(job, RecordState::NotComputed { reason });
+    }
+
+    /// Every record still pending stays without its cross-validation, and
+    /// says why (Cancel: the one computed and those waiting behind it).
+    pub fn pending_records_not_computed(&mut self, reason: &str) {
+        for job in self.pending_records() {
+            self.record_not_computed(&job, reason.to_string());
+        }
     }
 
     /// Drops the probabilities if the current settings would fit another

@@ -2,6 +2,8 @@
 //! session another tab saved (the same merge rules for both).
 
 use super::{FollowUp, LabellingSession};
+use crate::core::active::evaluation::RecordState;
+use crate::core::active::round::RoundRecord;
 use crate::core::labels::exchange::LabelImportError;
 use crate::core::labels::store::MergeReport;
 use crate::core::session::{ImportOutcome, SavedSession, SessionError};
@@ -58,18 +60,24 @@ impl LabellingSession {
     ) -> Result<(MergeReport, FollowUp), SessionError> {
         let stored = SavedSession::from_json(text)?;
         let before = (self.saved.labels.clone(), self.saved.rounds.len());
+        let records_before = record_states(&self.saved.rounds);
         let settings_before = self.saved.settings.clone();
         let report = self.saved.merge_copy(&stored);
         let labels_changed = self.saved.labels != before.0;
         let rounds_changed = self.saved.rounds.len() != before.1;
+        let records_changed = record_states(&self.saved.rounds) != records_before;
         let settings_changed = self.saved.settings != settings_before;
         if settings_changed {
             self.drop_scores_of_another_model();
         }
+        // Storage lacks something this copy has (a record completed here
+        // too): saved again.
         let stored_behind = stored.labels != self.saved.labels
             || stored.undone.len() != self.saved.undone.len()
-            || stored.rounds.len() != self.saved.rounds.len();
-        if labels_changed || rounds_changed || settings_changed || stored_behind {
+            || stored.rounds.len() != self.saved.rounds.len()
+            || record_states(&stored.rounds) != record_states(&self.saved.rounds);
+        if labels_changed || rounds_changed || records_changed || settings_changed || stored_behind
+        {
             self.changed();
         }
         // Labels given elsewhere need no new ranking (the card passes over
@@ -84,4 +92,13 @@ impl LabellingSession {
         };
         Ok((report, follow_up))
     }
+}
+
+/// Each round's record state, in order: what a merge may change in rounds
+/// besides their number.
+fn record_states(rounds: &[RoundRecord]) -> Vec<RecordState> {
+    rounds
+        .iter()
+        .map(|record| record.record_state.clone())
+        .collect()
 }

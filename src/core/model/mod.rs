@@ -43,6 +43,8 @@ pub enum ModelError {
     LabelCountMismatch { rows: usize, labels: usize },
     #[error("the model expects {expected} features, got {found}")]
     FeatureCountMismatch { expected: usize, found: usize },
+    #[error("fold {fold} was asked for, but the cross-validation has {folds} folds")]
+    NoSuchFold { fold: usize, folds: usize },
     #[error("{model} failed: {detail}")]
     Learner { model: &'static str, detail: String },
 }

@@ -163,6 +163,11 @@ pub fn MlflowSettings(actions: RoundActions) -> impl IntoView {
 pub fn RoundButtons(actions: RoundActions, round: RoundRecord) -> impl IntoView {
     // A round logged before its metrics are in would lack them in MLflow.
     let pending = round.is_pending();
+    let log_title = if pending {
+        "The round's metrics are still being computed"
+    } else {
+        "Log the round to the MLflow tracking server"
+    };
     let (for_model, for_onnx, for_log) = (round.clone(), round.clone(), round);
     view! {
         <td class="round-actions">
@@ -173,7 +178,7 @@ pub fn RoundButtons(actions: RoundActions, round: RoundRecord) -> impl IntoView 
                 title="The model as ONNX-ML (onnxruntime 1.16.3 and later): imputation and classifier, exact"
                 on:click=move |_| actions.export_onnx(&for_onnx)>"ONNX"</button>
             <button type="button" class="secondary" data-testid="log-mlflow"
-                title=if pending { "The round's metrics are still being computed" } else { "" }
+                title=log_title
                 disabled=move || pending || actions.logging.get()
                 on:click=move |_| actions.log_to_mlflow(&for_log)>"Log to MLflow"</button>
         </td>

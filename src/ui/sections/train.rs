@@ -53,12 +53,17 @@ fn features_used(round: &RoundRecord) -> String {
 }
 
 /// The round's record: "complete", or why its metrics are missing, with a
-/// button to compute them again when they were not.
+/// button to compute them (again) when they were not, or when they are
+/// pending and nothing in this page computes them (another tab started and
+/// was closed).
 #[component]
 fn RecordCell(workbench: Workbench, round: RoundRecord) -> impl IntoView {
     let number = round.round;
     let status = record_status(&round);
-    let retry = matches!(round.record_state, RecordState::NotComputed { .. });
+    let pending = round.is_pending();
+    let not_computed = matches!(round.record_state, RecordState::NotComputed { .. });
+    let retry =
+        Memo::new(move |_| not_computed || (pending && workbench.record_progress.get().is_none()));
     let state = match round.record_state {
         RecordState::Complete => "complete",
         RecordState::Pending => "pending",
@@ -67,11 +72,11 @@ fn RecordCell(workbench: Workbench, round: RoundRecord) -> impl IntoView {
     view! {
         <td data-testid="round-record" data-state=state>
             {status.unwrap_or_else(|| "complete".to_string())}
-            {retry.then(|| view! {
+            <Show when=move || retry.get()>
                 <button type="button" class="secondary" data-testid="compute-record"
-                    disabled=move || workbench.recording.get().is_some()
+                    disabled=move || workbench.record_progress.get().is_some()
                     on:click=move |_| workbench.compute_record(number)>"Compute metrics"</button>
-            })}
+            </Show>
         </td>
     }
 }
@@ -101,7 +106,15 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
     });
     let actions = RoundActions::new(workbench);
     // Fitting, or computing a round's record: Cancel stops either.
-    let busy = Memo::new(move |_| workbench.training.get() || workbench.recording.get().is_some());
+    let busy =
+        Memo::new(move |_| workbench.training.get() || workbench.record_progress.get().is_some());
+    // What the page says while a record is computed (once the round ranked).
+    let record_progress_text = Memo::new(move |_| {
+        (!workbench.training.get())
+            .then(|| workbench.record_progress.get())
+            .flatten()
+            .map(|progress| format!(" {} ", progress.describe()))
+    });
     let train = move |_| {
         if workbench.training.get_untracked() {
             return;
@@ -122,8 +135,8 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
             <Show when=move || workbench.training.get()>
                 <span class="progress" data-testid="training-progress" role="status">" Fitting the model and ranking the pool… "</span>
             </Show>
-            {move || (!workbench.training.get()).then(|| workbench.recording.get()).flatten().map(|progress| view! {
-                <span class="progress" data-testid="record-progress" role="status">{format!(" {} ", progress.describe())}</span>
+            {move || record_progress_text.get().map(|text| view! {
+                <span class="progress" data-testid="record-progress" role="status">{text}</span>
             })}
             <Show when=move || busy.get()>
                 <button type="button" class="secondary" data-testid="cancel-training" on:click=move |_| workbench.cancel_training()>"Cancel"</button>
