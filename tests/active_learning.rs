@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::fixture;
+use common::atlas_table as table;
 use fink_vra::core::active::replay::{replay, ReplayConfig};
 use fink_vra::core::active::round::{
     history_from_json, history_to_json, train_round, LabelledRows, RoundRequest,
@@ -13,18 +13,6 @@ use fink_vra::core::active::strategy::{ColdStart, QueryStrategy};
 use fink_vra::core::active::table::LabelledTable;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::ModelSpec;
-
-fn table(split: &str) -> LabelledTable {
-    let read = |kind: &str| {
-        let path = fixture(&format!("labelled/atlas_vra_dayN_{kind}_{split}.csv"));
-        (
-            path.display().to_string(),
-            std::fs::read_to_string(&path).expect("fixture"),
-        )
-    };
-    let ((x_name, x_text), (y_name, y_text)) = (read("X"), read("y"));
-    LabelledTable::from_csv(&x_name, &x_text, &y_name, &y_text).expect("fixture table parses")
-}
 
 fn galactic() -> TargetMapping {
     TargetMapping::parse("galactic", "good=0,galactic=1,pm=1").expect("mapping")

@@ -6,26 +6,13 @@
 
 mod common;
 
-use common::fixture;
+use common::atlas_table as table;
 use fink_vra::core::active::round::{train_round, LabelledRows, RoundRecord, RoundRequest};
 use fink_vra::core::active::strategy::QueryStrategy;
-use fink_vra::core::active::table::LabelledTable;
 use fink_vra::core::active::validation::IMPORTANCE_SAMPLE_ROWS;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::{FeatureMatrix, ModelSpec};
 use fink_vra::core::random::SplitMix64;
-
-fn table(split: &str) -> LabelledTable {
-    let read = |kind: &str| {
-        let path = fixture(&format!("labelled/atlas_vra_dayN_{kind}_{split}.csv"));
-        (
-            path.display().to_string(),
-            std::fs::read_to_string(&path).expect("fixture"),
-        )
-    };
-    let ((x_name, x_text), (y_name, y_text)) = (read("X"), read("y"));
-    LabelledTable::from_csv(&x_name, &x_text, &y_name, &y_text).expect("fixture table parses")
-}
 
 /// Ids, labels and rows: both splits, each row `copies` times (jittered by
 /// up to ±1 %, missing values kept).

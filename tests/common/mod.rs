@@ -9,6 +9,7 @@ use arrow_schema::{Field, Schema};
 use bytes::Bytes;
 use parquet::arrow::ArrowWriter;
 
+use fink_vra::core::active::table::LabelledTable;
 use fink_vra::core::alert_set::{AlertSet, FileSummary};
 use fink_vra::core::ingest::{read_alerts_from_bytes, ParsedFile};
 
@@ -17,6 +18,20 @@ pub fn fixture(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(relative)
+}
+
+/// The researcher's labelled ATLAS table (galactic task, dayN features),
+/// split `train` or `val`: `tests/fixtures/labelled/atlas_vra_dayN_{X,y}_<split>.csv`.
+pub fn atlas_table(split: &str) -> LabelledTable {
+    let read = |kind: &str| {
+        let path = fixture(&format!("labelled/atlas_vra_dayN_{kind}_{split}.csv"));
+        (
+            path.display().to_string(),
+            std::fs::read_to_string(&path).expect("fixture"),
+        )
+    };
+    let ((x_name, x_text), (y_name, y_text)) = (read("X"), read("y"));
+    LabelledTable::from_csv(&x_name, &x_text, &y_name, &y_text).expect("fixture table parses")
 }
 
 /// Reads a fixture parquet file through the in-memory (browser) path.
