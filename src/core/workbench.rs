@@ -233,17 +233,7 @@ impl TrainingJob {
     /// (keeping the validation share out) and predicts every row. `values`
     /// holds the rows, `columns` per row.
     pub fn run(&self, values: &[f64]) -> Result<TrainingOutcome, ModelError> {
-        self.run_on_threads(values, 1)
-    }
-
-    /// [`TrainingJob::run`] with the round's fits on up to `threads`
-    /// threads (natively): the same outcome, sooner.
-    pub fn run_on_threads(
-        &self,
-        values: &[f64],
-        threads: usize,
-    ) -> Result<TrainingOutcome, ModelError> {
-        self.run_with(values, threads, train_round)
+        self.run_with(values, 1, train_round)
     }
 
     /// The first half of [`TrainingJob::run`]: the model fitted and every

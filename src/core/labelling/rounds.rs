@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use super::{FollowUp, LabellingSession};
 use crate::core::active::evaluation::{EvaluationJob, RecordState};
+use crate::core::active::round::RoundRecord;
 use crate::core::active::validation::CrossValidation;
 use crate::core::alert::Candid;
 use crate::core::model_file::{training_matrix, ModelFileError};
@@ -155,19 +156,22 @@ impl LabellingSession {
         Ok(training_matrix(workspace, record)?.row_major().to_vec())
     }
 
-    /// Sets the record that `job` completes to `state`, unless it is
-    /// complete already (another tab may have finished it first). Says
-    /// whether anything changed.
-    fn set_record_state(&mut self, job: &EvaluationJob, state: RecordState) -> bool {
-        let Some(record) = self
-            .saved
+    /// The record `job` names, unless it is complete already (another tab
+    /// may have finished it first) or gone.
+    fn open_record_mut(&mut self, job: &EvaluationJob) -> Option<&mut RoundRecord> {
+        self.saved
             .rounds
             .iter_mut()
-            .find(|record| job.completes(record))
-        else {
+            .find(|record| job.completes(record) && record.record_state != RecordState::Complete)
+    }
+
+    /// Sets the record that `job` names to `state`, if it is open. Says
+    /// whether anything changed.
+    fn set_record_state(&mut self, job: &EvaluationJob, state: RecordState) -> bool {
+        let Some(record) = self.open_record_mut(job) else {
             return false;
         };
-        if record.record_state == RecordState::Complete || record.record_state == state {
+        if record.record_state == state {
             return false;
         }
         record.record_state = state;
@@ -184,18 +188,12 @@ impl LabellingSession {
     /// Completes the record `job` names with its cross-validation. Says
     /// whether it did (not when the round is gone or already complete).
     pub fn complete_record(&mut self, job: &EvaluationJob, evaluation: CrossValidation) -> bool {
-        let completed = self.set_record_state(job, RecordState::Complete);
-        if completed {
-            if let Some(record) = self
-                .saved
-                .rounds
-                .iter_mut()
-                .find(|record| job.completes(record))
-            {
-                record.complete(evaluation);
-            }
-        }
-        completed
+        let Some(record) = self.open_record_mut(job) else {
+            return false;
+        };
+        record.complete(evaluation);
+        self.changed();
+        true
     }
 
     /// The record `job` names stays without its cross-validation, and says
