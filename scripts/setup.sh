@@ -151,7 +151,8 @@ ensure_python_package_tests() {
     ensure_python_packages "$PYENV_FINK_ZTF" tests/python/requirements-fink-ztf.txt "$(python_of_version 3.10)"
 }
 
-# Builds the page into dist/ (release profile; nothing fetched by trunk).
+# Builds the page into dist/ (release profile, the worker with its own
+# [profile.worker], see index.html; nothing fetched by trunk).
 # $1: the public URL the page is served under, e.g. / or /fink-vra/.
 build_page() {
     cargo fetch --locked
