@@ -7,18 +7,21 @@
 //! edge), so `value <= edge[k]` holds exactly when the value's bin is `k` or
 //! lower, and a threshold `t` inside bin `k` sends every row of a lower bin
 //! left and every row of a higher bin right: only the rows of bin `k` need
-//! their value compared. The values are kept too, column by column, for
-//! those comparisons; a fitted tree keeps its thresholds in feature units
-//! (model files, ONNX, `score` need no bins).
+//! their value compared, and not even those when bin `k` holds one distinct
+//! value (a feature with few values, or ties). The values are kept too,
+//! column by column, for those comparisons; a fitted tree keeps its
+//! thresholds in feature units (model files, ONNX, `score` need no bins).
 
 /// The most bins a feature is cut into (its codes fit in a byte).
 pub const MAX_BINS: usize = 255;
 
-/// One feature's bins: for bin `k`, the largest training value in it. Bins
-/// are in increasing order and do not overlap.
+/// One feature's bins: for bin `k`, the largest training value in it and
+/// whether it is the bin's only value. Bins are in increasing order and do
+/// not overlap.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnBins {
     upper_edges: Vec<f64>,
+    single_valued: Vec<bool>,
 }
 
 impl ColumnBins {
@@ -30,6 +33,7 @@ impl ColumnBins {
         let count = values.len();
         let max_bins = max_bins.clamp(1, MAX_BINS);
         let mut upper_edges = Vec::new();
+        let mut single_valued = Vec::new();
         let mut start = 0;
         while start < count {
             let bin = upper_edges.len();
@@ -42,9 +46,13 @@ impl ColumnBins {
                 end += 1;
             }
             upper_edges.push(edge);
+            single_valued.push(values[start] == edge);
             start = end;
         }
-        ColumnBins { upper_edges }
+        ColumnBins {
+            upper_edges,
+            single_valued,
+        }
     }
 
     /// How many bins there are (0 for a column without values).
@@ -67,6 +75,12 @@ impl ColumnBins {
     /// The largest training value in bin `bin`.
     pub fn upper_edge(&self, bin: u8) -> f64 {
         self.upper_edges[usize::from(bin)]
+    }
+
+    /// Whether every training value in bin `bin` equals its upper edge, so
+    /// a row's code says its value without reading it.
+    pub fn is_single_valued(&self, bin: u8) -> bool {
+        self.single_valued[usize::from(bin)]
     }
 }
 
@@ -138,7 +152,15 @@ mod tests {
             }
             assert!(value <= bins.upper_edge(code));
             assert!(code == 0 || value > bins.upper_edge(code - 1));
+            if bins.is_single_valued(code) {
+                assert_eq!(value, bins.upper_edge(code));
+            }
         }
+        let single = (0..bins.len() as u8)
+            .filter(|&bin| bins.is_single_valued(bin))
+            .count();
+        // 613 distinct values in at most 255 bins: some bins hold several.
+        assert!(single < bins.len(), "{single}");
     }
 
     #[test]
@@ -156,6 +178,7 @@ mod tests {
         let bins = ColumnBins::fit(&mut skewed, 4);
         assert_eq!(bins.upper_edge(0), 5.0);
         assert_eq!(bins.bin_of(5.0), 0);
+        assert!(bins.is_single_valued(0));
         assert!(bins.len() >= 2);
     }
 

@@ -11,13 +11,14 @@
 //!
 //! The node's rows are read through quantile bins (`bins`): their smallest
 //! and largest bins are found on bytes, and only the rows of those bins,
-//! and then of the threshold's bin, have their values read. The threshold
-//! is the drawn value itself, so the trees are the algorithm's own (a
-//! threshold moved to a bin edge cost ROC AUC at a few dozen labels, where
-//! active learning starts). The rows of a node are a range of one index
-//! array, split in place.
+//! and then of the threshold's bin, have their values read (none at all
+//! when the bin holds a single value). The threshold is the drawn value
+//! itself, so the trees are the algorithm's own (a threshold moved to a bin
+//! edge cost ROC AUC at a few dozen labels, where active learning starts).
+//! The targets are 0 or 1, so a node's sums are counts of class 1. The rows
+//! of a node are a range of one index array, split in place.
 
-use super::bins::BinnedRows;
+use super::bins::{BinnedRows, ColumnBins};
 use super::impute::MedianImputer;
 use super::tree::{Tree, TreeNode};
 use super::{FeatureMatrix, FittedModel, ModelError};
@@ -31,16 +32,18 @@ pub(super) struct Settings {
     pub max_features: Option<usize>,
 }
 
-/// The training data one tree sees: the imputed values' bins and the targets.
+/// The training data one tree sees: the imputed values' bins and the
+/// classes (0 or 1).
 struct Training<'a> {
     binned: &'a BinnedRows,
     columns: usize,
-    targets: &'a [f64],
+    labels: &'a [u8],
 }
 
+/// Fits the forest on `rows` with `labels` 0 or 1.
 pub(super) fn fit(
     rows: &FeatureMatrix,
-    targets: &[f64],
+    labels: &[u8],
     settings: Settings,
     seed: u64,
 ) -> Result<FittedModel, ModelError> {
@@ -48,10 +51,12 @@ pub(super) fn fit(
     let values = imputer.transform(rows);
     let columns = imputer.output_columns();
     let binned = BinnedRows::new(&values, rows.rows(), columns);
+    // Class 1 is 1, anything else 0, as `ModelSpec::fit` counts them.
+    let labels: Vec<u8> = labels.iter().map(|&label| u8::from(label == 1)).collect();
     let training = Training {
         binned: &binned,
         columns,
-        targets,
+        labels: &labels,
     };
     let max_features = settings
         .max_features
@@ -76,17 +81,62 @@ struct Pending {
     constant: Vec<usize>,
 }
 
-/// A split: rows whose value is at most `threshold` go left; `bin` holds
-/// the threshold (rows of lower bins go left, of higher bins right).
+/// A split: rows whose value is at most `threshold` go left. On codes: rows
+/// of the bins below `left_bins` go left, of the bins above `mixed_bin`
+/// right, and only the rows of `mixed_bin` (the threshold's bin, unless it
+/// holds a single value) need their value compared.
 struct BinSplit {
     feature: usize,
     threshold: f64,
-    bin: u8,
+    left_bins: u16,
+    mixed_bin: Option<u8>,
 }
 
 impl BinSplit {
-    fn goes_left(&self, code: u8, value: f64) -> bool {
-        code < self.bin || (code == self.bin && value <= self.threshold)
+    fn new(feature: usize, threshold: f64, bins: &ColumnBins) -> BinSplit {
+        let bin = bins.bin_of(threshold);
+        let (left_bins, mixed_bin) = if !bins.is_single_valued(bin) {
+            (u16::from(bin), Some(bin))
+        } else if bins.upper_edge(bin) <= threshold {
+            (u16::from(bin) + 1, None)
+        } else {
+            (u16::from(bin), None)
+        };
+        BinSplit {
+            feature,
+            threshold,
+            left_bins,
+            mixed_bin,
+        }
+    }
+
+    fn goes_left(&self, code: u8, values: &[f64], row: u32) -> bool {
+        u16::from(code) < self.left_bins
+            || (Some(code) == self.mixed_bin && values[row as usize] <= self.threshold)
+    }
+
+    /// How many of the node's rows go left, and how many of those are of
+    /// class 1, given their codes in the node's order (`node_codes`).
+    fn count_left(&self, node: &Node, node_codes: &[u8], values: &[f64]) -> (u32, u32) {
+        let (mut left, mut left_ones) = (0u32, 0u32);
+        match self.mixed_bin {
+            // Two byte arrays read in order, without a branch.
+            None => {
+                for (&code, &label) in node_codes.iter().zip(node.labels) {
+                    let goes_left = u16::from(code) < self.left_bins;
+                    left += u32::from(goes_left);
+                    left_ones += u32::from(label & u8::from(goes_left));
+                }
+            }
+            Some(_) => {
+                for ((&code, &label), &row) in node_codes.iter().zip(node.labels).zip(node.rows) {
+                    let goes_left = self.goes_left(code, values, row);
+                    left += u32::from(goes_left);
+                    left_ones += u32::from(label & u8::from(goes_left));
+                }
+            }
+        }
+        (left, left_ones)
     }
 }
 
@@ -97,7 +147,10 @@ fn grow(
     random: &mut SplitMix64,
 ) -> Tree {
     let mut nodes = vec![TreeNode::Leaf { value: 0.0 }];
-    let mut order: Vec<u32> = (0..training.targets.len() as u32).collect();
+    let mut order: Vec<u32> = (0..training.labels.len() as u32).collect();
+    let mut goes_right: Vec<u32> = Vec::with_capacity(order.len());
+    let mut node_labels: Vec<u8> = Vec::with_capacity(order.len());
+    let mut node_codes: Vec<u8> = Vec::with_capacity(order.len());
     let mut pending = vec![Pending {
         node: 0,
         start: 0,
@@ -114,7 +167,14 @@ fn grow(
     }) = pending.pop()
     {
         let rows = &mut order[start..end];
-        let split = if rows.len() >= 2 * min_samples_leaf && !is_pure(training, rows) {
+        node_labels.clear();
+        node_labels.extend(rows.iter().map(|&row| training.labels[row as usize]));
+        let ones = node_labels
+            .iter()
+            .map(|&label| u32::from(label))
+            .sum::<u32>();
+        let is_pure = ones == 0 || ones as usize == rows.len();
+        let split = if rows.len() >= 2 * min_samples_leaf && !is_pure {
             constant
                 .iter()
                 .for_each(|&feature| is_constant[feature] = true);
@@ -123,9 +183,15 @@ fn grow(
             constant
                 .iter()
                 .for_each(|&feature| is_constant[feature] = false);
+            let node = Node {
+                rows,
+                labels: &node_labels,
+                ones,
+            };
             best_random_split(
                 training,
-                rows,
+                &node,
+                &mut node_codes,
                 &mut candidates,
                 &mut constant,
                 max_features,
@@ -138,7 +204,7 @@ fn grow(
         match split {
             None => {
                 nodes[node] = TreeNode::Leaf {
-                    value: mean_target(training, rows),
+                    value: f64::from(ones) / rows.len() as f64,
                 }
             }
             Some(split) => {
@@ -146,8 +212,8 @@ fn grow(
                 let codes = training.binned.column_codes(feature);
                 let values = training.binned.column_values(feature);
                 let middle = start
-                    + partition_in_place(rows, |row| {
-                        split.goes_left(codes[row as usize], values[row as usize])
+                    + partition_in_place(rows, &mut goes_right, |row| {
+                        split.goes_left(codes[row as usize], values, row)
                     });
                 let (left, right) = (nodes.len(), nodes.len() + 1);
                 nodes.push(TreeNode::Leaf { value: 0.0 });
@@ -178,9 +244,14 @@ fn grow(
 }
 
 /// Moves the rows for which `goes_left` holds to the front, keeping the
-/// order within each side; returns how many there are.
-fn partition_in_place(rows: &mut [u32], goes_left: impl Fn(u32) -> bool) -> usize {
-    let mut right = Vec::new();
+/// order within each side; returns how many there are. `right` is scratch
+/// space, kept between calls.
+fn partition_in_place(
+    rows: &mut [u32],
+    right: &mut Vec<u32>,
+    goes_left: impl Fn(u32) -> bool,
+) -> usize {
+    right.clear();
     let mut left_count = 0;
     for index in 0..rows.len() {
         let row = rows[index];
@@ -191,66 +262,84 @@ fn partition_in_place(rows: &mut [u32], goes_left: impl Fn(u32) -> bool) -> usiz
             right.push(row);
         }
     }
-    rows[left_count..].copy_from_slice(&right);
+    rows[left_count..].copy_from_slice(right);
     left_count
 }
 
-/// The smallest and largest value among `rows`, reading the bytes of every
-/// row but the values only of rows in the lowest or highest bin seen so far.
-fn node_range(rows: &[u32], codes: &[u8], values: &[f64]) -> (f64, f64) {
+/// A node being split: its rows, their classes in the same order, and how
+/// many are of class 1.
+struct Node<'a> {
+    rows: &'a [u32],
+    labels: &'a [u8],
+    ones: u32,
+}
+
+/// The smallest and largest value among the node's rows: their lowest and
+/// highest bins from the bytes (gathered into `node_codes`, in the node's
+/// order), then the values of the rows in those bins only, and none when a
+/// bin holds a single value (its edge).
+fn node_range(
+    rows: &[u32],
+    codes: &[u8],
+    values: &[f64],
+    bins: &ColumnBins,
+    node_codes: &mut Vec<u8>,
+) -> (f64, f64) {
     let (mut low_bin, mut high_bin) = (u8::MAX, 0u8);
-    let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
-    for &row in rows {
+    node_codes.clear();
+    node_codes.extend(rows.iter().map(|&row| {
         let code = codes[row as usize];
-        if code <= low_bin {
-            let value = values[row as usize];
-            low = if code < low_bin {
-                value
-            } else {
-                low.min(value)
-            };
-            low_bin = code;
-        }
-        if code >= high_bin {
-            let value = values[row as usize];
-            high = if code > high_bin {
-                value
-            } else {
-                high.max(value)
-            };
-            high_bin = code;
+        low_bin = low_bin.min(code);
+        high_bin = high_bin.max(code);
+        code
+    }));
+    let read_low = !bins.is_single_valued(low_bin);
+    let read_high = !bins.is_single_valued(high_bin);
+    let mut low = if read_low {
+        f64::INFINITY
+    } else {
+        bins.upper_edge(low_bin)
+    };
+    let mut high = if read_high {
+        f64::NEG_INFINITY
+    } else {
+        bins.upper_edge(high_bin)
+    };
+    if read_low || read_high {
+        for (&row, &code) in rows.iter().zip(node_codes.iter()) {
+            if read_low && code == low_bin {
+                let value = values[row as usize];
+                if value < low {
+                    low = value;
+                }
+            }
+            if read_high && code == high_bin {
+                let value = values[row as usize];
+                if value > high {
+                    high = value;
+                }
+            }
         }
     }
     (low, high)
 }
 
-fn is_pure(training: &Training, rows: &[u32]) -> bool {
-    let first = training.targets[rows[0] as usize];
-    rows.iter()
-        .all(|&row| training.targets[row as usize] == first)
-}
-
-fn mean_target(training: &Training, rows: &[u32]) -> f64 {
-    rows.iter()
-        .map(|&row| training.targets[row as usize])
-        .sum::<f64>()
-        / rows.len() as f64
-}
-
-/// The best of up to `max_features` random splits among `features`; `None`
-/// if every feature is constant (one bin) in the node or no split leaves
-/// `min_samples_leaf` rows on each side. Features found constant are added
-/// to `constant`.
+/// The best of up to `max_features` random splits of `node` among
+/// `features`; `None` if every feature is constant in the node or no split
+/// leaves `min_samples_leaf` rows on each side. Features found constant are
+/// added to `constant`. `node_codes` is scratch space.
+#[allow(clippy::too_many_arguments)]
 fn best_random_split(
     training: &Training,
-    rows: &[u32],
+    node: &Node,
+    node_codes: &mut Vec<u8>,
     features: &mut [usize],
     constant: &mut Vec<usize>,
     max_features: usize,
     min_samples_leaf: usize,
     random: &mut SplitMix64,
 ) -> Option<BinSplit> {
-    let total: f64 = rows.iter().map(|&row| training.targets[row as usize]).sum();
+    let total = f64::from(node.ones);
     let mut best: Option<(f64, BinSplit)> = None;
     let mut tried = 0;
     // Features in a random order, drawn one at a time (a Fisher–Yates
@@ -264,7 +353,8 @@ fn best_random_split(
         let feature = features[position];
         let codes = training.binned.column_codes(feature);
         let values = training.binned.column_values(feature);
-        let (low, high) = node_range(rows, codes, values);
+        let bins = training.binned.column_bins(feature);
+        let (low, high) = node_range(node.rows, codes, values, bins, node_codes);
         if low >= high {
             constant.push(feature);
             continue;
@@ -275,19 +365,10 @@ fn best_random_split(
         if threshold >= high {
             threshold = low;
         }
-        let split = BinSplit {
-            feature,
-            threshold,
-            bin: training.binned.column_bins(feature).bin_of(threshold),
-        };
-        let (mut left_count, mut left_sum) = (0usize, 0.0);
-        for &row in rows {
-            if split.goes_left(codes[row as usize], values[row as usize]) {
-                left_count += 1;
-                left_sum += training.targets[row as usize];
-            }
-        }
-        let right_count = rows.len() - left_count;
+        let split = BinSplit::new(feature, threshold, bins);
+        let (left_count, left_ones) = split.count_left(node, node_codes, values);
+        let (left_count, left_sum) = (left_count as usize, f64::from(left_ones));
+        let right_count = node.rows.len() - left_count;
         if left_count < min_samples_leaf || right_count < min_samples_leaf {
             continue;
         }
@@ -309,6 +390,77 @@ fn best_random_split(
 mod tests {
     use super::super::ModelSpec;
     use super::*;
+
+    /// A column of `rows` values: ties (few values, single-valued bins) in
+    /// the first, spread values (bins of several values) in the second.
+    fn binned_columns(rows: usize) -> (BinnedRows, Vec<f64>) {
+        let values: Vec<f64> = (0..rows)
+            .flat_map(|row| {
+                let tie = f64::from((row * 7 % 5) as u32);
+                let spread = f64::from(((row * 7919) % 1_009) as u32) * 0.25 - 30.0;
+                [tie, spread]
+            })
+            .collect();
+        (BinnedRows::new(&values, rows, 2), values)
+    }
+
+    #[test]
+    fn node_ranges_and_left_counts_on_codes_equal_those_read_from_the_values() {
+        let rows = 3_000;
+        let (binned, values) = binned_columns(rows);
+        let labels: Vec<u8> = (0..rows).map(|row| u8::from(row % 3 == 0)).collect();
+        let mut random = SplitMix64::new(11);
+        let mut node_codes = Vec::new();
+        for _ in 0..200 {
+            let size = 2 + random.below(rows - 2);
+            let node_rows: Vec<u32> = (0..size).map(|_| random.below(rows) as u32).collect();
+            let node_labels: Vec<u8> = node_rows.iter().map(|&row| labels[row as usize]).collect();
+            let node = Node {
+                rows: &node_rows,
+                labels: &node_labels,
+                ones: node_labels.iter().map(|&label| u32::from(label)).sum(),
+            };
+            for column in 0..2 {
+                let value = |row: u32| values[row as usize * 2 + column];
+                let (codes, column_values, bins) = (
+                    binned.column_codes(column),
+                    binned.column_values(column),
+                    binned.column_bins(column),
+                );
+                let range = node_range(&node_rows, codes, column_values, bins, &mut node_codes);
+                let low = node_rows
+                    .iter()
+                    .map(|&row| value(row))
+                    .fold(f64::INFINITY, f64::min);
+                let high = node_rows
+                    .iter()
+                    .map(|&row| value(row))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                assert_eq!(range, (low, high), "column {column}, {size} rows");
+                for threshold in [
+                    low,
+                    high,
+                    low + (high - low) * random.below(1_000) as f64 / 1e3,
+                ] {
+                    let split = BinSplit::new(column, threshold, bins);
+                    let left: Vec<u32> = node_rows
+                        .iter()
+                        .copied()
+                        .filter(|&row| value(row) <= threshold)
+                        .collect();
+                    let left_ones = left
+                        .iter()
+                        .map(|&row| u32::from(labels[row as usize]))
+                        .sum();
+                    assert_eq!(
+                        split.count_left(&node, &node_codes, column_values),
+                        (left.len() as u32, left_ones),
+                        "column {column}, threshold {threshold}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn leaves_are_pure_when_leaves_may_hold_one_row_so_the_forest_fits_its_training_set() {

@@ -167,7 +167,7 @@ impl ModelSpec {
                 max_features,
             } => extra_trees::fit(
                 rows,
-                &targets,
+                labels,
                 extra_trees::Settings {
                     trees,
                     min_samples_leaf,

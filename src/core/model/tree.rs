@@ -222,11 +222,18 @@ fn compact(tree: &Tree) -> CompactTree {
 /// the processor overlaps them instead of waiting on one chain of loads.
 const ROWS_AT_ONCE: usize = 8;
 
+/// Rows that go through every tree before the next ones: few enough that
+/// their values stay in the processor's cache while a tree is walked, many
+/// enough that a tree's nodes, once fetched, serve many rows (rows in
+/// batches, trees in turn, would fetch every tree again for each batch).
+const ROWS_PER_BLOCK: usize = 512;
+
 /// Adds each tree's leaf value for every row of `values` (row-major, `width`
 /// per row) to that row's entry of `sums`, in tree order (as
 /// [`Tree::leaf_value`] summed tree by tree would). Every tree is laid out
-/// compactly once; rows then walk each tree [`ROWS_AT_ONCE`] at a time, for
-/// as many steps as the tree is deep. Trees must have passed [`Tree::check`]
+/// compactly once; a block of rows ([`ROWS_PER_BLOCK`]) walks every tree,
+/// [`ROWS_AT_ONCE`] rows at a time for as many steps as the tree is deep,
+/// before the next block. Trees must have passed [`Tree::check`]
 /// for rows of `width` values (a fitted model's always have).
 pub fn add_leaf_values(
     trees: &[Tree],
@@ -237,30 +244,47 @@ pub fn add_leaf_values(
 ) {
     let width = width.max(1);
     let compact_trees: Vec<CompactTree> = trees.iter().map(compact).collect();
-    for (rows, row_sums) in values
-        .chunks(width * ROWS_AT_ONCE)
-        .zip(sums.chunks_mut(ROWS_AT_ONCE))
+    for (block, block_sums) in values
+        .chunks(width * ROWS_PER_BLOCK)
+        .zip(sums.chunks_mut(ROWS_PER_BLOCK))
     {
-        let count = row_sums.len().min(rows.len() / width);
         for tree in &compact_trees {
-            let mut cursors = [0u32; ROWS_AT_ONCE];
-            for _ in 0..tree.depth {
-                for (index, cursor) in cursors.iter_mut().enumerate().take(count) {
-                    let node = &tree.nodes[*cursor as usize];
-                    let value = rows[index * width + node.feature as usize];
-                    *cursor = if value.is_nan() {
-                        node.missing
-                    } else if rule.goes_left(value, node.value) {
-                        node.left
-                    } else {
-                        node.right
-                    };
-                }
-            }
-            for (sum, cursor) in row_sums.iter_mut().zip(cursors).take(count) {
-                *sum += tree.nodes[cursor as usize].value;
+            for (rows, row_sums) in block
+                .chunks(width * ROWS_AT_ONCE)
+                .zip(block_sums.chunks_mut(ROWS_AT_ONCE))
+            {
+                add_leaf_values_of_batch(tree, rows, width, rule, row_sums);
             }
         }
+    }
+}
+
+/// Adds `tree`'s leaf value for each of the (at most [`ROWS_AT_ONCE`])
+/// `rows` to `row_sums`.
+fn add_leaf_values_of_batch(
+    tree: &CompactTree,
+    rows: &[f64],
+    width: usize,
+    rule: SplitRule,
+    row_sums: &mut [f64],
+) {
+    let count = row_sums.len().min(rows.len() / width);
+    let mut cursors = [0u32; ROWS_AT_ONCE];
+    for _ in 0..tree.depth {
+        for (index, cursor) in cursors.iter_mut().enumerate().take(count) {
+            let node = &tree.nodes[*cursor as usize];
+            let value = rows[index * width + node.feature as usize];
+            *cursor = if value.is_nan() {
+                node.missing
+            } else if rule.goes_left(value, node.value) {
+                node.left
+            } else {
+                node.right
+            };
+        }
+    }
+    for (sum, cursor) in row_sums.iter_mut().zip(cursors).take(count) {
+        *sum += tree.nodes[cursor as usize].value;
     }
 }
 
