@@ -150,7 +150,10 @@ fn grow(
     let mut order: Vec<u32> = (0..training.labels.len() as u32).collect();
     let mut goes_right: Vec<u32> = Vec::with_capacity(order.len());
     let mut node_labels: Vec<u8> = Vec::with_capacity(order.len());
-    let mut node_codes: Vec<u8> = Vec::with_capacity(order.len());
+    let mut codes = NodeCodes {
+        tried: Vec::with_capacity(order.len()),
+        best: Vec::with_capacity(order.len()),
+    };
     let mut pending = vec![Pending {
         node: 0,
         start: 0,
@@ -191,7 +194,7 @@ fn grow(
             best_random_split(
                 training,
                 &node,
-                &mut node_codes,
+                &mut codes,
                 &mut candidates,
                 &mut constant,
                 max_features,
@@ -209,11 +212,10 @@ fn grow(
             }
             Some(split) => {
                 let feature = split.feature;
-                let codes = training.binned.column_codes(feature);
                 let values = training.binned.column_values(feature);
                 let middle = start
-                    + partition_in_place(rows, &mut goes_right, |row| {
-                        split.goes_left(codes[row as usize], values, row)
+                    + partition_in_place(rows, &mut goes_right, |position, row| {
+                        split.goes_left(codes.best[position], values, row)
                     });
                 let (left, right) = (nodes.len(), nodes.len() + 1);
                 nodes.push(TreeNode::Leaf { value: 0.0 });
@@ -243,19 +245,19 @@ fn grow(
     Tree { nodes }
 }
 
-/// Moves the rows for which `goes_left` holds to the front, keeping the
-/// order within each side; returns how many there are. `right` is scratch
-/// space, kept between calls.
+/// Moves the rows for which `goes_left(position, row)` holds to the front,
+/// keeping the order within each side; returns how many there are. `right`
+/// is scratch space, kept between calls.
 fn partition_in_place(
     rows: &mut [u32],
     right: &mut Vec<u32>,
-    goes_left: impl Fn(u32) -> bool,
+    goes_left: impl Fn(usize, u32) -> bool,
 ) -> usize {
     right.clear();
     let mut left_count = 0;
     for index in 0..rows.len() {
         let row = rows[index];
-        if goes_left(row) {
+        if goes_left(index, row) {
             rows[left_count] = row;
             left_count += 1;
         } else {
@@ -264,6 +266,14 @@ fn partition_in_place(
     }
     rows[left_count..].copy_from_slice(right);
     left_count
+}
+
+/// One feature's codes for a node's rows, in the node's order: of the
+/// feature being tried, and of the best split's feature so far (what the
+/// rows are then partitioned on). Scratch space kept between nodes.
+struct NodeCodes {
+    tried: Vec<u8>,
+    best: Vec<u8>,
 }
 
 /// A node being split: its rows, their classes in the same order, and how
@@ -327,12 +337,12 @@ fn node_range(
 /// The best of up to `max_features` random splits of `node` among
 /// `features`; `None` if every feature is constant in the node or no split
 /// leaves `min_samples_leaf` rows on each side. Features found constant are
-/// added to `constant`. `node_codes` is scratch space.
+/// added to `constant`. The best split's codes are left in `codes.best`.
 #[allow(clippy::too_many_arguments)]
 fn best_random_split(
     training: &Training,
     node: &Node,
-    node_codes: &mut Vec<u8>,
+    codes: &mut NodeCodes,
     features: &mut [usize],
     constant: &mut Vec<usize>,
     max_features: usize,
@@ -351,10 +361,10 @@ fn best_random_split(
         let pick = position + random.below(features.len() - position);
         features.swap(position, pick);
         let feature = features[position];
-        let codes = training.binned.column_codes(feature);
+        let column_codes = training.binned.column_codes(feature);
         let values = training.binned.column_values(feature);
         let bins = training.binned.column_bins(feature);
-        let (low, high) = node_range(node.rows, codes, values, bins, node_codes);
+        let (low, high) = node_range(node.rows, column_codes, values, bins, &mut codes.tried);
         if low >= high {
             constant.push(feature);
             continue;
@@ -366,7 +376,7 @@ fn best_random_split(
             threshold = low;
         }
         let split = BinSplit::new(feature, threshold, bins);
-        let (left_count, left_ones) = split.count_left(node, node_codes, values);
+        let (left_count, left_ones) = split.count_left(node, &codes.tried, values);
         let (left_count, left_sum) = (left_count as usize, f64::from(left_ones));
         let right_count = node.rows.len() - left_count;
         if left_count < min_samples_leaf || right_count < min_samples_leaf {
@@ -381,6 +391,7 @@ fn best_random_split(
             .is_none_or(|(best_score, _)| score > *best_score)
         {
             best = Some((score, split));
+            std::mem::swap(&mut codes.tried, &mut codes.best);
         }
     }
     best.map(|(_, split)| split)

@@ -13,7 +13,7 @@
 //! permuted copy of the (already bounded) rows.
 
 use super::fitted::{logistic, FittedModel};
-use super::tree::{SplitRule, Tree};
+use super::tree::{compact, CompactTree, SplitRule, Tree};
 use super::{FeatureMatrix, ModelError};
 
 /// A fitted model and the rows it predicts, ready to predict them again
@@ -29,6 +29,8 @@ pub struct PermutationPredictor<'a> {
 /// where each walk first reads each model column.
 struct TreeWalks<'a> {
     trees: &'a [Tree],
+    /// The same trees, compactly, for the walks taken again.
+    compact_trees: Vec<CompactTree>,
     rule: SplitRule,
     /// Row-major model inputs (imputed, with indicators, for the forest).
     inputs: Vec<f64>,
@@ -153,6 +155,7 @@ impl<'a> TreeWalks<'a> {
         }
         TreeWalks {
             trees,
+            compact_trees: trees.iter().map(compact).collect(),
             rule,
             inputs,
             width,
@@ -170,7 +173,7 @@ impl<'a> TreeWalks<'a> {
         let walks = self.leaves.len();
         let permuted = &self.model_columns[column];
         let mut sums = vec![start; rows];
-        for (tree_index, tree) in self.trees.iter().enumerate() {
+        for (tree_index, tree) in self.compact_trees.iter().enumerate() {
             for (row, sum) in sums.iter_mut().enumerate() {
                 let walk_index = tree_index * rows + row;
                 // Node indices grow along a path: the smallest is the first.
@@ -185,7 +188,7 @@ impl<'a> TreeWalks<'a> {
                     let own = &self.inputs[row * self.width..(row + 1) * self.width];
                     let donor =
                         &self.inputs[order[row] * self.width..(order[row] + 1) * self.width];
-                    tree.leaf_value_from(first_read as usize, self.rule, |_, feature| {
+                    tree.leaf_value_from(first_read, self.rule, |feature| {
                         if permuted.contains(&feature) {
                             donor[feature]
                         } else {

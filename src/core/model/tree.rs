@@ -157,9 +157,37 @@ impl Tree {
 /// A tree laid out for walking many rows: 24-byte nodes, 32-bit links. A
 /// leaf links to itself on every side, so a walk can take a fixed number of
 /// steps (the tree's depth) with no test for "is this a leaf".
-struct CompactTree {
+pub(super) struct CompactTree {
     nodes: Vec<CompactNode>,
     depth: usize,
+}
+
+impl CompactTree {
+    /// The leaf value reached from node `from` under `rule`, each split
+    /// reading its feature's value through `value_of(feature)`: what
+    /// [`Tree::leaf_value_from`] returns, from half the memory.
+    pub(super) fn leaf_value_from(
+        &self,
+        from: u32,
+        rule: SplitRule,
+        value_of: impl Fn(usize) -> f64,
+    ) -> f64 {
+        let mut index = from;
+        loop {
+            let node = &self.nodes[index as usize];
+            if node.left == index {
+                return node.value;
+            }
+            let value = value_of(node.feature as usize);
+            index = if value.is_nan() {
+                node.missing
+            } else if rule.goes_left(value, node.value) {
+                node.left
+            } else {
+                node.right
+            };
+        }
+    }
 }
 
 struct CompactNode {
@@ -171,7 +199,8 @@ struct CompactNode {
     value: f64,
 }
 
-fn compact(tree: &Tree) -> CompactTree {
+/// `tree` laid out compactly (node indices unchanged).
+pub(super) fn compact(tree: &Tree) -> CompactTree {
     let nodes: Vec<CompactNode> = tree
         .nodes
         .iter()
