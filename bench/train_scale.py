@@ -20,7 +20,11 @@ For each label count N (a seeded sample of the rows):
 The training rows are the same: the labels fink-vra holds out for validation
 (a hash of the alert id, 20 %) are held out of the scikit-learn rows too.
 
+With --repeats N every timing is the median of N runs, the tools taking
+turns (this machine is noisy: one run of the same build varies by 10 %).
+
 usage: bench/train_scale.py --cli target/cli/fink-vra --alerts DIR [--labels 1000,5000,20000]
+       [--repeats N]
        (run it with a Python that has numpy, pandas and scikit-learn)
 """
 import argparse
@@ -115,6 +119,8 @@ def main():
     parser.add_argument("--alerts", required=True)
     parser.add_argument("--labels", default="1000,5000,20000")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="time each tool N times, taking turns, and report the medians")
     parser.add_argument("--before", help="an earlier fink-vra build, timed on the same rows")
     parser.add_argument("--write-labels", metavar="FILE",
                         help="only write every row with its label as a version 3 label file "
@@ -153,17 +159,27 @@ def main():
             with open(path, "w") as out:
                 out.write(label_file(subset, labels[chosen], names))
             model_path = os.path.join(work, "model.json")
-            one, cv, training_ids = run_fink_vra(arguments.cli, path, 1, model_path)
-            many, cv_many, _ = run_fink_vra(arguments.cli, path, threads, model_path)
-            assert cv == cv_many, "the thread count changed the record"
-            X = subset.set_index("diaSourceId").loc[training_ids][names].to_numpy(dtype=np.float32)
-            label_of = pd.Series(labels[chosen], index=subset["diaSourceId"].to_numpy())
-            y = (label_of.loc[training_ids].to_numpy() == "extragal").astype(int)
-            sk_seconds, sk_cv = run_sklearn(X, y, arguments.seed)
+            times = {"one": [], "many": [], "sklearn": [], "before": []}
+            for _ in range(max(1, arguments.repeats)):
+                one, cv, training_ids = run_fink_vra(arguments.cli, path, 1, model_path)
+                many, cv_many, _ = run_fink_vra(arguments.cli, path, threads, model_path)
+                assert cv == cv_many, "the thread count changed the record"
+                X = subset.set_index("diaSourceId").loc[training_ids][names].to_numpy(
+                    dtype=np.float32)
+                label_of = pd.Series(labels[chosen], index=subset["diaSourceId"].to_numpy())
+                y = (label_of.loc[training_ids].to_numpy() == "extragal").astype(int)
+                sk_seconds, sk_cv = run_sklearn(X, y, arguments.seed)
+                times["one"].append(one)
+                times["many"].append(many)
+                times["sklearn"].append(sk_seconds)
+                if arguments.before:
+                    seconds, auc_before, _ = run_fink_vra(arguments.before, path, None, model_path)
+                    times["before"].append(seconds)
+            one, many, sk_seconds = (float(np.median(times[key]))
+                                     for key in ("one", "many", "sklearn"))
             before, cv_before = "–", "–"
             if arguments.before:
-                seconds, auc, _ = run_fink_vra(arguments.before, path, None, model_path)
-                before, cv_before = f"{seconds:.2f}", f"{auc:.4f}"
+                before, cv_before = f"{np.median(times['before']):.2f}", f"{auc_before:.4f}"
             print(f"| {len(training_ids):,} | {one:.2f} | {many:.2f} | {sk_seconds:.2f} "
                   f"| {sk_seconds / many:.1f}× | {cv:.4f} | {sk_cv:.4f} | {before} | {cv_before} |",
                   flush=True)

@@ -116,7 +116,9 @@ enum Piece<'a> {
 }
 
 enum PieceOutcome {
-    Model(FittedModel),
+    /// The model and its record without the cross-validation (measured in
+    /// the same piece, while other threads run folds).
+    Model(Box<(RoundRecord, FittedModel)>),
     Fold(FoldOutcome),
 }
 
@@ -147,10 +149,11 @@ pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), 
     let mut model = None;
     let mut fold_outcomes = Vec::with_capacity(folds.len());
     for outcome in map_in_order(&pieces, request.threads, |piece| match piece {
-        Piece::Model => request
-            .model
-            .fit(&rows, &classes, request.seed)
-            .map(PieceOutcome::Model),
+        Piece::Model => {
+            let fitted = request.model.fit(&rows, &classes, request.seed)?;
+            let record = record_of(&request, &fitted, &indices, &classes, &rows)?;
+            Ok(PieceOutcome::Model(Box::new((record, fitted))))
+        }
         Piece::Fold { number, held_out } => evaluate_fold(
             request.model,
             &rows,
@@ -162,12 +165,11 @@ pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), 
         .map(PieceOutcome::Fold),
     }) {
         match outcome? {
-            PieceOutcome::Model(fitted) => model = Some(fitted),
+            PieceOutcome::Model(fitted) => model = Some(*fitted),
             PieceOutcome::Fold(fold) => fold_outcomes.push(fold),
         }
     }
-    let model = model.ok_or(ModelError::NoTrainingRows)?;
-    let mut record = record_of(&request, &model, &indices, &classes, &rows)?;
+    let (mut record, model) = model.ok_or(ModelError::NoTrainingRows)?;
     record.complete(summarize_folds(&fold_outcomes, request.feature_names));
     Ok((record, model))
 }
