@@ -49,12 +49,13 @@ export function useBuiltPage() {
 
 // Helpers shared by the end-to-end files that drive the workbench.
 
-/** Opens the built page in `context`; collects the page's uncaught errors. */
-export async function openPage(context, built) {
+/** Opens the built page in `context` (its address followed by `query`,
+ * e.g. `?workers=2`); collects the page's uncaught errors. */
+export async function openPage(context, built, query = "") {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(error));
-  await page.goto(built.server.url);
+  await page.goto(built.server.url + query);
   await page.getByTestId("file-input").waitFor({ state: "attached" });
   return { page, errors };
 }

@@ -4,7 +4,9 @@
 // before the round's cross-validated record is in; the record can be
 // cancelled ("metrics not computed") and computed again; a reload while it
 // is computed leaves a consistent session, and the record completes from the
-// stored rows. Screenshots go to tests/e2e/artifacts/.
+// stored rows. A pool worker that crashes while it holds a fold leaves it to
+// the others; with none left, the round says why. Screenshots go to
+// tests/e2e/artifacts/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -140,6 +142,85 @@ test("a round on 2,000 stored labels and a 10k pool: the next card first, the re
     await page.screenshot({ path: join(ARTIFACTS, "round-scale-complete.png"), fullPage: true });
     assert.deepEqual(errors, []);
     await context.close();
+  } finally {
+    await rm(data, { recursive: true, force: true });
+  }
+});
+
+/** Installed before the page's scripts: the first `window.foldCrashes.left`
+ * workers sent a fold crash instead, as a worker whose wasm traps does (the
+ * worker is terminated and an `error` event reaches the page). */
+function crashWorkersSentAFold() {
+  window.foldCrashes = { left: 1, crashed: 0 };
+  const BrowserWorker = window.Worker;
+  window.Worker = class extends BrowserWorker {
+    postMessage(message, ...rest) {
+      if (Array.isArray(message) && message[1] === "evaluate-fold" && window.foldCrashes.left > 0) {
+        window.foldCrashes.left -= 1;
+        window.foldCrashes.crashed += 1;
+        this.terminate();
+        setTimeout(() => this.dispatchEvent(new ErrorEvent("error", { message: "RuntimeError: unreachable (a crash made by the test)" })), 0);
+        return;
+      }
+      return super.postMessage(message, ...rest);
+    }
+  };
+}
+
+/** The page at `query` with the stored labels of `labelsPath` and the `pool`
+ * loaded, workers crashing as `crashWorkersSentAFold` says. */
+async function pageWithLabels(built, query, labelsPath, labels, pool) {
+  const context = await built.browser.newContext();
+  await context.addInitScript(crashWorkersSentAFold);
+  const { page, errors } = await openPage(context, built, query);
+  await switchToLsst(page);
+  await page.getByTestId("import-file").setInputFiles(labelsPath);
+  await page.waitForFunction(
+    (count) => new RegExp(`${count} labels train from their stored`).test(document.querySelector('[data-testid="label-rows"]')?.textContent ?? ""),
+    labels,
+    LONG,
+  );
+  await page.getByTestId("file-input").setInputFiles(pool);
+  await page.getByTestId("label-card").waitFor(LONG);
+  return { context, page, errors };
+}
+
+test("a pool worker that crashes while it holds a fold: the fold goes to another worker and the record completes; with no worker left, the round says why and computes again", LONG, async () => {
+  const data = await mkdtemp(join(tmpdir(), "fink-vra-worker-crash-"));
+  const labels = 300;
+  try {
+    const pool = await generateLsstAlerts(join(data, "pool"), 200, 200, 0);
+    const labelled = await generateLsstAlerts(join(data, "labelled"), labels, labels, 200);
+    const labelsPath = join(data, "labels-v3.json");
+    await writeFile(labelsPath, labelFileFromFeatures(await cli("features", ...labelled), "lsst"));
+
+    // Two pool workers: one crashes on its first fold, the other does all five.
+    const two = await pageWithLabels(built, "?workers=2", labelsPath, labels, pool);
+    await two.page.getByTestId("train").click();
+    await waitForRecordState(two.page, "complete");
+    assert.equal(await two.page.evaluate(() => window.foldCrashes.crashed), 1, "a worker crashed holding a fold");
+    const completed = await saved(two.page);
+    assert.equal(completed.rounds[0].record_state, "Complete");
+    assert.equal(completed.rounds[0].cross_validated.folds, 5);
+    assert.deepEqual(two.errors, []);
+    await two.context.close();
+
+    // One pool worker, and it crashes: the round stays, says why, keeps
+    // every label, and its metrics are computed again on a new worker.
+    const one = await pageWithLabels(built, "?workers=1", labelsPath, labels, pool);
+    await one.page.getByTestId("train").click();
+    await waitForRecordState(one.page, "not-computed");
+    assert.match((await record(one.page)).text, /metrics not computed: .*worker stopped: RuntimeError: unreachable \(a crash made by the test\)/);
+    const failed = await saved(one.page);
+    assert.equal(failed.rounds.length, 1);
+    assert.equal(Object.keys(failed.labels.labels).length, labels, "every label kept");
+    await one.page.screenshot({ path: join(ARTIFACTS, "round-worker-crashed.png"), fullPage: true });
+    await one.page.getByTestId("compute-record").click();
+    await waitForRecordState(one.page, "complete");
+    assert.equal(await one.page.evaluate(() => window.foldCrashes.crashed), 1);
+    assert.equal((await saved(one.page)).rounds[0].cross_validated.folds, 5);
+    assert.deepEqual(one.errors, []);
+    await one.context.close();
   } finally {
     await rm(data, { recursive: true, force: true });
   }
