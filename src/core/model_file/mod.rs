@@ -170,9 +170,12 @@ impl ModelFile {
         Ok(ModelFile::for_round(survey, record, fitted))
     }
 
-    /// The file as pretty JSON.
+    /// The file as compact JSON, on one line: a forest's nodes are most of
+    /// it, and indenting them more than doubled it (51 MB against 23 MB for
+    /// 50 trees on 20,000 labels), which every download, MLflow upload and
+    /// Spark broadcast pays for.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     /// Reads and checks a model file: its format and version first (a newer
