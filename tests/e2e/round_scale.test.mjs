@@ -39,6 +39,19 @@ async function waitForRecordState(page, state) {
   );
 }
 
+/** Switches to LSST and imports the version 3 file `labelsPath`, until its
+ * `count` labels train from their stored rows. */
+async function importStoredLabels(page, labelsPath, count) {
+  await switchToLsst(page);
+  await page.getByTestId("import-file").setInputFiles(labelsPath);
+  await page.getByTestId("import-report").waitFor(LONG);
+  await page.waitForFunction(
+    (labels) => new RegExp(`${labels} labels train from their stored`).test(document.querySelector('[data-testid="label-rows"]')?.textContent ?? ""),
+    count,
+    LONG,
+  );
+}
+
 async function switchToLsst(page) {
   if ((await page.getByTestId("survey-name").textContent()) !== "Rubin/LSST") {
     await page.getByTestId("survey-toggle").click();
@@ -56,14 +69,7 @@ test("a round on 2,000 stored labels and a 10k pool: the next card first, the re
 
     const context = await built.browser.newContext();
     const { page, errors } = await openPage(context, built);
-    await switchToLsst(page);
-    await page.getByTestId("import-file").setInputFiles(labelsPath);
-    await page.getByTestId("import-report").waitFor(LONG);
-    await page.waitForFunction(
-      (count) => new RegExp(`${count} labels train from their stored`).test(document.querySelector('[data-testid="label-rows"]')?.textContent ?? ""),
-      LABELS,
-      LONG,
-    );
+    await importStoredLabels(page, labelsPath, LABELS);
     await page.getByTestId("file-input").setInputFiles(pool);
     await page.getByTestId("file-summary-row").nth(pool.length - 1).waitFor(LONG);
     await page.getByTestId("progress").waitFor({ state: "detached", ...LONG });
@@ -173,13 +179,7 @@ async function pageWithLabels(built, query, labelsPath, labels, pool) {
   const context = await built.browser.newContext();
   await context.addInitScript(crashWorkersSentAFold);
   const { page, errors } = await openPage(context, built, query);
-  await switchToLsst(page);
-  await page.getByTestId("import-file").setInputFiles(labelsPath);
-  await page.waitForFunction(
-    (count) => new RegExp(`${count} labels train from their stored`).test(document.querySelector('[data-testid="label-rows"]')?.textContent ?? ""),
-    labels,
-    LONG,
-  );
+  await importStoredLabels(page, labelsPath, labels);
   await page.getByTestId("file-input").setInputFiles(pool);
   await page.getByTestId("label-card").waitFor(LONG);
   return { context, page, errors };
