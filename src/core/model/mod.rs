@@ -22,6 +22,7 @@ pub mod fitted;
 pub mod impute;
 mod logistic;
 pub mod matrix;
+mod node_rows;
 pub mod permutation;
 pub mod standardize;
 pub mod tree;
