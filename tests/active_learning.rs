@@ -153,3 +153,30 @@ fn a_round_records_cross_validated_training_and_validation_metrics() {
     let json = history_to_json(std::slice::from_ref(&record));
     assert_eq!(history_from_json(&json).expect("reads back"), vec![record]);
 }
+
+#[test]
+fn a_typo_in_the_mapping_is_refused_with_the_labels_present_instead_of_dropping_their_rows() {
+    let config = ReplayConfig {
+        model: ModelSpec::by_name("logistic-regression").expect("model"),
+        strategy: QueryStrategy::Random,
+        cold_start: ColdStart::Random,
+        initial: 10,
+        batch: 10,
+        rounds: 1,
+        repeats: 1,
+        seed: 7,
+    };
+    let typo = TargetMapping::parse("galactic", "good=0,galatic=1,pm=1").expect("mapping");
+    let error = replay(&table("train"), &table("val"), &typo, &config).expect_err("typo");
+    let message = error.to_string();
+    assert!(message.contains("`galatic` is not a label"), "{message}");
+    assert!(
+        message.contains("galactic ") && message.contains("good ") && message.contains("pm "),
+        "{message}"
+    );
+    let capitalised = TargetMapping::parse("galactic", "Good=0,galactic=1").expect("mapping");
+    let message = replay(&table("train"), &table("val"), &capitalised, &config)
+        .expect_err("capitalised")
+        .to_string();
+    assert!(message.contains("`Good` is not a label"), "{message}");
+}

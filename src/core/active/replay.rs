@@ -41,6 +41,10 @@ pub struct ReplayPoint {
 
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum ReplayError {
+    #[error(
+        "the mapping's label `{label}` is not a label of the training table (its labels: {present})"
+    )]
+    MappingLabelAbsent { label: String, present: String },
     #[error("the training table has no row the mapping gives a class to")]
     EmptyPool,
     #[error("the validation table needs rows of both classes under the mapping")]
@@ -49,6 +53,31 @@ pub enum ReplayError {
     ColumnMismatch,
     #[error(transparent)]
     Model(#[from] ModelError),
+}
+
+/// Refuses a mapping that names a label the training table does not hold (a
+/// typo, or another capitalisation), which would otherwise leave that
+/// label's rows out without a word; names the labels present, with counts.
+fn check_mapping_labels(target: &TargetMapping, train: &LabelledTable) -> Result<(), ReplayError> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for label in &train.labels {
+        *counts.entry(label.as_str()).or_default() += 1;
+    }
+    match target
+        .classes
+        .keys()
+        .find(|label| !counts.contains_key(label.as_str()))
+    {
+        None => Ok(()),
+        Some(label) => Err(ReplayError::MappingLabelAbsent {
+            label: label.clone(),
+            present: counts
+                .iter()
+                .map(|(label, count)| format!("{label} {count}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
 }
 
 /// The seed of repeat `repeat`: repeats differ, and the whole replay is fixed by `seed`.
@@ -88,6 +117,7 @@ pub fn replay(
     if train.feature_names != validation.feature_names {
         return Err(ReplayError::ColumnMismatch);
     }
+    check_mapping_labels(target, train)?;
     let (pool, pool_classes) = mapped_rows(target, &train.labels);
     if pool.is_empty() {
         return Err(ReplayError::EmptyPool);
