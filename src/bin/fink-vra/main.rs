@@ -104,13 +104,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints an error, if any, and turns it into the exit code.
+/// Prints an error, if any, and turns it into the exit code: 2, as for
+/// `features` and `score` (and for a usage error).
 fn report(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }

@@ -12,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use fink_vra::core::active::strategy::QueryStrategy;
 use fink_vra::core::alert::Survey;
 use fink_vra::core::features::feature_names;
+use fink_vra::core::labels::class_summary::{ClassSummary, MIN_LABELS_PER_CLASS};
 use fink_vra::core::labels::exchange::label_file_survey;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::ModelSpec;
@@ -145,7 +146,9 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
              files given): left out"
         );
     }
-    let model = match arguments.round {
+    // The model file, and what it trained on (for a new round, with the
+    // labels its target leaves out).
+    let (model, summary) = match arguments.round {
         Some(round) => {
             let record = saved
                 .rounds
@@ -158,16 +161,24 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
                         saved.rounds.len()
                     )
                 })?;
-            ModelFile::export_round(&workspace, record).map_err(|error| error.to_string())?
+            let model =
+                ModelFile::export_round(&workspace, record).map_err(|error| error.to_string())?;
+            let trained = model.training.iter().map(|example| example.label.as_str());
+            let summary = ClassSummary::of(&model.target, trained);
+            (model, summary)
         }
         None => {
+            let settings = settings(arguments, survey)?;
             let (job, values) = TrainingJob::for_workspace(
                 &workspace,
                 &saved.labels,
-                &settings(arguments, survey)?,
+                &settings,
                 saved.rounds.len() as u32,
                 utc_now(),
             );
+            let labels = job.labels.iter().map(|(_, label)| label.as_str());
+            let summary = ClassSummary::of(&settings.target, labels);
+            refuse_a_short_class(&arguments.target, &summary)?;
             let threads = arguments
                 .threads
                 .unwrap_or_else(|| available_threads(MAX_THREADS))
@@ -176,26 +187,35 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
             let (record, fitted) = job
                 .train_model(&values, threads)
                 .map_err(|error| error.to_string())?;
-            ModelFile::checked(survey, &record, fitted).map_err(|error| error.to_string())?
+            let model =
+                ModelFile::checked(survey, &record, fitted).map_err(|error| error.to_string())?;
+            (model, summary)
         }
     };
     fs::write(&arguments.out, model.to_json())
         .map_err(|e| format!("{}: cannot write: {e}", arguments.out.display()))?;
-    let ones = model
-        .training
-        .iter()
-        .filter(|example| example.class == 1)
-        .count();
-    let zeros = model.training.len() - ones;
     eprintln!(
-        "round {}: {} on {} labels ({} / {}), {} features → {}",
+        "round {}: {} on {} labels: {summary}; {} features → {}",
         model.round,
         model.classifier.name(),
         model.training.len(),
-        zeros,
-        ones,
         model.feature_names.len(),
         arguments.out.display()
     );
     Ok(())
+}
+
+/// Refuses a new round under which a class has too few labels: its model
+/// would say one number for every alert.
+fn refuse_a_short_class(target: &str, summary: &ClassSummary) -> Result<(), String> {
+    match summary.short_class() {
+        None => Ok(()),
+        Some(class) => Err(format!(
+            "--target {target}: {} has {} label(s) ({summary}); a round needs at least \
+             {MIN_LABELS_PER_CLASS} labels of each class to fit a classifier and cross-validate it: \
+             label more alerts of that class, or choose another --target",
+            summary.class_name(class),
+            summary.count(class)
+        )),
+    }
 }

@@ -2,6 +2,7 @@
 //! classes, the label store with undo and merge, and label files in and out.
 //! No storage calls here: persistence is the page's `ui::browser::storage`.
 
+pub mod class_summary;
 mod csv_files;
 pub mod entry;
 pub mod exchange;
