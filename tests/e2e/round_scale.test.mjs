@@ -105,7 +105,7 @@ test("a round on 2,000 stored labels and a 10k pool: the next card first, the re
     assert.ok(workersWhileComputing > 2, `a pool worker computed the record (${workersWhileComputing} workers)`);
     assert.equal(pageWorkers(page), 2, "only the reader and the trainer are left");
     const row = await page.getByTestId("round-row").first().locator("td").allTextContents();
-    assert.deepEqual(row.slice(0, 3), ["0", String(LABELS), `${LABELS / 2} / ${LABELS / 2}`]);
+    assert.deepEqual(row.slice(0, 3), ["0", String(LABELS), `gal ${LABELS / 2} / not gal ${LABELS / 2}`]);
     const cancelled = await saved(page);
     assert.equal(cancelled.rounds.length, 1);
     assert.equal(cancelled.rounds[0].cross_validated, null);

@@ -54,11 +54,11 @@ test("the real model trains with only real labels: its round is recorded, AUC n/
   await train(page, 1);
   assert.equal(await page.getByTestId("training-error").count(), 0);
   const row = await page.getByTestId("round-row").first().locator("td").allTextContents();
-  assert.deepEqual(row.slice(0, 3), ["0", "5", "0 / 5"]);
+  assert.deepEqual(row.slice(0, 3), ["0", "5", "real 5 / not real 0"]);
   assert.ok(!row.join(" ").includes("NaN"), row.join(" | "));
   await page.reload();
   await page.getByTestId("round-row").first().waitFor();
-  assert.deepEqual((await page.getByTestId("round-row").first().locator("td").allTextContents()).slice(0, 3), ["0", "5", "0 / 5"]);
+  assert.deepEqual((await page.getByTestId("round-row").first().locator("td").allTextContents()).slice(0, 3), ["0", "5", "real 5 / not real 0"]);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -173,7 +173,7 @@ test("the custom model type: chosen, validated, used, and back after a reload", 
   await labelByKeyboard(page, ["x", "g", "a", "v"], 4);
   await train(page, 1);
   const row = await page.getByTestId("round-row").first().locator("td").allTextContents();
-  assert.deepEqual(row.slice(1, 3), ["4", "2 / 2"]);
+  assert.deepEqual(row.slice(1, 3), ["4", "agn+extragal 2 / gal+varstar 2"]);
   assert.match(row[3], /\(custom\)/);
   assert.deepEqual(errors, []);
   await context.close();

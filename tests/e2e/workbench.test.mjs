@@ -35,7 +35,7 @@ test("label a batch by keyboard, train a round, and get it all back after a relo
   const row = await page.getByTestId("round-row").first().locator("td").allTextContents();
   assert.equal(row[0], "0");
   assert.equal(row[1], "8");
-  assert.equal(row[2], "4 / 4");
+  assert.equal(row[2], "gal 4 / not gal 4");
   await page.getByTestId("learning-curve").waitFor();
   assert.match(await page.getByTestId("card-reason").textContent(), /P\(class 1\) 0\.\d\d/);
   // Undo goes back to the last labelled alert.
@@ -152,7 +152,7 @@ test("a training worker that crashes is reported, labels stay, and the next roun
   await page.getByTestId("train").click();
   await page.getByTestId("round-row").first().waitFor();
   assert.equal(await page.getByTestId("training-error").count(), 0);
-  assert.deepEqual((await page.getByTestId("round-row").first().locator("td").allTextContents()).slice(0, 3), ["0", "6", "3 / 3"]);
+  assert.deepEqual((await page.getByTestId("round-row").first().locator("td").allTextContents()).slice(0, 3), ["0", "6", "gal 3 / not gal 3"]);
   assert.deepEqual(errors, []);
   await context.close();
 });

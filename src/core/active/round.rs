@@ -11,6 +11,7 @@ use super::validation::{
     evaluate_fold, plan_folds, summarize_folds, CrossValidated, CrossValidation, FeatureImportance,
     FoldOutcome,
 };
+use crate::core::labels::class_summary::ClassSummary;
 use crate::core::labels::entry::TrainedRound;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
@@ -59,6 +60,14 @@ pub struct RoundRecord {
 }
 
 impl RoundRecord {
+    /// What the round trained on, each class by name with its labels.
+    pub fn class_summary(&self) -> ClassSummary {
+        ClassSummary::of(
+            &self.target,
+            self.training.iter().map(|example| example.label.as_str()),
+        )
+    }
+
     /// Completes a pending record with its cross-validation.
     pub fn complete(&mut self, evaluation: CrossValidation) {
         self.cross_validated = evaluation.metrics;

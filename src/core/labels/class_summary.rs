@@ -16,6 +16,8 @@ pub const MIN_LABELS_PER_CLASS: usize = 2;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClassSummary {
     target: String,
+    /// Class 0's name and class 1's.
+    class_names: [String; 2],
     /// For class 0 and class 1: label → count.
     classes: [BTreeMap<String, usize>; 2],
     /// Labels the target gives no class: label → count.
@@ -27,6 +29,7 @@ impl ClassSummary {
     pub fn of<'a>(target: &TargetMapping, labels: impl IntoIterator<Item = &'a str>) -> Self {
         let mut summary = ClassSummary {
             target: target.name.clone(),
+            class_names: class_names(target),
             classes: [BTreeMap::new(), BTreeMap::new()],
             left_out: BTreeMap::new(),
         };
@@ -45,13 +48,11 @@ impl ClassSummary {
         self.classes[usize::from(class.min(1))].values().sum()
     }
 
-    /// The class's name: the target's for class 1, "not" it for class 0.
+    /// The class's name: for the three model types, the type's for class 1
+    /// and "not" it for class 0 (`gal`, `not gal`); for any other mapping,
+    /// its labels of that class (`extragal+agn`).
     pub fn class_name(&self, class: u8) -> String {
-        if class == 0 {
-            format!("not {}", self.target)
-        } else {
-            self.target.clone()
-        }
+        self.class_names[usize::from(class.min(1))].clone()
     }
 
     /// The first class with fewer than [`MIN_LABELS_PER_CLASS`] labels.
@@ -61,10 +62,38 @@ impl ClassSummary {
             .find(|&class| self.count(class) < MIN_LABELS_PER_CLASS)
     }
 
+    /// The classes by name with their counts, class 1 first:
+    /// `gal 12 / not gal 15`.
+    pub fn counts_text(&self) -> String {
+        format!(
+            "{} {} / {} {}",
+            self.class_name(1),
+            self.count(1),
+            self.class_name(0),
+            self.count(0)
+        )
+    }
+
     /// How many labels the target leaves out.
     pub fn left_out_count(&self) -> usize {
         self.left_out.values().sum()
     }
+}
+
+fn class_names(target: &TargetMapping) -> [String; 2] {
+    if TargetMapping::built_in().contains(target) {
+        return [format!("not {}", target.name), target.name.clone()];
+    }
+    let labels_of = |wanted: u8| {
+        target
+            .classes
+            .iter()
+            .filter(|&(_, &class)| class == wanted)
+            .map(|(label, _)| label.as_str())
+            .collect::<Vec<_>>()
+            .join("+")
+    };
+    [labels_of(0), labels_of(1)]
 }
 
 fn counts_text(counts: &BTreeMap<String, usize>) -> String {
@@ -125,6 +154,7 @@ mod tests {
             (summary.count(1), summary.count(0), summary.left_out_count()),
             (3, 2, 3)
         );
+        assert_eq!(summary.counts_text(), "gal 3 / not gal 2");
         assert_eq!(summary.short_class(), None);
     }
 
@@ -137,5 +167,8 @@ mod tests {
         let one_extragal = ClassSummary::of(&TargetMapping::galactic(), ["gal", "gal", "extragal"]);
         assert_eq!(one_extragal.short_class(), Some(0));
         assert_eq!(one_extragal.class_name(0), "not gal");
+        let custom = TargetMapping::parse("custom", "extragal=1,agn=1,gal=0").expect("mapping");
+        let summary = ClassSummary::of(&custom, ["agn", "gal", "extragal"]);
+        assert_eq!(summary.counts_text(), "agn+extragal 2 / gal 1");
     }
 }

@@ -154,18 +154,18 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
             <table class="rounds-table" data-testid="rounds-table">
                 <thead>
                     <tr>
-                        <th>"round"</th><th class="number">"labels"</th><th>"classes 0 / 1"</th><th>"model"</th><th class="number">"features"</th>
+                        <th>"round"</th><th class="number">"labels"</th><th>"classes"</th><th>"model"</th><th class="number">"features"</th>
                         <th>"strategy"</th><th class="number">"CV accuracy"</th><th class="number">"CV F1"</th>
                         <th class="number">"CV ROC AUC"</th><th class="number">"CV AuRaK"</th><th class="number">"train accuracy"</th>
                         <th class="number">"validation AUC"</th><th>"record"</th><th>"time (UTC)"</th><th>"export"</th>
                     </tr>
                 </thead>
                 <tbody>
-                    {move || rounds.get().into_iter().map(|round| view! {
+                    {move || rounds.get().into_iter().map(|round| (round.class_summary(), round)).map(|(classes, round)| view! {
                         <tr data-testid="round-row">
                             <td>{round.round}</td>
                             <td class="number">{round.training.len()}</td>
-                            <td>{format!("{} / {}", round.class_counts[0], round.class_counts[1])}</td>
+                            <td data-testid="round-classes" title=classes.to_string()>{classes.counts_text()}</td>
                             <td>{format!("{} ({})", round.model.name(), round.model_type)}</td>
                             <td class="number" data-testid="round-features">{features_used(&round)}</td>
                             <td>{round.strategy.name()}</td>
