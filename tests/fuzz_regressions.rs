@@ -72,3 +72,22 @@ fn fits_one_quote_string_card_is_read_not_a_panic() {
         Err(StampError::NotFits { detail }) if detail == "a header keyword is not text"
     ));
 }
+
+#[test]
+fn a_corrupt_file_prints_the_core_message_not_the_parquet_crate_panic() {
+    // The panic inside the parquet crate is caught and becomes the file's
+    // error; the default hook used to print "thread 'main' panicked at
+    // …/parquet-…" and a backtrace first.
+    let crash = common::fixture("fuzz-crashes/parquet_dictionary_page_missing.parquet");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fink-vra"))
+        .arg("features")
+        .arg(&crash)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the CLI runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("backtrace"), "{stderr}");
+    assert!(stderr.contains("the parquet reader failed on malformed data"), "{stderr}");
+}

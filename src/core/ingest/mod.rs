@@ -201,7 +201,11 @@ pub(crate) fn contain_reader_panics<T>(
     file: &str,
     read: impl FnOnce() -> Result<T, IngestError>,
 ) -> Result<T, IngestError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|panic| {
+    quiet_reader_panics::install();
+    let caught = quiet_reader_panics::while_reading(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(read))
+    });
+    caught.unwrap_or_else(|panic| {
         let detail = panic
             .downcast_ref::<&str>()
             .map(|message| message.to_string())
@@ -212,6 +216,44 @@ pub(crate) fn contain_reader_panics<T>(
             detail: format!("the parquet reader failed on malformed data: {detail}"),
         })
     })
+}
+
+/// A panic caught by [`contain_reader_panics`] becomes the file's error; the
+/// default hook would first print "thread 'main' panicked at
+/// …/parquet-…" and a backtrace, in the CLI and in Python, before the real
+/// message. While a reader runs on this thread the hook stays silent; any
+/// other panic is printed as before. Natively only: in wasm a panic aborts
+/// and its printed message is all a crashed worker leaves.
+mod quiet_reader_panics {
+    use std::cell::Cell;
+
+    thread_local! {
+        static READING: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Wraps the process's panic hook once (idempotent).
+    pub(super) fn install() {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            static INSTALL: std::sync::Once = std::sync::Once::new();
+            INSTALL.call_once(|| {
+                let previous = std::panic::take_hook();
+                std::panic::set_hook(Box::new(move |info| {
+                    if !READING.with(Cell::get) {
+                        previous(info);
+                    }
+                }));
+            });
+        }
+    }
+
+    /// Runs `read` with this thread's panics silent.
+    pub(super) fn while_reading<T>(read: impl FnOnce() -> T) -> T {
+        let before = READING.with(|reading| reading.replace(true));
+        let result = read();
+        READING.with(|reading| reading.set(before));
+        result
+    }
 }
 
 fn read_alerts_unguarded<R: ChunkReader + 'static>(
