@@ -1,4 +1,5 @@
-//! The `fink-vra features` command: CSV on stdout, problems on stderr, exit code.
+//! The `fink-vra features` command: CSV on stdout, problems on stderr (a
+//! folder or a missing file each in a sentence of its own), exit code.
 
 mod common;
 
@@ -132,4 +133,26 @@ fn cli_output_equals_the_golden_tables_byte_for_byte() {
             "{stem}: CLI output differs from tests/fixtures/golden"
         );
     }
+}
+
+#[test]
+fn a_folder_given_as_an_alert_file_is_called_a_folder_and_a_missing_file_missing() {
+    let folder = fixture("raw").display().to_string();
+    let output = features(&[&folder]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains(&format!(
+            "{folder} is a folder, not a parquet file: give the files in it (e.g. {folder}/*.parquet)"
+        )),
+        "{stderr}"
+    );
+    let missing = fixture("raw/no_such_alerts.parquet").display().to_string();
+    let output = features(&[&missing]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("{missing}: no such file")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("os error"), "{stderr}");
 }

@@ -1,7 +1,8 @@
 //! `fink-vra train` says what it trained on: each class by name with its
 //! count and labels, and the labels its target leaves out; a target under
 //! which a class has fewer than 2 labels is refused (exit 2, no model file)
-//! instead of writing a model that gives every alert the same number.
+//! instead of writing a model that gives every alert the same number. And
+//! the model it writes, mistaken for its ONNX export, is named as such.
 
 mod common;
 
@@ -101,4 +102,40 @@ fn train_refuses_a_target_under_which_a_class_has_fewer_than_two_labels() {
         stderr.contains("at least 2 labels of each class"),
         "{stderr}"
     );
+}
+
+#[test]
+fn score_given_the_onnx_file_as_its_model_says_so_instead_of_invalid_utf8() {
+    let file = label_file("onnx.csv", &["gal", "extragal"].repeat(6));
+    let (model, onnx) = (scratch("onnx-model.json"), scratch("model.onnx"));
+    let trained = train(&file, "gal", &model);
+    assert!(
+        trained.status.success(),
+        "{}",
+        String::from_utf8_lossy(&trained.stderr)
+    );
+    let exported = cli(&[
+        "export-onnx",
+        &model.display().to_string(),
+        &onnx.display().to_string(),
+    ]);
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let alerts = fixture(ALERTS).display().to_string();
+    let output = cli(&["score", "--model", &onnx.display().to_string(), &alerts]);
+    for path in [&file, &model, &onnx] {
+        std::fs::remove_file(path).ok();
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "is not a model file (JSON) but an ONNX model, which runs in an ONNX runtime"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("UTF-8"), "{stderr}");
 }

@@ -89,5 +89,8 @@ fn a_corrupt_file_prints_the_core_message_not_the_parquet_crate_panic() {
     assert!(!output.status.success());
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!stderr.contains("backtrace"), "{stderr}");
-    assert!(stderr.contains("the parquet reader failed on malformed data"), "{stderr}");
+    assert!(
+        stderr.contains("the parquet reader failed on malformed data"),
+        "{stderr}"
+    );
 }

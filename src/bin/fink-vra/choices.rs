@@ -86,6 +86,5 @@ pub fn read_table(features: &Path, labels: &Path) -> Result<LabelledTable, Strin
 }
 
 fn read_text(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path)
-        .map_err(|error| format!("{}: cannot read: {error}", path.display()))
+    crate::inputs::read_text(path, "CSV table")
 }

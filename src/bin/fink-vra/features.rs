@@ -55,8 +55,7 @@ pub fn read_each_file(
     let mut duplicate_filter = DuplicateFilter::new();
     for path in files {
         let name = path.display().to_string();
-        let parsed = File::open(path)
-            .map_err(|error| format!("{name}: cannot open: {error}"))
+        let parsed = crate::inputs::open(path)
             .and_then(|handle| read_alerts(&name, handle).map_err(|error| error.to_string()));
         let parsed = match parsed {
             Ok(parsed) => parsed,

@@ -4,6 +4,7 @@
 mod bench;
 mod choices;
 mod features;
+mod inputs;
 mod replay;
 mod score;
 mod train;

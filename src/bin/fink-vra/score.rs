@@ -16,8 +16,7 @@ use crate::features::{read_each_file, survey_of};
 
 /// Reads and checks a model file, or says why not.
 pub fn read_model(path: &Path) -> Result<ModelFile, String> {
-    let text = fs::read_to_string(path)
-        .map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+    let text = crate::inputs::read_model_text(path)?;
     ModelFile::from_json(&text).map_err(|error| format!("{}: {error}", path.display()))
 }
 

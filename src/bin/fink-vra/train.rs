@@ -106,8 +106,7 @@ fn settings(arguments: &TrainArguments, survey: Survey) -> Result<WorkbenchSetti
 
 /// Writes the model file, or says why not.
 pub fn run(arguments: &TrainArguments) -> Result<(), String> {
-    let label_text = fs::read_to_string(&arguments.labels)
-        .map_err(|e| format!("{}: cannot read: {e}", arguments.labels.display()))?;
+    let label_text = crate::inputs::read_text(&arguments.labels, "label file")?;
     let label_name = arguments.labels.display().to_string();
     let survey = match survey_of(&arguments.files)? {
         Some(survey) => survey,
@@ -119,7 +118,7 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
     };
     let mut workspace = Workspace::for_survey(survey);
     for path in &arguments.files {
-        let bytes = fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let bytes = crate::inputs::read_alert_file(path)?;
         if let FileOutcome::Failed(error) = &workspace
             .load_file(&path.display().to_string(), bytes)
             .outcome
