@@ -26,19 +26,24 @@ fn scratch(name: &str) -> PathBuf {
 
 /// A labeled.csv of the fixture's first alerts, labelled `labels` in turn.
 fn label_file(name: &str, labels: &[&str]) -> PathBuf {
-    let alerts = fixture(ALERTS).display().to_string();
-    let features = cli(&["features", &alerts]);
+    label_file_of(ALERTS, "candid,objectId,label,timestamp", "", name, labels)
+}
+
+/// A label CSV (`header`, each row ending with `tail`) of the first alerts
+/// of the fixture `alerts`, labelled `labels` in turn.
+fn label_file_of(alerts: &str, header: &str, tail: &str, name: &str, labels: &[&str]) -> PathBuf {
+    let features = cli(&["features", &fixture(alerts).display().to_string()]);
     assert!(features.status.success());
     let table = String::from_utf8(features.stdout).expect("utf-8");
-    let mut text = String::from("candid,objectId,label,timestamp\n");
+    let mut text = format!("{header}\n");
     for (row, line) in table.lines().skip(1).take(labels.len()).enumerate() {
         let mut cells = line.split(',');
-        let (candid, object) = (
-            cells.next().expect("candid"),
-            cells.next().expect("objectId"),
+        let (alert, object) = (
+            cells.next().expect("alert id"),
+            cells.next().expect("object id"),
         );
         text.push_str(&format!(
-            "{candid},{object},{},2026-11-29T00:00:00Z\n",
+            "{alert},{object},{},2026-11-29T00:00:00Z{tail}\n",
             labels[row]
         ));
     }
@@ -138,4 +143,47 @@ fn score_given_the_onnx_file_as_its_model_says_so_instead_of_invalid_utf8() {
         "{stderr}"
     );
     assert!(!stderr.contains("UTF-8"), "{stderr}");
+}
+
+#[test]
+fn train_on_lsst_labels_with_ztf_files_speaks_of_the_files_not_of_the_pages_survey_switch() {
+    let lsst_labels = label_file_of(
+        "lsst/lsst_v10_pandas_25alerts.parquet",
+        "diaSourceId,diaObjectId,label,timestamp,session_id,url",
+        ",tests,",
+        "lsst-labels.csv",
+        &["gal", "extragal"].repeat(3),
+    );
+    let out = scratch("lsst-labels.json");
+    let output = train(&lsst_labels, "gal", &out);
+    std::fs::remove_file(&lsst_labels).ok();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "these are Rubin/LSST labels, and the alert files given are ZTF alerts: \
+             give a label file and alert files of the same survey"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("switch to"), "{stderr}");
+}
+
+#[test]
+fn train_on_files_of_two_surveys_says_to_run_train_once_per_survey() {
+    let file = label_file("two-surveys.csv", &["gal", "extragal"].repeat(3));
+    let lsst = fixture("lsst/lsst_v10_pandas_25alerts.parquet")
+        .display()
+        .to_string();
+    let ztf = fixture(ALERTS).display().to_string();
+    let out = scratch("two-surveys.json").display().to_string();
+    let labels = file.display().to_string();
+    let output = cli(&["train", "--labels", &labels, "--out", &out, &ztf, &lsst]);
+    std::fs::remove_file(&file).ok();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("so run `train` once per survey"),
+        "{stderr}"
+    );
 }

@@ -15,8 +15,8 @@ use fink_vra::core::ingest::{read_alerts, read_layout};
 
 /// The one survey of the readable `files` (`None` when none is readable),
 /// told from their footers before any row is written; an error message when
-/// they mix surveys.
-pub fn survey_of(files: &[PathBuf]) -> Result<Option<Survey>, String> {
+/// they mix surveys, which tells to run `command` once per survey.
+pub fn survey_of(files: &[PathBuf], command: &str) -> Result<Option<Survey>, String> {
     let mut first_of: Vec<(Survey, String)> = Vec::new();
     for path in files {
         let name = path.display().to_string();
@@ -38,7 +38,7 @@ pub fn survey_of(files: &[PathBuf]) -> Result<Option<Survey>, String> {
         [(survey, _)] => Ok(Some(*survey)),
         [(first, first_file), (second, second_file), ..] => Err(format!(
             "the files mix two surveys ({first_file} is {first}, {second_file} is {second}): \
-             their features differ, so run `features` once per survey"
+             their features differ, so run `{command}` once per survey"
         )),
     }
 }
@@ -96,7 +96,7 @@ pub fn read_each_file(
 /// read, and nothing written if the files mix surveys.
 pub fn features(files: &[PathBuf], recompute_lc: bool) -> ExitCode {
     // No readable file: each one's error is reported below, under ZTF's header.
-    let survey = match survey_of(files) {
+    let survey = match survey_of(files, "features") {
         Ok(survey) => survey.unwrap_or(Survey::Ztf),
         Err(message) => {
             eprintln!("error: {message}");

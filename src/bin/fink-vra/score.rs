@@ -33,7 +33,7 @@ pub fn score(model_path: &Path, files: &[PathBuf], timings: bool) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match survey_of(files) {
+    match survey_of(files, "score") {
         // No readable file: each one's error is reported while reading.
         Ok(None) => {}
         Ok(Some(survey)) if survey == model.survey => {}

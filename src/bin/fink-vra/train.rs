@@ -13,7 +13,7 @@ use fink_vra::core::active::strategy::QueryStrategy;
 use fink_vra::core::alert::Survey;
 use fink_vra::core::features::feature_names;
 use fink_vra::core::labels::class_summary::{ClassSummary, MIN_LABELS_PER_CLASS};
-use fink_vra::core::labels::exchange::label_file_survey;
+use fink_vra::core::labels::exchange::{label_file_survey, LabelImportError};
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::ModelSpec;
 use fink_vra::core::model_file::ModelFile;
@@ -108,7 +108,7 @@ fn settings(arguments: &TrainArguments, survey: Survey) -> Result<WorkbenchSetti
 pub fn run(arguments: &TrainArguments) -> Result<(), String> {
     let label_text = crate::inputs::read_text(&arguments.labels, "label file")?;
     let label_name = arguments.labels.display().to_string();
-    let survey = match survey_of(&arguments.files)? {
+    let survey = match survey_of(&arguments.files, "train")? {
         Some(survey) => survey,
         // No alert files (or none readable: loading them below says why):
         // the label file's survey.
@@ -129,7 +129,18 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
     let mut saved = SavedSession::for_survey(survey);
     let (outcome, rows) = saved
         .import_label_file(&label_name, &label_text)
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| match error {
+            // The page's words ("switch to …") are for its survey switch.
+            LabelImportError::OtherSurvey {
+                file,
+                found,
+                session,
+            } => format!(
+                "{file}: these are {found} labels, and the alert files given are {session} \
+                 alerts: give a label file and alert files of the same survey"
+            ),
+            other => other.to_string(),
+        })?;
     if let ImportOutcome::Merged {
         features_left_out: Some(why),
         ..
