@@ -22,15 +22,14 @@ pub struct PermutationPredictor<'a> {
     model: &'a FittedModel,
     rows: FeatureMatrix,
     baseline: Vec<f64>,
-    walks: Option<TreeWalks<'a>>,
+    walks: Option<TreeWalks>,
 }
 
 /// The rows as a tree model sees them, every row's leaf in every tree, and
 /// where each walk first reads each model column.
-struct TreeWalks<'a> {
-    trees: &'a [Tree],
-    /// The same trees, compactly, for the walks taken again.
-    compact_trees: Vec<CompactTree>,
+struct TreeWalks {
+    /// The model's trees, laid out compactly (as predictions walk them).
+    trees: Vec<CompactTree>,
     rule: SplitRule,
     /// Row-major model inputs (imputed, with indicators, for the forest).
     inputs: Vec<f64>,
@@ -125,26 +124,27 @@ impl<'a> PermutationPredictor<'a> {
     }
 }
 
-impl<'a> TreeWalks<'a> {
+impl TreeWalks {
     fn new(
-        trees: &'a [Tree],
+        trees: &[Tree],
         rule: SplitRule,
         inputs: Vec<f64>,
         width: usize,
         model_columns: Vec<Vec<usize>>,
-    ) -> TreeWalks<'a> {
+    ) -> TreeWalks {
+        let trees: Vec<CompactTree> = trees.iter().map(compact).collect();
         let rows = inputs.len() / width.max(1);
         let walks = trees.len() * rows;
         let mut leaves = Vec::with_capacity(walks);
         let mut first_reads = vec![NOT_READ; width * walks];
         let mut path = Vec::new();
-        for tree in trees {
+        for tree in &trees {
             for row in 0..rows {
                 let walk_index = leaves.len();
                 let values = &inputs[row * width..(row + 1) * width];
                 path.clear();
                 leaves.push(tree.leaf_value_from(0, rule, |node, feature| {
-                    path.push((node as u32, feature));
+                    path.push((node, feature));
                     values[feature]
                 }));
                 // Latest first, so that the earliest read of a column stays.
@@ -155,7 +155,6 @@ impl<'a> TreeWalks<'a> {
         }
         TreeWalks {
             trees,
-            compact_trees: trees.iter().map(compact).collect(),
             rule,
             inputs,
             width,
@@ -173,7 +172,7 @@ impl<'a> TreeWalks<'a> {
         let walks = self.leaves.len();
         let permuted = &self.model_columns[column];
         let mut sums = vec![start; rows];
-        for (tree_index, tree) in self.compact_trees.iter().enumerate() {
+        for (tree_index, tree) in self.trees.iter().enumerate() {
             for (row, sum) in sums.iter_mut().enumerate() {
                 let walk_index = tree_index * rows + row;
                 // Node indices grow along a path: the smallest is the first.
@@ -188,7 +187,7 @@ impl<'a> TreeWalks<'a> {
                     let own = &self.inputs[row * self.width..(row + 1) * self.width];
                     let donor =
                         &self.inputs[order[row] * self.width..(order[row] + 1) * self.width];
-                    tree.leaf_value_from(first_read, self.rule, |feature| {
+                    tree.leaf_value_from(first_read, self.rule, |_, feature| {
                         if permuted.contains(&feature) {
                             donor[feature]
                         } else {

@@ -79,7 +79,7 @@ impl Tree {
 
     /// The leaf value reached from node `from` under `rule`, each split
     /// reading its feature's value through `value_of(node, feature)`.
-    pub fn leaf_value_from(
+    fn leaf_value_from(
         &self,
         from: usize,
         rule: SplitRule,
@@ -164,13 +164,14 @@ pub(super) struct CompactTree {
 
 impl CompactTree {
     /// The leaf value reached from node `from` under `rule`, each split
-    /// reading its feature's value through `value_of(feature)`: what
-    /// [`Tree::leaf_value_from`] returns, from half the memory.
+    /// reading its feature's value through `value_of(node, feature)`: what
+    /// the tree's own walk ([`Tree::leaf_value`] from the root) returns,
+    /// from half the memory.
     pub(super) fn leaf_value_from(
         &self,
         from: u32,
         rule: SplitRule,
-        value_of: impl Fn(usize) -> f64,
+        mut value_of: impl FnMut(u32, usize) -> f64,
     ) -> f64 {
         let mut index = from;
         loop {
@@ -178,14 +179,7 @@ impl CompactTree {
             if node.left == index {
                 return node.value;
             }
-            let value = value_of(node.feature as usize);
-            index = if value.is_nan() {
-                node.missing
-            } else if rule.goes_left(value, node.value) {
-                node.left
-            } else {
-                node.right
-            };
+            index = node.child(value_of(index, node.feature as usize), rule);
         }
     }
 }
@@ -197,6 +191,20 @@ struct CompactNode {
     missing: u32,
     /// The threshold of a split, the value of a leaf.
     value: f64,
+}
+
+impl CompactNode {
+    /// Where a row whose value of this node's feature is `value` goes next
+    /// (a leaf stays where it is).
+    fn child(&self, value: f64, rule: SplitRule) -> u32 {
+        if value.is_nan() {
+            self.missing
+        } else if rule.goes_left(value, self.value) {
+            self.left
+        } else {
+            self.right
+        }
+    }
 }
 
 /// `tree` laid out compactly (node indices unchanged).
@@ -302,14 +310,7 @@ fn add_leaf_values_of_batch(
     for _ in 0..tree.depth {
         for (index, cursor) in cursors.iter_mut().enumerate().take(count) {
             let node = &tree.nodes[*cursor as usize];
-            let value = rows[index * width + node.feature as usize];
-            *cursor = if value.is_nan() {
-                node.missing
-            } else if rule.goes_left(value, node.value) {
-                node.left
-            } else {
-                node.right
-            };
+            *cursor = node.child(rows[index * width + node.feature as usize], rule);
         }
     }
     for (sum, cursor) in row_sums.iter_mut().zip(cursors).take(count) {
