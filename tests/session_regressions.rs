@@ -486,7 +486,7 @@ fn a_round_pending_at_a_reload_without_its_rows_says_metrics_not_computed_then_c
     reloaded.mark_record_pending(&job);
     assert_eq!(reloaded.pending_records(), vec![job.clone()]);
     let rows = reloaded.evaluation_rows(&empty, &job).expect("rows");
-    let evaluation = job.run(&rows, 1).expect("evaluates");
+    let evaluation = job.run(&rows).expect("evaluates");
     assert!(reloaded.complete_record(&job, evaluation.clone()));
     assert_eq!(reloaded.saved().rounds[0], whole.record);
     assert!(
@@ -511,7 +511,7 @@ fn merging_a_tab_that_completed_a_record_keeps_it_complete() {
     let pending_copy = session.saved().to_json();
     let job = session.pending_records().remove(0);
     let rows = session.evaluation_rows(&workspace, &job).expect("rows");
-    assert!(session.complete_record(&job, job.run(&rows, 1).expect("evaluates")));
+    assert!(session.complete_record(&job, job.run(&rows).expect("evaluates")));
     let _ = session
         .merge_stored(&workspace, &pending_copy)
         .expect("reads");

@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::core::active::evaluation::RecordState;
 use crate::core::active::round::RoundRecord;
 use crate::core::alert::Survey;
 use crate::core::labels::entry::LabelEntry;
@@ -272,10 +271,11 @@ impl std::fmt::Display for ImportOutcome {
 /// Takes into `rounds` each record of `other` that is the same round
 /// (number and time) and complete where the one in `rounds` is not.
 fn keep_finished_records(rounds: &mut [RoundRecord], other: &[RoundRecord]) {
-    let complete = |record: &RoundRecord| record.record_state == RecordState::Complete;
-    for record in rounds.iter_mut().filter(|record| !complete(record)) {
+    for record in rounds.iter_mut().filter(|record| !record.is_complete()) {
         if let Some(finished) = other.iter().find(|theirs| {
-            theirs.round == record.round && theirs.timestamp == record.timestamp && complete(theirs)
+            theirs.round == record.round
+                && theirs.timestamp == record.timestamp
+                && theirs.is_complete()
         }) {
             *record = finished.clone();
         }

@@ -508,7 +508,7 @@ mod tests {
                 })
                 .collect();
             let mut completed = first.record.clone();
-            completed.complete(evaluation.run(&training_rows, 1).expect("evaluates"));
+            completed.complete(evaluation.run(&training_rows).expect("evaluates"));
             assert_eq!(completed, whole.record, "{model}");
         }
     }

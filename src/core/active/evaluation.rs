@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use super::round::{RoundRecord, CROSS_VALIDATION_FOLDS};
 use super::validation::{evaluate_fold, plan_folds, summarize_folds, CrossValidation, FoldOutcome};
 use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
-use crate::core::parallel::map_in_order;
 
 /// Whether a round's cross-validated metrics and importance are in its record.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -103,17 +102,20 @@ impl EvaluationJob {
         evaluate_fold(&self.model, &rows, &self.classes, held_out, fold, self.seed)
     }
 
-    /// Every fold on up to `threads` threads, summarised: what
-    /// [`EvaluationJob::summarize`] gives from the folds run one by one.
-    pub fn run(&self, values: &[f64], threads: usize) -> Result<CrossValidation, ModelError> {
+    /// Every fold, one after the other, summarised: what the page's pool
+    /// gives from the folds run anywhere, in one call (the round trained
+    /// whole runs its folds beside its model instead: `round::train_round`).
+    pub fn run(&self, values: &[f64]) -> Result<CrossValidation, ModelError> {
         let rows = self.rows(values)?;
-        let folds = self.folds().unwrap_or_default();
-        let numbered: Vec<(usize, &Vec<usize>)> = folds.iter().enumerate().collect();
-        let outcomes = map_in_order(&numbered, threads, |&(fold, held_out)| {
-            evaluate_fold(&self.model, &rows, &self.classes, held_out, fold, self.seed)
-        })
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()?;
+        let outcomes = self
+            .folds()
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(fold, held_out)| {
+                evaluate_fold(&self.model, &rows, &self.classes, held_out, fold, self.seed)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(self.summarize(&outcomes))
     }
 
@@ -228,7 +230,7 @@ mod tests {
     #[test]
     fn the_feature_that_separates_the_classes_matters_and_noise_does_not() {
         let (job, values) = separable_job();
-        let found = job.run(&values, 1).expect("validates");
+        let found = job.run(&values).expect("validates");
         let importance = found.importance.expect("two classes");
         assert_eq!(importance[0].feature, "signal");
         assert!(importance[0].auc_drop > 0.2, "{importance:?}");
@@ -245,7 +247,7 @@ mod tests {
             .collect();
         outcomes.sort_by_key(|(fold, _)| *fold);
         let outcomes: Vec<FoldOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
-        assert_eq!(job.summarize(&outcomes), job.run(&values, 2).expect("runs"));
+        assert_eq!(job.summarize(&outcomes), job.run(&values).expect("runs"));
         assert!(job.run_fold(&values, 5).is_err(), "there are 5 folds");
         assert!(job.run_fold(&values[1..], 0).is_err(), "short rows");
     }

@@ -79,6 +79,11 @@ impl RoundRecord {
     pub fn is_pending(&self) -> bool {
         self.record_state == RecordState::Pending
     }
+
+    /// Whether the cross-validation and importance are in.
+    pub fn is_complete(&self) -> bool {
+        self.record_state == RecordState::Complete
+    }
 }
 
 impl TrainedRound for RoundRecord {

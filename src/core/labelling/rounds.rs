@@ -131,7 +131,7 @@ impl LabellingSession {
         self.saved
             .rounds
             .iter()
-            .find(|record| record.round == round && record.record_state != RecordState::Complete)
+            .find(|record| record.round == round && !record.is_complete())
             .map(EvaluationJob::for_record)
     }
 
@@ -162,7 +162,7 @@ impl LabellingSession {
         self.saved
             .rounds
             .iter_mut()
-            .find(|record| job.completes(record) && record.record_state != RecordState::Complete)
+            .find(|record| job.completes(record) && !record.is_complete())
     }
 
     /// Sets the record that `job` names to `state`, if it is open. Says
