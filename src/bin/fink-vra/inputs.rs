@@ -7,42 +7,41 @@
 use std::fs::File;
 use std::path::Path;
 
-/// Why `path` cannot be opened as a `kind` ("parquet file", "label
-/// file"…), in a sentence of its own.
-fn not_a_file(path: &Path, kind: &str, error: &std::io::Error) -> String {
-    let name = path.display();
-    if path.is_dir() && kind == PARQUET {
-        format!("{name} is a folder, not a {kind}: give the files in it (e.g. {name}/*.parquet)")
-    } else if path.is_dir() {
-        format!("{name} is a folder, not a {kind}")
-    } else if error.kind() == std::io::ErrorKind::NotFound {
-        format!("{name}: no such file")
-    } else {
-        format!("{name}: cannot read: {error}")
-    }
-}
-
 const PARQUET: &str = "parquet file";
 
-/// A folder is not a file (opening one succeeds on some systems).
-fn folder_error() -> std::io::Error {
-    std::io::Error::other("a folder")
+/// Refuses a folder named where a `kind` ("parquet file", "label file"…)
+/// goes (opening a folder succeeds on some systems).
+fn not_a_folder(path: &Path, kind: &str) -> Result<(), String> {
+    if !path.is_dir() {
+        return Ok(());
+    }
+    let name = path.display();
+    Err(if kind == PARQUET {
+        format!("{name} is a folder, not a {kind}: give the files in it (e.g. {name}/*.parquet)")
+    } else {
+        format!("{name} is a folder, not a {kind}")
+    })
+}
+
+/// Why `path` could not be opened or read, in a sentence of its own.
+fn unreadable(path: &Path, error: std::io::Error) -> String {
+    if error.kind() == std::io::ErrorKind::NotFound {
+        format!("{}: no such file", path.display())
+    } else {
+        format!("{}: cannot read: {error}", path.display())
+    }
 }
 
 /// Opens the alert file `path` for reading.
 pub fn open(path: &Path) -> Result<File, String> {
-    if path.is_dir() {
-        return Err(not_a_file(path, PARQUET, &folder_error()));
-    }
-    File::open(path).map_err(|error| not_a_file(path, PARQUET, &error))
+    not_a_folder(path, PARQUET)?;
+    File::open(path).map_err(|error| unreadable(path, error))
 }
 
 /// The bytes of `path`, a `kind`.
 pub fn read_bytes(path: &Path, kind: &str) -> Result<Vec<u8>, String> {
-    if path.is_dir() {
-        return Err(not_a_file(path, kind, &folder_error()));
-    }
-    std::fs::read(path).map_err(|error| not_a_file(path, kind, &error))
+    not_a_folder(path, kind)?;
+    std::fs::read(path).map_err(|error| unreadable(path, error))
 }
 
 /// The bytes of the alert file `path`.
