@@ -151,7 +151,10 @@ pub struct TrainingJob {
     pub candids: Vec<Candid>,
     /// Feature values per row (the survey's feature count).
     pub columns: usize,
-    /// Labelled rows: (row index, label name).
+    /// Labelled rows: (row index, label name), ordered by alert id, so that
+    /// a round's training list (and so its folds, metrics and importance)
+    /// does not depend on the order the rows came in: files or a label
+    /// file, the page or the CLI.
     pub labels: Vec<(usize, String)>,
     pub settings: WorkbenchSettings,
     pub round: u32,
@@ -202,7 +205,7 @@ impl TrainingJob {
         timestamp: String,
     ) -> (TrainingJob, Vec<f64>) {
         let rows: Vec<&FeatureRow> = rows.into_iter().collect();
-        let labels = rows
+        let mut labels: Vec<(usize, String)> = rows
             .iter()
             .enumerate()
             .filter_map(|(index, row)| {
@@ -211,6 +214,7 @@ impl TrainingJob {
                     .map(|entry| (index, entry.label.name().to_string()))
             })
             .collect();
+        labels.sort_by_key(|(index, _)| rows[*index].candid);
         let job = TrainingJob {
             survey,
             candids: rows.iter().map(|row| row.candid).collect(),
