@@ -1,5 +1,7 @@
-//! The `fink-vra features` command: CSV on stdout, problems on stderr (a
-//! folder or a missing file each in a sentence of its own), exit code.
+//! The `fink-vra features` command: CSV on stdout (or whole to `--out`),
+//! problems on stderr (a folder or a missing file each in a sentence of its
+//! own, duplicates in one line), nothing written when a file cannot be read,
+//! exit code.
 
 mod common;
 
@@ -71,39 +73,107 @@ fn recompute_flag_fills_the_fink_columns_of_clean_and_raw_files() {
     );
 }
 
-#[test]
-fn unreadable_file_is_reported_and_the_others_still_written() {
-    let bogus =
-        std::env::temp_dir().join(format!("fink-vra-cli-test-{}.parquet", std::process::id()));
+/// A file that is not parquet, for the tests below; removed by the caller.
+fn bogus_file(name: &str) -> std::path::PathBuf {
+    let bogus = std::env::temp_dir().join(format!(
+        "fink-vra-cli-test-{}-{name}.parquet",
+        std::process::id()
+    ));
     std::fs::write(&bogus, b"not parquet").expect("temp file");
+    bogus
+}
+
+#[test]
+fn an_unreadable_file_among_good_ones_writes_nothing_instead_of_a_partial_table() {
+    let bogus = bogus_file("partial");
     let output = features(&[
         &path("raw/ztf_schema402_10alerts.parquet"),
         &bogus.display().to_string(),
     ]);
     std::fs::remove_file(&bogus).ok();
-    assert!(!output.status.success(), "exit code is non-zero");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty(), "not even the header");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not a parquet file"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "1 of 2 file(s) cannot be read, so nothing was written \
+             (--skip-bad-files leaves them out)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn skip_bad_files_writes_the_readable_files_and_counts_the_others() {
+    let bogus = bogus_file("skip");
+    let output = features(&[
+        "--skip-bad-files",
+        &path("raw/ztf_schema402_10alerts.parquet"),
+        &bogus.display().to_string(),
+    ]);
+    std::fs::remove_file(&bogus).ok();
+    assert!(output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stdout).lines().count(),
         11,
         "header + 10 rows"
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("not a parquet file"), "{stderr}");
+    assert!(stderr.contains("skipped: "), "{stderr}");
     assert!(
-        stderr.contains("1 of 2 file(s) could not be read"),
+        stderr.contains("1 of 2 file(s) could not be read and were left out"),
         "{stderr}"
     );
 }
 
 #[test]
-fn duplicates_across_files_are_reported_on_stderr() {
+fn out_is_written_whole_or_not_at_all_when_a_file_breaks_while_read() {
+    // Its footer reads, its data does not: found only once its rows are read.
+    let broken = path("fuzz-crashes/parquet_dictionary_page_missing.parquet");
+    let good = path("raw/ztf_schema402_10alerts.parquet");
+    let folder = std::env::temp_dir().join(format!("fink-vra-cli-out-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("temp dir");
+    let out = folder.join("features.csv");
+    let failed = features(&["--out", &out.display().to_string(), &good, &broken]);
+    assert_eq!(failed.status.code(), Some(2));
+    let left: Vec<_> = std::fs::read_dir(&folder).expect("lists").collect();
+    assert!(
+        left.is_empty(),
+        "no file, not even a temporary one: {left:?}"
+    );
+    let written = features(&["--out", &out.display().to_string(), &good]);
+    assert!(written.status.success());
+    assert!(written.stdout.is_empty(), "the table went to the file");
+    let text = std::fs::read_to_string(&out).expect("written");
+    assert_eq!(text.lines().count(), 11);
+    assert_eq!(
+        text,
+        String::from_utf8_lossy(&features(&[&good]).stdout),
+        "the same table as on stdout"
+    );
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn duplicates_make_one_summary_line_and_verbose_lists_each() {
     let file = path("raw/ztf_schema402_10alerts.parquet");
     let output = features(&[&file, &file]);
     assert!(output.status.success());
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 11);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "duplicates: 10 alert ids read again were kept once (the first copy); first: alert id "
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(--verbose lists them)"), "{stderr}");
+    let verbose = features(&["--verbose", &file, &file]);
     assert_eq!(
-        String::from_utf8_lossy(&output.stderr)
-            .matches("duplicate:")
+        String::from_utf8_lossy(&verbose.stderr)
+            .matches("duplicate: ")
             .count(),
         10
     );

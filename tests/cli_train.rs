@@ -2,7 +2,8 @@
 //! count and labels, and the labels its target leaves out; a target under
 //! which a class has fewer than 2 labels is refused (exit 2, no model file)
 //! instead of writing a model that gives every alert the same number. And
-//! the model it writes, mistaken for its ONNX export, is named as such.
+//! the model it writes, mistaken for its ONNX export, is named as such;
+//! `score` checks every file before it writes a byte.
 
 mod common;
 
@@ -143,6 +144,40 @@ fn score_given_the_onnx_file_as_its_model_says_so_instead_of_invalid_utf8() {
         "{stderr}"
     );
     assert!(!stderr.contains("UTF-8"), "{stderr}");
+}
+
+#[test]
+fn score_checks_every_file_before_writing_the_header() {
+    let file = label_file("score-all.csv", &["gal", "extragal"].repeat(6));
+    let model = scratch("score-all-model.json");
+    assert!(train(&file, "gal", &model).status.success());
+    let alerts = fixture(ALERTS).display().to_string();
+    let missing = fixture("raw/no_such_alerts.parquet").display().to_string();
+    let model_path = model.display().to_string();
+    let output = cli(&["score", "--model", &model_path, &alerts, &missing]);
+    let out = scratch("score-all.csv.out");
+    let to_file = cli(&[
+        "score",
+        "--model",
+        &model_path,
+        "--out",
+        &out.display().to_string(),
+        &alerts,
+    ]);
+    let on_stdout = cli(&["score", "--model", &model_path, &alerts]);
+    let written = std::fs::read(&out).unwrap_or_default();
+    for path in [&file, &model, &out] {
+        std::fs::remove_file(path).ok();
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(output.stdout.is_empty(), "not even the header");
+    assert!(
+        stderr.contains("no_such_alerts.parquet: no such file"),
+        "{stderr}"
+    );
+    assert!(to_file.status.success() && to_file.stdout.is_empty());
+    assert_eq!(written, on_stdout.stdout, "--out holds what stdout would");
 }
 
 #[test]

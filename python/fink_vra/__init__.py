@@ -83,7 +83,9 @@ def _paths(data: Any) -> Union[List[str], None]:
     return None
 
 
-def features(data: AlertData, *, recompute_lc: bool = False, name: str = "<table>") -> pa.Table:
+def features(
+    data: AlertData, *, recompute_lc: bool = False, name: str = "<table>", verbose: bool = False
+) -> pa.Table:
     """The VRA's feature table of some Fink alerts, as ``fink-vra features``.
 
     Parameters
@@ -99,6 +101,9 @@ def features(data: AlertData, *, recompute_lc: bool = False, name: str = "<table
         ``fink-vra features --recompute-lc``.
     name:
         What a table is called in error messages (files are named by their path).
+    verbose:
+        Warn about every duplicate alert id, one line each (as ``fink-vra
+        features --verbose``), instead of one summary line.
 
     Returns
     -------
@@ -114,14 +119,14 @@ def features(data: AlertData, *, recompute_lc: bool = False, name: str = "<table
     AlertFileError
         A file cannot be read (its message names it and says why), or the
         alerts mix two surveys. Every file's footer is checked before any row
-        is read. Skipped alerts and duplicates are reported as a
-        :class:`SkippedAlertsWarning`, not as errors.
+        is read. Skipped alerts and duplicates (in one summary line) are
+        reported as a :class:`SkippedAlertsWarning`, not as errors.
     """
     paths = _paths(data)
     if paths is not None:
-        batch, notes = _core.features_of_files(paths, recompute_lc)
+        batch, notes = _core.features_of_files(paths, recompute_lc, verbose)
     else:
-        batch, notes = _core.features_of_table(_as_reader(data, "data"), name, None, recompute_lc)
+        batch, notes = _core.features_of_table(_as_reader(data, "data"), name, None, recompute_lc, verbose)
     _warn_about(notes)
     return pa.Table.from_batches([batch], schema=batch.schema)
 
@@ -200,17 +205,19 @@ class Model:
             features = _pandas_features(features, self.feature_names)
         return self._model.predict(_as_reader(features, "features")).to_numpy(zero_copy_only=False)
 
-    def score(self, data: AlertData, *, name: str = "<table>") -> pa.Table:
+    def score(self, data: AlertData, *, name: str = "<table>", verbose: bool = False) -> pa.Table:
         """Features then :meth:`predict`, as ``fink-vra score``: for alert files
         (a path or a list) or a pyarrow table of alerts (as :func:`features`
         takes them), a table of ``alert_id`` (int64), ``object_id`` (ZTF
         string, LSST int64) and ``p_class1`` (float64), one row per alert in
-        input order. Alerts of the other survey raise :class:`ModelFileError`."""
+        input order. Alerts of the other survey raise :class:`ModelFileError`.
+        Skipped alerts and duplicates are warned about as by :func:`features`
+        (``verbose`` too)."""
         paths = _paths(data)
         if paths is not None:
-            batch, notes = self._model.score_files(paths)
+            batch, notes = self._model.score_files(paths, verbose)
         else:
-            batch, notes = self._model.score_table(_as_reader(data, "data"), name)
+            batch, notes = self._model.score_table(_as_reader(data, "data"), name, None, verbose)
         _warn_about(notes)
         return pa.Table.from_batches([batch], schema=batch.schema)
 

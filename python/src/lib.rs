@@ -61,25 +61,27 @@ fn survey_named(key: &str) -> PyResult<Survey> {
 fn feature_table(
     read: FeatureRows,
     origin: &str,
+    verbose: bool,
 ) -> Result<(RecordBatch, Vec<String>), BindingError> {
     let survey = read.survey.unwrap_or(Survey::Ztf);
     Ok((
         arrow_out::feature_batch(survey, &read.rows, origin)?,
-        read.notes,
+        read.notes(verbose),
     ))
 }
 
 /// The features of the alert files `paths`, as `fink-vra features`.
 #[pyfunction]
-#[pyo3(signature = (paths, recompute_lc = false))]
+#[pyo3(signature = (paths, recompute_lc = false, verbose = false))]
 fn features_of_files(
     py: Python<'_>,
     paths: Vec<String>,
     recompute_lc: bool,
+    verbose: bool,
 ) -> PyResult<BatchesAndNotes> {
     let (batch, notes) = without_gil(py, || {
         let read = rows_of_files(&paths, lc_source(recompute_lc))?;
-        feature_table(read, &paths.join(", "))
+        feature_table(read, &paths.join(", "), verbose)
     })?;
     Ok((PyArrowType(batch), notes))
 }
@@ -87,13 +89,14 @@ fn features_of_files(
 /// The features of an alert table, read as the file `name`, or cut into
 /// files by the string column `file_column`.
 #[pyfunction]
-#[pyo3(signature = (table, name, file_column = None, recompute_lc = false))]
+#[pyo3(signature = (table, name, file_column = None, recompute_lc = false, verbose = false))]
 fn features_of_table(
     py: Python<'_>,
     table: PyArrowType<RecordBatchStreamReader>,
     name: String,
     file_column: Option<String>,
     recompute_lc: bool,
+    verbose: bool,
 ) -> PyResult<BatchesAndNotes> {
     let (batch, notes) = with_rows_of_table(
         py,
@@ -101,7 +104,7 @@ fn features_of_table(
         &name,
         file_column.as_deref(),
         lc_source(recompute_lc),
-        |read| feature_table(read, &name),
+        |read| feature_table(read, &name, verbose),
     )?;
     Ok((PyArrowType(batch), notes))
 }

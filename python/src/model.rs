@@ -124,10 +124,16 @@ impl Model {
     }
 
     /// `alert_id, object_id, p_class1` of the alerts of `paths`.
-    fn score_files(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<BatchesAndNotes> {
+    #[pyo3(signature = (paths, verbose = false))]
+    fn score_files(
+        &self,
+        py: Python<'_>,
+        paths: Vec<String>,
+        verbose: bool,
+    ) -> PyResult<BatchesAndNotes> {
         let (batch, notes) = without_gil(py, || {
             let read = rows_of_files(&paths, LcFeatureSource::FileOrRecompute)?;
-            let notes = read.notes.clone();
+            let notes = read.notes(verbose);
             Ok((self.score_rows(read, &paths.join(", "))?, notes))
         })?;
         Ok((PyArrowType(batch), notes))
@@ -135,13 +141,14 @@ impl Model {
 
     /// `alert_id, object_id, p_class1` of an alert table, read as the file
     /// `name`, or cut into files by the string column `file_column`.
-    #[pyo3(signature = (table, name, file_column = None))]
+    #[pyo3(signature = (table, name, file_column = None, verbose = false))]
     fn score_table(
         &self,
         py: Python<'_>,
         table: PyArrowType<RecordBatchStreamReader>,
         name: String,
         file_column: Option<String>,
+        verbose: bool,
     ) -> PyResult<BatchesAndNotes> {
         let (batch, notes) = with_rows_of_table(
             py,
@@ -150,7 +157,7 @@ impl Model {
             file_column.as_deref(),
             LcFeatureSource::FileOrRecompute,
             |read| {
-                let notes = read.notes.clone();
+                let notes = read.notes(verbose);
                 Ok((self.score_rows(read, &name)?, notes))
             },
         )?;

@@ -12,6 +12,7 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema};
 use fink_vra::core::alert::Survey;
 use fink_vra::core::alert_set::DuplicateFilter;
+use fink_vra::core::duplicate_report::DuplicateReport;
 use fink_vra::core::features::extinction::ExtinctionMap;
 use fink_vra::core::features::{compute_features, FeatureRow, LcFeatureSource};
 use fink_vra::core::ingest::{read_alerts, read_alerts_from_batches, read_layout, ParsedFile};
@@ -27,8 +28,21 @@ pub struct FeatureRows {
     /// The alerts' survey; `None` when there was nothing to read.
     pub survey: Option<Survey>,
     pub rows: Vec<FeatureRow>,
-    /// Skipped alerts and duplicate alert ids, one line each, worded as the CLI's.
-    pub notes: Vec<String>,
+    /// Skipped alerts, one line each, worded as the CLI's.
+    pub skipped: Vec<String>,
+    /// Alert ids read twice (the first copy kept).
+    pub duplicates: DuplicateReport,
+}
+
+impl FeatureRows {
+    /// What to warn about, as the CLI writes it on stderr: each skipped
+    /// alert, then the duplicates in one summary line, or one line each when
+    /// `verbose`.
+    pub fn notes(&self, verbose: bool) -> Vec<String> {
+        let mut notes = self.skipped.clone();
+        notes.extend(self.duplicates.lines(verbose, "verbose=True lists them"));
+        notes
+    }
 }
 
 /// Collects parsed files into feature rows, in order, each alert id once.
@@ -48,7 +62,8 @@ impl RowCollector {
             rows: FeatureRows {
                 survey: None,
                 rows: Vec::new(),
-                notes: Vec::new(),
+                skipped: Vec::new(),
+                duplicates: DuplicateReport::new(),
             },
         }
     }
@@ -78,18 +93,13 @@ impl RowCollector {
             let candid = skipped
                 .candid
                 .map_or_else(|| "?".to_string(), |candid| candid.to_string());
-            self.rows.notes.push(format!(
+            self.rows.skipped.push(format!(
                 "skipped: {name}: row {} (alert id {candid}): {}",
                 skipped.row, skipped.reason
             ));
         }
         let (alerts, duplicates) = self.duplicates.admit(&name, parsed.alerts);
-        for duplicate in duplicates {
-            self.rows.notes.push(format!(
-                "duplicate: {name}: alert id {} already read from {}",
-                duplicate.candid, duplicate.first_seen_in
-            ));
-        }
+        self.rows.duplicates.add(&name, duplicates);
         let dust = ExtinctionMap::sfd();
         self.rows.rows.extend(
             alerts

@@ -50,14 +50,19 @@ def test_recomputed_light_curve_features_are_the_clis(path):
 @pytest.mark.parametrize("files", [ZTF_FILES, LSST_FILES], ids=["ztf", "lsst"])
 def test_many_files_keep_each_alert_once_and_warn_as_the_cli_does(files):
     header, rows = cli_table("features", *files)
-    _, stderr, _ = run_cli("features", *files)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        table = fink_vra.features(files)
-    assert_matches_cli(table, header, rows)
-    notes = [line for warning in caught if issubclass(warning.category, fink_vra.SkippedAlertsWarning)
-             for line in str(warning.message).splitlines()]
-    assert notes == [line for line in stderr.splitlines() if line.startswith(("skipped: ", "duplicate: "))]
+    for verbose in (False, True):
+        _, stderr, _ = run_cli("features", *(["--verbose"] if verbose else []), *files)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            table = fink_vra.features(files, verbose=verbose)
+        assert_matches_cli(table, header, rows)
+        notes = [line for warning in caught if issubclass(warning.category, fink_vra.SkippedAlertsWarning)
+                 for line in str(warning.message).splitlines()]
+        # The summary says how to see each duplicate in the tool at hand.
+        cli_notes = [line.replace("(--verbose lists them)", "(verbose=True lists them)")
+                     for line in stderr.splitlines() if line.startswith(("skipped: ", "duplicate: ", "duplicates: "))]
+        assert notes == cli_notes
+        assert sum(line.startswith("duplicates: ") for line in notes) <= (0 if verbose else 1)
 
 
 def test_ids_are_int64_and_the_lsst_object_id_too():

@@ -11,6 +11,7 @@ pub mod card;
 pub mod csv_text;
 pub mod cutouts;
 pub mod display;
+pub mod duplicate_report;
 pub mod features;
 pub mod file_reading;
 pub mod ingest;

@@ -5,6 +5,7 @@ mod bench;
 mod choices;
 mod features;
 mod inputs;
+mod output;
 mod replay;
 mod score;
 mod train;
@@ -30,15 +31,21 @@ enum Command {
     /// Write one feature row per alert of the given parquet files, as CSV on stdout.
     ///
     /// The survey is told from the files (ZTF or LSST; both in one call is an
-    /// error, exit code 2) and the header is that survey's. Rows follow the
-    /// input order; an alert id seen twice is kept once. Skipped alerts,
-    /// duplicates and unreadable files are reported on stderr, and the exit
-    /// code is non-zero if any file could not be read.
+    /// error) and the header is that survey's. Rows follow the input order; an
+    /// alert id seen twice is kept once (one summary line on stderr). Every
+    /// file's footer is checked first: if one cannot be read, nothing is
+    /// written (exit code 2). With --out the file appears whole or not at all.
     Features {
         /// Ignore the files' lc_features_* (ZTF) or lc_features (LSST) and
         /// recompute them from the light curve.
         #[arg(long)]
         recompute_lc: bool,
+        /// Write the CSV to this file (whole, or nothing if a file fails)
+        /// instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        reading: features::Reading,
         /// Fink alert files (ZTF: full schema or finkvra clean layout; Rubin/LSST: schema 7 to 10).
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -57,9 +64,9 @@ enum Command {
     /// Score alert files with a model file (exported from the page's rounds
     /// table): `alert_id,object_id,p_class1` as CSV on stdout, in input order.
     ///
-    /// The features are computed as `features` computes them; the files must
-    /// be of the model's survey (exit code 2 otherwise, or for a model file
-    /// that cannot be read).
+    /// The features are computed as `features` computes them. The model and
+    /// every file's footer are checked before anything is written; files of
+    /// another survey than the model's are an error (exit code 2).
     Score {
         /// The model file (JSON, "format": "fink-vra-model").
         #[arg(long)]
@@ -67,6 +74,12 @@ enum Command {
         /// Print on stderr the total time and the model's share of it.
         #[arg(long)]
         timings: bool,
+        /// Write the CSV to this file (whole, or nothing if a file fails)
+        /// instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        reading: features::Reading,
         /// Fink alert files of the model's survey.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -91,22 +104,37 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Features {
             recompute_lc,
+            out,
+            reading,
             files,
-        } => features::features(&files, recompute_lc),
+        } => report(features::features(
+            &files,
+            recompute_lc,
+            &reading,
+            out.as_deref(),
+        )),
         Command::Replay(arguments) => report(replay::run_replay(&arguments)),
         Command::BenchRound(arguments) => report(bench::run(&arguments)),
         Command::Train(arguments) => report(train::run(&arguments)),
         Command::Score {
             model,
             timings,
+            out,
+            reading,
             files,
-        } => score::score(&model, &files, timings),
-        Command::ExportOnnx { model, out } => score::export_onnx(&model, &out),
+        } => report(score::score(
+            &model,
+            &files,
+            timings,
+            &reading,
+            out.as_deref(),
+        )),
+        Command::ExportOnnx { model, out } => report(score::export_onnx(&model, &out)),
     }
 }
 
-/// Prints an error, if any, and turns it into the exit code: 2, as for
-/// `features` and `score` (and for a usage error).
+/// Prints an error, if any, and turns it into the exit code: 2 for every
+/// error, as for a usage error.
 fn report(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,

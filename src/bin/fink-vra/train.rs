@@ -5,7 +5,6 @@
 //! version 3 label file carries its labels' feature rows, so it needs no
 //! alert files; alert files given as well fill the rows it lacks.
 
-use std::fs;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -22,7 +21,7 @@ use fink_vra::core::session::{ImportOutcome, SavedSession};
 use fink_vra::core::workbench::{TrainingJob, WorkbenchSettings};
 use fink_vra::core::workspace::{FileOutcome, Workspace};
 
-use crate::features::survey_of;
+use crate::features::{check_inputs, Reading};
 
 #[derive(clap::Args)]
 pub struct TrainArguments {
@@ -108,10 +107,9 @@ fn settings(arguments: &TrainArguments, survey: Survey) -> Result<WorkbenchSetti
 pub fn run(arguments: &TrainArguments) -> Result<(), String> {
     let label_text = crate::inputs::read_text(&arguments.labels, "label file")?;
     let label_name = arguments.labels.display().to_string();
-    let survey = match survey_of(&arguments.files, "train")? {
+    let survey = match check_inputs(&arguments.files, "train", &Reading::default())? {
         Some(survey) => survey,
-        // No alert files (or none readable: loading them below says why):
-        // the label file's survey.
+        // No alert files: the label file's survey.
         None => label_file_survey(&label_name, &label_text).map_err(|error| {
             format!("{error} (without alert files, the labels must be a JSON export)")
         })?,
@@ -202,8 +200,7 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
             (model, summary)
         }
     };
-    fs::write(&arguments.out, model.to_json())
-        .map_err(|e| format!("{}: cannot write: {e}", arguments.out.display()))?;
+    crate::output::write_whole(&arguments.out, model.to_json().as_bytes())?;
     eprintln!(
         "round {}: {} on {} labels: {summary}; {} features → {}",
         model.round,
