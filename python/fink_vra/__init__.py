@@ -42,6 +42,7 @@ __all__ = [
     "FeatureTableError",
     "InternalError",
     "SkippedAlertsWarning",
+    "MissingFeaturesWarning",
     "__version__",
 ]
 
@@ -57,9 +58,23 @@ class SkippedAlertsWarning(UserWarning):
     kept), one line each, as ``fink-vra`` writes them on stderr."""
 
 
+class MissingFeaturesWarning(UserWarning):
+    """Alerts that lack a feature the model was trained with: missing for
+    every alert of a file (or table) while training had it, or far more often
+    than in training (e.g. ``sep_arcsec``, which only the clean layout has).
+    The model still scores them, and ``p_class1`` may move; ``strict=True``
+    makes this a :class:`FeatureTableError`. One warning names each file, the
+    feature and its share in training."""
+
+
 def _warn_about(notes: List[str]) -> None:
     if notes:
         warnings.warn("\n".join(notes), SkippedAlertsWarning, stacklevel=3)
+
+
+def _warn_about_missing(warning: "str | None") -> None:
+    if warning:
+        warnings.warn(warning, MissingFeaturesWarning, stacklevel=3)
 
 
 def _as_reader(table: Any, what: str) -> pa.RecordBatchReader:
@@ -191,7 +206,13 @@ class Model:
     def target(self) -> Dict[str, Any]:
         return {"name": self._model.target_name, "classes": dict(self._model.target_classes)}
 
-    def predict(self, features: Union[pa.Table, pa.RecordBatch, "pandas.DataFrame"]) -> "numpy.ndarray":
+    def predict(
+        self,
+        features: Union[pa.Table, pa.RecordBatch, "pandas.DataFrame"],
+        *,
+        strict: bool = False,
+        name: str = "<features>",
+    ) -> "numpy.ndarray":
         """P(class 1) of each row of a feature table, as a numpy float64 array.
 
         ``features`` is a ``pyarrow.Table`` / ``RecordBatch`` or a
@@ -200,25 +221,37 @@ class Model:
         any numeric type; a null or NaN is a missing value. The probabilities
         are bit-identical to ``fink-vra score`` on the alerts these features
         came from. :class:`FeatureTableError` names a missing column.
+
+        A feature missing for every row while training had it (or far more
+        often than in training) gives a :class:`MissingFeaturesWarning`
+        naming it (``name`` names the table), or with ``strict=True`` a
+        :class:`FeatureTableError`.
         """
         if not isinstance(features, (pa.Table, pa.RecordBatch, pa.RecordBatchReader)):
             features = _pandas_features(features, self.feature_names)
-        return self._model.predict(_as_reader(features, "features")).to_numpy(zero_copy_only=False)
+        probabilities, warning = self._model.predict(_as_reader(features, "features"), name, strict)
+        _warn_about_missing(warning)
+        return probabilities.to_numpy(zero_copy_only=False)
 
-    def score(self, data: AlertData, *, name: str = "<table>", verbose: bool = False) -> pa.Table:
+    def score(
+        self, data: AlertData, *, name: str = "<table>", verbose: bool = False, strict: bool = False
+    ) -> pa.Table:
         """Features then :meth:`predict`, as ``fink-vra score``: for alert files
         (a path or a list) or a pyarrow table of alerts (as :func:`features`
         takes them), a table of ``alert_id`` (int64), ``object_id`` (ZTF
         string, LSST int64) and ``p_class1`` (float64), one row per alert in
         input order. Alerts of the other survey raise :class:`ModelFileError`.
         Skipped alerts and duplicates are warned about as by :func:`features`
-        (``verbose`` too)."""
+        (``verbose`` too); files that lack a feature the model was trained
+        with as by :meth:`predict`, once per file (``strict`` too, as
+        ``fink-vra score --strict``)."""
         paths = _paths(data)
         if paths is not None:
-            batch, notes = self._model.score_files(paths, verbose)
+            batch, notes, warning = self._model.score_files(paths, verbose, strict)
         else:
-            batch, notes = self._model.score_table(_as_reader(data, "data"), name, None, verbose)
+            batch, notes, warning = self._model.score_table(_as_reader(data, "data"), name, None, verbose, strict)
         _warn_about(notes)
+        _warn_about_missing(warning)
         return pa.Table.from_batches([batch], schema=batch.schema)
 
     def __repr__(self) -> str:

@@ -86,6 +86,11 @@ pub enum BindingError {
     FeatureColumnType { column: String, found: String },
     #[error("the feature table cannot be read: {detail}")]
     FeatureArrow { detail: String },
+    #[error(
+        "{line}: strict=True refuses alerts that lack features the model was trained with \
+         (without it, they are scored with a MissingFeaturesWarning)"
+    )]
+    MissingFeatures { line: String },
     #[error("the result cannot be built as Arrow data: {detail}")]
     Output { detail: String },
     #[error("fink-vra's core failed ({detail}): this is a bug, please report it")]
@@ -108,7 +113,8 @@ impl BindingError {
             | BindingError::OtherSurvey { .. } => ModelFileError::new_err(message),
             BindingError::MissingFeatureColumn { .. }
             | BindingError::FeatureColumnType { .. }
-            | BindingError::FeatureArrow { .. } => FeatureTableError::new_err(message),
+            | BindingError::FeatureArrow { .. }
+            | BindingError::MissingFeatures { .. } => FeatureTableError::new_err(message),
             BindingError::Output { .. } | BindingError::Panicked { .. } => {
                 InternalError::new_err(message)
             }

@@ -8,15 +8,36 @@ use arrow_array::ffi_stream::RecordBatchStreamReader;
 use arrow_array::{Array, Float64Array, RecordBatch};
 use arrow_pyarrow::PyArrowType;
 use fink_vra::core::features::{FeatureRow, LcFeatureSource};
-use fink_vra::core::model_file::ModelFile;
+use fink_vra::core::model_file::missing::{
+    missing_features_line, MissingFeature, MISSING_FEATURES_CONSEQUENCE,
+};
+use fink_vra::core::model_file::{ModelFile, ModelFileError};
 use pyo3::prelude::*;
 
 use crate::arrow_out::score_batch;
+use crate::collect_batches;
 use crate::error::BindingError;
 use crate::feature_input::matrix_of;
 use crate::guard::without_gil;
 use crate::reading::{rows_of_files, with_rows_of_table, FeatureRows};
-use crate::{collect_batches, BatchesAndNotes};
+
+/// A score table, the notes to warn about (skipped alerts, duplicates) and
+/// the missing-feature warning, if any.
+pub type ScoredBatch = (PyArrowType<RecordBatch>, Vec<String>, Option<String>);
+
+/// The one warning about the `lines` (one per file that lacks features)
+/// among `files` read; `None` without lines.
+fn missing_warning(lines: &[String], files: usize) -> Option<String> {
+    if lines.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "missing features in {} of {files} file(s) or table(s): {MISSING_FEATURES_CONSEQUENCE} \
+         (strict=True makes this an error):\n  {}",
+        lines.len(),
+        lines.join("\n  ")
+    ))
+}
 
 /// A checked model file, ready to score.
 #[pyclass(name = "Model", module = "fink_vra._core", frozen)]
@@ -35,8 +56,15 @@ impl Model {
         Ok(Model { file, source })
     }
 
-    /// The probabilities of feature rows read from alerts, as `fink-vra score`.
-    fn score_rows(&self, read: FeatureRows, origin: &str) -> Result<RecordBatch, BindingError> {
+    /// The probabilities of feature rows read from alerts, as `fink-vra
+    /// score`, and the warning about files that lack features the model was
+    /// trained with (an error when `strict`).
+    fn score_rows(
+        &self,
+        read: &FeatureRows,
+        origin: &str,
+        strict: bool,
+    ) -> Result<(RecordBatch, Option<String>), BindingError> {
         if let Some(found) = read.survey.filter(|survey| *survey != self.file.survey) {
             return Err(BindingError::OtherSurvey {
                 file: origin.to_string(),
@@ -44,8 +72,42 @@ impl Model {
                 found,
             });
         }
+        let mut lines = Vec::new();
+        for (file, rows) in &read.files {
+            let missing = self
+                .file
+                .missing_features(&read.rows[rows.clone()])
+                .map_err(|error| self.model_error(error))?;
+            lines.extend(self.missing_line(file, &missing, strict)?);
+        }
         let probabilities = self.probabilities(&read.rows)?;
-        score_batch(self.file.survey, &read.rows, probabilities, origin)
+        let batch = score_batch(self.file.survey, &read.rows, probabilities, origin)?;
+        Ok((batch, missing_warning(&lines, read.files.len())))
+    }
+
+    /// The line saying what `file` lacks (`None` when nothing), or the error
+    /// when `strict`.
+    fn missing_line(
+        &self,
+        file: &str,
+        missing: &[MissingFeature],
+        strict: bool,
+    ) -> Result<Option<String>, BindingError> {
+        if missing.is_empty() {
+            return Ok(None);
+        }
+        let line = missing_features_line(file, missing);
+        if strict {
+            return Err(BindingError::MissingFeatures { line });
+        }
+        Ok(Some(line))
+    }
+
+    fn model_error(&self, error: ModelFileError) -> BindingError {
+        BindingError::Model {
+            source_name: self.source.clone(),
+            error,
+        }
     }
 
     fn probabilities(&self, rows: &[FeatureRow]) -> Result<Vec<f64>, BindingError> {
@@ -102,46 +164,58 @@ impl Model {
         self.file.target.classes.clone()
     }
 
-    /// P(class 1) of each row of a feature table, as a float64 array.
+    /// P(class 1) of each row of a feature table (called `name` in
+    /// messages), as a float64 array, and the warning about features it
+    /// lacks far more often than training did (an error when `strict`).
+    #[pyo3(signature = (table, name = "<features>".to_string(), strict = false))]
     fn predict(
         &self,
         py: Python<'_>,
         table: PyArrowType<RecordBatchStreamReader>,
-    ) -> PyResult<PyArrowType<arrow_data::ArrayData>> {
+        name: String,
+        strict: bool,
+    ) -> PyResult<(PyArrowType<arrow_data::ArrayData>, Option<String>)> {
         let (schema, batches) =
             collect_batches(table.0, |detail| BindingError::FeatureArrow { detail })?;
-        let probabilities = without_gil(py, || {
+        let (probabilities, warning) = without_gil(py, || {
             let matrix = matrix_of(&schema, &batches, &self.file.feature_names)?;
-            self.file
+            let missing = self.file.missing_in(&matrix);
+            let line = self.missing_line(&name, &missing, strict)?;
+            let probabilities = self
+                .file
                 .fitted
                 .predict_proba(&matrix)
-                .map_err(|error| BindingError::Model {
-                    source_name: self.source.clone(),
-                    error: error.into(),
-                })
+                .map_err(|error| self.model_error(error.into()))?;
+            Ok::<_, BindingError>((probabilities, missing_warning(&Vec::from_iter(line), 1)))
         })?;
-        Ok(PyArrowType(Float64Array::from(probabilities).to_data()))
+        Ok((
+            PyArrowType(Float64Array::from(probabilities).to_data()),
+            warning,
+        ))
     }
 
-    /// `alert_id, object_id, p_class1` of the alerts of `paths`.
-    #[pyo3(signature = (paths, verbose = false))]
+    /// `alert_id, object_id, p_class1` of the alerts of `paths`, the notes
+    /// (skipped alerts, duplicates) and the missing-feature warning.
+    #[pyo3(signature = (paths, verbose = false, strict = false))]
     fn score_files(
         &self,
         py: Python<'_>,
         paths: Vec<String>,
         verbose: bool,
-    ) -> PyResult<BatchesAndNotes> {
-        let (batch, notes) = without_gil(py, || {
+        strict: bool,
+    ) -> PyResult<ScoredBatch> {
+        let (batch, notes, warning) = without_gil(py, || {
             let read = rows_of_files(&paths, LcFeatureSource::FileOrRecompute)?;
-            let notes = read.notes(verbose);
-            Ok((self.score_rows(read, &paths.join(", "))?, notes))
+            let (batch, warning) = self.score_rows(&read, &paths.join(", "), strict)?;
+            Ok::<_, BindingError>((batch, read.notes(verbose), warning))
         })?;
-        Ok((PyArrowType(batch), notes))
+        Ok((PyArrowType(batch), notes, warning))
     }
 
     /// `alert_id, object_id, p_class1` of an alert table, read as the file
-    /// `name`, or cut into files by the string column `file_column`.
-    #[pyo3(signature = (table, name, file_column = None, verbose = false))]
+    /// `name`, or cut into files by the string column `file_column`, with
+    /// the notes and the missing-feature warning as [`Model::score_files`].
+    #[pyo3(signature = (table, name, file_column = None, verbose = false, strict = false))]
     fn score_table(
         &self,
         py: Python<'_>,
@@ -149,19 +223,20 @@ impl Model {
         name: String,
         file_column: Option<String>,
         verbose: bool,
-    ) -> PyResult<BatchesAndNotes> {
-        let (batch, notes) = with_rows_of_table(
+        strict: bool,
+    ) -> PyResult<ScoredBatch> {
+        let (batch, notes, warning) = with_rows_of_table(
             py,
             table.0,
             &name,
             file_column.as_deref(),
             LcFeatureSource::FileOrRecompute,
             |read| {
-                let notes = read.notes(verbose);
-                Ok((self.score_rows(read, &name)?, notes))
+                let (batch, warning) = self.score_rows(&read, &name, strict)?;
+                Ok((batch, read.notes(verbose), warning))
             },
         )?;
-        Ok((PyArrowType(batch), notes))
+        Ok((PyArrowType(batch), notes, warning))
     }
 
     fn __repr__(&self) -> String {

@@ -5,6 +5,7 @@
 //! cut into the files they came from by a column of file names.
 
 use std::fs::File;
+use std::ops::Range;
 
 use arrow_array::cast::AsArray;
 use arrow_array::ffi_stream::RecordBatchStreamReader;
@@ -32,6 +33,8 @@ pub struct FeatureRows {
     pub skipped: Vec<String>,
     /// Alert ids read twice (the first copy kept).
     pub duplicates: DuplicateReport,
+    /// Each file read (or table, or run of a file column) and its rows.
+    pub files: Vec<(String, Range<usize>)>,
 }
 
 impl FeatureRows {
@@ -64,6 +67,7 @@ impl RowCollector {
                 rows: Vec::new(),
                 skipped: Vec::new(),
                 duplicates: DuplicateReport::new(),
+                files: Vec::new(),
             },
         }
     }
@@ -101,11 +105,13 @@ impl RowCollector {
         let (alerts, duplicates) = self.duplicates.admit(&name, parsed.alerts);
         self.rows.duplicates.add(&name, duplicates);
         let dust = ExtinctionMap::sfd();
+        let first = self.rows.rows.len();
         self.rows.rows.extend(
             alerts
                 .iter()
                 .map(|alert| compute_features(alert, self.source, dust)),
         );
+        self.rows.files.push((name, first..self.rows.rows.len()));
         Ok(())
     }
 }

@@ -18,11 +18,13 @@ partitions. Add :data:`FILE_COLUMN` with :func:`with_file_names` and errors
 name the file an alert came from.
 """
 
+import logging
+import warnings
 from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional
 
 import pyarrow as pa
 
-from .. import Model, _core, feature_names, id_columns
+from .. import MissingFeaturesWarning, Model, _core, feature_names, id_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -158,14 +160,18 @@ def _model_text(model_path: str) -> str:
     return text
 
 
-def score(df: "DataFrame", model_path: str) -> "DataFrame":
+def score(df: "DataFrame", model_path: str, *, strict: bool = False) -> "DataFrame":
     """``alert_id, object_id, p_class1`` of a DataFrame of raw alerts, as
     ``fink-vra score`` (ids as in its output: int64 alert ids; ZTF object ids
     as strings, LSST ones as int64), each alert once: an alert id met twice
     (the same alert in two polls) gives one row, as in the CLI. The model file
     is read on the driver, broadcast, and checked once per task; alerts of the
     other survey fail the job with :class:`fink_vra.ModelFileError`'s
-    message."""
+    message. A batch (or, with :data:`FILE_COLUMN`, a file's rows in it)
+    that lacks a feature the model was trained with is named in a warning of
+    the ``fink_vra.spark`` logger, in the executors' log; ``strict=True``
+    fails the job with :class:`fink_vra.FeatureTableError`'s message
+    instead."""
     spark = df.sparkSession
     text = spark.sparkContext.broadcast(_model_text(model_path))
     survey = Model.from_json(text.value, model_path).survey
@@ -174,7 +180,11 @@ def score(df: "DataFrame", model_path: str) -> "DataFrame":
     def compute(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         model = _core.Model.from_json(text.value, model_path)
         for batch in batches:
-            table, _notes = model.score_table(_one_batch(batch), "<spark batch>", file_column)
+            table, _notes, missing = model.score_table(
+                _one_batch(batch), "<spark batch>", file_column, False, strict
+            )
+            if missing:
+                logging.getLogger(__name__).warning(missing)
             if table.num_rows:
                 yield table
 
@@ -213,7 +223,12 @@ def p_class1_udf(model_path: str) -> Callable[..., "Column"]:
     @pandas_udf("double")  # type: ignore[call-overload]
     def p_class1(features: pd.DataFrame) -> pd.Series:
         model = _cached_model(text, model_path)
-        return pd.Series(model.predict(features), index=features.index)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", MissingFeaturesWarning)
+            probabilities = model.predict(features, name="<spark batch>")
+        for warning in caught:
+            logging.getLogger(__name__).warning(str(warning.message))
+        return pd.Series(probabilities, index=features.index)
 
     return p_class1
 

@@ -114,7 +114,7 @@ def run(arguments: argparse.Namespace) -> int:
         for (_, _), paths in sorted(groups.items()):
             alerts = read_alerts(spark, *paths)
             if arguments.command == "score":
-                results.append(score(alerts, arguments.model))
+                results.append(score(alerts, arguments.model, strict=arguments.strict))
             else:
                 results.append(features(alerts, recompute_lc=arguments.recompute_lc))
         result = results[0]
@@ -157,6 +157,9 @@ def parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=summary)
         if name == "score":
             command.add_argument("--model", required=True, help="the model file (JSON)")
+            command.add_argument("--strict", action="store_true",
+                                 help="fail when alerts lack a feature the model was trained with "
+                                      "(otherwise a warning in the executors' log)")
         else:
             command.add_argument("--recompute-lc", action="store_true",
                                  help="recompute Fink's light-curve features instead of reading them")

@@ -83,14 +83,14 @@ pub fn check_inputs(
 }
 
 /// Reads `files` in order, reporting skipped alerts and duplicates on
-/// stderr, and hands each file's new alerts to `on_alerts` (which stops the
+/// stderr, and hands each file's name and new alerts to `on_alerts` (which stops the
 /// reading by returning `Err` with its message). A file that breaks while
 /// read stops it too, unless `--skip-bad-files` leaves it out: each file is
 /// read whole before any of its alerts is handed over.
 pub fn read_each_file(
     files: &[PathBuf],
     reading: &Reading,
-    mut on_alerts: impl FnMut(&[Alert]) -> Result<(), String>,
+    mut on_alerts: impl FnMut(&str, &[Alert]) -> Result<(), String>,
 ) -> Result<(), String> {
     let mut skipped_files = 0;
     let mut duplicate_filter = DuplicateFilter::new();
@@ -119,7 +119,7 @@ pub fn read_each_file(
         }
         let (alerts, file_duplicates) = duplicate_filter.admit(&name, parsed.alerts);
         duplicates.add(&name, file_duplicates);
-        on_alerts(&alerts)?;
+        on_alerts(&name, &alerts)?;
     }
     for line in duplicates.lines(reading.verbose, "--verbose lists them") {
         eprintln!("{line}");
@@ -150,10 +150,9 @@ pub fn features(
         LcFeatureSource::FileOrRecompute
     };
     let dust = ExtinctionMap::sfd();
-    let mut output = Output::open(out)?;
+    let mut output = Output::open(out, header(survey))?;
     let cannot_write = |error: std::io::Error| format!("cannot write the features: {error}");
-    writeln!(output, "{}", header(survey)).map_err(cannot_write)?;
-    read_each_file(files, reading, |alerts| {
+    read_each_file(files, reading, |_, alerts| {
         for alert in alerts {
             let row = compute_features(alert, source, dust);
             writeln!(output, "{}", row_line(&row)).map_err(cannot_write)?;

@@ -74,6 +74,11 @@ enum Command {
         /// Print on stderr the total time and the model's share of it.
         #[arg(long)]
         timings: bool,
+        /// Fail (exit code 2) when a file lacks a feature the model uses:
+        /// missing for every alert while training had it, or far more often
+        /// than in training. Without it, such files are named on stderr.
+        #[arg(long)]
+        strict: bool,
         /// Write the CSV to this file (whole, or nothing if a file fails)
         /// instead of stdout.
         #[arg(long)]
@@ -119,6 +124,7 @@ fn main() -> ExitCode {
         Command::Score {
             model,
             timings,
+            strict,
             out,
             reading,
             files,
@@ -126,6 +132,7 @@ fn main() -> ExitCode {
             &model,
             &files,
             timings,
+            strict,
             &reading,
             out.as_deref(),
         )),

@@ -8,8 +8,15 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Stdout, Write};
 use std::path::{Path, PathBuf};
 
-/// An open destination for a command's output.
-pub enum Output {
+/// An open destination for a command's output, with a first line (a CSV
+/// header) written only when the first row is, or at the end: a command
+/// that fails on its first file leaves stdout empty.
+pub struct Output {
+    sink: Sink,
+    header: Option<String>,
+}
+
+enum Sink {
     Stdout(BufWriter<Stdout>),
     File(PendingFile),
 }
@@ -27,37 +34,60 @@ pub struct PendingFile {
 
 impl Output {
     /// Standard output, or the file `out` (nothing appears under its name
-    /// before [`Output::finish`]).
-    pub fn open(out: Option<&Path>) -> Result<Output, String> {
-        match out {
-            None => Ok(Output::Stdout(BufWriter::new(io::stdout()))),
-            Some(path) => PendingFile::create(path).map(Output::File),
+    /// before [`Output::finish`]), starting with the line `header`.
+    pub fn open(out: Option<&Path>, header: String) -> Result<Output, String> {
+        let sink = match out {
+            None => Sink::Stdout(BufWriter::new(io::stdout())),
+            Some(path) => Sink::File(PendingFile::create(path)?),
+        };
+        Ok(Output {
+            sink,
+            header: Some(header),
+        })
+    }
+
+    /// Writes the header if nothing was, flushes, and puts a file in place:
+    /// the output is complete.
+    pub fn finish(mut self) -> Result<(), String> {
+        let cannot = |error: io::Error| format!("cannot write the output: {error}");
+        self.write_header().map_err(cannot)?;
+        match self.sink {
+            Sink::Stdout(mut stdout) => stdout.flush().map_err(cannot),
+            Sink::File(file) => file.commit(),
         }
     }
 
-    /// Flushes, and puts a file in place: the output is complete.
-    pub fn finish(self) -> Result<(), String> {
-        match self {
-            Output::Stdout(mut stdout) => stdout
-                .flush()
-                .map_err(|error| format!("cannot write to standard output: {error}")),
-            Output::File(file) => file.commit(),
+    fn write_header(&mut self) -> io::Result<()> {
+        match self.header.take() {
+            Some(header) => writeln!(self.sink, "{header}"),
+            None => Ok(()),
         }
     }
 }
 
 impl Write for Output {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.write_header()?;
+        self.sink.write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.sink.flush()
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         match self {
-            Output::Stdout(stdout) => stdout.write(bytes),
-            Output::File(file) => file.writer()?.write(bytes),
+            Sink::Stdout(stdout) => stdout.write(bytes),
+            Sink::File(file) => file.writer()?.write(bytes),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
-            Output::Stdout(stdout) => stdout.flush(),
-            Output::File(file) => file.writer()?.flush(),
+            Sink::Stdout(stdout) => stdout.flush(),
+            Sink::File(file) => file.writer()?.flush(),
         }
     }
 }

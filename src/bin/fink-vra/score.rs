@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use fink_vra::core::csv_text::quote_cell;
 use fink_vra::core::features::extinction::ExtinctionMap;
 use fink_vra::core::features::{compute_features, LcFeatureSource};
+use fink_vra::core::model_file::missing::{missing_features_line, MISSING_FEATURES_CONSEQUENCE};
 use fink_vra::core::model_file::onnx::to_onnx;
 use fink_vra::core::model_file::ModelFile;
 
@@ -22,11 +23,13 @@ pub fn read_model(path: &Path) -> Result<ModelFile, String> {
 /// Writes `alert_id,object_id,p_class1` for every alert of `files`, in input
 /// order, computing the features with the same core as the page, to
 /// standard output or whole to `out`. The model and every file's footer are
-/// checked before the first byte.
+/// checked before the first byte. Files that lack features the model was
+/// trained with are named in a summary on stderr (an error when `strict`).
 pub fn score(
     model_path: &Path,
     files: &[PathBuf],
     timings: bool,
+    strict: bool,
     reading: &Reading,
     out: Option<&Path>,
 ) -> Result<(), String> {
@@ -42,14 +45,27 @@ pub fn score(
         ));
     }
     let dust = ExtinctionMap::sfd();
-    let mut output = Output::open(out)?;
+    let mut output = Output::open(out, "alert_id,object_id,p_class1".to_string())?;
     let cannot_write = |error: std::io::Error| format!("cannot write the scores: {error}");
-    writeln!(output, "alert_id,object_id,p_class1").map_err(cannot_write)?;
-    read_each_file(files, reading, |alerts| {
+    let mut missing_lines = Vec::new();
+    read_each_file(files, reading, |file, alerts| {
         let rows: Vec<_> = alerts
             .iter()
             .map(|alert| compute_features(alert, LcFeatureSource::FileOrRecompute, dust))
             .collect();
+        let missing = model
+            .missing_features(&rows)
+            .map_err(|error| error.to_string())?;
+        if !missing.is_empty() {
+            let line = missing_features_line(file, &missing);
+            if strict {
+                return Err(format!(
+                    "{line}: --strict refuses alerts that lack features the model was trained \
+                     with (without it, they are scored and this is a warning)"
+                ));
+            }
+            missing_lines.push(line);
+        }
         let model_started = std::time::Instant::now();
         let probabilities = model.score(&rows).map_err(|error| error.to_string())?;
         in_model += model_started.elapsed();
@@ -66,6 +82,17 @@ pub fn score(
         Ok(())
     })?;
     output.finish()?;
+    if !missing_lines.is_empty() {
+        eprintln!(
+            "missing features in {} of {} file(s): {MISSING_FEATURES_CONSEQUENCE} \
+             (--strict makes this an error):",
+            missing_lines.len(),
+            files.len()
+        );
+        for line in &missing_lines {
+            eprintln!("  {line}");
+        }
+    }
     if timings {
         eprintln!(
             "timings: {scored} alerts in {:.3} s, of which the model {:.3} s",

@@ -15,7 +15,7 @@ use fink_vra::core::labels::class_summary::{ClassSummary, MIN_LABELS_PER_CLASS};
 use fink_vra::core::labels::exchange::{label_file_survey, LabelImportError};
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::ModelSpec;
-use fink_vra::core::model_file::ModelFile;
+use fink_vra::core::model_file::{training_matrix, ModelFile};
 use fink_vra::core::parallel::available_threads;
 use fink_vra::core::session::{ImportOutcome, SavedSession};
 use fink_vra::core::workbench::{TrainingJob, WorkbenchSettings};
@@ -195,8 +195,10 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
             let (record, fitted) = job
                 .train_model(&values, threads)
                 .map_err(|error| error.to_string())?;
-            let model =
-                ModelFile::checked(survey, &record, fitted).map_err(|error| error.to_string())?;
+            let training =
+                training_matrix(&workspace, &record).map_err(|error| error.to_string())?;
+            let model = ModelFile::checked(survey, &record, fitted, &training)
+                .map_err(|error| error.to_string())?;
             (model, summary)
         }
     };

@@ -9,6 +9,7 @@
 //! The CLI scores alert files with it (`fink-vra score`), `model_file::onnx`
 //! turns it into an ONNX-ML graph, and the page exports one per round.
 
+pub mod missing;
 pub mod onnx;
 
 use serde::{Deserialize, Serialize};
@@ -73,6 +74,12 @@ pub struct ModelFile {
     pub metrics: ModelMetrics,
     /// Permutation importance per feature (mean drop in ROC AUC).
     pub feature_importance: Option<Vec<FeatureImportance>>,
+    /// Per feature (in `feature_names` order), the share of the training
+    /// rows where it was missing, so that scoring can say when alerts lack
+    /// a feature far more often (`missing`). Absent from files written
+    /// before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_missing_share: Option<Vec<f64>>,
 }
 
 /// Why a model file cannot be read, or a round's model not exported.
@@ -111,7 +118,12 @@ pub enum ModelFileError {
 
 impl ModelFile {
     /// The model file of `record`, whose model is `fitted`.
-    pub fn for_round(survey: Survey, record: &RoundRecord, fitted: FittedModel) -> ModelFile {
+    pub fn for_round(
+        survey: Survey,
+        record: &RoundRecord,
+        fitted: FittedModel,
+        training_missing_share: Vec<f64>,
+    ) -> ModelFile {
         ModelFile {
             format: MODEL_FORMAT.to_string(),
             version: MODEL_VERSION,
@@ -132,6 +144,7 @@ impl ModelFile {
                 validation: record.validation,
             },
             feature_importance: record.feature_importance.clone(),
+            training_missing_share: Some(training_missing_share),
         }
     }
 
@@ -150,16 +163,18 @@ impl ModelFile {
         }
         let matrix = training_matrix(workspace, record)?;
         let fitted = refit(record, &matrix)?;
-        ModelFile::checked(workspace.survey(), record, fitted)
+        ModelFile::checked(workspace.survey(), record, fitted, &matrix)
     }
 
-    /// The model file of `record` with the model it fitted (checked first:
-    /// a model that could not be scored elsewhere is refused), when the
-    /// fit is at hand and need not be done again.
+    /// The model file of `record` with the model it fitted on `training`
+    /// (its training rows, in the record's features; checked first: a model
+    /// that could not be scored elsewhere is refused), when the fit is at
+    /// hand and need not be done again.
     pub fn checked(
         survey: Survey,
         record: &RoundRecord,
         fitted: FittedModel,
+        training: &FeatureMatrix,
     ) -> Result<ModelFile, ModelFileError> {
         fitted
             .check()
@@ -167,7 +182,12 @@ impl ModelFile {
                 round: record.round,
                 problem,
             })?;
-        Ok(ModelFile::for_round(survey, record, fitted))
+        Ok(ModelFile::for_round(
+            survey,
+            record,
+            fitted,
+            missing::missing_shares(training),
+        ))
     }
 
     /// The file as compact JSON, on one line: a forest's nodes are most of
@@ -213,6 +233,18 @@ impl ModelFile {
         file.fitted
             .check()
             .map_err(|problem| ModelFileError::BrokenModel { problem })?;
+        if let Some(shares) = &file.training_missing_share {
+            if shares.len() != file.feature_names.len()
+                || !shares.iter().all(|share| (0.0..=1.0).contains(share))
+            {
+                return Err(ModelFileError::Invalid {
+                    detail: format!(
+                        "`training_missing_share` needs one share from 0 to 1 per feature ({})",
+                        file.feature_names.len()
+                    ),
+                });
+            }
+        }
         if file.fitted.input_columns() != file.feature_names.len() {
             return Err(ModelFileError::Invalid {
                 detail: format!(
@@ -223,6 +255,27 @@ impl ModelFile {
             });
         }
         Ok(file)
+    }
+
+    /// The model's features that `rows` (of this file's survey: one file,
+    /// table or batch) lack far more often than its training rows did.
+    pub fn missing_features(
+        &self,
+        rows: &[FeatureRow],
+    ) -> Result<Vec<missing::MissingFeature>, ModelFileError> {
+        let columns = input_columns(self.survey, &self.feature_names)?;
+        let rows: Vec<&FeatureRow> = rows.iter().collect();
+        Ok(self.missing_in(&matrix_of(&rows, &columns)?))
+    }
+
+    /// The model's features that `matrix` (in `feature_names` order) lacks
+    /// far more often than its training rows did.
+    pub fn missing_in(&self, matrix: &FeatureMatrix) -> Vec<missing::MissingFeature> {
+        missing::missing_features(
+            &self.feature_names,
+            self.training_missing_share.as_deref(),
+            matrix,
+        )
     }
 
     /// P(class 1) of each row (rows of this file's survey), in order.
