@@ -181,6 +181,63 @@ fn score_checks_every_file_before_writing_the_header() {
 }
 
 #[test]
+fn a_label_csv_naming_its_ids_as_score_does_trains_the_same_model_in_both_surveys() {
+    let labels = ["gal", "extragal"].repeat(6);
+    for (alerts, native_header, tail) in [
+        (ALERTS, "candid,objectId,label,timestamp", ""),
+        (
+            "lsst/lsst_v10_pandas_25alerts.parquet",
+            "diaSourceId,diaObjectId,label,timestamp,session_id,url",
+            ",s1,",
+        ),
+    ] {
+        let native = label_file_of(alerts, native_header, tail, "native-ids.csv", &labels);
+        let score_ids = label_file_of(
+            alerts,
+            "alert_id,object_id,label,timestamp",
+            "",
+            "score-ids.csv",
+            &labels,
+        );
+        let model_of = |labels: &Path, name: &str| {
+            let out = scratch(name);
+            let trained = cli(&[
+                "train",
+                "--labels",
+                &labels.display().to_string(),
+                "--out",
+                &out.display().to_string(),
+                &fixture(alerts).display().to_string(),
+            ]);
+            assert!(
+                trained.status.success(),
+                "{alerts}: {}",
+                String::from_utf8_lossy(&trained.stderr)
+            );
+            let text = std::fs::read_to_string(&out).expect("written");
+            std::fs::remove_file(&out).ok();
+            text
+        };
+        let (from_native, from_score_ids) = (
+            model_of(&native, "native-ids.json"),
+            model_of(&score_ids, "score-ids.json"),
+        );
+        std::fs::remove_file(&native).ok();
+        std::fs::remove_file(&score_ids).ok();
+        let without_time = |text: &str| {
+            let mut value: serde_json::Value = serde_json::from_str(text).expect("JSON");
+            value.as_object_mut().expect("object").remove("trained_at");
+            value
+        };
+        assert_eq!(
+            without_time(&from_native),
+            without_time(&from_score_ids),
+            "{alerts}"
+        );
+    }
+}
+
+#[test]
 fn train_on_lsst_labels_with_ztf_files_speaks_of_the_files_not_of_the_pages_survey_switch() {
     let lsst_labels = label_file_of(
         "lsst/lsst_v10_pandas_25alerts.parquet",

@@ -218,7 +218,8 @@ class Model:
         ``features`` is a ``pyarrow.Table`` / ``RecordBatch`` or a
         ``pandas.DataFrame`` holding at least the model's
         :attr:`feature_names` (taken by name; other columns are ignored), of
-        any numeric type; a null or NaN is a missing value. The probabilities
+        any numeric type; a null or NaN is a missing value. A 2-D numpy array
+        is taken as the columns of :attr:`feature_names`, in that order. The probabilities
         are bit-identical to ``fink-vra score`` on the alerts these features
         came from. :class:`FeatureTableError` names a missing column.
 
@@ -227,7 +228,9 @@ class Model:
         naming it (``name`` names the table), or with ``strict=True`` a
         :class:`FeatureTableError`.
         """
-        if not isinstance(features, (pa.Table, pa.RecordBatch, pa.RecordBatchReader)):
+        if _is_numpy_array(features):
+            features = _numpy_features(features, self.feature_names)
+        elif not isinstance(features, (pa.Table, pa.RecordBatch, pa.RecordBatchReader)):
             features = _pandas_features(features, self.feature_names)
         probabilities, warning = self._model.predict(_as_reader(features, "features"), name, strict)
         _warn_about_missing(warning)
@@ -256,6 +259,27 @@ class Model:
 
     def __repr__(self) -> str:
         return repr(self._model)
+
+
+def _is_numpy_array(value: Any) -> bool:
+    return type(value).__module__ == "numpy" and hasattr(value, "ndim")
+
+
+def _numpy_features(array: Any, names: List[str]) -> pa.Table:
+    """A 2-D numpy array as the table of the model's columns, in order."""
+    import numpy
+
+    if array.ndim != 2 or array.shape[1] != len(names):
+        raise FeatureTableError(
+            f"a numpy array of features must be 2-D, one row per alert and one column per "
+            f"feature in `Model.feature_names` order ({len(names)} columns: {names[0]}, {names[1]}, ...); "
+            f"this one has shape {array.shape}"
+        )
+    try:
+        values = numpy.asarray(array, dtype=numpy.float64)
+    except (TypeError, ValueError) as error:
+        raise FeatureTableError(f"a numpy array of features must hold numbers: {error}") from None
+    return pa.table({name: values[:, column] for column, name in enumerate(names)})
 
 
 def _pandas_features(frame: Any, names: List[str]) -> pa.Table:

@@ -94,3 +94,23 @@ def test_a_feature_table_without_a_models_column_names_it(models):
         model.predict(features.to_pandas())
     with pytest.raises(fink_vra.FeatureTableError, match="expected numbers"):
         model.predict(pa.table({name: pa.array(["x"]) for name in model.feature_names}))
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_predict_takes_a_numpy_array_in_feature_names_order_instead_of_asking_for_ra(models, case):
+    model = fink_vra.Model.load(models[case])
+    features = fink_vra.features(FILES[case[0]][0])
+    array = features.select(model.feature_names).to_pandas().to_numpy(dtype="float64")
+    expected = [bits(value) for value in model.predict(features)]
+    assert [bits(value) for value in model.predict(array)] == expected
+
+
+def test_a_numpy_array_of_the_wrong_shape_says_what_predict_needs(models):
+    import numpy
+
+    model = fink_vra.Model.load(models[("ztf", "extra-trees")])
+    columns = len(model.feature_names)
+    with pytest.raises(fink_vra.FeatureTableError, match=f"one column per feature in `Model.feature_names` order \\({columns} columns: ra, dec"):
+        model.predict(numpy.zeros((3, columns + 2)))
+    with pytest.raises(fink_vra.FeatureTableError, match="shape \\(4,\\)"):
+        model.predict(numpy.zeros(4))

@@ -12,8 +12,8 @@ use crate::core::active::round::RoundRecord;
 use crate::core::alert::Survey;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
-    import_json, import_labeled_csv, import_lsst_labels_csv, import_training_ids_csv,
-    LabelImportError,
+    import_id_labels_csv, import_json, import_labeled_csv, import_lsst_labels_csv,
+    import_training_ids_csv, LabelImportError,
 };
 use crate::core::labels::store::{same_act, LabelStore, MergeReport};
 use crate::core::training_table::StoredRow;
@@ -189,6 +189,18 @@ impl SavedSession {
                 labels: rounds.len(),
             };
             Ok((outcome, Vec::new()))
+        } else if header.starts_with("alert_id") {
+            // `score`'s id names: the alerts are the session's survey's.
+            let labels = self.not_undone(import_id_labels_csv(
+                file,
+                text,
+                self.survey,
+                &self.annotator,
+            )?);
+            Ok((
+                ImportOutcome::labels_only(file, self.labels.merge(labels)),
+                Vec::new(),
+            ))
         } else if header.starts_with("diaSourceId") {
             if self.survey != Survey::Lsst {
                 return Err(other_survey(Survey::Lsst));

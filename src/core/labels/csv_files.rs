@@ -161,6 +161,36 @@ pub fn import_labeled_csv(
     )
 }
 
+/// Reads a label CSV that names its ids as `fink-vra score` does
+/// (`alert_id,object_id,label,timestamp`, e.g. labels typed next to a
+/// score table), for alerts of `survey`; an `annotator` column is used when
+/// present, else `annotator` is.
+pub fn import_id_labels_csv(
+    file: &str,
+    text: &str,
+    survey: Survey,
+    annotator: &str,
+) -> Result<Vec<LabelEntry>, LabelImportError> {
+    let rows = csv_rows(
+        file,
+        text,
+        &["alert_id", "object_id", "label", "timestamp"],
+        "alert_id,object_id,label,timestamp",
+    )?;
+    labels_from_rows(
+        file,
+        rows,
+        survey,
+        ["alert_id", "object_id"],
+        |row| {
+            row.get("annotator")
+                .filter(|who| !who.is_empty())
+                .map(String::as_str)
+        },
+        annotator,
+    )
+}
+
 /// The labels of CSV rows of `survey` whose alert and object ids are in the
 /// columns `ids`; each gets `annotator_of(row)`, or `default_annotator`. Every
 /// row is checked (the first bad one named by its line) and a file giving

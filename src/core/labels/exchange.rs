@@ -23,7 +23,7 @@ use crate::core::training_table::StoredRow;
 
 pub use super::csv_files::{
     export_labeled_csv, export_labels_csv, export_training_features_csv, export_training_ids_csv,
-    import_labeled_csv, import_training_ids_csv,
+    import_id_labels_csv, import_labeled_csv, import_training_ids_csv,
 };
 pub use super::json_import::{import_json, label_file_survey};
 pub use super::lsst_csv::{export_lsst_labels_csv, import_lsst_labels_csv, LSST_CSV_HEADER};
