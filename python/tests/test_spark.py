@@ -1,9 +1,12 @@
 """`fink_vra.spark` with a real Spark (pyspark 3.5 from PyPI, `local[2]`),
 against `fink-vra` on the same files: generated folders of 50 files of each
 survey (bench/generate.py), every alert scored exactly once with the CLI's
-p_class1; a bad file in the folder; a job the core fails; Fink's pandas UDF."""
+p_class1; folders mixing every writer and schema version of the fixtures, an
+alert kept from the file the CLI keeps it from; a bad file in the folder; a
+job the core fails; Fink's pandas UDF."""
 
 import csv
+import glob
 import os
 import shutil
 import subprocess
@@ -15,7 +18,7 @@ pyspark = pytest.importorskip("pyspark")
 
 import fink_vra  # noqa: E402
 import fink_vra.spark as fink_spark  # noqa: E402
-from conftest import ROOT, bits, cli_error, cli_table, train_model  # noqa: E402
+from conftest import FIXTURES, ROOT, SAMPLES, bits, cli_error, cli_table, train_model  # noqa: E402
 
 FILES_PER_FOLDER = 50
 ALERTS_PER_FILE = 20
@@ -188,3 +191,103 @@ def test_a_model_of_the_other_survey_fails_the_job(folders, spark):
     alerts = spark.read.parquet(files_of(folder)[0])
     with pytest.raises(Exception, match="the model is for ZTF alerts"):
         fink_spark.score(alerts, ztf_model).collect()
+
+
+# Every writer and schema version of each survey in the fixtures, one
+# subfolder each: ZTF's full schema (parquet-mr, pyarrow 15 and 26: `fid`
+# int32 in one, int64 in the others) and clean layout; Rubin schemas 7.x,
+# 9.x and 10.x written by Spark, pyarrow and pandas (an empty list column as
+# list<null>). No single Spark read takes any of these folders. The samples'
+# folder has a name Spark's file names spell percent-encoded.
+MIXED_FOLDERS = {
+    "ztf": {
+        "raw": os.path.join(FIXTURES, "raw", "*.parquet"),
+        "clean": os.path.join(FIXTURES, "clean", "*.parquet"),
+        "hostile": os.path.join(FIXTURES, "hostile", "*.parquet"),
+        "samples 100%20 #1": os.path.join(SAMPLES, "*ztf*.parquet"),
+    },
+    "lsst": {
+        "lsst": os.path.join(FIXTURES, "lsst", "*.parquet"),
+        "samples 100%20 #1": os.path.join(SAMPLES, "lsst_*.parquet"),
+    },
+}
+
+
+def mixed_folder(survey, root):
+    """A folder of the survey's fixtures, one subfolder per source; its files
+    in the order the CLI is given them (subfolders, then names, sorted)."""
+    for name, pattern in MIXED_FOLDERS[survey].items():
+        os.makedirs(root / name)
+        for path in glob.glob(pattern):
+            shutil.copy(path, root / name)
+    return root, sorted(glob.glob(str(root / "*" / "*.parquet")))
+
+
+def features_by_id(table):
+    """Spark's feature rows (pandas) by alert id, each id once."""
+    rows = {}
+    for record in table.itertuples(index=False):
+        assert str(record[0]) not in rows, f"alert {record[0]} twice"
+        rows[str(record[0])] = record
+    return rows
+
+
+def assert_features_are_the_clis(table, header, rows):
+    """Spark's feature table holds the CLI's rows: same columns, ids, and
+    bits (a NaN where the CLI leaves a cell empty)."""
+    assert list(table.columns) == header
+    got = features_by_id(table)
+    assert sorted(got) == sorted(row[0] for row in rows)
+    for row in rows:
+        record = got[row[0]]
+        assert str(record[1]) == row[1]
+        for name, value, cell in zip(header[2:], record[2:], row[2:]):
+            if cell == "":
+                assert value != value, (row[0], name, value)
+            else:
+                assert bits(value) == bits(float(cell)), (row[0], name, value, cell)
+
+
+@pytest.mark.parametrize("survey", ["ztf", "lsst"])
+def test_spark_reads_a_folder_mixing_spark_and_pyarrow_writers_like_the_cli(folders, survey, tmp_path, spark):
+    folder, files = mixed_folder(survey, tmp_path / "polls")
+    assert len(fink_spark.read_alert_groups(spark, str(folder))) > 1  # the trap: no one read takes them all
+    _, model = folders[survey]
+    out = tmp_path / "scores"
+    done = run_command("score", "--master", "local[2]", "--model", model, "--out", out, folder)
+    assert done.returncode == 0, done.stderr
+    expected, count = cli_scores(model, files)
+    assert_scored_exactly_once(spark.read.parquet(str(out)).collect(), expected, count)
+    assert f"score: {count} alerts from {len(files)} file(s)" in done.stderr
+
+
+@pytest.mark.parametrize("survey", ["ztf", "lsst"])
+def test_the_features_of_a_folder_mixing_schema_versions_are_the_clis(survey, tmp_path, spark):
+    folder, files = mixed_folder(survey, tmp_path / "polls")
+    header, rows = cli_table("features", *files)
+    assert_features_are_the_clis(fink_spark.features_of_files(spark, str(folder)).toPandas(), header, rows)
+
+
+# Two copies of 24 alerts: the clean layout has no distnr, so its copies have
+# no sep_arcsec. The full-schema file of 10 other alerts is read by Spark in
+# one read with the full-schema copies, whichever file comes first.
+RAW_COPIES = os.path.join(FIXTURES, "raw", "ztf_hostless_72alerts.parquet")
+CLEAN_COPIES = os.path.join(FIXTURES, "clean", "20250602_100102_alerts_ztf_hostless_72alerts.parquet")
+RAW_OTHERS = os.path.join(FIXTURES, "raw", "ztf_schema402_10alerts.parquet")
+
+
+@pytest.mark.parametrize("files", [[RAW_OTHERS, CLEAN_COPIES, RAW_COPIES], [RAW_OTHERS, RAW_COPIES, CLEAN_COPIES]],
+                         ids=["clean-copy-first", "raw-copy-first"])
+def test_an_alert_in_two_layouts_is_kept_from_the_first_file_like_the_cli(files, spark):
+    header, rows = cli_table("features", *files)
+    _, other_rows = cli_table("features", files[0], files[2], files[1])
+    assert sorted(rows) != sorted(other_rows)  # which copy is kept shows
+    assert len(fink_spark.read_alert_groups(spark, *files)) == 2
+    assert_features_are_the_clis(fink_spark.features_of_files(spark, *files).toPandas(), header, rows)
+
+
+def test_files_of_two_surveys_are_refused_before_any_alert_is_read(tmp_path, spark):
+    folder, _ = mixed_folder("ztf", tmp_path / "ztf")
+    lsst, _ = mixed_folder("lsst", tmp_path / "lsst")
+    with pytest.raises(ValueError, match=r"the files mix two surveys \(lsst, ztf\)"):
+        fink_spark.features_of_files(spark, str(folder), str(lsst))

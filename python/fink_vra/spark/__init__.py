@@ -5,28 +5,57 @@ through ``mapInArrow`` (Arrow batches straight to the core, no pandas).
 
 - :func:`score` gives ``alert_id, object_id, p_class1`` (``fink-vra score``);
 - :func:`features` gives the feature table (``fink-vra features``);
+- :func:`score_files` and :func:`features_of_files` do the same for files and
+  folders that mix writers and schema versions, as ``fink-vra`` reads them;
 - :func:`p_class1_udf` is Fink's own form: a ``pandas_udf`` from the feature
   columns (as a struct) to ``p_class1``, for pipelines that hold features;
-- :func:`read_alerts` reads alert files with only the fields the core uses;
+- :func:`read_alerts` reads alert files with only the fields the core uses,
+  and :func:`read_alert_groups` reads a mixed folder as several such reads;
 - ``python -m fink_vra.spark score --model M.json --out DIR INPUT...`` reads
   folders or files with Spark and writes the scores as parquet.
 
 The model file travels to the executors once, as a broadcast of its text, and
-is checked once per task. Alerts are de-duplicated within each Arrow batch
-only (``fink-vra`` does it across every file): Spark has no order across
-partitions. Add :data:`FILE_COLUMN` with :func:`with_file_names` and errors
-name the file an alert came from.
+is checked once per task. :func:`score` and :func:`features` de-duplicate
+alert ids within each Arrow batch, then keep one row per id (any copy: Spark
+has no order across partitions). Add :data:`FILE_COLUMN` with
+:func:`with_file_names` and errors name the file an alert came from.
+
+Mixed folders. One Spark read applies one read schema to every file, so a
+folder where ZTF's ``fid`` is int32 in one file and int64 in another
+(parquet-mr and pyarrow writers), or where pandas wrote an empty list column
+as ``list<null>`` that Spark wrote as a list of structs, fails the job,
+though the core reads each file. The core
+reads each file by name and type on its own, as the CLI does, so
+:func:`score_files` and :func:`features_of_files` read the files' footers
+on the driver (pyarrow, footers only), cut each schema down to the fields the
+core reads (``_core.schema_read``), and group the files whose cut-down
+schemas are the same up to the order of fields (Spark matches fields by
+name). Each group is one Spark read with its own read schema, whose rows go
+to the core as they are; what is unioned is the *outputs*, whose schema is
+fixed (:func:`feature_schema`, :func:`score_schema`). Unioning the inputs
+instead would have to cast nested structs to common types and give every
+group every layout's columns, which changes what the core sees (it tells a
+layout by its columns). An alert id met in several files is kept from the
+first file in the CLI's order (inputs as given, folders walked in name
+order), as ``fink-vra`` does: copies of an alert in two layouts may differ
+(the clean layout has no ``distnr``, so no ``sep_arcsec``). For that, the
+workers hand each run of one file in a batch to the core apart and tag its
+output rows with the file's rank; a window over the alert id keeps the
+lowest rank (the core itself drops an id met twice within one run).
 """
 
 import logging
+import os
 import warnings
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
 
 from .. import MissingFeaturesWarning, Model, _core, feature_names, id_columns
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pyspark import Broadcast
     from pyspark.sql import Column, DataFrame, SparkSession
 
 __all__ = [
@@ -34,6 +63,10 @@ __all__ = [
     "features",
     "p_class1_udf",
     "read_alerts",
+    "read_alert_groups",
+    "score_files",
+    "features_of_files",
+    "alert_files",
     "with_file_names",
     "columns_read",
     "FILE_COLUMN",
@@ -103,11 +136,123 @@ def read_alerts(spark: "SparkSession", *paths: str) -> "DataFrame":
     instead of every one, and never the cutouts (about four times faster
     than reading the whole columns, ``bench/SPARK.md``). With
     :data:`FILE_COLUMN`, ready for :func:`score` and :func:`features`. The
-    files must share one layout (read each apart otherwise)."""
+    files must share one physical schema of the fields read, e.g. one
+    writer and one schema version (a job fails otherwise):
+    :func:`read_alert_groups` reads any folder the CLI reads."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
     read_schema = from_arrow_schema(_schema_read(spark.read.parquet(*paths)))
     return with_file_names(spark.read.schema(read_schema).parquet(*paths))
+
+
+def _is_remote(path: str) -> bool:
+    """Whether ``path`` is a URI of a file system other than the local one
+    (``hdfs://``, ``s3a://``...): listed by Spark, its footers read through
+    ``pyarrow.fs``."""
+    scheme = urlparse(path).scheme
+    return len(scheme) > 1 and scheme != "file"
+
+
+def _local_path(path: str) -> str:
+    """The absolute local path of a path or ``file:`` URI (as Spark's
+    ``input_file_name`` gives it, percent-encoded)."""
+    if urlparse(path).scheme == "file":
+        return unquote(urlparse(path).path)
+    return os.path.abspath(path)
+
+
+def _files_in_folder(folder: str) -> List[str]:
+    """The parquet files under ``folder``, in name order, skipping names
+    that start with ``_`` or ``.`` as Spark does."""
+    found: List[str] = []
+    for parent, subfolders, names in os.walk(folder):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith(("_", ".")))
+        found += [
+            os.path.join(parent, name)
+            for name in sorted(names)
+            if name.endswith(".parquet") and not name.startswith(("_", "."))
+        ]
+    return found
+
+
+def alert_files(inputs: Sequence[str], spark: "Optional[SparkSession]" = None) -> List[str]:
+    """The parquet files named by ``inputs`` in the order ``fink-vra`` would
+    read them given the same files: inputs as given, folders searched
+    recursively in name order; each file once, as an absolute path. A URI
+    of another file system (``hdfs://...``) is listed by ``spark`` and its
+    files sorted by name."""
+    found: List[str] = []
+    for item in inputs:
+        if _is_remote(item):
+            if spark is None:
+                raise ValueError(f"{item} is not a local file or folder: only Spark lists it")
+            found += sorted(spark.read.parquet(item).inputFiles())
+        elif os.path.isdir(_local_path(item)):
+            found += _files_in_folder(_local_path(item))
+        else:
+            found.append(_local_path(item))
+    return list(dict.fromkeys(found))
+
+
+def _footer_schema(path: str) -> pa.Schema:
+    """The Arrow schema of a parquet file, from its footer only."""
+    import pyarrow.parquet as pq
+
+    if not _is_remote(path):
+        return pq.read_schema(path)
+    from pyarrow import fs
+
+    filesystem, inner = fs.FileSystem.from_uri(path)
+    with filesystem.open_input_file(inner) as file:
+        return pq.read_schema(file)
+
+
+def _type_text(data_type: pa.DataType) -> str:
+    """``data_type`` as text with struct fields in name order: two files
+    whose cut-down schemas give the same text are read by one Spark read
+    (it matches fields by name). List element names, nullability and types
+    are kept, so that any other difference makes two groups."""
+    if pa.types.is_struct(data_type):
+        fields = [data_type[index] for index in range(data_type.num_fields)]
+        return "struct<" + ", ".join(sorted(_field_text(field) for field in fields)) + ">"
+    if pa.types.is_map(data_type):
+        return f"map<{_field_text(data_type.key_field)}, {_field_text(data_type.item_field)}>"
+    if pa.types.is_list(data_type) or pa.types.is_large_list(data_type) or pa.types.is_fixed_size_list(data_type):
+        return f"{type(data_type).__name__}<{_field_text(data_type.value_field)}>"
+    return str(data_type)
+
+
+def _field_text(field: pa.Field) -> str:
+    return f"{field.name}{'' if field.nullable else ' not null'}: {_type_text(field.type)}"
+
+
+def _read_layout(path: str) -> str:
+    """What one Spark read needs to share with ``path``: the types of the
+    fields the core reads in it (not the cutouts nor the other columns,
+    which Spark never reads)."""
+    schema = _core.schema_read(_footer_schema(path))
+    return _type_text(pa.struct([schema.field(index) for index in range(len(schema.names))]))
+
+
+def _files_by_read_layout(files: Sequence[str]) -> List[List[str]]:
+    """``files`` in groups that one Spark read takes, in the order of each
+    group's first file; each group in the order given."""
+    groups: Dict[str, List[str]] = {}
+    for path in files:
+        groups.setdefault(_read_layout(path), []).append(path)
+    return list(groups.values())
+
+
+def read_alert_groups(spark: "SparkSession", *paths: str) -> List["DataFrame"]:
+    """Alerts from parquet files or folders that may mix writers (Spark,
+    pyarrow, pandas) and schema versions, as :func:`read_alerts` reads
+    them, one DataFrame per group of files one Spark read can take (same
+    types of the fields the core reads); each has :data:`FILE_COLUMN`.
+    Footers are read on the driver (pyarrow), nothing else. Pass each to
+    :func:`score` or :func:`features`, then union the results; or use
+    :func:`score_files` and :func:`features_of_files`, which also keep each
+    alert from the first file it is in, as the CLI does."""
+    return [read_alerts(spark, *group) for group in _files_by_read_layout(alert_files(paths, spark))]
 
 
 def _arrow_typed(df: "DataFrame") -> "DataFrame":
@@ -133,24 +278,91 @@ def _one_batch(batch: pa.RecordBatch) -> pa.RecordBatchReader:
     return pa.RecordBatchReader.from_batches(batch.schema, [batch])
 
 
+#: The column that gives each output row of :func:`score_files` and
+#: :func:`features_of_files` the position of its file in the CLI's order,
+#: until the first copy of each alert is chosen.
+_FILE_RANK = "_fink_vra_file_rank"
+
+#: A file's position in the CLI's order, by :func:`_file_key`.
+FileRanks = Dict[str, int]
+
+
+def _file_key(name: str) -> str:
+    """One spelling per file, so that Spark's ``input_file_name`` (a
+    percent-encoded ``file:`` URI) finds the path :func:`alert_files` gave."""
+    return name if _is_remote(name) else _local_path(name)
+
+
+def _runs_by_file(batch: pa.RecordBatch) -> Iterator[Tuple[str, pa.RecordBatch]]:
+    """The rows of ``batch`` in runs of one file each (:data:`FILE_COLUMN`),
+    as Spark's scan gives them: one file after the other."""
+    names = batch.column(batch.schema.get_field_index(FILE_COLUMN)).to_pylist()
+    start = 0
+    for end in range(1, len(names) + 1):
+        if end == len(names) or names[end] != names[start]:
+            yield names[start], batch.slice(start, end - start)
+            start = end
+
+
+def _rank_of(ranks: FileRanks, name: str) -> int:
+    try:
+        return ranks[_file_key(name)]
+    except KeyError:
+        raise RuntimeError(f"fink-vra: {name} is not one of the files listed on the driver") from None
+
+
+def _pieces(batch: pa.RecordBatch, ranks: Optional[FileRanks]) -> Iterator[Tuple[Optional[int], pa.RecordBatch]]:
+    """The whole batch (no ranks), or its runs of one file with their rank."""
+    if ranks is None:
+        yield None, batch
+        return
+    for name, rows in _runs_by_file(batch):
+        yield _rank_of(ranks, name), rows
+
+
+def _with_rank(table: pa.RecordBatch, rank: int) -> pa.RecordBatch:
+    ranks = pa.array([rank] * table.num_rows, pa.int64())
+    return pa.RecordBatch.from_arrays(table.columns + [ranks], names=table.schema.names + [_FILE_RANK])
+
+
+def _outputs(batches: Iterator[pa.RecordBatch], table_of: Callable[[pa.RecordBatchReader], pa.RecordBatch],
+             ranks: Optional[FileRanks]) -> Iterator[pa.RecordBatch]:
+    """The core's ``table_of`` each batch, or, with ``ranks``, of each run of
+    one file, with the file's rank as a last column."""
+    for batch in batches:
+        for rank, rows in _pieces(batch, ranks):
+            table = table_of(_one_batch(rows))
+            if table.num_rows:
+                yield table if rank is None else _with_rank(table, rank)
+
+
+def _output_schema(schema: str, ranks: Optional[FileRanks]) -> str:
+    return schema if ranks is None else f"{schema}, `{_FILE_RANK}` bigint"
+
+
+def _feature_rows(df: "DataFrame", recompute_lc: bool, ranks: Optional[FileRanks]) -> "DataFrame":
+    """The core's feature rows of ``df``, duplicates across batches kept."""
+    file_column = _file_column_of(df)
+
+    def compute(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        def table_of(reader: pa.RecordBatchReader) -> pa.RecordBatch:
+            return _core.features_of_table(reader, "<spark batch>", file_column, recompute_lc)[0]
+
+        yield from _outputs(batches, table_of, ranks)
+
+    return _selected(df).mapInArrow(compute, _output_schema(feature_schema(survey_of(df)), ranks))
+
+
 def features(df: "DataFrame", *, recompute_lc: bool = False) -> "DataFrame":
     """The feature table of a DataFrame of raw alerts (either survey, any
     layout ``fink-vra features`` reads), one row per alert: the survey's id
     columns and features, bit-identical to ``fink-vra features``. An alert id
-    met twice (the same alert in two polls) gives one row, as in the CLI. A
-    batch the core cannot read fails the job with
-    :class:`fink_vra.AlertFileError`'s message (naming the file when ``df``
-    has :data:`FILE_COLUMN`)."""
-    file_column = _file_column_of(df)
+    met twice (the same alert in two polls) gives one row (any of its
+    copies; :func:`features_of_files` keeps the CLI's). A batch the core
+    cannot read fails the job with :class:`fink_vra.AlertFileError`'s message
+    (naming the file when ``df`` has :data:`FILE_COLUMN`)."""
     alert_id, _ = id_columns(survey_of(df))
-
-    def compute(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            table, _notes = _core.features_of_table(_one_batch(batch), "<spark batch>", file_column, recompute_lc)
-            if table.num_rows:
-                yield table
-
-    return _selected(df).mapInArrow(compute, feature_schema(survey_of(df))).dropDuplicates([alert_id])
+    return _feature_rows(df, recompute_lc, None).dropDuplicates([alert_id])
 
 
 def _model_text(model_path: str) -> str:
@@ -160,35 +372,106 @@ def _model_text(model_path: str) -> str:
     return text
 
 
-def score(df: "DataFrame", model_path: str, *, strict: bool = False) -> "DataFrame":
-    """``alert_id, object_id, p_class1`` of a DataFrame of raw alerts, as
-    ``fink-vra score`` (ids as in its output: int64 alert ids; ZTF object ids
-    as strings, LSST ones as int64), each alert once: an alert id met twice
-    (the same alert in two polls) gives one row, as in the CLI. The model file
-    is read on the driver, broadcast, and checked once per task; alerts of the
-    other survey fail the job with :class:`fink_vra.ModelFileError`'s
-    message. A batch (or, with :data:`FILE_COLUMN`, a file's rows in it)
-    that lacks a feature the model was trained with is named in a warning of
-    the ``fink_vra.spark`` logger, in the executors' log; ``strict=True``
-    fails the job with :class:`fink_vra.FeatureTableError`'s message
-    instead."""
-    spark = df.sparkSession
-    text = spark.sparkContext.broadcast(_model_text(model_path))
+def _score_rows(
+    df: "DataFrame", model_path: str, text: "Broadcast[str]", ranks: Optional[FileRanks], strict: bool
+) -> "DataFrame":
+    """The core's scores of ``df`` with the broadcast model, duplicates
+    across batches kept; a batch's (or file's) missing features logged, or
+    an error when ``strict``."""
     survey = Model.from_json(text.value, model_path).survey
     file_column = _file_column_of(df)
 
     def compute(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         model = _core.Model.from_json(text.value, model_path)
-        for batch in batches:
-            table, _notes, missing = model.score_table(
-                _one_batch(batch), "<spark batch>", file_column, False, strict
-            )
+
+        def table_of(reader: pa.RecordBatchReader) -> pa.RecordBatch:
+            table, _notes, missing = model.score_table(reader, "<spark batch>", file_column, False, strict)
             if missing:
                 logging.getLogger(__name__).warning(missing)
-            if table.num_rows:
-                yield table
+            return table
 
-    return _selected(df).mapInArrow(compute, score_schema(survey)).dropDuplicates(["alert_id"])
+        yield from _outputs(batches, table_of, ranks)
+
+    return _selected(df).mapInArrow(compute, _output_schema(score_schema(survey), ranks))
+
+
+def score(df: "DataFrame", model_path: str, *, strict: bool = False) -> "DataFrame":
+    """``alert_id, object_id, p_class1`` of a DataFrame of raw alerts, as
+    ``fink-vra score`` (ids as in its output: int64 alert ids; ZTF object ids
+    as strings, LSST ones as int64), each alert once: an alert id met twice
+    (the same alert in two polls) gives one row (any of its copies;
+    :func:`score_files` keeps the CLI's). The model file is read on the
+    driver, broadcast, and checked once per task; alerts of the other survey
+    fail the job with :class:`fink_vra.ModelFileError`'s message. A batch
+    (or, with :data:`FILE_COLUMN`, a file's rows in it) that lacks a feature
+    the model was trained with is named in a warning of the
+    ``fink_vra.spark`` logger, in the executors' log; ``strict=True`` fails
+    the job with :class:`fink_vra.FeatureTableError`'s message instead."""
+    text = df.sparkSession.sparkContext.broadcast(_model_text(model_path))
+    return _score_rows(df, model_path, text, None, strict).dropDuplicates(["alert_id"])
+
+
+def _ranked_reads(spark: "SparkSession", paths: Sequence[str]) -> List[Tuple["DataFrame", FileRanks]]:
+    """One read (:func:`read_alerts`) per group of files one Spark read
+    takes, each with the CLI's rank of its files; every read of one survey."""
+    files = alert_files(paths, spark)
+    if not files:
+        raise ValueError(f"no parquet files in {', '.join(paths)}")
+    rank = {_file_key(path): index for index, path in enumerate(files)}
+    reads = [
+        (read_alerts(spark, *group), {_file_key(path): rank[_file_key(path)] for path in group})
+        for group in _files_by_read_layout(files)
+    ]
+    surveys = sorted({survey_of(df) for df, _ in reads})
+    if len(surveys) > 1:
+        raise ValueError(f"the files mix two surveys ({', '.join(surveys)}): read them once per survey")
+    return reads
+
+
+def _first_copies(rows: "DataFrame", alert_id: str) -> "DataFrame":
+    """One row per alert id: the one from the first file in the CLI's order
+    (any one of a file's copies, as Spark has no order within a file's
+    batches), without :data:`_FILE_RANK`."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    copy = "_fink_vra_copy"
+    first_file_first = Window.partitionBy(alert_id).orderBy(_FILE_RANK)
+    return (rows.withColumn(copy, F.row_number().over(first_file_first))
+            .where(F.col(copy) == 1)
+            .drop(copy, _FILE_RANK))
+
+
+def _union(frames: List["DataFrame"]) -> "DataFrame":
+    union = frames[0]
+    for more in frames[1:]:
+        union = union.unionByName(more)
+    return union
+
+
+def features_of_files(spark: "SparkSession", *paths: str, recompute_lc: bool = False) -> "DataFrame":
+    """:func:`features` of alert files and folders (local, or URIs Spark
+    lists) as ``fink-vra features`` reads them, one file after the other:
+    any mix of writers and schema versions of one survey
+    (:func:`read_alert_groups`). An alert in several files is kept from the
+    first, in the CLI's order (:func:`alert_files`). ``ValueError`` if the
+    files mix the two surveys."""
+    reads = _ranked_reads(spark, paths)
+    alert_id, _ = id_columns(survey_of(reads[0][0]))
+    return _first_copies(_union([_feature_rows(df, recompute_lc, ranks) for df, ranks in reads]), alert_id)
+
+
+def score_files(spark: "SparkSession", model_path: str, *paths: str, strict: bool = False) -> "DataFrame":
+    """:func:`score` of alert files and folders as ``fink-vra score`` reads
+    them: any mix of writers and schema versions of one survey, each alert
+    kept from the first file it is in, in the CLI's order
+    (:func:`alert_files`). The model is broadcast once for every group.
+    Missing features are logged per file (an error when ``strict``), as by
+    :func:`score`."""
+    text = spark.sparkContext.broadcast(_model_text(model_path))
+    reads = _ranked_reads(spark, paths)
+    scored = [_score_rows(df, model_path, text, ranks, strict) for df, ranks in reads]
+    return _first_copies(_union(scored), "alert_id")
 
 
 _MODELS: Dict[str, Model] = {}

@@ -9,8 +9,10 @@ names that start with ``_`` or ``.``, as Spark does). Before Spark reads
 anything, every file's footer is checked by the core, as ``fink-vra score``
 does: a file that is not a readable Fink alert file stops the command with
 the core's message naming it (exit 2), or with ``--skip-bad-files`` is left
-out and counted. Files are read in groups of one layout (e.g. Rubin schema
-7.1 and 10 apart), since Spark reads a group with one schema.
+out and counted. The files may mix writers and schema versions of one
+survey, as for the CLI: they are read in groups that one Spark read takes
+(:func:`fink_vra.spark.score_files`), and an alert in several files is kept
+from the first, in the order above, as the CLI keeps it.
 
 Spark's Python workers run this interpreter (``PYSPARK_PYTHON`` is set to it
 unless you set it yourself), so the command works from a virtualenv as is.
@@ -25,43 +27,23 @@ import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .. import AlertFileError, Model, ModelFileError, layout_of
-from . import features, read_alerts, score
+from . import alert_files, features_of_files, score_files
 
 
-def alert_files(inputs: Sequence[str]) -> List[str]:
-    """The parquet files named by `inputs` (files, or folders searched
-    recursively), in order, each once."""
-    found: List[str] = []
-    for item in inputs:
-        if os.path.isdir(item):
-            for folder, subfolders, names in os.walk(item):
-                subfolders[:] = sorted(name for name in subfolders if not name.startswith(("_", ".")))
-                found += [
-                    os.path.join(folder, name)
-                    for name in sorted(names)
-                    if name.endswith(".parquet") and not name.startswith(("_", "."))
-                ]
-        else:
-            found.append(item)
-    return list(dict.fromkeys(os.path.abspath(path) for path in found))
-
-
-def files_by_layout(files: Sequence[str], skip_bad: bool) -> Tuple[Dict[Tuple[str, str], List[str]], List[str]]:
-    """The readable files grouped by (survey, layout), and the messages of
-    the files left out (only with `skip_bad`; otherwise the first bad file
+def readable_files(files: Sequence[str], skip_bad: bool) -> Tuple[Dict[str, str], List[str]]:
+    """The survey of each readable file (in order), and the messages of the
+    files left out (only with `skip_bad`; otherwise the first bad file
     raises :class:`AlertFileError`)."""
-    groups: Dict[Tuple[str, str], List[str]] = {}
+    surveys: Dict[str, str] = {}
     bad: List[str] = []
     for path in files:
         try:
-            found = layout_of(path)
+            surveys[path] = layout_of(path)["survey"]
         except AlertFileError as error:
             if not skip_bad:
                 raise
             bad.append(str(error))
-            continue
-        groups.setdefault((found["survey"], found["layout"]), []).append(path)
-    return groups, bad
+    return surveys, bad
 
 
 def spark_session(master: Optional[str]):
@@ -79,7 +61,11 @@ def spark_session(master: Optional[str]):
 
 def run(arguments: argparse.Namespace) -> int:
     started = time.monotonic()
-    files = alert_files(arguments.inputs)
+    try:
+        files = alert_files(arguments.inputs)
+    except ValueError as error:  # a URI: the command reads local files (the core checks them first)
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if not files:
         print("error: no parquet files in the inputs", file=sys.stderr)
         return 2
@@ -91,37 +77,29 @@ def run(arguments: argparse.Namespace) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
     try:
-        groups, bad = files_by_layout(files, arguments.skip_bad_files)
+        readable, bad = readable_files(files, arguments.skip_bad_files)
     except AlertFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for message in bad:
         print(f"skipped: {message}", file=sys.stderr)
-    surveys = sorted({survey for survey, _ in groups})
+    surveys = sorted(set(readable.values()))
     if len(surveys) > 1:
         print(f"error: the files mix two surveys ({', '.join(surveys)}): run once per survey", file=sys.stderr)
         return 2
     if model_survey is not None and surveys and surveys != [model_survey]:
         print(f"error: the model is for {model_survey} alerts, but the files are {surveys[0]} alerts", file=sys.stderr)
         return 2
-    if not groups:
+    if not readable:
         print("error: no readable alert file", file=sys.stderr)
         return 2
 
     spark = spark_session(arguments.master)
     try:
-        results = []
-        for (_, _), paths in sorted(groups.items()):
-            alerts = read_alerts(spark, *paths)
-            if arguments.command == "score":
-                results.append(score(alerts, arguments.model, strict=arguments.strict))
-            else:
-                results.append(features(alerts, recompute_lc=arguments.recompute_lc))
-        result = results[0]
-        for more in results[1:]:
-            result = result.unionByName(more)
-        # The same alert in files of two layouts: one row, as in the CLI.
-        result = result.dropDuplicates([result.columns[0]])
+        if arguments.command == "score":
+            result = score_files(spark, arguments.model, *readable, strict=arguments.strict)
+        else:
+            result = features_of_files(spark, *readable, recompute_lc=arguments.recompute_lc)
         result.write.mode("overwrite" if arguments.overwrite else "errorifexists").parquet(arguments.out)
         written = spark.read.parquet(arguments.out).count()
     except Exception as error:  # Spark's errors carry the worker's traceback: keep the core's message
@@ -129,7 +107,7 @@ def run(arguments: argparse.Namespace) -> int:
         return 1
     finally:
         spark.stop()
-    read = sum(len(paths) for paths in groups.values())
+    read = len(readable)
     print(
         f"{arguments.command}: {written} alerts from {read} file(s) in {time.monotonic() - started:.1f} s"
         + (f"; {len(bad)} unreadable file(s) skipped" if bad else "")
