@@ -87,8 +87,8 @@ pub enum BindingError {
     #[error("the feature table cannot be read: {detail}")]
     FeatureArrow { detail: String },
     #[error(
-        "{line}: strict=True refuses alerts that lack features the model was trained with \
-         (without it, they are scored with a MissingFeaturesWarning)"
+        "{line}: strict mode refuses alerts that lack features the model was trained with \
+         (without it, they are scored and this is a warning)"
     )]
     MissingFeatures { line: String },
     #[error("the result cannot be built as Arrow data: {detail}")]

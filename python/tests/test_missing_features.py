@@ -45,7 +45,7 @@ def test_scoring_raw_files_with_a_clean_layout_model_warns_of_sep_arcsec_like_th
 
 def test_strict_makes_a_missing_feature_an_error_in_score_and_predict(clean_model):
     model = fink_vra.Model.load(clean_model)
-    with pytest.raises(fink_vra.FeatureTableError, match="strict=True refuses alerts that lack features"):
+    with pytest.raises(fink_vra.FeatureTableError, match="strict mode refuses alerts that lack features"):
         model.score(RAW, strict=True)
     features = fink_vra.features(RAW)
     _, said = missing_warnings(lambda: model.predict(features))

@@ -291,3 +291,19 @@ def test_files_of_two_surveys_are_refused_before_any_alert_is_read(tmp_path, spa
     lsst, _ = mixed_folder("lsst", tmp_path / "lsst")
     with pytest.raises(ValueError, match=r"the files mix two surveys \(lsst, ztf\)"):
         fink_spark.features_of_files(spark, str(folder), str(lsst))
+
+
+def test_spark_names_a_feature_missing_from_every_alert_and_strict_fails_the_job(tmp_path):
+    """A model trained on clean-layout files (with ``sep_arcsec``) scoring
+    raw files, where it is missing: a warning in the log naming the file
+    and the feature, or with --strict the core's error, as ``fink-vra score``."""
+    clean = sorted(glob.glob(os.path.join(FIXTURES, "clean", "*hostless*.parquet")))
+    raw = os.path.join(FIXTURES, "raw", "ztf_hostless_72alerts.parquet")
+    model = train_model("ztf", clean, "extra-trees", str(tmp_path))
+    done = run_command("score", "--master", "local[2]", "--model", model, "--out", tmp_path / "warned", raw)
+    assert done.returncode == 0, done.stderr
+    assert f"{raw}: `sep_arcsec` missing for all 72 alerts, 0 % in training" in done.stderr
+    done = run_command("score", "--master", "local[2]", "--strict", "--model", model, "--out", tmp_path / "strict", raw)
+    assert done.returncode == 1, done.stderr
+    assert "FeatureTableError" in done.stderr and "strict mode refuses alerts that lack features" in done.stderr
+    assert not (tmp_path / "strict").exists()
