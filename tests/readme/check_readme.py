@@ -10,7 +10,8 @@ right before its fence, with one of:
 An unmarked block fails the check, so a new snippet is either run or
 explained. The blocks run in order, in one scratch folder that holds what a
 user would have at hand: ``polls/`` (real ZTF alert files from
-tests/fixtures), ``labeled.csv`` (30 of their alerts labelled gal and
+tests/fixtures), ``older/`` (ZTF files in the finkvra clean layout),
+``labeled.csv`` (30 of their alerts labelled gal and
 extragal in turn, the researcher's columns), and the researcher's labelled
 table for ``replay`` (``X.csv``, ``y.csv``, ``Xv.csv``, ``yv.csv``). A later
 block may use what an earlier one wrote (``model.json``). ``fink-vra`` is
@@ -35,6 +36,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 POLLS = ["raw/ztf_hostless_72alerts.parquet", "raw/ztf_schema402_10alerts.parquet"]
+# Older polls in the finkvra clean layout, another writer and schema.
+OLDER = ["clean/20250602_100102_alerts_ztf_hostless_72alerts.parquet",
+         "clean/20250602_100102_alerts_ztf_schema402_10alerts.parquet"]
 REPLAY_TABLES = {
     "X.csv": "labelled/atlas_vra_dayN_X_train.csv",
     "y.csv": "labelled/atlas_vra_dayN_y_train.csv",
@@ -94,6 +98,9 @@ def prepare(folder, cli):
     os.makedirs(os.path.join(folder, "polls"))
     for name in POLLS:
         shutil.copy(os.path.join(FIXTURES, name), os.path.join(folder, "polls", os.path.basename(name)))
+    os.makedirs(os.path.join(folder, "older"))
+    for name in OLDER:
+        shutil.copy(os.path.join(FIXTURES, name), os.path.join(folder, "older", os.path.basename(name)))
     for target, source in REPLAY_TABLES.items():
         shutil.copy(os.path.join(FIXTURES, source), os.path.join(folder, target))
     features = subprocess.run([cli, "features", *[os.path.join(folder, "polls", os.path.basename(n)) for n in POLLS]],
