@@ -21,11 +21,16 @@ ensure_rust_tools() {
     done
 }
 
-ensure_wasm_target() {
-    if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-        echo "setup: adding the wasm32-unknown-unknown target"
-        rustup target add wasm32-unknown-unknown
+# $1: a rustup target, added if missing.
+ensure_rust_target() {
+    if ! rustup target list --installed | grep -qx "$1"; then
+        echo "setup: adding the $1 target"
+        rustup target add "$1"
     fi
+}
+
+ensure_wasm_target() {
+    ensure_rust_target wasm32-unknown-unknown
 }
 
 ensure_trunk() {
