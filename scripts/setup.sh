@@ -115,6 +115,8 @@ PYENV_MATURIN=target/pyenv/maturin
 PYENV_SPARK=target/pyenv/spark
 PYENV_FINK_RUBIN=target/pyenv/fink-rubin
 PYENV_FINK_ZTF=target/pyenv/fink-ztf
+# Team agreement's oracles: scikit-learn, krippendorff, crowd-kit (Python 3.11).
+PYENV_TEAM=target/pyenv/team
 
 # The interpreter of Python $1 (e.g. 3.10): pythonX.Y on the PATH if it
 # runs (a pyenv shim may not), else pyenv's own build.
@@ -154,6 +156,7 @@ ensure_python_package_tests() {
     ensure_python_packages "$PYENV_SPARK" tests/python/requirements-spark.txt "$(python_of_version 3.11)"
     ensure_python_packages "$PYENV_FINK_RUBIN" tests/python/requirements-fink-rubin.txt "$(python_of_version 3.11)"
     ensure_python_packages "$PYENV_FINK_ZTF" tests/python/requirements-fink-ztf.txt "$(python_of_version 3.10)"
+    ensure_python_packages "$PYENV_TEAM" tests/python/requirements-team.txt "$(python_of_version 3.11)"
 }
 
 # Builds the page into dist/ (release profile, the worker with its own

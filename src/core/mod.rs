@@ -28,6 +28,7 @@ pub mod plot;
 pub mod queue;
 pub mod random;
 pub mod session;
+pub mod team;
 pub mod training_table;
 pub mod wire;
 pub mod workbench;

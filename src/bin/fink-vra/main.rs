@@ -1,6 +1,7 @@
 //! The fink-vra command line: the same core as the page, for scripting,
 //! checking and benchmarking natively.
 
+mod agreement;
 mod bench;
 mod choices;
 mod features;
@@ -89,6 +90,11 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// How much a team agrees, from its label files alone: per annotator
+    /// (votes, shared alerts, agreement, one-coin Dawid–Skene accuracy), per
+    /// pair (agreement, Cohen's kappa), Krippendorff's alpha, and the alerts
+    /// whose votes tie. Each annotator's latest label on an alert is their vote.
+    Agreement(agreement::AgreementArguments),
     /// Write a model file as an ONNX-ML graph (float32 input `features`
     /// [N, F] in the model's feature order, NaN for missing; output
     /// `p_class1` [N, 1]), loadable by onnxruntime 1.16.3 and later.
@@ -137,6 +143,7 @@ fn main() -> ExitCode {
             out.as_deref(),
         )),
         Command::ExportOnnx { model, out } => report(score::export_onnx(&model, &out)),
+        Command::Agreement(arguments) => report(agreement::run(&arguments)),
     }
 }
 

@@ -1,0 +1,159 @@
+//! `fink-vra agreement`: how much a team agrees, from its label files alone
+//! (each collaborator's JSON export or label CSV): per annotator, per pair,
+//! Krippendorff's α, and the alerts whose votes tie. `--json` prints the
+//! core's `TeamReport`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use fink_vra::core::alert::Survey;
+use fink_vra::core::labels::targets::TargetMapping;
+use fink_vra::core::team::files::{votes_of_label_file, UNKNOWN_ANNOTATOR};
+use fink_vra::core::team::report::TeamReport;
+use fink_vra::core::team::votes::VoteTable;
+
+#[derive(Args)]
+pub struct AgreementArguments {
+    /// Also measure α on this model type's two classes: gal, real, trans,
+    /// or a mapping such as good=0,galactic=1,pm=1.
+    #[arg(long)]
+    target: Option<String>,
+    /// Print one JSON object (annotators, pairs, alpha, alpha_target,
+    /// alerts, contested, labels) instead of tables.
+    #[arg(long)]
+    json: bool,
+    /// Label files: the page's JSON exports (any version) or label CSVs,
+    /// one or more per annotator.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+/// Prints the team's agreement, or says why not.
+pub fn run(arguments: &AgreementArguments) -> Result<(), String> {
+    let target = match &arguments.target {
+        None => None,
+        Some(name) => Some(
+            TargetMapping::built_in()
+                .into_iter()
+                .find(|target| &target.name == name)
+                .map_or_else(
+                    || TargetMapping::parse_custom(name).map_err(|e| format!("--target: {e}")),
+                    Ok,
+                )?,
+        ),
+    };
+    let mut entries = Vec::new();
+    let mut first_of_survey: Option<(Survey, String)> = None;
+    for path in &arguments.files {
+        let name = path.display().to_string();
+        let text = crate::inputs::read_text(path, "label file")?;
+        let (survey, labels) = votes_of_label_file(&name, &text).map_err(|e| e.to_string())?;
+        match &first_of_survey {
+            None => first_of_survey = Some((survey, name.clone())),
+            Some((first, first_file)) if *first != survey => {
+                return Err(format!(
+                    "{first_file} holds {first} labels and {name} {survey} labels: measure each \
+                     survey's team apart"
+                ))
+            }
+            Some(_) => {}
+        }
+        let anonymous = labels
+            .iter()
+            .filter(|entry| {
+                entry.annotator.trim().is_empty() || entry.annotator == UNKNOWN_ANNOTATOR
+            })
+            .count();
+        if anonymous > 0 {
+            eprintln!(
+                "{name}: {anonymous} label(s) name no annotator: counted as `{UNKNOWN_ANNOTATOR}`'s \
+                 votes (an `annotator` column, or the page's export, names them)"
+            );
+        }
+        entries.extend(labels);
+    }
+    let table = VoteTable::from_entries(&entries);
+    for replaced in table.replaced() {
+        eprintln!(
+            "{}: alert {} labelled {} and later {}: the later label is the vote",
+            replaced.annotator,
+            replaced.candid,
+            replaced.dropped.name(),
+            replaced.kept.name()
+        );
+    }
+    let report = TeamReport::of(&table, target.as_ref());
+    let text = if arguments.json {
+        let json = serde_json::to_string(&report)
+            .map_err(|error| format!("cannot write the report as JSON: {error}"))?;
+        format!("{json}\n")
+    } else {
+        tables(&report, target.as_ref())
+    };
+    match std::io::stdout().write_all(text.as_bytes()) {
+        // A reader that stopped early (`| head`) wanted no more.
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to standard output: {error}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn number(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_string(), |value| format!("{value:.3}"))
+}
+
+/// The report as plain-text tables.
+fn tables(report: &TeamReport, target: Option<&TargetMapping>) -> String {
+    if let Some(why) = report.nothing_to_measure() {
+        return format!("{why}\n");
+    }
+    let counts = &report.alerts;
+    let mut text = format!(
+        "{} annotators, {} alerts with votes: {} single, {} unanimous, {} majority, {} contested\n",
+        report.annotators.len(),
+        report.labels.len(),
+        counts.single,
+        counts.unanimous,
+        counts.majority,
+        counts.contested
+    );
+    text.push_str(&format!(
+        "Krippendorff's alpha: {} (labels)",
+        number(report.alpha)
+    ));
+    if let Some(target) = target {
+        text.push_str(&format!(
+            ", {} ({} classes)",
+            number(report.alpha_target),
+            target.name
+        ));
+    }
+    text.push_str("\n\nannotator\tvotes\tshared\tagreement\taccuracy\n");
+    for row in &report.annotators {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\n",
+            row.annotator,
+            row.votes,
+            row.shared,
+            number(row.agreement),
+            number(row.accuracy)
+        ));
+    }
+    text.push_str("\npair\tshared\tagreement\tkappa\n");
+    for pair in &report.pairs {
+        text.push_str(&format!(
+            "{} / {}\t{}\t{}\t{}\n",
+            pair.a,
+            pair.b,
+            pair.shared,
+            number(pair.agreement),
+            number(pair.kappa)
+        ));
+    }
+    if !report.contested.is_empty() {
+        text.push_str(&format!("\ncontested: {}\n", report.contested.join(", ")));
+    }
+    text
+}

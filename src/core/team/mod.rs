@@ -1,0 +1,16 @@
+//! Team labelling: every collaborator's label kept as a vote, and how much
+//! the team agrees, computed from label files alone (`fink-vra agreement`).
+//!
+//! - `votes`: one current vote per annotator and alert (`VoteTable`);
+//! - `agreement`: per pair (percent agreement, Cohen's κ), overall
+//!   (Krippendorff's α), per alert (single, unanimous, majority, contested);
+//! - `dawid_skene`: each annotator's accuracy and each alert's posterior
+//!   (one-coin Dawid–Skene, as crowd-kit fits it);
+//! - `report`: all of it for one set of votes (`TeamReport`);
+//! - `files`: the votes of label files of any kind the page imports.
+
+pub mod agreement;
+pub mod dawid_skene;
+pub mod files;
+pub mod report;
+pub mod votes;

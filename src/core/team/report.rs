@@ -1,0 +1,222 @@
+//! The team's numbers from its votes: per annotator, per pair, overall,
+//! per alert. `fink-vra agreement` prints them (`--json`: exactly the keys
+//! of [`TeamReport`]); undefined numbers are `None` (JSON `null`).
+
+use serde::Serialize;
+
+use super::agreement::{annotator_agreement, consensus, krippendorff_alpha, pairs, Consensus};
+use super::dawid_skene::{one_coin_dawid_skene, CodedVotes};
+use super::votes::VoteTable;
+use crate::core::labels::targets::TargetMapping;
+use crate::core::labels::vocabulary::Label;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AnnotatorRow {
+    pub annotator: String,
+    pub votes: usize,
+    /// Alerts this annotator labelled that someone else labelled too.
+    pub shared: usize,
+    /// Share of the others' votes on those alerts that agree.
+    pub agreement: Option<f64>,
+    /// Estimated accuracy (one-coin Dawid–Skene).
+    pub accuracy: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PairRow {
+    pub a: String,
+    pub b: String,
+    pub shared: usize,
+    pub agreement: Option<f64>,
+    pub kappa: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AlertCounts {
+    pub single: usize,
+    pub unanimous: usize,
+    pub majority: usize,
+    pub contested: usize,
+    /// Alerts a reviewer settled (none until adjudications exist).
+    pub adjudicated: usize,
+}
+
+/// One alert's votes and what they settle on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlertRow {
+    pub alert: String,
+    /// single, unanimous, majority or contested.
+    pub consensus: &'static str,
+    /// The most voted label, unless tied.
+    pub majority: Option<String>,
+    /// The most probable label under the one-coin model, and its posterior.
+    pub weighted: Option<String>,
+    pub posterior: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TeamReport {
+    pub annotators: Vec<AnnotatorRow>,
+    pub pairs: Vec<PairRow>,
+    /// Krippendorff's α (nominal) on the labels as given.
+    pub alpha: Option<f64>,
+    /// The same on the target's two classes (labels it does not map left out).
+    pub alpha_target: Option<f64>,
+    pub alerts: AlertCounts,
+    /// Alert ids (decimal strings) whose votes tie.
+    pub contested: Vec<String>,
+    /// Every alert with a vote.
+    pub labels: Vec<AlertRow>,
+}
+
+/// The votes coded for the statistics: annotators in name order, the
+/// labels in use (`code_of` maps each to a class name, `None` to leave the
+/// vote out) in the vocabulary's order.
+fn coded(
+    table: &VoteTable,
+    annotators: &[&str],
+    code_of: impl Fn(Label) -> Option<String>,
+) -> (CodedVotes, Vec<String>) {
+    let mut names: Vec<String> = Vec::new();
+    for label in Label::ALL {
+        if let Some(name) = code_of(label) {
+            let used = table
+                .alerts()
+                .any(|(_, votes)| votes.iter().any(|(_, given)| *given == label));
+            if used && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    let tasks = table
+        .alerts()
+        .map(|(_, votes)| {
+            votes
+                .iter()
+                .filter_map(|(annotator, label)| {
+                    let name = code_of(*label)?;
+                    let who = annotators.iter().position(|known| known == annotator)?;
+                    Some((who, names.iter().position(|known| *known == name)?))
+                })
+                .collect()
+        })
+        .collect();
+    (
+        CodedVotes {
+            annotators: annotators.len(),
+            labels: names.len(),
+            tasks,
+        },
+        names,
+    )
+}
+
+impl TeamReport {
+    /// The numbers of `table`; `target` adds α on its two classes.
+    pub fn of(table: &VoteTable, target: Option<&TargetMapping>) -> TeamReport {
+        let annotators = table.annotators();
+        let (votes, names) = coded(table, &annotators, |label| Some(label.name().to_string()));
+        let fit = one_coin_dawid_skene(&votes);
+        let agreement = annotator_agreement(&votes);
+        let annotator_rows = annotators
+            .iter()
+            .enumerate()
+            .map(|(index, name)| AnnotatorRow {
+                annotator: name.to_string(),
+                votes: agreement[index].0,
+                shared: agreement[index].1,
+                agreement: agreement[index].2,
+                accuracy: fit.as_ref().and_then(|fit| fit.accuracies[index]),
+            })
+            .collect();
+        let pair_rows = pairs(&votes)
+            .into_iter()
+            .map(|pair| PairRow {
+                a: annotators[pair.first].to_string(),
+                b: annotators[pair.second].to_string(),
+                shared: pair.shared,
+                agreement: pair.agreement,
+                kappa: pair.kappa,
+            })
+            .collect();
+        let alpha_target = target.and_then(|target| {
+            let (classes, _) = coded(table, &annotators, |label| {
+                target.class_of(label.name()).map(|class| class.to_string())
+            });
+            krippendorff_alpha(&classes)
+        });
+        let mut counts = AlertCounts::default();
+        let mut contested = Vec::new();
+        let mut labels = Vec::new();
+        for (index, ((candid, _), task)) in table.alerts().zip(&votes.tasks).enumerate() {
+            let settled = consensus(task, votes.labels);
+            let kind = match settled {
+                Consensus::Single(_) => {
+                    counts.single += 1;
+                    "single"
+                }
+                Consensus::Unanimous(_) => {
+                    counts.unanimous += 1;
+                    "unanimous"
+                }
+                Consensus::Majority(_) => {
+                    counts.majority += 1;
+                    "majority"
+                }
+                Consensus::Contested => {
+                    counts.contested += 1;
+                    contested.push(candid.to_string());
+                    "contested"
+                }
+            };
+            let weighted = fit.as_ref().map(|fit| {
+                let posterior = &fit.posteriors[index];
+                let best = (0..posterior.len()).fold(0, |best, label| {
+                    if posterior[label] > posterior[best] {
+                        label
+                    } else {
+                        best
+                    }
+                });
+                (names[best].clone(), posterior[best])
+            });
+            labels.push(AlertRow {
+                alert: candid.to_string(),
+                consensus: kind,
+                majority: settled.label().map(|label| names[label].clone()),
+                weighted: weighted.as_ref().map(|(name, _)| name.clone()),
+                posterior: weighted.map(|(_, posterior)| posterior),
+            });
+        }
+        TeamReport {
+            annotators: annotator_rows,
+            pairs: pair_rows,
+            alpha: krippendorff_alpha(&votes),
+            alpha_target,
+            alerts: counts,
+            contested,
+            labels,
+        }
+    }
+
+    /// Why there is nothing to measure, if so: fewer than 2 annotators, or
+    /// no alert labelled by two of them.
+    pub fn nothing_to_measure(&self) -> Option<String> {
+        if self.annotators.len() < 2 {
+            return Some(format!(
+                "agreement needs votes of 2 annotators or more; these files hold {}",
+                match self.annotators.first() {
+                    None => "no vote".to_string(),
+                    Some(only) => format!("only {}'s", only.annotator),
+                }
+            ));
+        }
+        if self.annotators.iter().all(|row| row.shared == 0) {
+            return Some(
+                "no alert was labelled by two annotators: agreement needs shared alerts"
+                    .to_string(),
+            );
+        }
+        None
+    }
+}
