@@ -18,14 +18,15 @@ Errors are ``ValueError`` subclasses carrying the core's message:
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
-from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Union
 
 import pyarrow as pa
 
 from . import _core
-from ._core import AlertFileError, FeatureTableError, InternalError, ModelFileError
+from ._core import AlertFileError, FeatureTableError, InternalError, LabelFileError, ModelFileError
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy
@@ -43,6 +44,10 @@ __all__ = [
     "InternalError",
     "SkippedAlertsWarning",
     "MissingFeaturesWarning",
+    "agreement",
+    "Agreement",
+    "LabelFileError",
+    "LabelNotesWarning",
     "__version__",
 ]
 
@@ -288,3 +293,71 @@ def _pandas_features(frame: Any, names: List[str]) -> pa.Table:
     if missing:
         raise FeatureTableError(f"the feature table has no column `{missing[0]}`, which the model takes")
     return pa.Table.from_pandas(frame[names], preserve_index=False)
+
+
+class Agreement(NamedTuple):
+    """A team's numbers from its label files (:func:`agreement`), as
+    ``fink-vra agreement --json`` gives them."""
+
+    #: Every vote: ``alert_id`` (int64), ``annotator``, ``label``.
+    votes: pa.Table
+    #: Per annotator: ``annotator, votes, shared, agreement, accuracy``.
+    annotators: pa.Table
+    #: Per pair: ``a, b, shared, agreement, kappa`` (Cohen's).
+    pairs: pa.Table
+    #: Per alert: ``alert`` (the id as a string), ``consensus``, ``majority``,
+    #: ``weighted``, ``posterior``.
+    alerts: pa.Table
+    #: Krippendorff's alpha (nominal) on the labels; None when undefined.
+    alpha: Optional[float]
+    #: The same on the target's two classes; None without ``target``.
+    alpha_target: Optional[float]
+    #: ``single, unanimous, majority, contested, adjudicated`` alert counts.
+    counts: Dict[str, int]
+    #: Alert ids (strings) whose votes tie.
+    contested: List[str]
+
+
+class LabelNotesWarning(UserWarning):
+    """Labels that name no annotator (counted as ``unknown``'s votes), and
+    votes an annotator changed (the later label is the vote)."""
+
+
+def agreement(files: Union[PathLike, Sequence[PathLike]], *, target: Optional[str] = None) -> Agreement:
+    """How much a team agrees, from its label files alone, as ``fink-vra
+    agreement`` (the same core): each collaborator's JSON export (any
+    version) or label CSVs with an ``annotator`` column. Each annotator's
+    latest label on an alert is their vote. ``target`` (``gal``, ``real``,
+    ``trans`` or a mapping such as ``good=0,galactic=1,pm=1``) adds alpha on
+    its two classes. Raises :class:`LabelFileError` for a file that cannot be
+    read or files of two surveys; warns (:class:`LabelNotesWarning`) of
+    labels without an annotator and of changed votes."""
+    paths = _paths(files)
+    if paths is None:
+        raise TypeError("files must be a path or a list of paths")
+    text, votes, notes = _core.agreement_of_files(paths, target)
+    if notes:
+        warnings.warn("\n".join(notes), LabelNotesWarning, stacklevel=2)
+    report = json.loads(text)
+    vote_table = pa.table({
+        "alert_id": pa.array([alert for alert, _, _ in votes], pa.int64()),
+        "annotator": pa.array([who for _, who, _ in votes], pa.string()),
+        "label": pa.array([label for _, _, label in votes], pa.string()),
+    })
+
+    def table(rows: List[Dict[str, Any]], schema: Dict[str, pa.DataType]) -> pa.Table:
+        return pa.table({name: pa.array([row[name] for row in rows], kind) for name, kind in schema.items()})
+
+    text_, count, share = pa.string(), pa.int64(), pa.float64()
+    return Agreement(
+        votes=vote_table,
+        annotators=table(report["annotators"], {"annotator": text_, "votes": count, "shared": count,
+                                                "agreement": share, "accuracy": share}),
+        pairs=table(report["pairs"], {"a": text_, "b": text_, "shared": count, "agreement": share, "kappa": share}),
+        alerts=table(report["labels"], {"alert": text_, "consensus": text_, "majority": text_,
+                                        "weighted": text_, "posterior": share}),
+        alpha=report["alpha"],
+        alpha_target=report["alpha_target"],
+        counts=report["alerts"],
+        contested=report["contested"],
+    )

@@ -2,12 +2,14 @@
 //! into Python exceptions once, at the module's edge ([`BindingError::into_py`]):
 //! a bad alert file or alert table is an `AlertFileError`, a bad model file a
 //! `ModelFileError`, a feature table that does not fit the model a
-//! `FeatureTableError` (all three `ValueError`s), and a panic in the core an
+//! `FeatureTableError`, a bad label file a `LabelFileError` (all four
+//! `ValueError`s), and a panic in the core an
 //! `InternalError` (a `RuntimeError`), never a dead interpreter.
 
 use fink_vra::core::alert::Survey;
 use fink_vra::core::ingest::IngestError;
 use fink_vra::core::model_file::ModelFileError as CoreModelFileError;
+use fink_vra::core::team::files::TeamFilesError;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::PyErr;
@@ -30,6 +32,12 @@ create_exception!(
     FeatureTableError,
     PyValueError,
     "A feature table that lacks a column the model needs, or holds something other than numbers."
+);
+create_exception!(
+    fink_vra,
+    LabelFileError,
+    PyValueError,
+    "A label file that fink-vra cannot read, or label files of two surveys at once."
 );
 create_exception!(
     fink_vra,
@@ -93,6 +101,13 @@ pub enum BindingError {
     MissingFeatures { line: String },
     #[error("the result cannot be built as Arrow data: {detail}")]
     Output { detail: String },
+    #[error(transparent)]
+    LabelFiles(#[from] TeamFilesError),
+    #[error("{path}: cannot read: {source}")]
+    LabelFileUnreadable {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("fink-vra's core failed ({detail}): this is a bug, please report it")]
     Panicked { detail: String },
 }
@@ -115,6 +130,9 @@ impl BindingError {
             | BindingError::FeatureColumnType { .. }
             | BindingError::FeatureArrow { .. }
             | BindingError::MissingFeatures { .. } => FeatureTableError::new_err(message),
+            BindingError::LabelFiles(_) | BindingError::LabelFileUnreadable { .. } => {
+                LabelFileError::new_err(message)
+            }
             BindingError::Output { .. } | BindingError::Panicked { .. } => {
                 InternalError::new_err(message)
             }

@@ -10,6 +10,7 @@ mod feature_input;
 mod guard;
 mod model;
 mod reading;
+mod team;
 
 use arrow_array::ffi_stream::RecordBatchStreamReader;
 use arrow_array::{RecordBatch, RecordBatchReader};
@@ -23,7 +24,9 @@ use fink_vra::core::ingest;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use error::{AlertFileError, BindingError, FeatureTableError, InternalError, ModelFileError};
+use error::{
+    AlertFileError, BindingError, FeatureTableError, InternalError, LabelFileError, ModelFileError,
+};
 use guard::without_gil;
 use reading::{rows_of_files, with_rows_of_table, FeatureRows};
 
@@ -157,11 +160,13 @@ fn core_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(feature_names, module)?)?;
     module.add_function(wrap_pyfunction!(id_columns, module)?)?;
     module.add_function(wrap_pyfunction!(_panic_for_tests, module)?)?;
+    module.add_function(wrap_pyfunction!(team::agreement_of_files, module)?)?;
     module.add_class::<model::Model>()?;
     module.add("AlertFileError", py.get_type::<AlertFileError>())?;
     module.add("ModelFileError", py.get_type::<ModelFileError>())?;
     module.add("FeatureTableError", py.get_type::<FeatureTableError>())?;
     module.add("InternalError", py.get_type::<InternalError>())?;
+    module.add("LabelFileError", py.get_type::<LabelFileError>())?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -7,11 +7,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use fink_vra::core::alert::Survey;
 use fink_vra::core::labels::targets::TargetMapping;
-use fink_vra::core::team::files::{votes_of_label_file, UNKNOWN_ANNOTATOR};
+use fink_vra::core::team::files::votes_of_label_files;
 use fink_vra::core::team::report::TeamReport;
-use fink_vra::core::team::votes::VoteTable;
 
 #[derive(Args)]
 pub struct AgreementArguments {
@@ -33,61 +31,22 @@ pub struct AgreementArguments {
 pub fn run(arguments: &AgreementArguments) -> Result<(), String> {
     let target = match &arguments.target {
         None => None,
-        Some(name) => Some(
-            TargetMapping::built_in()
-                .into_iter()
-                .find(|target| &target.name == name)
-                .map_or_else(
-                    || TargetMapping::parse_custom(name).map_err(|e| format!("--target: {e}")),
-                    Ok,
-                )?,
-        ),
+        Some(text) => {
+            Some(TargetMapping::named_or_custom(text).map_err(|e| format!("--target: {e}"))?)
+        }
     };
-    let mut entries = Vec::new();
-    let mut first_of_survey: Option<(Survey, String)> = None;
+    let mut files = Vec::new();
     for path in &arguments.files {
-        let name = path.display().to_string();
         let text = crate::inputs::read_text(path, "label file")?;
-        let (survey, labels) = votes_of_label_file(&name, &text).map_err(|e| e.to_string())?;
-        match &first_of_survey {
-            None => first_of_survey = Some((survey, name.clone())),
-            Some((first, first_file)) if *first != survey => {
-                return Err(format!(
-                    "{first_file} holds {first} labels and {name} {survey} labels: measure each \
-                     survey's team apart"
-                ))
-            }
-            Some(_) => {}
-        }
-        let anonymous = labels
-            .iter()
-            .filter(|entry| {
-                entry.annotator.trim().is_empty() || entry.annotator == UNKNOWN_ANNOTATOR
-            })
-            .count();
-        if anonymous > 0 {
-            eprintln!(
-                "{name}: {anonymous} label(s) name no annotator: counted as `{UNKNOWN_ANNOTATOR}`'s \
-                 votes (an `annotator` column, or the page's export, names them)"
-            );
-        }
-        entries.extend(labels);
+        files.push((path.display().to_string(), text));
     }
-    let table = VoteTable::from_entries(&entries);
-    for replaced in table.replaced() {
-        eprintln!(
-            "{}: alert {} labelled {} and later {}: the later label is the vote",
-            replaced.annotator,
-            replaced.candid,
-            replaced.dropped.name(),
-            replaced.kept.name()
-        );
+    let (table, notes) = votes_of_label_files(&files).map_err(|error| error.to_string())?;
+    for note in notes {
+        eprintln!("{note}");
     }
     let report = TeamReport::of(&table, target.as_ref());
     let text = if arguments.json {
-        let json = serde_json::to_string(&report)
-            .map_err(|error| format!("cannot write the report as JSON: {error}"))?;
-        format!("{json}\n")
+        format!("{}\n", report.to_json())
     } else {
         tables(&report, target.as_ref())
     };

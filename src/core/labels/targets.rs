@@ -115,6 +115,18 @@ impl TargetMapping {
     /// The name of a mapping the user typed.
     pub const CUSTOM: &'static str = "custom";
 
+    /// A built-in model type by name (`gal`, `real`, `trans`), else a
+    /// mapping the user typed (as [`TargetMapping::parse_custom`]).
+    pub fn named_or_custom(text: &str) -> Result<TargetMapping, MappingError> {
+        match TargetMapping::built_in()
+            .into_iter()
+            .find(|target| target.name == text.trim())
+        {
+            Some(target) => Ok(target),
+            None => TargetMapping::parse_custom(text),
+        }
+    }
+
     /// Parses a mapping the user typed for the page's labels: as
     /// [`TargetMapping::parse`], and every label must be one of the page's.
     pub fn parse_custom(text: &str) -> Result<TargetMapping, MappingError> {

@@ -1,8 +1,12 @@
-//! The votes of one label file, of any kind the page imports: a JSON
-//! export (every version: its labels and its conflicts are each their
-//! annotator's vote), `labeled.csv`, the LSST label CSV, or a CSV with
-//! `score`'s id names. A CSV row without an annotator is `unknown`'s vote.
+//! The votes of label files, of any kind the page imports: a JSON export
+//! (every version: its labels and its conflicts are each their annotator's
+//! vote), `labeled.csv`, the LSST label CSV, or a CSV with `score`'s id
+//! names. A CSV row without an annotator is `unknown`'s vote. The command
+//! line and Python read them here, with the same checks and notes.
 
+use thiserror::Error;
+
+use super::votes::VoteTable;
 use crate::core::alert::Survey;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
@@ -46,4 +50,72 @@ pub fn votes_of_label_file(
         Survey::Ztf,
         import_labeled_csv(file, text, UNKNOWN_ANNOTATOR)?,
     ))
+}
+
+/// Why label files give no votes.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum TeamFilesError {
+    #[error(transparent)]
+    Import(#[from] LabelImportError),
+    #[error(
+        "{first_file} holds {first} labels and {second_file} {second} labels: measure each \
+         survey's team apart"
+    )]
+    MixedSurveys {
+        first_file: String,
+        first: Survey,
+        second_file: String,
+        second: Survey,
+    },
+}
+
+/// The votes of label files (name, text), one survey's, and what to tell
+/// the user about them: labels that name no annotator, and votes an
+/// annotator changed.
+pub fn votes_of_label_files(
+    files: &[(String, String)],
+) -> Result<(VoteTable, Vec<String>), TeamFilesError> {
+    let mut entries = Vec::new();
+    let mut notes = Vec::new();
+    let mut first_of_survey: Option<(Survey, &str)> = None;
+    for (name, text) in files {
+        let (survey, labels) = votes_of_label_file(name, text)?;
+        match first_of_survey {
+            None => first_of_survey = Some((survey, name)),
+            Some((first, first_file)) if first != survey => {
+                return Err(TeamFilesError::MixedSurveys {
+                    first_file: first_file.to_string(),
+                    first,
+                    second_file: name.clone(),
+                    second: survey,
+                })
+            }
+            Some(_) => {}
+        }
+        let anonymous = labels
+            .iter()
+            .filter(|entry| {
+                entry.annotator.trim().is_empty() || entry.annotator == UNKNOWN_ANNOTATOR
+            })
+            .count();
+        if anonymous > 0 {
+            notes.push(format!(
+                "{name}: {anonymous} label(s) name no annotator: counted as \
+                 `{UNKNOWN_ANNOTATOR}`'s votes (an `annotator` column, or the page's export, \
+                 names them)"
+            ));
+        }
+        entries.extend(labels);
+    }
+    let table = VoteTable::from_entries(&entries);
+    notes.extend(table.replaced().iter().map(|replaced| {
+        format!(
+            "{}: alert {} labelled {} and later {}: the later label is the vote",
+            replaced.annotator,
+            replaced.candid,
+            replaced.dropped.name(),
+            replaced.kept.name()
+        )
+    }));
+    Ok((table, notes))
 }

@@ -199,6 +199,12 @@ impl TeamReport {
         }
     }
 
+    /// The report as one line of JSON (`fink-vra agreement --json`); an
+    /// undefined number is `null`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
     /// Why there is nothing to measure, if so: fewer than 2 annotators, or
     /// no alert labelled by two of them.
     pub fn nothing_to_measure(&self) -> Option<String> {
