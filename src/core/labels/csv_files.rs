@@ -141,24 +141,8 @@ pub fn import_labeled_csv(
     text: &str,
     annotator: &str,
 ) -> Result<Vec<LabelEntry>, LabelImportError> {
-    let rows = csv_rows(
-        file,
-        text,
-        &["candid", "objectId", "label", "timestamp"],
-        "candid,objectId,label,timestamp",
-    )?;
-    labels_from_rows(
-        file,
-        rows,
-        Survey::Ztf,
-        ["candid", "objectId"],
-        |row| {
-            row.get("annotator")
-                .filter(|who| !who.is_empty())
-                .map(String::as_str)
-        },
-        annotator,
-    )
+    let header = "candid,objectId,label,timestamp";
+    annotated_csv(file, text, Survey::Ztf, header, annotator)
 }
 
 /// Reads a label CSV that names its ids as `fink-vra score` does
@@ -171,17 +155,27 @@ pub fn import_id_labels_csv(
     survey: Survey,
     annotator: &str,
 ) -> Result<Vec<LabelEntry>, LabelImportError> {
-    let rows = csv_rows(
-        file,
-        text,
-        &["alert_id", "object_id", "label", "timestamp"],
-        "alert_id,object_id,label,timestamp",
-    )?;
+    let header = "alert_id,object_id,label,timestamp";
+    annotated_csv(file, text, survey, header, annotator)
+}
+
+/// A label CSV with the columns of `header` (alert id, object id, label,
+/// timestamp) and an optional `annotator` column (else `annotator`).
+fn annotated_csv(
+    file: &str,
+    text: &str,
+    survey: Survey,
+    header: &'static str,
+    annotator: &str,
+) -> Result<Vec<LabelEntry>, LabelImportError> {
+    let columns: Vec<&str> = header.split(',').collect();
+    let rows = csv_rows(file, text, &columns, header)?;
+    let ids = [columns[0], columns[1]];
     labels_from_rows(
         file,
         rows,
         survey,
-        ["alert_id", "object_id"],
+        ids,
         |row| {
             row.get("annotator")
                 .filter(|who| !who.is_empty())
