@@ -7,21 +7,11 @@ use std::collections::BTreeMap;
 
 use super::entry::{parse_candid, LabelEntry, TrainedRound};
 use super::exchange::{check_duplicates, check_import_size, label_entry, LabelImportError};
-use super::lsst_csv::export_lsst_labels_csv;
 use super::store::LabelStore;
 use crate::core::alert::{Candid, Survey};
 use crate::core::csv_text::{quote_cell, read_csv_text};
 use crate::core::features::csv as feature_csv;
 use crate::core::features::FeatureRow;
-
-/// The labels as the CSV the researcher's scripts use for `survey`: ZTF's
-/// original `labeled.csv`, or the LSST label CSV; each imports back.
-pub fn export_labels_csv(survey: Survey, store: &LabelStore) -> String {
-    match survey {
-        Survey::Ztf => export_labeled_csv(store),
-        Survey::Lsst => export_lsst_labels_csv(store),
-    }
-}
 
 /// The original `labeled.csv`: `candid,objectId,label,timestamp`.
 pub fn export_labeled_csv(store: &LabelStore) -> String {

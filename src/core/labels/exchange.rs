@@ -22,11 +22,21 @@ use crate::core::features::feature_names;
 use crate::core::training_table::StoredRow;
 
 pub use super::csv_files::{
-    export_labeled_csv, export_labels_csv, export_training_features_csv, export_training_ids_csv,
+    export_labeled_csv, export_training_features_csv, export_training_ids_csv,
     import_id_labels_csv, import_labeled_csv, import_training_ids_csv,
 };
 pub use super::json_import::{import_json, label_file_survey};
 pub use super::lsst_csv::{export_lsst_labels_csv, import_lsst_labels_csv, LSST_CSV_HEADER};
+
+/// The labels as the CSV the researcher's scripts use for `survey`: ZTF's
+/// original `labeled.csv`, or the LSST label CSV; each imports back. (Here,
+/// above both CSV modules, so that neither imports the other.)
+pub fn export_labels_csv(survey: Survey, store: &LabelStore) -> String {
+    match survey {
+        Survey::Ztf => export_labeled_csv(store),
+        Survey::Lsst => export_lsst_labels_csv(store),
+    }
+}
 
 /// The `format` field of a label export.
 pub const FORMAT: &str = "fink-vra-labels";
