@@ -4,15 +4,11 @@
 //! there is nothing to measure, a vote changed by its own annotator, and
 //! files of two surveys.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn cli(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fink-vra"))
-        .args(arguments)
-        .output()
-        .expect("the CLI runs")
-}
+use common::run_cli as cli;
+
+use std::path::PathBuf;
 
 /// A labeled.csv with an annotator column: (candid, objectId, label,
 /// timestamp, annotator) rows.

@@ -7,9 +7,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use common::fixture;
+use common::{fixture, run_cli as cli};
 
 const CLEAN: [&str; 3] = [
     "clean/20250602_100102_alerts_ztf_hostless_72alerts.parquet",
@@ -18,15 +17,8 @@ const CLEAN: [&str; 3] = [
 ];
 const RAW: &str = "raw/ztf_hostless_72alerts.parquet";
 
-fn cli(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fink-vra"))
-        .args(arguments)
-        .output()
-        .expect("the CLI runs")
-}
-
 fn scratch(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("fink-vra-missing-{}-{name}", std::process::id()))
+    common::scratch_path("missing", name)
 }
 
 fn text(path: &Path) -> String {

@@ -8,21 +8,14 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::fixture;
+use common::{fixture, run_cli as cli};
 
 const ALERTS: &str = "raw/ztf_hostless_72alerts.parquet";
 
-fn cli(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fink-vra"))
-        .args(arguments)
-        .output()
-        .expect("the CLI runs")
-}
-
 fn scratch(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("fink-vra-cli-train-{}-{name}", std::process::id()))
+    common::scratch_path("cli-train", name)
 }
 
 /// A labeled.csv of the fixture's first alerts, labelled `labels` in turn.

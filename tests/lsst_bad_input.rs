@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::sync::Arc;
 
 use arrow_array::{
@@ -13,7 +12,7 @@ use arrow_array::{
 use arrow_schema::{DataType, Field};
 use bytes::Bytes;
 
-use common::{fixture, write_parquet};
+use common::{fixture, run_cli as cli, write_parquet};
 use fink_vra::core::alert::Candid;
 use fink_vra::core::ingest::{
     read_alerts_from_bytes, read_stamps, IngestError, Layout, LsstSchema, SkipReason,
@@ -177,13 +176,6 @@ fn a_truncated_lsst_file_is_corrupt() {
         let error = read(Bytes::from(bytes[..cut].to_vec())).unwrap_err();
         assert!(matches!(error, IngestError::Corrupt { .. }), "{error:?}");
     }
-}
-
-fn cli(arguments: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_fink-vra"))
-        .args(arguments)
-        .output()
-        .expect("the CLI runs")
 }
 
 #[test]

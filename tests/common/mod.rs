@@ -13,6 +13,20 @@ use fink_vra::core::active::table::LabelledTable;
 use fink_vra::core::alert_set::{AlertSet, FileSummary};
 use fink_vra::core::ingest::{read_alerts_from_bytes, ParsedFile};
 
+/// Runs the `fink-vra` CLI built for these tests with `arguments`.
+pub fn run_cli(arguments: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_fink-vra"))
+        .args(arguments)
+        .output()
+        .expect("the CLI runs")
+}
+
+/// A path in the temporary folder for the file `name` of the tests `group`,
+/// unique to this test process.
+pub fn scratch_path(group: &str, name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("fink-vra-{group}-{}-{name}", std::process::id()))
+}
+
 /// Path of a file under `tests/fixtures`.
 pub fn fixture(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
