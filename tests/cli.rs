@@ -137,6 +137,10 @@ fn out_is_written_whole_or_not_at_all_when_a_file_breaks_while_read() {
     let out = folder.join("features.csv");
     let failed = features(&["--out", &out.display().to_string(), &good, &broken]);
     assert_eq!(failed.status.code(), Some(2));
+    assert!(
+        !String::from_utf8_lossy(&failed.stderr).contains("so nothing was written"),
+        "the footers read: the file broke while its rows were read, after --out began"
+    );
     let left: Vec<_> = std::fs::read_dir(&folder).expect("lists").collect();
     assert!(
         left.is_empty(),
@@ -153,6 +157,21 @@ fn out_is_written_whole_or_not_at_all_when_a_file_breaks_while_read() {
         "the same table as on stdout"
     );
     std::fs::remove_dir_all(&folder).ok();
+}
+
+#[test]
+fn a_reader_that_goes_away_like_head_ends_the_command_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fink-vra"))
+        .args(["features", &path("raw/ztf_hostless_72alerts.parquet")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the CLI runs");
+    drop(child.stdout.take()); // the reader closes the pipe before reading
+    let output = child.wait_with_output().expect("it ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
 }
 
 #[test]

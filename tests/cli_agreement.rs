@@ -173,3 +173,41 @@ fn label_files_of_two_surveys_are_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_label_csv_with_scores_id_names_is_told_lsst_by_its_object_id_column_in_any_order() {
+    let dir = std::env::temp_dir();
+    let lsst = dir.join(format!(
+        "fink-vra-agreement-{}-lsst-ana.csv",
+        std::process::id()
+    ));
+    std::fs::write(
+        &lsst,
+        "diaSourceId,diaObjectId,label,timestamp,session_id,url\n7,8,gal,2026-12-06T10:00:00Z,s,\n",
+    )
+    .expect("written");
+    let reordered = dir.join(format!(
+        "fink-vra-agreement-{}-ids-bo.csv",
+        std::process::id()
+    ));
+    std::fs::write(
+        &reordered,
+        "label,alert_id,timestamp,object_id,annotator\n\"gal\",7,2026-12-06T10:00:00Z,8,bo\n",
+    )
+    .expect("written");
+    let output = cli(&[
+        "agreement",
+        "--json",
+        &lsst.display().to_string(),
+        &reordered.display().to_string(),
+    ]);
+    std::fs::remove_file(&lsst).ok();
+    std::fs::remove_file(&reordered).ok();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["alerts"]["unanimous"], 1);
+}

@@ -277,7 +277,7 @@ def _numpy_features(array: Any, names: List[str]) -> pa.Table:
     if array.ndim != 2 or array.shape[1] != len(names):
         raise FeatureTableError(
             f"a numpy array of features must be 2-D, one row per alert and one column per "
-            f"feature in `Model.feature_names` order ({len(names)} columns: {names[0]}, {names[1]}, ...); "
+            f"feature in `Model.feature_names` order ({len(names)} columns: {', '.join(names[:3])}, ...); "
             f"this one has shape {array.shape}"
         )
     try:
@@ -305,14 +305,15 @@ class Agreement(NamedTuple):
     annotators: pa.Table
     #: Per pair: ``a, b, shared, agreement, kappa`` (Cohen's).
     pairs: pa.Table
-    #: Per alert: ``alert`` (the id as a string), ``consensus``, ``majority``,
-    #: ``weighted``, ``posterior``.
+    #: Per alert: ``alert_id`` (int64, as in :attr:`votes`), ``consensus``,
+    #: ``majority``, ``weighted``, ``posterior`` (the JSON's ``labels``).
     alerts: pa.Table
     #: Krippendorff's alpha (nominal) on the labels; None when undefined.
     alpha: Optional[float]
     #: The same on the target's two classes; None without ``target``.
     alpha_target: Optional[float]
-    #: ``single, unanimous, majority, contested, adjudicated`` alert counts.
+    #: ``single, unanimous, majority, contested, adjudicated`` alert counts
+    #: (the JSON's ``alerts``).
     counts: Dict[str, int]
     #: Alert ids (strings) whose votes tie.
     contested: List[str]
@@ -354,8 +355,9 @@ def agreement(files: Union[PathLike, Sequence[PathLike]], *, target: Optional[st
         annotators=table(report["annotators"], {"annotator": text_, "votes": count, "shared": count,
                                                 "agreement": share, "accuracy": share}),
         pairs=table(report["pairs"], {"a": text_, "b": text_, "shared": count, "agreement": share, "kappa": share}),
-        alerts=table(report["labels"], {"alert": text_, "consensus": text_, "majority": text_,
-                                        "weighted": text_, "posterior": share}),
+        alerts=table([dict(row, alert_id=int(row["alert"])) for row in report["labels"]],
+                     {"alert_id": count, "consensus": text_, "majority": text_, "weighted": text_,
+                      "posterior": share}),
         alpha=report["alpha"],
         alpha_target=report["alpha_target"],
         counts=report["alerts"],

@@ -33,7 +33,8 @@ fn missing_warning(lines: &[String], files: usize) -> Option<String> {
     }
     Some(format!(
         "missing features in {} of {files} file(s) or table(s): {MISSING_FEATURES_CONSEQUENCE} \
-         (strict=True makes this an error):\n  {}",
+         (strict mode makes this an error: strict=True, or --strict for `python -m \
+         fink_vra.spark`):\n  {}",
         lines.len(),
         lines.join("\n  ")
     ))

@@ -42,7 +42,10 @@ def test_agreement_gives_the_clis_numbers_as_tables(team):
     found = fink_vra.agreement(team, target="gal")
     assert found.annotators.to_pylist() == expected["annotators"]
     assert found.pairs.to_pylist() == expected["pairs"]
-    assert found.alerts.to_pylist() == expected["labels"]
+    assert found.alerts.to_pylist() == [
+        {"alert_id": int(row.pop("alert")), **row} for row in expected["labels"]
+    ]
+    assert found.alerts.schema.field("alert_id").type == pa.int64()
     assert (found.alpha, found.alpha_target) == (expected["alpha"], expected["alpha_target"])
     assert found.counts == expected["alerts"] and found.contested == expected["contested"]
     assert found.votes.schema.field("alert_id").type == pa.int64()

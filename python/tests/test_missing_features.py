@@ -38,7 +38,7 @@ def test_scoring_raw_files_with_a_clean_layout_model_warns_of_sep_arcsec_like_th
     cli_lines = [line.strip() for line in stderr.splitlines() if line.startswith("  ")]
     assert cli_lines == [f"{RAW}: `sep_arcsec` missing for all 72 alerts, 0 % in training"]
     assert said[0].endswith("\n  " + cli_lines[0])
-    assert "strict=True makes this an error" in said[0]
+    assert "strict mode makes this an error: strict=True, or --strict" in said[0]
     _, said_for_table = missing_warnings(lambda: model.score(pq.read_table(RAW), name="raw poll"))
     assert "raw poll: `sep_arcsec` missing for all 72 alerts" in said_for_table[0]
 

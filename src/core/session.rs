@@ -13,7 +13,7 @@ use crate::core::alert::Survey;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
     import_id_labels_csv, import_json, import_labeled_csv, import_lsst_labels_csv,
-    import_training_ids_csv, LabelImportError,
+    import_training_ids_csv, LabelCsvKind, LabelImportError,
 };
 use crate::core::labels::store::{same_act, LabelStore, MergeReport};
 use crate::core::training_table::StoredRow;
@@ -155,7 +155,6 @@ impl SavedSession {
         file: &str,
         text: &str,
     ) -> Result<(ImportOutcome, Vec<StoredRow>), LabelImportError> {
-        let header = text.trim_start_matches('\u{feff}');
         let other_survey = |found: Survey| LabelImportError::OtherSurvey {
             file: file.to_string(),
             found,
@@ -189,7 +188,7 @@ impl SavedSession {
                 labels: rounds.len(),
             };
             Ok((outcome, Vec::new()))
-        } else if header.starts_with("alert_id") {
+        } else if LabelCsvKind::of(text) == LabelCsvKind::ScoreIds {
             // `score`'s id names: the alerts are the session's survey's.
             let labels = self.not_undone(import_id_labels_csv(
                 file,
@@ -201,7 +200,7 @@ impl SavedSession {
                 ImportOutcome::labels_only(file, self.labels.merge(labels)),
                 Vec::new(),
             ))
-        } else if header.starts_with("diaSourceId") {
+        } else if LabelCsvKind::of(text) == LabelCsvKind::Lsst {
             if self.survey != Survey::Lsst {
                 return Err(other_survey(Survey::Lsst));
             }

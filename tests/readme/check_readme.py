@@ -45,8 +45,10 @@ REPLAY_TABLES = {
     "Xv.csv": "labelled/atlas_vra_dayN_X_val.csv",
     "yv.csv": "labelled/atlas_vra_dayN_y_val.csv",
 }
-MARK = re.compile(r"^<!-- readme: (run|run with spark|not run: .+) -->$")
-FENCE = re.compile(r"^```(\w*)\s*$")
+MARK = re.compile(r"^\s*<!-- readme: (run|run with spark|not run: .+) -->$")
+FENCE = re.compile(r"^\s*```(\w*)\s*$")
+# Blocks that are code a reader may type: each must be marked.
+RUNNABLE = {"sh": "sh", "bash": "sh", "shell": "sh", "console": "sh", "python": "python", "py": "python"}
 
 
 class Block:
@@ -69,12 +71,14 @@ def blocks_of(readme):
         start, language = index, fence.group(1)
         index += 1
         body = []
-        while index < len(lines) and not lines[index].startswith("```"):
+        while index < len(lines) and not lines[index].lstrip().startswith("```"):
             body.append(lines[index])
             index += 1
         index += 1
         mark = MARK.match(lines[start - 1]) if start > 0 else None
-        blocks.append(Block(start + 1, language, mark.group(1) if mark else None, "\n".join(body) + "\n"))
+        indent = len(lines[start]) - len(lines[start].lstrip())
+        text = "\n".join(line[indent:] if line[:indent].isspace() else line for line in body) + "\n"
+        blocks.append(Block(start + 1, RUNNABLE.get(language, language), mark.group(1) if mark else None, text))
     return blocks
 
 
@@ -143,6 +147,7 @@ def main(argv=None):
     arguments = parser.parse_args(argv)
     with open(arguments.readme, encoding="utf-8") as file:
         blocks = [block for block in blocks_of(file.read()) if block.language in ("sh", "python")]
+    # (```json, ```text and the like are data, not commands: never run.)
     problems = [f"{block}: not marked (<!-- readme: run --> or <!-- readme: not run: why -->)"
                 for block in blocks if block.marking is None]
     to_run = [block for block in blocks if block.marking and block.marking.startswith("run")]

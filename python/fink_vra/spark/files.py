@@ -9,13 +9,13 @@ folder where ZTF's ``fid`` is int32 in one file and int64 in another
 as ``list<null>`` that Spark wrote as a list of structs, fails the job,
 though the core reads each file. The core
 reads each file by name and type on its own, as the CLI does, so
-:func:`score_files` and :func:`features_of_files` read the files' footers
+:func:`fink_vra.spark.score_files` and :func:`fink_vra.spark.features_of_files` read the files' footers
 on the driver (pyarrow, footers only), cut each schema down to the fields the
 core reads (``_core.schema_read``), and group the files whose cut-down
 schemas are the same up to the order of fields (Spark matches fields by
 name). Each group is one Spark read with its own read schema, whose rows go
 to the core as they are; what is unioned is the *outputs*, whose schema is
-fixed (:func:`feature_schema`, :func:`score_schema`). Unioning the inputs
+fixed (:func:`fink_vra.spark.feature_schema`, :func:`fink_vra.spark.score_schema`). Unioning the inputs
 instead would have to cast nested structs to common types and give every
 group every layout's columns, which changes what the core sees (it tells a
 layout by its columns). An alert id met in several files is kept from the
@@ -79,7 +79,7 @@ def alert_files(inputs: Sequence[str], spark: "Optional[SparkSession]" = None) -
     for item in inputs:
         if is_remote(item):
             if spark is None:
-                raise ValueError(f"{item} is not a local file or folder: only Spark lists it")
+                raise ValueError(f"{item} is not a local file or folder: pass a SparkSession to list it")
             found += sorted(spark.read.parquet(item).inputFiles())
         elif os.path.isdir(local_path(item)):
             found += _files_in_folder(local_path(item))

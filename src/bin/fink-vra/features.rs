@@ -14,7 +14,7 @@ use fink_vra::core::features::extinction::ExtinctionMap;
 use fink_vra::core::features::{compute_features, LcFeatureSource};
 use fink_vra::core::ingest::{read_alerts, read_layout};
 
-use crate::output::Output;
+use crate::output::{write_error, Output};
 
 /// How `features` and `score` treat their alert files (shared options).
 #[derive(clap::Args, Clone, Debug, Default)]
@@ -151,7 +151,7 @@ pub fn features(
     };
     let dust = ExtinctionMap::sfd();
     let mut output = Output::open(out, header(survey))?;
-    let cannot_write = |error: std::io::Error| format!("cannot write the features: {error}");
+    let cannot_write = write_error("the features");
     read_each_file(files, reading, |_, alerts| {
         for alert in alerts {
             let row = compute_features(alert, source, dust);

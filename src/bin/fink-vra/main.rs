@@ -148,10 +148,12 @@ fn main() -> ExitCode {
 }
 
 /// Prints an error, if any, and turns it into the exit code: 2 for every
-/// error, as for a usage error.
+/// error, as for a usage error; a reader that went away (`| head`) is no
+/// error.
 fn report(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(message) if message == output::READER_GONE => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::from(2)

@@ -8,6 +8,22 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Stdout, Write};
 use std::path::{Path, PathBuf};
 
+/// The error of a command whose reader went away (`fink-vra score … |
+/// head`): the command stops, quietly and successfully, as Unix tools do.
+pub const READER_GONE: &str = "the reader of the output went away";
+
+/// The message of a failed write of `what` ("the features"), or
+/// [`READER_GONE`] when the pipe was closed.
+pub fn write_error(what: &'static str) -> impl Fn(io::Error) -> String + Copy {
+    move |error| {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            READER_GONE.to_string()
+        } else {
+            format!("cannot write {what}: {error}")
+        }
+    }
+}
+
 /// An open destination for a command's output, with a first line (a CSV
 /// header) written only when the first row is, or at the end: a command
 /// that fails on its first file leaves stdout empty.
@@ -49,7 +65,7 @@ impl Output {
     /// Writes the header if nothing was, flushes, and puts a file in place:
     /// the output is complete.
     pub fn finish(mut self) -> Result<(), String> {
-        let cannot = |error: io::Error| format!("cannot write the output: {error}");
+        let cannot = write_error("the output");
         self.write_header().map_err(cannot)?;
         match self.sink {
             Sink::Stdout(mut stdout) => stdout.flush().map_err(cannot),

@@ -12,7 +12,7 @@ use fink_vra::core::model_file::onnx::to_onnx;
 use fink_vra::core::model_file::ModelFile;
 
 use crate::features::{check_inputs, read_each_file, Reading};
-use crate::output::{write_whole, Output};
+use crate::output::{write_error, write_whole, Output};
 
 /// Reads and checks a model file, or says why not.
 pub fn read_model(path: &Path) -> Result<ModelFile, String> {
@@ -46,7 +46,7 @@ pub fn score(
     }
     let dust = ExtinctionMap::sfd();
     let mut output = Output::open(out, "alert_id,object_id,p_class1".to_string())?;
-    let cannot_write = |error: std::io::Error| format!("cannot write the scores: {error}");
+    let cannot_write = write_error("the scores");
     let mut missing_lines = Vec::new();
     read_each_file(files, reading, |file, alerts| {
         let rows: Vec<_> = alerts

@@ -28,6 +28,37 @@ pub use super::csv_files::{
 pub use super::json_import::{import_json, label_file_survey};
 pub use super::lsst_csv::{export_lsst_labels_csv, import_lsst_labels_csv, LSST_CSV_HEADER};
 
+/// Which label CSV a text is, told by the columns its header names (in any
+/// order): the LSST label CSV (`diaSourceId`), a CSV with `score`'s id
+/// names (`alert_id`), or else the original `labeled.csv`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelCsvKind {
+    Labeled,
+    Lsst,
+    ScoreIds,
+}
+
+impl LabelCsvKind {
+    pub fn of(text: &str) -> LabelCsvKind {
+        let header = text
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .next()
+            .unwrap_or("");
+        let names: Vec<&str> = header
+            .split(',')
+            .map(|name| name.trim().trim_matches('"'))
+            .collect();
+        if names.contains(&"diaSourceId") {
+            LabelCsvKind::Lsst
+        } else if names.contains(&"alert_id") {
+            LabelCsvKind::ScoreIds
+        } else {
+            LabelCsvKind::Labeled
+        }
+    }
+}
+
 /// The labels as the CSV the researcher's scripts use for `survey`: ZTF's
 /// original `labeled.csv`, or the LSST label CSV; each imports back. (Here,
 /// above both CSV modules, so that neither imports the other.)

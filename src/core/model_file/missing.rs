@@ -21,6 +21,13 @@ pub const FAR_ABOVE_TRAINING: f64 = 0.5;
 /// reported: a share over a handful of alerts says little.
 pub const MIN_ALERTS_FOR_SHARE: usize = 20;
 
+/// A feature missing for every alert is reported when that would happen by
+/// chance less often than this, given its missing share in training: a
+/// feature training never lacked, on any number of alerts; one missing in
+/// 30 % of the training rows, from 6 alerts on. (A model file without the
+/// shares: from 2 alerts on.)
+pub const CHANCE_OF_ALL_MISSING: f64 = 1e-3;
+
 /// The share of rows of `matrix` where each column is missing (`NaN`), in
 /// column order; 0 for every column of an empty matrix.
 pub fn missing_shares(matrix: &FeatureMatrix) -> Vec<f64> {
@@ -80,6 +87,8 @@ fn percent(share: f64) -> String {
     let percent = share * 100.0;
     if percent > 0.0 && percent < 1.0 {
         "under 1 %".to_string()
+    } else if percent > 99.0 && percent < 100.0 {
+        "over 99 %".to_string()
     } else {
         format!("{percent:.0} %")
     }
@@ -87,9 +96,9 @@ fn percent(share: f64) -> String {
 
 /// The model's features (`names`, the columns of `matrix`) that the rows of
 /// `matrix` lack far more than training did (`training_shares`, per
-/// feature, when the model file has them): missing for every row while
-/// training had values, or (on enough rows) a share at least
-/// [`FAR_ABOVE_TRAINING`] above training's.
+/// feature, when the model file has them): missing for every row where
+/// training makes that unlikely ([`CHANCE_OF_ALL_MISSING`]), or (on enough
+/// rows) a share at least [`FAR_ABOVE_TRAINING`] above training's.
 pub fn missing_features(
     names: &[String],
     training_shares: Option<&[f64]>,
@@ -106,7 +115,12 @@ pub fn missing_features(
             let missing = matrix.column(column).filter(|value| value.is_nan()).count();
             let training_share = training_shares.and_then(|shares| shares.get(column).copied());
             let share = missing as f64 / alerts as f64;
-            let everywhere = missing == alerts && training_share.is_none_or(|share| share < 1.0);
+            let everywhere = missing == alerts
+                && match training_share {
+                    // Missing everywhere by chance is unlikely, given training.
+                    Some(training) => training.powi(alerts as i32) < CHANCE_OF_ALL_MISSING,
+                    None => alerts >= 2,
+                };
             let far_above = alerts >= MIN_ALERTS_FOR_SHARE
                 && training_share.is_some_and(|training| share - training >= FAR_ABOVE_TRAINING);
             (everywhere || far_above).then(|| MissingFeature {
@@ -161,6 +175,24 @@ mod tests {
             older_file[0].to_string(),
             "`sep_arcsec` missing for all 2 alerts"
         );
+    }
+
+    #[test]
+    fn one_alert_missing_a_feature_training_often_lacked_is_not_reported() {
+        let one = matrix(&[[NAN, 1.0]]);
+        let names = names(&["linear_fit_slope_g", "snr"]);
+        assert!(
+            missing_features(&names, Some(&[0.3, 0.0]), &one).is_empty(),
+            "missing in 30 % of training: one alert without it is ordinary"
+        );
+        assert_eq!(
+            missing_features(&names, Some(&[0.0, 0.0]), &one).len(),
+            1,
+            "never missing in training: even one alert without it is named"
+        );
+        let six = matrix(&[[NAN, 1.0]; 6]);
+        assert_eq!(missing_features(&names, Some(&[0.3, 0.0]), &six).len(), 1);
+        assert!(missing_features(&names, None, &one).is_empty());
     }
 
     #[test]

@@ -8,9 +8,11 @@ use thiserror::Error;
 
 use super::votes::VoteTable;
 use crate::core::alert::Survey;
+use crate::core::csv_text::read_csv_text;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
-    import_id_labels_csv, import_json, import_labeled_csv, import_lsst_labels_csv, LabelImportError,
+    import_id_labels_csv, import_json, import_labeled_csv, import_lsst_labels_csv, LabelCsvKind,
+    LabelImportError,
 };
 
 /// Who a label without an annotator is counted as.
@@ -21,35 +23,42 @@ pub fn votes_of_label_file(
     file: &str,
     text: &str,
 ) -> Result<(Survey, Vec<LabelEntry>), LabelImportError> {
-    let header = text.trim_start_matches('\u{feff}');
     if file.to_ascii_lowercase().ends_with(".json") {
         let imported = import_json::<serde::de::IgnoredAny>(file, text)?;
         let labels = imported.labels.into_iter().chain(imported.conflicts);
         return Ok((imported.survey, labels.collect()));
     }
-    if header.starts_with("diaSourceId") {
-        let labels = import_lsst_labels_csv(file, text, UNKNOWN_ANNOTATOR)?;
-        return Ok((Survey::Lsst, labels));
+    match LabelCsvKind::of(text) {
+        LabelCsvKind::Lsst => Ok((
+            Survey::Lsst,
+            import_lsst_labels_csv(file, text, UNKNOWN_ANNOTATOR)?,
+        )),
+        LabelCsvKind::ScoreIds => {
+            let survey = survey_of_object_ids(text);
+            let labels = import_id_labels_csv(file, text, survey, UNKNOWN_ANNOTATOR)?;
+            Ok((survey, labels))
+        }
+        LabelCsvKind::Labeled => Ok((
+            Survey::Ztf,
+            import_labeled_csv(file, text, UNKNOWN_ANNOTATOR)?,
+        )),
     }
-    if header.starts_with("alert_id") {
-        // Told by the object ids: ZTF's are names, LSST's numbers.
-        let first_object = header
-            .lines()
-            .nth(1)
-            .and_then(|row| row.split(',').nth(1))
-            .unwrap_or("");
-        let survey = if first_object.trim().starts_with("ZTF") {
-            Survey::Ztf
-        } else {
-            Survey::Lsst
-        };
-        let labels = import_id_labels_csv(file, text, survey, UNKNOWN_ANNOTATOR)?;
-        return Ok((survey, labels));
+}
+
+/// The survey of a CSV with `score`'s id names, told by its `object_id`
+/// column: ZTF's object ids are names (`ZTF…`), LSST's numbers. A file
+/// whose first row has no object id is read as ZTF's, and its ids then
+/// checked as such.
+fn survey_of_object_ids(text: &str) -> Survey {
+    let first_object = read_csv_text(text).ok().and_then(|table| {
+        let column = table.header.iter().position(|name| name == "object_id")?;
+        let (_, first_row) = table.records.first()?;
+        first_row.get(column).map(|value| value.trim().to_string())
+    });
+    match first_object {
+        Some(object) if !object.is_empty() && !object.starts_with("ZTF") => Survey::Lsst,
+        _ => Survey::Ztf,
     }
-    Ok((
-        Survey::Ztf,
-        import_labeled_csv(file, text, UNKNOWN_ANNOTATOR)?,
-    ))
 }
 
 /// Why label files give no votes.
@@ -80,6 +89,9 @@ pub fn votes_of_label_files(
     let mut first_of_survey: Option<(Survey, &str)> = None;
     for (name, text) in files {
         let (survey, labels) = votes_of_label_file(name, text)?;
+        if labels.is_empty() {
+            continue;
+        }
         match first_of_survey {
             None => first_of_survey = Some((survey, name)),
             Some((first, first_file)) if first != survey => {
