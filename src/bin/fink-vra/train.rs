@@ -78,13 +78,8 @@ fn settings(arguments: &TrainArguments, survey: Survey) -> Result<WorkbenchSetti
     {
         return Err(format!("--exclude: `{unknown}` is not a {survey} feature"));
     }
-    let target = TargetMapping::built_in()
-        .into_iter()
-        .find(|target| target.name == arguments.target)
-        .map_or_else(
-            || TargetMapping::parse_custom(&arguments.target).map_err(|e| format!("--target: {e}")),
-            Ok,
-        )?;
+    let target = TargetMapping::named_or_custom(&arguments.target)
+        .map_err(|error| format!("--target: {error}"))?;
     let model = ModelSpec::by_name(&arguments.model).ok_or_else(|| {
         format!(
             "--model: unknown `{}` (expected one of {})",

@@ -120,7 +120,7 @@ impl TargetMapping {
     pub fn named_or_custom(text: &str) -> Result<TargetMapping, MappingError> {
         match TargetMapping::built_in()
             .into_iter()
-            .find(|target| target.name == text.trim())
+            .find(|target| target.name == text)
         {
             Some(target) => Ok(target),
             None => TargetMapping::parse_custom(text),
