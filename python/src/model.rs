@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use arrow_array::ffi_stream::RecordBatchStreamReader;
 use arrow_array::{Array, Float64Array, RecordBatch};
 use arrow_pyarrow::PyArrowType;
-use fink_vra::core::features::{FeatureRow, LcFeatureSource};
+use fink_vra::core::features::LcFeatureSource;
 use fink_vra::core::model_file::missing::{
     missing_features_line, MissingFeature, MISSING_FEATURES_CONSEQUENCE,
 };
@@ -73,15 +73,27 @@ impl Model {
                 found,
             });
         }
+        // Each file's rows are scored and checked for missing features
+        // from one matrix; the files' runs cover the rows, in order.
         let mut lines = Vec::new();
+        let mut probabilities = Vec::with_capacity(read.rows.len());
         for (file, rows) in &read.files {
-            let missing = self
+            let (scored, missing) = self
                 .file
-                .missing_features(&read.rows[rows.clone()])
+                .score_noting_missing(&read.rows[rows.clone()])
                 .map_err(|error| self.model_error(error))?;
             lines.extend(self.missing_line(file, &missing, strict)?);
+            probabilities.extend(scored);
         }
-        let probabilities = self.probabilities(&read.rows)?;
+        if probabilities.len() != read.rows.len() {
+            return Err(BindingError::Output {
+                detail: format!(
+                    "{} probabilities for {} alerts",
+                    probabilities.len(),
+                    read.rows.len()
+                ),
+            });
+        }
         let batch = score_batch(self.file.survey, &read.rows, probabilities, origin)?;
         Ok((batch, missing_warning(&lines, read.files.len())))
     }
@@ -109,13 +121,6 @@ impl Model {
             source_name: self.source.clone(),
             error,
         }
-    }
-
-    fn probabilities(&self, rows: &[FeatureRow]) -> Result<Vec<f64>, BindingError> {
-        self.file.score(rows).map_err(|error| BindingError::Model {
-            source_name: self.source.clone(),
-            error,
-        })
     }
 }
 

@@ -53,9 +53,11 @@ pub fn score(
             .iter()
             .map(|alert| compute_features(alert, LcFeatureSource::FileOrRecompute, dust))
             .collect();
-        let missing = model
-            .missing_features(&rows)
+        let model_started = std::time::Instant::now();
+        let (probabilities, missing) = model
+            .score_noting_missing(&rows)
             .map_err(|error| error.to_string())?;
+        in_model += model_started.elapsed();
         if !missing.is_empty() {
             let line = missing_features_line(file, &missing);
             if strict {
@@ -66,9 +68,6 @@ pub fn score(
             }
             missing_lines.push(line);
         }
-        let model_started = std::time::Instant::now();
-        let probabilities = model.score(&rows).map_err(|error| error.to_string())?;
-        in_model += model_started.elapsed();
         scored += rows.len();
         for (row, probability) in rows.iter().zip(probabilities) {
             writeln!(

@@ -33,15 +33,16 @@ pub const CHANCE_OF_ALL_MISSING: f64 = 1e-3;
 pub fn missing_shares(matrix: &FeatureMatrix) -> Vec<f64> {
     let rows = matrix.rows();
     (0..matrix.columns())
-        .map(|column| {
-            let missing = matrix.column(column).filter(|value| value.is_nan()).count();
-            if rows == 0 {
-                0.0
-            } else {
-                missing as f64 / rows as f64
-            }
+        .map(|column| match rows {
+            0 => 0.0,
+            _ => missing_count(matrix, column) as f64 / rows as f64,
         })
         .collect()
+}
+
+/// How many rows of `matrix` lack a value (`NaN`) in `column`.
+fn missing_count(matrix: &FeatureMatrix, column: usize) -> usize {
+    matrix.column(column).filter(|value| value.is_nan()).count()
 }
 
 /// One feature of the model missing far more often in some alerts than in
@@ -112,7 +113,7 @@ pub fn missing_features(
         .iter()
         .enumerate()
         .filter_map(|(column, name)| {
-            let missing = matrix.column(column).filter(|value| value.is_nan()).count();
+            let missing = missing_count(matrix, column);
             let training_share = training_shares.and_then(|shares| shares.get(column).copied());
             let share = missing as f64 / alerts as f64;
             let everywhere = missing == alerts

@@ -257,17 +257,6 @@ impl ModelFile {
         Ok(file)
     }
 
-    /// The model's features that `rows` (of this file's survey: one file,
-    /// table or batch) lack far more often than its training rows did.
-    pub fn missing_features(
-        &self,
-        rows: &[FeatureRow],
-    ) -> Result<Vec<missing::MissingFeature>, ModelFileError> {
-        let columns = input_columns(self.survey, &self.feature_names)?;
-        let rows: Vec<&FeatureRow> = rows.iter().collect();
-        Ok(self.missing_in(&matrix_of(&rows, &columns)?))
-    }
-
     /// The model's features that `matrix` (in `feature_names` order) lacks
     /// far more often than its training rows did.
     pub fn missing_in(&self, matrix: &FeatureMatrix) -> Vec<missing::MissingFeature> {
@@ -280,6 +269,22 @@ impl ModelFile {
 
     /// P(class 1) of each row (rows of this file's survey), in order.
     pub fn score(&self, rows: &[FeatureRow]) -> Result<Vec<f64>, ModelFileError> {
+        self.probabilities_of(&self.input_matrix(rows)?)
+    }
+
+    /// [`ModelFile::score`] of the rows of one file (or table, or batch),
+    /// and the model's features they lack far more often than its training
+    /// rows did ([`ModelFile::missing_in`]), from one matrix of their values.
+    pub fn score_noting_missing(
+        &self,
+        rows: &[FeatureRow],
+    ) -> Result<(Vec<f64>, Vec<missing::MissingFeature>), ModelFileError> {
+        let matrix = self.input_matrix(rows)?;
+        Ok((self.probabilities_of(&matrix)?, self.missing_in(&matrix)))
+    }
+
+    /// The model's input columns of `rows`, which must be of its survey.
+    fn input_matrix(&self, rows: &[FeatureRow]) -> Result<FeatureMatrix, ModelFileError> {
         let columns = input_columns(self.survey, &self.feature_names)?;
         if let Some(other) = rows.iter().find(|row| row.survey != self.survey) {
             return Err(ModelFileError::OtherSurvey {
@@ -288,13 +293,18 @@ impl ModelFile {
             });
         }
         let rows: Vec<&FeatureRow> = rows.iter().collect();
-        let probabilities = self.fitted.predict_proba(&matrix_of(&rows, &columns)?)?;
-        if probabilities.len() != rows.len() {
+        matrix_of(&rows, &columns)
+    }
+
+    /// P(class 1) of each row of `matrix`, one per row.
+    fn probabilities_of(&self, matrix: &FeatureMatrix) -> Result<Vec<f64>, ModelFileError> {
+        let probabilities = self.fitted.predict_proba(matrix)?;
+        if probabilities.len() != matrix.rows() {
             return Err(ModelFileError::Invalid {
                 detail: format!(
                     "the model gave {} probabilities for {} alerts",
                     probabilities.len(),
-                    rows.len()
+                    matrix.rows()
                 ),
             });
         }
