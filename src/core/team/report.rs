@@ -2,6 +2,8 @@
 //! per alert. `fink-vra agreement` prints them (`--json`: exactly the keys
 //! of [`TeamReport`]); undefined numbers are `None` (JSON `null`).
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use super::agreement::{annotator_agreement, consensus, krippendorff_alpha, pairs, Consensus};
@@ -77,15 +79,18 @@ fn coded(
     annotators: &[&str],
     code_of: impl Fn(Label) -> Option<String>,
 ) -> (CodedVotes, Vec<String>) {
+    let used: BTreeSet<Label> = table
+        .alerts()
+        .flat_map(|(_, votes)| votes.into_iter().map(|(_, label)| label))
+        .collect();
     let mut names: Vec<String> = Vec::new();
-    for label in Label::ALL {
-        if let Some(name) = code_of(label) {
-            let used = table
-                .alerts()
-                .any(|(_, votes)| votes.iter().any(|(_, given)| *given == label));
-            if used && !names.contains(&name) {
-                names.push(name);
-            }
+    for name in Label::ALL
+        .into_iter()
+        .filter(|label| used.contains(label))
+        .filter_map(&code_of)
+    {
+        if !names.contains(&name) {
+            names.push(name);
         }
     }
     let tasks = table
