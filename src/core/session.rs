@@ -12,8 +12,7 @@ use crate::core::active::round::RoundRecord;
 use crate::core::alert::Survey;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
-    import_id_labels_csv, import_json, import_labeled_csv, import_lsst_labels_csv,
-    import_training_ids_csv, LabelCsvKind, LabelImportError,
+    import_json, import_training_ids_csv, LabelCsvKind, LabelImportError,
 };
 use crate::core::labels::store::{same_act, LabelStore, MergeReport};
 use crate::core::training_table::StoredRow;
@@ -188,32 +187,13 @@ impl SavedSession {
                 labels: rounds.len(),
             };
             Ok((outcome, Vec::new()))
-        } else if LabelCsvKind::of(text) == LabelCsvKind::ScoreIds {
-            // `score`'s id names: the alerts are the session's survey's.
-            let labels = self.not_undone(import_id_labels_csv(
-                file,
-                text,
-                self.survey,
-                &self.annotator,
-            )?);
-            Ok((
-                ImportOutcome::labels_only(file, self.labels.merge(labels)),
-                Vec::new(),
-            ))
-        } else if LabelCsvKind::of(text) == LabelCsvKind::Lsst {
-            if self.survey != Survey::Lsst {
-                return Err(other_survey(Survey::Lsst));
-            }
-            let labels = self.not_undone(import_lsst_labels_csv(file, text, &self.annotator)?);
-            Ok((
-                ImportOutcome::labels_only(file, self.labels.merge(labels)),
-                Vec::new(),
-            ))
         } else {
-            if self.survey != Survey::Ztf {
-                return Err(other_survey(Survey::Ztf));
+            let kind = LabelCsvKind::of(text);
+            if let Some(found) = kind.survey().filter(|found| *found != self.survey) {
+                return Err(other_survey(found));
             }
-            let labels = self.not_undone(import_labeled_csv(file, text, &self.annotator)?);
+            // A CSV with `score`'s id names holds the session's survey's alerts.
+            let labels = self.not_undone(kind.import(file, text, self.survey, &self.annotator)?);
             Ok((
                 ImportOutcome::labels_only(file, self.labels.merge(labels)),
                 Vec::new(),

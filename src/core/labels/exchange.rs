@@ -39,6 +39,34 @@ pub enum LabelCsvKind {
 }
 
 impl LabelCsvKind {
+    /// The survey whose alerts a CSV of this kind holds; `None` for
+    /// `score`'s id names, which either survey's alerts have.
+    pub fn survey(self) -> Option<Survey> {
+        match self {
+            LabelCsvKind::Labeled => Some(Survey::Ztf),
+            LabelCsvKind::Lsst => Some(Survey::Lsst),
+            LabelCsvKind::ScoreIds => None,
+        }
+    }
+
+    /// The labels of a CSV of this kind, of alerts of `survey` (which
+    /// counts for kinds that name no survey); a label without an annotator
+    /// gets `annotator`.
+    pub fn import(
+        self,
+        file: &str,
+        text: &str,
+        survey: Survey,
+        annotator: &str,
+    ) -> Result<Vec<LabelEntry>, LabelImportError> {
+        match self {
+            LabelCsvKind::Labeled => import_labeled_csv(file, text, annotator),
+            LabelCsvKind::Lsst => import_lsst_labels_csv(file, text, annotator),
+            LabelCsvKind::ScoreIds => import_id_labels_csv(file, text, survey, annotator),
+        }
+    }
+
+    /// The kind of the label CSV `text`, told by its header.
     pub fn of(text: &str) -> LabelCsvKind {
         let header = text
             .trim_start_matches('\u{feff}')

@@ -10,10 +10,7 @@ use super::votes::VoteTable;
 use crate::core::alert::Survey;
 use crate::core::csv_text::read_csv_text;
 use crate::core::labels::entry::LabelEntry;
-use crate::core::labels::exchange::{
-    import_id_labels_csv, import_json, import_labeled_csv, import_lsst_labels_csv, LabelCsvKind,
-    LabelImportError,
-};
+use crate::core::labels::exchange::{import_json, LabelCsvKind, LabelImportError};
 
 /// Who a label without an annotator is counted as.
 pub const UNKNOWN_ANNOTATOR: &str = "unknown";
@@ -28,21 +25,9 @@ pub fn votes_of_label_file(
         let labels = imported.labels.into_iter().chain(imported.conflicts);
         return Ok((imported.survey, labels.collect()));
     }
-    match LabelCsvKind::of(text) {
-        LabelCsvKind::Lsst => Ok((
-            Survey::Lsst,
-            import_lsst_labels_csv(file, text, UNKNOWN_ANNOTATOR)?,
-        )),
-        LabelCsvKind::ScoreIds => {
-            let survey = survey_of_object_ids(text);
-            let labels = import_id_labels_csv(file, text, survey, UNKNOWN_ANNOTATOR)?;
-            Ok((survey, labels))
-        }
-        LabelCsvKind::Labeled => Ok((
-            Survey::Ztf,
-            import_labeled_csv(file, text, UNKNOWN_ANNOTATOR)?,
-        )),
-    }
+    let kind = LabelCsvKind::of(text);
+    let survey = kind.survey().unwrap_or_else(|| survey_of_object_ids(text));
+    Ok((survey, kind.import(file, text, survey, UNKNOWN_ANNOTATOR)?))
 }
 
 /// The survey of a CSV with `score`'s id names, told by its `object_id`
