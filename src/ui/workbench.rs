@@ -39,7 +39,8 @@ pub struct Workbench {
     queue_generation: StoredValue<u64>,
     /// The worker that trains and ranks, started on first use.
     worker: WorkerSlot,
-    /// The workers that compute a round's record after its ranking.
+    /// The workers that compute a round's record after its ranking (the
+    /// pool's own, then the trainer).
     pub(super) evaluators: WorkerPool,
     /// Bumped by each cancel and survey switch, so a stale record is ignored.
     pub(super) record_generation: StoredValue<u64>,
@@ -91,6 +92,7 @@ impl Workbench {
     pub fn start(workspace: RwSignal<Workspace>) -> Workbench {
         let (saved, problem, saving_blocked) =
             restore_saved(workspace.with_untracked(Workspace::survey));
+        let trainer = WorkerSlot::default();
         let workbench = Workbench {
             session: RwSignal::new(LabellingSession::new(saved)),
             workspace,
@@ -100,8 +102,8 @@ impl Workbench {
             training_error: RwSignal::new(None),
             training_generation: RwSignal::new(0),
             queue_generation: StoredValue::new(0),
-            worker: WorkerSlot::default(),
-            evaluators: WorkerPool::new(pool_size()),
+            worker: trainer,
+            evaluators: WorkerPool::new(pool_size(), trainer),
             record_generation: StoredValue::new(0),
             records_running: StoredValue::new(false),
             stored_rows_read: StoredValue::new(false),

@@ -3,7 +3,11 @@
 //! host cannot set the headers SharedArrayBuffer needs, so nothing is
 //! shared; each worker gets a copy of the training rows). The pool has
 //! `navigator.hardwareConcurrency − 1` workers, at most 4, at least 1;
-//! `?workers=N` in the page's address sets it (for benchmarks). Which fold
+//! `?workers=N` in the page's address sets it (for benchmarks). The trainer
+//! (the worker that fits and ranks) takes folds too, after the pool's own
+//! workers: once the ranking is out it would sit idle while the record is
+//! computed, and on a machine of two cores that halves the record's time. A
+//! ranking or a new round asked for meanwhile waits for its fold. Which fold
 //! runs where, and what a crash does, is `core::active::evaluation::FoldSchedule`:
 //! each fold is seeded by its number, so the record is the same on any
 //! number of workers.
@@ -44,28 +48,52 @@ pub fn pool_size() -> usize {
     asked.unwrap_or_else(|| cores.saturating_sub(1).clamp(1, MOST_WORKERS))
 }
 
-/// Workers started on first use and kept between rounds; copies share them.
+/// Workers started on first use and kept between rounds, then the trainer;
+/// copies share them.
 #[derive(Clone, Copy)]
-pub struct WorkerPool(StoredValue<Vec<WorkerSlot>, LocalStorage>);
+pub struct WorkerPool {
+    own: StoredValue<Vec<WorkerSlot>, LocalStorage>,
+    trainer: WorkerSlot,
+    /// Whether the trainer is computing a fold now.
+    trainer_has_fold: StoredValue<bool>,
+}
 
 type FoldAnswer = (usize, usize, Result<FoldOutcome, WorkerError>);
 
 impl WorkerPool {
-    /// A pool of `size` workers (at least 1), none started yet.
-    pub fn new(size: usize) -> WorkerPool {
-        WorkerPool(StoredValue::new_local(
-            (0..size.max(1)).map(|_| WorkerSlot::default()).collect(),
-        ))
+    /// A pool of `size` workers of its own (at least 1), none started yet,
+    /// helped by `trainer`.
+    pub fn new(size: usize, trainer: WorkerSlot) -> WorkerPool {
+        WorkerPool {
+            own: StoredValue::new_local((0..size.max(1)).map(|_| WorkerSlot::default()).collect()),
+            trainer,
+            trainer_has_fold: StoredValue::new(false),
+        }
     }
 
+    /// The workers that take folds: the pool's own and the trainer.
     pub fn size(&self) -> usize {
-        self.0.with_value(Vec::len)
+        self.own.with_value(Vec::len) + 1
     }
 
-    /// Stops every worker at once (Cancel); the next evaluation starts new ones.
+    /// Every worker that takes folds, the trainer last (it is given a fold
+    /// only when the pool's own are busy).
+    fn slots(&self) -> Vec<WorkerSlot> {
+        let mut slots = self.own.get_value();
+        slots.push(self.trainer);
+        slots
+    }
+
+    /// Stops the pool's own workers at once, and the trainer if it is
+    /// computing a fold (Cancel); the next evaluation, ranking or round
+    /// starts new ones.
     pub fn stop(&self) {
-        self.0
+        self.own
             .with_value(|slots| slots.iter().for_each(WorkerSlot::stop));
+        if self.trainer_has_fold.get_value() {
+            self.trainer.stop();
+            self.trainer_has_fold.set_value(false);
+        }
     }
 
     /// `job`'s cross-validation, its folds spread over the pool; `rows` are
@@ -81,7 +109,8 @@ impl WorkerPool {
         progress: impl Fn(usize, usize),
         still_wanted: impl Fn() -> bool,
     ) -> Result<CrossValidation, String> {
-        let slots = self.0.get_value();
+        let slots = self.slots();
+        let trainer = slots.len() - 1;
         let rows = js_sys::Float64Array::from(rows);
         let mut schedule = FoldSchedule::new(job.fold_count(), slots.len());
         let mut free: Vec<usize> = (0..slots.len()).rev().collect();
@@ -98,6 +127,8 @@ impl WorkerPool {
                     free.push(worker);
                     break;
                 };
+                self.trainer_has_fold
+                    .set_value(self.trainer_has_fold.get_value() || worker == trainer);
                 let (slot, job, rows) = (slots[worker], job.clone(), rows.clone());
                 running.push(Box::pin(async move {
                     let outcome = match slot.get().await {
@@ -112,6 +143,9 @@ impl WorkerPool {
             }
             let ((worker, fold, outcome), _, still_running) = select_all(running).await;
             running = still_running;
+            if worker == trainer {
+                self.trainer_has_fold.set_value(false);
+            }
             match outcome {
                 Ok(outcome) => {
                     schedule.done(fold, outcome);

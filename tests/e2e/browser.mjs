@@ -23,9 +23,10 @@ export const CHROMIUM_FLAGS = [
   "--disable-quic",
 ];
 
-/** Launches headless /usr/bin/chromium through playwright-core (nothing is downloaded). */
-export function launchChromium() {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_FLAGS });
+/** Launches headless /usr/bin/chromium through playwright-core (nothing is
+ * downloaded), with `extraFlags` after the usual ones. */
+export function launchChromium(extraFlags = []) {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: [...CHROMIUM_FLAGS, ...extraFlags] });
 }
 
 /**

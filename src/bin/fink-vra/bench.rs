@@ -20,7 +20,7 @@ pub struct BenchArguments {
     /// Alerts in the pool to predict and rank.
     #[arg(long, default_value_t = 100_000)]
     pool: usize,
-    /// Labelled alerts to train on.
+    /// Labelled alerts to train on (the table's rows again, jittered, past its size).
     #[arg(long, default_value_t = 200)]
     labels: usize,
     /// Feature columns used (the first N of the table; the VRA has 21).
@@ -56,7 +56,10 @@ pub fn run(arguments: &BenchArguments) -> Result<(), String> {
     let (mapped, classes) = mapped_rows(&target, &table.labels);
     let mut order: Vec<usize> = (0..mapped.len()).collect();
     SplitMix64::new(arguments.seed).shuffle(&mut order);
-    let chosen: Vec<usize> = order.iter().take(arguments.labels).copied().collect();
+    // More labels than the table has rows: its rows again, jittered apart below.
+    let chosen: Vec<usize> = (0..arguments.labels)
+        .map(|index| order[index % order.len()])
+        .collect();
     let labelled = jittered_rows(
         &table
             .features

@@ -80,6 +80,13 @@ struct Pending {
     constant: Vec<usize>,
 }
 
+/// Grows one tree. Never inlined, on purpose: V8 runs a wasm function with
+/// its baseline compiler until a later call enters the optimised code (it has
+/// no on-stack replacement for wasm), so a fit inlined into one call ran
+/// whole at baseline speed in the page. As its own function, the tree is the
+/// unit that tiers up: the page's fit on 20,000 labels went from 3.3 s to
+/// 2.0 s (bench/TRAIN_SCALE.md); natively it changes nothing.
+#[inline(never)]
 fn grow(
     training: &Training,
     max_features: usize,
