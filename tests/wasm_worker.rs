@@ -19,9 +19,10 @@ use fink_vra::core::model_file::onnx::to_onnx;
 use fink_vra::core::model_file::ModelFile;
 use fink_vra::core::session::SavedSession;
 use fink_vra::core::wire::protocol::{
-    expect_card_stamps, expect_file_read, expect_fold_evaluated, expect_trained, reply_from_bytes,
-    reply_to_bytes, WorkerRequest,
+    expect_card_stamps, expect_file_read, expect_fold_evaluated, expect_trained,
+    expect_tree_blocks_scored, reply_from_bytes, reply_to_bytes, WorkerRequest,
 };
+use fink_vra::core::wire::to_bytes;
 use fink_vra::core::workbench::WorkbenchSettings;
 use fink_vra::core::workspace::{FileOutcome, Workspace};
 use fink_vra::ui::worker_main::{reply_to, source_bytes};
@@ -205,6 +206,36 @@ fn a_one_class_round_trains_in_the_worker_and_its_missing_auc_crosses_as_none() 
         .expect("applies");
     assert!(follow_up.rerank);
     assert_eq!(session.saved().rounds.len(), 1);
+}
+
+#[wasm_bindgen_test]
+fn a_forest_grown_in_blocks_by_two_workers_adds_up_to_the_round_one_worker_trains() {
+    let mut workspace = Workspace::for_survey(Survey::Lsst);
+    workspace.load_file("simulated.parquet", LSST_SIMULATED.to_vec());
+    let mut session = LabellingSession::new(SavedSession::for_survey(Survey::Lsst));
+    label_alternately(&mut session, &workspace, 16);
+    let (job, values) = session.training_job(&workspace, "t".into(), true);
+    let payload: JsValue = js_sys::Float64Array::from(values.as_slice()).into();
+    let reply = reply_to(&message(&WorkerRequest::Train(job.clone()), &payload));
+    let whole = expect_trained(reply_from_bytes(&reply_to_bytes(&reply))).expect("trains");
+    let part = |blocks: std::ops::Range<usize>| {
+        let request = WorkerRequest::ScoreTreeBlocks {
+            job: job.clone(),
+            blocks,
+        };
+        let reply = reply_to(&message(&request, &payload));
+        expect_tree_blocks_scored(reply_from_bytes(&reply_to_bytes(&reply))).expect("scores")
+    };
+    let in_parts = job
+        .outcome_from_tree_blocks(&values, vec![part(4..10), part(0..4)])
+        .expect("adds up");
+    assert_eq!(to_bytes(&in_parts), to_bytes(&whole));
+    let file = ModelFile::export_round(&workspace, &in_parts.record).expect("exports");
+    assert_eq!(
+        file.score(workspace.features()).expect("scores"),
+        in_parts.probabilities,
+        "the model file scores as the workers' parts did"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -27,6 +27,7 @@ pub mod parallel;
 pub mod plot;
 pub mod queue;
 pub mod random;
+pub mod ranking_fit;
 pub mod session;
 pub mod team;
 pub mod training_table;

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::active::round::{fit_round, train_round, LabelledRows, RoundRecord, RoundRequest};
+use crate::core::active::round::{train_round, LabelledRows, RoundRecord, RoundRequest};
 use crate::core::active::strategy::{ColdStart, QueryStrategy};
 use crate::core::alert::{Candid, Survey};
 use crate::core::features::stats::median;
@@ -240,14 +240,6 @@ impl TrainingJob {
         self.run_with(values, 1, train_round)
     }
 
-    /// The first half of [`TrainingJob::run`]: the model fitted and every
-    /// row scored, the record left pending its cross-validation (an
-    /// `active::evaluation::EvaluationJob` completes it), so the page ranks
-    /// the pool at once. A refit needs no more than this.
-    pub fn fit_and_score(&self, values: &[f64]) -> Result<TrainingOutcome, ModelError> {
-        self.run_with(values, 1, fit_round)
-    }
-
     /// The round trained whole (cross-validation included, on up to
     /// `threads` threads) and its fitted model, without scoring the rows:
     /// what `fink-vra train` writes to a model file.
@@ -267,15 +259,19 @@ impl TrainingJob {
         train: fn(RoundRequest) -> Result<(RoundRecord, FittedModel), ModelError>,
     ) -> Result<TrainingOutcome, ModelError> {
         let (record, model, used_columns) = self.fit_with(values, threads, train)?;
-        let columns = self.columns;
-        let all: Vec<&[f64]> = values.chunks_exact(columns).collect();
-        let all = FeatureMatrix::from_rows(&all)
-            .unwrap_or_else(|| FeatureMatrix::with_columns(columns))
-            .select_columns(&used_columns);
         Ok(TrainingOutcome {
             record,
-            probabilities: model.predict_proba(&all)?,
+            probabilities: model.predict_proba(&self.all_rows(values, &used_columns))?,
         })
+    }
+
+    /// Every row of the job, its used columns only.
+    pub(crate) fn all_rows(&self, values: &[f64], used_columns: &[usize]) -> FeatureMatrix {
+        let columns = self.columns;
+        let all: Vec<&[f64]> = values.chunks_exact(columns).collect();
+        FeatureMatrix::from_rows(&all)
+            .unwrap_or_else(|| FeatureMatrix::with_columns(columns))
+            .select_columns(used_columns)
     }
 
     /// Checks the rows, splits off the validation share and trains with
@@ -286,6 +282,14 @@ impl TrainingJob {
         threads: usize,
         train: fn(RoundRequest) -> Result<(RoundRecord, FittedModel), ModelError>,
     ) -> Result<(RoundRecord, FittedModel, Vec<usize>), ModelError> {
+        let split = self.split(values)?;
+        let (record, model) = train(split.request(self, threads))?;
+        Ok((record, model, split.used_columns))
+    }
+
+    /// Checks the rows and splits the labels into training and validation
+    /// (the fixed share), each with its rows.
+    pub(crate) fn split(&self, values: &[f64]) -> Result<SplitLabels, ModelError> {
         let columns = self.columns;
         let row = |index: usize| &values[index * columns..(index + 1) * columns];
         if values.len() != self.candids.len() * columns {
@@ -304,62 +308,81 @@ impl TrainingJob {
         if used_columns.is_empty() {
             return Err(ModelError::NoFeatures);
         }
-        let mut training: Vec<&(usize, String)> = Vec::new();
-        let mut validation: Vec<&(usize, String)> = Vec::new();
-        for labelled in &self.labels {
-            let held_out = is_validation(
-                self.candids[labelled.0],
-                self.settings.validation_share,
-                self.settings.seed,
-            );
-            if held_out {
-                validation.push(labelled)
-            } else {
-                training.push(labelled)
-            }
-        }
-        let matrix = |split: &[&(usize, String)]| {
+        type Labelled<'a> = Vec<&'a (usize, String)>;
+        let (validation, training): (Labelled, Labelled) =
+            self.labels.iter().partition(|labelled| {
+                is_validation(
+                    self.candids[labelled.0],
+                    self.settings.validation_share,
+                    self.settings.seed,
+                )
+            });
+        let part = |split: &[&(usize, String)]| {
             let rows: Vec<&[f64]> = split.iter().map(|(index, _)| row(*index)).collect();
-            FeatureMatrix::from_rows(&rows)
-                .unwrap_or_else(|| FeatureMatrix::with_columns(columns))
-                .select_columns(&used_columns)
+            SplitPart {
+                rows: split.iter().map(|(index, _)| *index).collect(),
+                features: FeatureMatrix::from_rows(&rows)
+                    .unwrap_or_else(|| FeatureMatrix::with_columns(columns))
+                    .select_columns(&used_columns),
+                ids: split
+                    .iter()
+                    .map(|(index, _)| self.candids[*index].to_string())
+                    .collect(),
+                labels: split.iter().map(|(_, label)| label.clone()).collect(),
+            }
         };
-        let ids = |split: &[&(usize, String)]| {
-            split
-                .iter()
-                .map(|(index, _)| self.candids[*index].to_string())
-                .collect::<Vec<_>>()
-        };
-        let labels = |split: &[&(usize, String)]| {
-            split
-                .iter()
-                .map(|(_, label)| label.clone())
-                .collect::<Vec<_>>()
-        };
-        let (train_rows, validation_rows) = (matrix(&training), matrix(&validation));
-        let (train_ids, train_labels) = (ids(&training), labels(&training));
-        let (validation_ids, validation_labels) = (ids(&validation), labels(&validation));
-        let (record, model) = train(RoundRequest {
-            round: self.round,
-            target: &self.settings.target,
-            model: &self.settings.model,
-            strategy: self.settings.strategy,
-            seed: self.settings.seed.wrapping_add(u64::from(self.round)),
-            timestamp: self.timestamp.clone(),
-            feature_names: &used_names,
-            training: LabelledRows {
-                ids: &train_ids,
-                labels: &train_labels,
-                features: &train_rows,
-            },
-            validation: (!validation.is_empty()).then_some(LabelledRows {
-                ids: &validation_ids,
-                labels: &validation_labels,
-                features: &validation_rows,
-            }),
+        Ok(SplitLabels {
+            training: part(&training),
+            validation: part(&validation),
+            used_columns,
+            used_names,
+        })
+    }
+}
+
+/// A training job's labels split into training and validation, with their
+/// rows and the features the settings use.
+pub(crate) struct SplitLabels {
+    pub training: SplitPart,
+    pub validation: SplitPart,
+    pub used_columns: Vec<usize>,
+    pub used_names: Vec<String>,
+}
+
+/// One side of the split: each label's row in the job, its feature row (the
+/// used columns), alert id and label text.
+pub(crate) struct SplitPart {
+    pub rows: Vec<usize>,
+    pub features: FeatureMatrix,
+    pub ids: Vec<String>,
+    pub labels: Vec<String>,
+}
+
+impl SplitPart {
+    fn labelled_rows(&self) -> LabelledRows<'_> {
+        LabelledRows {
+            ids: &self.ids,
+            labels: &self.labels,
+            features: &self.features,
+        }
+    }
+}
+
+impl SplitLabels {
+    /// The round `job` asks for, on these labels.
+    pub(crate) fn request<'a>(&'a self, job: &'a TrainingJob, threads: usize) -> RoundRequest<'a> {
+        RoundRequest {
+            round: job.round,
+            target: &job.settings.target,
+            model: &job.settings.model,
+            strategy: job.settings.strategy,
+            seed: job.settings.seed.wrapping_add(u64::from(job.round)),
+            timestamp: job.timestamp.clone(),
+            feature_names: &self.used_names,
+            training: self.training.labelled_rows(),
+            validation: (!self.validation.ids.is_empty()).then(|| self.validation.labelled_rows()),
             threads,
-        })?;
-        Ok((record, model, used_columns))
+        }
     }
 }
 

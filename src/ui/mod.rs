@@ -9,6 +9,7 @@ mod app;
 pub mod browser;
 mod loading;
 mod mlflow_log;
+mod ranking_fit;
 mod round_records;
 mod sections;
 mod training_rows;

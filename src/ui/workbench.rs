@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 
 use super::browser::clock::now_iso;
 use super::browser::storage::{self, session_key, unreadable_session_key, StorageProblem};
+use super::ranking_fit;
 use super::round_records::RecordProgress;
 use super::worker_pool::{pool_size, WorkerPool};
 use super::worker_slot::WorkerSlot;
@@ -367,10 +368,8 @@ impl Workbench {
         }
         let generation = self.training_generation.get_untracked() + 1;
         self.training_generation.set(generation);
-        let outcome = match self.worker.get().await {
-            Ok(worker) => worker.train(job.clone(), &values).await,
-            Err(reason) => Err(WorkerError::Gone { reason }),
-        };
+        let outcome =
+            ranking_fit::fit_and_score(self.worker, self.evaluators, job.clone(), &values).await;
         if self.training_generation.get_untracked() != generation {
             return; // cancelled meanwhile: this answer is stale
         }

@@ -76,6 +76,12 @@ impl WorkerPool {
         self.own.with_value(Vec::len) + 1
     }
 
+    /// The pool's own workers (the ranking's fit shares a forest's trees
+    /// with them, `ui::ranking_fit`).
+    pub fn own_slots(&self) -> Vec<WorkerSlot> {
+        self.own.get_value()
+    }
+
     /// Every worker that takes folds, the trainer last (it is given a fold
     /// only when the pool's own are busy).
     fn slots(&self) -> Vec<WorkerSlot> {

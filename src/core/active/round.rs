@@ -165,7 +165,7 @@ pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), 
     for outcome in map_in_order(&pieces, request.threads, |piece| match piece {
         Piece::Model => {
             let fitted = request.model.fit(&rows, &classes, request.seed)?;
-            let record = record_of(&request, &fitted, &indices, &classes, &rows)?;
+            let record = record_of(&request, &fitted)?;
             Ok(PieceOutcome::Model(Box::new((record, fitted))))
         }
         Piece::Fold { number, held_out } => evaluate_fold(
@@ -188,49 +188,74 @@ pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), 
     Ok((record, model))
 }
 
-/// Fits the round's model and records it without its cross-validation,
-/// which follows (`RecordState::Pending`, completed by an
-/// `active::evaluation::EvaluationJob`), so the new model can rank the pool
-/// at once. A round that cannot be cross-validated (a class with fewer than
-/// 2 labels) is complete already, as with [`train_round`].
-pub fn fit_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), ModelError> {
-    let (indices, classes) = mapped_rows(request.target, request.training.labels);
-    let rows = request.training.features.select_rows(&indices);
-    let model = request.model.fit(&rows, &classes, request.seed)?;
-    let mut record = record_of(&request, &model, &indices, &classes, &rows)?;
+/// The round's record without its cross-validation, which follows
+/// (`RecordState::Pending`, completed by an `active::evaluation::EvaluationJob`),
+/// so that the new model ranks the pool at once; a round that cannot be
+/// cross-validated (a class with fewer than 2 labels) is complete already,
+/// as with [`train_round`]. Made from the probabilities the round's model
+/// gives every row of `request.training` and of `request.validation`
+/// (mapped to a class or not, in their order): the model is fitted and
+/// applied by the caller (`core::ranking_fit`), whole or in parts.
+pub fn record_from_probabilities(
+    request: &RoundRequest,
+    training: &[f64],
+    validation: Option<&[f64]>,
+) -> RoundRecord {
+    pending_unless_too_few(record_with(request, training, validation), request)
+}
+
+/// `record` pending its cross-validation, or complete without one when a
+/// class has too few labels for folds.
+fn pending_unless_too_few(mut record: RoundRecord, request: &RoundRequest) -> RoundRecord {
+    let (_, classes) = mapped_rows(request.target, request.training.labels);
     if plan_folds(&classes, CROSS_VALIDATION_FOLDS, request.seed).is_some() {
         record.record_state = RecordState::Pending;
     } else {
         record.complete(summarize_folds(&[], request.feature_names));
     }
-    Ok((record, model))
+    record
 }
 
-/// The record of the round `request` fitted as `model` on the mapped rows
-/// `indices` (of classes `classes`, selected as `rows`), without its
+/// The record of the round `request` fitted as `model`, without its
 /// cross-validation.
-fn record_of(
-    request: &RoundRequest,
-    model: &FittedModel,
-    indices: &[usize],
-    classes: &[u8],
-    rows: &FeatureMatrix,
-) -> Result<RoundRecord, ModelError> {
-    let training_set = binary_metrics(classes, &model.predict_proba(rows)?);
+fn record_of(request: &RoundRequest, model: &FittedModel) -> Result<RoundRecord, ModelError> {
+    let training = model.predict_proba(request.training.features)?;
     let validation = match &request.validation {
+        Some(held_out) => Some(model.predict_proba(held_out.features)?),
         None => None,
-        Some(held_out) => {
+    };
+    Ok(record_with(request, &training, validation.as_deref()))
+}
+
+/// The record of the round `request` whose model gave `training` and
+/// `validation` (every row of each), without its cross-validation.
+fn record_with(
+    request: &RoundRequest,
+    training_probabilities: &[f64],
+    validation_probabilities: Option<&[f64]>,
+) -> RoundRecord {
+    let (indices, classes) = mapped_rows(request.target, request.training.labels);
+    let of_mapped = |probabilities: &[f64], indices: &[usize]| -> Vec<f64> {
+        indices.iter().map(|&index| probabilities[index]).collect()
+    };
+    let training_set = binary_metrics(&classes, &of_mapped(training_probabilities, &indices));
+    let validation = request
+        .validation
+        .as_ref()
+        .zip(validation_probabilities)
+        .and_then(|(held_out, probabilities)| {
             let (validation_indices, validation_classes) =
                 mapped_rows(request.target, held_out.labels);
-            let probabilities =
-                model.predict_proba(&held_out.features.select_rows(&validation_indices))?;
-            (!validation_classes.is_empty())
-                .then(|| binary_metrics(&validation_classes, &probabilities))
-        }
-    };
+            (!validation_classes.is_empty()).then(|| {
+                binary_metrics(
+                    &validation_classes,
+                    &of_mapped(probabilities, &validation_indices),
+                )
+            })
+        });
     let training = indices
         .iter()
-        .zip(classes)
+        .zip(&classes)
         .map(|(&index, &class)| TrainingExample {
             id: request.training.ids[index].clone(),
             label: request.training.labels[index].clone(),
@@ -238,7 +263,7 @@ fn record_of(
         })
         .collect();
     let positives = classes.iter().filter(|&&class| class == 1).count();
-    Ok(RoundRecord {
+    RoundRecord {
         round: request.round,
         model_type: request.target.name.clone(),
         target: request.target.clone(),
@@ -254,7 +279,7 @@ fn record_of(
         training_set,
         validation,
         record_state: RecordState::Complete,
-    })
+    }
 }
 
 /// Fits `record`'s model again on `rows`: its training alerts' feature rows,

@@ -16,7 +16,10 @@
 //! are counts of class 1. The rows of a node are a range of one index
 //! array, split in place.
 
+use std::ops::Range;
+
 use super::bins::BinnedRows;
+use super::forest_blocks::tree_seeds;
 use super::impute::MedianImputer;
 use super::node_rows::{node_range, partition_in_place, BinSplit, Node, NodeCodes};
 use super::tree::{Tree, TreeNode};
@@ -25,7 +28,6 @@ use crate::core::random::SplitMix64;
 
 /// The forest's hyper-parameters.
 pub(super) struct Settings {
-    pub trees: usize,
     pub min_samples_leaf: usize,
     /// Features tried per split; `None` is ⌊√features⌋.
     pub max_features: Option<usize>,
@@ -39,12 +41,15 @@ struct Training<'a> {
     labels: &'a [u8],
 }
 
-/// Fits the forest on `rows` with `labels` 0 or 1.
+/// Fits trees `trees` of the forest on `rows` with `labels` 0 or 1: the
+/// whole forest for `0..settings.trees`, or some of its trees, the same ones
+/// (each tree is grown from its own seed, `forest_blocks::tree_seeds`).
 pub(super) fn fit(
     rows: &FeatureMatrix,
     labels: &[u8],
     settings: Settings,
     seed: u64,
+    trees: Range<usize>,
 ) -> Result<FittedModel, ModelError> {
     let imputer = MedianImputer::fit(rows);
     let values = imputer.transform(rows);
@@ -62,9 +67,15 @@ pub(super) fn fit(
         .unwrap_or_else(|| (columns as f64).sqrt().floor() as usize)
         .clamp(1, columns.max(1));
     let min_samples_leaf = settings.min_samples_leaf.max(1);
-    let mut random = SplitMix64::new(seed);
-    let trees = (0..settings.trees.max(1))
-        .map(|_| grow(&training, max_features, min_samples_leaf, &mut random))
+    let trees = tree_seeds(seed, trees)
+        .map(|tree_seed| {
+            grow(
+                &training,
+                max_features,
+                min_samples_leaf,
+                &mut SplitMix64::new(tree_seed),
+            )
+        })
         .collect();
     Ok(FittedModel::ExtraTrees { imputer, trees })
 }

@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use super::check::FittedModelError;
+use super::forest_blocks::{add_blocks, block_sums};
 use super::impute::MedianImputer;
 use super::standardize::Standardizer;
 use super::tree::{add_leaf_values, SplitRule, Tree};
@@ -73,11 +74,9 @@ impl FittedModel {
         Ok(match self {
             FittedModel::Constant { probability, .. } => vec![*probability; rows.rows()],
             FittedModel::ExtraTrees { imputer, trees } => {
-                let values = imputer.transform(&rows);
-                let mut sums = vec![0.0; rows.rows()];
-                let width = imputer.output_columns();
-                add_leaf_values(trees, &values, width, SplitRule::LessOrEqual, &mut sums);
-                sums.into_iter()
+                let blocks = forest_block_sums(imputer, trees, &rows);
+                add_blocks(rows.rows(), blocks.iter().map(Vec::as_slice))
+                    .into_iter()
                     .map(|sum| (sum / trees.len() as f64).clamp(0.0, 1.0))
                     .collect()
             }
@@ -111,6 +110,27 @@ impl FittedModel {
                     })
                     .collect()
             }
+        })
+    }
+
+    /// For a forest, the sums of its blocks of trees (`forest_blocks`) over
+    /// every row of `rows`, one vector per block: what `predict_proba` adds
+    /// and divides by the number of trees. `None` for other models.
+    pub fn forest_block_sums(
+        &self,
+        rows: &FeatureMatrix,
+    ) -> Result<Option<Vec<Vec<f64>>>, ModelError> {
+        if rows.columns() != self.input_columns() {
+            return Err(ModelError::FeatureCountMismatch {
+                expected: self.input_columns(),
+                found: rows.columns(),
+            });
+        }
+        Ok(match self {
+            FittedModel::ExtraTrees { imputer, trees } => {
+                Some(forest_block_sums(imputer, trees, &rows.to_float32()))
+            }
+            _ => None,
         })
     }
 
@@ -170,4 +190,13 @@ impl FittedModel {
             }
         }
     }
+}
+
+/// The block sums of a forest's `trees` over `rows` (float32 already).
+fn forest_block_sums(
+    imputer: &MedianImputer,
+    trees: &[Tree],
+    rows: &FeatureMatrix,
+) -> Vec<Vec<f64>> {
+    block_sums(trees, &imputer.transform(rows), imputer.output_columns())
 }

@@ -19,6 +19,7 @@ mod boosting;
 pub mod check;
 mod extra_trees;
 pub mod fitted;
+pub mod forest_blocks;
 pub mod impute;
 mod logistic;
 pub mod matrix;
@@ -26,6 +27,8 @@ mod node_rows;
 pub mod permutation;
 pub mod standardize;
 pub mod tree;
+
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -140,6 +143,46 @@ impl ModelSpec {
         labels: &[u8],
         seed: u64,
     ) -> Result<FittedModel, ModelError> {
+        self.fit_trees_of(rows, labels, seed, None)
+    }
+
+    /// How many blocks of trees this model is grown and summed in
+    /// (`forest_blocks`): `Some` for a forest only.
+    pub fn forest_blocks(&self) -> Option<usize> {
+        match *self {
+            ModelSpec::ExtraTrees { trees, .. } => Some(forest_blocks::block_count(trees.max(1))),
+            _ => None,
+        }
+    }
+
+    /// Fits only the trees of blocks `blocks` of this forest: the very trees
+    /// [`ModelSpec::fit`] grows there, for workers that each grow some. With
+    /// one class only this is the constant `fit` gives; a model that is not
+    /// a forest is refused.
+    pub fn fit_blocks(
+        &self,
+        rows: &FeatureMatrix,
+        labels: &[u8],
+        seed: u64,
+        blocks: Range<usize>,
+    ) -> Result<FittedModel, ModelError> {
+        self.fit_trees_of(rows, labels, seed, Some(blocks))
+    }
+
+    /// [`ModelSpec::fit`], or with `blocks` [`ModelSpec::fit_blocks`].
+    fn fit_trees_of(
+        &self,
+        rows: &FeatureMatrix,
+        labels: &[u8],
+        seed: u64,
+        blocks: Option<Range<usize>>,
+    ) -> Result<FittedModel, ModelError> {
+        if blocks.is_some() && self.forest_blocks().is_none() {
+            return Err(ModelError::Learner {
+                model: self.name(),
+                detail: "only a forest is fitted in blocks of trees".to_string(),
+            });
+        }
         let rows = &rows.to_float32();
         if rows.rows() == 0 {
             return Err(ModelError::NoTrainingRows);
@@ -170,11 +213,13 @@ impl ModelSpec {
                 rows,
                 labels,
                 extra_trees::Settings {
-                    trees,
                     min_samples_leaf,
                     max_features,
                 },
                 seed,
+                blocks.map_or(0..trees.max(1), |blocks| {
+                    forest_blocks::trees_of_blocks(&blocks, trees.max(1))
+                }),
             ),
             ModelSpec::GradientBoosting {
                 iterations,

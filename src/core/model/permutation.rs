@@ -7,12 +7,16 @@
 //! change a row's leaf in a tree whose path splits on `f` (or on its
 //! missing indicator); only those walks are taken again, from the first
 //! node on the path that splits on it, reading the permuted value in place
-//! (no copy of the rows). Leaves are summed in tree order, as
-//! [`FittedModel::predict_proba`] sums them, so the probabilities are the
-//! same to the bit as predicting the permuted rows. Other models predict a
+//! (no copy of the rows). Leaves are summed as
+//! [`FittedModel::predict_proba`] sums them (a forest in blocks of trees,
+//! `forest_blocks`; boosted trees in tree order onto the base score), so the
+//! probabilities are the same to the bit as predicting the permuted rows. Other models predict a
 //! permuted copy of the (already bounded) rows.
 
+use std::ops::Range;
+
 use super::fitted::{logistic, FittedModel};
+use super::forest_blocks::TREES_PER_BLOCK;
 use super::tree::{compact, CompactTree, SplitRule, Tree};
 use super::{FeatureMatrix, ModelError};
 
@@ -38,6 +42,9 @@ struct TreeWalks {
     /// For input column `c`, the model columns it feeds (itself, and its
     /// missing indicator when the imputer adds one).
     model_columns: Vec<Vec<usize>>,
+    /// How the trees' leaves are summed: in blocks of this many trees, as a
+    /// forest is, or (`None`) in tree order onto the start, as boosted trees.
+    trees_per_block: Option<usize>,
     /// `leaves[tree * rows + row]`: the leaf value reached.
     leaves: Vec<f64>,
     /// `first_reads[column * walks + tree * rows + row]`: the first node of
@@ -66,6 +73,7 @@ impl<'a> PermutationPredictor<'a> {
                     imputer.transform(&rows),
                     imputer.output_columns(),
                     model_columns,
+                    Some(TREES_PER_BLOCK),
                 ))
             }
             FittedModel::GradientBoosting { trees, .. } => Some(TreeWalks::new(
@@ -74,6 +82,7 @@ impl<'a> PermutationPredictor<'a> {
                 rows.row_major().to_vec(),
                 rows.columns(),
                 (0..rows.columns()).map(|column| vec![column]).collect(),
+                None,
             )),
             FittedModel::Constant { .. } | FittedModel::LogisticRegression { .. } => None,
         };
@@ -131,6 +140,7 @@ impl TreeWalks {
         inputs: Vec<f64>,
         width: usize,
         model_columns: Vec<Vec<usize>>,
+        trees_per_block: Option<usize>,
     ) -> TreeWalks {
         let trees: Vec<CompactTree> = trees.iter().map(compact).collect();
         let rows = inputs.len() / width.max(1);
@@ -160,19 +170,48 @@ impl TreeWalks {
             width,
             rows,
             model_columns,
+            trees_per_block,
             leaves,
             first_reads,
         }
     }
 
-    /// Each row's leaves summed in tree order onto `start`, with input
-    /// column `column` taken from row `order[row]`.
+    /// Each row's leaves summed onto `start` (in blocks for a forest, whose
+    /// start is 0), with input column `column` taken from row `order[row]`.
     fn sums_with_column_permuted(&self, start: f64, column: usize, order: &[usize]) -> Vec<f64> {
+        let rows = self.rows;
+        let mut sums = vec![start; rows];
+        match self.trees_per_block {
+            None => self.add_permuted_leaves(0..self.trees.len(), column, order, &mut sums),
+            Some(trees_per_block) => {
+                let mut block_sums = vec![0.0; rows];
+                for first in (0..self.trees.len()).step_by(trees_per_block.max(1)) {
+                    let block = first..(first + trees_per_block.max(1)).min(self.trees.len());
+                    block_sums.fill(0.0);
+                    self.add_permuted_leaves(block, column, order, &mut block_sums);
+                    for (sum, block_sum) in sums.iter_mut().zip(&block_sums) {
+                        *sum += block_sum;
+                    }
+                }
+            }
+        }
+        sums
+    }
+
+    /// Adds the leaves of trees `trees` to each row's sum in `sums`, in tree
+    /// order, with input column `column` taken from row `order[row]`.
+    fn add_permuted_leaves(
+        &self,
+        trees: Range<usize>,
+        column: usize,
+        order: &[usize],
+        sums: &mut [f64],
+    ) {
         let rows = self.rows;
         let walks = self.leaves.len();
         let permuted = &self.model_columns[column];
-        let mut sums = vec![start; rows];
-        for (tree_index, tree) in self.trees.iter().enumerate() {
+        for tree_index in trees {
+            let tree = &self.trees[tree_index];
             for (row, sum) in sums.iter_mut().enumerate() {
                 let walk_index = tree_index * rows + row;
                 // Node indices grow along a path: the smallest is the first.
@@ -197,7 +236,6 @@ impl TreeWalks {
                 };
             }
         }
-        sums
     }
 }
 

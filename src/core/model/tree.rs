@@ -296,6 +296,45 @@ pub fn add_leaf_values(
     }
 }
 
+/// Each block of `trees_per_block` trees' leaf values summed for every row
+/// of `values` (row-major, `width` per row): one vector per block, a sum per
+/// row, each block's leaves added from zero in tree order. Walked as
+/// [`add_leaf_values`] walks them (a block of rows through every tree
+/// before the next block of rows), so the rows stay in cache.
+pub fn leaf_value_sums_by_block(
+    trees: &[Tree],
+    values: &[f64],
+    width: usize,
+    rule: SplitRule,
+    trees_per_block: usize,
+) -> Vec<Vec<f64>> {
+    let width = width.max(1);
+    let rows = values.len() / width;
+    let compact_trees: Vec<CompactTree> = trees.iter().map(compact).collect();
+    let mut sums: Vec<Vec<f64>> = compact_trees
+        .chunks(trees_per_block.max(1))
+        .map(|_| vec![0.0; rows])
+        .collect();
+    for (row_block, block) in values.chunks(width * ROWS_PER_BLOCK).enumerate() {
+        let first_row = row_block * ROWS_PER_BLOCK;
+        for (tree_block, block_sums) in compact_trees
+            .chunks(trees_per_block.max(1))
+            .zip(sums.iter_mut())
+        {
+            let block_sums = &mut block_sums[first_row..first_row + block.len() / width];
+            for tree in tree_block {
+                for (rows, row_sums) in block
+                    .chunks(width * ROWS_AT_ONCE)
+                    .zip(block_sums.chunks_mut(ROWS_AT_ONCE))
+                {
+                    add_leaf_values_of_batch(tree, rows, width, rule, row_sums);
+                }
+            }
+        }
+    }
+    sums
+}
+
 /// Adds `tree`'s leaf value for each of the (at most [`ROWS_AT_ONCE`])
 /// `rows` to `row_sums`.
 fn add_leaf_values_of_batch(

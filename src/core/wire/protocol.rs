@@ -8,6 +8,8 @@
 //! has one decoding path, and an answer it cannot decode is an error, never
 //! an empty queue.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -19,6 +21,7 @@ use crate::core::file_reading::{read_file, read_file_from, FileReading, LoadErro
 use crate::core::ingest::{IngestError, SparseFile};
 use crate::core::model::ModelError;
 use crate::core::queue::{QueueJob, QueuedAlert};
+use crate::core::ranking_fit::TreeBlocksScored;
 use crate::core::workbench::{TrainingJob, TrainingOutcome};
 
 /// What the page asks of a worker.
@@ -32,6 +35,12 @@ pub enum WorkerRequest {
     /// cross-validation follows as [`WorkerRequest::EvaluateFold`]s.
     /// Payload: every loaded alert's feature row.
     Train(TrainingJob),
+    /// Grow and sum blocks `blocks` of a round's forest: one worker's part
+    /// of a [`WorkerRequest::Train`] split over several. Payload: as `Train`.
+    ScoreTreeBlocks {
+        job: TrainingJob,
+        blocks: Range<usize>,
+    },
     /// Evaluate one fold of a recorded round's cross-validation. Payload:
     /// the round's training rows, in its record's order, its features only.
     EvaluateFold { job: EvaluationJob, fold: usize },
@@ -69,6 +78,7 @@ pub enum WorkerAnswer {
     /// The decoded stamps; `None` when the file has none for the alert.
     CardStamps(Option<Vec<CardStamp>>),
     Trained(TrainingOutcome),
+    TreeBlocksScored(TreeBlocksScored),
     FoldEvaluated(FoldOutcome),
     Ranked(Vec<QueuedAlert>),
 }
@@ -105,6 +115,7 @@ impl WorkerRequest {
             WorkerRequest::ReadFile { .. } => "read-file",
             WorkerRequest::CardStamps { .. } => "card-stamps",
             WorkerRequest::Train(_) => "train",
+            WorkerRequest::ScoreTreeBlocks { .. } => "score-tree-blocks",
             WorkerRequest::EvaluateFold { .. } => "evaluate-fold",
             WorkerRequest::RankQueue(_) => "rank-queue",
         }
@@ -115,6 +126,7 @@ impl WorkerRequest {
         match self {
             WorkerRequest::ReadFile { .. } | WorkerRequest::CardStamps { .. } => PayloadKind::File,
             WorkerRequest::Train(_)
+            | WorkerRequest::ScoreTreeBlocks { .. }
             | WorkerRequest::EvaluateFold { .. }
             | WorkerRequest::RankQueue(_) => PayloadKind::FeatureRows,
         }
@@ -185,6 +197,14 @@ pub fn answer(request: WorkerRequest, payload: Payload) -> WorkerReply {
                     })?;
             Ok(WorkerAnswer::Trained(outcome))
         }
+        (WorkerRequest::ScoreTreeBlocks { job, blocks }, Payload::FeatureRows(values)) => {
+            let scored =
+                job.score_tree_blocks(&values, blocks.clone())
+                    .map_err(|error: ModelError| WorkerError::Training {
+                        detail: error.to_string(),
+                    })?;
+            Ok(WorkerAnswer::TreeBlocksScored(scored))
+        }
         (WorkerRequest::EvaluateFold { job, fold }, Payload::FeatureRows(values)) => {
             let outcome = job.run_fold(&values, *fold).map_err(|error: ModelError| {
                 WorkerError::Training {
@@ -223,6 +243,12 @@ expect_answer!(
     "card-stamps"
 );
 expect_answer!(expect_trained, Trained, TrainingOutcome, "train");
+expect_answer!(
+    expect_tree_blocks_scored,
+    TreeBlocksScored,
+    TreeBlocksScored,
+    "score-tree-blocks"
+);
 expect_answer!(
     expect_fold_evaluated,
     FoldEvaluated,

@@ -14,6 +14,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::ops::Range;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -27,9 +28,10 @@ use crate::core::alert::Candid;
 use crate::core::cutouts::CardStamp;
 use crate::core::file_reading::FileReading;
 use crate::core::queue::{QueueJob, QueuedAlert};
+use crate::core::ranking_fit::TreeBlocksScored;
 use crate::core::wire::protocol::{
     expect_card_stamps, expect_file_read, expect_fold_evaluated, expect_ranked, expect_trained,
-    reply_from_bytes, WorkerError, WorkerReply, WorkerRequest,
+    expect_tree_blocks_scored, reply_from_bytes, WorkerError, WorkerReply, WorkerRequest,
 };
 use crate::core::workbench::{TrainingJob, TrainingOutcome};
 use crate::ui::worker_main::READY;
@@ -227,6 +229,20 @@ impl PageWorker {
         let request = WorkerRequest::Train(job);
         let values = js_sys::Float64Array::from(values).into();
         expect_trained(self.request(&request, values).await)
+    }
+
+    /// Grows and sums blocks `blocks` of a round's forest in the worker: its
+    /// part of the ranking's fit (`core::ranking_fit`). `values` is every row
+    /// of the job (a `Float64Array`, copied to the worker, so one array
+    /// serves every part).
+    pub async fn score_tree_blocks(
+        &self,
+        job: TrainingJob,
+        blocks: Range<usize>,
+        values: &js_sys::Float64Array,
+    ) -> Result<TreeBlocksScored, WorkerError> {
+        let request = WorkerRequest::ScoreTreeBlocks { job, blocks };
+        expect_tree_blocks_scored(self.request(&request, values.into()).await)
     }
 
     /// Evaluates one fold of a round's cross-validation in the worker;

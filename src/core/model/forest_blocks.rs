@@ -1,0 +1,88 @@
+//! How a forest's trees are seeded and summed, so that its fit and its
+//! scoring can be split among workers without changing a bit of the result
+//! (the page grows the ranking's forest on the trainer and the pool at once).
+//!
+//! - Tree `i` grows from its own seed, the `i`-th draw of a SplitMix64 seeded
+//!   with the forest's seed ([`tree_seeds`]), so any tree can be grown alone.
+//! - The trees are summed in fixed blocks of [`TREES_PER_BLOCK`]: each
+//!   block's leaves added from zero in tree order, then the blocks' sums in
+//!   block order ([`block_sums`], [`add_blocks`]). A worker that grew whole blocks sends
+//!   their sums, and adding them in block order gives what one worker gives.
+//!
+//! Predictions, permutation importance, model files, `score`, Python and
+//! Spark all sum a forest this way.
+
+use std::ops::Range;
+
+use super::tree::{leaf_value_sums_by_block, SplitRule, Tree};
+use crate::core::random::SplitMix64;
+
+/// Trees per block: 50 trees make 10 blocks, enough for the pool's 4 workers
+/// and the trainer to share.
+pub const TREES_PER_BLOCK: usize = 5;
+
+/// The blocks of a forest of `trees` trees (the last may hold fewer).
+pub fn block_count(trees: usize) -> usize {
+    trees.div_ceil(TREES_PER_BLOCK)
+}
+
+/// The trees of `blocks` in a forest of `trees` trees.
+pub fn trees_of_blocks(blocks: &Range<usize>, trees: usize) -> Range<usize> {
+    (blocks.start * TREES_PER_BLOCK).min(trees)..(blocks.end * TREES_PER_BLOCK).min(trees)
+}
+
+/// The seeds of trees `trees` of a forest seeded `seed`.
+pub fn tree_seeds(seed: u64, trees: Range<usize>) -> impl Iterator<Item = u64> {
+    let mut draws = SplitMix64::new(seed);
+    (0..trees.end)
+        .map(move |_| draws.next_u64())
+        .skip(trees.start)
+}
+
+/// The sums of `trees` (which start at a block's first tree) over the rows
+/// of `values` (the forest's inputs: imputed, row-major, `width` per row),
+/// one vector per block.
+pub fn block_sums(trees: &[Tree], values: &[f64], width: usize) -> Vec<Vec<f64>> {
+    leaf_value_sums_by_block(
+        trees,
+        values,
+        width,
+        SplitRule::LessOrEqual,
+        TREES_PER_BLOCK,
+    )
+}
+
+/// Every row's sum over the blocks, added in block order onto zero.
+pub fn add_blocks<'a>(rows: usize, blocks: impl IntoIterator<Item = &'a [f64]>) -> Vec<f64> {
+    let mut sums = vec![0.0; rows];
+    for block in blocks {
+        for (sum, value) in sums.iter_mut().zip(block) {
+            *sum += value;
+        }
+    }
+    sums
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_cover_the_forest_and_the_last_may_be_short() {
+        assert_eq!(block_count(50), 10);
+        assert_eq!(block_count(52), 11);
+        assert_eq!(trees_of_blocks(&(0..2), 52), 0..10);
+        assert_eq!(trees_of_blocks(&(10..11), 52), 50..52);
+    }
+
+    #[test]
+    fn the_seeds_of_some_trees_are_those_of_the_whole_forest() {
+        let whole: Vec<u64> = tree_seeds(7, 0..12).collect();
+        let part: Vec<u64> = tree_seeds(7, 5..10).collect();
+        assert_eq!(part, whole[5..10]);
+        assert_eq!(
+            whole.iter().collect::<std::collections::HashSet<_>>().len(),
+            12
+        );
+    }
+}

@@ -1,0 +1,71 @@
+//! The ranking's fit in the page: a forest's blocks of trees grown and
+//! summed at once on the trainer and the pool's own workers, then added up
+//! on the page (`core::ranking_fit`); any other model, or one worker, in the
+//! trainer alone. The outcome is the same to the bit either way. A pool
+//! worker that fails leaves its blocks to the trainer; a training error (the
+//! labels cannot be fitted) or a failed trainer fails the round, with the
+//! worker's message. A Cancel stops the trainer; parts still running in the
+//! pool finish and are ignored.
+
+use futures::future::join_all;
+
+use super::worker_pool::WorkerPool;
+use super::worker_slot::WorkerSlot;
+use crate::core::ranking_fit::{block_shares, TreeBlocksScored};
+use crate::core::wire::protocol::WorkerError;
+use crate::core::workbench::{TrainingJob, TrainingOutcome};
+
+/// `job` fitted and every row of `values` scored, its record pending.
+pub async fn fit_and_score(
+    trainer: WorkerSlot,
+    pool: WorkerPool,
+    job: TrainingJob,
+    values: &[f64],
+) -> Result<TrainingOutcome, WorkerError> {
+    let helpers = pool.own_slots();
+    let shares = job
+        .forest_blocks()
+        .map(|blocks| block_shares(blocks, helpers.len() + 1))
+        .unwrap_or_default();
+    if shares.len() < 2 {
+        return start(trainer).await?.train(job, values).await;
+    }
+    let rows = js_sys::Float64Array::from(values);
+    let slots = std::iter::once(trainer).chain(helpers);
+    let parts = join_all(shares.into_iter().zip(slots).map(|(blocks, slot)| {
+        let (job, rows) = (job.clone(), rows.clone());
+        async move {
+            let scored = match start(slot).await {
+                Ok(worker) => worker.score_tree_blocks(job, blocks.clone(), &rows).await,
+                Err(error) => Err(error),
+            };
+            (blocks, slot, scored)
+        }
+    }))
+    .await;
+    let mut scored: Vec<TreeBlocksScored> = Vec::with_capacity(parts.len());
+    for (index, (blocks, slot, part)) in parts.into_iter().enumerate() {
+        match part {
+            Ok(part) => scored.push(part),
+            // The trainer's own part, or labels no worker can fit.
+            Err(error) if index == 0 || matches!(error, WorkerError::Training { .. }) => {
+                return Err(error)
+            }
+            Err(_) => {
+                slot.stop();
+                let worker = start(trainer).await?;
+                scored.push(worker.score_tree_blocks(job.clone(), blocks, &rows).await?);
+            }
+        }
+    }
+    job.outcome_from_tree_blocks(values, scored)
+        .map_err(|error| WorkerError::Training {
+            detail: error.to_string(),
+        })
+}
+
+async fn start(slot: WorkerSlot) -> Result<super::browser::worker::PageWorker, WorkerError> {
+    slot.get()
+        .await
+        .map_err(|reason| WorkerError::Gone { reason })
+}
