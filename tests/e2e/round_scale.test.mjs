@@ -5,8 +5,10 @@
 // cancelled ("metrics not computed") and computed again; a reload while it
 // is computed leaves a consistent session, and the record completes from the
 // stored rows. A pool worker that crashes while it holds a fold leaves it to
-// the others; with none left, the round says why. Screenshots go to
-// tests/e2e/artifacts/.
+// the others; with none left, the round says why. The round's forest, grown
+// by the trainer and the pool's workers in blocks of trees, ranks and
+// records the same on any number of workers, and when a pool worker crashes
+// while it grows its trees. Screenshots go to tests/e2e/artifacts/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -154,15 +156,18 @@ test("a round on 2,000 stored labels and a 10k pool: the next card first, the re
   }
 });
 
-/** Installed before the page's scripts: the first `crashes` workers sent a
- * fold crash instead, as a worker whose wasm traps does (the worker is
+/** Installed before the page's scripts: of the workers sent a request of
+ * kind `kind` (e.g. "evaluate-fold"), the first `skip` go on and the next
+ * `crashes` crash instead, as a worker whose wasm traps does (the worker is
  * terminated and an `error` event reaches the page). */
-function crashWorkersSentAFold(crashes) {
-  window.foldCrashes = { left: crashes, crashed: 0 };
+function crashWorkersSent({ kind, skip, crashes }) {
+  window.foldCrashes = { skip, left: crashes, crashed: 0 };
   const BrowserWorker = window.Worker;
   window.Worker = class extends BrowserWorker {
     postMessage(message, ...rest) {
-      if (Array.isArray(message) && message[1] === "evaluate-fold" && window.foldCrashes.left > 0) {
+      if (Array.isArray(message) && message[1] === kind && window.foldCrashes.skip > 0) {
+        window.foldCrashes.skip -= 1;
+      } else if (Array.isArray(message) && message[1] === kind && window.foldCrashes.left > 0) {
         window.foldCrashes.left -= 1;
         window.foldCrashes.crashed += 1;
         this.terminate();
@@ -175,10 +180,10 @@ function crashWorkersSentAFold(crashes) {
 }
 
 /** The page at `query` with the stored labels of `labelsPath` and the `pool`
- * loaded, the first `crashes` workers sent a fold crashing. */
+ * loaded, workers crashing as `crashWorkersSent` is told by `crashes`. */
 async function pageWithLabels(built, query, labelsPath, labels, pool, crashes) {
   const context = await built.browser.newContext();
-  await context.addInitScript(crashWorkersSentAFold, crashes);
+  await context.addInitScript(crashWorkersSent, crashes);
   const { page, errors } = await openPage(context, built, query);
   await importStoredLabels(page, labelsPath, labels);
   await page.getByTestId("file-input").setInputFiles(pool);
@@ -197,7 +202,7 @@ test("a pool worker that crashes while it holds a fold: the fold goes to another
 
     // Two pool workers and the trainer: one crashes on its first fold, the
     // others do all five.
-    const two = await pageWithLabels(built, "?workers=2", labelsPath, labels, pool, 1);
+    const two = await pageWithLabels(built, "?workers=2", labelsPath, labels, pool, { kind: "evaluate-fold", skip: 0, crashes: 1 });
     await two.page.getByTestId("train").click();
     await waitForRecordState(two.page, "complete");
     assert.equal(await two.page.evaluate(() => window.foldCrashes.crashed), 1, "a worker crashed holding a fold");
@@ -210,7 +215,7 @@ test("a pool worker that crashes while it holds a fold: the fold goes to another
     // One pool worker and the trainer, and both crash: the round stays, says
     // why, keeps every label, and its metrics are computed again on new
     // workers.
-    const one = await pageWithLabels(built, "?workers=1", labelsPath, labels, pool, 2);
+    const one = await pageWithLabels(built, "?workers=1", labelsPath, labels, pool, { kind: "evaluate-fold", skip: 0, crashes: 2 });
     await one.page.getByTestId("train").click();
     await waitForRecordState(one.page, "not-computed");
     assert.match((await record(one.page)).text, /metrics not computed: .*worker stopped: RuntimeError: unreachable \(a crash made by the test\)/);
@@ -224,6 +229,39 @@ test("a pool worker that crashes while it holds a fold: the fold goes to another
     assert.equal((await saved(one.page)).rounds[0].cross_validated.folds, 5);
     assert.deepEqual(one.errors, []);
     await one.context.close();
+  } finally {
+    await rm(data, { recursive: true, force: true });
+  }
+});
+
+test("a round's forest grown with 1 or 3 pool workers, or with a pool worker crashing while it grows its trees, ranks and records the same to the bit", LONG, async () => {
+  const data = await mkdtemp(join(tmpdir(), "fink-vra-forest-blocks-"));
+  const labels = 300;
+  try {
+    const pool = await generateLsstAlerts(join(data, "pool"), 400, 400, 0);
+    const labelled = await generateLsstAlerts(join(data, "labelled"), labels, labels, 400);
+    const labelsPath = join(data, "labels-v3.json");
+    await writeFile(labelsPath, labelFileFromFeatures(await cli("features", ...labelled), "lsst"));
+    const rounds = [];
+    // The trainer is sent its blocks first; with 2 pool workers, the first
+    // of them crashes, and the trainer grows its blocks too.
+    for (const [query, crashes] of [["?workers=1", 0], ["?workers=3", 0], ["?workers=2", 1]]) {
+      const opened = await pageWithLabels(built, query, labelsPath, labels, pool, { kind: "score-tree-blocks", skip: 1, crashes });
+      await opened.page.getByTestId("train").click();
+      await waitForRecordState(opened.page, "complete");
+      assert.equal(await opened.page.evaluate(() => window.foldCrashes.crashed), crashes, query);
+      await opened.page.waitForFunction(() => document.querySelector('[data-testid="card-reason"]')?.textContent.includes("|p − 0.5|"), null, LONG);
+      const { timestamp, ...round } = (await saved(opened.page)).rounds[0];
+      assert.ok(timestamp);
+      rounds.push({ query, round, card: await opened.page.getByTestId("label-card").getAttribute("data-candid") });
+      assert.deepEqual(opened.errors, []);
+      await opened.context.close();
+    }
+    assert.equal(rounds[0].round.cross_validated.folds, 5);
+    for (const other of rounds.slice(1)) {
+      assert.deepEqual(other.round, rounds[0].round, `${other.query} records what ?workers=1 records`);
+      assert.equal(other.card, rounds[0].card, `${other.query} ranks as ?workers=1 ranks`);
+    }
   } finally {
     await rm(data, { recursive: true, force: true });
   }
