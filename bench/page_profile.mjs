@@ -7,8 +7,9 @@
 //        (profiles from the click until the next card, or until the complete record)
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { launchChromium, storedRowCount } from "../tests/e2e/browser.mjs";
+import { launchChromium } from "../tests/e2e/browser.mjs";
 import { startServer } from "../tests/e2e/server.mjs";
+import { pageWithLabelsAndPool, watchRoundMoments } from "./page_session.mjs";
 
 const LONG = { timeout: 1_800_000 };
 const PORT = 9333;
@@ -61,32 +62,9 @@ cdp.on(async (message) => {
 await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: true });
 try {
   const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${server.url}?workers=${workers}`);
-  await page.getByTestId("file-input").waitFor({ state: "attached" });
-  if ((await page.getByTestId("survey-name").textContent()) !== "Rubin/LSST") {
-    await page.getByTestId("survey-toggle").click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="survey-name"]')?.textContent === "Rubin/LSST");
-  }
-  await page.getByTestId("import-file").setInputFiles(labelsPath);
-  await page.getByTestId("import-report").waitFor(LONG);
-  while ((await storedRowCount(page)) < labelCount) await page.waitForTimeout(250);
-  await page.getByTestId("file-input").setInputFiles(pool);
-  await page.getByTestId("file-summary-row").nth(pool.length - 1).waitFor(LONG);
-  await page.getByTestId("progress").waitFor({ state: "detached", ...LONG });
-  await page.getByTestId("label-card").waitFor(LONG);
+  const { page } = await pageWithLabelsAndPool(context, `${server.url}?workers=${workers}`, labelsPath, labelCount, pool);
   await page.waitForTimeout(1000);
-  await page.evaluate(() => {
-    window.marks = {};
-    new MutationObserver(() => {
-      const marks = window.marks;
-      if (marks.clicked === undefined) return;
-      const reason = document.querySelector('[data-testid="card-reason"]')?.textContent ?? "";
-      if (marks.nextCard === undefined && reason.includes("|p − 0.5|")) marks.nextCard = performance.now();
-      const state = document.querySelector('[data-testid="round-record"]')?.dataset.state;
-      if (marks.record === undefined && state === "complete") marks.record = performance.now();
-    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-  });
+  await watchRoundMoments(page);
   profiling = true;
   for (const sessionId of workerSessions.keys()) await cdp.send("Profiler.start", {}, sessionId);
   await page.evaluate(() => (window.marks.clicked = performance.now()));

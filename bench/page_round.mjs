@@ -17,9 +17,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { launchChromium, storedRowCount } from "../tests/e2e/browser.mjs";
+import { launchChromium } from "../tests/e2e/browser.mjs";
 import { labelFileFromFeatures } from "../tests/e2e/cli.mjs";
 import { startServer } from "../tests/e2e/server.mjs";
+import { pageWithLabelsAndPool, watchRoundMoments } from "./page_session.mjs";
 
 const LONG = { timeout: 1_800_000 };
 const CLI = existsSync("target/cli/fink-vra") ? "target/cli/fink-vra" : "target/debug/fink-vra";
@@ -43,42 +44,20 @@ if (!labelsSource.endsWith(".json")) {
 const labelCount = JSON.parse(await readFile(labelsPath, "utf8")).labels.length;
 
 // The baseline, in the same run: the CLI trains the same round on the same rows.
-let start = performance.now();
+const start = performance.now();
 execFileSync(CLI, ["train", "--labels", labelsPath, "--out", join("bench", "out", "page-round.model.json")], { stdio: "ignore" });
 const result = { labels: labelCount, poolFiles: pool.length, cli: CLI, cliTrainSeconds: seconds(start), rounds: [] };
 
 async function round(browser, server, workers) {
   const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(workers ? `${server.url}?workers=${workers}` : server.url);
-  await page.getByTestId("file-input").waitFor({ state: "attached" });
-  if ((await page.getByTestId("survey-name").textContent()) !== "Rubin/LSST") {
-    await page.getByTestId("survey-toggle").click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="survey-name"]')?.textContent === "Rubin/LSST");
-  }
-  await page.getByTestId("import-file").setInputFiles(labelsPath);
-  await page.getByTestId("import-report").waitFor(LONG);
-  while ((await storedRowCount(page)) < labelCount) await page.waitForTimeout(250);
-  start = performance.now();
-  await page.getByTestId("file-input").setInputFiles(pool);
-  await page.getByTestId("file-summary-row").nth(pool.length - 1).waitFor(LONG);
-  await page.getByTestId("progress").waitFor({ state: "detached", ...LONG });
-  await page.getByTestId("label-card").waitFor(LONG);
-  const loadSeconds = seconds(start);
+  const url = workers ? `${server.url}?workers=${workers}` : server.url;
+  const { page, loadSeconds } = await pageWithLabelsAndPool(context, url, labelsPath, labelCount, pool);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   // Both moments, measured in the page from the click.
-  await page.evaluate(() => {
-    window.marks = {};
-    document.querySelector('[data-testid="train"]').addEventListener("click", () => (window.marks.clicked = performance.now()), { capture: true });
-    new MutationObserver(() => {
-      const marks = window.marks;
-      if (marks.clicked === undefined) return;
-      const reason = document.querySelector('[data-testid="card-reason"]')?.textContent ?? "";
-      if (marks.nextCard === undefined && reason.includes("|p − 0.5|")) marks.nextCard = performance.now();
-      const state = document.querySelector('[data-testid="round-record"]')?.dataset.state;
-      if (marks.record === undefined && state === "complete") marks.record = performance.now();
-    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-  });
+  await watchRoundMoments(page);
+  await page.evaluate(() =>
+    document.querySelector('[data-testid="train"]').addEventListener("click", () => (window.marks.clicked = performance.now()), { capture: true }),
+  );
   await page.getByTestId("train").click();
   await page.waitForFunction(() => window.marks.nextCard !== undefined && window.marks.record !== undefined, null, { ...LONG, polling: 100 });
   const marks = await page.evaluate(() => window.marks);
