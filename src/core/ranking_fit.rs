@@ -119,11 +119,6 @@ impl TrainingJob {
         Ok(self.outcome(&split, probabilities))
     }
 
-    /// The seed the round's model is fitted with.
-    fn model_seed(&self) -> u64 {
-        self.settings.seed.wrapping_add(u64::from(self.round))
-    }
-
     /// The outcome whose model gave `probabilities` to every row of the
     /// job: the record reads its training and validation rows among them.
     fn outcome(&self, split: &SplitLabels, probabilities: Vec<f64>) -> TrainingOutcome {

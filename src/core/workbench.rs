@@ -265,6 +265,12 @@ impl TrainingJob {
         })
     }
 
+    /// The seed the round's model is fitted with: the settings' seed moved
+    /// on by the round's number.
+    pub(crate) fn model_seed(&self) -> u64 {
+        self.settings.seed.wrapping_add(u64::from(self.round))
+    }
+
     /// Every row of the job, its used columns only.
     pub(crate) fn all_rows(&self, values: &[f64], used_columns: &[usize]) -> FeatureMatrix {
         let columns = self.columns;
@@ -376,7 +382,7 @@ impl SplitLabels {
             target: &job.settings.target,
             model: &job.settings.model,
             strategy: job.settings.strategy,
-            seed: job.settings.seed.wrapping_add(u64::from(job.round)),
+            seed: job.model_seed(),
             timestamp: job.timestamp.clone(),
             feature_names: &self.used_names,
             training: self.training.labelled_rows(),

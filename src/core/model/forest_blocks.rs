@@ -6,8 +6,9 @@
 //!   with the forest's seed ([`tree_seeds`]), so any tree can be grown alone.
 //! - The trees are summed in fixed blocks of [`TREES_PER_BLOCK`]: each
 //!   block's leaves added from zero in tree order, then the blocks' sums in
-//!   block order ([`block_sums`], [`add_blocks`]). A worker that grew whole blocks sends
-//!   their sums, and adding them in block order gives what one worker gives.
+//!   block order ([`block_sums`], [`add_blocks`]). A worker that grew whole
+//!   blocks sends their sums, and adding them in block order gives what one
+//!   worker gives.
 //!
 //! Predictions, permutation importance, model files, `score`, Python and
 //! Spark all sum a forest this way.

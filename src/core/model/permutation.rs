@@ -10,8 +10,8 @@
 //! (no copy of the rows). Leaves are summed as
 //! [`FittedModel::predict_proba`] sums them (a forest in blocks of trees,
 //! `forest_blocks`; boosted trees in tree order onto the base score), so the
-//! probabilities are the same to the bit as predicting the permuted rows. Other models predict a
-//! permuted copy of the (already bounded) rows.
+//! probabilities are the same to the bit as predicting the permuted rows.
+//! Other models predict a permuted copy of the (already bounded) rows.
 
 use std::ops::Range;
 
