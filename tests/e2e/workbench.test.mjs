@@ -124,10 +124,11 @@ test("closing the tab in the middle of labelling loses no label", async () => {
 test("a training worker that crashes is reported, labels stay, and the next round trains", async () => {
   // Service workers are blocked so that the route below sees the worker's script.
   const context = await built.browser.newContext({ serviceWorkers: "block" });
-  // The real worker, except that a training request makes it crash.
+  // The real worker, except that a training request (a whole round, or a
+  // share of its forest's trees) makes it crash.
   const crashing = `
     self.addEventListener("message", (event) => {
-      if (Array.isArray(event.data) && event.data[1] === "train") throw new Error("simulated worker crash");
+      if (Array.isArray(event.data) && ["train", "score-tree-blocks"].includes(event.data[1])) throw new Error("simulated worker crash");
     });
     importScripts("./fink-vra-worker.js");
     wasm_bindgen("./fink-vra-worker_bg.wasm");`;
