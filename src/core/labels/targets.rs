@@ -115,12 +115,13 @@ impl TargetMapping {
     /// The name of a mapping the user typed.
     pub const CUSTOM: &'static str = "custom";
 
-    /// A built-in model type by name (`gal`, `real`, `trans`), else a
-    /// mapping the user typed (as [`TargetMapping::parse_custom`]).
+    /// A built-in model type by name (`gal`, `real`, `trans`; spaces around
+    /// it ignored, as around the labels of a mapping), else a mapping the
+    /// user typed (as [`TargetMapping::parse_custom`]).
     pub fn named_or_custom(text: &str) -> Result<TargetMapping, MappingError> {
         match TargetMapping::built_in()
             .into_iter()
-            .find(|target| target.name == text)
+            .find(|target| target.name == text.trim())
         {
             Some(target) => Ok(target),
             None => TargetMapping::parse_custom(text),
@@ -205,6 +206,13 @@ mod tests {
         assert_eq!(row("bogus"), (None, Some(0), None));
         assert_eq!(row("varstar"), (Some(1), Some(1), Some(0)));
         assert_eq!(row("unsure"), (None, None, None), "unsure never trains");
+    }
+
+    #[test]
+    fn a_built_in_name_with_spaces_around_it_is_still_that_model_type() {
+        let gal = TargetMapping::named_or_custom(" gal ").expect("gal");
+        assert_eq!(gal.name, "gal");
+        assert_eq!(TargetMapping::named_or_custom("gal").expect("gal"), gal);
     }
 
     #[test]
