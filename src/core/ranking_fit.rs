@@ -170,9 +170,8 @@ fn fit_on(
 }
 
 fn not_a_forest(model: &ModelSpec) -> ModelError {
-    ModelError::Learner {
+    ModelError::NotAForest {
         model: model.name(),
-        detail: "only a forest is fitted in blocks of trees".to_string(),
     }
 }
 

@@ -51,6 +51,9 @@ pub enum ModelError {
     NoSuchFold { fold: usize, folds: usize },
     #[error("{model} failed: {detail}")]
     Learner { model: &'static str, detail: String },
+    /// Blocks of trees asked of a model that is not a forest.
+    #[error("{model} failed: only a forest is fitted in blocks of trees")]
+    NotAForest { model: &'static str },
 }
 
 /// Which classifier, with its hyper-parameters (all explicit, serialisable).
@@ -178,10 +181,7 @@ impl ModelSpec {
         blocks: Option<Range<usize>>,
     ) -> Result<FittedModel, ModelError> {
         if blocks.is_some() && self.forest_blocks().is_none() {
-            return Err(ModelError::Learner {
-                model: self.name(),
-                detail: "only a forest is fitted in blocks of trees".to_string(),
-            });
+            return Err(ModelError::NotAForest { model: self.name() });
         }
         let rows = &rows.to_float32();
         if rows.rows() == 0 {
