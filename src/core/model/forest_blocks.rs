@@ -57,11 +57,17 @@ pub fn block_sums(trees: &[Tree], values: &[f64], width: usize) -> Vec<Vec<f64>>
 pub fn add_blocks<'a>(rows: usize, blocks: impl IntoIterator<Item = &'a [f64]>) -> Vec<f64> {
     let mut sums = vec![0.0; rows];
     for block in blocks {
-        for (sum, value) in sums.iter_mut().zip(block) {
-            *sum += value;
-        }
+        add_block(&mut sums, block);
     }
     sums
+}
+
+/// Adds one block's sum to each row's running sum: the step [`add_blocks`]
+/// takes for each block in turn.
+pub fn add_block(sums: &mut [f64], block: &[f64]) {
+    for (sum, value) in sums.iter_mut().zip(block) {
+        *sum += value;
+    }
 }
 
 #[cfg(test)]

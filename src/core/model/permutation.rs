@@ -16,7 +16,7 @@
 use std::ops::Range;
 
 use super::fitted::{logistic, FittedModel};
-use super::forest_blocks::TREES_PER_BLOCK;
+use super::forest_blocks::{add_block, block_count, trees_of_blocks};
 use super::tree::{compact, CompactTree, SplitRule, Tree};
 use super::{FeatureMatrix, ModelError};
 
@@ -42,9 +42,9 @@ struct TreeWalks {
     /// For input column `c`, the model columns it feeds (itself, and its
     /// missing indicator when the imputer adds one).
     model_columns: Vec<Vec<usize>>,
-    /// How the trees' leaves are summed: in blocks of this many trees, as a
-    /// forest is, or (`None`) in tree order onto the start, as boosted trees.
-    trees_per_block: Option<usize>,
+    /// How the trees' leaves are summed: in a forest's blocks of trees
+    /// (`forest_blocks`), or in tree order onto the start, as boosted trees.
+    in_blocks: bool,
     /// `leaves[tree * rows + row]`: the leaf value reached.
     leaves: Vec<f64>,
     /// `first_reads[column * walks + tree * rows + row]`: the first node of
@@ -73,7 +73,7 @@ impl<'a> PermutationPredictor<'a> {
                     imputer.transform(&rows),
                     imputer.output_columns(),
                     model_columns,
-                    Some(TREES_PER_BLOCK),
+                    true,
                 ))
             }
             FittedModel::GradientBoosting { trees, .. } => Some(TreeWalks::new(
@@ -82,7 +82,7 @@ impl<'a> PermutationPredictor<'a> {
                 rows.row_major().to_vec(),
                 rows.columns(),
                 (0..rows.columns()).map(|column| vec![column]).collect(),
-                None,
+                false,
             )),
             FittedModel::Constant { .. } | FittedModel::LogisticRegression { .. } => None,
         };
@@ -140,7 +140,7 @@ impl TreeWalks {
         inputs: Vec<f64>,
         width: usize,
         model_columns: Vec<Vec<usize>>,
-        trees_per_block: Option<usize>,
+        in_blocks: bool,
     ) -> TreeWalks {
         let trees: Vec<CompactTree> = trees.iter().map(compact).collect();
         let rows = inputs.len() / width.max(1);
@@ -170,7 +170,7 @@ impl TreeWalks {
             width,
             rows,
             model_columns,
-            trees_per_block,
+            in_blocks,
             leaves,
             first_reads,
         }
@@ -181,19 +181,17 @@ impl TreeWalks {
     fn sums_with_column_permuted(&self, start: f64, column: usize, order: &[usize]) -> Vec<f64> {
         let rows = self.rows;
         let mut sums = vec![start; rows];
-        match self.trees_per_block {
-            None => self.add_permuted_leaves(0..self.trees.len(), column, order, &mut sums),
-            Some(trees_per_block) => {
-                let mut block_sums = vec![0.0; rows];
-                for first in (0..self.trees.len()).step_by(trees_per_block.max(1)) {
-                    let block = first..(first + trees_per_block.max(1)).min(self.trees.len());
-                    block_sums.fill(0.0);
-                    self.add_permuted_leaves(block, column, order, &mut block_sums);
-                    for (sum, block_sum) in sums.iter_mut().zip(&block_sums) {
-                        *sum += block_sum;
-                    }
-                }
-            }
+        let trees = self.trees.len();
+        if !self.in_blocks {
+            self.add_permuted_leaves(0..trees, column, order, &mut sums);
+            return sums;
+        }
+        let mut block_sums = vec![0.0; rows];
+        for block in 0..block_count(trees) {
+            block_sums.fill(0.0);
+            let block_trees = trees_of_blocks(&(block..block + 1), trees);
+            self.add_permuted_leaves(block_trees, column, order, &mut block_sums);
+            add_block(&mut sums, &block_sums);
         }
         sums
     }
