@@ -10,34 +10,33 @@
 use futures::future::join_all;
 
 use super::worker_pool::WorkerPool;
-use super::worker_slot::WorkerSlot;
 use crate::core::ranking_fit::{block_shares, TreeBlocksScored};
 use crate::core::wire::protocol::WorkerError;
 use crate::core::workbench::{TrainingJob, TrainingOutcome};
 
-/// `job` fitted and every row of `values` scored, its record pending.
+/// `job` fitted and every row of `values` scored, its record pending, by
+/// `pool`'s trainer and, for a forest, its own workers.
 pub async fn fit_and_score(
-    trainer: WorkerSlot,
     pool: WorkerPool,
     job: TrainingJob,
     values: &[f64],
 ) -> Result<TrainingOutcome, WorkerError> {
-    let helpers = pool.own_slots();
+    let (trainer, helpers) = (pool.trainer(), pool.own_slots());
     let shares = job
         .forest_blocks()
         .map(|blocks| block_shares(blocks, helpers.len() + 1))
         .unwrap_or_default();
     if shares.len() < 2 {
-        return start(trainer).await?.train(job, values).await;
+        return trainer.start().await?.train(job, values).await;
     }
     let rows = js_sys::Float64Array::from(values);
     let slots = std::iter::once(trainer).chain(helpers);
     let parts = join_all(shares.into_iter().zip(slots).map(|(blocks, slot)| {
         let (job, rows) = (job.clone(), rows.clone());
         async move {
-            let scored = match start(slot).await {
+            let scored = match slot.start().await {
                 Ok(worker) => worker.score_tree_blocks(job, blocks.clone(), &rows).await,
-                Err(error) => Err(error),
+                Err(gone) => Err(gone),
             };
             (blocks, slot, scored)
         }
@@ -53,7 +52,7 @@ pub async fn fit_and_score(
             }
             Err(_) => {
                 slot.stop();
-                let worker = start(trainer).await?;
+                let worker = trainer.start().await?;
                 scored.push(worker.score_tree_blocks(job.clone(), blocks, &rows).await?);
             }
         }
@@ -62,10 +61,4 @@ pub async fn fit_and_score(
         .map_err(|error| WorkerError::Training {
             detail: error.to_string(),
         })
-}
-
-async fn start(slot: WorkerSlot) -> Result<super::browser::worker::PageWorker, WorkerError> {
-    slot.get()
-        .await
-        .map_err(|reason| WorkerError::Gone { reason })
 }

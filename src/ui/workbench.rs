@@ -270,9 +270,9 @@ impl Workbench {
         self.queue_generation.set_value(generation);
         let workbench = *self;
         spawn_local(async move {
-            let ranked = match workbench.worker.get().await {
+            let ranked = match workbench.worker.start().await {
                 Ok(worker) => worker.rank_queue(job.clone(), &values).await,
-                Err(reason) => Err(WorkerError::Gone { reason }),
+                Err(gone) => Err(gone),
             };
             let queue = ranked.unwrap_or_else(|_| job.run(&values));
             if workbench.queue_generation.get_value() == generation {
@@ -368,8 +368,7 @@ impl Workbench {
         }
         let generation = self.training_generation.get_untracked() + 1;
         self.training_generation.set(generation);
-        let outcome =
-            ranking_fit::fit_and_score(self.worker, self.evaluators, job.clone(), &values).await;
+        let outcome = ranking_fit::fit_and_score(self.evaluators, job.clone(), &values).await;
         if self.training_generation.get_untracked() != generation {
             return; // cancelled meanwhile: this answer is stale
         }

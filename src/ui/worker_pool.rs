@@ -82,6 +82,11 @@ impl WorkerPool {
         self.own.get_value()
     }
 
+    /// The trainer, which helps the pool.
+    pub fn trainer(&self) -> WorkerSlot {
+        self.trainer
+    }
+
     /// Every worker that takes folds, the trainer last (it is given a fold
     /// only when the pool's own are busy).
     fn slots(&self) -> Vec<WorkerSlot> {
@@ -137,9 +142,9 @@ impl WorkerPool {
                     .set_value(self.trainer_has_fold.get_value() || worker == trainer);
                 let (slot, job, rows) = (slots[worker], job.clone(), rows.clone());
                 running.push(Box::pin(async move {
-                    let outcome = match slot.get().await {
+                    let outcome = match slot.start().await {
                         Ok(worker) => worker.evaluate_fold(job, fold, &rows).await,
-                        Err(reason) => Err(WorkerError::Gone { reason }),
+                        Err(gone) => Err(gone),
                     };
                     (worker, fold, outcome)
                 }));

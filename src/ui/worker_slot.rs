@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use super::browser::worker::PageWorker;
+use crate::core::wire::protocol::WorkerError;
 
 /// A place for one worker; copies share it. `stops` counts the stops, so
 /// that a worker still starting when the slot was stopped is not kept.
@@ -39,6 +40,14 @@ impl WorkerSlot {
         }
         self.worker.set_value(Some(worker.clone()));
         Ok(worker)
+    }
+
+    /// [`WorkerSlot::get`], a worker that could not start being the
+    /// protocol's `WorkerError::Gone`, as one that stops while it works.
+    pub async fn start(&self) -> Result<PageWorker, WorkerError> {
+        self.get()
+            .await
+            .map_err(|reason| WorkerError::Gone { reason })
     }
 
     /// Stops the worker at once, if any, and one still starting; the next
