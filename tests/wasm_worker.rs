@@ -178,6 +178,38 @@ fn message(request: &WorkerRequest, payload: &JsValue) -> js_sys::Array {
     )
 }
 
+/// A round trained through the worker's messages: the simulated LSST file
+/// loaded, a session with some of its alerts labelled in turn, the round's
+/// job, its rows (and as the worker's payload) and the worker's answer.
+struct LsstRound {
+    workspace: Workspace,
+    session: LabellingSession,
+    job: fink_vra::core::workbench::TrainingJob,
+    values: Vec<f64>,
+    payload: JsValue,
+    outcome: fink_vra::core::workbench::TrainingOutcome,
+}
+
+/// [`LsstRound`] with `labels` alerts labelled.
+fn lsst_round_trained_in_the_worker(labels: usize) -> LsstRound {
+    let mut workspace = Workspace::for_survey(Survey::Lsst);
+    workspace.load_file("simulated.parquet", LSST_SIMULATED.to_vec());
+    let mut session = LabellingSession::new(SavedSession::for_survey(Survey::Lsst));
+    label_alternately(&mut session, &workspace, labels);
+    let (job, values) = session.training_job(&workspace, "t".into(), true);
+    let payload: JsValue = js_sys::Float64Array::from(values.as_slice()).into();
+    let reply = reply_to(&message(&WorkerRequest::Train(job.clone()), &payload));
+    let outcome = expect_trained(reply_from_bytes(&reply_to_bytes(&reply))).expect("trains");
+    LsstRound {
+        workspace,
+        session,
+        job,
+        values,
+        payload,
+        outcome,
+    }
+}
+
 #[wasm_bindgen_test]
 fn a_one_class_round_trains_in_the_worker_and_its_missing_auc_crosses_as_none() {
     let mut workspace = Workspace::new();
@@ -210,14 +242,14 @@ fn a_one_class_round_trains_in_the_worker_and_its_missing_auc_crosses_as_none() 
 
 #[wasm_bindgen_test]
 fn a_forest_grown_in_blocks_by_two_workers_adds_up_to_the_round_one_worker_trains() {
-    let mut workspace = Workspace::for_survey(Survey::Lsst);
-    workspace.load_file("simulated.parquet", LSST_SIMULATED.to_vec());
-    let mut session = LabellingSession::new(SavedSession::for_survey(Survey::Lsst));
-    label_alternately(&mut session, &workspace, 16);
-    let (job, values) = session.training_job(&workspace, "t".into(), true);
-    let payload: JsValue = js_sys::Float64Array::from(values.as_slice()).into();
-    let reply = reply_to(&message(&WorkerRequest::Train(job.clone()), &payload));
-    let whole = expect_trained(reply_from_bytes(&reply_to_bytes(&reply))).expect("trains");
+    let LsstRound {
+        workspace,
+        job,
+        values,
+        payload,
+        outcome: whole,
+        ..
+    } = lsst_round_trained_in_the_worker(16);
     let part = |blocks: std::ops::Range<usize>| {
         let request = WorkerRequest::ScoreTreeBlocks {
             job: job.clone(),
@@ -270,15 +302,15 @@ fn a_round_trained_in_the_worker_exports_a_model_file_that_scores_as_the_worker_
 
 #[wasm_bindgen_test]
 fn a_rounds_record_completed_fold_by_fold_in_the_worker_is_the_round_trained_whole() {
-    let mut workspace = Workspace::for_survey(Survey::Lsst);
-    workspace.load_file("simulated.parquet", LSST_SIMULATED.to_vec());
-    let mut session = LabellingSession::new(SavedSession::for_survey(Survey::Lsst));
-    label_alternately(&mut session, &workspace, 20);
-    let (job, values) = session.training_job(&workspace, "t".into(), true);
+    let LsstRound {
+        workspace,
+        mut session,
+        job,
+        values,
+        outcome,
+        ..
+    } = lsst_round_trained_in_the_worker(20);
     let whole = job.run(&values).expect("trains whole");
-    let payload: JsValue = js_sys::Float64Array::from(values.as_slice()).into();
-    let reply = reply_to(&message(&WorkerRequest::Train(job.clone()), &payload));
-    let outcome = expect_trained(reply_from_bytes(&reply_to_bytes(&reply))).expect("trains");
     let _ = session
         .apply_training(&workspace, &job, outcome)
         .expect("applies");

@@ -61,13 +61,21 @@ async function switchToLsst(page) {
   }
 }
 
+/** Generated LSST alerts in `data`: a pool of `pool.alerts` alerts in files
+ * of `pool.perFile`, and `labels.alerts` others (files of `labels.perFile`)
+ * written as a version 3 label file, gal and extragal in turn. */
+async function poolAndStoredLabels(data, pool, labels) {
+  const poolFiles = await generateLsstAlerts(join(data, "pool"), pool.alerts, pool.perFile, 0);
+  const labelled = await generateLsstAlerts(join(data, "labelled"), labels.alerts, labels.perFile, pool.alerts);
+  const labelsPath = join(data, "labels-v3.json");
+  await writeFile(labelsPath, labelFileFromFeatures(await cli("features", ...labelled), "lsst"));
+  return { pool: poolFiles, labelsPath };
+}
+
 test("a round on 2,000 stored labels and a 10k pool: the next card first, the record after, cancelled, computed again, finished after a reload", LONG, async () => {
   const data = await mkdtemp(join(tmpdir(), "fink-vra-round-scale-"));
   try {
-    const pool = await generateLsstAlerts(join(data, "pool"), POOL, 2_500, 0);
-    const labelled = await generateLsstAlerts(join(data, "labelled"), LABELS, 1_000, POOL);
-    const labelsPath = join(data, "labels-v3.json");
-    await writeFile(labelsPath, labelFileFromFeatures(await cli("features", ...labelled), "lsst"));
+    const { pool, labelsPath } = await poolAndStoredLabels(data, { alerts: POOL, perFile: 2_500 }, { alerts: LABELS, perFile: 1_000 });
 
     const context = await built.browser.newContext();
     const { page, errors } = await openPage(context, built);
@@ -195,10 +203,7 @@ test("a pool worker that crashes while it holds a fold: the fold goes to another
   const data = await mkdtemp(join(tmpdir(), "fink-vra-worker-crash-"));
   const labels = 300;
   try {
-    const pool = await generateLsstAlerts(join(data, "pool"), 200, 200, 0);
-    const labelled = await generateLsstAlerts(join(data, "labelled"), labels, labels, 200);
-    const labelsPath = join(data, "labels-v3.json");
-    await writeFile(labelsPath, labelFileFromFeatures(await cli("features", ...labelled), "lsst"));
+    const { pool, labelsPath } = await poolAndStoredLabels(data, { alerts: 200, perFile: 200 }, { alerts: labels, perFile: labels });
 
     // Two pool workers and the trainer: one crashes on its first fold, the
     // others do all five.
@@ -238,10 +243,7 @@ test("a round's forest grown with 1 or 3 pool workers, or with a pool worker cra
   const data = await mkdtemp(join(tmpdir(), "fink-vra-forest-blocks-"));
   const labels = 300;
   try {
-    const pool = await generateLsstAlerts(join(data, "pool"), 400, 400, 0);
-    const labelled = await generateLsstAlerts(join(data, "labelled"), labels, labels, 400);
-    const labelsPath = join(data, "labels-v3.json");
-    await writeFile(labelsPath, labelFileFromFeatures(await cli("features", ...labelled), "lsst"));
+    const { pool, labelsPath } = await poolAndStoredLabels(data, { alerts: 400, perFile: 400 }, { alerts: labels, perFile: labels });
     const rounds = [];
     // The trainer is sent its blocks first; with 2 pool workers, the first
     // of them crashes, and the trainer grows its blocks too.
