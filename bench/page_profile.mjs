@@ -5,6 +5,7 @@
 // --release without the wasm-opt step), served from DIST (default dist/).
 // usage: node --experimental-websocket bench/page_profile.mjs POOL_DIR LABELS.json [WORKERS [card|record]]
 //        (profiles from the click until the next card, or until the complete record)
+//        TIMELINE=1 also prints each thread's busy time per 200 ms and its main function
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { launchChromium } from "../tests/e2e/browser.mjs";
@@ -78,6 +79,7 @@ try {
   const marks = await page.evaluate(() => window.marks);
   console.log(`Train → next card: ${((marks.nextCard - marks.clicked) / 1000).toFixed(2)} s`);
   if (marks.record) console.log(`Train → complete record: ${((marks.record - marks.clicked) / 1000).toFixed(2)} s`);
+  const earliestStart = Math.min(...profiles.map(({ profile }) => profile.startTime));
   for (const { url, profile } of profiles) {
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
     const self = new Map();
@@ -93,10 +95,32 @@ try {
     for (const [name, time] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
       console.log(`${(time / 1e3).toFixed(0).padStart(7)} ms  ${name.slice(0, 150)}`);
     }
+    if (process.env.TIMELINE) printTimeline(profile, byId, earliestStart);
   }
   await context.close();
 } finally {
   cdp.close();
   await browser.close();
   await server.close();
+}
+
+/** With TIMELINE set: the thread's busy time per 200 ms from the earliest
+ * profile's start, and the function that took most of it. */
+function printTimeline(profile, byId, earliestStart) {
+  const buckets = new Map();
+  let time = profile.startTime;
+  profile.samples.forEach((id, index) => {
+    time += profile.timeDeltas[index] ?? 0;
+    const name = byId.get(id).callFrame.functionName || "(anonymous)";
+    if (name === "(idle)" || name === "(program)") return;
+    const bucket = Math.floor((time - earliestStart) / 200_000);
+    const names = buckets.get(bucket) ?? new Map();
+    names.set(name, (names.get(name) ?? 0) + (profile.timeDeltas[index + 1] ?? 0));
+    buckets.set(bucket, names);
+  });
+  for (const [bucket, names] of [...buckets].sort((a, b) => a[0] - b[0])) {
+    const busy = [...names.values()].reduce((s, t) => s + t, 0);
+    const [top] = [...names].sort((a, b) => b[1] - a[1]);
+    console.log(`  ${(bucket * 0.2).toFixed(1).padStart(5)} s  ${(busy / 1e3).toFixed(0).padStart(4)} ms  ${top[0].slice(0, 100)}`);
+  }
 }

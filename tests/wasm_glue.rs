@@ -1,7 +1,8 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium) for the page's own
 //! glue, on the page's thread: a stamp decoded in wasm drawn on a canvas, a
 //! `File` read with `File.arrayBuffer()` (how label files are imported), and
-//! the training table's rows through the browser's real IndexedDB.
+//! the training table's rows through the browser's real IndexedDB, and the
+//! saved session's text through the browser's real localStorage.
 //! The worker's glue is in `wasm_worker.rs`.
 #![cfg(target_arch = "wasm32")]
 
@@ -13,6 +14,7 @@ use fink_vra::core::ingest::read_alerts_from_bytes;
 use fink_vra::core::training_table::{read_stored_rows, StoredRow};
 use fink_vra::ui::browser::canvas::draw_rgba;
 use fink_vra::ui::browser::files::read_file;
+use fink_vra::ui::browser::storage;
 use fink_vra::ui::browser::training_db;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -119,4 +121,39 @@ async fn training_rows_round_trip_through_indexed_db_by_survey_and_key() {
     .await
     .expect("reads");
     assert_eq!(some.len(), 1, "only the keys that exist");
+}
+
+#[wasm_bindgen_test]
+fn a_session_text_is_read_back_only_when_someone_else_stored_it() {
+    let key = "fink-vra/test/stored-by-others";
+    let local_storage = web_sys::window()
+        .and_then(|window| window.local_storage().ok().flatten())
+        .expect("localStorage");
+    local_storage.remove_item(key).expect("removes");
+    assert_eq!(
+        storage::load_stored_by_others(key),
+        Ok(None),
+        "nothing stored"
+    );
+    storage::save(key, "ours").expect("stores");
+    assert_eq!(storage::load(key), Ok(Some("ours".to_string())));
+    assert_eq!(
+        storage::load_stored_by_others(key),
+        Ok(None),
+        "our own text"
+    );
+    local_storage
+        .set_item(key, "another tab's")
+        .expect("stores");
+    assert_eq!(
+        storage::load_stored_by_others(key),
+        Ok(Some("another tab's".to_string()))
+    );
+    local_storage.set_item(key, "ours").expect("stores");
+    assert_eq!(
+        storage::load_stored_by_others(key),
+        Ok(None),
+        "the same text as ours, written again, holds nothing new"
+    );
+    local_storage.remove_item(key).expect("removes");
 }

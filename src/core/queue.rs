@@ -2,11 +2,15 @@
 //! solar-system alerts, unless the settings let them in), ranked by the
 //! strategy (or the cold-start rule before the first model).
 //!
-//! Ranking a large pool takes a while (at 100k alerts the diverse cold start
-//! is about 0.3 s), so the page sends it to its worker as a [`QueueJob`]: the
-//! job is built on the page (which alerts are unlabelled, their objects and
-//! probabilities), the feature values travel apart as one row-major `f64`
-//! array, and the worker runs it.
+//! Ranking a large pool by features takes a while (at 100k alerts the
+//! diverse cold start is about 0.3 s), so the page sends such a ranking to
+//! its worker as a [`QueueJob`]: the job is built on the page (which alerts
+//! are unlabelled, their objects and probabilities), the feature values
+//! travel apart as one row-major `f64` array, and the worker runs it. A
+//! ranking that reads probabilities only (uncertainty, margin, entropy,
+//! random) carries no feature values and is quick enough to run in place
+//! ([`QueueJob::reads_features`]): sending 100k rows to the worker would
+//! cost more than the ranking.
 //!
 //! Everything here is keyed by alert id (candid), never by row index: a
 //! ranking computed before more files were loaded, or before labels changed,
@@ -15,6 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::active::pick_reason::PickReason;
 use crate::core::active::strategy::{rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy};
 use crate::core::alert::Candid;
 use crate::core::model::FeatureMatrix;
@@ -26,7 +31,7 @@ pub struct QueuedAlert {
     /// Higher is shown earlier.
     pub score: f64,
     /// Why it is here, for the card ("p = 0.48: |p − 0.5| = 0.02").
-    pub reason: String,
+    pub reason: PickReason,
 }
 
 /// An unlabelled alert offered to the ranking.
@@ -86,13 +91,18 @@ impl QueueJob {
         let (ranked, unscored): (Vec<&PoolAlert>, Vec<&PoolAlert>) = pool
             .iter()
             .partition(|alert| !model_exists || alert.probability.is_some());
+        let reads_features =
+            !model_exists || matches!(rule.strategy, QueryStrategy::DiverseUncertainty);
         let job = QueueJob {
             candids: ranked.iter().map(|alert| alert.candid).collect(),
             object_ids: ranked
                 .iter()
                 .map(|alert| alert.object_id.to_string())
                 .collect(),
-            columns: ranked.first().map_or(0, |alert| alert.values.len()),
+            columns: match ranked.first() {
+                Some(alert) if reads_features => alert.values.len(),
+                _ => 0,
+            },
             probabilities: model_exists.then(|| {
                 ranked
                     .iter()
@@ -105,17 +115,34 @@ impl QueueJob {
             batch: rule.batch,
             seed: rule.seed,
         };
-        let values = ranked
-            .iter()
-            .flat_map(|alert| alert.values.iter().copied())
-            .collect();
+        let values = if reads_features {
+            ranked
+                .iter()
+                .flat_map(|alert| alert.values.iter().copied())
+                .collect()
+        } else {
+            Vec::new()
+        };
         (job, values)
+    }
+
+    /// Whether the ranking reads feature values (a cold start, or a
+    /// strategy that spreads picks over feature space). One that does not
+    /// carries none, and is quick to run where it is.
+    pub fn reads_features(&self) -> bool {
+        self.columns > 0
     }
 
     /// Ranks the job's alerts; `values` are theirs, as [`QueueJob::for_pool`]
     /// made them. Values of the wrong length rank nothing but the unscored.
     pub fn run(&self, values: &[f64]) -> Vec<QueuedAlert> {
-        let rows: Vec<&[f64]> = values.chunks_exact(self.columns.max(1)).collect();
+        let rows: Vec<&[f64]> = if self.reads_features() {
+            values.chunks_exact(self.columns).collect()
+        } else if values.is_empty() {
+            vec![&[]; self.candids.len()]
+        } else {
+            Vec::new() // values where none belong: inconsistent
+        };
         let consistent = rows.len() == self.candids.len()
             && self.object_ids.len() == self.candids.len()
             && self
@@ -151,7 +178,7 @@ impl QueueJob {
         queue.extend(self.unscored.iter().map(|&candid| QueuedAlert {
             candid,
             score: f64::NEG_INFINITY,
-            reason: "loaded after the last round: not scored by the model yet".to_string(),
+            reason: PickReason::NotScoredYet,
         }));
         queue
     }
@@ -218,6 +245,70 @@ mod tests {
         let (job, values) = QueueJob::for_pool(pool, RULE);
         let queue: Vec<u64> = job.run(&values).iter().map(|a| a.candid.0).collect();
         assert_eq!(queue, [502, 500, 501]);
+    }
+
+    #[test]
+    fn a_ranking_by_probabilities_carries_no_feature_values_and_ranks_as_with_them() {
+        let rows: Vec<[f64; FEATURE_COUNT]> = (0..40)
+            .map(|i| std::array::from_fn(|column| ((i * 7 + column) % 11) as f64))
+            .collect();
+        let object_ids: Vec<String> = (0..40)
+            .map(|i| ["a", "b", "c", "d"][i % 4].into())
+            .collect();
+        let probabilities: Vec<f64> = (0..40).map(|i| (i as f64 * 0.37) % 1.0).collect();
+        let matrix = FeatureMatrix::from_rows(&rows).expect("equal rows");
+        for strategy in [
+            QueryStrategy::Uncertainty,
+            QueryStrategy::Margin,
+            QueryStrategy::Entropy,
+            QueryStrategy::Random,
+        ] {
+            let rule = RankingRule { strategy, ..RULE };
+            let pool = rows
+                .iter()
+                .enumerate()
+                .map(|(i, v)| pool_alert(i as u64, v, Some(probabilities[i])));
+            let (job, values) = QueueJob::for_pool(pool, rule);
+            assert!(!job.reads_features() && values.is_empty(), "{strategy:?}");
+            let pool = Pool {
+                features: &matrix,
+                object_ids: &object_ids,
+                probabilities: &probabilities,
+            };
+            let with_features: Vec<(u64, PickReason)> =
+                rank_pool(strategy, &pool, rule.batch, rule.seed)
+                    .into_iter()
+                    .map(|alert| (500 + alert.pool_index as u64, alert.reason))
+                    .collect();
+            let without: Vec<(u64, PickReason)> = job
+                .run(&values)
+                .into_iter()
+                .map(|alert| (alert.candid.0, alert.reason))
+                .collect();
+            assert_eq!(without, with_features, "{strategy:?}");
+            assert!(
+                job.run(&[1.0; FEATURE_COUNT]).is_empty(),
+                "values where none belong rank nothing"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cold_start_and_the_diverse_strategy_read_feature_values() {
+        let values = [[1.0; FEATURE_COUNT], [2.0; FEATURE_COUNT]];
+        for (probability, strategy) in [
+            (None, QueryStrategy::Uncertainty),
+            (Some(0.4), QueryStrategy::DiverseUncertainty),
+        ] {
+            let rule = RankingRule { strategy, ..RULE };
+            let pool = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| pool_alert(i as u64, v, probability));
+            let (job, values) = QueueJob::for_pool(pool, rule);
+            assert!(job.reads_features(), "{strategy:?}");
+            assert_eq!(values.len(), 2 * FEATURE_COUNT);
+        }
     }
 
     #[test]

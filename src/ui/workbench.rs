@@ -177,14 +177,14 @@ impl Workbench {
         self.load_stored_rows();
     }
 
-    /// Saves the session, merged first with what storage holds (another
-    /// tab's labels are kept, never overwritten).
+    /// Saves the session, merged first with what storage holds if another
+    /// tab stored it (its labels are kept, never overwritten).
     fn save(&self) {
         if self.saving_blocked.get_value() {
             return;
         }
         let key = session_key(self.survey());
-        match storage::load(key) {
+        match storage::load_stored_by_others(key) {
             Ok(Some(stored)) => self.merge_stored(&stored),
             Ok(None) => {}
             Err(problem) => {
@@ -258,9 +258,12 @@ impl Workbench {
         self.follow_up(follow_up);
     }
 
-    /// Ranks the loaded, unlabelled alerts in the worker (at 100k alerts a
-    /// ranking takes longer than a frame should). Until the answer comes the
-    /// current queue stays; should the worker fail, the page ranks in place.
+    /// Ranks the loaded, unlabelled alerts: by probabilities alone in
+    /// place, since that is quicker than sending them to the worker; by
+    /// feature values (a cold start, the diverse strategy) in the worker,
+    /// since at 100k alerts that takes longer than a frame should. Until the
+    /// worker answers the current queue stays; should it fail, the page
+    /// ranks in place.
     pub fn rebuild_queue(&self) {
         let (job, values) = self.workspace.with_untracked(|workspace| {
             self.session
@@ -268,6 +271,11 @@ impl Workbench {
         });
         let generation = self.queue_generation.get_value() + 1;
         self.queue_generation.set_value(generation);
+        if !job.reads_features() {
+            let queue = job.run(&values);
+            self.session.update(|session| session.apply_ranking(queue));
+            return;
+        }
         let workbench = *self;
         spawn_local(async move {
             let ranked = match workbench.worker.start().await {

@@ -4,6 +4,7 @@
 pub mod diversity;
 pub mod evaluation;
 pub mod metrics;
+pub mod pick_reason;
 pub mod replay;
 pub mod round;
 pub mod strategy;

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::diversity::{distances_to, farthest_point_batch, StandardizedPool};
+use super::pick_reason::{entropy, PickReason};
 use crate::core::model::FeatureMatrix;
 use crate::core::random::SplitMix64;
 
@@ -90,7 +91,7 @@ pub struct RankedAlert {
     pub probability: f64,
     /// Higher is queried earlier.
     pub score: f64,
-    pub reason: String,
+    pub reason: PickReason,
 }
 
 /// The unlabelled alerts to rank.
@@ -100,11 +101,6 @@ pub struct Pool<'a> {
     pub object_ids: &'a [String],
     /// P(class 1) of each alert.
     pub probabilities: &'a [f64],
-}
-
-fn entropy(p: f64) -> f64 {
-    let term = |q: f64| if q > 0.0 { -q * libm::log2(q) } else { 0.0 };
-    term(p) + term(1.0 - p)
 }
 
 /// Ranks the whole pool; the first `batch` entries are the batch to label.
@@ -119,26 +115,20 @@ pub fn rank_pool(
         .iter()
         .enumerate()
         .map(|(pool_index, &p)| {
-            let (score, reason) = match strategy {
-                QueryStrategy::Uncertainty | QueryStrategy::DiverseUncertainty => (
-                    -(p - 0.5).abs(),
-                    format!("p = {p:.2}: |p − 0.5| = {:.2}", (p - 0.5).abs()),
-                ),
-                QueryStrategy::Margin => (
-                    -(2.0 * p - 1.0).abs(),
-                    format!("p = {p:.2}: margin {:.2}", (2.0 * p - 1.0).abs()),
-                ),
-                QueryStrategy::Entropy => (
-                    entropy(p),
-                    format!("p = {p:.2}: entropy {:.2} bits", entropy(p)),
-                ),
-                QueryStrategy::Random => (0.0, format!("p = {p:.2}: random draw")),
+            let score = match strategy {
+                QueryStrategy::Uncertainty | QueryStrategy::DiverseUncertainty => -(p - 0.5).abs(),
+                QueryStrategy::Margin => -(2.0 * p - 1.0).abs(),
+                QueryStrategy::Entropy => entropy(p),
+                QueryStrategy::Random => 0.0,
             };
             RankedAlert {
                 pool_index,
                 probability: p,
                 score,
-                reason,
+                reason: PickReason::Model {
+                    strategy,
+                    probability: p,
+                },
             }
         })
         .collect();
@@ -170,7 +160,7 @@ pub fn rank_cold_start(
 ) -> Vec<RankedAlert> {
     let mut order: Vec<usize> = (0..features.rows()).collect();
     SplitMix64::new(seed).shuffle(&mut order);
-    let unranked = |pool_index: usize, reason: String| RankedAlert {
+    let unranked = |pool_index: usize, reason: PickReason| RankedAlert {
         pool_index,
         probability: f64::NAN,
         score: 0.0,
@@ -179,7 +169,7 @@ pub fn rank_cold_start(
     let ranking: Vec<RankedAlert> = match rule {
         ColdStart::Random => order
             .into_iter()
-            .map(|index| unranked(index, "no model yet: random draw".to_string()))
+            .map(|index| unranked(index, PickReason::ColdStartDraw))
             .collect(),
         ColdStart::Diverse => {
             let picks = farthest_point_batch(features, object_ids, batch, seed);
@@ -187,13 +177,7 @@ pub fn rank_cold_start(
                 .iter()
                 .enumerate()
                 .map(|(step, &index)| {
-                    unranked(
-                        index,
-                        format!(
-                            "no model yet: pick {} spreading the batch over feature space",
-                            step + 1
-                        ),
-                    )
+                    unranked(index, PickReason::ColdStartSpread { pick: step + 1 })
                 })
                 .collect();
             let mut picked = vec![false; features.rows()];
@@ -204,7 +188,7 @@ pub fn rank_cold_start(
                 order
                     .into_iter()
                     .filter(|&index| !picked[index])
-                    .map(|index| unranked(index, "no model yet".to_string())),
+                    .map(|index| unranked(index, PickReason::ColdStartRest)),
             );
             ranking
         }
@@ -290,7 +274,10 @@ fn diversify(ranking: Vec<RankedAlert>, pool: &Pool, batch: usize) -> Vec<Ranked
     let mut ordered: Vec<RankedAlert> = Vec::with_capacity(ranking.len());
     for &(slot, value) in &picks {
         let mut alert = ranking[slot].clone();
-        alert.reason = format!("{}; diversity-weighted score {value:.2}", alert.reason);
+        alert.reason = PickReason::Diversified {
+            probability: alert.probability,
+            weighted_score: value,
+        };
         ordered.push(alert);
     }
     ordered.extend(

@@ -14,6 +14,7 @@ mod sharing;
 
 use std::collections::BTreeSet;
 
+use crate::core::active::pick_reason::PickReason;
 use crate::core::alert::{Alert, Candid};
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::vocabulary::Label;
@@ -227,7 +228,7 @@ impl LabellingSession {
             QueuedAlert {
                 candid: undone.candid,
                 score: UNDONE_SCORE,
-                reason: "label undone: label it again".to_string(),
+                reason: PickReason::Undone,
             },
         );
         self.changed();

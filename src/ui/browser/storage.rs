@@ -5,7 +5,11 @@
 //! (private mode) or full (quota exceeded), so that the page can keep working
 //! in memory and urge an export.
 
-use wasm_bindgen::JsCast;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Storage;
 
 use crate::core::alert::Survey;
@@ -78,6 +82,25 @@ fn local_storage() -> Result<Storage, StorageProblem> {
         .ok_or(StorageProblem::Unavailable)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `localStorage`, for the two calls below.
+    #[wasm_bindgen(js_name = Storage)]
+    type JsStorage;
+    /// `getItem` with the text left a JS string: handing a string of
+    /// megabytes to wasm walks it in JS one character at a time (about
+    /// 0.4 s for a 20,000-label session), so texts are compared in JS first.
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn get_item_as_js(this: &JsStorage, key: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = setItem)]
+    fn set_item_from_js(this: &JsStorage, key: &str, value: &JsValue) -> Result<(), JsValue>;
+}
+
+thread_local! {
+    /// What this page last stored under each key, as the JS string it wrote.
+    static LAST_STORED: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+}
+
 /// The text stored under `key`, if any.
 pub fn load(key: &str) -> Result<Option<String>, StorageProblem> {
     local_storage()?
@@ -85,20 +108,39 @@ pub fn load(key: &str) -> Result<Option<String>, StorageProblem> {
         .map_err(|_| StorageProblem::Unavailable)
 }
 
+/// The text stored under `key` if someone else (another tab, an older
+/// page) stored it: `None` when nothing is stored, or when it is what this
+/// page itself last stored there (found without reading it into wasm).
+pub fn load_stored_by_others(key: &str) -> Result<Option<String>, StorageProblem> {
+    let stored = local_storage()?
+        .unchecked_into::<JsStorage>()
+        .get_item_as_js(key)
+        .map_err(|_| StorageProblem::Unavailable)?;
+    let ours = LAST_STORED.with(|last| last.borrow().get(key) == Some(&stored));
+    Ok(if ours { None } else { stored.as_string() })
+}
+
 /// Stores `value` under `key`.
 pub fn save(key: &str, value: &str) -> Result<(), StorageProblem> {
-    local_storage()?.set_item(key, value).map_err(|error| {
-        let name = error
-            .dyn_ref::<web_sys::DomException>()
-            .map(|exception| exception.name());
-        match name.as_deref() {
-            Some("QuotaExceededError") | Some("NS_ERROR_DOM_QUOTA_REACHED") => {
-                StorageProblem::QuotaExceeded
+    let text = JsValue::from_str(value);
+    local_storage()?
+        .unchecked_into::<JsStorage>()
+        .set_item_from_js(key, &text)
+        .map(|()| {
+            LAST_STORED.with(|last| last.borrow_mut().insert(key.to_string(), text));
+        })
+        .map_err(|error| {
+            let name = error
+                .dyn_ref::<web_sys::DomException>()
+                .map(|exception| exception.name());
+            match name.as_deref() {
+                Some("QuotaExceededError") | Some("NS_ERROR_DOM_QUOTA_REACHED") => {
+                    StorageProblem::QuotaExceeded
+                }
+                Some(other) => StorageProblem::Failed(other.to_string()),
+                None => StorageProblem::Failed("unknown error".to_string()),
             }
-            Some(other) => StorageProblem::Failed(other.to_string()),
-            None => StorageProblem::Failed("unknown error".to_string()),
-        }
-    })
+        })
 }
 
 /// Calls `on_change` with the key and new text whenever another tab (of the

@@ -320,7 +320,7 @@ fn AlertCard(
                     <strong class="solar-system" data-testid="card-solar-system">{mark}</strong>
                 })}
             </header>
-            <p class="why" data-testid="card-reason">"P(class 1) " {move || probability.get()} " · " {alert.reason.clone()}</p>
+            <p class="why" data-testid="card-reason">"P(class 1) " {move || probability.get()} " · " {alert.reason.to_string()}</p>
             <CardButtons on_button />
             <EarlierLabels earlier on_button />
             <p class="links" data-testid="card-links">{links.collect_view()}</p>
