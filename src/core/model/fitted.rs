@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use super::check::FittedModelError;
-use super::forest_blocks::{add_blocks, block_sums};
+use super::forest_blocks::{add_blocks, block_sums_of_rows};
 use super::impute::MedianImputer;
 use super::standardize::Standardizer;
 use super::tree::{add_leaf_values, SplitRule, Tree};
@@ -70,11 +70,12 @@ impl FittedModel {
                 found: rows.columns(),
             });
         }
-        let rows = rows.to_float32();
+        // Every model reads the values rounded to float32, as its file keeps
+        // its thresholds; the forest rounds them a block of rows at a time.
         Ok(match self {
             FittedModel::Constant { probability, .. } => vec![*probability; rows.rows()],
             FittedModel::ExtraTrees { imputer, trees } => {
-                let blocks = forest_block_sums(imputer, trees, &rows);
+                let blocks = block_sums_of_rows(imputer, trees, rows);
                 add_blocks(rows.rows(), blocks.iter().map(Vec::as_slice))
                     .into_iter()
                     .map(|sum| (sum / trees.len() as f64).clamp(0.0, 1.0))
@@ -83,6 +84,7 @@ impl FittedModel {
             FittedModel::GradientBoosting {
                 base_score, trees, ..
             } => {
+                let rows = rows.to_float32();
                 let mut log_odds = vec![*base_score; rows.rows()];
                 add_leaf_values(
                     trees,
@@ -99,6 +101,7 @@ impl FittedModel {
                 weights,
                 intercept,
             } => {
+                let rows = rows.to_float32();
                 let mut values = imputer.transform(&rows);
                 scaler.transform_in_place(&mut values);
                 values
@@ -128,7 +131,7 @@ impl FittedModel {
         }
         Ok(match self {
             FittedModel::ExtraTrees { imputer, trees } => {
-                Some(forest_block_sums(imputer, trees, &rows.to_float32()))
+                Some(block_sums_of_rows(imputer, trees, rows))
             }
             _ => None,
         })
@@ -190,13 +193,4 @@ impl FittedModel {
             }
         }
     }
-}
-
-/// The block sums of a forest's `trees` over `rows` (float32 already).
-fn forest_block_sums(
-    imputer: &MedianImputer,
-    trees: &[Tree],
-    rows: &FeatureMatrix,
-) -> Vec<Vec<f64>> {
-    block_sums(trees, &imputer.transform(rows), imputer.output_columns())
 }

@@ -85,23 +85,30 @@ impl MedianImputer {
     pub fn transform(&self, matrix: &FeatureMatrix) -> Vec<f64> {
         let mut out = Vec::with_capacity(matrix.rows() * self.output_columns());
         for row in 0..matrix.rows() {
-            let values = matrix.row(row);
-            out.extend(values.iter().zip(&self.medians).map(|(&value, &fill)| {
+            self.transform_row_into(matrix.row(row), &mut out);
+        }
+        out
+    }
+
+    /// One row (of the training columns) transformed as by
+    /// [`MedianImputer::transform`], appended to `out`.
+    pub fn transform_row_into(&self, values: &[f64], out: &mut Vec<f64>) {
+        out.extend(values.iter().zip(&self.medians).map(
+            |(&value, &fill)| {
                 if value.is_nan() {
                     fill
                 } else {
                     value
                 }
-            }));
-            out.extend(self.indicator_columns.iter().map(|&column| {
-                if values[column].is_nan() {
-                    1.0
-                } else {
-                    0.0
-                }
-            }));
-        }
-        out
+            },
+        ));
+        out.extend(self.indicator_columns.iter().map(|&column| {
+            if values[column].is_nan() {
+                1.0
+            } else {
+                0.0
+            }
+        }));
     }
 }
 

@@ -296,32 +296,37 @@ pub fn add_leaf_values(
     }
 }
 
-/// Each block of `trees_per_block` trees' leaf values summed for every row
-/// of `values` (row-major, `width` per row): one vector per block, a sum per
-/// row, each block's leaves added from zero in tree order. Walked as
-/// [`add_leaf_values`] walks them (a block of rows through every tree
-/// before the next block of rows), so the rows stay in cache.
+/// Each block of `trees_per_block` trees' leaf values summed for every one
+/// of `rows` rows: one vector per block, a sum per row, each block's leaves
+/// added from zero in tree order. `prepare` writes the rows' values (`width`
+/// per row, row-major, appended to an empty buffer) one block of rows at a
+/// time, so they never exist all at once in the trees' form; each block of
+/// rows walks every tree before the next block, as in [`add_leaf_values`],
+/// so the rows stay in cache.
 pub fn leaf_value_sums_by_block(
     trees: &[Tree],
-    values: &[f64],
+    rows: usize,
     width: usize,
     rule: SplitRule,
     trees_per_block: usize,
+    mut prepare: impl FnMut(std::ops::Range<usize>, &mut Vec<f64>),
 ) -> Vec<Vec<f64>> {
     let width = width.max(1);
-    let rows = values.len() / width;
     let compact_trees: Vec<CompactTree> = trees.iter().map(compact).collect();
     let mut sums: Vec<Vec<f64>> = compact_trees
         .chunks(trees_per_block.max(1))
         .map(|_| vec![0.0; rows])
         .collect();
-    for (row_block, block) in values.chunks(width * ROWS_PER_BLOCK).enumerate() {
-        let first_row = row_block * ROWS_PER_BLOCK;
+    let mut block = Vec::with_capacity(width * ROWS_PER_BLOCK);
+    for first_row in (0..rows).step_by(ROWS_PER_BLOCK) {
+        let last_row = (first_row + ROWS_PER_BLOCK).min(rows);
+        block.clear();
+        prepare(first_row..last_row, &mut block);
         for (tree_block, block_sums) in compact_trees
             .chunks(trees_per_block.max(1))
             .zip(sums.iter_mut())
         {
-            let block_sums = &mut block_sums[first_row..first_row + block.len() / width];
+            let block_sums = &mut block_sums[first_row..last_row];
             for tree in tree_block {
                 for (rows, row_sums) in block
                     .chunks(width * ROWS_AT_ONCE)
