@@ -29,13 +29,12 @@ pub async fn fit_and_score(
     if shares.len() < 2 {
         return trainer.start().await?.train(job, values).await;
     }
-    let rows = js_sys::Float64Array::from(values);
     let slots = std::iter::once(trainer).chain(helpers);
     let parts = join_all(shares.into_iter().zip(slots).map(|(blocks, slot)| {
-        let (job, rows) = (job.clone(), rows.clone());
+        let job = job.clone();
         async move {
             let scored = match slot.start().await {
-                Ok(worker) => worker.score_tree_blocks(job, blocks.clone(), &rows).await,
+                Ok(worker) => worker.score_tree_blocks(job, blocks.clone(), values).await,
                 Err(gone) => Err(gone),
             };
             (blocks, slot, scored)
@@ -53,7 +52,7 @@ pub async fn fit_and_score(
             Err(_) => {
                 slot.stop();
                 let worker = trainer.start().await?;
-                scored.push(worker.score_tree_blocks(job.clone(), blocks, &rows).await?);
+                scored.push(worker.score_tree_blocks(job.clone(), blocks, values).await?);
             }
         }
     }
