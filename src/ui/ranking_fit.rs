@@ -52,7 +52,11 @@ pub async fn fit_and_score(
             Err(_) => {
                 slot.stop();
                 let worker = trainer.start().await?;
-                scored.push(worker.score_tree_blocks(job.clone(), blocks, values).await?);
+                scored.push(
+                    worker
+                        .score_tree_blocks(job.clone(), blocks, values)
+                        .await?,
+                );
             }
         }
     }

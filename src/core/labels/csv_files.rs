@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::entry::{parse_candid, LabelEntry, TrainedRound};
-use super::exchange::{check_duplicates, check_import_size, label_entry, LabelImportError};
+use super::import_rules::{check_duplicates, check_import_size, label_entry, LabelImportError};
 use super::store::LabelStore;
 use crate::core::alert::{Candid, Survey};
 use crate::core::csv_text::{quote_cell, read_csv_text};

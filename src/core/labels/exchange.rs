@@ -1,29 +1,28 @@
 //! Label files in and out: the versioned JSON export (documented in the
 //! README; version 3 carries each label's feature row, version 2 names its
-//! survey and keys labels by `alert_id`, version 1 files are ZTF's), and the
-//! errors and checks every import shares. The CSV files (the original
-//! pipeline's `labeled.csv` and training-ids CSV, a round's training table)
-//! are `csv_files`, the researcher's LSST label CSV `lsst_csv`; this module
-//! is where all of them are found.
+//! survey and keys labels by `alert_id`, version 1 files are ZTF's). The JSON
+//! import is `json_import`, the CSV files (the original pipeline's
+//! `labeled.csv` and training-ids CSV, a round's training table) are
+//! `csv_files`, the researcher's LSST label CSV `lsst_csv`, and what every
+//! import shares (its error, limits and checks) `import_rules`; this module
+//! is where all of them are found, and none of them imports it.
 //!
 //! Imports are validated whole before anything changes: a bad file gives an
 //! error naming its first bad entry, and the store is left as it was.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
-use super::entry::{check_object_id, check_timestamp, parse_candid, EntryProblem, LabelEntry};
+use super::entry::LabelEntry;
 use super::store::LabelStore;
-use super::vocabulary::Label;
 use crate::core::alert::{Candid, Survey};
 use crate::core::features::feature_names;
-use crate::core::training_table::StoredRow;
 
 pub use super::csv_files::{
     export_labeled_csv, export_training_features_csv, export_training_ids_csv,
     import_id_labels_csv, import_labeled_csv, import_training_ids_csv,
+};
+pub use super::import_rules::{
+    check_import_size, ImportedLabels, LabelImportError, FORMAT, MAX_IMPORT_BYTES, VERSION,
 };
 pub use super::json_import::{import_json, label_file_survey};
 pub use super::lsst_csv::{export_lsst_labels_csv, import_lsst_labels_csv, LSST_CSV_HEADER};
@@ -97,86 +96,6 @@ pub fn export_labels_csv(survey: Survey, store: &LabelStore) -> String {
     }
 }
 
-/// The `format` field of a label export.
-pub const FORMAT: &str = "fink-vra-labels";
-/// The export version this build writes (it reads this one, 2 and 1).
-pub const VERSION: u64 = 3;
-/// Label files larger than this are refused before parsing (about 10^6 labels).
-pub const MAX_IMPORT_BYTES: usize = 256 * 1024 * 1024;
-
-/// Why a label file was refused. Entry indices are 1-based.
-#[derive(Debug, Error, Clone, PartialEq)]
-pub enum LabelImportError {
-    #[error("{file}: {size} bytes is over the {limit}-byte limit for label files")]
-    TooLarge {
-        file: String,
-        size: usize,
-        limit: usize,
-    },
-    #[error("{file}: not valid JSON ({detail})")]
-    NotJson { file: String, detail: String },
-    #[error("{file}: not a fink-vra label export (`format` must be \"fink-vra-labels\")")]
-    WrongFormat { file: String },
-    #[error("{file}: made by a newer fink-vra (format version {found}; this page reads version {supported}); update the page")]
-    NewerVersion {
-        file: String,
-        found: u64,
-        supported: u64,
-    },
-    #[error("{file}: `version` must be a whole number")]
-    BadVersion { file: String },
-    #[error("{file}: `survey` must be \"ztf\" or \"lsst\" in a label file of version 2 or later")]
-    BadSurvey { file: String },
-    #[error(
-        "{file}: these are {found} labels, and this session labels {session} alerts; \
-         switch to {found} to import them"
-    )]
-    OtherSurvey {
-        file: String,
-        found: Survey,
-        session: Survey,
-    },
-    #[error("{file}: `labels` must be a list")]
-    NoLabels { file: String },
-    #[error("{file}: label {index}{candid}: {problem}")]
-    BadEntry {
-        file: String,
-        index: usize,
-        candid: String,
-        problem: EntryProblem,
-    },
-    #[error("{file}: label {index}: alert {candid} appears twice with different labels")]
-    ContradictoryDuplicate {
-        file: String,
-        index: usize,
-        candid: Candid,
-    },
-    #[error("{file}: `feature_names` must be a list of feature names ({detail})")]
-    BadFeatureNames { file: String, detail: String },
-    #[error(
-        "{file}: `feature_names` are {found} features, and this session labels {session} \
-         alerts"
-    )]
-    FeaturesOfOtherSurvey {
-        file: String,
-        found: Survey,
-        session: Survey,
-    },
-    #[error("{file}: `rounds` is not a valid round history ({detail})")]
-    BadRounds { file: String, detail: String },
-    #[error("{file}: line {line}: {problem}")]
-    BadCsvRow {
-        file: String,
-        line: usize,
-        problem: String,
-    },
-    #[error("{file}: the header must name the columns {expected}")]
-    BadCsvHeader {
-        file: String,
-        expected: &'static str,
-    },
-}
-
 /// One label in the JSON export (version 3).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct ExportedLabel {
@@ -213,23 +132,6 @@ struct Export<'r, R> {
     /// carries the whole store.
     conflicts: Vec<ExportedLabel>,
     rounds: &'r [R],
-}
-
-/// What a valid label file holds; `R` is the round record, read by serde
-/// (`active::round::RoundRecord`, or `serde::de::IgnoredAny` to skip them).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImportedLabels<R> {
-    /// The file's survey (version 1 files are ZTF's).
-    pub survey: Survey,
-    pub labels: Vec<LabelEntry>,
-    /// Versions in conflict, set aside again on import.
-    pub conflicts: Vec<LabelEntry>,
-    pub rounds: Vec<R>,
-    /// The feature rows the file carries (version 3), aligned to its
-    /// `feature_names`, for the training table.
-    pub rows: Vec<StoredRow>,
-    /// Why the file's features were left out, when they were.
-    pub features_left_out: Option<String>,
 }
 
 fn exported<'a>(
@@ -290,63 +192,13 @@ pub fn export_json<'a, R: Serialize>(
     serde_json::to_string_pretty(&export).unwrap_or_default()
 }
 
-/// Refuses a label file of `size` bytes over [`MAX_IMPORT_BYTES`]; the page
-/// calls it with the file's size before reading a byte.
-pub fn check_import_size(file: &str, size: usize) -> Result<(), LabelImportError> {
-    if size > MAX_IMPORT_BYTES {
-        return Err(LabelImportError::TooLarge {
-            file: file.to_string(),
-            size,
-            limit: MAX_IMPORT_BYTES,
-        });
-    }
-    Ok(())
-}
-
-/// Validates one label's fields, for a label of `survey`.
-pub(super) fn label_entry(
-    survey: Survey,
-    candid: &str,
-    object_id: &str,
-    label: &str,
-    timestamp: &str,
-    annotator: &str,
-    round: Option<u32>,
-) -> Result<LabelEntry, EntryProblem> {
-    Ok(LabelEntry {
-        candid: parse_candid(candid)?,
-        object_id: check_object_id(survey, object_id)?,
-        label: label
-            .parse::<Label>()
-            .map_err(|error| EntryProblem::Label(error.to_string()))?,
-        timestamp: check_timestamp(timestamp)?,
-        annotator: annotator.trim().to_string(),
-        round,
-    })
-}
-
-/// Refuses a file that gives one candid two different labels.
-pub(super) fn check_duplicates(file: &str, labels: &[LabelEntry]) -> Result<(), LabelImportError> {
-    let mut seen: BTreeMap<Candid, &LabelEntry> = BTreeMap::new();
-    for (index, entry) in labels.iter().enumerate() {
-        if let Some(earlier) = seen.insert(entry.candid, entry) {
-            if earlier.label != entry.label {
-                return Err(LabelImportError::ContradictoryDuplicate {
-                    file: file.to_string(),
-                    index: index + 1,
-                    candid: entry.candid,
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::labels::vocabulary::Label;
     use serde::de::IgnoredAny;
     use serde_json::Value;
+    use std::collections::BTreeMap;
 
     fn store_of(entries: &[(u64, Label)]) -> LabelStore {
         let mut store = LabelStore::new();

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::entry::{EntryProblem, LabelEntry};
-use super::exchange::LabelImportError;
+use super::import_rules::LabelImportError;
 use crate::core::alert::Survey;
 use crate::core::features::feature_names;
 use crate::core::training_table::{StoredRow, STORED_ROW_VERSION};

@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::entry::{EntryProblem, LabelEntry};
-use super::exchange::{
+use super::import_rules::{
     check_duplicates, check_import_size, label_entry, ImportedLabels, LabelImportError, FORMAT,
     VERSION,
 };

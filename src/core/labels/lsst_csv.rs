@@ -7,7 +7,7 @@
 
 use super::csv_files::{csv_rows, labels_from_rows};
 use super::entry::LabelEntry;
-use super::exchange::LabelImportError;
+use super::import_rules::LabelImportError;
 use super::store::LabelStore;
 use crate::core::alert::Survey;
 use crate::core::csv_text::quote_cell;

@@ -6,6 +6,7 @@ pub mod class_summary;
 mod csv_files;
 pub mod entry;
 pub mod exchange;
+mod import_rules;
 mod json_features;
 mod json_import;
 mod lsst_csv;
