@@ -272,3 +272,151 @@ fn train_on_files_of_two_surveys_says_to_run_train_once_per_survey() {
         "{stderr}"
     );
 }
+
+/// `train` on label files `files` (as many `--labels`) plus `extra`
+/// arguments, with the fixture's alerts; its output and the model file's
+/// training labels, as (alert id, label) in fitting order.
+fn train_team(name: &str, files: &[&Path], extra: &[&str]) -> (Output, Vec<(String, String)>) {
+    let out = scratch(name);
+    let mut arguments = vec!["train".to_string()];
+    for file in files {
+        arguments.extend(["--labels".to_string(), file.display().to_string()]);
+    }
+    arguments.extend(extra.iter().map(|argument| argument.to_string()));
+    arguments.extend([
+        "--out".to_string(),
+        out.display().to_string(),
+        fixture(ALERTS).display().to_string(),
+    ]);
+    let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+    let output = cli(&arguments);
+    let training = std::fs::read_to_string(&out)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|model| model["training"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .map(|example| {
+            let text = |key: &str| example[key].as_str().unwrap_or_default().to_string();
+            (text("id"), text("label"))
+        })
+        .collect();
+    std::fs::remove_file(&out).ok();
+    (output, training)
+}
+
+/// The label files of three annotators (named after `test`, so that tests
+/// running at once keep apart): ana and bo label the first 12 alerts, and
+/// differ on the first; cy labels the first 2 only.
+fn team_files(test: &str) -> [PathBuf; 3] {
+    let header = "candid,objectId,label,timestamp,annotator";
+    let mut ana = ["gal"; 6].to_vec();
+    ana.extend(["extragal"; 6]);
+    let mut bo = ana.clone();
+    bo[0] = "extragal";
+    [
+        label_file_of(ALERTS, header, ",ana", "team-ana.csv", &ana),
+        label_file_of(ALERTS, header, ",bo", "team-bo.csv", &bo),
+        label_file_of(
+            ALERTS,
+            header,
+            ",cy",
+            "team-cy.csv",
+            &["extragal", "extragal"],
+        ),
+    ]
+}
+
+#[test]
+fn train_on_a_teams_label_files_fits_each_alert_on_its_consensus_and_says_where_labels_came_from() {
+    let files = team_files("consensus");
+    let [ana, bo, cy] = files.each_ref().map(PathBuf::as_path);
+    let (majority, trained) = train_team("team-majority.json", &[ana, bo, cy], &[]);
+    let stderr = String::from_utf8_lossy(&majority.stderr).to_string();
+    assert!(majority.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "consensus majority over 3 annotators' votes: 0 single, 10 unanimous, 2 majority, \
+             0 weighted, 0 mine, 0 adjudicated, 0 left out"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(trained.len(), 12);
+    // The first alert: gal (ana) against extragal (bo, cy).
+    let ana_text = std::fs::read_to_string(ana).expect("ana's file");
+    let first_alert = ana_text
+        .lines()
+        .nth(1)
+        .and_then(|row| row.split(',').next())
+        .expect("a first row")
+        .to_string();
+    let label_of = |trained: &[(String, String)]| {
+        trained
+            .iter()
+            .find(|(id, _)| *id == first_alert)
+            .map(|(_, label)| label.clone())
+    };
+    assert_eq!(label_of(&trained).as_deref(), Some("extragal"));
+
+    let (mine, trained) = train_team(
+        "team-mine.json",
+        &[ana, bo, cy],
+        &["--consensus", "mine", "--annotator", "ana"],
+    );
+    let stderr = String::from_utf8_lossy(&mine.stderr).to_string();
+    assert!(mine.status.success(), "{stderr}");
+    assert!(stderr.contains("2 mine"), "{stderr}");
+
+    // Two annotators who differ on an alert: a tie, left out.
+    let (tie, trained_on_a_tie) = train_team("team-tie.json", &[ana, bo], &[]);
+    let stderr = String::from_utf8_lossy(&tie.stderr).to_string();
+    assert!(tie.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("11 unanimous, 0 majority") && stderr.contains("1 left out"),
+        "{stderr}"
+    );
+    assert_eq!(trained_on_a_tie.len(), 11);
+    assert_eq!(
+        label_of(&trained_on_a_tie),
+        None,
+        "the contested alert does not train"
+    );
+    for file in &files {
+        std::fs::remove_file(file).ok();
+    }
+    assert_eq!(trained.len(), 12);
+}
+
+#[test]
+fn train_refuses_a_consensus_it_cannot_apply_before_fitting_anything() {
+    let files = team_files("refused");
+    let [ana, bo, cy] = files.each_ref().map(PathBuf::as_path);
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--consensus", "mine"],
+            "--consensus mine prefers one annotator's votes: name them with --annotator",
+        ),
+        (
+            &["--consensus", "loudest"],
+            "--consensus: unknown `loudest`",
+        ),
+        (
+            &["--consensus", "weighted", "--posterior", "1.5"],
+            "--posterior: 1.5 is not a probability",
+        ),
+        (
+            &["--round", "0"],
+            "--round fits a round of one JSON export again: give one --labels file",
+        ),
+    ];
+    for (extra, message) in cases {
+        let (output, trained) = train_team("team-refused.json", &[ana, bo, cy], extra);
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert_eq!(output.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains(message), "{extra:?}: {stderr}");
+        assert!(trained.is_empty(), "{extra:?}: no model file");
+    }
+    for file in &files {
+        std::fs::remove_file(file).ok();
+    }
+}

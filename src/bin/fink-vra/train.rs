@@ -1,10 +1,15 @@
-//! `fink-vra train`: a model file from a label file and alert files, with the
+//! `fink-vra train`: a model file from label files and alert files, with the
 //! page's own code (`Workspace`, `TrainingJob`, `ModelFile::export_round`):
-//! either a new round on every label, or, with `--round N`, round N of a
-//! page's JSON export again, the same model the page exported for it. A
+//! either a new round on every labelled alert, or, with `--round N`, round N
+//! of a page's JSON export again, the same model the page exported for it. A
 //! version 3 label file carries its labels' feature rows, so it needs no
 //! alert files; alert files given as well fill the rows it lacks.
+//!
+//! Several label files are a team's: every label is its annotator's vote,
+//! and `--consensus` (`core::team::consensus`) says which label each alert
+//! trains with and which alerts are left out as contested.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -13,11 +18,14 @@ use fink_vra::core::alert::Survey;
 use fink_vra::core::features::feature_names;
 use fink_vra::core::labels::class_summary::{ClassSummary, MIN_LABELS_PER_CLASS};
 use fink_vra::core::labels::exchange::{label_file_survey, LabelImportError};
+use fink_vra::core::labels::store::LabelStore;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::model::ModelSpec;
 use fink_vra::core::model_file::{training_matrix, ModelFile};
 use fink_vra::core::parallel::available_threads;
 use fink_vra::core::session::{ImportOutcome, SavedSession};
+use fink_vra::core::team::consensus::{settle, ConsensusRule, DEFAULT_POSTERIOR_THRESHOLD};
+use fink_vra::core::team::files::votes_of_label_files;
 use fink_vra::core::workbench::{TrainingJob, WorkbenchSettings};
 use fink_vra::core::workspace::{FileOutcome, Workspace};
 
@@ -26,13 +34,26 @@ use crate::features::{check_inputs, Reading};
 #[derive(clap::Args)]
 pub struct TrainArguments {
     /// A label file the page imports: its JSON export (with its rounds), a
-    /// labeled.csv, or the LSST label CSV.
-    #[arg(long)]
-    labels: PathBuf,
+    /// labeled.csv, or the LSST label CSV. Give it once per file: several
+    /// files are the votes of a team (see --consensus).
+    #[arg(long, required = true)]
+    labels: Vec<PathBuf>,
     /// Fit round N of the JSON export again (its labels, model, features
-    /// and seed) instead of a new round on every label.
-    #[arg(long, conflicts_with_all = ["target", "model", "seed", "exclude"])]
+    /// and seed) instead of a new round on every label. One label file only.
+    #[arg(long, conflicts_with_all = ["target", "model", "seed", "exclude", "consensus", "posterior", "annotator"])]
     round: Option<u32>,
+    /// Which label an alert that several annotators labelled trains with:
+    /// mine (--annotator's vote, else the others' when they agree),
+    /// majority (the most common; a tie is left out) or weighted (the
+    /// one-coin Dawid–Skene label, when its posterior reaches --posterior).
+    #[arg(long, default_value = "majority")]
+    consensus: String,
+    /// The posterior a weighted label needs to train.
+    #[arg(long, default_value_t = DEFAULT_POSTERIOR_THRESHOLD)]
+    posterior: f64,
+    /// Whose votes `--consensus mine` prefers.
+    #[arg(long)]
+    annotator: Option<String>,
     /// Model type: gal, real, trans, or a mapping such as extragal=1,gal=0.
     #[arg(long, default_value = "gal")]
     target: String,
@@ -100,12 +121,23 @@ fn settings(arguments: &TrainArguments, survey: Survey) -> Result<WorkbenchSetti
 
 /// Writes the model file, or says why not.
 pub fn run(arguments: &TrainArguments) -> Result<(), String> {
-    let label_text = crate::inputs::read_text(&arguments.labels, "label file")?;
-    let label_name = arguments.labels.display().to_string();
+    if arguments.round.is_some() && arguments.labels.len() > 1 {
+        return Err(
+            "--round fits a round of one JSON export again: give one --labels file".to_string(),
+        );
+    }
+    let mut label_files = Vec::with_capacity(arguments.labels.len());
+    for path in &arguments.labels {
+        let text = crate::inputs::read_text(path, "label file")?;
+        label_files.push((path.display().to_string(), text));
+    }
+    let Some((first_name, first_text)) = label_files.first() else {
+        return Err("give a label file with --labels".to_string());
+    };
     let survey = match check_inputs(&arguments.files, "train", &Reading::default())? {
         Some(survey) => survey,
-        // No alert files: the label file's survey.
-        None => label_file_survey(&label_name, &label_text).map_err(|error| {
+        // No alert files: the first label file's survey.
+        None => label_file_survey(first_name, first_text).map_err(|error| {
             format!("{error} (without alert files, the labels must be a JSON export)")
         })?,
     };
@@ -119,35 +151,40 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
             return Err(error.to_string());
         }
     }
+    // Each file's rows (version 3) go into the training table; its labels
+    // into a session, for `--round`'s history and the survey's checks.
     let mut saved = SavedSession::for_survey(survey);
-    let (outcome, rows) = saved
-        .import_label_file(&label_name, &label_text)
-        .map_err(|error| match error {
-            // The page's words ("switch to …") are for its survey switch.
-            LabelImportError::OtherSurvey {
-                file,
-                found,
-                session,
-            } => format!(
-                "{file}: these are {found} labels, and the alert files given are {session} \
-                 alerts: give a label file and alert files of the same survey"
-            ),
-            other => other.to_string(),
-        })?;
-    if let ImportOutcome::Merged {
-        features_left_out: Some(why),
-        ..
-    } = &outcome
-    {
-        eprintln!("{label_name}: features left out: {why}");
-    }
-    let _ = workspace.take_in_rows(rows, true);
-    let waiting = workspace.labels_waiting_for_rows(&saved.labels);
-    if waiting > 0 {
-        eprintln!(
-            "{waiting} labels have no feature row (neither in the label file nor in the alert \
-             files given): left out"
-        );
+    for (label_name, label_text) in &label_files {
+        let (outcome, rows) = saved
+            .import_label_file(label_name, label_text)
+            .map_err(|error| match error {
+                // The page's words ("switch to …") are for its survey switch.
+                LabelImportError::OtherSurvey {
+                    file,
+                    found,
+                    session,
+                } if arguments.files.is_empty() => format!(
+                    "{file}: these are {found} labels, and {first_name} holds {session} labels: \
+                     give label files of one survey"
+                ),
+                LabelImportError::OtherSurvey {
+                    file,
+                    found,
+                    session,
+                } => format!(
+                    "{file}: these are {found} labels, and the alert files given are {session} \
+                     alerts: give a label file and alert files of the same survey"
+                ),
+                other => other.to_string(),
+            })?;
+        if let ImportOutcome::Merged {
+            features_left_out: Some(why),
+            ..
+        } = &outcome
+        {
+            eprintln!("{label_name}: features left out: {why}");
+        }
+        let _ = workspace.take_in_rows(rows, true);
     }
     // The model file, and what it trained on (for a new round, with the
     // labels its target leaves out).
@@ -160,7 +197,7 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
                 .ok_or_else(|| {
                     format!(
                         "--round {round}: {} holds no such round ({} round(s))",
-                        arguments.labels.display(),
+                        first_name,
                         saved.rounds.len()
                     )
                 })?;
@@ -172,9 +209,17 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
         }
         None => {
             let settings = settings(arguments, survey)?;
+            let labels = consensus_labels(arguments, &label_files)?;
+            let waiting = workspace.labels_waiting_for_rows(&labels);
+            if waiting > 0 {
+                eprintln!(
+                    "{waiting} labels have no feature row (neither in the label files nor in \
+                     the alert files given): left out"
+                );
+            }
             let (job, values) = TrainingJob::for_workspace(
                 &workspace,
-                &saved.labels,
+                &labels,
                 &settings,
                 saved.rounds.len() as u32,
                 utc_now(),
@@ -207,6 +252,54 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
         arguments.out.display()
     );
     Ok(())
+}
+
+/// The label each voted alert of `label_files` trains with, by the
+/// arguments' consensus rule (every label is its annotator's vote); says
+/// what the rule settled when the files hold more than one annotator.
+fn consensus_labels(
+    arguments: &TrainArguments,
+    label_files: &[(String, String)],
+) -> Result<LabelStore, String> {
+    let rule = ConsensusRule::by_name(&arguments.consensus).ok_or_else(|| {
+        format!(
+            "--consensus: unknown `{}` (expected one of mine, majority, weighted)",
+            arguments.consensus
+        )
+    })?;
+    if !(0.0..=1.0).contains(&arguments.posterior) {
+        return Err(format!(
+            "--posterior: {} is not a probability (between 0 and 1)",
+            arguments.posterior
+        ));
+    }
+    let me = match (rule, &arguments.annotator) {
+        (_, Some(name)) if !name.trim().is_empty() => name.trim(),
+        (ConsensusRule::Mine, _) => {
+            return Err(
+                "--consensus mine prefers one annotator's votes: name them with --annotator"
+                    .to_string(),
+            )
+        }
+        _ => "",
+    };
+    let (votes, notes) = votes_of_label_files(label_files).map_err(|error| error.to_string())?;
+    for note in notes {
+        eprintln!("{note}");
+    }
+    let settled = settle(&votes, rule, arguments.posterior, me, &BTreeMap::new());
+    if votes.annotators().len() > 1 || settled.counts.left_out > 0 {
+        eprintln!(
+            "consensus {rule} over {} annotators' votes: {}",
+            votes.annotators().len(),
+            settled.counts
+        );
+    }
+    let mut labels = LabelStore::new();
+    for entry in settled.training {
+        labels.set(entry);
+    }
+    Ok(labels)
 }
 
 /// Refuses a new round under which a class has too few labels: its model

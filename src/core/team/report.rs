@@ -74,7 +74,7 @@ pub struct TeamReport {
 /// The votes coded for the statistics: annotators in name order, the
 /// labels in use (`code_of` maps each to a class name, `None` to leave the
 /// vote out) in the vocabulary's order.
-fn coded(
+pub(super) fn coded(
     table: &VoteTable,
     annotators: &[&str],
     code_of: impl Fn(Label) -> Option<String>,

@@ -23,7 +23,7 @@ pub struct ReplacedVote {
 /// abstention, not a vote (it never trains).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VoteTable {
-    votes: BTreeMap<Candid, BTreeMap<String, (Label, String)>>,
+    votes: BTreeMap<Candid, BTreeMap<String, LabelEntry>>,
     replaced: Vec<ReplacedVote>,
 }
 
@@ -51,26 +51,30 @@ impl VoteTable {
         };
         let alert = self.votes.entry(entry.candid).or_default();
         match alert.get(&annotator) {
-            Some((label, timestamp)) if *timestamp > entry.timestamp => {
-                if *label != entry.label {
+            Some(kept) if kept.timestamp > entry.timestamp => {
+                if kept.label != entry.label {
                     self.replaced.push(ReplacedVote {
                         candid: entry.candid,
                         annotator,
-                        kept: *label,
+                        kept: kept.label,
                         dropped: entry.label,
                     });
                 }
             }
             previous => {
-                if let Some((label, _)) = previous.filter(|(label, _)| *label != entry.label) {
+                if let Some(earlier) = previous.filter(|earlier| earlier.label != entry.label) {
                     self.replaced.push(ReplacedVote {
                         candid: entry.candid,
                         annotator: annotator.clone(),
                         kept: entry.label,
-                        dropped: *label,
+                        dropped: earlier.label,
                     });
                 }
-                alert.insert(annotator, (entry.label, entry.timestamp.clone()));
+                let vote = LabelEntry {
+                    annotator: annotator.clone(),
+                    ..entry.clone()
+                };
+                alert.insert(annotator, vote);
             }
         }
     }
@@ -81,10 +85,19 @@ impl VoteTable {
         self.votes.iter().map(|(candid, votes)| {
             let votes = votes
                 .iter()
-                .map(|(annotator, (label, _))| (annotator.as_str(), *label))
+                .map(|(annotator, vote)| (annotator.as_str(), vote.label))
                 .collect();
             (*candid, votes)
         })
+    }
+
+    /// The votes on `candid`, each a whole label entry (its annotator
+    /// `unknown` when it named none), in annotator order.
+    pub fn votes_on(&self, candid: Candid) -> impl Iterator<Item = &LabelEntry> + '_ {
+        self.votes
+            .get(&candid)
+            .into_iter()
+            .flat_map(BTreeMap::values)
     }
 
     /// Every annotator with a vote, in name order.

@@ -1,0 +1,421 @@
+//! Which label each alert trains with, when several annotators voted on it:
+//! the team's consensus rule. Every vote stays a vote; the rule only says
+//! which label a round fits on, which alerts it leaves out (contested, until
+//! someone settles them), and where each training label came from.
+//!
+//! - `mine`: my vote where I gave one, else the others' label when they are
+//!   unanimous;
+//! - `majority`: the most common label; a tie is contested;
+//! - `weighted`: the most probable label under the one-coin Dawid–Skene
+//!   model (`dawid_skene`), when its posterior reaches a threshold (0.8 by
+//!   default); otherwise contested.
+//!
+//! An adjudicated alert always trains with its adjudicated label.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::dawid_skene::one_coin_dawid_skene;
+use super::files::UNKNOWN_ANNOTATOR;
+use super::report::coded;
+use super::votes::VoteTable;
+use crate::core::alert::Candid;
+use crate::core::labels::entry::LabelEntry;
+use crate::core::labels::vocabulary::Label;
+
+/// The posterior a `weighted` label needs to train, unless told otherwise.
+pub const DEFAULT_POSTERIOR_THRESHOLD: f64 = 0.8;
+
+/// How an alert's votes become its training label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsensusRule {
+    Mine,
+    Majority,
+    Weighted,
+}
+
+impl ConsensusRule {
+    pub const ALL: [ConsensusRule; 3] = [
+        ConsensusRule::Mine,
+        ConsensusRule::Majority,
+        ConsensusRule::Weighted,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ConsensusRule::Mine => "mine",
+            ConsensusRule::Majority => "majority",
+            ConsensusRule::Weighted => "weighted",
+        }
+    }
+
+    pub fn by_name(name: &str) -> Option<ConsensusRule> {
+        ConsensusRule::ALL
+            .into_iter()
+            .find(|rule| rule.name() == name.trim())
+    }
+}
+
+impl fmt::Display for ConsensusRule {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        out.write_str(self.name())
+    }
+}
+
+/// Where an alert's training label came from, or why it has none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Provenance {
+    /// One annotator voted.
+    Single,
+    /// Two or more voted, all the same label.
+    Unanimous,
+    /// The most common of differing votes (`majority`).
+    Majority,
+    /// The one-coin posterior of differing votes reached the threshold
+    /// (`weighted`).
+    Weighted,
+    /// My vote, where others differ (`mine`).
+    Mine,
+    /// A reviewer settled it.
+    Adjudicated,
+    /// The rule settles on no label: the alert does not train.
+    Contested,
+}
+
+/// How many alerts a rule settled, by provenance; `left_out` are contested.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvenanceCounts {
+    pub single: usize,
+    pub unanimous: usize,
+    pub majority: usize,
+    pub weighted: usize,
+    pub mine: usize,
+    pub adjudicated: usize,
+    pub left_out: usize,
+}
+
+impl ProvenanceCounts {
+    fn count(&mut self, provenance: Provenance) {
+        let counter = match provenance {
+            Provenance::Single => &mut self.single,
+            Provenance::Unanimous => &mut self.unanimous,
+            Provenance::Majority => &mut self.majority,
+            Provenance::Weighted => &mut self.weighted,
+            Provenance::Mine => &mut self.mine,
+            Provenance::Adjudicated => &mut self.adjudicated,
+            Provenance::Contested => &mut self.left_out,
+        };
+        *counter += 1;
+    }
+}
+
+impl fmt::Display for ProvenanceCounts {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            out,
+            "{} single, {} unanimous, {} majority, {} weighted, {} mine, {} adjudicated, \
+             {} left out (contested)",
+            self.single,
+            self.unanimous,
+            self.majority,
+            self.weighted,
+            self.mine,
+            self.adjudicated,
+            self.left_out
+        )
+    }
+}
+
+/// What a rule made of a team's votes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settled {
+    /// One label per alert that trains, in alert order: the latest vote that
+    /// gave the settled label (or the adjudication).
+    pub training: Vec<LabelEntry>,
+    /// Every voted alert's provenance.
+    pub provenance: BTreeMap<Candid, Provenance>,
+    pub counts: ProvenanceCounts,
+}
+
+impl Settled {
+    /// The alerts the rule leaves out, in alert order.
+    pub fn contested(&self) -> impl Iterator<Item = Candid> + '_ {
+        self.provenance
+            .iter()
+            .filter(|(_, provenance)| **provenance == Provenance::Contested)
+            .map(|(candid, _)| *candid)
+    }
+}
+
+/// Settles every alert of `table` by `rule`: `me` is whose vote `mine`
+/// prefers (empty: `unknown`), `threshold` the posterior `weighted` needs,
+/// and `adjudicated` the label a reviewer gave an alert, which wins over
+/// any rule.
+pub fn settle(
+    table: &VoteTable,
+    rule: ConsensusRule,
+    threshold: f64,
+    me: &str,
+    adjudicated: &BTreeMap<Candid, LabelEntry>,
+) -> Settled {
+    let me = match me.trim() {
+        "" => UNKNOWN_ANNOTATOR,
+        name => name,
+    };
+    let posteriors = (rule == ConsensusRule::Weighted).then(|| weighted_labels(table));
+    let mut settled = Settled::default();
+    for (index, (candid, votes)) in table.alerts().enumerate() {
+        let (label, provenance) = match adjudicated.get(&candid) {
+            Some(adjudication) => (Some(adjudication.label), Provenance::Adjudicated),
+            None => {
+                let unanimous = votes.iter().all(|(_, label)| *label == votes[0].1);
+                let agreed = match (votes.len(), unanimous) {
+                    (1, _) => Some(Provenance::Single),
+                    (_, true) => Some(Provenance::Unanimous),
+                    _ => None,
+                };
+                let (label, differing) = match rule {
+                    ConsensusRule::Mine => {
+                        let mine = votes.iter().find(|(annotator, _)| *annotator == me);
+                        match mine {
+                            Some((_, label)) => (Some(*label), Provenance::Mine),
+                            None => (unanimous.then_some(votes[0].1), Provenance::Contested),
+                        }
+                    }
+                    ConsensusRule::Majority => (most_voted(&votes), Provenance::Majority),
+                    ConsensusRule::Weighted => {
+                        let top = posteriors.as_ref().and_then(|found| found[index]);
+                        let label = match top {
+                            Some((label, posterior)) if posterior >= threshold => Some(label),
+                            Some(_) => None,
+                            // No model (one label in use): the votes agree.
+                            None => unanimous.then_some(votes[0].1),
+                        };
+                        (label, Provenance::Weighted)
+                    }
+                };
+                match label {
+                    Some(label) => (Some(label), agreed.unwrap_or(differing)),
+                    None => (None, Provenance::Contested),
+                }
+            }
+        };
+        settled.counts.count(provenance);
+        settled.provenance.insert(candid, provenance);
+        let entry = match (provenance, label) {
+            (Provenance::Adjudicated, _) => adjudicated.get(&candid).cloned(),
+            (_, Some(label)) => table
+                .votes_on(candid)
+                .filter(|vote| vote.label == label)
+                .max_by(|a, b| a.timestamp.cmp(&b.timestamp))
+                .cloned(),
+            (_, None) => None,
+        };
+        settled.training.extend(entry);
+    }
+    settled
+}
+
+/// The label most voted for, unless two tie.
+fn most_voted(votes: &[(&str, Label)]) -> Option<Label> {
+    let mut counts: BTreeMap<Label, usize> = BTreeMap::new();
+    for (_, label) in votes {
+        *counts.entry(*label).or_default() += 1;
+    }
+    let most = counts.values().copied().max()?;
+    let mut leaders = counts.iter().filter(|(_, count)| **count == most);
+    match (leaders.next(), leaders.next()) {
+        (Some((label, _)), None) => Some(*label),
+        _ => None,
+    }
+}
+
+/// Per alert of `table`, in order: the most probable label under the
+/// one-coin model and its posterior; `None` for every alert when the model
+/// cannot be fitted (fewer than two labels in use).
+fn weighted_labels(table: &VoteTable) -> Vec<Option<(Label, f64)>> {
+    let annotators = table.annotators();
+    let (votes, names) = coded(table, &annotators, |label| Some(label.name().to_string()));
+    let Some(fit) = one_coin_dawid_skene(&votes) else {
+        return vec![None; votes.tasks.len()];
+    };
+    fit.posteriors
+        .iter()
+        .map(|posterior| {
+            let (code, probability) = posterior
+                .iter()
+                .copied()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
+            let label = names.get(code)?.parse::<Label>().ok()?;
+            Some((label, probability))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vote(candid: u64, annotator: &str, label: Label) -> LabelEntry {
+        LabelEntry {
+            candid: Candid(candid),
+            object_id: format!("ZTF19aaaaa{candid:03}"),
+            label,
+            timestamp: "2026-12-07T10:00:00Z".into(),
+            annotator: annotator.into(),
+            round: None,
+        }
+    }
+
+    fn table(votes: &[(u64, &str, Label)]) -> VoteTable {
+        let entries: Vec<LabelEntry> = votes
+            .iter()
+            .map(|&(candid, annotator, label)| vote(candid, annotator, label))
+            .collect();
+        VoteTable::from_entries(&entries)
+    }
+
+    fn labels_of(settled: &Settled) -> Vec<(u64, Label)> {
+        settled
+            .training
+            .iter()
+            .map(|entry| (entry.candid.0, entry.label))
+            .collect()
+    }
+
+    use Label::{Extragal as X, Gal as G};
+
+    /// 1: one vote; 2: unanimous; 3: 2 against 1; 4: a tie; 5: others
+    /// unanimous, without me.
+    const VOTES: [(u64, &str, Label); 12] = [
+        (1, "ana", G),
+        (2, "ana", X),
+        (2, "bo", X),
+        (3, "ana", G),
+        (3, "bo", X),
+        (3, "cy", X),
+        (4, "ana", G),
+        (4, "bo", X),
+        (5, "bo", G),
+        (5, "cy", G),
+        (6, "bo", X),
+        (6, "cy", G),
+    ];
+
+    #[test]
+    fn majority_takes_the_most_voted_label_and_leaves_ties_out() {
+        let settled = settle(
+            &table(&VOTES),
+            ConsensusRule::Majority,
+            0.8,
+            "ana",
+            &BTreeMap::new(),
+        );
+        assert_eq!(labels_of(&settled), [(1, G), (2, X), (3, X), (5, G)]);
+        assert_eq!(
+            settled.contested().collect::<Vec<_>>(),
+            [Candid(4), Candid(6)]
+        );
+        assert_eq!(
+            settled.counts,
+            ProvenanceCounts {
+                single: 1,
+                unanimous: 2,
+                majority: 1,
+                left_out: 2,
+                ..ProvenanceCounts::default()
+            }
+        );
+    }
+
+    #[test]
+    fn mine_prefers_my_vote_then_the_others_when_they_agree() {
+        let settled = settle(
+            &table(&VOTES),
+            ConsensusRule::Mine,
+            0.8,
+            " ana ",
+            &BTreeMap::new(),
+        );
+        assert_eq!(
+            labels_of(&settled),
+            [(1, G), (2, X), (3, G), (4, G), (5, G)]
+        );
+        assert_eq!(settled.provenance[&Candid(3)], Provenance::Mine);
+        assert_eq!(settled.provenance[&Candid(5)], Provenance::Unanimous);
+        assert_eq!(settled.contested().collect::<Vec<_>>(), [Candid(6)]);
+    }
+
+    #[test]
+    fn weighted_trains_a_label_only_when_its_posterior_reaches_the_threshold() {
+        let loose = settle(
+            &table(&VOTES),
+            ConsensusRule::Weighted,
+            0.5,
+            "",
+            &BTreeMap::new(),
+        );
+        let strict = settle(
+            &table(&VOTES),
+            ConsensusRule::Weighted,
+            0.999_999,
+            "",
+            &BTreeMap::new(),
+        );
+        assert!(
+            labels_of(&loose).contains(&(3, X)),
+            "{:?}",
+            labels_of(&loose)
+        );
+        assert!(strict.training.len() < loose.training.len());
+        assert_eq!(
+            strict.counts.left_out,
+            VOTES
+                .iter()
+                .map(|v| v.0)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+                - strict.training.len()
+        );
+    }
+
+    #[test]
+    fn an_adjudicated_alert_trains_with_its_adjudicated_label_under_any_rule() {
+        let adjudicated = BTreeMap::from([(Candid(4), vote(4, "reviewer", X))]);
+        for rule in ConsensusRule::ALL {
+            let settled = settle(&table(&VOTES), rule, 0.8, "ana", &adjudicated);
+            assert!(labels_of(&settled).contains(&(4, X)), "{rule}");
+            assert_eq!(settled.provenance[&Candid(4)], Provenance::Adjudicated);
+            assert_eq!(settled.counts.adjudicated, 1);
+        }
+    }
+
+    #[test]
+    fn the_training_entry_is_the_latest_vote_that_gave_the_label() {
+        let mut later = vote(7, "bo", G);
+        later.timestamp = "2026-12-07T11:00:00Z".into();
+        later.object_id = "ZTF19bbbbbbb".into();
+        let entries = [vote(7, "ana", G), later.clone(), vote(7, "cy", X)];
+        let settled = settle(
+            &VoteTable::from_entries(&entries),
+            ConsensusRule::Majority,
+            0.8,
+            "",
+            &BTreeMap::new(),
+        );
+        assert_eq!(settled.training, [later]);
+    }
+
+    #[test]
+    fn every_rule_has_a_name_it_is_found_by() {
+        for rule in ConsensusRule::ALL {
+            assert_eq!(ConsensusRule::by_name(rule.name()), Some(rule));
+        }
+        assert_eq!(ConsensusRule::by_name("unanimous"), None);
+    }
+}
