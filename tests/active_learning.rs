@@ -5,7 +5,7 @@
 mod common;
 
 use common::atlas_table as table;
-use fink_vra::core::active::replay::{replay, ReplayConfig};
+use fink_vra::core::active::replay::{paired_replay, replay, ReplayConfig};
 use fink_vra::core::active::round::{
     history_from_json, history_to_json, train_round, LabelledRows, RoundRequest,
 };
@@ -18,12 +18,8 @@ fn galactic() -> TargetMapping {
     TargetMapping::parse("galactic", "good=0,galactic=1,pm=1").expect("mapping")
 }
 
-fn small_replay(
-    model: &str,
-    strategy: QueryStrategy,
-    cold_start: ColdStart,
-) -> Vec<fink_vra::core::active::replay::ReplayPoint> {
-    let config = ReplayConfig {
+fn small_config(model: &str, strategy: QueryStrategy, cold_start: ColdStart) -> ReplayConfig {
+    ReplayConfig {
         model: ModelSpec::by_name(model).expect("model"),
         strategy,
         cold_start,
@@ -32,7 +28,15 @@ fn small_replay(
         rounds: 5,
         repeats: 2,
         seed: 7,
-    };
+    }
+}
+
+fn small_replay(
+    model: &str,
+    strategy: QueryStrategy,
+    cold_start: ColdStart,
+) -> Vec<fink_vra::core::active::replay::ReplayPoint> {
+    let config = small_config(model, strategy, cold_start);
     replay(&table("train"), &table("val"), &galactic(), &config).expect("replay runs")
 }
 
@@ -66,6 +70,65 @@ fn small_replay_of_the_default_model_learns_and_is_deterministic() {
         small_replay(default_model, default_strategy, default_cold_start),
         "same seed, same curve"
     );
+}
+
+#[test]
+fn the_random_baseline_starts_from_the_same_cold_start_with_the_same_seeds() {
+    let config = ReplayConfig {
+        repeats: 4,
+        ..small_config(
+            "extra-trees",
+            QueryStrategy::Uncertainty,
+            ColdStart::Diverse,
+        )
+    };
+    let paired =
+        paired_replay(&table("train"), &table("val"), &galactic(), &config).expect("replays");
+    let unpaired = replay(&table("train"), &table("val"), &galactic(), &config).expect("replays");
+    // Round 0 is the cold start alone: the same labels and seed on both sides.
+    assert_eq!(paired[0].auc, paired[0].random_auc);
+    assert_eq!(
+        (
+            paired[0].gain_auc.mean,
+            paired[0].gain_auc.low,
+            paired[0].gain_auc.high
+        ),
+        (0.0, Some(0.0), Some(0.0))
+    );
+    // After it, random picks differ from the strategy's.
+    assert!(paired[1..].iter().any(|point| point.gain_auc.mean != 0.0));
+    for (point, mean) in paired.iter().zip(&unpaired) {
+        assert_eq!(point.n_labels, mean.n_labels);
+        assert!(
+            (point.auc.mean - mean.val_auc).abs() < 1e-12,
+            "the strategy's own curve"
+        );
+        let (low, high) = (point.auc.low.expect("low"), point.auc.high.expect("high"));
+        assert!(low <= point.auc.mean && point.auc.mean <= high);
+        let gain = point.auc.mean - point.random_auc.mean;
+        assert!(
+            (point.gain_auc.mean - gain).abs() < 1e-12,
+            "the gain is paired"
+        );
+    }
+}
+
+#[test]
+fn random_picks_paired_with_themselves_gain_exactly_nothing() {
+    let config = small_config("extra-trees", QueryStrategy::Random, ColdStart::Random);
+    let paired =
+        paired_replay(&table("train"), &table("val"), &galactic(), &config).expect("replays");
+    for point in &paired {
+        assert_eq!(point.auc, point.random_auc);
+        assert_eq!(
+            (
+                point.gain_aurak.mean,
+                point.gain_aurak.low,
+                point.gain_aurak.high
+            ),
+            (0.0, Some(0.0), Some(0.0))
+        );
+    }
 }
 
 #[test]

@@ -20,6 +20,18 @@ fn labelled(name: &str) -> String {
 
 /// `fink-vra replay` on these tables with this mapping, 3 short rounds.
 fn replay(train: &str, train_labels: &str, val: &str, val_labels: &str, map: &str) -> Output {
+    replay_repeated("1", train, train_labels, val, val_labels, map)
+}
+
+/// [`replay`] over `repeats` repeats.
+fn replay_repeated(
+    repeats: &str,
+    train: &str,
+    train_labels: &str,
+    val: &str,
+    val_labels: &str,
+    map: &str,
+) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fink-vra"))
         .args(["replay", "--train", train, "--train-labels", train_labels])
         .args(["--val", val, "--val-labels", val_labels, "--map", map])
@@ -31,7 +43,7 @@ fn replay(train: &str, train_labels: &str, val: &str, val_labels: &str, map: &st
             "--rounds",
             "3",
             "--repeats",
-            "1",
+            repeats,
         ])
         .output()
         .expect("the CLI runs")
@@ -74,9 +86,10 @@ fn replay_prints_one_row_per_round_and_names_a_bad_column() {
     assert!(output.status.success(), "{}", stderr(&output));
     let csv = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(
-        lines[0],
-        "round,n_labels,val_auc,val_accuracy,val_f1,val_aurak"
+    assert!(
+        lines[0].starts_with("round,n_labels,val_auc,val_accuracy,val_f1,val_aurak,auc,"),
+        "the columns before intervals come first: {}",
+        lines[0]
     );
     assert_eq!(lines.len(), 4);
     assert!(lines[3].starts_with("2,30,"));
@@ -91,6 +104,47 @@ fn replay_prints_one_row_per_round_and_names_a_bad_column() {
     );
     assert!(!output.status.success());
     assert!(stderr(&output).contains("column `b`, row 2: `text` is not a number"));
+}
+
+#[test]
+fn replay_pairs_each_round_with_random_picks_and_gives_intervals_over_the_repeats() {
+    let output = replay_repeated(
+        "3",
+        &labelled("atlas_vra_dayN_X_train.csv"),
+        &labelled("atlas_vra_dayN_y_train.csv"),
+        &labelled("atlas_vra_dayN_X_val.csv"),
+        &labelled("atlas_vra_dayN_y_val.csv"),
+        "good=0,galactic=1,pm=1",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let csv = String::from_utf8_lossy(&output.stdout);
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let rows: Vec<std::collections::HashMap<&str, &str>> = lines
+        .map(|line| header.iter().copied().zip(line.split(',')).collect())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    let number = |row: &std::collections::HashMap<&str, &str>, column: &str| -> f64 {
+        row[column]
+            .parse()
+            .unwrap_or_else(|_| panic!("{column}: {}", row[column]))
+    };
+    // Round 0 is the same cold start on both sides: no gain, no spread.
+    for column in ["gain_auc", "gain_auc_low", "gain_auc_high", "gain_aurak"] {
+        assert_eq!(number(&rows[0], column), 0.0, "{column}");
+    }
+    for row in &rows {
+        assert_eq!(row["val_auc"], row["auc"]);
+        assert!(
+            number(row, "auc_low") <= number(row, "auc")
+                && number(row, "auc") <= number(row, "auc_high")
+        );
+        let gain = number(row, "auc") - number(row, "random_auc");
+        assert!(
+            (number(row, "gain_auc") - gain).abs() <= 1e-4 + 1e-9,
+            "{row:?}"
+        );
+    }
 }
 
 #[test]

@@ -315,13 +315,13 @@ fn team_files(test: &str) -> [PathBuf; 3] {
     let mut bo = ana.clone();
     bo[0] = "extragal";
     [
-        label_file_of(ALERTS, header, ",ana", "team-ana.csv", &ana),
-        label_file_of(ALERTS, header, ",bo", "team-bo.csv", &bo),
+        label_file_of(ALERTS, header, ",ana", &format!("{test}-ana.csv"), &ana),
+        label_file_of(ALERTS, header, ",bo", &format!("{test}-bo.csv"), &bo),
         label_file_of(
             ALERTS,
             header,
             ",cy",
-            "team-cy.csv",
+            &format!("{test}-cy.csv"),
             &["extragal", "extragal"],
         ),
     ]

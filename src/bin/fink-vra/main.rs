@@ -53,7 +53,10 @@ enum Command {
     },
     /// Replay active learning on a labelled table and print the validation
     /// learning curve as CSV: round,n_labels,val_auc,val_accuracy,val_f1,val_aurak
-    /// (means over the repeats). Round r trains on initial + r × batch labels.
+    /// (means over the repeats), then ROC AUC and AuRaK with their 95 %
+    /// intervals, for the configuration, for random picks after the same
+    /// cold start with the same seeds, and the configuration's paired gain
+    /// over random. Round r trains on initial + r × batch labels.
     Replay(replay::ReplayArguments),
     /// Time one round at scale: fit on `--labels` labels, predict a pool of
     /// `--pool` alerts built from the table (rows replicated with jitter), rank it.

@@ -3,6 +3,7 @@
 
 pub mod diversity;
 pub mod evaluation;
+pub mod interval;
 pub mod metrics;
 pub mod pick_reason;
 pub mod replay;

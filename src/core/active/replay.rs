@@ -6,6 +6,7 @@
 use serde::Serialize;
 use thiserror::Error;
 
+use super::interval::Interval;
 use super::metrics::binary_metrics;
 use super::round::mapped_rows;
 use super::strategy::{rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy};
@@ -107,13 +108,31 @@ fn cold_start_picks(
     .collect()
 }
 
-/// Runs the replay and returns one point per round (`initial + round × batch` labels).
-pub fn replay(
-    train: &LabelledTable,
+/// One repeat's validation metrics after one round.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct RoundMetrics {
+    pub n_labels: usize,
+    pub auc: f64,
+    pub accuracy: f64,
+    pub f1: f64,
+    pub aurak: f64,
+}
+
+/// What every repeat of a replay shares: the pool (table rows the mapping
+/// gives a class) and the validation rows.
+struct Prepared<'a> {
+    train: &'a LabelledTable,
+    pool: Vec<usize>,
+    class_of_row: std::collections::HashMap<usize, u8>,
+    validation_features: crate::core::model::FeatureMatrix,
+    validation_classes: Vec<u8>,
+}
+
+fn prepare<'a>(
+    train: &'a LabelledTable,
     validation: &LabelledTable,
     target: &TargetMapping,
-    config: &ReplayConfig,
-) -> Result<Vec<ReplayPoint>, ReplayError> {
+) -> Result<Prepared<'a>, ReplayError> {
     if train.feature_names != validation.feature_names {
         return Err(ReplayError::ColumnMismatch);
     }
@@ -122,87 +141,180 @@ pub fn replay(
     if pool.is_empty() {
         return Err(ReplayError::EmptyPool);
     }
-    let class_of_row: std::collections::HashMap<usize, u8> =
-        pool.iter().copied().zip(pool_classes).collect();
+    let class_of_row = pool.iter().copied().zip(pool_classes).collect();
     let (validation_rows, validation_classes) = mapped_rows(target, &validation.labels);
     if !(validation_classes.contains(&0) && validation_classes.contains(&1)) {
         return Err(ReplayError::OneClassValidation);
     }
-    let validation_features = validation.features.select_rows(&validation_rows);
-    let mut sums = vec![[0.0f64; 5]; config.rounds];
-    for repeat in 0..config.repeats.max(1) {
-        let seed = repeat_seed(config.seed, repeat);
-        let mut labelled = cold_start_picks(
-            config.cold_start,
-            train,
-            &pool,
-            config.initial.min(pool.len()),
-            seed,
+    Ok(Prepared {
+        train,
+        pool,
+        class_of_row,
+        validation_features: validation.features.select_rows(&validation_rows),
+        validation_classes,
+    })
+}
+
+/// One repeat, its labels picked by `strategy` after `config`'s cold start:
+/// the metrics after each of `config.rounds` rounds.
+fn replay_repeat(
+    prepared: &Prepared,
+    config: &ReplayConfig,
+    strategy: QueryStrategy,
+    repeat: usize,
+) -> Result<Vec<RoundMetrics>, ReplayError> {
+    let (train, pool) = (prepared.train, &prepared.pool);
+    let seed = repeat_seed(config.seed, repeat);
+    let mut labelled = cold_start_picks(
+        config.cold_start,
+        train,
+        pool,
+        config.initial.min(pool.len()),
+        seed,
+    );
+    let mut curve = Vec::with_capacity(config.rounds);
+    for round in 0..config.rounds {
+        let classes: Vec<u8> = labelled
+            .iter()
+            .map(|row| prepared.class_of_row[row])
+            .collect();
+        let model = config.model.fit(
+            &train.features.select_rows(&labelled),
+            &classes,
+            seed.wrapping_add(round as u64),
+        )?;
+        let metrics = binary_metrics(
+            &prepared.validation_classes,
+            &model.predict_proba(&prepared.validation_features)?,
         );
-        for (round, sum) in sums.iter_mut().enumerate() {
-            let classes: Vec<u8> = labelled.iter().map(|row| class_of_row[row]).collect();
-            let model = config.model.fit(
-                &train.features.select_rows(&labelled),
-                &classes,
-                seed.wrapping_add(round as u64),
-            )?;
-            let metrics = binary_metrics(
-                &validation_classes,
-                &model.predict_proba(&validation_features)?,
-            );
-            let auc = metrics.roc_auc.unwrap_or(0.5);
-            *sum = [
-                sum[0] + labelled.len() as f64,
-                sum[1] + auc,
-                sum[2] + metrics.accuracy,
-                sum[3] + metrics.f1,
-                sum[4] + metrics.aurak.unwrap_or(0.5),
-            ];
-            if round + 1 == config.rounds {
-                break;
-            }
-            let unlabelled: Vec<usize> = pool
-                .iter()
-                .copied()
-                .filter(|row| !labelled.contains(row))
-                .collect();
-            if unlabelled.is_empty() {
-                continue;
-            }
-            let features = train.features.select_rows(&unlabelled);
-            let probabilities = model.predict_proba(&features)?;
-            let object_ids: Vec<String> =
-                unlabelled.iter().map(|&i| train.ids[i].clone()).collect();
-            let candidates = Pool {
-                features: &features,
-                object_ids: &object_ids,
-                probabilities: &probabilities,
-            };
-            let ranking = rank_pool(
-                config.strategy,
-                &candidates,
-                config.batch,
-                seed.wrapping_add(round as u64),
-            );
-            labelled.extend(
-                ranking
-                    .iter()
-                    .take(config.batch)
-                    .map(|alert| unlabelled[alert.pool_index]),
-            );
+        curve.push(RoundMetrics {
+            n_labels: labelled.len(),
+            auc: metrics.roc_auc.unwrap_or(0.5),
+            accuracy: metrics.accuracy,
+            f1: metrics.f1,
+            aurak: metrics.aurak.unwrap_or(0.5),
+        });
+        if round + 1 == config.rounds {
+            break;
         }
+        let unlabelled: Vec<usize> = pool
+            .iter()
+            .copied()
+            .filter(|row| !labelled.contains(row))
+            .collect();
+        if unlabelled.is_empty() {
+            continue;
+        }
+        let features = train.features.select_rows(&unlabelled);
+        let probabilities = model.predict_proba(&features)?;
+        let object_ids: Vec<String> = unlabelled.iter().map(|&i| train.ids[i].clone()).collect();
+        let candidates = Pool {
+            features: &features,
+            object_ids: &object_ids,
+            probabilities: &probabilities,
+        };
+        let ranking = rank_pool(
+            strategy,
+            &candidates,
+            config.batch,
+            seed.wrapping_add(round as u64),
+        );
+        labelled.extend(
+            ranking
+                .iter()
+                .take(config.batch)
+                .map(|alert| unlabelled[alert.pool_index]),
+        );
     }
-    let repeats = config.repeats.max(1) as f64;
-    Ok(sums
-        .iter()
-        .enumerate()
-        .map(|(round, sum)| ReplayPoint {
+    Ok(curve)
+}
+
+/// Runs the replay and returns one point per round (`initial + round × batch` labels).
+pub fn replay(
+    train: &LabelledTable,
+    validation: &LabelledTable,
+    target: &TargetMapping,
+    config: &ReplayConfig,
+) -> Result<Vec<ReplayPoint>, ReplayError> {
+    let prepared = prepare(train, validation, target)?;
+    let curves = (0..config.repeats.max(1))
+        .map(|repeat| replay_repeat(&prepared, config, config.strategy, repeat))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mean = |round: usize, of: fn(&RoundMetrics) -> f64| {
+        curves.iter().map(|curve| of(&curve[round])).sum::<f64>() / curves.len() as f64
+    };
+    Ok((0..config.rounds)
+        .map(|round| ReplayPoint {
             round,
-            n_labels: (sum[0] / repeats).round() as usize,
-            val_auc: sum[1] / repeats,
-            val_accuracy: sum[2] / repeats,
-            val_f1: sum[3] / repeats,
-            val_aurak: sum[4] / repeats,
+            n_labels: mean(round, |m| m.n_labels as f64).round() as usize,
+            val_auc: mean(round, |m| m.auc),
+            val_accuracy: mean(round, |m| m.accuracy),
+            val_f1: mean(round, |m| m.f1),
+            val_aurak: mean(round, |m| m.aurak),
+        })
+        .collect())
+}
+
+/// One round of a paired replay: the configuration's metrics and those of
+/// random picks after the same cold start with the same seeds, each with
+/// its mean and 95 % interval over the repeats, and the configuration's
+/// gain over random, paired repeat by repeat.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PairedPoint {
+    pub round: usize,
+    pub n_labels: usize,
+    pub auc: Interval,
+    pub aurak: Interval,
+    pub accuracy: f64,
+    pub f1: f64,
+    pub random_auc: Interval,
+    pub random_aurak: Interval,
+    pub gain_auc: Interval,
+    pub gain_aurak: Interval,
+}
+
+/// Runs `config`'s replay paired with a random-picks baseline: each repeat
+/// runs both from the same cold start with the same seeds (a random
+/// strategy is its own baseline), so that their difference is the
+/// strategy's alone.
+pub fn paired_replay(
+    train: &LabelledTable,
+    validation: &LabelledTable,
+    target: &TargetMapping,
+    config: &ReplayConfig,
+) -> Result<Vec<PairedPoint>, ReplayError> {
+    let prepared = prepare(train, validation, target)?;
+    let mut pairs = Vec::with_capacity(config.repeats.max(1));
+    for repeat in 0..config.repeats.max(1) {
+        let chosen = replay_repeat(&prepared, config, config.strategy, repeat)?;
+        let random = if config.strategy == QueryStrategy::Random {
+            chosen.clone()
+        } else {
+            replay_repeat(&prepared, config, QueryStrategy::Random, repeat)?
+        };
+        pairs.push((chosen, random));
+    }
+    let over = |round: usize, of: &dyn Fn(&RoundMetrics, &RoundMetrics) -> f64| {
+        let values: Vec<f64> = pairs
+            .iter()
+            .map(|(chosen, random)| of(&chosen[round], &random[round]))
+            .collect();
+        Interval::of_mean(&values)
+    };
+    Ok((0..config.rounds)
+        .map(|round| PairedPoint {
+            round,
+            n_labels: over(round, &|chosen, _| chosen.n_labels as f64)
+                .mean
+                .round() as usize,
+            auc: over(round, &|chosen, _| chosen.auc),
+            aurak: over(round, &|chosen, _| chosen.aurak),
+            accuracy: over(round, &|chosen, _| chosen.accuracy).mean,
+            f1: over(round, &|chosen, _| chosen.f1).mean,
+            random_auc: over(round, &|_, random| random.auc),
+            random_aurak: over(round, &|_, random| random.aurak),
+            gain_auc: over(round, &|chosen, random| chosen.auc - random.auc),
+            gain_aurak: over(round, &|chosen, random| chosen.aurak - random.aurak),
         })
         .collect())
 }
