@@ -1,0 +1,164 @@
+"""Does active learning beat random picks here? `fink-vra replay`, paired
+with random picks after the same cold start and seeds, on several tables
+built from the developers' labelled ATLAS table (not a test; standard
+library only):
+
+- `dayN`: the table as it is (23 features);
+- `day1`: the same without the 7 features that need several nights
+  (dayN, DET_mag_median, DET_N_total, NON_mag_median, NON_N_total, max_mag,
+  max_mag_day), a proxy for the alerts at their first detection;
+- each of them with the minority class (under the galactic mapping) cut to
+  10 % and to 30 % of the pool, as nights differ (seeded; the validation
+  table is left whole).
+
+For each table and configuration it prints a Markdown row per label count:
+the configuration's validation ROC AUC (mean and 95 % interval over the
+repeats), random picks', and the paired gain, marked + where its interval
+lies above zero, − below, and = where it holds zero.
+
+usage: python3 bench/replay_tables.py --cli target/release/fink-vra
+           [--repeats 20] [--seed 7] [--config "uncertainty diverse 30 10" ...]
+"""
+
+import argparse
+import csv
+import io
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+LABELLED = HERE.parent / "tests" / "fixtures" / "labelled"
+MAPPING = "good=0,galactic=1,pm=1"
+MULTI_NIGHT = [
+    "dayN",
+    "DET_mag_median",
+    "DET_N_total",
+    "NON_mag_median",
+    "NON_N_total",
+    "max_mag",
+    "max_mag_day",
+]
+LABEL_COUNTS = [30, 50, 100, 300]
+DEFAULT_CONFIGS = [
+    "uncertainty diverse 30 10",
+    "uncertainty random 30 10",
+    "diverse-uncertainty random 30 10",
+]
+
+
+def read_csv(path):
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], rows[1:]
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def class_of(label):
+    """The galactic mapping's class of a label, or None (left out)."""
+    return {"good": 0, "galactic": 1, "pm": 1}.get(label)
+
+
+def label_column(header):
+    for name in ("type", "label"):
+        if name in header:
+            return header.index(name)
+    raise SystemExit(f"no type or label column in {header}")
+
+
+def build_tables(folder, seed):
+    """Writes every table's four CSV files under `folder`; returns
+    {name: (X_train, y_train, X_val, y_val)}."""
+    x_header, x_train = read_csv(LABELLED / "atlas_vra_dayN_X_train.csv")
+    y_header, y_train = read_csv(LABELLED / "atlas_vra_dayN_y_train.csv")
+    _, x_val = read_csv(LABELLED / "atlas_vra_dayN_X_val.csv")
+    _, y_val = read_csv(LABELLED / "atlas_vra_dayN_y_val.csv")
+    label_at = label_column(y_header)
+    tables = {}
+    for features in ("dayN", "day1"):
+        kept = [i for i, name in enumerate(x_header) if features == "dayN" or name not in MULTI_NIGHT]
+        cut = lambda rows: [[row[i] for i in kept] for row in rows]
+        header = [x_header[i] for i in kept]
+        classes = [class_of(row[label_at]) for row in y_train]
+        ones = [i for i, c in enumerate(classes) if c == 1]
+        zeros = [i for i, c in enumerate(classes) if c == 0]
+        minority, majority = (ones, zeros) if len(ones) <= len(zeros) else (zeros, ones)
+        for share in (None, 0.10, 0.30):
+            rows = list(range(len(y_train)))
+            name = features
+            if share is not None:
+                # Keep every majority row and enough minority rows to make `share` of the pool.
+                wanted = round(share * len(majority) / (1 - share))
+                if wanted > len(minority):
+                    continue
+                kept_minority = set(random.Random(seed).sample(minority, wanted))
+                rows = [i for i in rows if classes[i] is None or i not in minority or i in kept_minority]
+                name = f"{features}, minority {round(share * 100)} %"
+            stem = folder / name.replace(" ", "_").replace(",", "").replace("%", "pc")
+            paths = tuple(Path(f"{stem}_{part}.csv") for part in ("X_train", "y_train", "X_val", "y_val"))
+            write_csv(paths[0], header, cut([x_train[i] for i in rows]))
+            write_csv(paths[1], y_header, [y_train[i] for i in rows])
+            write_csv(paths[2], header, cut(x_val))
+            write_csv(paths[3], y_header, y_val)
+            tables[name] = paths
+    return tables
+
+
+def replay(cli, paths, config, repeats, seed):
+    strategy, cold_start, initial, batch = config.split()
+    rounds = (max(LABEL_COUNTS) - int(initial)) // int(batch) + 1
+    x_train, y_train, x_val, y_val = paths
+    output = subprocess.run(
+        [cli, "replay", "--train", str(x_train), "--train-labels", str(y_train),
+         "--val", str(x_val), "--val-labels", str(y_val), "--map", MAPPING,
+         "--model", "extra-trees", "--strategy", strategy, "--cold-start", cold_start,
+         "--initial", initial, "--batch", batch, "--rounds", str(rounds),
+         "--repeats", str(repeats), "--seed", str(seed)],
+        capture_output=True, text=True, check=True,
+    )
+    return {int(row["n_labels"]): row for row in csv.DictReader(io.StringIO(output.stdout))}
+
+
+def interval(row, name):
+    return f"{float(row[name]):.3f} [{float(row[name + '_low']):.3f}, {float(row[name + '_high']):.3f}]"
+
+
+def verdict(row):
+    low, high = float(row["gain_auc_low"]), float(row["gain_auc_high"])
+    return "+" if low > 0 else "−" if high < 0 else "="
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cli", required=True)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--config", action="append", help="STRATEGY COLD_START INITIAL BATCH")
+    arguments = parser.parse_args()
+    configs = arguments.config or DEFAULT_CONFIGS
+    with tempfile.TemporaryDirectory() as folder:
+        tables = build_tables(Path(folder), arguments.seed)
+        print("| table | configuration | labels | ROC AUC | random picks | gain over random | |")
+        print("|---|---|---|---|---|---|---|")
+        for name, paths in tables.items():
+            for config in configs:
+                rows = replay(arguments.cli, paths, config, arguments.repeats, arguments.seed)
+                for count in LABEL_COUNTS:
+                    row = rows.get(count)
+                    if row is None:
+                        continue
+                    print(f"| {name} | {config} | {count} | {interval(row, 'auc')} | "
+                          f"{interval(row, 'random_auc')} | {interval(row, 'gain_auc')} | {verdict(row)} |")
+                sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
