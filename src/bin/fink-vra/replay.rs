@@ -21,7 +21,7 @@ pub struct ReplayArguments {
     /// Validation labels CSV.
     #[arg(long)]
     val_labels: PathBuf,
-    /// How the first labels are chosen: random or diverse.
+    /// How the first labels are chosen: random, diverse or representative.
     #[arg(long, default_value = crate::DEFAULT_COLD_START)]
     cold_start: String,
     #[arg(long, default_value_t = 30)]
@@ -42,7 +42,7 @@ pub fn run_replay(arguments: &ReplayArguments) -> Result<(), String> {
     let (model, strategy, target) = arguments.choice.parse()?;
     let cold_start = ColdStart::by_name(&arguments.cold_start).ok_or_else(|| {
         format!(
-            "--cold-start: unknown `{}` (expected random or diverse)",
+            "--cold-start: unknown `{}` (expected random, diverse or representative)",
             arguments.cold_start
         )
     })?;

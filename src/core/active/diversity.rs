@@ -38,7 +38,8 @@ impl StandardizedPool {
         self.len() == 0
     }
 
-    fn row(&self, index: usize) -> &[f64] {
+    /// Row `index`, standardised.
+    pub fn row(&self, index: usize) -> &[f64] {
         &self.values[index * self.columns..(index + 1) * self.columns]
     }
 

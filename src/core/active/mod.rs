@@ -7,6 +7,7 @@ pub mod interval;
 pub mod metrics;
 pub mod pick_reason;
 pub mod replay;
+pub mod representative;
 pub mod round;
 pub mod strategy;
 pub mod table;

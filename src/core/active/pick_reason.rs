@@ -29,7 +29,10 @@ pub enum PickReason {
     /// No model yet: the `pick`-th (from 1) of a batch spread over feature
     /// space.
     ColdStartSpread { pick: usize },
-    /// No model yet, and not in the spread batch.
+    /// No model yet: the `pick`-th (from 1) of a batch of typical alerts,
+    /// the one nearest the centre of a group of `group_size` similar alerts.
+    ColdStartTypical { pick: usize, group_size: usize },
+    /// No model yet, and not in the cold start's batch.
     ColdStartRest,
     /// Loaded after the last round: the model has not scored it yet.
     NotScoredYet,
@@ -69,6 +72,10 @@ impl fmt::Display for PickReason {
             PickReason::ColdStartSpread { pick } => write!(
                 out,
                 "no model yet: pick {pick} spreading the batch over feature space"
+            ),
+            PickReason::ColdStartTypical { pick, group_size } => write!(
+                out,
+                "no model yet: pick {pick}, the most typical of a group of {group_size} similar alerts"
             ),
             PickReason::ColdStartRest => out.write_str("no model yet"),
             PickReason::NotScoredYet => {
@@ -118,6 +125,13 @@ mod tests {
             (
                 PickReason::ColdStartSpread { pick: 3 },
                 "no model yet: pick 3 spreading the batch over feature space",
+            ),
+            (
+                PickReason::ColdStartTypical {
+                    pick: 2,
+                    group_size: 40,
+                },
+                "no model yet: pick 2, the most typical of a group of 40 similar alerts",
             ),
             (PickReason::ColdStartRest, "no model yet"),
             (

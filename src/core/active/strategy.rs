@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::diversity::{distances_to, farthest_point_batch, StandardizedPool};
 use super::pick_reason::{entropy, PickReason};
+use super::representative::representative_batch;
 use crate::core::model::FeatureMatrix;
 use crate::core::random::SplitMix64;
 
@@ -65,6 +66,10 @@ pub enum ColdStart {
     /// Farthest-point sampling in standardised feature space: the batch
     /// covers the pool's corners instead of its crowded middle.
     Diverse,
+    /// The most typical alert of each of `batch` groups of similar alerts
+    /// (k-means), largest groups first: the batch samples where the pool is
+    /// dense (`representative`).
+    Representative,
 }
 
 impl ColdStart {
@@ -72,13 +77,18 @@ impl ColdStart {
         match self {
             ColdStart::Random => "random",
             ColdStart::Diverse => "diverse",
+            ColdStart::Representative => "representative",
         }
     }
 
+    pub const ALL: [ColdStart; 3] = [
+        ColdStart::Random,
+        ColdStart::Diverse,
+        ColdStart::Representative,
+    ];
+
     pub fn by_name(name: &str) -> Option<ColdStart> {
-        [ColdStart::Random, ColdStart::Diverse]
-            .into_iter()
-            .find(|rule| rule.name() == name)
+        ColdStart::ALL.into_iter().find(|rule| rule.name() == name)
     }
 }
 
@@ -173,24 +183,27 @@ pub fn rank_cold_start(
             .collect(),
         ColdStart::Diverse => {
             let picks = farthest_point_batch(features, object_ids, batch, seed);
-            let mut ranking: Vec<RankedAlert> = picks
+            let first: Vec<(usize, PickReason)> = picks
                 .iter()
                 .enumerate()
-                .map(|(step, &index)| {
-                    unranked(index, PickReason::ColdStartSpread { pick: step + 1 })
+                .map(|(step, &index)| (index, PickReason::ColdStartSpread { pick: step + 1 }))
+                .collect();
+            picks_then_the_rest(first, order, features.rows())
+        }
+        ColdStart::Representative => {
+            let picks = representative_batch(features, object_ids, batch, seed);
+            let first: Vec<(usize, PickReason)> = picks
+                .iter()
+                .enumerate()
+                .map(|(step, pick)| {
+                    let reason = PickReason::ColdStartTypical {
+                        pick: step + 1,
+                        group_size: pick.group_size,
+                    };
+                    (pick.row, reason)
                 })
                 .collect();
-            let mut picked = vec![false; features.rows()];
-            for &index in &picks {
-                picked[index] = true;
-            }
-            ranking.extend(
-                order
-                    .into_iter()
-                    .filter(|&index| !picked[index])
-                    .map(|index| unranked(index, PickReason::ColdStartRest)),
-            );
-            ranking
+            picks_then_the_rest(first, order, features.rows())
         }
     };
     let mut ranking = one_per_object(ranking, object_ids, batch);
@@ -198,6 +211,36 @@ pub fn rank_cold_start(
     for (position, alert) in ranking.iter_mut().enumerate() {
         alert.score = 1.0 - position as f64 / count.max(1.0);
     }
+    ranking
+}
+
+/// A cold start's picks, with their reasons, then every other alert of a
+/// pool of `rows` in the seeded random `order`.
+fn picks_then_the_rest(
+    picks: Vec<(usize, PickReason)>,
+    order: Vec<usize>,
+    rows: usize,
+) -> Vec<RankedAlert> {
+    let unranked = |pool_index: usize, reason: PickReason| RankedAlert {
+        pool_index,
+        probability: f64::NAN,
+        score: 0.0,
+        reason,
+    };
+    let mut picked = vec![false; rows];
+    for &(index, _) in &picks {
+        picked[index] = true;
+    }
+    let mut ranking: Vec<RankedAlert> = picks
+        .into_iter()
+        .map(|(index, reason)| unranked(index, reason))
+        .collect();
+    ranking.extend(
+        order
+            .into_iter()
+            .filter(|&index| !picked[index])
+            .map(|index| unranked(index, PickReason::ColdStartRest)),
+    );
     ranking
 }
 
@@ -362,9 +405,16 @@ mod tests {
             &[0.0; 12],
             &["a", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"],
         );
-        for rule in [ColdStart::Random, ColdStart::Diverse] {
+        for rule in ColdStart::ALL {
             let ranking = rank_cold_start(rule, &features, &objects, 4, 5);
             assert_eq!(ranking.len(), 12, "{rule:?}");
+            let mut every: Vec<usize> = ranking.iter().map(|a| a.pool_index).collect();
+            every.sort_unstable();
+            assert_eq!(
+                every,
+                (0..12).collect::<Vec<_>>(),
+                "{rule:?}: every alert once"
+            );
             let batch_objects: Vec<&String> = ranking[..4]
                 .iter()
                 .map(|a| &objects[a.pool_index])
