@@ -49,6 +49,18 @@ fn replay_repeated(
         .expect("the CLI runs")
 }
 
+/// [`replay_repeated`] on the developers' ATLAS table, galactic task.
+fn atlas_replay(repeats: &str) -> Output {
+    replay_repeated(
+        repeats,
+        &labelled("atlas_vra_dayN_X_train.csv"),
+        &labelled("atlas_vra_dayN_y_train.csv"),
+        &labelled("atlas_vra_dayN_X_val.csv"),
+        &labelled("atlas_vra_dayN_y_val.csv"),
+        "good=0,galactic=1,pm=1",
+    )
+}
+
 /// A file in the temporary directory, removed when dropped.
 struct TempFile(PathBuf);
 
@@ -76,13 +88,7 @@ fn stderr(output: &Output) -> String {
 
 #[test]
 fn replay_prints_one_row_per_round_and_names_a_bad_column() {
-    let output = replay(
-        &labelled("atlas_vra_dayN_X_train.csv"),
-        &labelled("atlas_vra_dayN_y_train.csv"),
-        &labelled("atlas_vra_dayN_X_val.csv"),
-        &labelled("atlas_vra_dayN_y_val.csv"),
-        "good=0,galactic=1,pm=1",
-    );
+    let output = atlas_replay("1");
     assert!(output.status.success(), "{}", stderr(&output));
     let csv = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = csv.lines().collect();
@@ -108,14 +114,7 @@ fn replay_prints_one_row_per_round_and_names_a_bad_column() {
 
 #[test]
 fn replay_pairs_each_round_with_random_picks_and_gives_intervals_over_the_repeats() {
-    let output = replay_repeated(
-        "3",
-        &labelled("atlas_vra_dayN_X_train.csv"),
-        &labelled("atlas_vra_dayN_y_train.csv"),
-        &labelled("atlas_vra_dayN_X_val.csv"),
-        &labelled("atlas_vra_dayN_y_val.csv"),
-        "good=0,galactic=1,pm=1",
-    );
+    let output = atlas_replay("3");
     assert!(output.status.success(), "{}", stderr(&output));
     let csv = String::from_utf8_lossy(&output.stdout);
     let mut lines = csv.lines();
