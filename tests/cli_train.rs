@@ -274,9 +274,14 @@ fn train_on_files_of_two_surveys_says_to_run_train_once_per_survey() {
 }
 
 /// `train` on label files `files` (as many `--labels`) plus `extra`
-/// arguments, with the fixture's alerts; its output and the model file's
-/// training labels, as (alert id, label) in fitting order.
-fn train_team(name: &str, files: &[&Path], extra: &[&str]) -> (Output, Vec<(String, String)>) {
+/// arguments, with the fixture's alerts; its output, the model file's
+/// training labels, as (alert id, label) in fitting order, and the model
+/// file (`null` when none was written).
+fn train_team(
+    name: &str,
+    files: &[&Path],
+    extra: &[&str],
+) -> (Output, Vec<(String, String)>, serde_json::Value) {
     let out = scratch(name);
     let mut arguments = vec!["train".to_string()];
     for file in files {
@@ -290,10 +295,13 @@ fn train_team(name: &str, files: &[&Path], extra: &[&str]) -> (Output, Vec<(Stri
     ]);
     let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
     let output = cli(&arguments);
-    let training = std::fs::read_to_string(&out)
+    let model: serde_json::Value = std::fs::read_to_string(&out)
         .ok()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .and_then(|model| model["training"].as_array().cloned())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let training = model["training"]
+        .as_array()
+        .cloned()
         .unwrap_or_default()
         .iter()
         .map(|example| {
@@ -302,7 +310,7 @@ fn train_team(name: &str, files: &[&Path], extra: &[&str]) -> (Output, Vec<(Stri
         })
         .collect();
     std::fs::remove_file(&out).ok();
-    (output, training)
+    (output, training, model)
 }
 
 /// The label files of three annotators (named after `test`, so that tests
@@ -331,7 +339,7 @@ fn team_files(test: &str) -> [PathBuf; 3] {
 fn train_on_a_teams_label_files_fits_each_alert_on_its_consensus_and_says_where_labels_came_from() {
     let files = team_files("consensus");
     let [ana, bo, cy] = files.each_ref().map(PathBuf::as_path);
-    let (majority, trained) = train_team("team-majority.json", &[ana, bo, cy], &[]);
+    let (majority, trained, model) = train_team("team-majority.json", &[ana, bo, cy], &[]);
     let stderr = String::from_utf8_lossy(&majority.stderr).to_string();
     assert!(majority.status.success(), "{stderr}");
     assert!(
@@ -342,6 +350,12 @@ fn train_on_a_teams_label_files_fits_each_alert_on_its_consensus_and_says_where_
         "{stderr}"
     );
     assert_eq!(trained.len(), 12);
+    assert_eq!(
+        model["consensus"]["rule"], "majority",
+        "the model file records the rule"
+    );
+    assert_eq!(model["consensus"]["counts"]["majority"], 2);
+    assert_eq!(model["consensus"]["counts"]["left_out"], 0);
     // The first alert: gal (ana) against extragal (bo, cy).
     let ana_text = std::fs::read_to_string(ana).expect("ana's file");
     let first_alert = ana_text
@@ -358,7 +372,7 @@ fn train_on_a_teams_label_files_fits_each_alert_on_its_consensus_and_says_where_
     };
     assert_eq!(label_of(&trained).as_deref(), Some("extragal"));
 
-    let (mine, trained) = train_team(
+    let (mine, trained, _) = train_team(
         "team-mine.json",
         &[ana, bo, cy],
         &["--consensus", "mine", "--annotator", "ana"],
@@ -368,7 +382,7 @@ fn train_on_a_teams_label_files_fits_each_alert_on_its_consensus_and_says_where_
     assert!(stderr.contains("2 mine"), "{stderr}");
 
     // Two annotators who differ on an alert: a tie, left out.
-    let (tie, trained_on_a_tie) = train_team("team-tie.json", &[ana, bo], &[]);
+    let (tie, trained_on_a_tie, _) = train_team("team-tie.json", &[ana, bo], &[]);
     let stderr = String::from_utf8_lossy(&tie.stderr).to_string();
     assert!(tie.status.success(), "{stderr}");
     assert!(
@@ -410,7 +424,7 @@ fn train_refuses_a_consensus_it_cannot_apply_before_fitting_anything() {
         ),
     ];
     for (extra, message) in cases {
-        let (output, trained) = train_team("team-refused.json", &[ana, bo, cy], extra);
+        let (output, trained, _) = train_team("team-refused.json", &[ana, bo, cy], extra);
         let stderr = String::from_utf8_lossy(&output.stderr).to_string();
         assert_eq!(output.status.code(), Some(2), "{extra:?}: {stderr}");
         assert!(stderr.contains(message), "{extra:?}: {stderr}");

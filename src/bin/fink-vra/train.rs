@@ -24,7 +24,9 @@ use fink_vra::core::model::ModelSpec;
 use fink_vra::core::model_file::{training_matrix, ModelFile};
 use fink_vra::core::parallel::available_threads;
 use fink_vra::core::session::{ImportOutcome, SavedSession};
-use fink_vra::core::team::consensus::{settle, ConsensusRule, DEFAULT_POSTERIOR_THRESHOLD};
+use fink_vra::core::team::consensus::{
+    settle, ConsensusRecord, ConsensusRule, DEFAULT_POSTERIOR_THRESHOLD,
+};
 use fink_vra::core::team::files::votes_of_label_files;
 use fink_vra::core::workbench::{TrainingJob, WorkbenchSettings};
 use fink_vra::core::workspace::{FileOutcome, Workspace};
@@ -209,7 +211,7 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
         }
         None => {
             let settings = settings(arguments, survey)?;
-            let labels = consensus_labels(arguments, &label_files)?;
+            let (labels, consensus) = consensus_labels(arguments, &label_files)?;
             let waiting = workspace.labels_waiting_for_rows(&labels);
             if waiting > 0 {
                 eprintln!(
@@ -232,9 +234,10 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
                 .unwrap_or_else(|| available_threads(MAX_THREADS))
                 .max(1);
             // The round's own fit goes in the file: no second fit.
-            let (record, fitted) = job
+            let (mut record, fitted) = job
                 .train_model(&values, threads)
                 .map_err(|error| error.to_string())?;
+            record.consensus = Some(consensus);
             let training =
                 training_matrix(&workspace, &record).map_err(|error| error.to_string())?;
             let model = ModelFile::checked(survey, &record, fitted, &training)
@@ -255,12 +258,13 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
 }
 
 /// The label each voted alert of `label_files` trains with, by the
-/// arguments' consensus rule (every label is its annotator's vote); says
-/// what the rule settled when the files hold more than one annotator.
+/// arguments' consensus rule (every label is its annotator's vote), and the
+/// record of it for the round; says what the rule settled when the files
+/// hold more than one annotator.
 fn consensus_labels(
     arguments: &TrainArguments,
     label_files: &[(String, String)],
-) -> Result<LabelStore, String> {
+) -> Result<(LabelStore, ConsensusRecord), String> {
     let rule = ConsensusRule::by_name(&arguments.consensus).ok_or_else(|| {
         format!(
             "--consensus: unknown `{}` (expected one of mine, majority, weighted)",
@@ -299,7 +303,17 @@ fn consensus_labels(
     for entry in settled.training {
         labels.set(entry);
     }
-    Ok(labels)
+    let record = ConsensusRecord {
+        rule,
+        posterior_threshold: arguments.posterior,
+        annotator: if rule == ConsensusRule::Mine {
+            me.to_string()
+        } else {
+            String::new()
+        },
+        counts: settled.counts,
+    };
+    Ok((labels, record))
 }
 
 /// Refuses a new round under which a class has too few labels: its model

@@ -16,6 +16,7 @@ use crate::core::labels::entry::TrainedRound;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
 use crate::core::parallel::map_in_order;
+use crate::core::team::consensus::ConsensusRecord;
 
 /// Folds of the cross-validation reported with each round (fewer when a class
 /// has fewer labels).
@@ -57,6 +58,11 @@ pub struct RoundRecord {
     /// recorded as soon as it ranks has them later (`active::evaluation`).
     #[serde(default)]
     pub record_state: RecordState,
+    /// How a team's votes became the training labels, when they did
+    /// (`fink-vra train --consensus`); absent from rounds of one annotator's
+    /// labels and from older rounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consensus: Option<ConsensusRecord>,
 }
 
 impl RoundRecord {
@@ -279,6 +285,7 @@ fn record_with(
         training_set,
         validation,
         record_state: RecordState::Complete,
+        consensus: None,
     }
 }
 

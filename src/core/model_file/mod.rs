@@ -24,6 +24,7 @@ use crate::core::features::{feature_names, FeatureRow};
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::fitted::FittedModelError;
 use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
+use crate::core::team::consensus::ConsensusRecord;
 use crate::core::workspace::Workspace;
 
 /// The `format` field of every model file.
@@ -80,6 +81,10 @@ pub struct ModelFile {
     /// before it was kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training_missing_share: Option<Vec<f64>>,
+    /// How a team's votes became the training labels, when they did (the
+    /// round's `consensus`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consensus: Option<ConsensusRecord>,
 }
 
 /// Why a model file cannot be read, or a round's model not exported.
@@ -145,6 +150,7 @@ impl ModelFile {
             },
             feature_importance: record.feature_importance.clone(),
             training_missing_share: Some(training_missing_share),
+            consensus: record.consensus.clone(),
         }
     }
 

@@ -130,6 +130,19 @@ impl fmt::Display for ProvenanceCounts {
     }
 }
 
+/// The rule a round's labels were settled by, and what it settled, kept
+/// with the round (and its model file).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsensusRecord {
+    pub rule: ConsensusRule,
+    /// The posterior a `weighted` label needed.
+    pub posterior_threshold: f64,
+    /// Whose votes `mine` preferred (empty for the other rules).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub annotator: String,
+    pub counts: ProvenanceCounts,
+}
+
 /// What a rule made of a team's votes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Settled {
