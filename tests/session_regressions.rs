@@ -525,3 +525,43 @@ fn merging_a_tab_that_completed_a_record_keeps_it_complete() {
         .expect("reads");
     assert_eq!(other.saved().rounds, session.saved().rounds);
 }
+
+/// The bug: a round's `consensus` was skipped when empty, and postcard, which
+/// is not self-describing, could then not decode any round the worker sent.
+#[test]
+fn a_round_with_or_without_a_consensus_record_crosses_the_worker_boundary() {
+    use fink_vra::core::team::consensus::{ConsensusRecord, ConsensusRule, ProvenanceCounts};
+    let workspace = file_a();
+    let mut session = ranked_session(&workspace, WorkbenchSettings::default());
+    label_cards(
+        &mut session,
+        &workspace,
+        &[Label::Gal, Label::Extragal, Label::Gal, Label::Agn],
+    );
+    train_through_the_wire(&mut session, &workspace, true).expect("a round over the wire");
+    let without = session.saved().rounds[0].clone();
+    assert_eq!(without.consensus, None);
+    let with = RoundRecord {
+        consensus: Some(ConsensusRecord {
+            rule: ConsensusRule::Weighted,
+            posterior_threshold: 0.8,
+            annotator: String::new(),
+            counts: ProvenanceCounts {
+                unanimous: 3,
+                left_out: 1,
+                ..ProvenanceCounts::default()
+            },
+        }),
+        ..without.clone()
+    };
+    for record in [without, with] {
+        let bytes = fink_vra::core::wire::to_bytes(&record);
+        let crossed: RoundRecord = fink_vra::core::wire::from_bytes(&bytes).expect("decodes");
+        assert_eq!(crossed, record);
+        let json = serde_json::to_string(&record).expect("json");
+        assert_eq!(
+            serde_json::from_str::<RoundRecord>(&json).expect("reads"),
+            record
+        );
+    }
+}

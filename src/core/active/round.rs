@@ -59,9 +59,11 @@ pub struct RoundRecord {
     #[serde(default)]
     pub record_state: RecordState,
     /// How a team's votes became the training labels, when they did
-    /// (`fink-vra train --consensus`); absent from rounds of one annotator's
-    /// labels and from older rounds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// (`fink-vra train --consensus`); `None` for rounds of one annotator's
+    /// labels and in older rounds. (Never skipped when written: a round
+    /// crosses to the page's workers in postcard, which is not
+    /// self-describing.)
+    #[serde(default)]
     pub consensus: Option<ConsensusRecord>,
 }
 

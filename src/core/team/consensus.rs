@@ -138,7 +138,7 @@ pub struct ConsensusRecord {
     /// The posterior a `weighted` label needed.
     pub posterior_threshold: f64,
     /// Whose votes `mine` preferred (empty for the other rules).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     pub annotator: String,
     pub counts: ProvenanceCounts,
 }
