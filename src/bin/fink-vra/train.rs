@@ -237,7 +237,7 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
             let (mut record, fitted) = job
                 .train_model(&values, threads)
                 .map_err(|error| error.to_string())?;
-            record.consensus = Some(consensus);
+            record.consensus = consensus;
             let training =
                 training_matrix(&workspace, &record).map_err(|error| error.to_string())?;
             let model = ModelFile::checked(survey, &record, fitted, &training)
@@ -258,13 +258,14 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
 }
 
 /// The label each voted alert of `label_files` trains with, by the
-/// arguments' consensus rule (every label is its annotator's vote), and the
-/// record of it for the round; says what the rule settled when the files
-/// hold more than one annotator.
+/// arguments' consensus rule (every label is its annotator's vote), and,
+/// when the files hold more than one annotator, the record of it for the
+/// round (and a line on stderr). One annotator's labels train as the page
+/// trains them, and their model file is the page's.
 fn consensus_labels(
     arguments: &TrainArguments,
     label_files: &[(String, String)],
-) -> Result<(LabelStore, ConsensusRecord), String> {
+) -> Result<(LabelStore, Option<ConsensusRecord>), String> {
     let rule = ConsensusRule::by_name(&arguments.consensus).ok_or_else(|| {
         format!(
             "--consensus: unknown `{}` (expected one of mine, majority, weighted)",
@@ -303,7 +304,8 @@ fn consensus_labels(
     for entry in settled.training {
         labels.set(entry);
     }
-    let record = ConsensusRecord {
+    let team = votes.annotators().len() > 1;
+    let record = team.then(|| ConsensusRecord {
         rule,
         posterior_threshold: arguments.posterior,
         annotator: if rule == ConsensusRule::Mine {
@@ -312,7 +314,7 @@ fn consensus_labels(
             String::new()
         },
         counts: settled.counts,
-    };
+    });
     Ok((labels, record))
 }
 
