@@ -158,7 +158,7 @@ impl PageWorker {
         self.request_handing_over(request, payload, None).await
     }
 
-    /// [`RunningWorker::request`] with feature rows handed over to the
+    /// [`PageWorker::request`] with feature rows handed over to the
     /// worker rather than copied: the rows are copied out of wasm once, into
     /// a buffer the worker then owns. Cloning 120,000 rows (44 MB) for each
     /// worker cost each side about 0.1 s before a round's fit could start.
