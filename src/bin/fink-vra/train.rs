@@ -262,9 +262,9 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
 /// arguments' consensus rule (every label is its annotator's vote), and,
 /// when the files hold more than one annotator, the record of it for the
 /// round (and a line on stderr). One annotator's labels train as the page
-/// trains them, and their model file is the page's. One label file was
-/// read into `saved` already: its votes are the versions it holds, without
-/// reading the file a second time (0.2 s for 20,000 labels).
+/// trains them, and their model file is the page's. A single JSON export
+/// was read into `saved` already: its votes are the versions it holds,
+/// without reading the file a second time (0.2 s for 20,000 labels).
 fn consensus_labels(
     arguments: &TrainArguments,
     label_files: &[(String, String)],
@@ -292,8 +292,12 @@ fn consensus_labels(
         }
         _ => "",
     };
+    // One JSON export holds, per alert, one label or its versions in
+    // conflict: the session it was read into holds the same versions. (A
+    // CSV may hold several annotators' identical labels, which a session
+    // keeps as one: it is read again for its votes.)
     let (votes, notes) = match label_files {
-        [_] => (
+        [(name, _)] if name.to_ascii_lowercase().ends_with(".json") => (
             VoteTable::from_entries(saved.labels.all_versions()),
             Vec::new(),
         ),

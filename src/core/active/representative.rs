@@ -43,7 +43,8 @@ pub fn representative_batch(
 ) -> Vec<RepresentativePick> {
     let rows = features.rows();
     let groups = (batch * GROUPS_PER_PICK).min(rows);
-    if groups == 0 || batch == 0 {
+    // No feature, no distance: the cold start's random order serves.
+    if groups == 0 || batch == 0 || features.columns() == 0 {
         return Vec::new();
     }
     let all: Vec<usize> = (0..rows).collect();

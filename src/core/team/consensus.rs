@@ -217,8 +217,6 @@ pub fn settle(
                 }
             }
         };
-        settled.counts.count(provenance);
-        settled.provenance.insert(candid, provenance);
         let entry = match (provenance, label) {
             (Provenance::Adjudicated, _) => adjudicated.get(&candid).cloned(),
             (_, Some(label)) => table
@@ -228,6 +226,16 @@ pub fn settle(
                 .cloned(),
             (_, None) => None,
         };
+        // The one-coin model can favour a label nobody gave this alert (an
+        // annotator it finds worse than chance votes against their label):
+        // no vote to train with, so the alert is contested.
+        let provenance = if entry.is_none() {
+            Provenance::Contested
+        } else {
+            provenance
+        };
+        settled.counts.count(provenance);
+        settled.provenance.insert(candid, provenance);
         settled.training.extend(entry);
     }
     settled
@@ -422,6 +430,32 @@ mod tests {
             &BTreeMap::new(),
         );
         assert_eq!(settled.training, [later]);
+    }
+
+    #[test]
+    fn a_weighted_label_nobody_gave_the_alert_leaves_it_contested_not_counted_as_settled() {
+        // cy disagrees with ana and bo on five alerts: the one-coin model
+        // finds cy worse than chance, and on alert 6, cy's alone, favours
+        // the label cy did not give.
+        let mut votes: Vec<(u64, &str, Label)> = Vec::new();
+        for alert in 1..=5 {
+            votes.extend([(alert, "ana", G), (alert, "bo", G), (alert, "cy", X)]);
+        }
+        votes.push((6, "cy", X));
+        let settled = settle(
+            &table(&votes),
+            ConsensusRule::Weighted,
+            0.8,
+            "",
+            &BTreeMap::new(),
+        );
+        assert_eq!(settled.provenance[&Candid(6)], Provenance::Contested);
+        assert!(labels_of(&settled).iter().all(|(candid, _)| *candid != 6));
+        assert_eq!(
+            settled.training.len() + settled.counts.left_out,
+            6,
+            "every alert is either trained or counted as left out"
+        );
     }
 
     #[test]
