@@ -8,16 +8,17 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::strategy::QueryStrategy;
-
 /// Why an alert was ranked where it is.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum PickReason {
-    /// Ranked by `strategy` from the model's P(class 1), `probability`.
-    Model {
-        strategy: QueryStrategy,
-        probability: f64,
-    },
+    /// Ranked by uncertainty, |p − 0.5|, from the model's P(class 1).
+    Uncertain { probability: f64 },
+    /// Ranked by the margin between the class probabilities, |2p − 1|.
+    Margin { probability: f64 },
+    /// Ranked by the prediction's entropy.
+    Entropy { probability: f64 },
+    /// Drawn at random among the alerts the model scored.
+    RandomDraw { probability: f64 },
     /// Among the most uncertain, picked for the batch by the diversity
     /// penalty, with its uncertainty × spread score.
     Diversified {
@@ -46,21 +47,14 @@ impl fmt::Display for PickReason {
             write!(out, "p = {p:.2}: |p − 0.5| = {:.2}", (p - 0.5).abs())
         };
         match *self {
-            PickReason::Model {
-                strategy,
-                probability: p,
-            } => match strategy {
-                QueryStrategy::Uncertainty | QueryStrategy::DiverseUncertainty => {
-                    uncertainty(out, p)
-                }
-                QueryStrategy::Margin => {
-                    write!(out, "p = {p:.2}: margin {:.2}", (2.0 * p - 1.0).abs())
-                }
-                QueryStrategy::Entropy => {
-                    write!(out, "p = {p:.2}: entropy {:.2} bits", entropy(p))
-                }
-                QueryStrategy::Random => write!(out, "p = {p:.2}: random draw"),
-            },
+            PickReason::Uncertain { probability } => uncertainty(out, probability),
+            PickReason::Margin { probability: p } => {
+                write!(out, "p = {p:.2}: margin {:.2}", (2.0 * p - 1.0).abs())
+            }
+            PickReason::Entropy { probability: p } => {
+                write!(out, "p = {p:.2}: entropy {:.2} bits", entropy(p))
+            }
+            PickReason::RandomDraw { probability: p } => write!(out, "p = {p:.2}: random draw"),
             PickReason::Diversified {
                 probability,
                 weighted_score,
@@ -98,22 +92,21 @@ mod tests {
 
     #[test]
     fn each_reason_reads_as_the_card_shows_it() {
-        let model = |strategy| PickReason::Model {
-            strategy,
-            probability: 0.48,
-        };
+        let probability = 0.48;
         let cases = [
             (
-                model(QueryStrategy::Uncertainty),
+                PickReason::Uncertain { probability },
                 "p = 0.48: |p − 0.5| = 0.02",
+            ),
+            (PickReason::Margin { probability }, "p = 0.48: margin 0.04"),
+            (
+                PickReason::Entropy { probability },
+                "p = 0.48: entropy 1.00 bits",
             ),
             (
-                model(QueryStrategy::DiverseUncertainty),
-                "p = 0.48: |p − 0.5| = 0.02",
+                PickReason::RandomDraw { probability },
+                "p = 0.48: random draw",
             ),
-            (model(QueryStrategy::Margin), "p = 0.48: margin 0.04"),
-            (model(QueryStrategy::Entropy), "p = 0.48: entropy 1.00 bits"),
-            (model(QueryStrategy::Random), "p = 0.48: random draw"),
             (
                 PickReason::Diversified {
                     probability: 0.3,

@@ -135,9 +135,13 @@ pub fn rank_pool(
                 pool_index,
                 probability: p,
                 score,
-                reason: PickReason::Model {
-                    strategy,
-                    probability: p,
+                reason: match strategy {
+                    QueryStrategy::Uncertainty | QueryStrategy::DiverseUncertainty => {
+                        PickReason::Uncertain { probability: p }
+                    }
+                    QueryStrategy::Margin => PickReason::Margin { probability: p },
+                    QueryStrategy::Entropy => PickReason::Entropy { probability: p },
+                    QueryStrategy::Random => PickReason::RandomDraw { probability: p },
                 },
             }
         })
