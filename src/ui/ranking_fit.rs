@@ -33,10 +33,11 @@ pub async fn fit_and_score(
     let parts = join_all(shares.into_iter().zip(slots).map(|(blocks, slot)| {
         let job = job.clone();
         async move {
-            let scored = match slot.start().await {
-                Ok(worker) => worker.score_tree_blocks(job, blocks.clone(), values).await,
-                Err(gone) => Err(gone),
-            };
+            let scored = async {
+                let worker = slot.start().await?;
+                worker.score_tree_blocks(job, blocks.clone(), values).await
+            }
+            .await;
             (blocks, slot, scored)
         }
     }))

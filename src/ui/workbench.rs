@@ -278,10 +278,11 @@ impl Workbench {
         }
         let workbench = *self;
         spawn_local(async move {
-            let ranked = match workbench.worker.start().await {
-                Ok(worker) => worker.rank_queue(job.clone(), &values).await,
-                Err(gone) => Err(gone),
-            };
+            let ranked = async {
+                let worker = workbench.worker.start().await?;
+                worker.rank_queue(job.clone(), &values).await
+            }
+            .await;
             let queue = ranked.unwrap_or_else(|_| job.run(&values));
             if workbench.queue_generation.get_value() == generation {
                 workbench

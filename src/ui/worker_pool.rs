@@ -142,10 +142,11 @@ impl WorkerPool {
                     .set_value(self.trainer_has_fold.get_value() || worker == trainer);
                 let (slot, job, rows) = (slots[worker], job.clone(), rows.clone());
                 running.push(Box::pin(async move {
-                    let outcome = match slot.start().await {
-                        Ok(worker) => worker.evaluate_fold(job, fold, &rows).await,
-                        Err(gone) => Err(gone),
-                    };
+                    let outcome = async {
+                        let worker = slot.start().await?;
+                        worker.evaluate_fold(job, fold, &rows).await
+                    }
+                    .await;
                     (worker, fold, outcome)
                 }));
             }
