@@ -94,6 +94,16 @@ fn train_through_the_wire(
     Ok(())
 }
 
+/// A session on file A whose first cards were labelled `labels`, with round
+/// 0 trained through the worker's messages.
+fn one_round(labels: &[Label]) -> (Workspace, LabellingSession) {
+    let workspace = file_a();
+    let mut session = ranked_session(&workspace, WorkbenchSettings::default());
+    label_cards(&mut session, &workspace, labels);
+    train_through_the_wire(&mut session, &workspace, true).expect("round 0 over the wire");
+    (workspace, session)
+}
+
 #[test]
 fn loading_a_second_file_after_a_round_never_indexes_past_the_rounds_probabilities() {
     let mut workspace = file_a();
@@ -500,14 +510,8 @@ fn a_round_pending_at_a_reload_without_its_rows_says_metrics_not_computed_then_c
 #[test]
 fn merging_a_tab_that_completed_a_record_keeps_it_complete() {
     use fink_vra::core::active::evaluation::RecordState;
-    let workspace = file_a();
-    let mut session = ranked_session(&workspace, WorkbenchSettings::default());
-    label_cards(
-        &mut session,
-        &workspace,
-        &[Label::Gal, Label::Extragal, Label::Gal, Label::Extragal],
-    );
-    train_through_the_wire(&mut session, &workspace, true).expect("trains");
+    let (workspace, mut session) =
+        one_round(&[Label::Gal, Label::Extragal, Label::Gal, Label::Extragal]);
     let pending_copy = session.saved().to_json();
     let job = session.pending_records().remove(0);
     let rows = session.evaluation_rows(&workspace, &job).expect("rows");
@@ -531,14 +535,7 @@ fn merging_a_tab_that_completed_a_record_keeps_it_complete() {
 #[test]
 fn a_round_with_or_without_a_consensus_record_crosses_the_worker_boundary() {
     use fink_vra::core::team::consensus::{ConsensusRecord, ConsensusRule, ProvenanceCounts};
-    let workspace = file_a();
-    let mut session = ranked_session(&workspace, WorkbenchSettings::default());
-    label_cards(
-        &mut session,
-        &workspace,
-        &[Label::Gal, Label::Extragal, Label::Gal, Label::Agn],
-    );
-    train_through_the_wire(&mut session, &workspace, true).expect("a round over the wire");
+    let (_, session) = one_round(&[Label::Gal, Label::Extragal, Label::Gal, Label::Agn]);
     let without = session.saved().rounds[0].clone();
     assert_eq!(without.consensus, None);
     let with = RoundRecord {
