@@ -11,17 +11,27 @@ library only):
   10 % and to 30 % of the pool, as nights differ (seeded; the validation
   table is left whole).
 
+A configuration is `STRATEGY COLD_START INITIAL BATCH [EXPLORATION]`
+(the exploration share, 0 when left out).
+
 For each table and configuration it prints a Markdown row per label count:
 the configuration's validation ROC AUC (mean and 95 % interval over the
-repeats), random picks', and the paired gain, marked + where its interval
-lies above zero, − below, and = where it holds zero.
+repeats), random picks' after the same cold start, and the paired gain,
+marked + where its interval lies above zero, − below, and = where it
+holds zero; then the gain over random picks throughout (a random cold
+start too, `random random INITIAL BATCH 0` on the same repeat seeds),
+unpaired, its interval from the two intervals (Welch), which is what
+tells a cold start from random. A last table sums each configuration up:
+its marks against random throughout at 30, 50, 100 and 300 labels, on
+every table.
 
 usage: python3 bench/replay_tables.py --cli target/release/fink-vra
-           [--repeats 20] [--seed 7] [--config "uncertainty diverse 30 10" ...]
+           [--repeats 20] [--seed 7] [--config "uncertainty diverse 30 10 0.2" ...]
 """
 
 import argparse
 import csv
+import math
 import io
 import random
 import subprocess
@@ -43,10 +53,17 @@ MULTI_NIGHT = [
 ]
 LABEL_COUNTS = [30, 50, 100, 300]
 DEFAULT_CONFIGS = [
-    "uncertainty diverse 30 10",
-    "uncertainty random 30 10",
-    "diverse-uncertainty random 30 10",
+    "uncertainty diverse 30 10 0",
+    "uncertainty diverse 10 10 0",
+    "uncertainty representative 10 10 0",
+    "uncertainty random 10 10 0",
+    "uncertainty diverse 10 10 0.2",
+    "uncertainty representative 10 10 0.2",
+    "uncertainty random 10 10 0.2",
+    "diverse-uncertainty representative 10 10 0.2",
 ]
+# t(0.975) for 19 degrees of freedom: the intervals of 20 repeats.
+T_975 = {20: 2.093}
 
 
 def read_csv(path):
@@ -113,7 +130,8 @@ def build_tables(folder, seed):
 
 
 def replay(cli, paths, config, repeats, seed):
-    strategy, cold_start, initial, batch = config.split()
+    strategy, cold_start, initial, batch, *rest = config.split()
+    exploration = rest[0] if rest else "0"
     rounds = (max(LABEL_COUNTS) - int(initial)) // int(batch) + 1
     x_train, y_train, x_val, y_val = paths
     output = subprocess.run(
@@ -121,7 +139,7 @@ def replay(cli, paths, config, repeats, seed):
          "--val", str(x_val), "--val-labels", str(y_val), "--map", MAPPING,
          "--model", "extra-trees", "--strategy", strategy, "--cold-start", cold_start,
          "--initial", initial, "--batch", batch, "--rounds", str(rounds),
-         "--repeats", str(repeats), "--seed", str(seed)],
+         "--repeats", str(repeats), "--seed", str(seed), "--exploration", exploration],
         capture_output=True, text=True, check=True,
     )
     return {int(row["n_labels"]): row for row in csv.DictReader(io.StringIO(output.stdout))}
@@ -131,9 +149,23 @@ def interval(row, name):
     return f"{float(row[name]):.3f} [{float(row[name + '_low']):.3f}, {float(row[name + '_high']):.3f}]"
 
 
-def verdict(row):
-    low, high = float(row["gain_auc_low"]), float(row["gain_auc_high"])
+def mark(low, high):
     return "+" if low > 0 else "−" if high < 0 else "="
+
+
+def verdict(row):
+    return mark(float(row["gain_auc_low"]), float(row["gain_auc_high"]))
+
+
+def against(row, baseline, repeats):
+    """The gain of `row`'s ROC AUC over `baseline`'s (other runs, the same
+    repeat seeds), unpaired: the difference of the means, and a Welch
+    interval from the two intervals' standard errors."""
+    t = T_975.get(repeats, 1.96)
+    se = lambda r: (float(r["auc_high"]) - float(r["auc_low"])) / (2 * t)
+    gain = float(row["auc"]) - float(baseline["auc"])
+    half = 1.96 * math.sqrt(se(row) ** 2 + se(baseline) ** 2)
+    return gain, gain - half, gain + half
 
 
 def main():
@@ -144,20 +176,37 @@ def main():
     parser.add_argument("--config", action="append", help="STRATEGY COLD_START INITIAL BATCH")
     arguments = parser.parse_args()
     configs = arguments.config or DEFAULT_CONFIGS
+    summary = {}
     with tempfile.TemporaryDirectory() as folder:
         tables = build_tables(Path(folder), arguments.seed)
-        print("| table | configuration | labels | ROC AUC | random picks | gain over random | |")
-        print("|---|---|---|---|---|---|---|")
+        print("| table | configuration | labels | ROC AUC | random picks (same cold start) | gain | | "
+              "random throughout | gain over random throughout | |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for name, paths in tables.items():
+            baselines = {}
             for config in configs:
+                initial, batch = config.split()[2:4]
+                key = (initial, batch)
+                if key not in baselines:
+                    baselines[key] = replay(arguments.cli, paths, f"random random {initial} {batch} 0",
+                                            arguments.repeats, arguments.seed)
                 rows = replay(arguments.cli, paths, config, arguments.repeats, arguments.seed)
                 for count in LABEL_COUNTS:
-                    row = rows.get(count)
-                    if row is None:
+                    row, baseline = rows.get(count), baselines[key].get(count)
+                    if row is None or baseline is None:
                         continue
+                    gain, low, high = against(row, baseline, arguments.repeats)
+                    summary.setdefault(config, {}).setdefault(name, []).append(mark(low, high))
                     print(f"| {name} | {config} | {count} | {interval(row, 'auc')} | "
-                          f"{interval(row, 'random_auc')} | {interval(row, 'gain_auc')} | {verdict(row)} |")
+                          f"{interval(row, 'random_auc')} | {interval(row, 'gain_auc')} | {verdict(row)} | "
+                          f"{interval(baseline, 'auc')} | {gain:.3f} [{low:.3f}, {high:.3f}] | {mark(low, high)} |")
                 sys.stdout.flush()
+    names = list(tables)
+    print()
+    print("| configuration | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for config, by_table in summary.items():
+        print(f"| {config} | " + " | ".join(" ".join(by_table.get(name, [])) for name in names) + " |")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ fn small_config(model: &str, strategy: QueryStrategy, cold_start: ColdStart) -> 
         rounds: 5,
         repeats: 2,
         seed: 7,
+        exploration_share: 0.0,
+        measure_estimates: false,
     }
 }
 
@@ -174,11 +176,13 @@ fn a_round_records_cross_validated_training_and_validation_metrics() {
             ids: &ids,
             labels: &labels,
             features: &features,
+            random_picks: &[],
         },
         validation: Some(LabelledRows {
             ids: &validation_ids,
             labels: &validation_labels,
             features: &validation_features,
+            random_picks: &[],
         }),
         threads: 1,
     })
@@ -217,6 +221,10 @@ fn a_round_records_cross_validated_training_and_validation_metrics() {
         "training-set accuracy is the optimistic one"
     );
     assert!(record.validation.expect("validation given").roc_auc > Some(0.5));
+    assert_eq!(
+        record.honest_estimate, None,
+        "no random picks, no honest estimate"
+    );
     let json = history_to_json(std::slice::from_ref(&record));
     assert_eq!(history_from_json(&json).expect("reads back"), vec![record]);
 }
@@ -232,6 +240,8 @@ fn a_typo_in_the_mapping_is_refused_with_the_labels_present_instead_of_dropping_
         rounds: 1,
         repeats: 1,
         seed: 7,
+        exploration_share: 0.0,
+        measure_estimates: false,
     };
     let typo = TargetMapping::parse("galactic", "good=0,galatic=1,pm=1").expect("mapping");
     let error = replay(&table("train"), &table("val"), &typo, &config).expect_err("typo");
@@ -246,4 +256,143 @@ fn a_typo_in_the_mapping_is_refused_with_the_labels_present_instead_of_dropping_
         .expect_err("capitalised")
         .to_string();
     assert!(message.contains("`Good` is not a label"), "{message}");
+}
+
+#[test]
+fn the_honest_estimate_is_measured_on_the_random_picks_labels_and_never_on_the_chosen_ones() {
+    // 200 labelled alerts of the real table; every eighth is a "random
+    // pick", and those have their galactic/good labels swapped. The
+    // cross-validation (mostly on the true labels) stays good; the honest
+    // estimate, measured on the swapped ones alone, must fall below 0.5.
+    let train = table("train");
+    let indices: Vec<usize> = (0..200).collect();
+    let features = train.features.select_rows(&indices);
+    let ids = train.ids[..200].to_vec();
+    let random_picks: Vec<bool> = (0..200).map(|i| i % 8 == 0).collect();
+    let swapped = |label: &str| match label {
+        "good" => "galactic".to_string(),
+        "galactic" | "pm" => "good".to_string(),
+        other => other.to_string(),
+    };
+    let labels: Vec<String> = train.labels[..200]
+        .iter()
+        .zip(&random_picks)
+        .map(|(label, &random)| {
+            if random {
+                swapped(label)
+            } else {
+                label.clone()
+            }
+        })
+        .collect();
+    let target = galactic();
+    let model = ModelSpec::by_name("extra-trees").expect("model");
+    let request = |random_picks| RoundRequest {
+        round: 1,
+        target: &target,
+        model: &model,
+        strategy: QueryStrategy::Uncertainty,
+        seed: 5,
+        timestamp: "2026-12-07T00:00:00Z".to_string(),
+        feature_names: &train.feature_names,
+        training: LabelledRows {
+            ids: &ids,
+            labels: &labels,
+            features: &features,
+            random_picks,
+        },
+        validation: None,
+        threads: 1,
+    };
+    let (record, _) = train_round(request(&random_picks)).expect("trains");
+    let mapped_random_picks = labels
+        .iter()
+        .zip(&random_picks)
+        .filter(|(label, &random)| random && target.class_of(label).is_some())
+        .count();
+    assert_eq!(record.random_picks.len(), mapped_random_picks);
+    // Training keeps the mapped rows in their order (garbage and AGN left out).
+    let mapped: Vec<usize> = (0..200)
+        .filter(|&row| target.class_of(&labels[row]).is_some())
+        .collect();
+    for &position in &record.random_picks {
+        assert!(
+            random_picks[mapped[position as usize]],
+            "position {position} is a random pick"
+        );
+    }
+    let honest = record.honest_estimate.as_ref().expect("random picks");
+    assert_eq!(honest.labels(), mapped_random_picks);
+    let honest_auc = honest.roc_auc.expect("both classes").value;
+    let cv_auc = record
+        .cross_validated
+        .as_ref()
+        .and_then(|cv| cv.mean.roc_auc)
+        .expect("cross-validated");
+    assert!(
+        honest_auc < 0.3 && cv_auc > 0.6,
+        "honest {honest_auc} on the swapped labels, CV {cv_auc} on all"
+    );
+    let auc = honest.roc_auc.expect("both classes");
+    assert!(auc.low <= auc.value && auc.value <= auc.high, "{auc:?}");
+
+    // The same labels with no random pick: no honest estimate at all.
+    let (plain, _) = train_round(request(&[])).expect("trains");
+    assert_eq!(plain.honest_estimate, None);
+    assert!(plain.random_picks.is_empty());
+
+    // The page's two steps (record first, folds after) give the same estimate.
+    let job = fink_vra::core::active::evaluation::EvaluationJob::for_record(&record);
+    let values: Vec<f64> = mapped
+        .iter()
+        .flat_map(|&row| features.row(row).to_vec())
+        .collect();
+    let evaluated = job.run(&values).expect("folds run");
+    assert_eq!(evaluated.honest.as_ref(), Some(honest));
+}
+
+#[test]
+fn a_replay_with_random_picks_measures_the_pages_cv_and_honest_estimate_against_the_truth() {
+    let config = ReplayConfig {
+        initial: 20,
+        batch: 20,
+        rounds: 4,
+        repeats: 3,
+        exploration_share: 0.3,
+        measure_estimates: true,
+        ..small_config(
+            "extra-trees",
+            QueryStrategy::Uncertainty,
+            ColdStart::Diverse,
+        )
+    };
+    let paired =
+        paired_replay(&table("train"), &table("val"), &galactic(), &config).expect("replays");
+    // The random picks are in the cold start too, the same on both sides.
+    assert_eq!(paired[0].gain_auc.mean, 0.0);
+    assert_eq!(paired[0].auc, paired[0].random_auc);
+    let last = paired.last().expect("rounds");
+    assert_eq!(last.n_labels, 80);
+    assert!(last.cv_error.is_some(), "80 labels cross-validate");
+    assert!(
+        last.honest_repeats > 0,
+        "24 random picks hold both classes in some repeat"
+    );
+    let error = last.honest_error.expect("an honest estimate");
+    assert!(error.mean.abs() < 0.5, "{error:?}");
+    // Without random picks there is nothing to measure honestly.
+    let none = paired_replay(
+        &table("train"),
+        &table("val"),
+        &galactic(),
+        &ReplayConfig {
+            exploration_share: 0.0,
+            ..config
+        },
+    )
+    .expect("replays");
+    assert!(none
+        .iter()
+        .all(|point| point.honest_repeats == 0 && point.honest_error.is_none()));
+    assert!(none.last().expect("rounds").cv_error.is_some());
 }

@@ -71,6 +71,7 @@ fn trained_round(
             timestamp: "2026-11-29T00:00:00.000Z".into(),
             annotator: "test".into(),
             round: None,
+            random_pick: false,
         });
     }
     let settings = WorkbenchSettings {
@@ -392,6 +393,7 @@ fn the_cli_trains_a_new_round_from_a_label_csv_as_the_page_would_and_refuses_an_
                 timestamp: "2026-11-29T00:00:00Z".into(),
                 annotator: "test".into(),
                 round: None,
+                random_pick: false,
             });
         }
         let labels = scratch(&format!("labels-{}.csv", workspace.survey().key()));

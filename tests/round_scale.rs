@@ -64,6 +64,7 @@ fn round(labelled: &Labelled, model: &ModelSpec, seed: u64, threads: usize) -> R
             ids: &labelled.ids,
             labels: &labelled.labels,
             features: &labelled.rows,
+            random_picks: &[],
         },
         validation: None,
         threads,

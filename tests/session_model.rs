@@ -251,6 +251,8 @@ struct Act {
     undone: bool,
     /// The first round recorded after the act whose training set used it.
     first_round: Option<u32>,
+    /// Whether the card was a random pick (the exploration share).
+    random_pick: bool,
 }
 
 /// The reference: every act of either tab, and this tab's undo stack.
@@ -583,6 +585,7 @@ impl Harness {
             let mut pending = whole.record.clone();
             pending.cross_validated = None;
             pending.feature_importance = None;
+            pending.honest_estimate = None;
             pending.record_state = recorded.record_state.clone();
             assert_eq!(
                 recorded, &pending,
@@ -640,10 +643,38 @@ impl Harness {
             Action::Label(label) => {
                 if let Some((_, alert)) = self.session.current(&self.workspace) {
                     let candid = alert.candid;
+                    let random_pick = alert.reason.is_exploration();
+                    if let Some(earlier) = self
+                        .reference
+                        .acts
+                        .iter()
+                        .rev()
+                        .find(|a| a.candid == candid)
+                    {
+                        let shown_again_by_undo = matches!(
+                            alert.reason,
+                            fink_vra::core::active::pick_reason::PickReason::Undone { .. }
+                        );
+                        if shown_again_by_undo && earlier.undone && earlier.random_pick {
+                            assert!(
+                                random_pick,
+                                "a random pick undone is still one when undo shows it again"
+                            );
+                        }
+                    }
                     let time = timestamp(self.step, "a");
                     assert!(self
                         .session
                         .label(&self.workspace, candid, *label, time.clone()));
+                    assert_eq!(
+                        self.session
+                            .saved()
+                            .labels
+                            .get(candid)
+                            .map(|entry| entry.random_pick),
+                        Some(random_pick),
+                        "a label given to a random pick's card is marked as one, and only then"
+                    );
                     self.reference.stored.insert(candid);
                     self.reference.acts.push(Act {
                         candid,
@@ -651,6 +682,7 @@ impl Harness {
                         timestamp: time,
                         undone: false,
                         first_round: None,
+                        random_pick,
                     });
                     self.reference
                         .undo_stack
@@ -803,12 +835,18 @@ impl Harness {
                     let clock = if *earlier { "b-early" } else { "b" };
                     let time = timestamp(self.step * 10 + given.len(), clock);
                     if other.label(&workspace, candid, *label, time.clone()) {
+                        let random_pick = other
+                            .saved()
+                            .labels
+                            .get(candid)
+                            .is_some_and(|entry| entry.random_pick);
                         given.push(Act {
                             candid,
                             label: *label,
                             timestamp: time,
                             undone: false,
                             first_round: None,
+                            random_pick,
                         });
                     }
                 }

@@ -1,6 +1,9 @@
 //! How numbers read on the page: pure formatting, shared by every component so
 //! that the same value always looks the same.
 
+use crate::core::active::honest::Estimate;
+use crate::core::active::round::RoundRecord;
+
 /// A feature value: `–` when missing, integers without decimals, otherwise
 /// six significant digits.
 pub fn format_feature_value(value: f64) -> String {
@@ -91,9 +94,56 @@ pub fn format_metric(value: Option<f64>) -> String {
     }
 }
 
+/// A figure with its 95 % interval: `0.91 [0.80, 0.97]`, or "n/a".
+pub fn format_estimate(estimate: Option<Estimate>) -> String {
+    match estimate {
+        Some(e) if e.value.is_finite() => format!("{:.2} [{:.2}, {:.2}]", e.value, e.low, e.high),
+        _ => "n/a".to_string(),
+    }
+}
+
+/// A round's honest estimate as its row shows it: each figure with its
+/// interval and the random picks it stands on; "…" while its record is
+/// computed, "no random picks" without any.
+pub fn honest_estimate_text(round: &RoundRecord) -> String {
+    if round.is_pending() {
+        return "…".to_string();
+    }
+    match &round.honest_estimate {
+        Some(honest) => format!(
+            "ROC AUC {} · AuRaK {} · accuracy {} ({} random {})",
+            format_estimate(honest.roc_auc),
+            format_estimate(honest.aurak),
+            format_estimate(Some(honest.accuracy)),
+            honest.labels(),
+            if honest.labels() == 1 {
+                "pick"
+            } else {
+                "picks"
+            }
+        ),
+        None if round.random_picks.is_empty() => "no random picks".to_string(),
+        None => format!(
+            "not measured ({} random picks, too few labels to cross-validate)",
+            round.random_picks.len()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_estimate_reads_with_its_interval() {
+        let estimate = Estimate {
+            value: 0.912,
+            low: 0.8,
+            high: 0.974,
+        };
+        assert_eq!(format_estimate(Some(estimate)), "0.91 [0.80, 0.97]");
+        assert_eq!(format_estimate(None), "n/a");
+    }
 
     #[test]
     fn mjd_reads_as_a_utc_date() {

@@ -19,8 +19,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::active::exploration::with_random_picks;
 use crate::core::active::pick_reason::PickReason;
-use crate::core::active::strategy::{rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy};
+use crate::core::active::strategy::{
+    rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy, RankedAlert,
+};
 use crate::core::alert::Candid;
 use crate::core::model::FeatureMatrix;
 
@@ -66,6 +69,8 @@ pub struct QueueJob {
     /// The batch to fill first (the first batch before round 1).
     pub batch: usize,
     pub seed: u64,
+    /// The share of the batch drawn uniformly at random (`active::exploration`).
+    pub exploration_share: f64,
 }
 
 /// How the queue is to be ranked (from the session's settings and round).
@@ -75,6 +80,37 @@ pub struct RankingRule {
     pub cold_start: ColdStart,
     pub batch: usize,
     pub seed: u64,
+    /// The share of the batch drawn uniformly at random.
+    pub exploration_share: f64,
+}
+
+impl RankingRule {
+    /// Ranks a pool as the page's queue does, its batch first: the
+    /// cold-start rule while there is no model (`probabilities` is `None`),
+    /// the strategy after; then the exploration share's random picks take
+    /// their slots in the batch. The replay ranks with this too, so that
+    /// what it measures is the page's loop.
+    pub fn rank(
+        &self,
+        features: &FeatureMatrix,
+        object_ids: &[String],
+        probabilities: Option<&[f64]>,
+    ) -> Vec<RankedAlert> {
+        let ranking = match probabilities {
+            None => rank_cold_start(self.cold_start, features, object_ids, self.batch, self.seed),
+            Some(probabilities) => rank_pool(
+                self.strategy,
+                &Pool {
+                    features,
+                    object_ids,
+                    probabilities,
+                },
+                self.batch,
+                self.seed,
+            ),
+        };
+        with_random_picks(ranking, self.exploration_share, self.batch, self.seed)
+    }
 }
 
 impl QueueJob {
@@ -114,6 +150,7 @@ impl QueueJob {
             cold_start: rule.cold_start,
             batch: rule.batch,
             seed: rule.seed,
+            exploration_share: rule.exploration_share,
         };
         let values = if reads_features {
             ranked
@@ -124,6 +161,17 @@ impl QueueJob {
             Vec::new()
         };
         (job, values)
+    }
+
+    /// The rule the job ranks by.
+    pub fn rule(&self) -> RankingRule {
+        RankingRule {
+            strategy: self.strategy,
+            cold_start: self.cold_start,
+            batch: self.batch,
+            seed: self.seed,
+            exploration_share: self.exploration_share,
+        }
     }
 
     /// Whether the ranking reads feature values (a cold start, or a
@@ -151,20 +199,9 @@ impl QueueJob {
                 .is_none_or(|p| p.len() == self.candids.len());
         let mut queue = Vec::with_capacity(self.candids.len() + self.unscored.len());
         if let (true, Some(matrix)) = (consistent, FeatureMatrix::from_rows(&rows)) {
-            let (batch, seed) = (self.batch, self.seed);
-            let ranking = match &self.probabilities {
-                None => rank_cold_start(self.cold_start, &matrix, &self.object_ids, batch, seed),
-                Some(probabilities) => rank_pool(
-                    self.strategy,
-                    &Pool {
-                        features: &matrix,
-                        object_ids: &self.object_ids,
-                        probabilities,
-                    },
-                    batch,
-                    seed,
-                ),
-            };
+            let ranking =
+                self.rule()
+                    .rank(&matrix, &self.object_ids, self.probabilities.as_deref());
             queue.extend(ranking.into_iter().filter_map(|alert| {
                 self.candids
                     .get(alert.pool_index)
@@ -207,6 +244,7 @@ mod tests {
         cold_start: ColdStart::Diverse,
         batch: 3,
         seed: 9,
+        exploration_share: 0.0,
     };
 
     #[test]

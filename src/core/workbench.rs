@@ -42,6 +42,16 @@ pub struct WorkbenchSettings {
     /// are left out of the queue; off by default.
     #[serde(default)]
     pub skip_labelled_objects: bool,
+    /// The share of each batch drawn uniformly at random from the pool (0
+    /// to 1), whose labels give the round's honest estimate
+    /// (`active::exploration`). Settings saved before it existed get the
+    /// default.
+    #[serde(default = "default_exploration_share")]
+    pub exploration_share: f64,
+}
+
+fn default_exploration_share() -> f64 {
+    crate::core::active::DEFAULT_EXPLORATION_SHARE
 }
 
 impl Default for WorkbenchSettings {
@@ -61,6 +71,7 @@ impl Default for WorkbenchSettings {
             include_solar_system: false,
             excluded_features: Vec::new(),
             skip_labelled_objects: false,
+            exploration_share: default_exploration_share(),
         }
     }
 }
@@ -163,6 +174,11 @@ pub struct TrainingJob {
     /// (after a reload, or new alerts) without recording anything.
     #[serde(default = "recorded")]
     pub record: bool,
+    /// The rows (indices into `candids`) whose label is a random pick's
+    /// (the exploration share), ascending: their held-out predictions make
+    /// the round's honest estimate.
+    #[serde(default)]
+    pub random_pick_rows: Vec<usize>,
 }
 
 fn recorded() -> bool {
@@ -215,6 +231,12 @@ impl TrainingJob {
             })
             .collect();
         labels.sort_by_key(|(index, _)| rows[*index].candid);
+        let random_pick_rows = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| store.get(row.candid).is_some_and(|entry| entry.random_pick))
+            .map(|(index, _)| index)
+            .collect();
         let job = TrainingJob {
             survey,
             candids: rows.iter().map(|row| row.candid).collect(),
@@ -224,6 +246,7 @@ impl TrainingJob {
             round,
             timestamp,
             record: true,
+            random_pick_rows,
         };
         (
             job,
@@ -335,6 +358,10 @@ impl TrainingJob {
                     .map(|(index, _)| self.candids[*index].to_string())
                     .collect(),
                 labels: split.iter().map(|(_, label)| label.clone()).collect(),
+                random_picks: split
+                    .iter()
+                    .map(|(index, _)| self.random_pick_rows.binary_search(index).is_ok())
+                    .collect(),
             }
         };
         Ok(SplitLabels {
@@ -362,6 +389,8 @@ pub(crate) struct SplitPart {
     pub features: FeatureMatrix,
     pub ids: Vec<String>,
     pub labels: Vec<String>,
+    /// Whether each label is a random pick's.
+    pub random_picks: Vec<bool>,
 }
 
 impl SplitPart {
@@ -370,6 +399,7 @@ impl SplitPart {
             ids: &self.ids,
             labels: &self.labels,
             features: &self.features,
+            random_picks: &self.random_picks,
         }
     }
 }

@@ -113,6 +113,7 @@ enum Command {
 pub const DEFAULT_MODEL: &str = fink_vra::core::active::DEFAULT_MODEL;
 pub const DEFAULT_STRATEGY: &str = fink_vra::core::active::DEFAULT_STRATEGY;
 pub const DEFAULT_COLD_START: &str = fink_vra::core::active::DEFAULT_COLD_START;
+pub const DEFAULT_EXPLORATION_SHARE: f64 = fink_vra::core::active::DEFAULT_EXPLORATION_SHARE;
 
 fn main() -> ExitCode {
     match Cli::parse().command {

@@ -45,6 +45,9 @@ pub struct EvaluationJob {
     pub features: Vec<String>,
     /// The class of each training row, in the record's order.
     pub classes: Vec<u8>,
+    /// Whether each training row is a random pick's label (the exploration
+    /// share), whose held-out prediction joins the honest estimate.
+    pub random_picks: Vec<bool>,
 }
 
 impl EvaluationJob {
@@ -61,6 +64,7 @@ impl EvaluationJob {
                 .iter()
                 .map(|example| example.class)
                 .collect(),
+            random_picks: record.random_pick_flags(),
         }
     }
 
@@ -99,7 +103,15 @@ impl EvaluationJob {
             fold,
             folds: folds.len(),
         })?;
-        evaluate_fold(&self.model, &rows, &self.classes, held_out, fold, self.seed)
+        evaluate_fold(
+            &self.model,
+            &rows,
+            &self.classes,
+            &self.random_picks,
+            held_out,
+            fold,
+            self.seed,
+        )
     }
 
     /// Every fold, one after the other, summarised: what the page's pool
@@ -113,7 +125,15 @@ impl EvaluationJob {
             .iter()
             .enumerate()
             .map(|(fold, held_out)| {
-                evaluate_fold(&self.model, &rows, &self.classes, held_out, fold, self.seed)
+                evaluate_fold(
+                    &self.model,
+                    &rows,
+                    &self.classes,
+                    &self.random_picks,
+                    held_out,
+                    fold,
+                    self.seed,
+                )
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(self.summarize(&outcomes))
@@ -121,7 +141,7 @@ impl EvaluationJob {
 
     /// The folds' outcomes, in fold order, as the record's metrics and importance.
     pub fn summarize(&self, outcomes: &[FoldOutcome]) -> CrossValidation {
-        summarize_folds(outcomes, &self.features)
+        summarize_folds(outcomes, &self.features, self.seed)
     }
 }
 
@@ -223,6 +243,7 @@ mod tests {
             seed: 7,
             features: vec!["signal".to_string(), "noise".to_string()],
             classes: (0..60).map(|i| (i % 2) as u8).collect(),
+            random_picks: Vec::new(),
         };
         (job, values)
     }

@@ -3,6 +3,8 @@
 
 pub mod diversity;
 pub mod evaluation;
+pub mod exploration;
+pub mod honest;
 pub mod interval;
 pub mod metrics;
 pub mod pick_reason;
@@ -20,3 +22,6 @@ pub const DEFAULT_MODEL: &str = "extra-trees";
 pub const DEFAULT_STRATEGY: &str = "uncertainty";
 /// The cold-start rule for round 0.
 pub const DEFAULT_COLD_START: &str = "diverse";
+/// The share of each batch drawn uniformly at random, for the round's
+/// honest estimate (`exploration`).
+pub const DEFAULT_EXPLORATION_SHARE: f64 = 0.2;

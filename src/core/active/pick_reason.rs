@@ -37,8 +37,22 @@ pub enum PickReason {
     ColdStartRest,
     /// Loaded after the last round: the model has not scored it yet.
     NotScoredYet,
-    /// Its label was undone.
-    Undone,
+    /// Its label was undone; a random pick's stays one when labelled again.
+    Undone { random_pick: bool },
+    /// Drawn uniformly from the pool for the exploration share, whatever
+    /// the strategy prefers (`active::exploration`); its label joins the
+    /// round's honest estimate. The model's P(class 1), once there is one.
+    Exploration { probability: Option<f64> },
+}
+
+impl PickReason {
+    /// Whether the alert was drawn at random for an honest estimate.
+    pub fn is_exploration(&self) -> bool {
+        matches!(
+            self,
+            PickReason::Exploration { .. } | PickReason::Undone { random_pick: true }
+        )
+    }
 }
 
 impl fmt::Display for PickReason {
@@ -75,7 +89,19 @@ impl fmt::Display for PickReason {
             PickReason::NotScoredYet => {
                 out.write_str("loaded after the last round: not scored by the model yet")
             }
-            PickReason::Undone => out.write_str("label undone: label it again"),
+            PickReason::Undone { random_pick } => {
+                out.write_str("label undone: label it again")?;
+                if random_pick {
+                    out.write_str(" (a random pick, for an honest estimate)")?;
+                }
+                Ok(())
+            }
+            PickReason::Exploration { probability } => {
+                if let Some(p) = probability {
+                    write!(out, "p = {p:.2}: ")?;
+                }
+                out.write_str("random pick, for an honest estimate")
+            }
         }
     }
 }
@@ -131,7 +157,24 @@ mod tests {
                 PickReason::NotScoredYet,
                 "loaded after the last round: not scored by the model yet",
             ),
-            (PickReason::Undone, "label undone: label it again"),
+            (
+                PickReason::Undone { random_pick: false },
+                "label undone: label it again",
+            ),
+            (
+                PickReason::Undone { random_pick: true },
+                "label undone: label it again (a random pick, for an honest estimate)",
+            ),
+            (
+                PickReason::Exploration {
+                    probability: Some(probability),
+                },
+                "p = 0.48: random pick, for an honest estimate",
+            ),
+            (
+                PickReason::Exploration { probability: None },
+                "random pick, for an honest estimate",
+            ),
         ];
         for (reason, text) in cases {
             assert_eq!(reason.to_string(), text);

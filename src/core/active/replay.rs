@@ -2,17 +2,25 @@
 //! strategies before a human spends time on labels: start from `initial`
 //! labels chosen by the cold-start rule, then each round fit, score on the
 //! validation table, and "label" the next `batch` alerts the strategy asks for.
+//!
+//! Each batch is the page's: ranked by the queue's own rule
+//! (`core::queue::RankingRule::rank`: cold start, strategy, one alert per
+//! object, the exploration share's random picks), with the seeds the page's
+//! rounds use (the settings' seed moved on by the round), so that what the
+//! replay measures is what a user gets.
 
 use serde::Serialize;
 use thiserror::Error;
 
 use super::interval::Interval;
 use super::metrics::binary_metrics;
-use super::round::mapped_rows;
-use super::strategy::{rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy};
+use super::round::{mapped_rows, CROSS_VALIDATION_FOLDS};
+use super::strategy::{ColdStart, QueryStrategy};
 use super::table::LabelledTable;
+use super::validation::{evaluate_fold, plan_folds, summarize_folds};
 use crate::core::labels::targets::TargetMapping;
-use crate::core::model::{ModelError, ModelSpec};
+use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
+use crate::core::queue::RankingRule;
 use crate::core::random::SplitMix64;
 
 /// A replay's settings.
@@ -26,6 +34,30 @@ pub struct ReplayConfig {
     pub rounds: usize,
     pub repeats: usize,
     pub seed: u64,
+    /// The share of each batch drawn uniformly at random (the page's setting).
+    pub exploration_share: f64,
+    /// Whether each round is also cross-validated as the page's record is,
+    /// with its honest estimate on the random picks, to compare both with
+    /// the validation table's truth (several fits more per round).
+    pub measure_estimates: bool,
+}
+
+impl ReplayConfig {
+    /// The page's ranking rule for the batch after `rounds` rounds, with
+    /// `strategy` (the configuration's, or random for the baseline).
+    fn rule(&self, strategy: QueryStrategy, rounds: usize, seed: u64) -> RankingRule {
+        RankingRule {
+            strategy,
+            cold_start: self.cold_start,
+            batch: if rounds == 0 {
+                self.initial
+            } else {
+                self.batch
+            },
+            seed: seed.wrapping_add(rounds as u64),
+            exploration_share: self.exploration_share,
+        }
+    }
 }
 
 /// Validation metrics after one round, averaged over the repeats.
@@ -86,26 +118,63 @@ fn repeat_seed(seed: u64, repeat: usize) -> u64 {
     SplitMix64::new(seed ^ (repeat as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).next_u64()
 }
 
-/// The first `count` alerts of the pool (table rows) by the cold-start rule.
-fn cold_start_picks(
-    rule: ColdStart,
+/// The batch `rule` picks among `candidates` (table rows), as the page's
+/// queue would rank them, scored by `probabilities` once there is a model:
+/// each row, and whether it is a random pick.
+fn batch_of(
+    rule: &RankingRule,
     table: &LabelledTable,
-    pool: &[usize],
-    count: usize,
-    seed: u64,
-) -> Vec<usize> {
-    let object_ids: Vec<String> = pool.iter().map(|&i| table.ids[i].clone()).collect();
-    rank_cold_start(
-        rule,
-        &table.features.select_rows(pool),
+    candidates: &[usize],
+    probabilities: Option<&[f64]>,
+) -> Vec<(usize, bool)> {
+    let object_ids: Vec<String> = candidates.iter().map(|&i| table.ids[i].clone()).collect();
+    rule.rank(
+        &table.features.select_rows(candidates),
         &object_ids,
-        count,
-        seed,
+        probabilities,
     )
     .into_iter()
-    .take(count)
-    .map(|alert| pool[alert.pool_index])
+    .take(rule.batch)
+    .map(|alert| (candidates[alert.pool_index], alert.reason.is_exploration()))
     .collect()
+}
+
+/// The round's cross-validated ROC AUC and its honest estimate's, as the
+/// page's record computes them (`active::validation`): `None` where the
+/// labels are too few for folds, or the random picks hold one class.
+fn page_estimates(
+    config: &ReplayConfig,
+    rows: &FeatureMatrix,
+    classes: &[u8],
+    random_picks: &[bool],
+    seed: u64,
+) -> Result<(Option<f64>, Option<f64>), ModelError> {
+    let Some(folds) = plan_folds(classes, CROSS_VALIDATION_FOLDS, seed) else {
+        return Ok((None, None));
+    };
+    let outcomes = folds
+        .iter()
+        .enumerate()
+        .map(|(fold, held_out)| {
+            evaluate_fold(
+                &config.model,
+                rows,
+                classes,
+                random_picks,
+                held_out,
+                fold,
+                seed,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let summary = summarize_folds(&outcomes, &[], seed);
+    Ok((
+        summary.metrics.and_then(|cv| cv.mean.roc_auc),
+        summary
+            .honest
+            .and_then(|honest| honest.roc_auc)
+            .map(|auc| auc.value),
+    ))
 }
 
 /// One repeat's validation metrics after one round.
@@ -116,6 +185,11 @@ pub struct RoundMetrics {
     pub accuracy: f64,
     pub f1: f64,
     pub aurak: f64,
+    /// The cross-validated ROC AUC on the labels so far (with
+    /// `measure_estimates`).
+    pub cv_auc: Option<f64>,
+    /// The ROC AUC on the random picks' labels (the honest estimate).
+    pub honest_auc: Option<f64>,
 }
 
 /// What every repeat of a replay shares: the pool (table rows the mapping
@@ -165,24 +239,24 @@ fn replay_repeat(
 ) -> Result<Vec<RoundMetrics>, ReplayError> {
     let (train, pool) = (prepared.train, &prepared.pool);
     let seed = repeat_seed(config.seed, repeat);
-    let mut labelled = cold_start_picks(
-        config.cold_start,
-        train,
-        pool,
-        config.initial.min(pool.len()),
-        seed,
-    );
+    let (mut labelled, mut random_picks): (Vec<usize>, Vec<bool>) =
+        batch_of(&config.rule(strategy, 0, seed), train, pool, None)
+            .into_iter()
+            .unzip();
     let mut curve = Vec::with_capacity(config.rounds);
     for round in 0..config.rounds {
         let classes: Vec<u8> = labelled
             .iter()
             .map(|row| prepared.class_of_row[row])
             .collect();
-        let model = config.model.fit(
-            &train.features.select_rows(&labelled),
-            &classes,
-            seed.wrapping_add(round as u64),
-        )?;
+        let rows = train.features.select_rows(&labelled);
+        let round_seed = seed.wrapping_add(round as u64);
+        let model = config.model.fit(&rows, &classes, round_seed)?;
+        let (cv_auc, honest_auc) = if config.measure_estimates {
+            page_estimates(config, &rows, &classes, &random_picks, round_seed)?
+        } else {
+            (None, None)
+        };
         let metrics = binary_metrics(
             &prepared.validation_classes,
             &model.predict_proba(&prepared.validation_features)?,
@@ -193,6 +267,8 @@ fn replay_repeat(
             accuracy: metrics.accuracy,
             f1: metrics.f1,
             aurak: metrics.aurak.unwrap_or(0.5),
+            cv_auc,
+            honest_auc,
         });
         if round + 1 == config.rounds {
             break;
@@ -205,26 +281,16 @@ fn replay_repeat(
         if unlabelled.is_empty() {
             continue;
         }
-        let features = train.features.select_rows(&unlabelled);
-        let probabilities = model.predict_proba(&features)?;
-        let object_ids: Vec<String> = unlabelled.iter().map(|&i| train.ids[i].clone()).collect();
-        let candidates = Pool {
-            features: &features,
-            object_ids: &object_ids,
-            probabilities: &probabilities,
-        };
-        let ranking = rank_pool(
-            strategy,
-            &candidates,
-            config.batch,
-            seed.wrapping_add(round as u64),
-        );
-        labelled.extend(
-            ranking
-                .iter()
-                .take(config.batch)
-                .map(|alert| unlabelled[alert.pool_index]),
-        );
+        let probabilities = model.predict_proba(&train.features.select_rows(&unlabelled))?;
+        for (row, random) in batch_of(
+            &config.rule(strategy, round + 1, seed),
+            train,
+            &unlabelled,
+            Some(&probabilities),
+        ) {
+            labelled.push(row);
+            random_picks.push(random);
+        }
     }
     Ok(curve)
 }
@@ -271,6 +337,14 @@ pub struct PairedPoint {
     pub random_aurak: Interval,
     pub gain_auc: Interval,
     pub gain_aurak: Interval,
+    /// The cross-validated ROC AUC minus the validation table's, over the
+    /// repeats that have one (with `measure_estimates`): how far the
+    /// page's CV figure is from the truth.
+    pub cv_error: Option<Interval>,
+    /// The honest estimate's ROC AUC minus the validation table's.
+    pub honest_error: Option<Interval>,
+    /// The repeats with an honest estimate at this round.
+    pub honest_repeats: usize,
 }
 
 /// Runs `config`'s replay paired with a random-picks baseline: each repeat
@@ -290,7 +364,12 @@ pub fn paired_replay(
         let random = if config.strategy == QueryStrategy::Random {
             chosen.clone()
         } else {
-            replay_repeat(&prepared, config, QueryStrategy::Random, repeat)?
+            // The baseline needs its validation figures only.
+            let baseline = ReplayConfig {
+                measure_estimates: false,
+                ..config.clone()
+            };
+            replay_repeat(&prepared, &baseline, QueryStrategy::Random, repeat)?
         };
         pairs.push((chosen, random));
     }
@@ -300,6 +379,13 @@ pub fn paired_replay(
             .map(|(chosen, random)| of(&chosen[round], &random[round]))
             .collect();
         Interval::of_mean(&values)
+    };
+    let error_of = |round: usize, estimate: fn(&RoundMetrics) -> Option<f64>| {
+        let errors: Vec<f64> = pairs
+            .iter()
+            .filter_map(|(chosen, _)| Some(estimate(&chosen[round])? - chosen[round].auc))
+            .collect();
+        (!errors.is_empty()).then(|| Interval::of_mean(&errors))
     };
     Ok((0..config.rounds)
         .map(|round| PairedPoint {
@@ -315,6 +401,12 @@ pub fn paired_replay(
             random_aurak: over(round, &|_, random| random.aurak),
             gain_auc: over(round, &|chosen, random| chosen.auc - random.auc),
             gain_aurak: over(round, &|chosen, random| chosen.aurak - random.aurak),
+            cv_error: error_of(round, |metrics| metrics.cv_auc),
+            honest_error: error_of(round, |metrics| metrics.honest_auc),
+            honest_repeats: pairs
+                .iter()
+                .filter(|(chosen, _)| chosen[round].honest_auc.is_some())
+                .count(),
         })
         .collect())
 }

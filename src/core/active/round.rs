@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::evaluation::RecordState;
+use super::honest::HonestEstimate;
 use super::metrics::{binary_metrics, BinaryMetrics};
 use super::strategy::QueryStrategy;
 use super::validation::{
@@ -65,6 +66,16 @@ pub struct RoundRecord {
     /// self-describing.)
     #[serde(default)]
     pub consensus: Option<ConsensusRecord>,
+    /// Positions in `training` of the random picks' labels (the exploration
+    /// share: alerts drawn uniformly from the pool), ascending; empty
+    /// without them and in older rounds.
+    #[serde(default)]
+    pub random_picks: Vec<u32>,
+    /// The round's metrics on the random picks alone, "estimated on
+    /// tonight's alerts" (`active::honest`); `None` without random picks,
+    /// before the cross-validation and in older rounds.
+    #[serde(default)]
+    pub honest_estimate: Option<HonestEstimate>,
 }
 
 impl RoundRecord {
@@ -80,7 +91,19 @@ impl RoundRecord {
     pub fn complete(&mut self, evaluation: CrossValidation) {
         self.cross_validated = evaluation.metrics;
         self.feature_importance = evaluation.importance;
+        self.honest_estimate = evaluation.honest;
         self.record_state = RecordState::Complete;
+    }
+
+    /// Whether each training label is a random pick's, in training order.
+    pub fn random_pick_flags(&self) -> Vec<bool> {
+        let mut flags = vec![false; self.training.len()];
+        for &position in &self.random_picks {
+            if let Some(flag) = flags.get_mut(position as usize) {
+                *flag = true;
+            }
+        }
+        flags
     }
 
     /// Whether the cross-validation is still to come.
@@ -109,6 +132,9 @@ pub struct LabelledRows<'a> {
     pub ids: &'a [String],
     pub labels: &'a [String],
     pub features: &'a FeatureMatrix,
+    /// Whether each row is a random pick's label (the exploration share);
+    /// empty when none is.
+    pub random_picks: &'a [bool],
 }
 
 /// What a round is asked to do.
@@ -153,12 +179,21 @@ pub fn mapped_rows(target: &TargetMapping, labels: &[String]) -> (Vec<usize>, Ve
         .unzip()
 }
 
+/// Whether each of the rows `indices` is a random pick's label.
+fn mapped_flags(random_picks: &[bool], indices: &[usize]) -> Vec<bool> {
+    indices
+        .iter()
+        .map(|&index| random_picks.get(index).copied().unwrap_or(false))
+        .collect()
+}
+
 /// Fits the round's model and measures it, cross-validation included (the
 /// model and the folds on up to `request.threads` threads). Labels without
 /// a class for the target are ignored.
 pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), ModelError> {
     let (indices, classes) = mapped_rows(request.target, request.training.labels);
     let rows = request.training.features.select_rows(&indices);
+    let random_picks = mapped_flags(request.training.random_picks, &indices);
     let folds = plan_folds(&classes, CROSS_VALIDATION_FOLDS, request.seed).unwrap_or_default();
     let pieces: Vec<Piece> = std::iter::once(Piece::Model)
         .chain(
@@ -180,6 +215,7 @@ pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), 
             request.model,
             &rows,
             &classes,
+            &random_picks,
             held_out,
             *number,
             request.seed,
@@ -192,7 +228,11 @@ pub fn train_round(request: RoundRequest) -> Result<(RoundRecord, FittedModel), 
         }
     }
     let (mut record, model) = model.ok_or(ModelError::NoTrainingRows)?;
-    record.complete(summarize_folds(&fold_outcomes, request.feature_names));
+    record.complete(summarize_folds(
+        &fold_outcomes,
+        request.feature_names,
+        request.seed,
+    ));
     Ok((record, model))
 }
 
@@ -219,7 +259,7 @@ fn pending_unless_too_few(mut record: RoundRecord, request: &RoundRequest) -> Ro
     if plan_folds(&classes, CROSS_VALIDATION_FOLDS, request.seed).is_some() {
         record.record_state = RecordState::Pending;
     } else {
-        record.complete(summarize_folds(&[], request.feature_names));
+        record.complete(summarize_folds(&[], request.feature_names, request.seed));
     }
     record
 }
@@ -271,6 +311,12 @@ fn record_with(
         })
         .collect();
     let positives = classes.iter().filter(|&&class| class == 1).count();
+    let random_picks = mapped_flags(request.training.random_picks, &indices)
+        .iter()
+        .enumerate()
+        .filter(|(_, &random)| random)
+        .map(|(position, _)| position as u32)
+        .collect();
     RoundRecord {
         round: request.round,
         model_type: request.target.name.clone(),
@@ -288,6 +334,8 @@ fn record_with(
         validation,
         record_state: RecordState::Complete,
         consensus: None,
+        random_picks,
+        honest_estimate: None,
     }
 }
 

@@ -13,6 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::honest::HonestEstimate;
 use super::metrics::{binary_metrics, roc_auc, stratified_folds, BinaryMetrics, METRIC_COUNT};
 use crate::core::model::permutation::PermutationPredictor;
 use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
@@ -56,6 +57,9 @@ pub struct FeatureImportance {
 pub struct CrossValidation {
     pub metrics: Option<CrossValidated>,
     pub importance: Option<Vec<FeatureImportance>>,
+    /// The metrics on the random picks' labels alone, each predicted by the
+    /// fold that held it out (`None` without random picks).
+    pub honest: Option<HonestEstimate>,
 }
 
 /// What one fold found: its metrics (as [`BinaryMetrics::values`]) and the
@@ -65,6 +69,9 @@ pub struct CrossValidation {
 pub struct FoldOutcome {
     metrics: [f64; METRIC_COUNT],
     auc_drops: Vec<f64>,
+    /// The class and held-out P(class 1) of each random pick (exploration
+    /// label) of the fold, in row order: the honest estimate's input.
+    random_picks: Vec<(u8, f64)>,
 }
 
 /// Mean and population standard deviation.
@@ -90,11 +97,14 @@ pub fn plan_folds(classes: &[u8], folds: usize, seed: u64) -> Option<Vec<Vec<usi
 
 /// Fits `model` without the rows `held_out`, measures it on them, and
 /// measures each column's permutation importance on a sample of them.
-/// `fold` (the fold's number) seeds the sample and the shuffles.
+/// `fold` (the fold's number) seeds the sample and the shuffles. The held-out
+/// rows that `random_pick` marks (aligned with `classes`; empty: none) keep
+/// their prediction for the honest estimate.
 pub fn evaluate_fold(
     model: &ModelSpec,
     rows: &FeatureMatrix,
     classes: &[u8],
+    random_pick: &[bool],
     held_out: &[usize],
     fold: usize,
     seed: u64,
@@ -107,7 +117,14 @@ pub fn evaluate_fold(
     let train_classes: Vec<u8> = training.iter().map(|&i| classes[i]).collect();
     let fitted = model.fit(&rows.select_rows(&training), &train_classes, seed)?;
     let truth: Vec<u8> = held_out.iter().map(|&i| classes[i]).collect();
-    let metrics = binary_metrics(&truth, &fitted.predict_proba(&rows.select_rows(held_out))?);
+    let held_out_probabilities = fitted.predict_proba(&rows.select_rows(held_out))?;
+    let metrics = binary_metrics(&truth, &held_out_probabilities);
+    let random_picks = held_out
+        .iter()
+        .zip(&held_out_probabilities)
+        .filter(|(&index, _)| random_pick.get(index).copied().unwrap_or(false))
+        .map(|(&index, &probability)| (classes[index], probability))
+        .collect();
 
     let mut random =
         SplitMix64::new(seed ^ 0x5045_524D ^ (fold as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -130,6 +147,7 @@ pub fn evaluate_fold(
     Ok(FoldOutcome {
         metrics: metrics.values(),
         auc_drops,
+        random_picks,
     })
 }
 
@@ -163,15 +181,25 @@ fn stratified_sample(
 }
 
 /// The folds' outcomes as the round's record: each metric's mean and
-/// spread, each column's importance (named by `feature_names`).
-pub fn summarize_folds(outcomes: &[FoldOutcome], feature_names: &[String]) -> CrossValidation {
+/// spread, each column's importance (named by `feature_names`), and the
+/// honest estimate on the random picks (its bootstrap seeded by `seed`).
+pub fn summarize_folds(
+    outcomes: &[FoldOutcome],
+    feature_names: &[String],
+    seed: u64,
+) -> CrossValidation {
     let folds = outcomes.len();
     if folds == 0 {
         return CrossValidation {
             metrics: None,
             importance: None,
+            honest: None,
         };
     }
+    let (truth, probabilities): (Vec<u8>, Vec<f64>) = outcomes
+        .iter()
+        .flat_map(|fold| fold.random_picks.iter().copied())
+        .unzip();
     let spread: [(f64, f64); METRIC_COUNT] = std::array::from_fn(|m| {
         mean_and_std(
             &outcomes
@@ -209,6 +237,7 @@ pub fn summarize_folds(outcomes: &[FoldOutcome], feature_names: &[String]) -> Cr
             std: BinaryMetrics::from_values(spread.map(|(_, std)| std)),
         }),
         importance: Some(importance),
+        honest: HonestEstimate::of(&truth, &probabilities, seed),
     }
 }
 

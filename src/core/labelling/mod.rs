@@ -165,6 +165,11 @@ impl LabellingSession {
             return false;
         }
         let object_id = row.object_id.clone();
+        let random_pick = self
+            .queue
+            .iter()
+            .find(|queued| queued.candid == candid)
+            .is_some_and(|queued| queued.reason.is_exploration());
         self.saved.labels.set(LabelEntry {
             candid,
             object_id,
@@ -172,6 +177,7 @@ impl LabellingSession {
             timestamp,
             annotator: self.saved.annotator.clone(),
             round: None,
+            random_pick,
         });
         self.saved.unexported_changes += 1;
         self.changed();
@@ -219,6 +225,10 @@ impl LabellingSession {
     /// the front of the queue, so its card is shown next.
     pub fn undo(&mut self) -> Option<Candid> {
         let undone = self.saved.labels.undo()?;
+        let random_pick = undone
+            .removed
+            .as_ref()
+            .is_some_and(|removed| removed.random_pick);
         self.saved.set_aside(undone.removed);
         self.saved.unexported_changes += 1;
         self.skipped.remove(&undone.candid);
@@ -228,7 +238,7 @@ impl LabellingSession {
             QueuedAlert {
                 candid: undone.candid,
                 score: UNDONE_SCORE,
-                reason: PickReason::Undone,
+                reason: PickReason::Undone { random_pick },
             },
         );
         self.changed();
@@ -265,6 +275,7 @@ impl LabellingSession {
                 settings.batch
             },
             seed: settings.seed.wrapping_add(round as u64),
+            exploration_share: settings.exploration_share,
         };
         QueueJob::for_pool(pool, rule)
     }

@@ -22,6 +22,12 @@ pub struct LabelEntry {
     pub annotator: String,
     /// The round whose training set used it, if any.
     pub round: Option<u32>,
+    /// Whether the alert was drawn uniformly from the pool for the
+    /// exploration share (a random pick, for an honest estimate) rather
+    /// than chosen by the strategy. (Written only when true: a label crosses
+    /// no worker boundary, only JSON.)
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub random_pick: bool,
 }
 
 /// What is wrong with one field of an imported label.
@@ -43,6 +49,8 @@ pub enum EntryProblem {
     Features(String),
     #[error("`mjd` must be a number or null")]
     Mjd,
+    #[error("`random_pick` must be true or false")]
+    RandomPick,
 }
 
 /// A labelled alert that trained a round: what label files and training
@@ -135,6 +143,7 @@ pub(crate) fn test_entry(candid: u64, label: Label) -> LabelEntry {
         timestamp: "2026-11-27T00:00:00Z".into(),
         annotator: "t".into(),
         round: None,
+        random_pick: false,
     }
 }
 

@@ -105,6 +105,9 @@ struct ExportedLabel {
     timestamp: String,
     annotator: String,
     round: Option<u32>,
+    /// Whether the alert was drawn at random for an honest estimate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    random_pick: bool,
     /// The alert's feature row, in the file's `feature_names` order (`null`
     /// for missing), when the exporting page knew it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -146,6 +149,7 @@ fn exported<'a>(
         timestamp: entry.timestamp.clone(),
         annotator: entry.annotator.clone(),
         round: entry.round,
+        random_pick: entry.random_pick,
         features: known.map(|(values, _)| {
             values
                 .iter()
@@ -210,6 +214,7 @@ mod tests {
                 timestamp: "2025-06-02T08:37:22Z".into(),
                 annotator: "ana".into(),
                 round: Some(0),
+                random_pick: false,
             });
         }
         store

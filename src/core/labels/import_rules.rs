@@ -143,6 +143,7 @@ pub fn label_entry(
         timestamp: check_timestamp(timestamp)?,
         annotator: annotator.trim().to_string(),
         round,
+        random_pick: false,
     })
 }
 

@@ -52,6 +52,8 @@ struct RawLabel {
     timestamp: Option<Value>,
     annotator: Option<Value>,
     round: Option<Value>,
+    /// Whether the alert was a random pick (the exploration share).
+    random_pick: Option<Value>,
     /// Version 3: the alert's feature row and date.
     features: Option<Value>,
     mjd: Option<Value>,
@@ -226,6 +228,11 @@ fn validate_entries(
             .as_ref()
             .and_then(Value::as_str)
             .unwrap_or("");
+        let random_pick = match &entry.random_pick {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(random_pick)) => *random_pick,
+            Some(_) => return Err(bad(shown, EntryProblem::RandomPick)),
+        };
         let parsed = label_entry(
             survey,
             &candid,
@@ -236,7 +243,10 @@ fn validate_entries(
             round,
         )
         .map_err(|problem| bad(shown, problem))?;
-        labels.push(parsed);
+        labels.push(LabelEntry {
+            random_pick,
+            ..parsed
+        });
     }
     Ok(labels)
 }

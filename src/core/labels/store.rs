@@ -74,8 +74,10 @@ pub fn same_act(a: &LabelEntry, b: &LabelEntry) -> bool {
 }
 
 /// The entry kept of two identical labels: the earlier one (then by
-/// annotator), with the earliest round either side recorded.
+/// annotator), with the earliest round either side recorded, and a random
+/// pick if either was one (the alert was drawn uniformly by someone's draw).
 fn canonical(a: LabelEntry, b: LabelEntry) -> LabelEntry {
+    let random_pick = a.random_pick || b.random_pick;
     let round = match (a.round, b.round) {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, y) => x.or(y),
@@ -85,7 +87,11 @@ fn canonical(a: LabelEntry, b: LabelEntry) -> LabelEntry {
     } else {
         a
     };
-    LabelEntry { round, ..kept }
+    LabelEntry {
+        round,
+        random_pick,
+        ..kept
+    }
 }
 
 impl LabelStore {
@@ -310,6 +316,7 @@ mod tests {
             timestamp: format!("2025-06-02T08:37:{second:02}Z"),
             annotator: annotator.into(),
             round: None,
+            random_pick: false,
         }
     }
 

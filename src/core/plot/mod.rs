@@ -13,6 +13,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::element::{Circle, EmptyElement, ErrorBar, PathElement};
 use plotters::prelude::*;
 
+use crate::core::active::honest::Estimate;
 use crate::core::active::round::RoundRecord;
 use crate::core::alert::{Alert, Band, ZtfAlert};
 
@@ -204,7 +205,9 @@ fn magnitude_light_curve_svg(alert: &ZtfAlert, width: u32, height: u32) -> Strin
     })
 }
 
-/// Cross-validated ROC AUC, F1 and accuracy against the number of labels.
+/// Cross-validated ROC AUC, F1 and accuracy against the number of labels,
+/// and, where a round has one, its honest estimate: the ROC AUC on the
+/// random picks' labels alone, with its 95 % interval as a bar.
 pub fn learning_curve_svg(rounds: &[RoundRecord], width: u32, height: u32) -> String {
     let series: Vec<(f64, [f64; 3])> = rounds
         .iter()
@@ -221,12 +224,23 @@ pub fn learning_curve_svg(rounds: &[RoundRecord], width: u32, height: u32) -> St
             })
         })
         .collect();
+    let honest: Vec<(f64, Estimate)> = rounds
+        .iter()
+        .filter_map(|round| {
+            let estimate = round.honest_estimate.as_ref()?.roc_auc?;
+            Some((round.training.len() as f64, estimate))
+        })
+        .collect();
     let (first, last) = padded_range(series.iter().map(|(n, _)| *n), 0.05);
     let axes = Axes {
         x: first..last,
         y: 0.0..1.0,
         x_desc: "labels",
-        y_desc: "cross-validated",
+        y_desc: if honest.is_empty() {
+            "cross-validated"
+        } else {
+            "cross-validated; honest"
+        },
         y_label_area: 40,
         y_names: &[],
     };
@@ -237,7 +251,7 @@ pub fn learning_curve_svg(rounds: &[RoundRecord], width: u32, height: u32) -> St
     };
     svg_chart(width, height, axes, Some(legend), |chart| {
         for (index, (name, colour)) in [
-            ("ROC AUC", RGBColor(36, 86, 199)),
+            ("ROC AUC (CV, chosen labels)", RGBColor(36, 86, 199)),
             ("F1", RGBColor(200, 120, 20)),
             ("accuracy", RGBColor(90, 90, 90)),
         ]
@@ -249,20 +263,43 @@ pub fn learning_curve_svg(rounds: &[RoundRecord], width: u32, height: u32) -> St
                 .map(|(n, metrics)| (*n, metrics[index]))
                 .filter(|(_, v)| v.is_finite())
                 .collect();
-            if let Ok(drawn) =
-                chart.draw_series(LineSeries::new(values.clone(), colour.stroke_width(2)))
-            {
-                drawn.label(name).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
-                });
-            }
-            let _ = chart.draw_series(
-                values
-                    .into_iter()
-                    .map(|point| Circle::new(point, 3, colour.filled())),
-            );
+            draw_line_with_points(chart, values, name, colour);
+        }
+        if !honest.is_empty() {
+            let colour = RGBColor(30, 140, 70);
+            let _ = chart.draw_series(honest.iter().map(|(n, estimate)| {
+                ErrorBar::new_vertical(
+                    *n,
+                    estimate.low,
+                    estimate.value,
+                    estimate.high,
+                    colour.stroke_width(1),
+                    6,
+                )
+            }));
+            let values = honest.iter().map(|(n, e)| (*n, e.value)).collect();
+            draw_line_with_points(chart, values, "ROC AUC on random picks (honest)", colour);
         }
     })
+}
+
+/// A labelled line through `values` with a dot on each.
+fn draw_line_with_points(
+    chart: &mut Chart<'_, '_>,
+    values: Vec<(f64, f64)>,
+    name: &str,
+    colour: RGBColor,
+) {
+    if let Ok(drawn) = chart.draw_series(LineSeries::new(values.clone(), colour.stroke_width(2))) {
+        drawn.label(name).legend(move |(x, y)| {
+            PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+        });
+    }
+    let _ = chart.draw_series(
+        values
+            .into_iter()
+            .map(|point| Circle::new(point, 3, colour.filled())),
+    );
 }
 
 #[cfg(test)]

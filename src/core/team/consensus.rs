@@ -290,6 +290,7 @@ mod tests {
             timestamp: "2026-12-07T10:00:00Z".into(),
             annotator: annotator.into(),
             round: None,
+            random_pick: false,
         }
     }
 

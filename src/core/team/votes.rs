@@ -134,6 +134,7 @@ mod tests {
             timestamp: timestamp.into(),
             annotator: annotator.into(),
             round: None,
+            random_pick: false,
         }
     }
 

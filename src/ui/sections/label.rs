@@ -320,6 +320,9 @@ fn AlertCard(
                     <strong class="solar-system" data-testid="card-solar-system">{mark}</strong>
                 })}
             </header>
+            {alert.reason.is_exploration().then(|| view! {
+                <p class="random-pick" data-testid="card-random-pick" title="Drawn uniformly from the pool, not chosen by the strategy: label it as you would any alert, and do not skip it, so that the round's estimate on tonight's alerts stays unbiased.">"Random pick, for an honest estimate"</p>
+            })}
             <p class="why" data-testid="card-reason">"P(class 1) " {move || probability.get()} " · " {alert.reason.to_string()}</p>
             <CardButtons on_button />
             <EarlierLabels earlier on_button />

@@ -107,6 +107,10 @@ pub fn ModelSection(workbench: Workbench) -> impl IntoView {
                     <input type="number" min="1" prop:value=move || settings.get().batch
                         on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.batch = (v as usize).max(1))) } />
                 </label>
+                <label title="A share of each batch drawn uniformly at random from the pool, whatever the strategy prefers: their labels are a sample of tonight's alerts, and give each round an honest estimate of the model (Train & rounds). 0 for none.">"Random picks per batch (share) "
+                    <input type="number" min="0" max="1" step="0.05" data-testid="exploration-share" prop:value=move || settings.get().exploration_share
+                        on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.exploration_share = if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 })) } />
+                </label>
                 <label>"Seed "
                     <input type="number" min="0" prop:value=move || settings.get().seed
                         on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.seed = v as u64)) } />

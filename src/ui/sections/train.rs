@@ -10,7 +10,7 @@ use super::round_actions::{ImportanceChart, MlflowSettings, RoundActions, RoundB
 use super::{svg_image, Section};
 use crate::core::active::evaluation::RecordState;
 use crate::core::active::round::RoundRecord;
-use crate::core::display::format_metric;
+use crate::core::display::{format_metric, honest_estimate_text};
 use crate::core::plot::learning_curve_svg;
 use crate::ui::workbench::Workbench;
 
@@ -147,7 +147,7 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
             {move || dropped_rows.get().map(|text| view! { <p class="muted" data-testid="dropped-rows">{text}</p> })}
             {move || {
                 let rounds = rounds.get();
-                (!rounds.is_empty()).then(|| svg_image(learning_curve_svg(&rounds, 560, 260), "Learning curve: cross-validated ROC AUC, F1 and accuracy against the number of labels", "learning-curve"))
+                (!rounds.is_empty()).then(|| svg_image(learning_curve_svg(&rounds, 560, 260), "Learning curve: cross-validated ROC AUC, F1 and accuracy, and the ROC AUC on random picks with its interval, against the number of labels", "learning-curve"))
             }}
             <ImportanceChart rounds=rounds />
             <MlflowSettings actions=actions />
@@ -157,7 +157,9 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
                         <th>"round"</th><th class="number">"labels"</th><th>"classes"</th><th>"model"</th><th class="number">"features"</th>
                         <th>"strategy"</th><th class="number">"CV accuracy"</th><th class="number">"CV F1"</th>
                         <th class="number">"CV ROC AUC"</th><th class="number">"CV AuRaK"</th><th class="number">"train accuracy"</th>
-                        <th class="number">"validation AUC"</th><th>"record"</th><th>"time (UTC)"</th><th>"export"</th>
+                        <th class="number">"validation AUC"</th>
+                        <th title="Measured on the random picks' labels alone (the exploration share): a uniform sample of the pool, each predicted by a model that did not train on it.">"estimated on tonight's alerts"</th>
+                        <th>"record"</th><th>"time (UTC)"</th><th>"export"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -175,6 +177,7 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
                             <td class="number">{with_spread(&round, |m| m.aurak)}</td>
                             <td class="number">{format!("{:.2}", round.training_set.accuracy)}</td>
                             <td class="number">{round.validation.map_or("–".to_string(), |v| format_metric(v.roc_auc))}</td>
+                            <td data-testid="round-honest">{honest_estimate_text(&round)}</td>
                             <RecordCell workbench=workbench round=round.clone() />
                             <td>{round.timestamp.clone()}</td>
                             <RoundButtons actions=actions round=round.clone() />
@@ -182,6 +185,8 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            <p class="muted" data-testid="cv-note">"The CV figures are measured on the labels you gave, which the strategy chose: they are not a sample of tonight's alerts. \
+                The estimate on tonight's alerts is measured on the random picks alone (the exploration share in Model & strategy), with its 95 % interval."</p>
         </Section>
     }
 }
