@@ -25,8 +25,13 @@ tells a cold start from random. A last table sums each configuration up:
 its marks against random throughout at 30, 50, 100 and 300 labels, on
 every table.
 
+With `--estimates CONFIG` it runs that configuration alone, with the
+page's cross-validation and honest estimate each round, and prints how far
+each is from the validation table's ROC AUC (the truth the page never has).
+
 usage: python3 bench/replay_tables.py --cli target/release/fink-vra
            [--repeats 20] [--seed 7] [--config "uncertainty diverse 30 10 0.2" ...]
+           [--estimates "uncertainty representative 10 10 0.2"]
 """
 
 import argparse
@@ -129,7 +134,7 @@ def build_tables(folder, seed):
     return tables
 
 
-def replay(cli, paths, config, repeats, seed):
+def replay(cli, paths, config, repeats, seed, estimates=False):
     strategy, cold_start, initial, batch, *rest = config.split()
     exploration = rest[0] if rest else "0"
     rounds = (max(LABEL_COUNTS) - int(initial)) // int(batch) + 1
@@ -139,7 +144,8 @@ def replay(cli, paths, config, repeats, seed):
          "--val", str(x_val), "--val-labels", str(y_val), "--map", MAPPING,
          "--model", "extra-trees", "--strategy", strategy, "--cold-start", cold_start,
          "--initial", initial, "--batch", batch, "--rounds", str(rounds),
-         "--repeats", str(repeats), "--seed", str(seed), "--exploration", exploration],
+         "--repeats", str(repeats), "--seed", str(seed), "--exploration", exploration]
+        + (["--estimates"] if estimates else []),
         capture_output=True, text=True, check=True,
     )
     return {int(row["n_labels"]): row for row in csv.DictReader(io.StringIO(output.stdout))}
@@ -173,9 +179,13 @@ def main():
     parser.add_argument("--cli", required=True)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--config", action="append", help="STRATEGY COLD_START INITIAL BATCH")
+    parser.add_argument("--config", action="append", help="STRATEGY COLD_START INITIAL BATCH [EXPLORATION]")
+    parser.add_argument("--estimates", help="one configuration: its CV and honest estimates against the truth")
     arguments = parser.parse_args()
     configs = arguments.config or DEFAULT_CONFIGS
+    if arguments.estimates:
+        print_estimates(arguments)
+        return
     summary = {}
     with tempfile.TemporaryDirectory() as folder:
         tables = build_tables(Path(folder), arguments.seed)
@@ -207,6 +217,24 @@ def main():
     print("|---|" + "---|" * len(names))
     for config, by_table in summary.items():
         print(f"| {config} | " + " | ".join(" ".join(by_table.get(name, [])) for name in names) + " |")
+
+
+def print_estimates(arguments):
+    config = arguments.estimates
+    with tempfile.TemporaryDirectory() as folder:
+        tables = build_tables(Path(folder), arguments.seed)
+        print("| table | labels | validation ROC AUC (truth) | CV − truth | honest − truth | repeats with an honest estimate |")
+        print("|---|---|---|---|---|---|")
+        for name, paths in tables.items():
+            rows = replay(arguments.cli, paths, config, arguments.repeats, arguments.seed, estimates=True)
+            for count in LABEL_COUNTS:
+                row = rows.get(count)
+                if row is None:
+                    continue
+                cells = [interval(row, name) if row[name] else "–" for name in ("cv_error", "honest_error")]
+                print(f"| {name} | {count} | {interval(row, 'auc')} | {cells[0]} | {cells[1]} | "
+                      f"{row['honest_repeats']} of {arguments.repeats} |")
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":

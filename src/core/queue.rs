@@ -19,11 +19,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::active::exploration::with_random_picks;
+pub use crate::core::active::batch::RankingRule;
 use crate::core::active::pick_reason::PickReason;
-use crate::core::active::strategy::{
-    rank_cold_start, rank_pool, ColdStart, Pool, QueryStrategy, RankedAlert,
-};
+use crate::core::active::strategy::{ColdStart, QueryStrategy};
 use crate::core::alert::Candid;
 use crate::core::model::FeatureMatrix;
 
@@ -73,46 +71,6 @@ pub struct QueueJob {
     pub exploration_share: f64,
 }
 
-/// How the queue is to be ranked (from the session's settings and round).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RankingRule {
-    pub strategy: QueryStrategy,
-    pub cold_start: ColdStart,
-    pub batch: usize,
-    pub seed: u64,
-    /// The share of the batch drawn uniformly at random.
-    pub exploration_share: f64,
-}
-
-impl RankingRule {
-    /// Ranks a pool as the page's queue does, its batch first: the
-    /// cold-start rule while there is no model (`probabilities` is `None`),
-    /// the strategy after; then the exploration share's random picks take
-    /// their slots in the batch. The replay ranks with this too, so that
-    /// what it measures is the page's loop.
-    pub fn rank(
-        &self,
-        features: &FeatureMatrix,
-        object_ids: &[String],
-        probabilities: Option<&[f64]>,
-    ) -> Vec<RankedAlert> {
-        let ranking = match probabilities {
-            None => rank_cold_start(self.cold_start, features, object_ids, self.batch, self.seed),
-            Some(probabilities) => rank_pool(
-                self.strategy,
-                &Pool {
-                    features,
-                    object_ids,
-                    probabilities,
-                },
-                self.batch,
-                self.seed,
-            ),
-        };
-        with_random_picks(ranking, self.exploration_share, self.batch, self.seed)
-    }
-}
-
 impl QueueJob {
     /// The job for `pool`, and the feature values of its ranked alerts
     /// (row-major, one feature row per alert). With no probability at all
@@ -127,8 +85,7 @@ impl QueueJob {
         let (ranked, unscored): (Vec<&PoolAlert>, Vec<&PoolAlert>) = pool
             .iter()
             .partition(|alert| !model_exists || alert.probability.is_some());
-        let reads_features =
-            !model_exists || matches!(rule.strategy, QueryStrategy::DiverseUncertainty);
+        let reads_features = !model_exists || rule.strategy.reads_features();
         let job = QueueJob {
             candids: ranked.iter().map(|alert| alert.candid).collect(),
             object_ids: ranked
@@ -175,7 +132,7 @@ impl QueueJob {
     }
 
     /// Whether the ranking reads feature values (a cold start, or a
-    /// strategy that spreads picks over feature space). One that does not
+    /// strategy that reads where alerts lie in feature space). One that does not
     /// carries none, and is quick to run where it is.
     pub fn reads_features(&self) -> bool {
         self.columns > 0
@@ -224,6 +181,7 @@ impl QueueJob {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::active::strategy::{rank_pool, Pool};
     use crate::core::features::ZTF_FEATURE_COUNT as FEATURE_COUNT;
 
     fn pool_alert<'a>(
@@ -337,6 +295,7 @@ mod tests {
         for (probability, strategy) in [
             (None, QueryStrategy::Uncertainty),
             (Some(0.4), QueryStrategy::DiverseUncertainty),
+            (Some(0.4), QueryStrategy::DensityUncertainty),
         ] {
             let rule = RankingRule { strategy, ..RULE };
             let pool = values

@@ -43,7 +43,8 @@ pub struct ModelChoice {
     /// Extra-trees only: minimum samples per leaf (default: the model's).
     #[arg(long)]
     min_samples_leaf: Option<usize>,
-    /// Query strategy: uncertainty, margin, entropy, random or diverse-uncertainty.
+    /// Query strategy: uncertainty, margin, entropy, random, diverse-uncertainty
+    /// or density-uncertainty.
     #[arg(long, default_value = crate::DEFAULT_STRATEGY)]
     strategy: String,
 }

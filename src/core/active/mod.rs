@@ -1,6 +1,8 @@
 //! Active learning: query strategies, cold start, rounds with honest metrics,
 //! and the replay used to benchmark them on an already-labelled table.
 
+pub mod batch;
+pub mod density;
 pub mod diversity;
 pub mod evaluation;
 pub mod exploration;

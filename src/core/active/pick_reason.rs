@@ -25,6 +25,9 @@ pub enum PickReason {
         probability: f64,
         weighted_score: f64,
     },
+    /// Ranked by uncertainty times its density in the pool (information
+    /// density): how typical of the pool the alert is, 0 to 1.
+    DensityWeighted { probability: f64, density: f64 },
     /// No model yet: a random draw.
     ColdStartDraw,
     /// No model yet: the `pick`-th (from 1) of a batch spread over feature
@@ -75,6 +78,13 @@ impl fmt::Display for PickReason {
             } => {
                 uncertainty(out, probability)?;
                 write!(out, "; diversity-weighted score {weighted_score:.2}")
+            }
+            PickReason::DensityWeighted {
+                probability,
+                density,
+            } => {
+                uncertainty(out, probability)?;
+                write!(out, "; typical of the pool: density {density:.2}")
             }
             PickReason::ColdStartDraw => out.write_str("no model yet: random draw"),
             PickReason::ColdStartSpread { pick } => write!(
@@ -139,6 +149,13 @@ mod tests {
                     weighted_score: 0.55,
                 },
                 "p = 0.30: |p − 0.5| = 0.20; diversity-weighted score 0.55",
+            ),
+            (
+                PickReason::DensityWeighted {
+                    probability: 0.3,
+                    density: 0.41,
+                },
+                "p = 0.30: |p − 0.5| = 0.20; typical of the pool: density 0.41",
             ),
             (PickReason::ColdStartDraw, "no model yet: random draw"),
             (

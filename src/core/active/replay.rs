@@ -4,7 +4,7 @@
 //! validation table, and "label" the next `batch` alerts the strategy asks for.
 //!
 //! Each batch is the page's: ranked by the queue's own rule
-//! (`core::queue::RankingRule::rank`: cold start, strategy, one alert per
+//! (`active::batch::RankingRule::rank`: cold start, strategy, one alert per
 //! object, the exploration share's random picks), with the seeds the page's
 //! rounds use (the settings' seed moved on by the round), so that what the
 //! replay measures is what a user gets.
@@ -12,6 +12,7 @@
 use serde::Serialize;
 use thiserror::Error;
 
+use super::batch::RankingRule;
 use super::interval::Interval;
 use super::metrics::binary_metrics;
 use super::round::{mapped_rows, CROSS_VALIDATION_FOLDS};
@@ -20,7 +21,6 @@ use super::table::LabelledTable;
 use super::validation::{evaluate_fold, plan_folds, summarize_folds};
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
-use crate::core::queue::RankingRule;
 use crate::core::random::SplitMix64;
 
 /// A replay's settings.

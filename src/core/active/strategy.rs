@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::density::pool_density;
 use super::diversity::{distances_to, farthest_point_batch, StandardizedPool};
 use super::pick_reason::{entropy, PickReason};
 use super::representative::representative_batch;
@@ -29,15 +30,19 @@ pub enum QueryStrategy {
     /// Uncertainty, with each pick penalised by its closeness (in
     /// standardised feature space) to the alerts already picked.
     DiverseUncertainty,
+    /// Uncertainty, 1 − 2|p − 0.5|, times the alert's density in the pool
+    /// (information density, `active::density`): uncertain and typical first.
+    DensityUncertainty,
 }
 
 impl QueryStrategy {
-    pub const ALL: [QueryStrategy; 5] = [
+    pub const ALL: [QueryStrategy; 6] = [
         QueryStrategy::Uncertainty,
         QueryStrategy::Margin,
         QueryStrategy::Entropy,
         QueryStrategy::Random,
         QueryStrategy::DiverseUncertainty,
+        QueryStrategy::DensityUncertainty,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,7 +52,17 @@ impl QueryStrategy {
             QueryStrategy::Entropy => "entropy",
             QueryStrategy::Random => "random",
             QueryStrategy::DiverseUncertainty => "diverse-uncertainty",
+            QueryStrategy::DensityUncertainty => "density-uncertainty",
         }
+    }
+
+    /// Whether ranking by it reads the alerts' feature values, not only
+    /// their probabilities.
+    pub fn reads_features(self) -> bool {
+        matches!(
+            self,
+            QueryStrategy::DiverseUncertainty | QueryStrategy::DensityUncertainty
+        )
     }
 
     pub fn by_name(name: &str) -> Option<QueryStrategy> {
@@ -120,16 +135,21 @@ pub fn rank_pool(
     batch: usize,
     seed: u64,
 ) -> Vec<RankedAlert> {
+    let density = (strategy == QueryStrategy::DensityUncertainty)
+        .then(|| pool_density(pool.features, seed))
+        .filter(|density| density.len() == pool.probabilities.len());
     let mut ranking: Vec<RankedAlert> = pool
         .probabilities
         .iter()
         .enumerate()
         .map(|(pool_index, &p)| {
+            let density_of = density.as_ref().map_or(1.0, |density| density[pool_index]);
             let score = match strategy {
                 QueryStrategy::Uncertainty | QueryStrategy::DiverseUncertainty => -(p - 0.5).abs(),
                 QueryStrategy::Margin => -(2.0 * p - 1.0).abs(),
                 QueryStrategy::Entropy => entropy(p),
                 QueryStrategy::Random => 0.0,
+                QueryStrategy::DensityUncertainty => (1.0 - 2.0 * (p - 0.5).abs()) * density_of,
             };
             RankedAlert {
                 pool_index,
@@ -142,6 +162,10 @@ pub fn rank_pool(
                     QueryStrategy::Margin => PickReason::Margin { probability: p },
                     QueryStrategy::Entropy => PickReason::Entropy { probability: p },
                     QueryStrategy::Random => PickReason::RandomDraw { probability: p },
+                    QueryStrategy::DensityUncertainty => PickReason::DensityWeighted {
+                        probability: p,
+                        density: density_of,
+                    },
                 },
             }
         })
@@ -462,5 +486,40 @@ mod tests {
         let clumps: Vec<bool> = ranking[..2].iter().map(|a| a.pool_index < 10).collect();
         assert_ne!(clumps[0], clumps[1], "{ranking:?}");
         assert_eq!(ranking.len(), 20);
+    }
+
+    #[test]
+    fn density_uncertainty_puts_an_uncertain_typical_alert_before_an_uncertain_outlier() {
+        // Thirty alerts in a crowd, one far away; the outlier (29 → 30th row)
+        // and a crowd member are equally uncertain, the rest are sure.
+        let rows: Vec<[f64; 1]> = (0..31)
+            .map(|i| [if i == 30 { 1_000.0 } else { i as f64 * 0.01 }])
+            .collect();
+        let features = FeatureMatrix::from_rows(&rows).expect("matrix");
+        let objects: Vec<String> = (0..31).map(|i| format!("o{i}")).collect();
+        let mut probabilities = [0.95; 31];
+        probabilities[30] = 0.5;
+        probabilities[7] = 0.5;
+        let pool = Pool {
+            features: &features,
+            object_ids: &objects,
+            probabilities: &probabilities,
+        };
+        let ranking = rank_pool(QueryStrategy::DensityUncertainty, &pool, 2, 1);
+        assert_eq!(ranking[0].pool_index, 7, "{ranking:?}");
+        assert!(matches!(
+            ranking[0].reason,
+            PickReason::DensityWeighted { .. }
+        ));
+        let plain = rank_pool(QueryStrategy::Uncertainty, &pool, 2, 1);
+        assert_eq!(plain[0].pool_index, 7, "ties keep pool order");
+        let outlier_position =
+            |ranking: &[RankedAlert]| ranking.iter().position(|alert| alert.pool_index == 30);
+        assert_eq!(outlier_position(&plain), Some(1));
+        assert!(
+            outlier_position(&ranking) > Some(1),
+            "the outlier falls behind sure but typical alerts: {ranking:?}"
+        );
+        assert_eq!(ranking.len(), 31);
     }
 }
