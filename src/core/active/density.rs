@@ -26,11 +26,11 @@ pub fn pool_density(features: &FeatureMatrix, seed: u64) -> Vec<f64> {
     let all: Vec<usize> = (0..rows).collect();
     let space = StandardizedPool::new(features, &all);
     let scale = space.typical_distance();
-    if !(scale > 0.0) {
+    if scale.is_nan() || scale <= 0.0 {
         return vec![1.0; rows];
     }
     let mut sample: Vec<usize> = all;
-    SplitMix64::new(seed ^ 0x4445_4E53_4954_59).shuffle(&mut sample);
+    SplitMix64::new(seed ^ 0x0044_454E_5349_5459).shuffle(&mut sample);
     sample.truncate(DENSITY_SAMPLE);
     (0..rows)
         .map(|row| {
