@@ -11,15 +11,15 @@ library only):
   10 % and to 30 % of the pool, as nights differ (seeded; the validation
   table is left whole).
 
-A configuration is `STRATEGY COLD_START INITIAL BATCH [EXPLORATION]`
-(the exploration share, 0 when left out).
+A configuration is `STRATEGY COLD_START INITIAL BATCH [EXPLORATION [MODEL]]`
+(the exploration share, 0 when left out; the model, extra-trees).
 
 For each table and configuration it prints a Markdown row per label count:
 the configuration's validation ROC AUC (mean and 95 % interval over the
 repeats), random picks' after the same cold start, and the paired gain,
 marked + where its interval lies above zero, − below, and = where it
 holds zero; then the gain over random picks throughout (a random cold
-start too, `random random INITIAL BATCH 0` on the same repeat seeds),
+start too, `random random INITIAL BATCH 0 MODEL` on the same repeat seeds),
 unpaired, its interval from the two intervals (Welch), which is what
 tells a cold start from random. A last table sums each configuration up:
 its marks against random throughout at 30, 50, 100 and 300 labels, on
@@ -68,7 +68,7 @@ DEFAULT_CONFIGS = [
     "diverse-uncertainty representative 10 10 0.2",
 ]
 # t(0.975) for 19 degrees of freedom: the intervals of 20 repeats.
-T_975 = {20: 2.093}
+T_975 = {20: 2.093, 40: 2.023}
 
 
 def read_csv(path):
@@ -137,12 +137,13 @@ def build_tables(folder, seed):
 def replay(cli, paths, config, repeats, seed, estimates=False):
     strategy, cold_start, initial, batch, *rest = config.split()
     exploration = rest[0] if rest else "0"
+    model = rest[1] if len(rest) > 1 else "extra-trees"
     rounds = (max(LABEL_COUNTS) - int(initial)) // int(batch) + 1
     x_train, y_train, x_val, y_val = paths
     output = subprocess.run(
         [cli, "replay", "--train", str(x_train), "--train-labels", str(y_train),
          "--val", str(x_val), "--val-labels", str(y_val), "--map", MAPPING,
-         "--model", "extra-trees", "--strategy", strategy, "--cold-start", cold_start,
+         "--model", model, "--strategy", strategy, "--cold-start", cold_start,
          "--initial", initial, "--batch", batch, "--rounds", str(rounds),
          "--repeats", str(repeats), "--seed", str(seed), "--exploration", exploration]
         + (["--estimates"] if estimates else []),
@@ -179,7 +180,7 @@ def main():
     parser.add_argument("--cli", required=True)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--config", action="append", help="STRATEGY COLD_START INITIAL BATCH [EXPLORATION]")
+    parser.add_argument("--config", action="append", help="STRATEGY COLD_START INITIAL BATCH [EXPLORATION [MODEL]]")
     parser.add_argument("--estimates", help="one configuration: its CV and honest estimates against the truth")
     arguments = parser.parse_args()
     configs = arguments.config or DEFAULT_CONFIGS
@@ -195,10 +196,11 @@ def main():
         for name, paths in tables.items():
             baselines = {}
             for config in configs:
-                initial, batch = config.split()[2:4]
-                key = (initial, batch)
+                initial, batch, *rest = config.split()[2:]
+                model = rest[1] if len(rest) > 1 else "extra-trees"
+                key = (initial, batch, model)
                 if key not in baselines:
-                    baselines[key] = replay(arguments.cli, paths, f"random random {initial} {batch} 0",
+                    baselines[key] = replay(arguments.cli, paths, f"random random {initial} {batch} 0 {model}",
                                             arguments.repeats, arguments.seed)
                 rows = replay(arguments.cli, paths, config, arguments.repeats, arguments.seed)
                 for count in LABEL_COUNTS:

@@ -1,6 +1,7 @@
 //! How numbers read on the page: pure formatting, shared by every component so
 //! that the same value always looks the same.
 
+use crate::core::active::evaluation::RecordState;
 use crate::core::active::honest::Estimate;
 use crate::core::active::round::RoundRecord;
 
@@ -104,10 +105,13 @@ pub fn format_estimate(estimate: Option<Estimate>) -> String {
 
 /// A round's honest estimate as its row shows it: each figure with its
 /// interval and the random picks it stands on; "…" while its record is
-/// computed, "no random picks" without any.
+/// computed, "–" when it was not (the record cell says why), "no random
+/// picks" without any.
 pub fn honest_estimate_text(round: &RoundRecord) -> String {
-    if round.is_pending() {
-        return "…".to_string();
+    match round.record_state {
+        RecordState::Pending => return "…".to_string(),
+        RecordState::NotComputed { .. } => return "–".to_string(),
+        RecordState::Complete => {}
     }
     match &round.honest_estimate {
         Some(honest) => format!(

@@ -1,6 +1,7 @@
 //! The queue of alerts to label: every loaded alert without a label (but
 //! solar-system alerts, unless the settings let them in), ranked by the
-//! strategy (or the cold-start rule before the first model).
+//! strategy (or the cold-start rule before the first model), with the
+//! exploration share's random picks in the batch (`active::batch`).
 //!
 //! Ranking a large pool by features takes a while (at 100k alerts the
 //! diverse cold start is about 0.3 s), so the page sends such a ranking to

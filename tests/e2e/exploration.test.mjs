@@ -39,6 +39,12 @@ test("random picks are marked on the card, stored as such, and give the round it
   const context = await built.browser.newContext();
   const { page, errors } = await openPage(context, built);
   await loadSamples(page);
+  // The default cold start takes the most typical alert of each large group.
+  assert.equal(await page.getByTestId("cold-start").inputValue(), "representative");
+  await page.waitForFunction(() => /no model yet: pick 1, the most typical of a group of \d+ similar alerts/.test(document.querySelector('[data-testid="card-reason"]')?.textContent));
+  await page.getByTestId("cold-start").selectOption("diverse");
+  await page.waitForFunction(() => document.querySelector('[data-testid="card-reason"]')?.textContent.includes("spreading the batch over feature space"));
+  await page.getByTestId("cold-start").selectOption("representative");
   await setFirstBatch(page, 10);
   await setExplorationShare(page, 0.4);
   // Four of the ten are random picks, spread through the batch (slots 1, 3, 6 and 8).

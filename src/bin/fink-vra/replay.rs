@@ -24,7 +24,8 @@ pub struct ReplayArguments {
     /// How the first labels are chosen: random, diverse or representative.
     #[arg(long, default_value = crate::DEFAULT_COLD_START)]
     cold_start: String,
-    #[arg(long, default_value_t = 30)]
+    /// Labels chosen by the cold start (the page's first batch).
+    #[arg(long, default_value_t = fink_vra::core::active::DEFAULT_FIRST_BATCH)]
     initial: usize,
     #[arg(long, default_value_t = 10)]
     batch: usize,

@@ -6,8 +6,12 @@
 //! model does on tonight's alerts. The labels of uniform draws are such a
 //! sample: the round's honest estimate (`active::honest`) is measured on
 //! them alone. The draw is made here, once, for the page's queue and the
-//! replay alike (`core::queue::rank_batch`), so what the replay measures is
-//! what a user gets.
+//! replay alike (`active::batch::RankingRule::rank`), so what the replay
+//! measures is what a user gets.
+//!
+//! The draw is uniform over alerts, not objects: a random pick may share its
+//! object with another alert of the batch (the strategy's picks keep one per
+//! object), because a sample of tonight's alerts is what the estimate needs.
 
 use super::pick_reason::PickReason;
 use super::strategy::RankedAlert;

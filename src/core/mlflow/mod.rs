@@ -151,6 +151,32 @@ impl RunPlan {
         if let Some(validation) = &record.validation {
             metrics.extend(named("val_", validation));
         }
+        if let Some(honest) = &record.honest_estimate {
+            // "Estimated on tonight's alerts": on the random picks alone.
+            let estimates = [
+                ("honest_roc_auc", honest.roc_auc),
+                ("honest_aurak", honest.aurak),
+                ("honest_accuracy", Some(honest.accuracy)),
+            ];
+            for (key, estimate) in estimates {
+                if let Some(estimate) = estimate {
+                    for (suffix, value) in [
+                        ("", estimate.value),
+                        ("_low", estimate.low),
+                        ("_high", estimate.high),
+                    ] {
+                        metrics.push(Metric {
+                            key: format!("{key}{suffix}"),
+                            value,
+                        });
+                    }
+                }
+            }
+            metrics.push(Metric {
+                key: "honest_n_labels".into(),
+                value: honest.labels() as f64,
+            });
+        }
         let tags = vec![
             pair("survey", model.survey.key()),
             pair("model_type", &model.target.name),

@@ -24,6 +24,7 @@ use crate::core::features::{feature_names, FeatureRow};
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::fitted::FittedModelError;
 use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
+use crate::core::active::honest::HonestEstimate;
 use crate::core::team::consensus::ConsensusRecord;
 use crate::core::workspace::Workspace;
 
@@ -41,6 +42,11 @@ pub struct ModelMetrics {
     pub training_set: BinaryMetrics,
     /// On the held-out validation labels, if any.
     pub validation: Option<BinaryMetrics>,
+    /// On the random picks' labels alone ("estimated on tonight's
+    /// alerts"), when the round had random picks. Absent from files
+    /// written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub honest_estimate: Option<HonestEstimate>,
 }
 
 /// A model file, version 1.
@@ -147,6 +153,7 @@ impl ModelFile {
                 cross_validated: record.cross_validated,
                 training_set: record.training_set,
                 validation: record.validation,
+                honest_estimate: record.honest_estimate.clone(),
             },
             feature_importance: record.feature_importance.clone(),
             training_missing_share: Some(training_missing_share),

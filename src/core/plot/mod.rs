@@ -337,4 +337,47 @@ mod tests {
             "an open triangle for the upper limit"
         );
     }
+
+    /// A round trained on 40 synthetic labels, half of them random picks or none.
+    fn synthetic_round(with_random_picks: bool) -> RoundRecord {
+        use crate::core::active::round::{train_round, LabelledRows, RoundRequest};
+        use crate::core::labels::targets::TargetMapping;
+        use crate::core::model::{FeatureMatrix, ModelSpec};
+        let rows: Vec<[f64; 1]> = (0..40).map(|i| [(i % 2) as f64 + (i as f64) * 0.01]).collect();
+        let features = FeatureMatrix::from_rows(&rows).expect("rows");
+        let ids: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+        let labels: Vec<String> = (0..40).map(|i| ["a", "b"][i % 2].to_string()).collect();
+        let random_picks: Vec<bool> = (0..40).map(|i| with_random_picks && i % 4 < 2).collect();
+        let target = TargetMapping::parse("t", "a=0,b=1").expect("mapping");
+        let model = ModelSpec::by_name("extra-trees").expect("model");
+        let names = vec!["x".to_string()];
+        train_round(RoundRequest {
+            round: 0,
+            target: &target,
+            model: &model,
+            strategy: crate::core::active::strategy::QueryStrategy::Uncertainty,
+            seed: 1,
+            timestamp: "t".into(),
+            feature_names: &names,
+            training: LabelledRows {
+                ids: &ids,
+                labels: &labels,
+                features: &features,
+                random_picks: &random_picks,
+            },
+            validation: None,
+            threads: 1,
+        })
+        .expect("trains")
+        .0
+    }
+
+    #[test]
+    fn the_learning_curve_plots_the_honest_estimate_only_when_a_round_has_one() {
+        let with = learning_curve_svg(&[synthetic_round(true)], 560, 260);
+        assert!(with.contains("ROC AUC on random picks (honest)"), "{with}");
+        let without = learning_curve_svg(&[synthetic_round(false)], 560, 260);
+        assert!(without.contains("ROC AUC (CV, chosen labels)"));
+        assert!(!without.contains("random picks"));
+    }
 }

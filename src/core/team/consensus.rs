@@ -225,7 +225,13 @@ pub fn settle(
                 .max_by(|a, b| a.timestamp.cmp(&b.timestamp))
                 .cloned(),
             (_, None) => None,
-        };
+        }
+        // An alert anyone drew at random is a random pick, whoever's vote trains.
+        .map(|entry| LabelEntry {
+            random_pick: entry.random_pick
+                || table.votes_on(candid).any(|vote| vote.random_pick),
+            ..entry
+        });
         // The one-coin model can favour a label nobody gave this alert (an
         // annotator it finds worse than chance votes against their label):
         // no vote to train with, so the alert is contested.
@@ -465,5 +471,33 @@ mod tests {
             assert_eq!(ConsensusRule::by_name(rule.name()), Some(rule));
         }
         assert_eq!(ConsensusRule::by_name("unanimous"), None);
+    }
+
+    #[test]
+    fn a_random_pick_stays_one_whoever_s_vote_trains_regression_flag_lost_in_consensus() {
+        // Ana drew alert 3 at random and labelled it gal; bo and cy, the
+        // majority, labelled it extragal from their own queues; ana later
+        // changed her vote on alert 1, first labelled as a random pick.
+        let mut entries: Vec<LabelEntry> = VOTES.iter().map(|&(c, a, l)| vote(c, a, l)).collect();
+        for entry in &mut entries {
+            if (entry.candid.0 == 3 || entry.candid.0 == 1) && entry.annotator == "ana" {
+                entry.random_pick = true;
+            }
+        }
+        let mut changed = vote(1, "ana", X);
+        changed.timestamp = "2026-12-07T11:00:00Z".into();
+        entries.push(changed);
+        let table = VoteTable::from_entries(&entries);
+        let settled = settle(&table, ConsensusRule::Majority, 0.8, "", &BTreeMap::new());
+        let random_pick_of = |candid: u64| {
+            settled
+                .training
+                .iter()
+                .find(|entry| entry.candid.0 == candid)
+                .map(|entry| (entry.label, entry.random_pick))
+        };
+        assert_eq!(random_pick_of(3), Some((X, true)), "bo's vote trains, ana's draw counts");
+        assert_eq!(random_pick_of(1), Some((X, true)), "the newer vote keeps the draw");
+        assert_eq!(random_pick_of(2), Some((X, false)));
     }
 }

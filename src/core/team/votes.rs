@@ -50,8 +50,10 @@ impl VoteTable {
             name => name.to_string(),
         };
         let alert = self.votes.entry(entry.candid).or_default();
-        match alert.get(&annotator) {
+        match alert.get_mut(&annotator) {
             Some(kept) if kept.timestamp > entry.timestamp => {
+                // Drawn at random once, the alert stays a random pick.
+                kept.random_pick |= entry.random_pick;
                 if kept.label != entry.label {
                     self.replaced.push(ReplacedVote {
                         candid: entry.candid,
@@ -62,16 +64,21 @@ impl VoteTable {
                 }
             }
             previous => {
-                if let Some(earlier) = previous.filter(|earlier| earlier.label != entry.label) {
-                    self.replaced.push(ReplacedVote {
-                        candid: entry.candid,
-                        annotator: annotator.clone(),
-                        kept: entry.label,
-                        dropped: earlier.label,
-                    });
+                let mut random_pick = entry.random_pick;
+                if let Some(earlier) = previous {
+                    random_pick |= earlier.random_pick;
+                    if earlier.label != entry.label {
+                        self.replaced.push(ReplacedVote {
+                            candid: entry.candid,
+                            annotator: annotator.clone(),
+                            kept: entry.label,
+                            dropped: earlier.label,
+                        });
+                    }
                 }
                 let vote = LabelEntry {
                     annotator: annotator.clone(),
+                    random_pick,
                     ..entry.clone()
                 };
                 alert.insert(annotator, vote);

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::Section;
-use crate::core::active::strategy::QueryStrategy;
+use crate::core::active::strategy::{ColdStart, QueryStrategy};
 use crate::core::features::feature_names;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::ModelSpec;
@@ -67,6 +67,11 @@ pub fn ModelSection(workbench: Workbench) -> impl IntoView {
             workbench.change_settings(move |settings| settings.strategy = strategy);
         }
     };
+    let on_cold_start = move |event: web_sys::Event| {
+        if let Some(cold_start) = ColdStart::by_name(&event_target_value(&event)) {
+            workbench.change_settings(move |settings| settings.cold_start = cold_start);
+        }
+    };
     let number = move |event: &web_sys::Event| event_target_value(event).trim().parse::<f64>().ok();
     let change =
         move |apply: Box<dyn FnOnce(&mut WorkbenchSettings)>| workbench.change_settings(apply);
@@ -97,6 +102,11 @@ pub fn ModelSection(workbench: Workbench) -> impl IntoView {
                 <label>"Strategy "
                     <select data-testid="strategy" on:change=on_strategy prop:value=move || settings.get().strategy.name()>
                         {QueryStrategy::ALL.iter().map(|s| view! { <option value=s.name()>{s.name()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label title="How the first batch is chosen, before any model: representative (the most typical alert of each of the largest groups of similar alerts), diverse (spread to the pool's corners) or random.">"Cold start "
+                    <select data-testid="cold-start" on:change=on_cold_start prop:value=move || settings.get().cold_start.name()>
+                        {ColdStart::ALL.iter().map(|c| view! { <option value=c.name()>{c.name()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>"First batch "
