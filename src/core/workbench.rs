@@ -462,7 +462,7 @@ pub fn class_medians(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::labels::entry::test_entry;
+    use crate::core::labels::entry::{test_entry, LabelEntry};
     use crate::core::labels::vocabulary::Label;
 
     fn rows(count: usize) -> Vec<FeatureRow> {
@@ -543,7 +543,12 @@ mod tests {
             } else {
                 Label::Extragal
             };
-            label_alert(&mut store, 1000 + i, label);
+            // Every third label is a random pick's: the honest estimate
+            // follows the same two halves.
+            store.set(LabelEntry {
+                random_pick: i % 3 == 0,
+                ..test_entry(1000 + i, label)
+            });
         }
         for model in ["extra-trees", "gradient-boosting", "logistic-regression"] {
             let settings = WorkbenchSettings {
@@ -574,6 +579,14 @@ mod tests {
             let mut completed = first.record.clone();
             completed.complete(evaluation.run(&training_rows).expect("evaluates"));
             assert_eq!(completed, whole.record, "{model}");
+            assert_eq!(whole.record.random_picks.len(), 14, "{model}");
+            for &position in &whole.record.random_picks {
+                let id = &whole.record.training[position as usize].id;
+                let candid: u64 = id.parse().expect("a candid");
+                assert_eq!((candid - 1000) % 3, 0, "{model}: {id} is a random pick");
+            }
+            let honest = whole.record.honest_estimate.as_ref().expect("random picks");
+            assert_eq!(honest.labels(), 14, "{model}");
         }
     }
 

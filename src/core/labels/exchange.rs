@@ -265,6 +265,27 @@ mod tests {
         assert!(
             error("timestamp", serde_json::json!("2025-06-02")).contains("timestamp `2025-06-02`")
         );
+        assert!(error("random_pick", serde_json::json!("yes"))
+            .contains("label 1 (candid 1): `random_pick` must be true or false"));
+    }
+
+    #[test]
+    fn a_random_pick_crosses_a_label_file_and_other_labels_carry_no_mark() {
+        let mut store = store_of(&[(7, Label::Gal), (8, Label::Extragal)]);
+        store.set(LabelEntry {
+            random_pick: true,
+            ..store.get(Candid(7)).expect("labelled").clone()
+        });
+        let json = export_json(Survey::Ztf, &store, &[] as &[()], "ana", "t", |_| None);
+        assert_eq!(json.matches("\"random_pick\": true").count(), 1, "{json}");
+        assert!(!json.contains("\"random_pick\": false"), "{json}");
+        let imported = import_json::<IgnoredAny>("labels.json", &json).expect("valid");
+        let marks: Vec<(u64, bool)> = imported
+            .labels
+            .iter()
+            .map(|entry| (entry.candid.0, entry.random_pick))
+            .collect();
+        assert_eq!(marks, [(7, true), (8, false)]);
     }
 
     #[test]

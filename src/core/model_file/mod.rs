@@ -15,6 +15,7 @@ pub mod onnx;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::core::active::honest::HonestEstimate;
 use crate::core::active::metrics::BinaryMetrics;
 use crate::core::active::round::{refit, RoundRecord, TrainingExample};
 use crate::core::active::strategy::QueryStrategy;
@@ -24,7 +25,6 @@ use crate::core::features::{feature_names, FeatureRow};
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::fitted::FittedModelError;
 use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
-use crate::core::active::honest::HonestEstimate;
 use crate::core::team::consensus::ConsensusRecord;
 use crate::core::workspace::Workspace;
 

@@ -343,7 +343,9 @@ mod tests {
         use crate::core::active::round::{train_round, LabelledRows, RoundRequest};
         use crate::core::labels::targets::TargetMapping;
         use crate::core::model::{FeatureMatrix, ModelSpec};
-        let rows: Vec<[f64; 1]> = (0..40).map(|i| [(i % 2) as f64 + (i as f64) * 0.01]).collect();
+        let rows: Vec<[f64; 1]> = (0..40)
+            .map(|i| [(i % 2) as f64 + (i as f64) * 0.01])
+            .collect();
         let features = FeatureMatrix::from_rows(&rows).expect("rows");
         let ids: Vec<String> = (0..40).map(|i| i.to_string()).collect();
         let labels: Vec<String> = (0..40).map(|i| ["a", "b"][i % 2].to_string()).collect();

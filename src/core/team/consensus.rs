@@ -228,8 +228,7 @@ pub fn settle(
         }
         // An alert anyone drew at random is a random pick, whoever's vote trains.
         .map(|entry| LabelEntry {
-            random_pick: entry.random_pick
-                || table.votes_on(candid).any(|vote| vote.random_pick),
+            random_pick: entry.random_pick || table.votes_on(candid).any(|vote| vote.random_pick),
             ..entry
         });
         // The one-coin model can favour a label nobody gave this alert (an
@@ -496,8 +495,16 @@ mod tests {
                 .find(|entry| entry.candid.0 == candid)
                 .map(|entry| (entry.label, entry.random_pick))
         };
-        assert_eq!(random_pick_of(3), Some((X, true)), "bo's vote trains, ana's draw counts");
-        assert_eq!(random_pick_of(1), Some((X, true)), "the newer vote keeps the draw");
+        assert_eq!(
+            random_pick_of(3),
+            Some((X, true)),
+            "bo's vote trains, ana's draw counts"
+        );
+        assert_eq!(
+            random_pick_of(1),
+            Some((X, true)),
+            "the newer vote keeps the draw"
+        );
         assert_eq!(random_pick_of(2), Some((X, false)));
     }
 }
