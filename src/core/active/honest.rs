@@ -8,10 +8,16 @@
 //! (a model that never saw it), so the estimate costs no extra fit; the
 //! interval is a percentile bootstrap over those labels, because a few
 //! dozen labels are a small sample and the figure must say so.
+//!
+//! A resample is kept as a count per label, over the labels sorted by
+//! score once ([`ScoreGroups`]), so each resample's ROC AUC and AuRaK take
+//! one pass instead of a sort: for 4,000 random picks, 0.024 s natively
+//! instead of 0.58 s with a sort per resample (too long for the page's
+//! thread, where a round's record is summarised).
 
 use serde::{Deserialize, Serialize};
 
-use super::metrics::{area_under_recall_at_rank, binary_metrics, roc_auc};
+use super::metrics::binary_metrics;
 use crate::core::random::SplitMix64;
 
 /// Bootstrap resamples behind each interval.
@@ -48,20 +54,24 @@ impl HonestEstimate {
         }
         let positives = truth.iter().filter(|&&class| class == 1).count();
         let whole = binary_metrics(truth, probabilities);
+        let groups = ScoreGroups::of(probabilities);
         let mut random = SplitMix64::new(seed ^ 0x484F_4E45_5354);
         let (mut aucs, mut auraks, mut accuracies) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut sample_truth, mut sample_scores) = (Vec::new(), Vec::new());
+        let mut counts = vec![0u32; truth.len()];
         for _ in 0..BOOTSTRAP_RESAMPLES {
-            sample_truth.clear();
-            sample_scores.clear();
+            counts.iter_mut().for_each(|count| *count = 0);
             for _ in 0..truth.len() {
-                let row = random.below(truth.len());
-                sample_truth.push(truth[row]);
-                sample_scores.push(probabilities[row]);
+                counts[random.below(truth.len())] += 1;
             }
-            accuracies.push(binary_metrics(&sample_truth, &sample_scores).accuracy);
-            aucs.extend(roc_auc(&sample_truth, &sample_scores));
-            auraks.extend(area_under_recall_at_rank(&sample_truth, &sample_scores));
+            let correct: u32 = counts
+                .iter()
+                .zip(truth.iter().zip(probabilities))
+                .filter(|(_, (&class, &p))| (p >= 0.5) == (class == 1))
+                .map(|(&count, _)| count)
+                .sum();
+            accuracies.push(f64::from(correct) / truth.len() as f64);
+            aucs.extend(groups.roc_auc(truth, &counts));
+            auraks.extend(groups.aurak(truth, &counts));
         }
         Some(HonestEstimate {
             class_counts: [truth.len() - positives, positives],
@@ -78,6 +88,82 @@ impl HonestEstimate {
     /// The random picks it is measured on.
     pub fn labels(&self) -> usize {
         self.class_counts[0] + self.class_counts[1]
+    }
+}
+
+/// The labels grouped by equal score, lowest score first: what a ranking
+/// metric of any resample needs, sorted once.
+struct ScoreGroups {
+    /// Label indices, by ascending score.
+    order: Vec<usize>,
+    /// Where each group of equal scores starts in `order` (and its end).
+    bounds: Vec<usize>,
+}
+
+impl ScoreGroups {
+    fn of(scores: &[f64]) -> ScoreGroups {
+        let mut order: Vec<usize> = (0..scores.len()).collect();
+        order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+        let mut bounds = vec![0];
+        for position in 1..order.len() {
+            if scores[order[position]] != scores[order[position - 1]] {
+                bounds.push(position);
+            }
+        }
+        bounds.push(order.len());
+        ScoreGroups { order, bounds }
+    }
+
+    /// Each group's (class-1, class-0) weight under `counts`, lowest score first.
+    fn weights<'a>(
+        &'a self,
+        truth: &'a [u8],
+        counts: &'a [u32],
+    ) -> impl DoubleEndedIterator<Item = (f64, f64)> + 'a {
+        self.bounds.windows(2).map(move |bound| {
+            self.order[bound[0]..bound[1]]
+                .iter()
+                .fold((0.0, 0.0), |(ones, zeros), &row| {
+                    let count = f64::from(counts[row]);
+                    if truth[row] == 1 {
+                        (ones + count, zeros)
+                    } else {
+                        (ones, zeros + count)
+                    }
+                })
+        })
+    }
+
+    /// `metrics::roc_auc` of the resample holding label `i` `counts[i]`
+    /// times (ties count one half).
+    fn roc_auc(&self, truth: &[u8], counts: &[u32]) -> Option<f64> {
+        let (mut below, mut sum, mut ones_total) = (0.0, 0.0, 0.0);
+        for (ones, zeros) in self.weights(truth, counts) {
+            sum += ones * (below + zeros / 2.0);
+            below += zeros;
+            ones_total += ones;
+        }
+        (ones_total > 0.0 && below > 0.0).then(|| sum / (ones_total * below))
+    }
+
+    /// `metrics::area_under_recall_at_rank` of the same resample: the mean
+    /// recall over every rank, a group of equal scores adding its share of
+    /// class 1 at each of its ranks.
+    fn aurak(&self, truth: &[u8], counts: &[u32]) -> Option<f64> {
+        let (mut found, mut area, mut rows, mut ones_total) = (0.0, 0.0, 0.0, 0.0);
+        for (ones, zeros) in self.weights(truth, counts).rev() {
+            let size = ones + zeros;
+            if size == 0.0 {
+                continue;
+            }
+            // Ranks 1..=size of the group each add ones / size: the sum of
+            // found + j × share for j = 1..=size.
+            area += size * found + ones * (size + 1.0) / 2.0;
+            found += ones;
+            rows += size;
+            ones_total += ones;
+        }
+        (ones_total > 0.0 && ones_total < rows).then(|| area / (ones_total * rows))
     }
 }
 
@@ -136,6 +222,40 @@ mod tests {
         };
         let (few, many) = (width(20), width(2_000));
         assert!(few > 3.0 * many && many < 0.06, "{few} against {many}");
+    }
+
+    #[test]
+    fn a_resample_as_counts_gives_the_metrics_of_the_resample_written_out() {
+        use crate::core::active::metrics::{area_under_recall_at_rank, roc_auc};
+        let mut random = SplitMix64::new(9);
+        // Ties on purpose: scores in tenths.
+        let truth: Vec<u8> = (0..60).map(|_| random.below(2) as u8).collect();
+        let scores: Vec<f64> = (0..60).map(|_| random.below(10) as f64 / 10.0).collect();
+        let groups = ScoreGroups::of(&scores);
+        for _ in 0..50 {
+            let counts: Vec<u32> = (0..60).map(|_| random.below(3) as u32).collect();
+            let (mut sample_truth, mut sample_scores) = (Vec::new(), Vec::new());
+            for (row, &count) in counts.iter().enumerate() {
+                for _ in 0..count {
+                    sample_truth.push(truth[row]);
+                    sample_scores.push(scores[row]);
+                }
+            }
+            let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+                (Some(a), Some(b)) => (a - b).abs() < 1e-12,
+                (a, b) => a == b,
+            };
+            let (auc, written) = (
+                groups.roc_auc(&truth, &counts),
+                roc_auc(&sample_truth, &sample_scores),
+            );
+            assert!(close(auc, written), "{auc:?} {written:?}");
+            let (aurak, written) = (
+                groups.aurak(&truth, &counts),
+                area_under_recall_at_rank(&sample_truth, &sample_scores),
+            );
+            assert!(close(aurak, written), "{aurak:?} {written:?}");
+        }
     }
 
     #[test]
