@@ -103,9 +103,19 @@ impl EvaluationJob {
             fold,
             folds: folds.len(),
         })?;
+        self.evaluate(&rows, held_out, fold)
+    }
+
+    /// Fold number `fold`, holding out `held_out`, on `rows`.
+    fn evaluate(
+        &self,
+        rows: &FeatureMatrix,
+        held_out: &[usize],
+        fold: usize,
+    ) -> Result<FoldOutcome, ModelError> {
         evaluate_fold(
             &self.model,
-            &rows,
+            rows,
             &self.classes,
             &self.random_picks,
             held_out,
@@ -124,17 +134,7 @@ impl EvaluationJob {
             .unwrap_or_default()
             .iter()
             .enumerate()
-            .map(|(fold, held_out)| {
-                evaluate_fold(
-                    &self.model,
-                    &rows,
-                    &self.classes,
-                    &self.random_picks,
-                    held_out,
-                    fold,
-                    self.seed,
-                )
-            })
+            .map(|(fold, held_out)| self.evaluate(&rows, held_out, fold))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(self.summarize(&outcomes))
     }
