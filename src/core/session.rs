@@ -10,9 +10,9 @@ use thiserror::Error;
 
 use crate::core::active::round::RoundRecord;
 use crate::core::alert::Survey;
-use crate::core::labels::entry::LabelEntry;
+use crate::core::labels::entry::{LabelEntry, UNKNOWN_ANNOTATOR};
 use crate::core::labels::exchange::{
-    import_json, import_training_ids_csv, LabelCsvKind, LabelImportError,
+    import_json, import_training_ids_csv, LabelCsvKind, LabelImportError, Unnamed,
 };
 use crate::core::labels::store::{same_act, LabelStore, MergeReport};
 use crate::core::training_table::StoredRow;
@@ -145,8 +145,10 @@ impl SavedSession {
 
     /// Imports a label file, by its kind: a JSON export (`.json`), a
     /// training-ids CSV (header `candid,round`), the researcher's LSST label
-    /// CSV (header `diaSourceId,...`) or the original `labeled.csv` (labels
-    /// without an annotator get this session's). The file is validated whole
+    /// CSV (header `diaSourceId,...`) or the original `labeled.csv`. A label
+    /// that names no annotator is the file header's annotator's (a JSON
+    /// export), or else `unknown`'s, never this session's: the outcome says
+    /// how many there were. The file is validated whole
     /// first: a bad file, or one of the other survey, changes nothing. A
     /// version 3 export's feature rows are returned for the training table.
     pub fn import_label_file(
@@ -174,6 +176,7 @@ impl SavedSession {
                 report,
                 feature_rows: imported.rows.len(),
                 features_left_out: imported.features_left_out,
+                unnamed: imported.unnamed,
             };
             Ok((outcome, imported.rows))
         } else if text
@@ -193,11 +196,20 @@ impl SavedSession {
                 return Err(other_survey(found));
             }
             // A CSV with `score`'s id names holds the session's survey's alerts.
-            let labels = self.not_undone(kind.import(file, text, self.survey, &self.annotator)?);
-            Ok((
-                ImportOutcome::labels_only(file, self.labels.merge(labels)),
-                Vec::new(),
-            ))
+            let labels = kind.import(file, text, self.survey, UNKNOWN_ANNOTATOR)?;
+            let unnamed = labels
+                .iter()
+                .filter(|entry| entry.annotator == UNKNOWN_ANNOTATOR)
+                .count();
+            let labels = self.not_undone(labels);
+            let outcome = ImportOutcome::Merged {
+                file: file.to_string(),
+                report: self.labels.merge(labels),
+                feature_rows: 0,
+                features_left_out: None,
+                unnamed: Unnamed::of(unnamed, UNKNOWN_ANNOTATOR),
+            };
+            Ok((outcome, Vec::new()))
         }
     }
 }
@@ -213,21 +225,11 @@ pub enum ImportOutcome {
         feature_rows: usize,
         /// Why the file's features were left out, when they were.
         features_left_out: Option<String>,
+        /// Labels that named no annotator, and whose they count as.
+        unnamed: Option<Unnamed>,
     },
     /// Training rounds set for this many labels.
     Rounds { file: String, labels: usize },
-}
-
-impl ImportOutcome {
-    /// Labels merged from a file without feature rows.
-    fn labels_only(file: &str, report: MergeReport) -> ImportOutcome {
-        ImportOutcome::Merged {
-            file: file.to_string(),
-            report,
-            feature_rows: 0,
-            features_left_out: None,
-        }
-    }
 }
 
 impl std::fmt::Display for ImportOutcome {
@@ -238,6 +240,7 @@ impl std::fmt::Display for ImportOutcome {
                 report,
                 feature_rows,
                 features_left_out,
+                unnamed,
             } => {
                 write!(
                     f,
@@ -247,8 +250,11 @@ impl std::fmt::Display for ImportOutcome {
                 if *feature_rows > 0 {
                     write!(f, " Feature rows kept for {feature_rows} labels.")?;
                 }
-                match features_left_out {
-                    Some(why) => write!(f, " Features left out: {why}."),
+                if let Some(why) = features_left_out {
+                    write!(f, " Features left out: {why}.")?;
+                }
+                match unnamed {
+                    Some(unnamed) => write!(f, " {unnamed}."),
                     None => Ok(()),
                 }
             }
@@ -303,5 +309,30 @@ mod tests {
         assert_eq!(back, session);
         let newer = json.replace("\"version\":1", "\"version\":9");
         assert_eq!(SavedSession::from_json(&newer), Err(SessionError::Newer(9)));
+    }
+
+    #[test]
+    fn a_colleagues_labeled_csv_is_not_counted_as_mine_regression() {
+        // labeled.csv names no annotator: its labels were given this
+        // session's name, so a colleague's votes counted as mine.
+        let mut session = SavedSession::new();
+        session.annotator = "ana".into();
+        let csv = "candid,objectId,label,timestamp\n\
+                   1,ZTF19aarxyde,gal,2025-06-02T08:37:22Z\n\
+                   2,ZTF19aarxyde,agn,2025-06-02T08:37:22Z\n";
+        let (outcome, _) = session
+            .import_label_file("labeled.csv", csv)
+            .expect("valid");
+        let annotators: Vec<&str> = session
+            .labels
+            .labels()
+            .map(|entry| entry.annotator.as_str())
+            .collect();
+        assert_eq!(annotators, ["unknown", "unknown"]);
+        let said = outcome.to_string();
+        assert!(
+            said.contains("2 label(s) name no annotator, and neither does the file"),
+            "{said}"
+        );
     }
 }

@@ -112,6 +112,13 @@ export async function download(page, locator, saveAs) {
   return path;
 }
 
+/** Types the annotator's name in Export / import (asked for before any export or import). */
+export async function setAnnotator(page, name) {
+  await page.getByTestId("annotator").fill(name);
+  await page.getByTestId("annotator").blur();
+  await page.getByTestId("annotator-needed").waitFor({ state: "detached" });
+}
+
 /** Sets the size of the first batch in Model & strategy. */
 export async function setFirstBatch(page, size) {
   await page.getByTestId("first-batch").fill(String(size));

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, FIXTURES, labelByKeyboard, openPage, setFirstBatch, stampStatistics, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, FIXTURES, labelByKeyboard, openPage, setAnnotator, setFirstBatch, stampStatistics, useBuiltPage } from "./browser.mjs";
 
 const built = useBuiltPage();
 const LSST_KEY = "fink-vra/session/lsst/v1";
@@ -84,6 +84,7 @@ test("LSST: label a batch with the keys, train, reload, export JSON v3 and impor
   assert.equal(await page.getByTestId("survey-name").textContent(), "Rubin/LSST", "the survey is remembered");
   await page.getByTestId("round-row").first().waitFor();
 
+  await setAnnotator(page, "ana");
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
   const exported = join(tmpdir(), `fink-vra-lsst-export-${process.pid}.json`);
   await download.saveAs(exported);

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ARTIFACTS, FIXTURES, labelByKeyboard, openPage, setFirstBatch, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, FIXTURES, labelByKeyboard, openPage, setAnnotator, setFirstBatch, useBuiltPage } from "./browser.mjs";
 import { cli, python } from "./cli.mjs";
 
 const built = useBuiltPage();
@@ -59,6 +59,7 @@ test("the rounds table exports the model file and ONNX; the CLI and onnxruntime 
 
   // The CLI fits round 0 again from the page's label export and the same
   // file: natively, the very model file the page (wasm) exported.
+  await setAnnotator(page, "ana");
   const [labels] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
   const labelsPath = join(ARTIFACTS, "round0.labels.json");
   await labels.saveAs(labelsPath);

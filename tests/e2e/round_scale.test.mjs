@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, openPage, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, openPage, setAnnotator, useBuiltPage } from "./browser.mjs";
 import { cli, generateLsstAlerts, labelFileFromFeatures } from "./cli.mjs";
 
 const built = useBuiltPage();
@@ -45,6 +45,7 @@ async function waitForRecordState(page, state) {
  * `count` labels train from their stored rows. */
 async function importStoredLabels(page, labelsPath, count) {
   await switchToLsst(page);
+  await setAnnotator(page, "ana");
   await page.getByTestId("import-file").setInputFiles(labelsPath);
   await page.getByTestId("import-report").waitFor(LONG);
   await page.waitForFunction(

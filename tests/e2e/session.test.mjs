@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ARTIFACTS, FIXTURES, labelByKeyboard, loadFile, openPage, setFirstBatch, train, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, FIXTURES, labelByKeyboard, loadFile, openPage, setAnnotator, setFirstBatch, train, useBuiltPage } from "./browser.mjs";
 
 const built = useBuiltPage();
 const open = (context) => openPage(context, built);
@@ -139,6 +139,7 @@ test("a download that fails leaves the unexported indicator on", async () => {
       throw new Error("downloads are blocked");
     };
   });
+  await setAnnotator(page, "ana");
   await page.getByTestId("export-json").click();
   await page.getByTestId("download-error").waitFor();
   assert.match(await page.getByTestId("download-error").textContent(), /fink-vra-labels\.json could not be saved/);

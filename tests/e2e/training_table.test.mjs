@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ARTIFACTS, FIXTURES, download, labelByKeyboard, loadFile, openPage, setFirstBatch, train, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, FIXTURES, download, labelByKeyboard, loadFile, openPage, setAnnotator, setFirstBatch, train, useBuiltPage } from "./browser.mjs";
 
 const built = useBuiltPage();
 const DAY_ONE = join(FIXTURES, "clean", "20250602_100102_alerts_ztf_hostless_72alerts.parquet");
@@ -46,6 +46,7 @@ test("day 1, a reload, day 2 with only day 2's file: rounds train on all labels,
     assert.equal(model.training.length, round === 0 ? 8 : 16, `round ${round}'s model file`);
   }
   // The label file carries the rows: version 3.
+  await setAnnotator(page, "ana");
   const exported = await download(page, page.getByTestId("export-json"), "training-table-labels-v3.json");
   const file = JSON.parse(await readFile(exported, "utf8"));
   assert.equal(file.version, 3);
@@ -59,6 +60,7 @@ test("day 1, a reload, day 2 with only day 2's file: rounds train on all labels,
   const theirs = await built.browser.newContext();
   const other = await openPage(theirs, built);
   await loadFile(other.page, DAY_TWO, 1);
+  await setAnnotator(other.page, "bo");
   await other.page.getByTestId("import-file").setInputFiles(exported);
   await other.page.getByTestId("import-report").waitFor();
   assert.match(await other.page.getByTestId("import-report").textContent(), /16 added.*Feature rows kept for 16 labels/);

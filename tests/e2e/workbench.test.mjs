@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, FIXTURES, labelByKeyboard, loadSamples, openPage, setFirstBatch, stampStatistics, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, FIXTURES, labelByKeyboard, loadSamples, openPage, setAnnotator, setFirstBatch, stampStatistics, useBuiltPage } from "./browser.mjs";
 
 const built = useBuiltPage();
 const open = (context) => openPage(context, built);
@@ -113,6 +113,7 @@ test("closing the tab in the middle of labelling loses no label", async () => {
   assert.deepEqual(Object.keys(stored.labels.labels).sort(), [...labelled].sort());
   await loadSamples(second.page);
   assert.ok(!labelled.includes(await second.page.getByTestId("label-card").getAttribute("data-candid")), "labelled alerts are not queued again");
+  await setAnnotator(second.page, "ana");
   const [download] = await Promise.all([second.page.waitForEvent("download"), second.page.getByTestId("export-json").click()]);
   const exported = join(tmpdir(), `fink-vra-closed-tab-${process.pid}.json`);
   await download.saveAs(exported);
@@ -181,6 +182,11 @@ test("export, clear, import gives back the same labels; a conflicting import is 
 
   await page.evaluate(() => localStorage.clear());
   await page.reload();
+  // A page without a name asks for one before it imports (or exports).
+  await page.getByTestId("annotator-needed").waitFor();
+  assert.ok(await page.getByTestId("import-file").isDisabled());
+  assert.ok(await page.getByTestId("export-json").isDisabled());
+  await setAnnotator(page, "ana");
   await page.getByTestId("import-file").setInputFiles(exported);
   await page.getByTestId("import-report").waitFor();
   assert.match(await page.getByTestId("import-report").textContent(), /6 added, 0 already there, 0 in conflict/);
@@ -240,6 +246,7 @@ test("a full storage quota is reported and labels stay in memory, exportable", a
   await labelByKeyboard(page, ["r", "b"], 2);
   await page.getByTestId("storage-warning").waitFor();
   assert.match(await page.getByTestId("storage-warning").textContent(), /storage is full/);
+  await setAnnotator(page, "ana");
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
   const exported = join(tmpdir(), `fink-vra-quota-${process.pid}.json`);
   await download.saveAs(exported);

@@ -9,6 +9,10 @@ use super::vocabulary::Label;
 use crate::core::alert::{Candid, Survey};
 use crate::core::links::is_ztf_object_id;
 
+/// Who a label that names no annotator, in a file that names none either,
+/// is counted as.
+pub const UNKNOWN_ANNOTATOR: &str = "unknown";
+
 /// A human's label for one alert (per alert, not per object).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LabelEntry {

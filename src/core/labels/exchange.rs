@@ -22,7 +22,7 @@ pub use super::csv_files::{
     import_id_labels_csv, import_labeled_csv, import_training_ids_csv,
 };
 pub use super::import_rules::{
-    check_import_size, ImportedLabels, LabelImportError, FORMAT, MAX_IMPORT_BYTES, VERSION,
+    check_import_size, ImportedLabels, LabelImportError, Unnamed, FORMAT, MAX_IMPORT_BYTES, VERSION,
 };
 pub use super::json_import::{import_json, label_file_survey};
 pub use super::lsst_csv::{export_lsst_labels_csv, import_lsst_labels_csv, LSST_CSV_HEADER};
@@ -267,6 +267,42 @@ mod tests {
         );
         assert!(error("random_pick", serde_json::json!("yes"))
             .contains("label 1 (candid 1): `random_pick` must be true or false"));
+    }
+
+    #[test]
+    fn a_label_naming_no_annotator_is_the_files_annotators_or_unknowns_with_a_warning() {
+        let file = |header: Value| {
+            let named = serde_json::json!({"candid": "1", "objectId": "ZTF19aarxyde", "label": "gal", "timestamp": "2025-06-02T08:37:22Z", "annotator": "bo"});
+            let unnamed = serde_json::json!({"candid": "2", "objectId": "ZTF19aarxyde", "label": "gal", "timestamp": "2025-06-02T08:37:22Z", "annotator": " "});
+            let bare = serde_json::json!({"candid": "3", "objectId": "ZTF19aarxyde", "label": "gal", "timestamp": "2025-06-02T08:37:22Z"});
+            serde_json::json!({"format": FORMAT, "version": 1, "exported_at": "x", "annotator": header, "labels": [named, unnamed, bare], "rounds": []}).to_string()
+        };
+        let annotators = |imported: &ImportedLabels<IgnoredAny>| -> Vec<String> {
+            imported
+                .labels
+                .iter()
+                .map(|entry| entry.annotator.clone())
+                .collect()
+        };
+        let with_header =
+            import_json::<IgnoredAny>("ana.json", &file(serde_json::json!("ana"))).expect("valid");
+        assert_eq!(annotators(&with_header), ["bo", "ana", "ana"]);
+        let note = with_header
+            .unnamed
+            .as_ref()
+            .expect("two unnamed")
+            .to_string();
+        assert_eq!(
+            note,
+            "2 label(s) name no annotator: they count as ana's, the file's annotator"
+        );
+        let without = import_json::<IgnoredAny>("x.json", &file(Value::Null)).expect("valid");
+        assert_eq!(annotators(&without), ["bo", "unknown", "unknown"]);
+        assert!(without
+            .unnamed
+            .expect("two unnamed")
+            .to_string()
+            .contains("neither does the file: they count as `unknown`'s"));
     }
 
     #[test]

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use thiserror::Error;
 
-use super::entry::{check_object_id, check_timestamp, parse_candid, EntryProblem, LabelEntry};
+use super::entry::{
+    check_object_id, check_timestamp, parse_candid, EntryProblem, LabelEntry, UNKNOWN_ANNOTATOR,
+};
 use super::vocabulary::Label;
 use crate::core::alert::{Candid, Survey};
 use crate::core::training_table::StoredRow;
@@ -109,6 +111,45 @@ pub struct ImportedLabels<R> {
     pub rows: Vec<StoredRow>,
     /// Why the file's features were left out, when they were.
     pub features_left_out: Option<String>,
+    /// Labels (and versions in conflict) that named no annotator, and who
+    /// they were given to: the file's annotator, or `unknown`.
+    pub unnamed: Option<Unnamed>,
+}
+
+/// Labels of a file that named no annotator, and the name they were given,
+/// for the import's warning: every vote must say whose it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unnamed {
+    pub labels: usize,
+    pub given: String,
+}
+
+impl std::fmt::Display for Unnamed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Unnamed { labels, given } = self;
+        if given == UNKNOWN_ANNOTATOR {
+            write!(
+                f,
+                "{labels} label(s) name no annotator, and neither does the file: they count as \
+                 `{given}`'s"
+            )
+        } else {
+            write!(
+                f,
+                "{labels} label(s) name no annotator: they count as {given}'s, the file's annotator"
+            )
+        }
+    }
+}
+
+impl Unnamed {
+    /// The warning for `labels` labels given `given`, if there are any.
+    pub fn of(labels: usize, given: &str) -> Option<Unnamed> {
+        (labels > 0).then(|| Unnamed {
+            labels,
+            given: given.to_string(),
+        })
+    }
 }
 
 /// Refuses a label file of `size` bytes over [`MAX_IMPORT_BYTES`]; the page

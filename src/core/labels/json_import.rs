@@ -9,10 +9,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::entry::{EntryProblem, LabelEntry};
+use super::entry::{EntryProblem, LabelEntry, UNKNOWN_ANNOTATOR};
 use super::import_rules::{
-    check_duplicates, check_import_size, label_entry, ImportedLabels, LabelImportError, FORMAT,
-    VERSION,
+    check_duplicates, check_import_size, label_entry, ImportedLabels, LabelImportError, Unnamed,
+    FORMAT, VERSION,
 };
 use super::json_features::{file_rows, FileRows, RawRow};
 use crate::core::alert::Survey;
@@ -30,6 +30,8 @@ struct Header {
 /// Derived deserialisation refuses a key given twice in one object.
 #[derive(Deserialize)]
 struct RawExport {
+    /// Whose export it is: the annotator of a label that names none.
+    annotator: Option<Value>,
     /// The order of every label's `features` (version 3).
     feature_names: Option<Value>,
     labels: Option<Vec<RawLabel>>,
@@ -135,10 +137,26 @@ pub fn import_json<R: serde::de::DeserializeOwned>(
     let entries = export.labels.ok_or_else(|| LabelImportError::NoLabels {
         file: file.to_string(),
     })?;
-    let labels = validate_entries(file, survey, keys, &entries, 0)?;
+    // A label that names no annotator is the file's annotator's, or `unknown`'s.
+    let file_annotator = match export.annotator.as_ref().and_then(Value::as_str) {
+        Some(name) if !name.trim().is_empty() => name.trim().to_string(),
+        _ => UNKNOWN_ANNOTATOR.to_string(),
+    };
+    let entries_read = EntriesRead {
+        file,
+        survey,
+        keys,
+        annotator: &file_annotator,
+    };
+    let labels = entries_read.validate(&entries, 0)?;
     check_duplicates(file, &labels)?;
     let conflict_entries = export.conflicts.unwrap_or_default();
-    let conflicts = validate_entries(file, survey, keys, &conflict_entries, labels.len())?;
+    let conflicts = entries_read.validate(&conflict_entries, labels.len())?;
+    let unnamed = entries
+        .iter()
+        .chain(&conflict_entries)
+        .filter(|entry| !names_an_annotator(entry))
+        .count();
     let raw_rows: Vec<RawRow> = entries
         .iter()
         .chain(&conflict_entries)
@@ -162,7 +180,26 @@ pub fn import_json<R: serde::de::DeserializeOwned>(
         rounds,
         rows,
         features_left_out: left_out,
+        unnamed: Unnamed::of(unnamed, &file_annotator),
     })
+}
+
+/// Whether a label names its annotator (a non-blank string).
+fn names_an_annotator(entry: &RawLabel) -> bool {
+    entry
+        .annotator
+        .as_ref()
+        .and_then(Value::as_str)
+        .is_some_and(|name| !name.trim().is_empty())
+}
+
+/// What reading a file's label records needs: the file, its survey, its
+/// version's id keys, and who a label naming no annotator is.
+struct EntriesRead<'a> {
+    file: &'a str,
+    survey: Survey,
+    keys: IdKeys,
+    annotator: &'a str,
 }
 
 /// The names of a label's two id fields in one version of the format.
@@ -183,25 +220,28 @@ impl IdKeys {
     };
 }
 
-/// Validates label records of `survey`; errors count entries from `first_index + 1`.
-fn validate_entries(
-    file: &str,
-    survey: Survey,
-    keys: IdKeys,
-    entries: &[RawLabel],
-    first_index: usize,
-) -> Result<Vec<LabelEntry>, LabelImportError> {
-    let mut labels = Vec::with_capacity(entries.len());
-    for (index, entry) in entries.iter().enumerate() {
-        let index = first_index + index;
-        let bad = |candid: String, problem: EntryProblem| LabelImportError::BadEntry {
-            file: file.to_string(),
-            index: index + 1,
-            candid,
-            problem,
-        };
-        let text_field =
-            |name: &'static str, value: &Option<Value>| -> Result<String, LabelImportError> {
+impl EntriesRead<'_> {
+    /// Validates label records; errors count entries from `first_index + 1`;
+    /// a label naming no annotator gets the file's annotator.
+    fn validate(
+        &self,
+        entries: &[RawLabel],
+        first_index: usize,
+    ) -> Result<Vec<LabelEntry>, LabelImportError> {
+        let (file, survey, keys, file_annotator) =
+            (self.file, self.survey, self.keys, self.annotator);
+        let mut labels = Vec::with_capacity(entries.len());
+        for (index, entry) in entries.iter().enumerate() {
+            let index = first_index + index;
+            let bad = |candid: String, problem: EntryProblem| LabelImportError::BadEntry {
+                file: file.to_string(),
+                index: index + 1,
+                candid,
+                problem,
+            };
+            let text_field = |name: &'static str,
+                              value: &Option<Value>|
+             -> Result<String, LabelImportError> {
                 match value {
                     Some(Value::String(text)) => Ok(text.clone()),
                     Some(Value::Number(number)) if name == keys.alert => Err(bad(
@@ -211,42 +251,44 @@ fn validate_entries(
                     _ => Err(bad(String::new(), EntryProblem::Missing(name))),
                 }
             };
-        let (alert_id, object_id) = if keys.alert == "candid" {
-            (&entry.candid, &entry.ztf_object_id)
-        } else {
-            (&entry.alert_id, &entry.object_id)
-        };
-        let candid = text_field(keys.alert, alert_id)?;
-        let shown = format!(" ({} {candid})", keys.alert);
-        let round = entry
-            .round
-            .as_ref()
-            .and_then(Value::as_u64)
-            .and_then(|round| u32::try_from(round).ok());
-        let annotator = entry
-            .annotator
-            .as_ref()
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let random_pick = match &entry.random_pick {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(random_pick)) => *random_pick,
-            Some(_) => return Err(bad(shown, EntryProblem::RandomPick)),
-        };
-        let parsed = label_entry(
-            survey,
-            &candid,
-            &text_field(keys.object, object_id)?,
-            &text_field("label", &entry.label)?,
-            &text_field("timestamp", &entry.timestamp)?,
-            annotator,
-            round,
-        )
-        .map_err(|problem| bad(shown, problem))?;
-        labels.push(LabelEntry {
-            random_pick,
-            ..parsed
-        });
+            let (alert_id, object_id) = if keys.alert == "candid" {
+                (&entry.candid, &entry.ztf_object_id)
+            } else {
+                (&entry.alert_id, &entry.object_id)
+            };
+            let candid = text_field(keys.alert, alert_id)?;
+            let shown = format!(" ({} {candid})", keys.alert);
+            let round = entry
+                .round
+                .as_ref()
+                .and_then(Value::as_u64)
+                .and_then(|round| u32::try_from(round).ok());
+            let annotator = entry
+                .annotator
+                .as_ref()
+                .and_then(Value::as_str)
+                .filter(|name| !name.trim().is_empty())
+                .unwrap_or(file_annotator);
+            let random_pick = match &entry.random_pick {
+                None | Some(Value::Null) => false,
+                Some(Value::Bool(random_pick)) => *random_pick,
+                Some(_) => return Err(bad(shown, EntryProblem::RandomPick)),
+            };
+            let parsed = label_entry(
+                survey,
+                &candid,
+                &text_field(keys.object, object_id)?,
+                &text_field("label", &entry.label)?,
+                &text_field("timestamp", &entry.timestamp)?,
+                annotator,
+                round,
+            )
+            .map_err(|problem| bad(shown, problem))?;
+            labels.push(LabelEntry {
+                random_pick,
+                ..parsed
+            });
+        }
+        Ok(labels)
     }
-    Ok(labels)
 }

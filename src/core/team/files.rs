@@ -10,24 +10,42 @@ use super::votes::VoteTable;
 use crate::core::alert::Survey;
 use crate::core::csv_text::read_csv_text;
 use crate::core::labels::entry::LabelEntry;
-use crate::core::labels::exchange::{import_json, LabelCsvKind, LabelImportError};
+use crate::core::labels::exchange::{import_json, LabelCsvKind, LabelImportError, Unnamed};
 
-/// Who a label without an annotator is counted as.
-pub const UNKNOWN_ANNOTATOR: &str = "unknown";
+pub use crate::core::labels::entry::UNKNOWN_ANNOTATOR;
+
+/// The labels of one file, each with its annotator.
+pub struct FileVotes {
+    pub survey: Survey,
+    pub labels: Vec<LabelEntry>,
+    /// Labels that named no annotator, and whose they count as (a JSON
+    /// export's annotator, or `unknown`).
+    pub unnamed: Option<Unnamed>,
+}
 
 /// The survey of `file` and its labels, each with its annotator.
-pub fn votes_of_label_file(
-    file: &str,
-    text: &str,
-) -> Result<(Survey, Vec<LabelEntry>), LabelImportError> {
+pub fn votes_of_label_file(file: &str, text: &str) -> Result<FileVotes, LabelImportError> {
     if file.to_ascii_lowercase().ends_with(".json") {
         let imported = import_json::<serde::de::IgnoredAny>(file, text)?;
         let labels = imported.labels.into_iter().chain(imported.conflicts);
-        return Ok((imported.survey, labels.collect()));
+        return Ok(FileVotes {
+            survey: imported.survey,
+            labels: labels.collect(),
+            unnamed: imported.unnamed,
+        });
     }
     let kind = LabelCsvKind::of(text);
     let survey = kind.survey().unwrap_or_else(|| survey_of_object_ids(text));
-    Ok((survey, kind.import(file, text, survey, UNKNOWN_ANNOTATOR)?))
+    let labels = kind.import(file, text, survey, UNKNOWN_ANNOTATOR)?;
+    let unnamed = labels
+        .iter()
+        .filter(|entry| entry.annotator == UNKNOWN_ANNOTATOR)
+        .count();
+    Ok(FileVotes {
+        survey,
+        labels,
+        unnamed: Unnamed::of(unnamed, UNKNOWN_ANNOTATOR),
+    })
 }
 
 /// The survey of a CSV with `score`'s id names, told by its `object_id`
@@ -73,7 +91,11 @@ pub fn votes_of_label_files(
     let mut notes = Vec::new();
     let mut first_of_survey: Option<(Survey, &str)> = None;
     for (name, text) in files {
-        let (survey, labels) = votes_of_label_file(name, text)?;
+        let FileVotes {
+            survey,
+            labels,
+            unnamed,
+        } = votes_of_label_file(name, text)?;
         if labels.is_empty() {
             continue;
         }
@@ -89,17 +111,9 @@ pub fn votes_of_label_files(
             }
             Some(_) => {}
         }
-        let anonymous = labels
-            .iter()
-            .filter(|entry| {
-                entry.annotator.trim().is_empty() || entry.annotator == UNKNOWN_ANNOTATOR
-            })
-            .count();
-        if anonymous > 0 {
+        if let Some(unnamed) = unnamed {
             notes.push(format!(
-                "{name}: {anonymous} label(s) name no annotator: counted as \
-                 `{UNKNOWN_ANNOTATOR}`'s votes (an `annotator` column, or the page's export, \
-                 names them)"
+                "{name}: {unnamed} (an `annotator` column, or the page's export, names them)"
             ));
         }
         entries.extend(labels);

@@ -102,6 +102,12 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
         })
     });
     let choose = move |chosen: LabelEntry| workbench.resolve_conflict(&chosen);
+    // Every vote carries its annotator: no export or import without a name.
+    let unnamed = Memo::new(move |_| {
+        workbench
+            .session
+            .with(|session| session.saved().annotator.trim().is_empty())
+    });
     // The labels CSV of the session's survey: ZTF's labeled.csv or the LSST label CSV.
     let csv_name = Memo::new(
         move |_| match workbench.session.with(|s| s.saved().survey) {
@@ -122,13 +128,17 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
                     prop:value=move || workbench.session.with(|s| s.saved().annotator.clone())
                     on:input=move |e| workbench.set_annotator(&event_target_value(&e)) />
             </label>
+            <Show when=move || unnamed.get()>
+                <p class="notice" role="status" data-testid="annotator-needed">"Type your name above before you export or import labels: \
+                    every label carries its annotator, so that a team can tell whose votes agree."</p>
+            </Show>
             <p data-testid="unexported">{move || match workbench.session.with(|s| s.saved().unexported_changes) {
                 0 => "All labels exported.".to_string(),
                 changes => format!("{changes} label change(s) not exported yet."),
             }}</p>
             <div class="exports">
-                <button type="button" data-testid="export-json" on:click=export_labels>"Labels (JSON)"</button>
-                <button type="button" class="secondary" data-testid="export-labeled-csv"
+                <button type="button" data-testid="export-json" disabled=move || unnamed.get() on:click=export_labels>"Labels (JSON)"</button>
+                <button type="button" class="secondary" data-testid="export-labeled-csv" disabled=move || unnamed.get()
                     on:click=move |_| { save(csv_name.get_untracked(), "text/csv", workbench.session.with_untracked(|s| export_labels_csv(s.saved().survey, &s.saved().labels))); }>{move || csv_name.get()}</button>
                 <button type="button" class="secondary" data-testid="export-training-ids"
                     on:click=move |_| { save("training_ids.csv", "text/csv", workbench.session.with_untracked(|s| export_training_ids_csv(&s.saved().rounds))); }>"training ids (CSV)"</button>
@@ -136,7 +146,7 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
                     on:click=move |_| { save("training_features.csv", "text/csv", training_features_csv(workbench)); }>"training features (CSV)"</button>
             </div>
             <label class="file-picker secondary-picker">"Import labels…"
-                <input type="file" accept=".json,.csv" multiple data-testid="import-file" on:change=on_import />
+                <input type="file" accept=".json,.csv" multiple data-testid="import-file" disabled=move || unnamed.get() on:change=on_import />
             </label>
             {move || download_error.get().map(|message| view! { <p class="error" role="alert" data-testid="download-error">{message}</p> })}
             {move || workbench.exchange_message.get().map(|outcome| match outcome {
