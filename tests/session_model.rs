@@ -20,7 +20,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
@@ -32,6 +32,7 @@ use fink_vra::core::alert::Survey;
 use fink_vra::core::features::feature_names;
 use fink_vra::core::file_reading::{read_file, FileReading};
 use fink_vra::core::labelling::{FollowUp, LabellingSession};
+use fink_vra::core::labels::entry::{LabelEntry, UNKNOWN_ANNOTATOR};
 use fink_vra::core::labels::exchange::export_json;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::labels::vocabulary::Label;
@@ -1105,11 +1106,29 @@ impl Harness {
                     .all(|(a, b)| a.to_bits() == b.to_bits()));
             }
         }
+        // A label that names no annotator comes back as the file's
+        // annotator's, or `unknown`'s when the session has no name.
+        let named = |entry: &LabelEntry| -> LabelEntry {
+            let mut entry = entry.clone();
+            if entry.annotator.trim().is_empty() {
+                entry.annotator = match saved.annotator.trim() {
+                    "" => UNKNOWN_ANNOTATOR.to_string(),
+                    name => name.to_string(),
+                };
+            }
+            entry
+        };
         assert_eq!(
-            fresh.labels.all_versions().collect::<Vec<_>>(),
-            saved.labels.all_versions().collect::<Vec<_>>()
+            fresh.labels.all_versions().cloned().collect::<Vec<_>>(),
+            saved.labels.all_versions().map(named).collect::<Vec<_>>()
         );
-        assert_eq!(fresh.labels.conflicts(), saved.labels.conflicts());
+        let named_conflicts: BTreeMap<Candid, BTreeSet<LabelEntry>> = saved
+            .labels
+            .conflicts()
+            .iter()
+            .map(|(candid, versions)| (*candid, versions.iter().map(named).collect()))
+            .collect();
+        assert_eq!(fresh.labels.conflicts(), &named_conflicts);
         assert_eq!(fresh.rounds, saved.rounds);
     }
 }
