@@ -434,3 +434,54 @@ fn train_refuses_a_consensus_it_cannot_apply_before_fitting_anything() {
         std::fs::remove_file(file).ok();
     }
 }
+
+#[test]
+fn train_on_labels_with_random_picks_reports_the_estimate_on_tonights_alerts() {
+    // A JSON export of the fixture's first 40 alerts, every third a random pick.
+    let features = cli(&["features", &fixture(ALERTS).display().to_string()]);
+    assert!(features.status.success());
+    let table = String::from_utf8(features.stdout).expect("utf-8");
+    let labels: Vec<serde_json::Value> = table
+        .lines()
+        .skip(1)
+        .take(40)
+        .enumerate()
+        .map(|(row, line)| {
+            let mut cells = line.split(',');
+            serde_json::json!({
+                "alert_id": cells.next().expect("alert id"),
+                "object_id": cells.next().expect("object id"),
+                "label": if row % 2 == 0 { "gal" } else { "extragal" },
+                "timestamp": "2026-12-07T00:00:00Z",
+                "annotator": "ana",
+                "round": null,
+                "random_pick": row % 3 == 0,
+            })
+        })
+        .collect();
+    let file = scratch("random-picks.json");
+    let export = serde_json::json!({"format": "fink-vra-labels", "version": 2, "survey": "ztf",
+        "exported_at": "2026-12-07T00:00:00Z", "annotator": "ana", "labels": labels, "rounds": []});
+    std::fs::write(&file, export.to_string()).expect("label file");
+    let (output, training, model) =
+        train_team("random-picks-model.json", &[&file], &["--target", "gal"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(training.len(), 40);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("estimated on tonight's alerts: ROC AUC")
+            && said.contains("(14 random picks)"),
+        "{said}"
+    );
+    let counts = &model["metrics"]["honest_estimate"]["class_counts"];
+    assert_eq!(
+        counts[0].as_u64().unwrap_or(0) + counts[1].as_u64().unwrap_or(0),
+        14,
+        "{model}"
+    );
+    std::fs::remove_file(&file).ok();
+}

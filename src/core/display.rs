@@ -2,7 +2,7 @@
 //! that the same value always looks the same.
 
 use crate::core::active::evaluation::RecordState;
-use crate::core::active::honest::Estimate;
+use crate::core::active::honest::{Estimate, HonestEstimate};
 use crate::core::active::round::RoundRecord;
 
 /// A feature value: `–` when missing, integers without decimals, otherwise
@@ -101,6 +101,23 @@ pub fn format_estimate(estimate: Option<Estimate>) -> String {
         Some(e) if e.value.is_finite() => format!("{:.2} [{:.2}, {:.2}]", e.value, e.low, e.high),
         _ => "n/a".to_string(),
     }
+}
+
+/// An honest estimate's figures with their intervals and the random picks
+/// they stand on.
+pub fn honest_summary(honest: &HonestEstimate) -> String {
+    format!(
+        "ROC AUC {} · AuRaK {} · accuracy {} ({} random {})",
+        format_estimate(honest.roc_auc),
+        format_estimate(honest.aurak),
+        format_estimate(Some(honest.accuracy)),
+        honest.labels(),
+        if honest.labels() == 1 {
+            "pick"
+        } else {
+            "picks"
+        }
+    )
 }
 
 /// A round's honest estimate as its row shows it: each figure with its

@@ -15,6 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use fink_vra::core::active::strategy::QueryStrategy;
 use fink_vra::core::alert::Survey;
+use fink_vra::core::display::honest_summary;
 use fink_vra::core::features::feature_names;
 use fink_vra::core::labels::class_summary::{ClassSummary, MIN_LABELS_PER_CLASS};
 use fink_vra::core::labels::exchange::{label_file_survey, LabelImportError};
@@ -255,6 +256,9 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
         model.feature_names.len(),
         arguments.out.display()
     );
+    if let Some(honest) = &model.metrics.honest_estimate {
+        eprintln!("estimated on tonight's alerts: {}", honest_summary(honest));
+    }
     Ok(())
 }
 
