@@ -32,7 +32,7 @@ use fink_vra::core::alert::Survey;
 use fink_vra::core::features::feature_names;
 use fink_vra::core::file_reading::{read_file, FileReading};
 use fink_vra::core::labelling::{FollowUp, LabellingSession};
-use fink_vra::core::labels::entry::{LabelEntry, UNKNOWN_ANNOTATOR};
+use fink_vra::core::labels::entry::{unknown_annotator_of, LabelEntry};
 use fink_vra::core::labels::exchange::export_json;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::labels::vocabulary::Label;
@@ -1107,12 +1107,12 @@ impl Harness {
             }
         }
         // A label that names no annotator comes back as the file's
-        // annotator's, or `unknown`'s when the session has no name.
+        // annotator's, or `unknown (export.json)`'s when the session has no name.
         let named = |entry: &LabelEntry| -> LabelEntry {
             let mut entry = entry.clone();
             if entry.annotator.trim().is_empty() {
                 entry.annotator = match saved.annotator.trim() {
-                    "" => UNKNOWN_ANNOTATOR.to_string(),
+                    "" => unknown_annotator_of("export.json"),
                     name => name.to_string(),
                 };
             }

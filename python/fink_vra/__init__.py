@@ -320,8 +320,9 @@ class Agreement(NamedTuple):
 
 
 class LabelNotesWarning(UserWarning):
-    """Labels that name no annotator (counted as ``unknown``'s votes), and
-    votes an annotator changed (the later label is the vote)."""
+    """Labels that name no annotator (counted as their JSON export's
+    annotator's votes, or else as ``unknown (FILE)``'s), and votes an
+    annotator changed (the later label is the vote)."""
 
 
 def agreement(files: Union[PathLike, Sequence[PathLike]], *, target: Optional[str] = None) -> Agreement:

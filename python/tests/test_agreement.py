@@ -61,8 +61,8 @@ def test_labels_without_an_annotator_are_unknowns_votes_with_a_warning(team, tmp
         warnings.simplefilter("always")
         found = fink_vra.agreement([*team, anonymous])
     said = [str(w.message) for w in caught if issubclass(w.category, fink_vra.LabelNotesWarning)]
-    assert said and "1 label(s) name no annotator, and neither does the file: they count as `unknown`'s" in said[0]
-    assert "unknown" in found.annotators.column("annotator").to_pylist()
+    assert said and "1 label(s) name no annotator, and neither does the file: they count as `unknown (labeled.csv)`'s" in said[0]
+    assert "unknown (labeled.csv)" in found.annotators.column("annotator").to_pylist()
 
 
 def test_a_bad_label_file_is_a_label_file_error(tmp_path):

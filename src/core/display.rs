@@ -131,18 +131,7 @@ pub fn honest_estimate_text(round: &RoundRecord) -> String {
         RecordState::Complete => {}
     }
     match &round.honest_estimate {
-        Some(honest) => format!(
-            "ROC AUC {} · AuRaK {} · accuracy {} ({} random {})",
-            format_estimate(honest.roc_auc),
-            format_estimate(honest.aurak),
-            format_estimate(Some(honest.accuracy)),
-            honest.labels(),
-            if honest.labels() == 1 {
-                "pick"
-            } else {
-                "picks"
-            }
-        ),
+        Some(honest) => honest_summary(honest),
         None if round.random_picks.is_empty() => "no random picks".to_string(),
         None => format!(
             "not measured ({} random picks, too few labels to cross-validate)",

@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::core::active::round::RoundRecord;
 use crate::core::alert::Survey;
-use crate::core::labels::entry::{LabelEntry, UNKNOWN_ANNOTATOR};
+use crate::core::labels::entry::{unknown_annotator_of, LabelEntry};
 use crate::core::labels::exchange::{
     import_json, import_training_ids_csv, LabelCsvKind, LabelImportError, Unnamed,
 };
@@ -147,8 +147,8 @@ impl SavedSession {
     /// training-ids CSV (header `candid,round`), the researcher's LSST label
     /// CSV (header `diaSourceId,...`) or the original `labeled.csv`. A label
     /// that names no annotator is the file header's annotator's (a JSON
-    /// export), or else `unknown`'s, never this session's: the outcome says
-    /// how many there were. The file is validated whole
+    /// export), or else `unknown (file)`'s, never this session's: the
+    /// outcome says how many there were. The file is validated whole
     /// first: a bad file, or one of the other survey, changes nothing. A
     /// version 3 export's feature rows are returned for the training table.
     pub fn import_label_file(
@@ -196,10 +196,11 @@ impl SavedSession {
                 return Err(other_survey(found));
             }
             // A CSV with `score`'s id names holds the session's survey's alerts.
-            let labels = kind.import(file, text, self.survey, UNKNOWN_ANNOTATOR)?;
+            let nobody = unknown_annotator_of(file);
+            let labels = kind.import(file, text, self.survey, &nobody)?;
             let unnamed = labels
                 .iter()
-                .filter(|entry| entry.annotator == UNKNOWN_ANNOTATOR)
+                .filter(|entry| entry.annotator == nobody)
                 .count();
             let labels = self.not_undone(labels);
             let outcome = ImportOutcome::Merged {
@@ -207,7 +208,7 @@ impl SavedSession {
                 report: self.labels.merge(labels),
                 feature_rows: 0,
                 features_left_out: None,
-                unnamed: Unnamed::of(unnamed, UNKNOWN_ANNOTATOR),
+                unnamed: Unnamed::of(unnamed, &nobody, file),
             };
             Ok((outcome, Vec::new()))
         }
@@ -328,7 +329,10 @@ mod tests {
             .labels()
             .map(|entry| entry.annotator.as_str())
             .collect();
-        assert_eq!(annotators, ["unknown", "unknown"]);
+        assert_eq!(
+            annotators,
+            ["unknown (labeled.csv)", "unknown (labeled.csv)"]
+        );
         let said = outcome.to_string();
         assert!(
             said.contains("2 label(s) name no annotator, and neither does the file"),

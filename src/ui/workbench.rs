@@ -344,6 +344,11 @@ impl Workbench {
             .update(|session| session.set_annotator(annotator));
     }
 
+    /// The name field was left: the labels given before there was a name get it.
+    pub fn name_unnamed_labels(&self) {
+        self.session.update(|session| session.name_unnamed_labels());
+    }
+
     pub fn resolve_conflict(&self, chosen: &LabelEntry) {
         let follow_up = self
             .session

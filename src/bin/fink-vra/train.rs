@@ -182,11 +182,21 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
                 other => other.to_string(),
             })?;
         if let ImportOutcome::Merged {
-            features_left_out: Some(why),
+            features_left_out,
+            unnamed,
             ..
         } = &outcome
         {
-            eprintln!("{label_name}: features left out: {why}");
+            if let Some(why) = features_left_out {
+                eprintln!("{label_name}: features left out: {why}");
+            }
+            // Several files, or a CSV, are read again for their votes,
+            // whose notes say this (`consensus_labels`).
+            let votes_read_again =
+                label_files.len() > 1 || !label_name.to_ascii_lowercase().ends_with(".json");
+            if let (Some(unnamed), false) = (unnamed, votes_read_again) {
+                eprintln!("{label_name}: {unnamed}");
+            }
         }
         let _ = workspace.take_in_rows(rows, true);
     }

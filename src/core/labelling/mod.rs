@@ -299,6 +299,32 @@ impl LabellingSession {
         );
     }
 
+    /// Gives the session's name, once it has one, to its labels given
+    /// before it had one (and to the acts undone among them), so that they
+    /// are the same acts in every copy: an export names them. The page
+    /// calls it when the name field is left.
+    pub fn name_unnamed_labels(&mut self) {
+        let annotator = self.saved.annotator.trim().to_string();
+        if annotator.is_empty() {
+            return;
+        }
+        let mut named = self.saved.labels.name_unnamed(&annotator);
+        let undone = std::mem::take(&mut self.saved.undone);
+        self.saved.undone = undone
+            .into_iter()
+            .map(|mut entry| {
+                if entry.annotator.trim().is_empty() {
+                    entry.annotator = annotator.clone();
+                    named += 1;
+                }
+                entry
+            })
+            .collect();
+        if named > 0 {
+            self.changed();
+        }
+    }
+
     pub fn set_annotator(&mut self, annotator: &str) {
         let annotator = annotator.trim();
         if annotator != self.saved.annotator {

@@ -10,8 +10,17 @@ use crate::core::alert::{Candid, Survey};
 use crate::core::links::is_ztf_object_id;
 
 /// Who a label that names no annotator, in a file that names none either,
-/// is counted as.
+/// is counted as (with the file's name: [`unknown_annotator_of`]).
 pub const UNKNOWN_ANNOTATOR: &str = "unknown";
+
+/// Who the labels of `file` that name no annotator count as when the file
+/// names none either: `unknown (labeled.csv)`. One voter per file, so that
+/// two colleagues' files without names stay two voters instead of one
+/// whose later label replaces the other's.
+pub fn unknown_annotator_of(file: &str) -> String {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    format!("{UNKNOWN_ANNOTATOR} ({name})")
+}
 
 /// A human's label for one alert (per alert, not per object).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -297,12 +297,15 @@ mod tests {
             "2 label(s) name no annotator: they count as ana's, the file's annotator"
         );
         let without = import_json::<IgnoredAny>("x.json", &file(Value::Null)).expect("valid");
-        assert_eq!(annotators(&without), ["bo", "unknown", "unknown"]);
+        assert_eq!(
+            annotators(&without),
+            ["bo", "unknown (x.json)", "unknown (x.json)"]
+        );
         assert!(without
             .unnamed
             .expect("two unnamed")
             .to_string()
-            .contains("neither does the file: they count as `unknown`'s"));
+            .contains("neither does the file: they count as `unknown (x.json)`'s"));
     }
 
     #[test]

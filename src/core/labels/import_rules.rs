@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 use super::entry::{
-    check_object_id, check_timestamp, parse_candid, EntryProblem, LabelEntry, UNKNOWN_ANNOTATOR,
+    check_object_id, check_timestamp, parse_candid, unknown_annotator_of, EntryProblem, LabelEntry,
 };
 use super::vocabulary::Label;
 use crate::core::alert::{Candid, Survey};
@@ -122,12 +122,14 @@ pub struct ImportedLabels<R> {
 pub struct Unnamed {
     pub labels: usize,
     pub given: String,
+    /// Whether the file names nobody either (`given` is then `unknown (file)`).
+    pub file_names_nobody: bool,
 }
 
 impl std::fmt::Display for Unnamed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let Unnamed { labels, given } = self;
-        if given == UNKNOWN_ANNOTATOR {
+        let Unnamed { labels, given, .. } = self;
+        if self.file_names_nobody {
             write!(
                 f,
                 "{labels} label(s) name no annotator, and neither does the file: they count as \
@@ -143,11 +145,12 @@ impl std::fmt::Display for Unnamed {
 }
 
 impl Unnamed {
-    /// The warning for `labels` labels given `given`, if there are any.
-    pub fn of(labels: usize, given: &str) -> Option<Unnamed> {
+    /// The warning for `labels` labels of `file` given `given`, if there are any.
+    pub fn of(labels: usize, given: &str, file: &str) -> Option<Unnamed> {
         (labels > 0).then(|| Unnamed {
             labels,
             given: given.to_string(),
+            file_names_nobody: given == unknown_annotator_of(file),
         })
     }
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::entry::{EntryProblem, LabelEntry, UNKNOWN_ANNOTATOR};
+use super::entry::{unknown_annotator_of, EntryProblem, LabelEntry};
 use super::import_rules::{
     check_duplicates, check_import_size, label_entry, ImportedLabels, LabelImportError, Unnamed,
     FORMAT, VERSION,
@@ -137,10 +137,11 @@ pub fn import_json<R: serde::de::DeserializeOwned>(
     let entries = export.labels.ok_or_else(|| LabelImportError::NoLabels {
         file: file.to_string(),
     })?;
-    // A label that names no annotator is the file's annotator's, or `unknown`'s.
+    // A label that names no annotator is the file's annotator's, or
+    // `unknown (file)`'s.
     let file_annotator = match export.annotator.as_ref().and_then(Value::as_str) {
         Some(name) if !name.trim().is_empty() => name.trim().to_string(),
-        _ => UNKNOWN_ANNOTATOR.to_string(),
+        _ => unknown_annotator_of(file),
     };
     let entries_read = EntriesRead {
         file,
@@ -180,7 +181,7 @@ pub fn import_json<R: serde::de::DeserializeOwned>(
         rounds,
         rows,
         features_left_out: left_out,
-        unnamed: Unnamed::of(unnamed, &file_annotator),
+        unnamed: Unnamed::of(unnamed, &file_annotator, file),
     })
 }
 

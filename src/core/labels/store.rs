@@ -198,6 +198,42 @@ impl LabelStore {
         }
     }
 
+    /// Gives `annotator` to every label, conflict version and undo step
+    /// that names no annotator (this session's own labels, given before it
+    /// had a name); returns how many labels and versions it named.
+    pub fn name_unnamed(&mut self, annotator: &str) -> usize {
+        let unnamed = |entry: &LabelEntry| entry.annotator.trim().is_empty();
+        let mut named = 0;
+        for entry in self.labels.values_mut().filter(|entry| unnamed(entry)) {
+            entry.annotator = annotator.to_string();
+            named += 1;
+        }
+        for versions in self.conflicts.values_mut() {
+            if versions.iter().any(unnamed) {
+                *versions = std::mem::take(versions)
+                    .into_iter()
+                    .map(|mut entry| {
+                        if unnamed(&entry) {
+                            entry.annotator = annotator.to_string();
+                            named += 1;
+                        }
+                        entry
+                    })
+                    .collect();
+            }
+        }
+        for entry in self
+            .undo
+            .iter_mut()
+            .filter_map(|step| step.previous.as_mut())
+        {
+            if unnamed(entry) {
+                entry.annotator = annotator.to_string();
+            }
+        }
+        named
+    }
+
     /// Every label and every version in conflict (what a merge takes in).
     pub fn all_versions(&self) -> impl Iterator<Item = &LabelEntry> {
         self.labels
@@ -436,5 +472,32 @@ mod tests {
             assert_eq!(merged(order), reference);
         }
         assert_eq!(reference.conflicts()[&Candid(2)].len(), 3);
+    }
+
+    #[test]
+    fn labels_given_before_a_name_take_it_and_stay_the_same_acts_as_an_export_names_them() {
+        let mut store = LabelStore::new();
+        store.set(entry(1, Label::Gal, "", 1));
+        store.set(entry(1, Label::Agn, "", 2)); // undo brings back the gal label
+        store.merge([entry(2, Label::Gal, "", 3), entry(2, Label::Bogus, "bo", 4)]);
+        store.set(entry(3, Label::Real, "bo", 5));
+        assert_eq!(store.name_unnamed("ana"), 2, "label 1 and one version of 2");
+        assert_eq!(
+            store.get(Candid(1)).map(|e| e.annotator.as_str()),
+            Some("ana")
+        );
+        assert_eq!(
+            store.get(Candid(3)).map(|e| e.annotator.as_str()),
+            Some("bo")
+        );
+        let versions: Vec<&str> = store.conflicts()[&Candid(2)]
+            .iter()
+            .map(|e| e.annotator.as_str())
+            .collect();
+        assert_eq!(versions, ["ana", "bo"]);
+        store.undo(); // label 3
+        store.undo(); // label 1's agn
+        assert_eq!(store.get(Candid(1)), Some(&entry(1, Label::Gal, "ana", 1)));
+        assert_eq!(store.name_unnamed("ana"), 0, "nothing left unnamed");
     }
 }

@@ -1,7 +1,8 @@
 //! The votes of label files, of any kind the page imports: a JSON export
 //! (every version: its labels and its conflicts are each their annotator's
 //! vote), `labeled.csv`, the LSST label CSV, or a CSV with `score`'s id
-//! names. A CSV row without an annotator is `unknown`'s vote. The command
+//! names. A label without an annotator is the JSON export's annotator's
+//! vote, or else `unknown (file)`'s: one voter per file. The command
 //! line and Python read them here, with the same checks and notes.
 
 use thiserror::Error;
@@ -12,6 +13,7 @@ use crate::core::csv_text::read_csv_text;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{import_json, LabelCsvKind, LabelImportError, Unnamed};
 
+use crate::core::labels::entry::unknown_annotator_of;
 pub use crate::core::labels::entry::UNKNOWN_ANNOTATOR;
 
 /// The labels of one file, each with its annotator.
@@ -36,15 +38,16 @@ pub fn votes_of_label_file(file: &str, text: &str) -> Result<FileVotes, LabelImp
     }
     let kind = LabelCsvKind::of(text);
     let survey = kind.survey().unwrap_or_else(|| survey_of_object_ids(text));
-    let labels = kind.import(file, text, survey, UNKNOWN_ANNOTATOR)?;
+    let nobody = unknown_annotator_of(file);
+    let labels = kind.import(file, text, survey, &nobody)?;
     let unnamed = labels
         .iter()
-        .filter(|entry| entry.annotator == UNKNOWN_ANNOTATOR)
+        .filter(|entry| entry.annotator == nobody)
         .count();
     Ok(FileVotes {
         survey,
         labels,
-        unnamed: Unnamed::of(unnamed, UNKNOWN_ANNOTATOR),
+        unnamed: Unnamed::of(unnamed, &nobody, file),
     })
 }
 
@@ -113,7 +116,7 @@ pub fn votes_of_label_files(
         }
         if let Some(unnamed) = unnamed {
             notes.push(format!(
-                "{name}: {unnamed} (an `annotator` column, or the page's export, names them)"
+                "{name}: {unnamed} (give each label an annotator, or the file one)"
             ));
         }
         entries.extend(labels);

@@ -102,6 +102,19 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
         })
     });
     let choose = move |chosen: LabelEntry| workbench.resolve_conflict(&chosen);
+    // The name as typed: the session keeps it trimmed, and writing that back
+    // into the field while typing would eat the space of "Ana Lopez".
+    let typed_name = RwSignal::new(
+        workbench
+            .session
+            .with_untracked(|s| s.saved().annotator.clone()),
+    );
+    Effect::new(move |_| {
+        let stored = workbench.session.with(|s| s.saved().annotator.clone());
+        if typed_name.with_untracked(|typed| typed.trim() != stored) {
+            typed_name.set(stored); // another tab, or a reload, named it
+        }
+    });
     // Every vote carries its annotator: no export or import without a name.
     let unnamed = Memo::new(move |_| {
         workbench
@@ -125,8 +138,13 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
         >
             <label class="annotator">"Annotator "
                 <input type="text" data-testid="annotator" placeholder="your name"
-                    prop:value=move || workbench.session.with(|s| s.saved().annotator.clone())
-                    on:input=move |e| workbench.set_annotator(&event_target_value(&e)) />
+                    prop:value=move || typed_name.get()
+                    on:input=move |e| {
+                        let typed = event_target_value(&e);
+                        workbench.set_annotator(&typed);
+                        typed_name.set(typed);
+                    }
+                    on:change=move |_| workbench.name_unnamed_labels() />
             </label>
             <Show when=move || unnamed.get()>
                 <p class="notice" role="status" data-testid="annotator-needed">"Type your name above before you export or import labels: \
