@@ -196,6 +196,8 @@ enum Action {
     CompleteRecords(usize),
     /// Cancel while a round's record is being computed.
     CancelRecord,
+    /// The annotator types a name (labels given before it take it).
+    NameMyself,
 }
 
 fn label_strategy() -> impl Strategy<Value = Label> {
@@ -238,6 +240,7 @@ fn action_strategy() -> impl Strategy<Value = Action> {
         1 => (0..3usize).prop_map(Action::ToggleFeature),
         1 => Just(Action::OlderStoredRows),
         1 => Just(Action::ToggleSkipLabelledObjects),
+        1 => Just(Action::NameMyself),
         2 => (0..5usize).prop_map(Action::CompleteRecords),
         1 => Just(Action::CancelRecord),
     ]
@@ -888,6 +891,19 @@ impl Harness {
                     assert_eq!(record.cross_validated, None);
                 }
                 assert!(self.session.pending_records().is_empty());
+            }
+            Action::NameMyself => {
+                self.session.set_annotator("me");
+                self.session.name_unnamed_labels();
+                assert!(
+                    self.session
+                        .saved()
+                        .labels
+                        .all_versions()
+                        .chain(&self.session.saved().undone)
+                        .all(|entry| !entry.annotator.is_empty()),
+                    "no label is left without a name"
+                );
             }
             Action::ToggleSkipLabelledObjects => self.change_queue_settings(|settings| {
                 settings.skip_labelled_objects = !settings.skip_labelled_objects

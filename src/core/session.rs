@@ -143,6 +143,24 @@ impl SavedSession {
             .collect()
     }
 
+    /// Gives `annotator` to the labels, versions in conflict and acts
+    /// undone that name nobody (this session's own, given before it had a
+    /// name); returns how many it named.
+    pub fn name_unnamed(&mut self, annotator: &str) -> usize {
+        let mut named = self.labels.name_unnamed(annotator);
+        self.undone = std::mem::take(&mut self.undone)
+            .into_iter()
+            .map(|mut entry| {
+                if entry.annotator.trim().is_empty() {
+                    entry.annotator = annotator.to_string();
+                    named += 1;
+                }
+                entry
+            })
+            .collect();
+        named
+    }
+
     /// Imports a label file, by its kind: a JSON export (`.json`), a
     /// training-ids CSV (header `candid,round`), the researcher's LSST label
     /// CSV (header `diaSourceId,...`) or the original `labeled.csv`. A label

@@ -308,18 +308,7 @@ impl LabellingSession {
         if annotator.is_empty() {
             return;
         }
-        let mut named = self.saved.labels.name_unnamed(&annotator);
-        let undone = std::mem::take(&mut self.saved.undone);
-        self.saved.undone = undone
-            .into_iter()
-            .map(|mut entry| {
-                if entry.annotator.trim().is_empty() {
-                    entry.annotator = annotator.clone();
-                    named += 1;
-                }
-                entry
-            })
-            .collect();
+        let named = self.saved.name_unnamed(&annotator);
         if named > 0 {
             self.changed();
         }

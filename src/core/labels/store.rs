@@ -65,16 +65,18 @@ fn same_label(a: &LabelEntry, b: &LabelEntry) -> bool {
 }
 
 /// The same label act: the same alert, label, time and annotator, whatever
-/// round has been recorded for it since.
+/// round has been recorded for it since. A label that names no annotator
+/// is the same act as the named copy of it (a session names its labels
+/// when it gets a name; another tab may still hold them unnamed).
 pub fn same_act(a: &LabelEntry, b: &LabelEntry) -> bool {
     same_label(a, b)
         && a.candid == b.candid
         && a.timestamp == b.timestamp
-        && a.annotator == b.annotator
+        && (a.annotator == b.annotator || a.annotator.is_empty() || b.annotator.is_empty())
 }
 
-/// The entry kept of two identical labels: the earlier one (then by
-/// annotator), with the earliest round either side recorded, and a random
+/// The entry kept of two identical labels: the earlier one (then a named
+/// one, then by annotator), with the earliest round either side recorded, and a random
 /// pick if either was one (the alert was drawn uniformly by someone's draw).
 fn canonical(a: LabelEntry, b: LabelEntry) -> LabelEntry {
     let random_pick = a.random_pick || b.random_pick;
@@ -82,11 +84,15 @@ fn canonical(a: LabelEntry, b: LabelEntry) -> LabelEntry {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, y) => x.or(y),
     };
-    let kept = if (&b.timestamp, &b.annotator) < (&a.timestamp, &a.annotator) {
-        b
-    } else {
-        a
-    };
+    // Earlier first; at one time, a named copy before an unnamed one.
+    fn order(entry: &LabelEntry) -> (&str, bool, &str) {
+        (
+            &entry.timestamp,
+            entry.annotator.is_empty(),
+            &entry.annotator,
+        )
+    }
+    let kept = if order(&b) < order(&a) { b } else { a };
     LabelEntry {
         round,
         random_pick,
@@ -499,5 +505,20 @@ mod tests {
         store.undo(); // label 1's agn
         assert_eq!(store.get(Candid(1)), Some(&entry(1, Label::Gal, "ana", 1)));
         assert_eq!(store.name_unnamed("ana"), 0, "nothing left unnamed");
+    }
+
+    #[test]
+    fn another_tabs_unnamed_copy_neither_takes_the_name_back_nor_revives_an_act_undone() {
+        let mut store = LabelStore::new();
+        store.set(entry(1, Label::Gal, "", 1));
+        store.set(entry(2, Label::Agn, "", 2));
+        store.name_unnamed("ana");
+        // Another tab still holds both unnamed.
+        store.merge([entry(1, Label::Gal, "", 1), entry(2, Label::Agn, "", 2)]);
+        assert_eq!(store.get(Candid(1)).map(|e| e.annotator.as_str()), Some("ana"));
+        // Label 2 was undone here (named in the undone set): its unnamed copy is that act.
+        let undone = BTreeSet::from([entry(2, Label::Agn, "ana", 2)]);
+        assert_eq!(store.purge(&undone), BTreeSet::from([Candid(2)]));
+        assert_eq!(store.get(Candid(2)), None);
     }
 }
