@@ -515,7 +515,10 @@ mod tests {
         store.name_unnamed("ana");
         // Another tab still holds both unnamed.
         store.merge([entry(1, Label::Gal, "", 1), entry(2, Label::Agn, "", 2)]);
-        assert_eq!(store.get(Candid(1)).map(|e| e.annotator.as_str()), Some("ana"));
+        assert_eq!(
+            store.get(Candid(1)).map(|e| e.annotator.as_str()),
+            Some("ana")
+        );
         // Label 2 was undone here (named in the undone set): its unnamed copy is that act.
         let undone = BTreeSet::from([entry(2, Label::Agn, "ana", 2)]);
         assert_eq!(store.purge(&undone), BTreeSet::from([Candid(2)]));
