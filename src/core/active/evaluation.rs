@@ -103,19 +103,9 @@ impl EvaluationJob {
             fold,
             folds: folds.len(),
         })?;
-        self.evaluate(&rows, held_out, fold)
-    }
-
-    /// Fold number `fold`, holding out `held_out`, on `rows`.
-    fn evaluate(
-        &self,
-        rows: &FeatureMatrix,
-        held_out: &[usize],
-        fold: usize,
-    ) -> Result<FoldOutcome, ModelError> {
         evaluate_fold(
             &self.model,
-            rows,
+            &rows,
             &self.classes,
             &self.random_picks,
             held_out,
@@ -128,21 +118,43 @@ impl EvaluationJob {
     /// gives from the folds run anywhere, in one call (the round trained
     /// whole runs its folds beside its model instead: `round::train_round`).
     pub fn run(&self, values: &[f64]) -> Result<CrossValidation, ModelError> {
-        let rows = self.rows(values)?;
-        let outcomes = self
-            .folds()
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .map(|(fold, held_out)| self.evaluate(&rows, held_out, fold))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(self.summarize(&outcomes))
+        cross_validate(
+            &self.model,
+            &self.rows(values)?,
+            &self.classes,
+            &self.random_picks,
+            &self.features,
+            self.seed,
+        )
     }
 
     /// The folds' outcomes, in fold order, as the record's metrics and importance.
     pub fn summarize(&self, outcomes: &[FoldOutcome]) -> CrossValidation {
         summarize_folds(outcomes, &self.features, self.seed)
     }
+}
+
+/// A round's stratified cross-validation, every fold one after the other,
+/// summarised as its record keeps it (metrics, each of `feature_names`'
+/// importance, the honest estimate on the rows `random_picks` marks): what
+/// [`EvaluationJob::run`] gives, and what the replay measures each round.
+pub fn cross_validate(
+    model: &ModelSpec,
+    rows: &FeatureMatrix,
+    classes: &[u8],
+    random_picks: &[bool],
+    feature_names: &[String],
+    seed: u64,
+) -> Result<CrossValidation, ModelError> {
+    let outcomes = plan_folds(classes, CROSS_VALIDATION_FOLDS, seed)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(fold, held_out)| {
+            evaluate_fold(model, rows, classes, random_picks, held_out, fold, seed)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(summarize_folds(&outcomes, feature_names, seed))
 }
 
 /// Which folds are still to run, on which worker, and what came back: the

@@ -13,12 +13,12 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::batch::RankingRule;
+use super::evaluation::cross_validate;
 use super::interval::Interval;
 use super::metrics::binary_metrics;
-use super::round::{mapped_rows, CROSS_VALIDATION_FOLDS};
+use super::round::mapped_rows;
 use super::strategy::{ColdStart, QueryStrategy};
 use super::table::LabelledTable;
-use super::validation::{evaluate_fold, plan_folds, summarize_folds};
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::{FeatureMatrix, ModelError, ModelSpec};
 use crate::core::random::SplitMix64;
@@ -140,8 +140,8 @@ fn batch_of(
 }
 
 /// The round's cross-validated ROC AUC and its honest estimate's, as the
-/// page's record computes them (`active::validation`): `None` where the
-/// labels are too few for folds, or the random picks hold one class.
+/// page's record computes them (`evaluation::cross_validate`): `None` where
+/// the labels are too few for folds, or the random picks hold one class.
 fn page_estimates(
     config: &ReplayConfig,
     rows: &FeatureMatrix,
@@ -149,25 +149,7 @@ fn page_estimates(
     random_picks: &[bool],
     seed: u64,
 ) -> Result<(Option<f64>, Option<f64>), ModelError> {
-    let Some(folds) = plan_folds(classes, CROSS_VALIDATION_FOLDS, seed) else {
-        return Ok((None, None));
-    };
-    let outcomes = folds
-        .iter()
-        .enumerate()
-        .map(|(fold, held_out)| {
-            evaluate_fold(
-                &config.model,
-                rows,
-                classes,
-                random_picks,
-                held_out,
-                fold,
-                seed,
-            )
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let summary = summarize_folds(&outcomes, &[], seed);
+    let summary = cross_validate(&config.model, rows, classes, random_picks, &[], seed)?;
     Ok((
         summary.metrics.and_then(|cv| cv.mean.roc_auc),
         summary
