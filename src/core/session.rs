@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::core::active::round::RoundRecord;
 use crate::core::alert::Survey;
-use crate::core::labels::entry::{unknown_annotator_of, LabelEntry};
+use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
     import_json, import_training_ids_csv, LabelCsvKind, LabelImportError, Unnamed,
 };
@@ -214,19 +214,14 @@ impl SavedSession {
                 return Err(other_survey(found));
             }
             // A CSV with `score`'s id names holds the session's survey's alerts.
-            let nobody = unknown_annotator_of(file);
-            let labels = kind.import(file, text, self.survey, &nobody)?;
-            let unnamed = labels
-                .iter()
-                .filter(|entry| entry.annotator == nobody)
-                .count();
+            let (labels, unnamed) = kind.import(file, text, self.survey)?;
             let labels = self.not_undone(labels);
             let outcome = ImportOutcome::Merged {
                 file: file.to_string(),
                 report: self.labels.merge(labels),
                 feature_rows: 0,
                 features_left_out: None,
-                unnamed: Unnamed::of(unnamed, &nobody, file),
+                unnamed,
             };
             Ok((outcome, Vec::new()))
         }

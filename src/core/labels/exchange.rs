@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::entry::LabelEntry;
+use super::entry::{unknown_annotator_of, LabelEntry};
 use super::store::LabelStore;
 use crate::core::alert::{Candid, Survey};
 use crate::core::features::feature_names;
@@ -49,20 +49,27 @@ impl LabelCsvKind {
     }
 
     /// The labels of a CSV of this kind, of alerts of `survey` (which
-    /// counts for kinds that name no survey); a label without an annotator
-    /// gets `annotator`.
+    /// counts for kinds that name no survey). A CSV names no one for the
+    /// file, so a label without an annotator is `unknown (FILE)`'s, one
+    /// voter per file, never the importing session's; how many there were
+    /// comes with them, for the warning.
     pub fn import(
         self,
         file: &str,
         text: &str,
         survey: Survey,
-        annotator: &str,
-    ) -> Result<Vec<LabelEntry>, LabelImportError> {
-        match self {
-            LabelCsvKind::Labeled => import_labeled_csv(file, text, annotator),
-            LabelCsvKind::Lsst => import_lsst_labels_csv(file, text, annotator),
-            LabelCsvKind::ScoreIds => import_id_labels_csv(file, text, survey, annotator),
-        }
+    ) -> Result<(Vec<LabelEntry>, Option<Unnamed>), LabelImportError> {
+        let nobody = unknown_annotator_of(file);
+        let labels = match self {
+            LabelCsvKind::Labeled => import_labeled_csv(file, text, &nobody),
+            LabelCsvKind::Lsst => import_lsst_labels_csv(file, text, &nobody),
+            LabelCsvKind::ScoreIds => import_id_labels_csv(file, text, survey, &nobody),
+        }?;
+        let unnamed = labels
+            .iter()
+            .filter(|entry| entry.annotator == nobody)
+            .count();
+        Ok((labels, Unnamed::of(unnamed, &nobody, file)))
     }
 
     /// The kind of the label CSV `text`, told by its header.

@@ -143,20 +143,21 @@ pub fn import_json<R: serde::de::DeserializeOwned>(
         Some(name) if !name.trim().is_empty() => name.trim().to_string(),
         _ => unknown_annotator_of(file),
     };
-    let entries_read = EntriesRead {
+    let labels = validate_entries(file, survey, keys, &entries, 0, &file_annotator)?;
+    check_duplicates(file, &labels)?;
+    let conflict_entries = export.conflicts.unwrap_or_default();
+    let conflicts = validate_entries(
         file,
         survey,
         keys,
-        annotator: &file_annotator,
-    };
-    let labels = entries_read.validate(&entries, 0)?;
-    check_duplicates(file, &labels)?;
-    let conflict_entries = export.conflicts.unwrap_or_default();
-    let conflicts = entries_read.validate(&conflict_entries, labels.len())?;
+        &conflict_entries,
+        labels.len(),
+        &file_annotator,
+    )?;
     let unnamed = entries
         .iter()
         .chain(&conflict_entries)
-        .filter(|entry| !names_an_annotator(entry))
+        .filter(|entry| named_annotator(entry).is_none())
         .count();
     let raw_rows: Vec<RawRow> = entries
         .iter()
@@ -185,22 +186,13 @@ pub fn import_json<R: serde::de::DeserializeOwned>(
     })
 }
 
-/// Whether a label names its annotator (a non-blank string).
-fn names_an_annotator(entry: &RawLabel) -> bool {
+/// The annotator a label names, if it names one (a non-blank string).
+fn named_annotator(entry: &RawLabel) -> Option<&str> {
     entry
         .annotator
         .as_ref()
         .and_then(Value::as_str)
-        .is_some_and(|name| !name.trim().is_empty())
-}
-
-/// What reading a file's label records needs: the file, its survey, its
-/// version's id keys, and who a label naming no annotator is.
-struct EntriesRead<'a> {
-    file: &'a str,
-    survey: Survey,
-    keys: IdKeys,
-    annotator: &'a str,
+        .filter(|name| !name.trim().is_empty())
 }
 
 /// The names of a label's two id fields in one version of the format.
@@ -221,28 +213,27 @@ impl IdKeys {
     };
 }
 
-impl EntriesRead<'_> {
-    /// Validates label records; errors count entries from `first_index + 1`;
-    /// a label naming no annotator gets the file's annotator.
-    fn validate(
-        &self,
-        entries: &[RawLabel],
-        first_index: usize,
-    ) -> Result<Vec<LabelEntry>, LabelImportError> {
-        let (file, survey, keys, file_annotator) =
-            (self.file, self.survey, self.keys, self.annotator);
-        let mut labels = Vec::with_capacity(entries.len());
-        for (index, entry) in entries.iter().enumerate() {
-            let index = first_index + index;
-            let bad = |candid: String, problem: EntryProblem| LabelImportError::BadEntry {
-                file: file.to_string(),
-                index: index + 1,
-                candid,
-                problem,
-            };
-            let text_field = |name: &'static str,
-                              value: &Option<Value>|
-             -> Result<String, LabelImportError> {
+/// Validates label records of `survey`; errors count entries from
+/// `first_index + 1`; a label naming no annotator gets `file_annotator`.
+fn validate_entries(
+    file: &str,
+    survey: Survey,
+    keys: IdKeys,
+    entries: &[RawLabel],
+    first_index: usize,
+    file_annotator: &str,
+) -> Result<Vec<LabelEntry>, LabelImportError> {
+    let mut labels = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let index = first_index + index;
+        let bad = |candid: String, problem: EntryProblem| LabelImportError::BadEntry {
+            file: file.to_string(),
+            index: index + 1,
+            candid,
+            problem,
+        };
+        let text_field =
+            |name: &'static str, value: &Option<Value>| -> Result<String, LabelImportError> {
                 match value {
                     Some(Value::String(text)) => Ok(text.clone()),
                     Some(Value::Number(number)) if name == keys.alert => Err(bad(
@@ -252,44 +243,38 @@ impl EntriesRead<'_> {
                     _ => Err(bad(String::new(), EntryProblem::Missing(name))),
                 }
             };
-            let (alert_id, object_id) = if keys.alert == "candid" {
-                (&entry.candid, &entry.ztf_object_id)
-            } else {
-                (&entry.alert_id, &entry.object_id)
-            };
-            let candid = text_field(keys.alert, alert_id)?;
-            let shown = format!(" ({} {candid})", keys.alert);
-            let round = entry
-                .round
-                .as_ref()
-                .and_then(Value::as_u64)
-                .and_then(|round| u32::try_from(round).ok());
-            let annotator = entry
-                .annotator
-                .as_ref()
-                .and_then(Value::as_str)
-                .filter(|name| !name.trim().is_empty())
-                .unwrap_or(file_annotator);
-            let random_pick = match &entry.random_pick {
-                None | Some(Value::Null) => false,
-                Some(Value::Bool(random_pick)) => *random_pick,
-                Some(_) => return Err(bad(shown, EntryProblem::RandomPick)),
-            };
-            let parsed = label_entry(
-                survey,
-                &candid,
-                &text_field(keys.object, object_id)?,
-                &text_field("label", &entry.label)?,
-                &text_field("timestamp", &entry.timestamp)?,
-                annotator,
-                round,
-            )
-            .map_err(|problem| bad(shown, problem))?;
-            labels.push(LabelEntry {
-                random_pick,
-                ..parsed
-            });
-        }
-        Ok(labels)
+        let (alert_id, object_id) = if keys.alert == "candid" {
+            (&entry.candid, &entry.ztf_object_id)
+        } else {
+            (&entry.alert_id, &entry.object_id)
+        };
+        let candid = text_field(keys.alert, alert_id)?;
+        let shown = format!(" ({} {candid})", keys.alert);
+        let round = entry
+            .round
+            .as_ref()
+            .and_then(Value::as_u64)
+            .and_then(|round| u32::try_from(round).ok());
+        let annotator = named_annotator(entry).unwrap_or(file_annotator);
+        let random_pick = match &entry.random_pick {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(random_pick)) => *random_pick,
+            Some(_) => return Err(bad(shown, EntryProblem::RandomPick)),
+        };
+        let parsed = label_entry(
+            survey,
+            &candid,
+            &text_field(keys.object, object_id)?,
+            &text_field("label", &entry.label)?,
+            &text_field("timestamp", &entry.timestamp)?,
+            annotator,
+            round,
+        )
+        .map_err(|problem| bad(shown, problem))?;
+        labels.push(LabelEntry {
+            random_pick,
+            ..parsed
+        });
     }
+    Ok(labels)
 }

@@ -13,7 +13,6 @@ use crate::core::csv_text::read_csv_text;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{import_json, LabelCsvKind, LabelImportError, Unnamed};
 
-use crate::core::labels::entry::unknown_annotator_of;
 pub use crate::core::labels::entry::UNKNOWN_ANNOTATOR;
 
 /// The labels of one file, each with its annotator.
@@ -38,16 +37,11 @@ pub fn votes_of_label_file(file: &str, text: &str) -> Result<FileVotes, LabelImp
     }
     let kind = LabelCsvKind::of(text);
     let survey = kind.survey().unwrap_or_else(|| survey_of_object_ids(text));
-    let nobody = unknown_annotator_of(file);
-    let labels = kind.import(file, text, survey, &nobody)?;
-    let unnamed = labels
-        .iter()
-        .filter(|entry| entry.annotator == nobody)
-        .count();
+    let (labels, unnamed) = kind.import(file, text, survey)?;
     Ok(FileVotes {
         survey,
         labels,
-        unnamed: Unnamed::of(unnamed, &nobody, file),
+        unnamed,
     })
 }
 
