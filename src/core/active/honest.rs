@@ -55,6 +55,12 @@ impl HonestEstimate {
         let positives = truth.iter().filter(|&&class| class == 1).count();
         let whole = binary_metrics(truth, probabilities);
         let groups = ScoreGroups::of(probabilities);
+        // Whether each label is predicted right (`binary_metrics`' rule), once.
+        let right: Vec<bool> = truth
+            .iter()
+            .zip(probabilities)
+            .map(|(&class, &p)| (p >= 0.5) == (class == 1))
+            .collect();
         let mut random = SplitMix64::new(seed ^ 0x484F_4E45_5354);
         let (mut aucs, mut auraks, mut accuracies) = (Vec::new(), Vec::new(), Vec::new());
         let mut counts = vec![0u32; truth.len()];
@@ -65,8 +71,8 @@ impl HonestEstimate {
             }
             let correct: u32 = counts
                 .iter()
-                .zip(truth.iter().zip(probabilities))
-                .filter(|(_, (&class, &p))| (p >= 0.5) == (class == 1))
+                .zip(&right)
+                .filter(|(_, &right)| right)
                 .map(|(&count, _)| count)
                 .sum();
             accuracies.push(f64::from(correct) / truth.len() as f64);

@@ -490,8 +490,8 @@ mod tests {
 
     #[test]
     fn density_uncertainty_puts_an_uncertain_typical_alert_before_an_uncertain_outlier() {
-        // Thirty alerts in a crowd, one far away; the outlier (29 → 30th row)
-        // and a crowd member are equally uncertain, the rest are sure.
+        // Thirty alerts in a crowd, one far away (row 30); the outlier and a
+        // crowd member (row 7) are equally uncertain, the rest are sure.
         let rows: Vec<[f64; 1]> = (0..31)
             .map(|i| [if i == 30 { 1_000.0 } else { i as f64 * 0.01 }])
             .collect();
