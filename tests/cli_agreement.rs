@@ -107,7 +107,7 @@ fn one_annotator_is_told_why_there_is_nothing_to_measure() {
     assert!(output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "agreement needs votes of 2 annotators or more; these files hold only ana's\n"
+        "agreement needs votes of 2 annotators or more; there are only ana's\n"
     );
 }
 

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use fink_vra::core::alert::{Candid, Survey};
 use fink_vra::core::labels::entry::LabelEntry;
-use fink_vra::core::labels::store::LabelStore;
+use fink_vra::core::labels::settled::SettledLabels;
 use fink_vra::core::labels::vocabulary::Label;
 use fink_vra::core::model::tree::{Tree, TreeNode};
 use fink_vra::core::model::{FittedModel, ModelSpec};
@@ -54,7 +54,7 @@ fn trained_round(
     let name = Path::new(fixture).file_name().unwrap().to_string_lossy();
     workspace.load_file(&name, bytes);
     assert!(!workspace.features().is_empty(), "{fixture} loads");
-    let mut store = LabelStore::new();
+    let mut store = SettledLabels::new();
     for (index, row) in workspace.features().iter().enumerate() {
         if index % 3 == 2 {
             continue;
@@ -64,7 +64,7 @@ fn trained_round(
         } else {
             Label::Extragal
         };
-        store.set(LabelEntry {
+        store.insert(LabelEntry {
             candid: Candid(row.candid.0),
             object_id: row.object_id.clone(),
             label,
@@ -380,9 +380,9 @@ fn the_cli_trains_a_new_round_from_a_label_csv_as_the_page_would_and_refuses_an_
             &ModelSpec::by_name("gradient-boosting").unwrap(),
             &[],
         );
-        let mut store = LabelStore::new();
+        let mut store = SettledLabels::new();
         for (index, row) in workspace.features().iter().enumerate().take(12) {
-            store.set(LabelEntry {
+            store.insert(LabelEntry {
                 candid: row.candid,
                 object_id: row.object_id.clone(),
                 label: if index % 2 == 0 {

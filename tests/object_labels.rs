@@ -48,7 +48,7 @@ fn the_card_lists_the_objects_labels_loaded_or_not_and_repeats_the_latest() {
         Label::Varstar,
         "2026-12-04T10:00:00.000Z".into()
     ));
-    let labels = &session.saved().labels;
+    let labels = session.training_labels();
     let listed = earlier_labels(&workspace, labels, alert(&workspace, SECOND));
     assert_eq!(listed.len(), 1);
     assert_eq!(
@@ -58,7 +58,7 @@ fn the_card_lists_the_objects_labels_loaded_or_not_and_repeats_the_latest() {
     assert!(listed[0].date.starts_with("20"), "{}", listed[0].date);
     // The labelled alert's file not loaded: the date comes from the table.
     let mut with_rows = loaded();
-    with_rows.keep_labelled_rows(labels);
+    with_rows.keep_labelled_rows(labels.labels().map(|entry| entry.candid));
     let mut elsewhere = Workspace::for_survey(Survey::Ztf);
     elsewhere.take_in_rows(with_rows.take_unsaved_rows(), true);
     let from_table = earlier_labels(&elsewhere, labels, alert(&workspace, SECOND));
@@ -79,7 +79,7 @@ fn the_card_lists_the_objects_labels_loaded_or_not_and_repeats_the_latest() {
     assert_eq!(
         earlier_labels(
             &workspace,
-            &session.saved().labels,
+            session.training_labels(),
             alert(&workspace, FIRST)
         )[0]
         .label,

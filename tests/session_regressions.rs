@@ -9,11 +9,13 @@ use fink_vra::core::alert::Candid;
 use fink_vra::core::alert::Survey;
 use fink_vra::core::file_reading::read_file;
 use fink_vra::core::labelling::LabellingSession;
+use fink_vra::core::labels::adjudication::AdjudicationReason;
 use fink_vra::core::labels::exchange::export_json;
 use fink_vra::core::labels::targets::TargetMapping;
 use fink_vra::core::labels::vocabulary::Label;
 use fink_vra::core::model::ModelSpec;
 use fink_vra::core::session::SavedSession;
+use fink_vra::core::team::consensus::ConsensusRule;
 use fink_vra::core::wire::protocol::{
     answer, expect_ranked, expect_trained, reply_from_bytes, reply_to_bytes, Payload, WorkerError,
     WorkerRequest,
@@ -177,7 +179,7 @@ fn a_labels_round_is_the_first_round_that_trained_it_not_the_latest() {
     train_through_the_wire(&mut session, &workspace, true).expect("round 0");
     let second = label_cards(&mut session, &workspace, &[Label::Agn, Label::Varstar]);
     train_through_the_wire(&mut session, &workspace, true).expect("round 1");
-    let round_of = |candid: Candid| session.saved().labels.get(candid).and_then(|e| e.round);
+    let round_of = |candid: Candid| session.training_labels().get(candid).and_then(|e| e.round);
     assert!(first.iter().all(|&c| round_of(c) == Some(0)));
     assert!(second.iter().all(|&c| round_of(c) == Some(1)));
     let export = export_json(
@@ -318,24 +320,28 @@ fn two_tabs_saving_in_turn_keep_the_labels_of_both() {
     let _ = first.merge_stored(&workspace, &storage).expect("reads");
     let reloaded = SavedSession::from_json(&storage).expect("reads");
     for candid in by_first.iter().chain(&by_second) {
-        assert!(first.saved().labels.get(*candid).is_some());
-        assert!(reloaded.labels.get(*candid).is_some());
+        assert!(first.saved().labels.is_labelled(*candid));
+        assert!(reloaded.labels.is_labelled(*candid));
     }
     // A label undone in one tab does not come back from the other's copy.
     assert_eq!(first.undo(), Some(by_first[1]));
     let _ = first
         .merge_stored(&workspace, &second.saved().to_json())
         .expect("reads");
-    assert!(first.saved().labels.get(by_first[1]).is_none());
+    assert!(!first.saved().labels.is_labelled(by_first[1]));
 }
 
 #[test]
-fn a_settled_conflict_stays_settled_after_saving_over_the_copy_that_had_it() {
+fn an_adjudication_stays_after_saving_over_the_copy_that_had_none_and_undo_takes_it_back() {
     let mut workspace = file_a();
-    let mut session = ranked_session(&workspace, WorkbenchSettings::default());
+    let settings = WorkbenchSettings {
+        consensus: ConsensusRule::Majority,
+        ..WorkbenchSettings::default()
+    };
+    let mut session = ranked_session(&workspace, settings);
+    session.set_annotator("ana");
     let labelled = label_cards(&mut session, &workspace, &[Label::Gal]);
     // A colleague labelled the same alert otherwise.
-    let mut theirs = SavedSession::from_json(&session.saved().to_json()).expect("reads");
     let mut colleague = LabellingSession::new(SavedSession::new());
     assert!(colleague.label(
         &workspace,
@@ -343,10 +349,9 @@ fn a_settled_conflict_stays_settled_after_saving_over_the_copy_that_had_it() {
         Label::Agn,
         "2026-11-28T09:00:00.000Z".into()
     ));
-    theirs.labels = colleague.saved().labels.clone();
     let export = export_json(
         Survey::Ztf,
-        &theirs.labels,
+        &colleague.saved().labels,
         &[] as &[RoundRecord],
         "bob",
         "t",
@@ -354,31 +359,62 @@ fn a_settled_conflict_stays_settled_after_saving_over_the_copy_that_had_it() {
     );
     let (outcome, _) = session.import(&mut workspace, "bob.json", &export);
     outcome.expect("imports");
-    let stored = session.saved().to_json(); // saved while in conflict
-    let versions = session.saved().labels.conflicts()[&labelled[0]].clone();
-    let chosen = versions
-        .iter()
-        .find(|v| v.label == Label::Agn)
-        .expect("bob's")
-        .clone();
-    let _ = session.resolve_conflict(&chosen);
-    // The page's next save merges the copy that still holds the conflict.
-    let _ = session.merge_stored(&workspace, &stored).expect("reads");
-    assert!(
-        session.saved().labels.conflicts().is_empty(),
-        "the decision holds"
-    );
-    assert_eq!(session.saved().labels.get(labelled[0]), Some(&chosen));
-    // So does a reload, and a second import of the same file.
-    let mut reloaded =
-        LabellingSession::new(SavedSession::from_json(&session.saved().to_json()).expect("reads"));
-    let (outcome, _) = reloaded.import(&mut workspace, "bob.json", &export);
-    outcome.expect("imports");
-    assert!(reloaded.saved().labels.conflicts().is_empty());
+    let votes_on = |session: &LabellingSession| -> Vec<(String, Label)> {
+        session
+            .saved()
+            .labels
+            .votes()
+            .votes_on(labelled[0])
+            .map(|vote| (vote.annotator.clone(), vote.label))
+            .collect()
+    };
     assert_eq!(
-        reloaded.saved().labels.get(labelled[0]).map(|e| e.label),
+        votes_on(&session),
+        [
+            ("ana".to_string(), Label::Gal),
+            ("bob".to_string(), Label::Agn)
+        ],
+        "the colleague's vote is added, mine kept"
+    );
+    assert_eq!(
+        session.training_labels().get(labelled[0]),
+        None,
+        "a tie is contested"
+    );
+    assert_eq!(session.review_queue().len(), 1);
+    let stored = session.saved().to_json(); // saved while contested
+    assert!(session.adjudicate(
+        labelled[0],
+        Some(Label::Agn),
+        Some(AdjudicationReason::Mistake),
+        "2026-11-28T10:00:00.000Z".into()
+    ));
+    // The page's next save merges the copy that had no decision.
+    let _ = session.merge_stored(&workspace, &stored).expect("reads");
+    assert!(session.review_queue().is_empty(), "the decision holds");
+    assert_eq!(
+        session.training_labels().get(labelled[0]).map(|e| e.label),
         Some(Label::Agn)
     );
+    // So does a reload, and a second import of the same file.
+    let decided = session.saved().to_json();
+    let mut reloaded = LabellingSession::new(SavedSession::from_json(&decided).expect("reads"));
+    let (outcome, _) = reloaded.import(&mut workspace, "bob.json", &export);
+    outcome.expect("imports");
+    assert_eq!(
+        reloaded.training_labels().get(labelled[0]).map(|e| e.label),
+        Some(Label::Agn)
+    );
+    // Undo takes the decision back, and the copy that had it does not revive it.
+    assert_eq!(session.undo(), Some(labelled[0]));
+    assert_eq!(
+        votes_on(&session).len(),
+        2,
+        "undo of a decision leaves every vote"
+    );
+    let _ = session.merge_stored(&workspace, &decided).expect("reads");
+    assert_eq!(session.training_labels().get(labelled[0]), None);
+    assert_eq!(session.review_queue().len(), 1);
 }
 
 #[test]

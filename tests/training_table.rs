@@ -79,7 +79,7 @@ fn a_round_trains_on_stored_rows_when_the_alert_file_is_not_loaded() {
     // Day 1: file A, 8 labels, their rows stored.
     let mut day_one = loaded(&[FILE_A]);
     let mut session = labelled(&day_one, 8);
-    assert!(day_one.keep_labelled_rows(&session.saved().labels));
+    assert!(day_one.keep_labelled_rows(session.saved().labels.votes().voted_alerts()));
     let database: Vec<Vec<u8>> = day_one
         .take_unsaved_rows()
         .iter()
@@ -91,7 +91,10 @@ fn a_round_trains_on_stored_rows_when_the_alert_file_is_not_loaded() {
     let (rows, dropped) = read_stored_rows(Survey::Ztf, database.iter().map(Vec::as_slice));
     assert_eq!(dropped, 0);
     day_two.take_in_rows(rows, true);
-    assert_eq!(day_two.labels_waiting_for_rows(&session.saved().labels), 0);
+    assert_eq!(
+        day_two.labels_waiting_for_rows(session.training_labels()),
+        0
+    );
     let (job, values) = session.training_job(&day_two, "2026-12-05T00:00:00Z".into(), true);
     let outcome = job.run(&values).expect("trains");
     assert_eq!(outcome.record.training.len(), 8, "every day-1 label trains");
@@ -108,17 +111,17 @@ fn labels_given_before_rows_were_kept_are_backfilled_when_their_file_loads() {
     let workspace = loaded(&[FILE_A]);
     let session = labelled(&workspace, 6);
     let empty = Workspace::for_survey(Survey::Ztf);
-    assert_eq!(empty.labels_waiting_for_rows(&session.saved().labels), 6);
-    let summary = empty.rows_of_labels(&session.saved().labels);
+    assert_eq!(empty.labels_waiting_for_rows(session.training_labels()), 6);
+    let summary = empty.rows_of_labels(session.training_labels());
     assert_eq!(
         summary.describe().as_deref(),
         Some("6 labels wait for their alert files to train.")
     );
     let mut reloaded = loaded(&[FILE_A]);
-    assert!(reloaded.keep_labelled_rows(&session.saved().labels));
+    assert!(reloaded.keep_labelled_rows(session.saved().labels.votes().voted_alerts()));
     assert_eq!(reloaded.take_unsaved_rows().len(), 6);
     assert!(
-        !reloaded.keep_labelled_rows(&session.saved().labels),
+        !reloaded.keep_labelled_rows(session.saved().labels.votes().voted_alerts()),
         "storing again changes nothing"
     );
 }
@@ -132,7 +135,7 @@ fn a_fresh_row_replaces_a_stored_row_that_differs() {
     older.values[3] += 1.0;
     let mut reloaded = loaded(&[FILE_A]);
     reloaded.take_in_rows([older], true);
-    assert!(reloaded.keep_labelled_rows(&session.saved().labels));
+    assert!(reloaded.keep_labelled_rows(session.saved().labels.votes().voted_alerts()));
     let stored = reloaded.take_unsaved_rows();
     let fresh = stored
         .iter()
@@ -142,11 +145,11 @@ fn a_fresh_row_replaces_a_stored_row_that_differs() {
 }
 
 #[test]
-fn a_version_3_file_carries_the_rows_and_imports_them_into_the_table() {
+fn a_label_file_carries_the_rows_and_imports_them_into_the_table() {
     let workspace = loaded(&[FILE_A]);
     let session = labelled(&workspace, 8);
     let text = export_with_rows(&workspace, &session);
-    assert!(text.contains("\"version\": 3") && text.contains("\"feature_names\""));
+    assert!(text.contains("\"version\": 4") && text.contains("\"feature_names\""));
     let mut collaborator = LabellingSession::new(SavedSession::for_survey(Survey::Ztf));
     let mut theirs = loaded(&[FILE_B]);
     let (outcome, _) = collaborator.import(&mut theirs, "day1.json", &text);
@@ -157,7 +160,7 @@ fn a_version_3_file_carries_the_rows_and_imports_them_into_the_table() {
             .contains("Feature rows kept for 8 labels"),
         "{outcome}"
     );
-    for entry in session.saved().labels.labels() {
+    for entry in session.saved().labels.all_votes() {
         let original = workspace.known_row(entry.candid).expect("loaded");
         let carried = theirs.known_row(entry.candid).expect("imported");
         assert!(same_bits(&original.values, &carried.values));
@@ -242,10 +245,10 @@ fn features_of_another_fink_vra_are_left_out_and_the_labels_kept() {
     let report = outcome.expect("imports").to_string();
     assert!(report.contains("Features left out"), "{report}");
     assert!(report.contains("`a_newer_feature`"), "{report}");
-    assert_eq!(session.saved().labels.len(), 1);
+    assert_eq!(session.saved().labels.alert_count(), 1);
     assert!(workspace.training_table().is_empty());
     assert_eq!(
-        workspace.labels_waiting_for_rows(&session.saved().labels),
+        workspace.labels_waiting_for_rows(session.training_labels()),
         1
     );
     let _ = Candid(1);
@@ -293,7 +296,7 @@ fn train_from_a_version_3_file_alone_writes_the_pages_model_file() {
     );
     // A new round: labels without a row anywhere are counted and left out.
     let mut partial = session.saved().clone();
-    let mut extra = partial.labels.labels().next().expect("a label").clone();
+    let mut extra = partial.labels.all_votes().next().expect("a label").clone();
     extra.candid = Candid(42);
     partial.labels.set(extra);
     let text = export_json(
@@ -319,12 +322,12 @@ fn the_cards_class_medians_count_stored_rows_too() {
     let day_one = loaded(&[FILE_A]);
     let session = labelled(&day_one, 8);
     let target = &session.settings().target;
-    let with_file = class_medians(&day_one, &session.saved().labels, target);
+    let with_file = class_medians(&day_one, session.training_labels(), target);
     let mut day_two = loaded(&[FILE_B]);
     let mut rows_of_day_one = loaded(&[FILE_A]);
-    rows_of_day_one.keep_labelled_rows(&session.saved().labels);
+    rows_of_day_one.keep_labelled_rows(session.saved().labels.votes().voted_alerts());
     day_two.take_in_rows(rows_of_day_one.take_unsaved_rows(), true);
-    let without_file = class_medians(&day_two, &session.saved().labels, target);
+    let without_file = class_medians(&day_two, session.training_labels(), target);
     for (a, b) in with_file.iter().zip(&without_file) {
         assert!(same_bits(a, b), "the same medians, file A loaded or not");
     }

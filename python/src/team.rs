@@ -42,9 +42,11 @@ pub fn agreement_of_files(
             })?;
             files.push((path.clone(), text));
         }
-        let (table, notes) = votes_of_label_files(&files)?;
-        let report = TeamReport::of(&table, target.as_ref());
-        let votes = table
+        let team = votes_of_label_files(&files)?;
+        let report = TeamReport::of(&team.table, &team.adjudications, target.as_ref());
+        let notes = team.notes;
+        let votes = team
+            .table
             .alerts()
             .flat_map(|(candid, votes)| {
                 votes.into_iter().map(move |(annotator, label)| {

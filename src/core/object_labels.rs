@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use crate::core::alert::{Alert, Candid, Survey};
 use crate::core::display::format_mjd;
 use crate::core::labels::entry::LabelEntry;
-use crate::core::labels::store::LabelStore;
+use crate::core::labels::settled::SettledLabels;
 use crate::core::labels::vocabulary::Label;
 use crate::core::workspace::Workspace;
 
@@ -34,7 +34,7 @@ pub fn object_of(survey: Survey, object_id: &str) -> Option<&str> {
 /// The labels of `alert`'s object on other alerts, newest label first.
 pub fn earlier_labels(
     workspace: &Workspace,
-    labels: &LabelStore,
+    labels: &SettledLabels,
     alert: &Alert,
 ) -> Vec<EarlierLabel> {
     let object_id = alert.object_id();
@@ -59,7 +59,7 @@ pub fn earlier_labels(
 }
 
 /// The objects that have a label, for leaving their other alerts out.
-pub fn labelled_objects(survey: Survey, labels: &LabelStore) -> BTreeSet<&str> {
+pub fn labelled_objects(survey: Survey, labels: &SettledLabels) -> BTreeSet<&str> {
     labels
         .labels()
         .filter_map(|entry| object_of(survey, &entry.object_id))
@@ -75,8 +75,8 @@ mod tests {
     fn lsst_alerts_without_a_dia_object_share_no_object() {
         assert_eq!(object_of(Survey::Lsst, "0"), None);
         assert_eq!(object_of(Survey::Lsst, "1698"), Some("1698"));
-        let mut store = LabelStore::new();
-        store.set(test_entry(1, Label::Gal));
+        let mut store = SettledLabels::new();
+        store.insert(test_entry(1, Label::Gal));
         assert_eq!(labelled_objects(Survey::Ztf, &store).len(), 1);
     }
 }

@@ -190,7 +190,7 @@ mod tests {
     use crate::core::alert::{Candid, Survey};
     use crate::core::features::{FeatureRow, ZTF_FEATURE_COUNT};
     use crate::core::labels::entry::test_entry;
-    use crate::core::labels::store::LabelStore;
+    use crate::core::labels::settled::SettledLabels;
     use crate::core::labels::vocabulary::Label;
     use crate::core::random::SplitMix64;
     use crate::core::wire::to_bytes;
@@ -214,11 +214,11 @@ mod tests {
                 lc_features_recomputed: false,
             })
             .collect();
-        let mut store = LabelStore::new();
+        let mut store = SettledLabels::new();
         for (i, row) in features.iter().take(labelled).enumerate() {
             let noisy = random.below(5) == 0;
             let class = (row.values[0] + row.values[1] > 100.0) != noisy;
-            store.set(test_entry(5000 + i as u64, labels[usize::from(class)]));
+            store.insert(test_entry(5000 + i as u64, labels[usize::from(class)]));
         }
         let settings = WorkbenchSettings {
             validation_share: 0.2,

@@ -10,16 +10,21 @@ use thiserror::Error;
 
 use crate::core::active::round::RoundRecord;
 use crate::core::alert::Survey;
+use crate::core::labels::adjudication::Adjudication;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
     import_json, import_training_ids_csv, LabelCsvKind, LabelImportError, Unnamed,
 };
-use crate::core::labels::store::{same_act, LabelStore, MergeReport};
+use crate::core::labels::store::{LabelStore, MergeReport};
+use crate::core::labels::votes::{same_act, ReplacedVote};
 use crate::core::training_table::StoredRow;
 use crate::core::workbench::WorkbenchSettings;
 
 /// The `format` of a saved session.
 pub const SESSION_FORMAT: &str = "fink-vra-session";
+/// The saved session's version this build writes (it reads 1, whose store
+/// held one label per alert and conflicts, as votes).
+pub const SESSION_VERSION: u32 = 2;
 
 /// Everything the page keeps between visits.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -30,6 +35,7 @@ pub struct SavedSession {
     #[serde(default)]
     pub survey: Survey,
     pub annotator: String,
+    /// Every annotator's votes and the reviewers' adjudications.
     pub labels: LabelStore,
     pub rounds: Vec<RoundRecord>,
     pub settings: WorkbenchSettings,
@@ -39,11 +45,13 @@ pub struct SavedSession {
     pub settings_changed_at: String,
     /// Labels given or changed since the last export.
     pub unexported_changes: usize,
-    /// Label acts undone, or versions set aside when a conflict was settled
-    /// (round cleared): no merge, with another tab's copy or a label file,
-    /// brings them back.
+    /// Votes undone (round cleared): no merge, with another tab's copy or
+    /// a label file, brings them back.
     #[serde(default)]
     pub undone: BTreeSet<LabelEntry>,
+    /// Adjudications undone: no merge brings them back either.
+    #[serde(default)]
+    pub undone_adjudications: BTreeSet<Adjudication>,
 }
 
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -58,7 +66,7 @@ impl SavedSession {
     pub fn new() -> SavedSession {
         SavedSession {
             format: SESSION_FORMAT.to_string(),
-            version: 1,
+            version: SESSION_VERSION,
             ..SavedSession::default()
         }
     }
@@ -83,23 +91,48 @@ impl SavedSession {
                 "not a fink-vra session".to_string(),
             ));
         }
-        if session.version > 1 {
+        if session.version > SESSION_VERSION {
             return Err(SessionError::Newer(session.version));
         }
-        Ok(session)
+        Ok(SavedSession {
+            version: SESSION_VERSION,
+            ..session
+        })
     }
 
-    /// Merges another copy of the session (what another tab saved): labels
-    /// by the import's rules (union by candid, conflicts set aside), labels
-    /// undone in either copy stay undone, the longer round history and the
-    /// newer settings win; a round's record complete in either copy (its
-    /// cross-validation in) is kept. No label of either copy is lost.
+    /// Merges another copy of the session (what another tab saved): votes
+    /// and adjudications by the import's rules (one vote per annotator and
+    /// alert, the later decision), acts undone in either copy stay undone,
+    /// the longer round history and the newer settings win; a round's
+    /// record complete in either copy (its cross-validation in) is kept.
+    /// No vote of either copy is lost, but those undone.
     pub fn merge_copy(&mut self, other: &SavedSession) -> MergeReport {
         self.set_aside(other.undone.iter().cloned());
-        let incoming = self.not_undone(other.labels.all_versions().cloned());
-        let report = self.labels.merge(incoming);
-        // Ours that the other copy undid.
-        let _ = self.labels.purge(&self.undone);
+        self.undone_adjudications
+            .extend(other.undone_adjudications.iter().cloned());
+        // Ours that the other copy undid, before theirs come in (an earlier
+        // vote of ours that they restored by undo then stands).
+        let _ = self.labels.purge(&self.undone, &self.undone_adjudications);
+        let incoming = self.not_undone(other.labels.all_votes().cloned());
+        let mut report = self.labels.merge(incoming);
+        report.adjudications = self.labels.merge_adjudications(
+            other
+                .labels
+                .adjudications()
+                .values()
+                .filter(|adjudication| !self.undone_adjudications.contains(*adjudication))
+                .cloned(),
+        );
+        let _ = self.labels.take_replaced();
+        if self.annotator.is_empty() {
+            self.annotator = other.annotator.clone();
+        }
+        // The other tab's votes given before this session had a name are
+        // this session's: named as ours are.
+        if !self.annotator.is_empty() {
+            let annotator = self.annotator.clone();
+            let _ = self.name_unnamed(&annotator);
+        }
         // The longer history is kept; the other one may still hold a
         // record completed where the kept one waits for it.
         let history_not_kept = if other.rounds.len() > self.rounds.len() {
@@ -112,16 +145,12 @@ impl SavedSession {
             self.settings = other.settings.clone();
             self.settings_changed_at = other.settings_changed_at.clone();
         }
-        if self.annotator.is_empty() {
-            self.annotator = other.annotator.clone();
-        }
         self.unexported_changes += report.added;
         report
     }
 
-    /// Keeps these label acts (undone, or set aside when a conflict was
-    /// settled) out of every later merge; the round recorded for them does
-    /// not matter.
+    /// Keeps these votes (undone) out of every later merge; the round
+    /// recorded for them does not matter.
     pub fn set_aside(&mut self, entries: impl IntoIterator<Item = LabelEntry>) {
         self.undone
             .extend(entries.into_iter().map(|entry| LabelEntry {
@@ -130,7 +159,7 @@ impl SavedSession {
             }));
     }
 
-    /// `entries` without the label acts undone or set aside here.
+    /// `entries` without the votes undone here.
     fn not_undone(&self, entries: impl IntoIterator<Item = LabelEntry>) -> Vec<LabelEntry> {
         entries
             .into_iter()
@@ -143,9 +172,9 @@ impl SavedSession {
             .collect()
     }
 
-    /// Gives `annotator` to the labels, versions in conflict and acts
-    /// undone that name nobody (this session's own, given before it had a
-    /// name); returns how many it named.
+    /// Gives `annotator` to the votes, adjudications and acts undone that
+    /// name nobody (this session's own, given before it had a name);
+    /// returns how many it named.
     pub fn name_unnamed(&mut self, annotator: &str) -> usize {
         let mut named = self.labels.name_unnamed(annotator);
         self.undone = std::mem::take(&mut self.undone)
@@ -156,6 +185,15 @@ impl SavedSession {
                     named += 1;
                 }
                 entry
+            })
+            .collect();
+        self.undone_adjudications = std::mem::take(&mut self.undone_adjudications)
+            .into_iter()
+            .map(|mut adjudication| {
+                if adjudication.reviewer.trim().is_empty() {
+                    adjudication.reviewer = annotator.to_string();
+                }
+                adjudication
             })
             .collect();
         named
@@ -184,8 +222,15 @@ impl SavedSession {
             if imported.survey != self.survey {
                 return Err(other_survey(imported.survey));
             }
-            let incoming = self.not_undone(imported.labels.into_iter().chain(imported.conflicts));
-            let report = self.labels.merge(incoming);
+            let incoming = self.not_undone(imported.labels);
+            let mut report = self.labels.merge(incoming);
+            report.adjudications = self.labels.merge_adjudications(
+                imported
+                    .adjudications
+                    .into_iter()
+                    .filter(|adjudication| !self.undone_adjudications.contains(adjudication)),
+            );
+            let replaced = self.labels.take_replaced();
             if self.rounds.is_empty() {
                 self.rounds = imported.rounds;
             }
@@ -195,6 +240,7 @@ impl SavedSession {
                 feature_rows: imported.rows.len(),
                 features_left_out: imported.features_left_out,
                 unnamed: imported.unnamed,
+                replaced,
             };
             Ok((outcome, imported.rows))
         } else if text
@@ -216,12 +262,14 @@ impl SavedSession {
             // A CSV with `score`'s id names holds the session's survey's alerts.
             let (labels, unnamed) = kind.import(file, text, self.survey)?;
             let labels = self.not_undone(labels);
+            let report = self.labels.merge(labels);
             let outcome = ImportOutcome::Merged {
                 file: file.to_string(),
-                report: self.labels.merge(labels),
+                report,
                 feature_rows: 0,
                 features_left_out: None,
                 unnamed,
+                replaced: self.labels.take_replaced(),
             };
             Ok((outcome, Vec::new()))
         }
@@ -241,6 +289,9 @@ pub enum ImportOutcome {
         features_left_out: Option<String>,
         /// Labels that named no annotator, and whose they count as.
         unnamed: Option<Unnamed>,
+        /// Votes replaced by a later, different label of the same annotator
+        /// (in the file, or against what the store held).
+        replaced: Vec<ReplacedVote>,
     },
     /// Training rounds set for this many labels.
     Rounds { file: String, labels: usize },
@@ -255,12 +306,28 @@ impl std::fmt::Display for ImportOutcome {
                 feature_rows,
                 features_left_out,
                 unnamed,
+                replaced,
             } => {
                 write!(
                     f,
-                    "{file}: {} added, {} already there, {} in conflict.",
-                    report.added, report.duplicates, report.conflicts
+                    "{file}: {} vote(s) added, {} already there.",
+                    report.added, report.duplicates
                 )?;
+                if report.adjudications > 0 {
+                    write!(f, " {} adjudication(s) taken in.", report.adjudications)?;
+                }
+                if let Some(first) = replaced.first() {
+                    write!(
+                        f,
+                        " {} vote(s) changed by their annotator: the later label counts (first: \
+                         {} labelled alert {} {} and later {}).",
+                        replaced.len(),
+                        first.annotator,
+                        first.candid,
+                        first.dropped,
+                        first.kept
+                    )?;
+                }
                 if *feature_rows > 0 {
                     write!(f, " Feature rows kept for {feature_rows} labels.")?;
                 }
@@ -321,7 +388,7 @@ mod tests {
         back.labels.merge([]);
         session.labels.merge([]);
         assert_eq!(back, session);
-        let newer = json.replace("\"version\":1", "\"version\":9");
+        let newer = json.replace("\"version\":2", "\"version\":9");
         assert_eq!(SavedSession::from_json(&newer), Err(SessionError::Newer(9)));
     }
 
@@ -339,7 +406,7 @@ mod tests {
             .expect("valid");
         let annotators: Vec<&str> = session
             .labels
-            .labels()
+            .all_votes()
             .map(|entry| entry.annotator.as_str())
             .collect();
         assert_eq!(

@@ -10,10 +10,11 @@ use crate::core::active::strategy::{ColdStart, QueryStrategy};
 use crate::core::alert::{Candid, Survey};
 use crate::core::features::stats::median;
 use crate::core::features::{feature_names, FeatureRow};
-use crate::core::labels::store::LabelStore;
+use crate::core::labels::settled::SettledLabels;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
 use crate::core::random::SplitMix64;
+use crate::core::team::consensus::{ConsensusRule, DEFAULT_POSTERIOR_THRESHOLD};
 use crate::core::workspace::Workspace;
 
 /// What the user chose in "Model & strategy".
@@ -49,6 +50,43 @@ pub struct WorkbenchSettings {
     /// default.
     #[serde(default = "default_exploration_share")]
     pub exploration_share: f64,
+    /// How the team's votes on an alert become its training label
+    /// (`team::consensus`); `mine` by default, so that one researcher's
+    /// own labels train as they gave them.
+    #[serde(default = "default_consensus")]
+    pub consensus: ConsensusRule,
+    /// The posterior a `weighted` label needs to train.
+    #[serde(default = "default_posterior_threshold")]
+    pub posterior_threshold: f64,
+    /// Double labelling: alerts others labelled and I have not join my
+    /// queue, until they hold `votes_per_alert` votes; off by default.
+    #[serde(default)]
+    pub double_labelling: bool,
+    /// How many votes double labelling gathers per alert (2).
+    #[serde(default = "default_votes_per_alert")]
+    pub votes_per_alert: usize,
+    /// Blind labelling: when the session holds more than one annotator's
+    /// votes, the card hides the others' votes on its alert (and their
+    /// labels of its object's earlier alerts) until I give mine; on by
+    /// default.
+    #[serde(default = "default_blind_labelling")]
+    pub blind_labelling: bool,
+}
+
+fn default_votes_per_alert() -> usize {
+    2
+}
+
+fn default_blind_labelling() -> bool {
+    true
+}
+
+fn default_consensus() -> ConsensusRule {
+    ConsensusRule::Mine
+}
+
+fn default_posterior_threshold() -> f64 {
+    DEFAULT_POSTERIOR_THRESHOLD
 }
 
 fn default_exploration_share() -> f64 {
@@ -73,6 +111,11 @@ impl Default for WorkbenchSettings {
             excluded_features: Vec::new(),
             skip_labelled_objects: false,
             exploration_share: default_exploration_share(),
+            consensus: default_consensus(),
+            posterior_threshold: default_posterior_threshold(),
+            double_labelling: false,
+            votes_per_alert: default_votes_per_alert(),
+            blind_labelling: default_blind_labelling(),
         }
     }
 }
@@ -131,7 +174,7 @@ pub fn is_validation(candid: Candid, share: f64, seed: u64) -> bool {
 /// Usable labels (mapped to a class by the target) not yet in any round's
 /// training set, against the number the next round needs.
 pub fn batch_progress(
-    store: &LabelStore,
+    store: &SettledLabels,
     rounds: &[RoundRecord],
     settings: &WorkbenchSettings,
 ) -> (usize, usize) {
@@ -199,7 +242,7 @@ impl TrainingJob {
     /// alerts that are not loaded, so that every label with a row trains.
     pub fn for_workspace(
         workspace: &Workspace,
-        store: &LabelStore,
+        store: &SettledLabels,
         settings: &WorkbenchSettings,
         round: u32,
         timestamp: String,
@@ -216,7 +259,7 @@ impl TrainingJob {
     pub fn for_rows<'a>(
         survey: Survey,
         rows: impl IntoIterator<Item = &'a FeatureRow>,
-        store: &LabelStore,
+        store: &SettledLabels,
         settings: &WorkbenchSettings,
         round: u32,
         timestamp: String,
@@ -428,7 +471,7 @@ impl SplitLabels {
 /// "compare with labelled" column); `NaN` when none.
 pub fn class_medians(
     workspace: &Workspace,
-    store: &LabelStore,
+    store: &SettledLabels,
     target: &TargetMapping,
 ) -> [Vec<f64>; 2] {
     let mut by_class: [Vec<&FeatureRow>; 2] = [Vec::new(), Vec::new()];
@@ -481,13 +524,13 @@ mod tests {
             .collect()
     }
 
-    fn label_alert(store: &mut LabelStore, candid: u64, label: Label) {
-        store.set(test_entry(candid, label));
+    fn label_alert(store: &mut SettledLabels, candid: u64, label: Label) {
+        store.insert(test_entry(candid, label));
     }
 
     #[test]
     fn progress_counts_usable_labels() {
-        let mut store = LabelStore::new();
+        let mut store = SettledLabels::new();
         label_alert(&mut store, 1000, Label::Gal);
         label_alert(&mut store, 1001, Label::Bogus); // no class for the gal model
         let settings = WorkbenchSettings::default();
@@ -497,7 +540,7 @@ mod tests {
     #[test]
     fn a_round_trains_on_loaded_labels_and_predicts_every_alert() {
         let features = rows(40);
-        let mut store = LabelStore::new();
+        let mut store = SettledLabels::new();
         for i in 0..20u64 {
             label_alert(
                 &mut store,
@@ -536,7 +579,7 @@ mod tests {
     fn a_round_ranked_first_and_recorded_after_equals_the_round_trained_whole() {
         use crate::core::active::evaluation::{EvaluationJob, RecordState};
         let features = rows(60);
-        let mut store = LabelStore::new();
+        let mut store = SettledLabels::new();
         for i in 0..40u64 {
             let label = if i % 2 == 0 {
                 Label::Gal
@@ -545,7 +588,7 @@ mod tests {
             };
             // Every third label is a random pick's: the honest estimate
             // follows the same two halves.
-            store.set(LabelEntry {
+            store.insert(LabelEntry {
                 random_pick: i % 3 == 0,
                 ..test_entry(1000 + i, label)
             });
@@ -593,7 +636,7 @@ mod tests {
     #[test]
     fn a_training_job_gives_the_same_round_after_a_trip_through_json() {
         let features = rows(30);
-        let mut store = LabelStore::new();
+        let mut store = SettledLabels::new();
         for i in 0..12u64 {
             label_alert(
                 &mut store,

@@ -10,6 +10,7 @@ use super::sections::features::FeaturesSection;
 use super::sections::label::LabelSection;
 use super::sections::load::LoadSection;
 use super::sections::model::ModelSection;
+use super::sections::team::TeamSection;
 use super::sections::train::TrainSection;
 use super::workbench::Workbench;
 use super::{FileHandles, LoadProgress, WorkerSlot};
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
             <LabelSection workbench handles reader />
             <TrainSection workbench />
             <ExchangeSection workbench />
+            <TeamSection workbench />
         </main>
     }
 }

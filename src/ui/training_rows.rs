@@ -62,7 +62,7 @@ impl Workbench {
         let keys: Vec<String> = self.workspace.with_untracked(|workspace| {
             self.session.with_untracked(|session| {
                 workspace
-                    .labels_without_rows(&session.saved().labels)
+                    .labels_without_rows(session.training_labels())
                     .map(|candid| StoredRow::key(survey, candid))
                     .collect()
             })
@@ -105,7 +105,7 @@ impl Workbench {
     pub(super) fn store_rows(&self) {
         let changed = self.session.with_untracked(|session| {
             self.workspace.try_update_untracked(|workspace| {
-                workspace.keep_labelled_rows(&session.saved().labels)
+                workspace.keep_labelled_rows(session.saved().labels.votes().voted_alerts())
             })
         });
         let unsaved = self

@@ -17,7 +17,7 @@ use super::worker_pool::{pool_size, WorkerPool};
 use super::worker_slot::WorkerSlot;
 use crate::core::alert::{Candid, Survey};
 use crate::core::labelling::{FollowUp, LabellingSession};
-use crate::core::labels::entry::LabelEntry;
+use crate::core::labels::adjudication::AdjudicationReason;
 use crate::core::labels::vocabulary::Label;
 use crate::core::session::SavedSession;
 use crate::core::wire::protocol::WorkerError;
@@ -349,11 +349,17 @@ impl Workbench {
         self.session.update(|session| session.name_unnamed_labels());
     }
 
-    pub fn resolve_conflict(&self, chosen: &LabelEntry) {
-        let follow_up = self
-            .session
-            .try_update(|session| session.resolve_conflict(chosen));
-        self.follow_up(follow_up.unwrap_or_default());
+    /// A reviewer's decision on a contested alert (`None`: left unresolved).
+    pub fn adjudicate(
+        &self,
+        candid: Candid,
+        label: Option<Label>,
+        reason: Option<AdjudicationReason>,
+    ) {
+        let timestamp = now_iso();
+        self.session.update(|session| {
+            let _ = session.adjudicate(candid, label, reason, timestamp);
+        });
     }
 
     /// The export was handed to the browser.

@@ -132,7 +132,7 @@ test("hostile files: a reader crash, a truncated file and a 2 GB file are each r
     await waitForFiles(page, 5);
     assert.equal((await fileSummaries(page))[4].added, "24");
     const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("fink-vra/session/v1")));
-    assert.equal(Object.keys(stored.labels.labels).length, 1, "the label given is stored");
+    assert.equal(Object.keys(Object.fromEntries(stored.labels.votes.map((vote) => [vote.candid, vote]))).length, 1, "the label given is stored");
     await page.screenshot({ path: join(ARTIFACTS, "hostile-files.png"), fullPage: true });
     assert.deepEqual(errors, []);
   } finally {

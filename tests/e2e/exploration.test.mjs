@@ -53,7 +53,7 @@ test("random picks are marked on the card, stored as such, and give the round it
     first.map(([, randomPick]) => randomPick),
     [false, true, false, true, false, false, true, false, true, false],
   );
-  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("fink-vra/session/v1")).labels.labels);
+  const stored = await page.evaluate(() => Object.fromEntries(JSON.parse(localStorage.getItem("fink-vra/session/v1")).labels.votes.map((vote) => [vote.candid, vote])));
   const storedPicks = Object.values(stored).filter((entry) => entry.random_pick).map((entry) => String(entry.candid));
   assert.deepEqual(storedPicks.sort(), first.filter(([, randomPick]) => randomPick).map(([candid]) => candid).sort());
 

@@ -23,7 +23,7 @@ async function loadLsstSamples(page) {
 }
 
 const storedLabels = (page, key) =>
-  page.evaluate((key) => Object.keys(JSON.parse(localStorage.getItem(key))?.labels?.labels ?? {}), key);
+  page.evaluate((key) => (JSON.parse(localStorage.getItem(key))?.labels?.votes ?? []).map((vote) => vote.candid), key);
 
 /** The band names in the legend of the card's light curve. */
 const legendBands = (page) =>
@@ -67,7 +67,7 @@ test("the LSST card: diaSourceId, broker links, a multi-band flux curve and thre
   await context.close();
 });
 
-test("LSST: label a batch with the keys, train, reload, export JSON v3 and import it back", async () => {
+test("LSST: label a batch with the keys, train, reload, export JSON v4 and import it back", async () => {
   const context = await built.browser.newContext();
   const { page, errors } = await openPage(context, built);
   await loadLsstSamples(page);
@@ -89,7 +89,7 @@ test("LSST: label a batch with the keys, train, reload, export JSON v3 and impor
   const exported = join(tmpdir(), `fink-vra-lsst-export-${process.pid}.json`);
   await download.saveAs(exported);
   const json = JSON.parse(await readFile(exported, "utf8"));
-  assert.equal(json.version, 3);
+  assert.equal(json.version, 4);
   assert.equal(json.survey, "lsst");
   assert.equal(json.feature_names.length, 46);
   assert.ok(json.labels.every((label) => label.features.length === 46), "each label carries its row");
@@ -109,7 +109,7 @@ test("LSST: label a batch with the keys, train, reload, export JSON v3 and impor
   await page.waitForFunction(() => document.querySelector('[data-testid="survey-name"]')?.textContent === "Rubin/LSST");
   await page.getByTestId("import-file").setInputFiles(exported);
   await page.getByTestId("import-report").waitFor();
-  assert.match(await page.getByTestId("import-report").textContent(), /8 added, 0 already there, 0 in conflict/);
+  assert.match(await page.getByTestId("import-report").textContent(), /8 vote\(s\) added, 0 already there/);
   assert.deepEqual((await storedLabels(page, LSST_KEY)).sort(), [...labelled].sort());
   assert.deepEqual(errors, []);
   await context.close();

@@ -21,7 +21,7 @@ async function openWithFirstFile(contextOptions = {}) {
 }
 
 const storedLabels = (page) =>
-  page.evaluate((key) => Object.keys(JSON.parse(localStorage.getItem(key))?.labels?.labels ?? {}), SESSION_KEY);
+  page.evaluate((key) => (JSON.parse(localStorage.getItem(key))?.labels?.votes ?? []).map((vote) => vote.candid), SESSION_KEY);
 
 test("load a file, label, train, load a second file, keep labelling and train again", async () => {
   const { context, page, errors } = await openWithFirstFile();
@@ -38,7 +38,7 @@ test("load a file, label, train, load a second file, keep labelling and train ag
   const row = await page.getByTestId("round-row").nth(1).locator("td").allTextContents();
   assert.deepEqual(row.slice(0, 2), ["1", "16"]);
   // Each label keeps the first round that trained it.
-  const stored = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)).labels.labels, SESSION_KEY);
+  const stored = await page.evaluate((key) => Object.fromEntries(JSON.parse(localStorage.getItem(key)).labels.votes.map((vote) => [vote.candid, vote])), SESSION_KEY);
   assert.ok(first.every((candid) => stored[candid].round === 0), "round 0 labels stay round 0");
   assert.ok(second.every((candid) => stored[candid].round === 1));
   await page.screenshot({ path: join(ARTIFACTS, "two-files-two-rounds.png"), fullPage: true });
@@ -81,7 +81,7 @@ test("two tabs label different alerts; each keeps the other's labels, and a relo
   byOne.push(...(await labelByKeyboard(one.page, ["g"], 1)));
   const everything = [...byOne, ...byTwo].sort();
   await one.page.waitForFunction(
-    ([key, count]) => Object.keys(JSON.parse(localStorage.getItem(key)).labels.labels).length === count,
+    ([key, count]) => Object.keys(Object.fromEntries(JSON.parse(localStorage.getItem(key)).labels.votes.map((vote) => [vote.candid, vote]))).length === count,
     [SESSION_KEY, everything.length],
   );
   assert.deepEqual((await storedLabels(one.page)).sort(), everything);

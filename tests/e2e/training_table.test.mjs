@@ -19,7 +19,7 @@ const roundLabels = async (page, index) =>
   (await page.getByTestId("round-row").nth(index).locator("td").allTextContents())[1];
 
 const storedLabels = (page) =>
-  page.evaluate((key) => Object.keys(JSON.parse(localStorage.getItem(key))?.labels?.labels ?? {}), SESSION_KEY);
+  page.evaluate((key) => (JSON.parse(localStorage.getItem(key))?.labels?.votes ?? []).map((vote) => vote.candid), SESSION_KEY);
 
 test("day 1, a reload, day 2 with only day 2's file: rounds train on all labels, every model file downloads, a collaborator trains on all", async () => {
   const context = await built.browser.newContext();
@@ -49,7 +49,7 @@ test("day 1, a reload, day 2 with only day 2's file: rounds train on all labels,
   await setAnnotator(page, "ana");
   const exported = await download(page, page.getByTestId("export-json"), "training-table-labels-v3.json");
   const file = JSON.parse(await readFile(exported, "utf8"));
-  assert.equal(file.version, 3);
+  assert.equal(file.version, 4);
   assert.equal(file.labels.length, 16);
   assert.ok(file.labels.every((label) => label.features?.length === file.feature_names.length), "every label carries its row");
   await page.screenshot({ path: join(ARTIFACTS, "training-table-day-two.png"), fullPage: true });
@@ -63,7 +63,7 @@ test("day 1, a reload, day 2 with only day 2's file: rounds train on all labels,
   await setAnnotator(other.page, "bo");
   await other.page.getByTestId("import-file").setInputFiles(exported);
   await other.page.getByTestId("import-report").waitFor();
-  assert.match(await other.page.getByTestId("import-report").textContent(), /16 added.*Feature rows kept for 16 labels/);
+  assert.match(await other.page.getByTestId("import-report").textContent(), /16 vote\(s\) added.*Feature rows kept for 16 labels/);
   await train(other.page, 3);
   assert.equal(await roundLabels(other.page, 2), "16", "the collaborator's round trains on every label");
   assert.deepEqual(other.errors, []);
@@ -127,7 +127,7 @@ test("the card lists its object's earlier labels, and the repeat key gives that 
   await page.screenshot({ path: join(ARTIFACTS, "card-earlier-labels.png"), fullPage: true });
   await page.keyboard.press("o");
   await page.waitForFunction((c) => document.querySelector('[data-testid="label-card"]')?.getAttribute("data-candid") !== c, candid);
-  const stored = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)).labels.labels, SESSION_KEY);
+  const stored = await page.evaluate((key) => Object.fromEntries(JSON.parse(localStorage.getItem(key)).labels.votes.map((vote) => [vote.candid, vote])), SESSION_KEY);
   assert.equal(stored[candid].label, "extragal", "the object's latest label, again");
   // The setting leaves alerts of labelled objects out of the queue.
   // The checkbox keeps the focus: the keys still label (regression: a

@@ -110,7 +110,7 @@ test("closing the tab in the middle of labelling loses no label", async () => {
   const second = await open(context);
   await second.page.getByTestId("unexported").waitFor();
   const stored = await second.page.evaluate(() => JSON.parse(localStorage.getItem("fink-vra/session/v1")));
-  assert.deepEqual(Object.keys(stored.labels.labels).sort(), [...labelled].sort());
+  assert.deepEqual(Object.keys(Object.fromEntries(stored.labels.votes.map((vote) => [vote.candid, vote]))).sort(), [...labelled].sort());
   await loadSamples(second.page);
   assert.ok(!labelled.includes(await second.page.getByTestId("label-card").getAttribute("data-candid")), "labelled alerts are not queued again");
   await setAnnotator(second.page, "ana");
@@ -146,7 +146,7 @@ test("a training worker that crashes is reported, labels stay, and the next roun
   assert.equal(await page.getByTestId("round-row").count(), 0);
   assert.match(await page.getByTestId("batch-progress").textContent(), /^6 of 6/);
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("fink-vra/session/v1")));
-  assert.deepEqual(Object.keys(stored.labels.labels).sort(), [...labelled].sort());
+  assert.deepEqual(Object.keys(Object.fromEntries(stored.labels.votes.map((vote) => [vote.candid, vote]))).sort(), [...labelled].sort());
   await page.screenshot({ path: join(ARTIFACTS, "worker-crash.png"), fullPage: true });
 
   // The real worker is back: the same labels train the round.
@@ -159,7 +159,7 @@ test("a training worker that crashes is reported, labels stay, and the next roun
   await context.close();
 });
 
-test("export, clear, import gives back the same labels; a conflicting import is listed", async () => {
+test("export, clear, import gives back the same votes; a colleague's differing vote is reviewed and adjudicated", async () => {
   const context = await built.browser.newContext();
   const { page, errors } = await open(context);
   await loadSamples(page);
@@ -172,7 +172,8 @@ test("export, clear, import gives back the same labels; a conflicting import is 
   await download.saveAs(exported);
   const json = JSON.parse(await readFile(exported, "utf8"));
   assert.equal(json.format, "fink-vra-labels");
-  assert.equal(json.version, 3);
+  assert.equal(json.version, 4);
+  assert.deepEqual(json.adjudications, []);
   assert.equal(json.survey, "ztf");
   assert.equal(json.labels.length, 6);
   assert.ok(json.labels.every((label) => label.features.length === json.feature_names.length));
@@ -193,33 +194,52 @@ test("export, clear, import gives back the same labels; a conflicting import is 
   await page.getByTestId("annotator-needed").waitFor({ state: "detached" });
   await page.getByTestId("import-file").setInputFiles(exported);
   await page.getByTestId("import-report").waitFor();
-  assert.match(await page.getByTestId("import-report").textContent(), /6 added, 0 already there, 0 in conflict/);
+  assert.match(await page.getByTestId("import-report").textContent(), /6 vote\(s\) added, 0 already there/);
   const [again] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
   const reexported = join(tmpdir(), `fink-vra-reexport-${process.pid}.json`);
   await again.saveAs(reexported);
   assert.deepEqual(JSON.parse(await readFile(reexported, "utf8")).labels, json.labels);
 
-  // A colleague labelled the first alert differently.
+  // A colleague labelled the first alert differently: their vote is added,
+  // ana's kept, and the alert (neither vote mine) waits for review.
   const colleague = structuredClone(json);
   colleague.annotator = "bob";
-  colleague.labels = [{ ...json.labels[0], label: json.labels[0].label === "agn" ? "gal" : "agn", annotator: "bob" }];
-  const conflicting = join(tmpdir(), `fink-vra-colleague-${process.pid}.json`);
-  await writeFile(conflicting, JSON.stringify(colleague));
-  await page.getByTestId("import-file").setInputFiles(conflicting);
-  await page.getByTestId("conflict").first().waitFor();
-  assert.match(await page.getByTestId("import-report").textContent(), /0 added, 0 already there, 1 in conflict/);
-  const conflict = await page.getByTestId("conflict").first().textContent();
-  assert.match(conflict, /by ana at/);
-  assert.match(conflict, /by bob at/);
-  await page.screenshot({ path: join(ARTIFACTS, "conflicts.png"), fullPage: true });
-  // Settled, it stays settled: through the next save and a reload.
-  await page.getByTestId("conflict").first().getByRole("button", { name: /by bob/ }).click();
-  await page.getByTestId("conflict").first().waitFor({ state: "detached" });
+  const bobs = json.labels[0].label === "agn" ? "gal" : "agn";
+  colleague.labels = [{ ...json.labels[0], label: bobs, annotator: "bob" }];
+  const differing = join(tmpdir(), `fink-vra-colleague-${process.pid}.json`);
+  await writeFile(differing, JSON.stringify(colleague));
+  await page.getByTestId("import-file").setInputFiles(differing);
+  await page.getByTestId("review-item").first().waitFor();
+  assert.match(await page.getByTestId("import-report").textContent(), /1 vote\(s\) added, 0 already there/);
+  const item = page.getByTestId("review-item").first();
+  assert.equal(await item.getAttribute("data-alert"), json.labels[0].alert_id);
+  const votes = await item.getByTestId("review-vote").allTextContents();
+  assert.deepEqual(votes.map((vote) => vote.split(" (")[0]), [`ana: ${json.labels[0].label}`, `bob: ${bobs}`]);
+  assert.match(await item.getByTestId("review-agreement").textContent(), /50 % agree/);
+  // Importing the same file again changes nothing.
+  await page.getByTestId("import-file").setInputFiles(differing);
+  await page.waitForFunction(() => /0 vote\(s\) added, 1 already there/.test(document.querySelector('[data-testid="import-report"]')?.textContent ?? ""));
+  assert.equal(await page.getByTestId("review-item").count(), 1);
+  await page.screenshot({ path: join(ARTIFACTS, "review.png"), fullPage: true });
+  // Adjudicated, it stays decided: through the next save and a reload.
+  await item.getByTestId("review-reason").selectOption("mistake");
+  await item.locator(`[data-testid="review-choose"][data-label="${bobs}"]`).click();
+  await page.getByTestId("review-item").first().waitFor({ state: "detached" });
   await page.reload();
   await page.getByTestId("unexported").waitFor();
-  assert.equal(await page.getByTestId("conflict").count(), 0);
-  const settled = await page.evaluate(() => JSON.parse(localStorage.getItem("fink-vra/session/v1")).labels.labels);
-  assert.equal(settled[json.labels[0].alert_id].annotator, "bob");
+  assert.equal(await page.getByTestId("review-item").count(), 0);
+  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("fink-vra/session/v1")).labels);
+  assert.equal(saved.votes.length, 7, "every vote kept");
+  assert.deepEqual(
+    saved.adjudications.map(({ candid, label, reason, reviewer }) => ({ candid, label, reason, reviewer })),
+    [{ candid: json.labels[0].alert_id, label: bobs, reason: "mistake", reviewer: "Ana Lopez" }],
+  );
+  const [decided] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+  const decidedPath = join(tmpdir(), `fink-vra-decided-${process.pid}.json`);
+  await decided.saveAs(decidedPath);
+  const decidedJson = JSON.parse(await readFile(decidedPath, "utf8"));
+  assert.equal(decidedJson.labels.length, 7);
+  assert.equal(decidedJson.adjudications[0].label, bobs);
 
   // A bad file changes nothing and says which entry is wrong.
   const bad = join(tmpdir(), `fink-vra-bad-${process.pid}.json`);

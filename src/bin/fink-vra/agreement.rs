@@ -40,11 +40,11 @@ pub fn run(arguments: &AgreementArguments) -> Result<(), String> {
         let text = crate::inputs::read_text(path, "label file")?;
         files.push((path.display().to_string(), text));
     }
-    let (table, notes) = votes_of_label_files(&files).map_err(|error| error.to_string())?;
-    for note in notes {
+    let team = votes_of_label_files(&files).map_err(|error| error.to_string())?;
+    for note in &team.notes {
         eprintln!("{note}");
     }
-    let report = TeamReport::of(&table, target.as_ref());
+    let report = TeamReport::of(&team.table, &team.adjudications, target.as_ref());
     let text = if arguments.json {
         format!("{}\n", report.to_json())
     } else {

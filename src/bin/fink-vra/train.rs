@@ -9,7 +9,6 @@
 //! and `--consensus` (`core::team::consensus`) says which label each alert
 //! trains with and which alerts are left out as contested.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -19,8 +18,9 @@ use fink_vra::core::display::honest_summary;
 use fink_vra::core::features::feature_names;
 use fink_vra::core::labels::class_summary::{ClassSummary, MIN_LABELS_PER_CLASS};
 use fink_vra::core::labels::exchange::{label_file_survey, LabelImportError};
-use fink_vra::core::labels::store::LabelStore;
+use fink_vra::core::labels::settled::SettledLabels;
 use fink_vra::core::labels::targets::TargetMapping;
+use fink_vra::core::labels::votes::VoteTable;
 use fink_vra::core::model::ModelSpec;
 use fink_vra::core::model_file::{training_matrix, ModelFile};
 use fink_vra::core::parallel::available_threads;
@@ -28,8 +28,6 @@ use fink_vra::core::session::{ImportOutcome, SavedSession};
 use fink_vra::core::team::consensus::{
     settle, ConsensusRecord, ConsensusRule, DEFAULT_POSTERIOR_THRESHOLD,
 };
-use fink_vra::core::team::files::votes_of_label_files;
-use fink_vra::core::team::votes::VoteTable;
 use fink_vra::core::workbench::{TrainingJob, WorkbenchSettings};
 use fink_vra::core::workspace::{FileOutcome, Workspace};
 
@@ -184,18 +182,23 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
         if let ImportOutcome::Merged {
             features_left_out,
             unnamed,
+            replaced,
             ..
         } = &outcome
         {
             if let Some(why) = features_left_out {
                 eprintln!("{label_name}: features left out: {why}");
             }
-            // Several files, or a CSV, are read again for their votes,
-            // whose notes say this (`consensus_labels`).
-            let votes_read_again =
-                label_files.len() > 1 || !label_name.to_ascii_lowercase().ends_with(".json");
-            if let (Some(unnamed), false) = (unnamed, votes_read_again) {
-                eprintln!("{label_name}: {unnamed}");
+            if let Some(unnamed) = unnamed {
+                eprintln!(
+                    "{label_name}: {unnamed} (give each label an annotator, or the file one)"
+                );
+            }
+            for replaced in replaced {
+                eprintln!(
+                    "{label_name}: {} labelled alert {} {} and later {}: the later label is the vote",
+                    replaced.annotator, replaced.candid, replaced.dropped, replaced.kept
+                );
             }
         }
         let _ = workspace.take_in_rows(rows, true);
@@ -223,7 +226,7 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
         }
         None => {
             let settings = settings(arguments, survey)?;
-            let (labels, consensus) = consensus_labels(arguments, &label_files, &saved)?;
+            let (labels, consensus) = consensus_labels(arguments, &saved)?;
             let waiting = workspace.labels_waiting_for_rows(&labels);
             if waiting > 0 {
                 eprintln!(
@@ -272,18 +275,15 @@ pub fn run(arguments: &TrainArguments) -> Result<(), String> {
     Ok(())
 }
 
-/// The label each voted alert of `label_files` trains with, by the
-/// arguments' consensus rule (every label is its annotator's vote), and,
-/// when the files hold more than one annotator, the record of it for the
-/// round (and a line on stderr). One annotator's labels train as the page
-/// trains them, and their model file is the page's. A single JSON export
-/// was read into `saved` already: its votes are the versions it holds,
-/// without reading the file a second time (0.2 s for 20,000 labels).
+/// The label each voted alert of the label files (read into `saved`: every
+/// vote and adjudication) trains with, by the arguments' consensus rule,
+/// and, when the files hold more than one annotator, the record of it for
+/// the round (and a line on stderr). One annotator's labels train as the
+/// page trains them, and their model file is the page's.
 fn consensus_labels(
     arguments: &TrainArguments,
-    label_files: &[(String, String)],
     saved: &SavedSession,
-) -> Result<(LabelStore, Option<ConsensusRecord>), String> {
+) -> Result<(SettledLabels, Option<ConsensusRecord>), String> {
     let rule = ConsensusRule::by_name(&arguments.consensus).ok_or_else(|| {
         format!(
             "--consensus: unknown `{}` (expected one of mine, majority, weighted)",
@@ -306,21 +306,16 @@ fn consensus_labels(
         }
         _ => "",
     };
-    // One JSON export holds, per alert, one label or its versions in
-    // conflict: the session it was read into holds the same versions. (A
-    // CSV may hold several annotators' identical labels, which a session
-    // keeps as one: it is read again for its votes.)
-    let (votes, notes) = match label_files {
-        [(name, _)] if name.to_ascii_lowercase().ends_with(".json") => (
-            VoteTable::from_entries(saved.labels.all_versions()),
-            Vec::new(),
-        ),
-        _ => votes_of_label_files(label_files).map_err(|error| error.to_string())?,
-    };
-    for note in notes {
-        eprintln!("{note}");
-    }
-    let settled = settle(&votes, rule, arguments.posterior, me, &BTreeMap::new());
+    // The session the label files were read into holds every vote and
+    // adjudication of them all (one vote per annotator and alert).
+    let votes = VoteTable::from_entries(saved.labels.all_votes());
+    let settled = settle(
+        &votes,
+        rule,
+        arguments.posterior,
+        me,
+        saved.labels.adjudications(),
+    );
     if votes.annotators().len() > 1 || settled.counts.left_out > 0 {
         eprintln!(
             "consensus {rule} over {} annotators' votes: {}",
@@ -328,10 +323,7 @@ fn consensus_labels(
             settled.counts
         );
     }
-    let mut labels = LabelStore::new();
-    for entry in settled.training {
-        labels.set(entry);
-    }
+    let labels = settled.training;
     let team = votes.annotators().len() > 1;
     let record = team.then(|| ConsensusRecord {
         rule,

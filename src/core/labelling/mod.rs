@@ -9,23 +9,30 @@
 //! its answer is applied here, whenever it comes back: everything is keyed by
 //! alert id, so a late answer can be stale but never out of range.
 
+mod review;
 mod rounds;
 mod sharing;
+mod team_card;
 
 use std::collections::BTreeSet;
 
 use crate::core::active::pick_reason::PickReason;
 use crate::core::alert::{Alert, Candid};
+use crate::core::labels::adjudication::{Adjudication, AdjudicationReason};
 use crate::core::labels::entry::LabelEntry;
+use crate::core::labels::settled::SettledLabels;
 use crate::core::labels::vocabulary::Label;
 use crate::core::object_labels::{earlier_labels, labelled_objects};
 use crate::core::queue::{PoolAlert, QueueJob, QueuedAlert, RankingRule};
 use crate::core::session::SavedSession;
+use crate::core::team::consensus::{settle, ConsensusRecord, ConsensusRule, Settled};
 use crate::core::workbench::{batch_progress, WorkbenchSettings};
 use crate::core::workspace::Workspace;
 
+pub use review::ReviewItem;
 use rounds::Scores;
 pub use rounds::StaleTraining;
+pub use team_card::{CardVotes, RevealedVotes};
 
 /// What the page should start after an action (both run in its worker).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -60,20 +67,30 @@ const UNDONE_SCORE: f64 = f64::INFINITY;
 #[derive(Clone, Debug, Default)]
 pub struct LabellingSession {
     saved: SavedSession,
+    /// The training label of each alert, settled from the votes by the
+    /// settings' consensus rule; recomputed whenever the saved part changes.
+    settled: Settled,
     scores: Scores,
     queue: Vec<QueuedAlert>,
     skipped: BTreeSet<Candid>,
     /// Bumped by every change to the saved part, so the page saves once per change.
     revision: u64,
+    /// How many annotators the session holds: those who voted, and me
+    /// (kept with `settled`).
+    annotators: usize,
+    /// The alert this tab labelled last, whose votes the card reveals.
+    last_labelled: Option<Candid>,
 }
 
 impl LabellingSession {
     /// A session continuing `saved` (no model yet: rounds are refitted).
     pub fn new(saved: SavedSession) -> LabellingSession {
-        LabellingSession {
+        let mut session = LabellingSession {
             saved,
             ..LabellingSession::default()
-        }
+        };
+        session.settle();
+        session
     }
 
     /// What is saved between visits.
@@ -88,6 +105,75 @@ impl LabellingSession {
 
     fn changed(&mut self) {
         self.revision += 1;
+        self.settle();
+    }
+
+    /// A change to the saved part that touched the votes or decision of
+    /// `candid` alone (a label, an adjudication): settled again for that
+    /// alert only when the rule allows (keeps a key press cheap at 10^5
+    /// votes), else everything. (A session without a name settles
+    /// everything: its first vote adds an annotator, its unnamed self.)
+    fn changed_alert(&mut self, candid: Candid) {
+        self.revision += 1;
+        let settings = &self.saved.settings;
+        let labels = &self.saved.labels;
+        let me = self.saved.annotator.as_str();
+        let settled_alone = !me.is_empty()
+            && self.settled.settle_again(
+                labels.votes(),
+                candid,
+                settings.consensus,
+                me,
+                labels.adjudications(),
+            );
+        if !settled_alone {
+            self.settle();
+        }
+    }
+
+    /// Settles every alert's training label from the votes again.
+    fn settle(&mut self) {
+        let settings = &self.saved.settings;
+        let votes = self.saved.labels.votes();
+        self.settled = settle(
+            votes,
+            settings.consensus,
+            settings.posterior_threshold,
+            &self.saved.annotator,
+            self.saved.labels.adjudications(),
+        );
+        // The annotators whose votes the session holds, and me.
+        let names = votes.annotators();
+        let me = self.saved.annotator.as_str();
+        self.annotators = names.len() + usize::from(!me.is_empty() && !names.contains(&me));
+    }
+
+    /// The label each alert trains with (the consensus of its votes).
+    pub fn training_labels(&self) -> &SettledLabels {
+        &self.settled.training
+    }
+
+    /// What the consensus rule made of the votes: training labels, each
+    /// alert's provenance, the counts.
+    pub fn settled(&self) -> &Settled {
+        &self.settled
+    }
+
+    /// The consensus a round records: the rule and what it settled, when
+    /// more than one annotator voted (`None` for one annotator's rounds).
+    pub fn consensus_record(&self) -> Option<ConsensusRecord> {
+        let votes = self.saved.labels.votes();
+        let settings = &self.saved.settings;
+        (votes.annotators().len() > 1).then(|| ConsensusRecord {
+            rule: settings.consensus,
+            posterior_threshold: settings.posterior_threshold,
+            // Whose votes `mine` preferred (empty for the other rules).
+            annotator: match settings.consensus {
+                ConsensusRule::Mine => self.saved.annotator.clone(),
+                _ => String::new(),
+            },
+            counts: self.settled.counts.clone(),
+        })
     }
 
     pub fn settings(&self) -> &WorkbenchSettings {
@@ -109,10 +195,21 @@ impl LabellingSession {
         &self.queue
     }
 
-    /// Whether the alert waits to be labelled: no label, no conflict.
+    /// Whether the alert waits for my label: no reviewer decided it, and
+    /// nobody voted on it, or (double labelling) others did, I have not, and
+    /// it holds fewer votes than the settings gather.
     fn is_open(&self, candid: Candid) -> bool {
-        self.saved.labels.get(candid).is_none()
-            && !self.saved.labels.conflicts().contains_key(&candid)
+        let labels = &self.saved.labels;
+        if labels.adjudications().contains_key(&candid) {
+            return false;
+        }
+        if !labels.votes().has_votes(candid) {
+            return true;
+        }
+        let settings = &self.saved.settings;
+        settings.double_labelling
+            && labels.vote_of(candid, &self.saved.annotator).is_none()
+            && labels.votes().votes_on(candid).count() < settings.votes_per_alert
     }
 
     /// The card to show: the first queued alert that is loaded, unlabelled,
@@ -142,7 +239,11 @@ impl LabellingSession {
 
     /// Usable labels not yet trained on, against the number the next round needs.
     pub fn batch_progress(&self) -> (usize, usize) {
-        batch_progress(&self.saved.labels, &self.saved.rounds, &self.saved.settings)
+        batch_progress(
+            &self.settled.training,
+            &self.saved.rounds,
+            &self.saved.settings,
+        )
     }
 
     /// Labels a loaded alert that has no label and no conflict; returns
@@ -180,7 +281,8 @@ impl LabellingSession {
             random_pick,
         });
         self.saved.unexported_changes += 1;
-        self.changed();
+        self.last_labelled = Some(candid);
+        self.changed_alert(candid);
         true
     }
 
@@ -191,7 +293,7 @@ impl LabellingSession {
             self.saved
                 .settings
                 .skip_labelled_objects
-                .then(|| labelled_objects(workspace.survey(), &self.saved.labels)),
+                .then(|| labelled_objects(workspace.survey(), &self.settled.training)),
         )
     }
 
@@ -211,7 +313,7 @@ impl LabellingSession {
     pub fn object_latest_label(&self, workspace: &Workspace, candid: Candid) -> Option<Label> {
         let row = workspace.row_of(candid)?;
         let alert = workspace.alerts().get(row)?;
-        earlier_labels(workspace, &self.saved.labels, alert)
+        earlier_labels(workspace, &self.labels_for_cards(), alert)
             .first()
             .map(|earlier| earlier.label)
     }
@@ -221,16 +323,23 @@ impl LabellingSession {
         self.skipped.insert(candid);
     }
 
-    /// Undoes the last label (any number of times) and brings its alert to
-    /// the front of the queue, so its card is shown next.
+    /// Undoes this session's last act (any number of times): a label, whose
+    /// alert comes to the front of the queue so its card is shown next, or
+    /// an adjudication, whose alert goes back to the review.
     pub fn undo(&mut self) -> Option<Candid> {
         let undone = self.saved.labels.undo()?;
+        self.saved.unexported_changes += 1;
+        self.last_labelled = None;
+        if let Some(adjudication) = undone.removed_adjudication {
+            self.saved.undone_adjudications.insert(adjudication);
+            self.changed();
+            return Some(undone.candid);
+        }
         let random_pick = undone
             .removed
             .as_ref()
             .is_some_and(|removed| removed.random_pick);
         self.saved.set_aside(undone.removed);
-        self.saved.unexported_changes += 1;
         self.skipped.remove(&undone.candid);
         self.queue.retain(|alert| alert.candid != undone.candid);
         self.queue.insert(
@@ -322,17 +431,40 @@ impl LabellingSession {
         }
     }
 
-    /// Settles a conflict with the chosen version. The versions set aside
-    /// stay out of every later merge (another tab's copy, a label file), so
-    /// the decision holds; it is a decision, not a label, and undo does not
-    /// take it back.
-    pub fn resolve_conflict(&mut self, chosen: &LabelEntry) -> FollowUp {
-        if let Some(rejected) = self.saved.labels.resolve_conflict(chosen) {
-            self.saved.set_aside(rejected);
+    /// Records this session's decision on an alert with votes: the label it
+    /// trains with (`None`: left unresolved) and why. It wins over the
+    /// consensus rule, is undoable and exported. Returns whether it was
+    /// recorded (an alert nobody voted on has nothing to settle).
+    pub fn adjudicate(
+        &mut self,
+        candid: Candid,
+        label: Option<Label>,
+        reason: Option<AdjudicationReason>,
+        timestamp: String,
+    ) -> bool {
+        let Some(object_id) = self
+            .saved
+            .labels
+            .votes()
+            .votes_on(candid)
+            .next()
+            .map(|vote| vote.object_id.clone())
+        else {
+            return false;
+        };
+        let recorded = self.saved.labels.adjudicate(Adjudication {
+            candid,
+            object_id,
+            label,
+            reason,
+            reviewer: self.saved.annotator.clone(),
+            timestamp,
+        });
+        if recorded {
             self.saved.unexported_changes += 1;
-            self.changed();
+            self.changed_alert(candid);
         }
-        FollowUp::default()
+        recorded
     }
 
     /// Whether [`LabellingSession::undo`] has a label to take back.

@@ -51,7 +51,7 @@ impl LabellingSession {
         };
         let (mut job, values) = TrainingJob::for_workspace(
             workspace,
-            &self.saved.labels,
+            &self.settled.training,
             &self.saved.settings,
             round,
             timestamp,
@@ -88,7 +88,9 @@ impl LabellingSession {
                         .record_first_round(candid, &example.label, job.round);
                 }
             }
-            self.saved.rounds.push(outcome.record);
+            let mut record = outcome.record;
+            record.consensus = self.consensus_record();
+            self.saved.rounds.push(record);
             self.skipped.clear();
             self.changed();
         } else if self.saved.rounds.is_empty() {
@@ -244,8 +246,8 @@ impl LabellingSession {
                 .iter()
                 .any(|row| self.probability_of(row.candid).is_none())
             && rows.iter().any(|row| {
-                self.saved
-                    .labels
+                self.settled
+                    .training
                     .get(row.candid)
                     .is_some_and(|entry| target.class_of(entry.label.name()).is_some())
             })

@@ -26,10 +26,7 @@ impl LabellingSession {
                 // Only the rows of labels the store now holds (not of labels
                 // undone here); the import refused any other survey's.
                 let labels = &self.saved.labels;
-                rows.retain(|row| {
-                    labels.get(row.alert_id).is_some()
-                        || labels.conflicts().contains_key(&row.alert_id)
-                });
+                rows.retain(|row| labels.votes().has_votes(row.alert_id));
                 let _ = workspace.take_in_rows(rows, false);
                 self.changed();
                 Ok(outcome)
@@ -74,6 +71,7 @@ impl LabellingSession {
         // too): saved again.
         let stored_behind = stored.labels != self.saved.labels
             || stored.undone.len() != self.saved.undone.len()
+            || stored.undone_adjudications.len() != self.saved.undone_adjudications.len()
             || stored.rounds.len() != self.saved.rounds.len()
             || record_states(&stored.rounds) != record_states(&self.saved.rounds);
         if labels_changed || rounds_changed || records_changed || settings_changed || stored_behind
@@ -84,8 +82,9 @@ impl LabellingSession {
         // labelled alerts); alerts open again (a label undone there) do.
         let reopened = before
             .0
-            .labels()
-            .any(|entry| self.saved.labels.get(entry.candid).is_none());
+            .votes()
+            .voted_alerts()
+            .any(|candid| !self.saved.labels.is_labelled(candid));
         let follow_up = FollowUp {
             rerank: reopened || rounds_changed || settings_changed,
             refit: (rounds_changed || settings_changed) && self.needs_scores(workspace),

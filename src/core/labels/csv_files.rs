@@ -6,15 +6,15 @@
 use std::collections::BTreeMap;
 
 use super::entry::{parse_candid, LabelEntry, TrainedRound};
-use super::import_rules::{check_duplicates, check_import_size, label_entry, LabelImportError};
-use super::store::LabelStore;
+use super::import_rules::{check_import_size, label_entry, LabelImportError};
+use super::settled::SettledLabels;
 use crate::core::alert::{Candid, Survey};
 use crate::core::csv_text::{quote_cell, read_csv_text};
 use crate::core::features::csv as feature_csv;
 use crate::core::features::FeatureRow;
 
 /// The original `labeled.csv`: `candid,objectId,label,timestamp`.
-pub fn export_labeled_csv(store: &LabelStore) -> String {
+pub fn export_labeled_csv(store: &SettledLabels) -> String {
     let mut out = String::from("candid,objectId,label,timestamp\n");
     for entry in store.labels() {
         out.push_str(&format!(
@@ -206,7 +206,6 @@ pub(super) fn labels_from_rows(
         })?;
         labels.push(entry);
     }
-    check_duplicates(file, &labels)?;
     Ok(labels)
 }
 

@@ -1,6 +1,7 @@
 //! Label files in and out: the versioned JSON export (documented in the
-//! README; version 3 carries each label's feature row, version 2 names its
-//! survey and keys labels by `alert_id`, version 1 files are ZTF's). The JSON
+//! README; version 4 holds every vote and every adjudication, version 3
+//! carries each label's feature row, version 2 names its survey and keys
+//! labels by `alert_id`, version 1 files are ZTF's). The JSON
 //! import is `json_import`, the CSV files (the original pipeline's
 //! `labeled.csv` and training-ids CSV, a round's training table) are
 //! `csv_files`, the researcher's LSST label CSV `lsst_csv`, and what every
@@ -12,7 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::adjudication::Adjudication;
 use super::entry::{unknown_annotator_of, LabelEntry};
+use super::settled::SettledLabels;
 use super::store::LabelStore;
 use crate::core::alert::{Candid, Survey};
 use crate::core::features::feature_names;
@@ -96,14 +99,14 @@ impl LabelCsvKind {
 /// The labels as the CSV the researcher's scripts use for `survey`: ZTF's
 /// original `labeled.csv`, or the LSST label CSV; each imports back. (Here,
 /// above both CSV modules, so that neither imports the other.)
-pub fn export_labels_csv(survey: Survey, store: &LabelStore) -> String {
+pub fn export_labels_csv(survey: Survey, store: &SettledLabels) -> String {
     match survey {
         Survey::Ztf => export_labeled_csv(store),
         Survey::Lsst => export_lsst_labels_csv(store),
     }
 }
 
-/// One label in the JSON export (version 3).
+/// One vote in the JSON export (version 4).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct ExportedLabel {
     alert_id: String,
@@ -137,11 +140,36 @@ struct Export<'r, R> {
     annotator: String,
     /// The survey's feature names: the order of every label's `features`.
     feature_names: Vec<String>,
+    /// Every vote: each annotator's current label of each alert.
     labels: Vec<ExportedLabel>,
-    /// Every version of each conflict not yet settled, so that an export
-    /// carries the whole store.
-    conflicts: Vec<ExportedLabel>,
+    /// Every reviewer's decision.
+    adjudications: Vec<ExportedAdjudication>,
     rounds: &'r [R],
+}
+
+/// One adjudication in the JSON export (version 4).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct ExportedAdjudication {
+    alert_id: String,
+    object_id: String,
+    /// `null`: left unresolved.
+    label: Option<String>,
+    reason: Option<String>,
+    reviewer: String,
+    timestamp: String,
+}
+
+impl ExportedAdjudication {
+    fn of(adjudication: &Adjudication) -> ExportedAdjudication {
+        ExportedAdjudication {
+            alert_id: adjudication.candid.to_string(),
+            object_id: adjudication.object_id.clone(),
+            label: adjudication.label.map(|label| label.to_string()),
+            reason: adjudication.reason.map(|reason| reason.to_string()),
+            reviewer: adjudication.reviewer.clone(),
+            timestamp: adjudication.timestamp.clone(),
+        }
+    }
 }
 
 fn exported<'a>(
@@ -167,8 +195,9 @@ fn exported<'a>(
     }
 }
 
-/// Writes the JSON export (version 3) of `survey`'s `store` and `rounds`,
-/// with the feature row `row_of` knows for each label. Alert ids are strings:
+/// Writes the JSON export (version 4) of `survey`'s `store` (every vote and
+/// adjudication) and `rounds`, with the feature row `row_of` knows for each
+/// voted alert. Alert ids are strings:
 /// they exceed 2^53 and must never pass through a JSON number.
 pub fn export_json<'a, R: Serialize>(
     survey: Survey,
@@ -189,14 +218,13 @@ pub fn export_json<'a, R: Serialize>(
             .map(|name| name.to_string())
             .collect(),
         labels: store
-            .labels()
+            .all_votes()
             .map(|entry| exported(entry, &row_of))
             .collect(),
-        conflicts: store
-            .conflicts()
+        adjudications: store
+            .adjudications()
             .values()
-            .flatten()
-            .map(|entry| exported(entry, &row_of))
+            .map(ExportedAdjudication::of)
             .collect(),
         rounds,
     };
@@ -239,7 +267,7 @@ mod tests {
             |_| None,
         );
         assert!(json.contains("\"alert_id\": \"3069386410515015007\""));
-        assert!(json.contains("\"version\": 3") && json.contains("\"survey\": \"ztf\""));
+        assert!(json.contains("\"version\": 4") && json.contains("\"survey\": \"ztf\""));
         let imported = import_json::<IgnoredAny>("labels.json", &json).expect("valid");
         assert_eq!(imported.survey, Survey::Ztf);
         let mut again = LabelStore::new();
@@ -249,6 +277,60 @@ mod tests {
             s.merge([]);
             s
         });
+    }
+
+    #[test]
+    fn a_version_4_export_carries_every_vote_and_adjudication_and_reads_back() {
+        let mut store = store_of(&[(1, Label::Gal), (2, Label::Agn)]);
+        let _ = store.merge([LabelEntry {
+            annotator: "bo".into(),
+            label: Label::Extragal,
+            ..store.vote_of(Candid(1), "ana").expect("voted").clone()
+        }]);
+        let decision = Adjudication {
+            candid: Candid(1),
+            object_id: "ZTF19aarxyde".into(),
+            label: Some(Label::Extragal),
+            reason: Some(crate::core::labels::adjudication::AdjudicationReason::Mistake),
+            reviewer: "cy".into(),
+            timestamp: "2025-06-03T08:00:00Z".into(),
+        };
+        assert!(store.adjudicate(decision.clone()));
+        let json = export_json(Survey::Ztf, &store, &[] as &[()], "ana", "t", |_| None);
+        let imported = import_json::<IgnoredAny>("team.json", &json).expect("valid");
+        assert_eq!(imported.labels.len(), 3, "every vote");
+        assert_eq!(imported.adjudications, [decision]);
+        let mut again = LabelStore::new();
+        let _ = again.merge(imported.labels);
+        let _ = again.merge_adjudications(imported.adjudications);
+        assert_eq!(again, store);
+    }
+
+    #[test]
+    fn a_bad_adjudication_is_refused_with_its_index() {
+        let file = |adjudication: Value| {
+            let vote = serde_json::json!({"alert_id": "1", "object_id": "ZTF19aarxyde", "label": "gal", "timestamp": "2025-06-02T08:37:22Z", "annotator": "a"});
+            serde_json::json!({"format": FORMAT, "version": 4, "survey": "ztf", "exported_at": "x", "annotator": "a", "labels": [vote], "adjudications": [adjudication], "rounds": []}).to_string()
+        };
+        let good = serde_json::json!({"alert_id": "1", "object_id": "ZTF19aarxyde", "label": null, "reason": "ambiguous", "reviewer": "r", "timestamp": "2025-06-02T09:00:00Z"});
+        let read = import_json::<IgnoredAny>("f.json", &file(good.clone())).expect("valid");
+        assert_eq!(read.adjudications[0].label, None, "null: left unresolved");
+        let error = |field: &str, value: Value| {
+            let mut bad = good.clone();
+            bad[field] = value;
+            import_json::<IgnoredAny>("f.json", &file(bad))
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            error("alert_id", serde_json::json!("2")),
+            "f.json: adjudication 1 settles alert 2, which has no vote in the file: a decision \
+             needs the votes it settles"
+        );
+        assert!(error("label", serde_json::json!("galactic"))
+            .contains("adjudication 1 (alert_id 1): unknown label `galactic`"));
+        assert!(error("reason", serde_json::json!("because")).contains("unknown reason `because`"));
+        assert!(error("timestamp", serde_json::json!("today")).contains("timestamp `today`"));
     }
 
     fn with_label(field: &str, value: Value) -> String {
@@ -320,7 +402,7 @@ mod tests {
         let mut store = store_of(&[(7, Label::Gal), (8, Label::Extragal)]);
         store.set(LabelEntry {
             random_pick: true,
-            ..store.get(Candid(7)).expect("labelled").clone()
+            ..store.vote_of(Candid(7), "ana").expect("labelled").clone()
         });
         let json = export_json(Survey::Ztf, &store, &[] as &[()], "ana", "t", |_| None);
         assert_eq!(json.matches("\"random_pick\": true").count(), 1, "{json}");
@@ -344,13 +426,13 @@ mod tests {
             import_json::<IgnoredAny>("f", r#"{"format":"other","version":1,"labels":[]}"#),
             Err(LabelImportError::WrongFormat { .. })
         ));
-        let newer = r#"{"format":"fink-vra-labels","version":4,"labels":[]}"#;
+        let newer = r#"{"format":"fink-vra-labels","version":5,"labels":[]}"#;
         assert_eq!(
             import_json::<IgnoredAny>("f", newer).unwrap_err(),
             LabelImportError::NewerVersion {
                 file: "f".into(),
-                found: 4,
-                supported: 3
+                found: 5,
+                supported: 4
             }
         );
         let no_survey = r#"{"format":"fink-vra-labels","version":2,"labels":[]}"#;
@@ -365,7 +447,7 @@ mod tests {
         let store = store_of(&[(5, Label::Bogus), (6, Label::Extragal)]);
         let csv = format!(
             "\u{feff}{}",
-            export_labeled_csv(&store)
+            export_labeled_csv(&store.all_votes().cloned().collect())
                 .replace('\n', "\r\n")
                 .replace("ZTF19aarxyde", "\"ZTF19aarxyde\"")
         );

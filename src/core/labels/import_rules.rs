@@ -5,10 +5,9 @@
 //! ([`LabelImportError`]), what a valid file holds ([`ImportedLabels`]), and
 //! the checks of one label and of a file's duplicates.
 
-use std::collections::BTreeMap;
-
 use thiserror::Error;
 
+use super::adjudication::Adjudication;
 use super::entry::{
     check_object_id, check_timestamp, parse_candid, unknown_annotator_of, EntryProblem, LabelEntry,
 };
@@ -18,8 +17,9 @@ use crate::core::training_table::StoredRow;
 
 /// The `format` field of a label export.
 pub const FORMAT: &str = "fink-vra-labels";
-/// The export version this build writes (it reads this one, 2 and 1).
-pub const VERSION: u64 = 3;
+/// The export version this build writes (it reads this one, 3, 2 and 1):
+/// version 4 holds every vote and every adjudication.
+pub const VERSION: u64 = 4;
 /// Label files larger than this are refused before parsing (about 10^6 labels).
 pub const MAX_IMPORT_BYTES: usize = 256 * 1024 * 1024;
 
@@ -64,8 +64,18 @@ pub enum LabelImportError {
         candid: String,
         problem: EntryProblem,
     },
-    #[error("{file}: label {index}: alert {candid} appears twice with different labels")]
-    ContradictoryDuplicate {
+    #[error("{file}: adjudication {index}{candid}: {problem}")]
+    BadAdjudication {
+        file: String,
+        index: usize,
+        candid: String,
+        problem: String,
+    },
+    #[error(
+        "{file}: adjudication {index} settles alert {candid}, which has no vote in the file: \
+         a decision needs the votes it settles"
+    )]
+    AdjudicationWithoutVotes {
         file: String,
         index: usize,
         candid: Candid,
@@ -102,9 +112,13 @@ pub enum LabelImportError {
 pub struct ImportedLabels<R> {
     /// The file's survey (version 1 files are ZTF's).
     pub survey: Survey,
+    /// Every vote (version 3 and older: the labels and the versions in
+    /// conflict, each its annotator's vote). One annotator may appear twice
+    /// for an alert: merged into a vote table, the later label stands.
     pub labels: Vec<LabelEntry>,
-    /// Versions in conflict, set aside again on import.
-    pub conflicts: Vec<LabelEntry>,
+    /// The reviewers' decisions (version 4), each on an alert with votes
+    /// in the file.
+    pub adjudications: Vec<Adjudication>,
     pub rounds: Vec<R>,
     /// The feature rows the file carries (version 3), aligned to its
     /// `feature_names`, for the training table.
@@ -189,21 +203,4 @@ pub fn label_entry(
         round,
         random_pick: false,
     })
-}
-
-/// Refuses a file that gives one candid two different labels.
-pub fn check_duplicates(file: &str, labels: &[LabelEntry]) -> Result<(), LabelImportError> {
-    let mut seen: BTreeMap<Candid, &LabelEntry> = BTreeMap::new();
-    for (index, entry) in labels.iter().enumerate() {
-        if let Some(earlier) = seen.insert(entry.candid, entry) {
-            if earlier.label != entry.label {
-                return Err(LabelImportError::ContradictoryDuplicate {
-                    file: file.to_string(),
-                    index: index + 1,
-                    candid: entry.candid,
-                });
-            }
-        }
-    }
-    Ok(())
 }

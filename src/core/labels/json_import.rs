@@ -1,5 +1,6 @@
-//! Reading a JSON label export (version 3 with its feature rows, version 2,
-//! or version 1 as ZTF's), strictly: straight into typed records (never a
+//! Reading a JSON label export (version 4 with every vote and adjudication,
+//! version 3 with its feature rows, version 2, or version 1 as ZTF's),
+//! strictly: straight into typed records (never a
 //! whole-document tree, so 10^6 labels stay a few hundred bytes each), with a
 //! duplicated key anywhere refused rather than silently resolved, and nesting
 //! bounded by serde_json's recursion limit. Each label is then validated with
@@ -9,12 +10,14 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::adjudication::{Adjudication, AdjudicationReason};
+use super::entry::{check_object_id, check_timestamp, parse_candid};
 use super::entry::{unknown_annotator_of, EntryProblem, LabelEntry};
 use super::import_rules::{
-    check_duplicates, check_import_size, label_entry, ImportedLabels, LabelImportError, Unnamed,
-    FORMAT, VERSION,
+    check_import_size, label_entry, ImportedLabels, LabelImportError, Unnamed, FORMAT, VERSION,
 };
 use super::json_features::{file_rows, FileRows, RawRow};
+use super::vocabulary::Label;
 use crate::core::alert::Survey;
 
 /// The fields read first, to tell "not a label export" and "newer version"
@@ -35,8 +38,10 @@ struct RawExport {
     /// The order of every label's `features` (version 3).
     feature_names: Option<Value>,
     labels: Option<Vec<RawLabel>>,
-    /// Versions set aside as conflicts (absent from older exports).
+    /// Versions set aside as conflicts (versions 2 and 3).
     conflicts: Option<Vec<RawLabel>>,
+    /// The reviewers' decisions (version 4).
+    adjudications: Option<Vec<RawAdjudication>>,
     /// Read apart, so that a bad history is reported as such.
     rounds: Option<Box<RawValue>>,
 }
@@ -59,6 +64,18 @@ struct RawLabel {
     /// Version 3: the alert's feature row and date.
     features: Option<Value>,
     mjd: Option<Value>,
+}
+
+/// One adjudication as version 4 writes it.
+#[derive(Deserialize)]
+struct RawAdjudication {
+    alert_id: Option<Value>,
+    object_id: Option<Value>,
+    /// A label, or `null`: left unresolved.
+    label: Option<Value>,
+    reason: Option<Value>,
+    reviewer: Option<Value>,
+    timestamp: Option<Value>,
 }
 
 /// The survey of a JSON label export, from its header alone (format,
@@ -144,7 +161,6 @@ pub fn import_json<R: serde::de::DeserializeOwned>(
         _ => unknown_annotator_of(file),
     };
     let labels = validate_entries(file, survey, keys, &entries, 0, &file_annotator)?;
-    check_duplicates(file, &labels)?;
     let conflict_entries = export.conflicts.unwrap_or_default();
     let conflicts = validate_entries(
         file,
@@ -167,7 +183,7 @@ pub fn import_json<R: serde::de::DeserializeOwned>(
             mjd: entry.mjd.as_ref(),
         })
         .collect();
-    let every_label: Vec<LabelEntry> = labels.iter().chain(&conflicts).cloned().collect();
+    let every_label: Vec<LabelEntry> = labels.into_iter().chain(conflicts).collect();
     let FileRows { rows, left_out } = file_rows(
         file,
         survey,
@@ -175,10 +191,17 @@ pub fn import_json<R: serde::de::DeserializeOwned>(
         &raw_rows,
         &every_label,
     )?;
+    let adjudications = validate_adjudications(
+        file,
+        survey,
+        export.adjudications.as_deref().unwrap_or_default(),
+        &every_label,
+        &file_annotator,
+    )?;
     Ok(ImportedLabels {
         survey,
-        labels,
-        conflicts,
+        labels: every_label,
+        adjudications,
         rounds,
         rows,
         features_left_out: left_out,
@@ -277,4 +300,80 @@ fn validate_entries(
         });
     }
     Ok(labels)
+}
+
+/// Validates the adjudications of a file of `survey` whose votes are
+/// `votes`: each names an alert voted on in the file, a label of the
+/// vocabulary or `null`, a known reason or none, a UTC time; a decision
+/// naming no reviewer is the file's annotator's.
+fn validate_adjudications(
+    file: &str,
+    survey: Survey,
+    raw: &[RawAdjudication],
+    votes: &[LabelEntry],
+    file_annotator: &str,
+) -> Result<Vec<Adjudication>, LabelImportError> {
+    let voted: std::collections::BTreeSet<_> = votes.iter().map(|vote| vote.candid).collect();
+    let mut adjudications = Vec::with_capacity(raw.len());
+    for (index, entry) in raw.iter().enumerate() {
+        let bad = |candid: &str, problem: String| LabelImportError::BadAdjudication {
+            file: file.to_string(),
+            index: index + 1,
+            candid: if candid.is_empty() {
+                String::new()
+            } else {
+                format!(" (alert_id {candid})")
+            },
+            problem,
+        };
+        let text = |name: &str, value: &Option<Value>| match value {
+            Some(Value::String(text)) => Ok(text.clone()),
+            _ => Err(format!("missing field `{name}`")),
+        };
+        let alert_id = text("alert_id", &entry.alert_id).map_err(|problem| bad("", problem))?;
+        let bad = |problem: String| bad(&alert_id, problem);
+        let candid = parse_candid(&alert_id).map_err(|problem| bad(problem.to_string()))?;
+        let object_id = text("object_id", &entry.object_id).map_err(bad)?;
+        let object_id =
+            check_object_id(survey, &object_id).map_err(|problem| bad(problem.to_string()))?;
+        let label = match &entry.label {
+            None | Some(Value::Null) => None,
+            Some(Value::String(name)) => {
+                Some(name.parse::<Label>().map_err(|e| bad(e.to_string()))?)
+            }
+            Some(_) => {
+                return Err(bad(
+                    "`label` must be a label or null (left unresolved)".into()
+                ))
+            }
+        };
+        let reason = match &entry.reason {
+            None | Some(Value::Null) => None,
+            Some(Value::String(name)) => Some(name.parse::<AdjudicationReason>().map_err(bad)?),
+            Some(_) => return Err(bad("`reason` must be a string or null".into())),
+        };
+        let reviewer = match &entry.reviewer {
+            Some(Value::String(name)) if !name.trim().is_empty() => name.trim().to_string(),
+            None | Some(Value::Null) | Some(Value::String(_)) => file_annotator.to_string(),
+            Some(_) => return Err(bad("`reviewer` must be a name".into())),
+        };
+        let timestamp = text("timestamp", &entry.timestamp).map_err(bad)?;
+        let timestamp = check_timestamp(&timestamp).map_err(|problem| bad(problem.to_string()))?;
+        if !voted.contains(&candid) {
+            return Err(LabelImportError::AdjudicationWithoutVotes {
+                file: file.to_string(),
+                index: index + 1,
+                candid,
+            });
+        }
+        adjudications.push(Adjudication {
+            candid,
+            object_id,
+            label,
+            reason,
+            reviewer,
+            timestamp,
+        });
+    }
+    Ok(adjudications)
 }

@@ -8,7 +8,7 @@
 use super::csv_files::{csv_rows, labels_from_rows};
 use super::entry::LabelEntry;
 use super::import_rules::LabelImportError;
-use super::store::LabelStore;
+use super::settled::SettledLabels;
 use crate::core::alert::Survey;
 use crate::core::csv_text::quote_cell;
 use crate::core::links::object_links;
@@ -19,7 +19,7 @@ pub const LSST_CSV_HEADER: &str = "diaSourceId,diaObjectId,label,timestamp,sessi
 /// Writes `store`'s labels as the researcher's LSST label CSV: `session_id`
 /// is the label's annotator, `url` the object's Fink portal page (empty for
 /// a solar-system alert). [`import_lsst_labels_csv`] reads it back.
-pub fn export_lsst_labels_csv(store: &LabelStore) -> String {
+pub fn export_lsst_labels_csv(store: &SettledLabels) -> String {
     let mut out = format!("{LSST_CSV_HEADER}\n");
     for entry in store.labels() {
         let url = object_links(Survey::Lsst, &entry.object_id)
@@ -91,8 +91,7 @@ mod tests {
             169813006802223148,169813006802223148,extragal,2026-01-05T10:00:00Z,s1,\n\
             169813007065939974,0,bogus,2026-01-05T10:01:00Z,s1,\n";
         let labels = import_lsst_labels_csv("lsst.csv", text, "ana").expect("valid");
-        let mut store = LabelStore::new();
-        store.merge(labels.clone());
+        let store: SettledLabels = labels.iter().cloned().collect();
         let exported = export_lsst_labels_csv(&store);
         assert!(exported.contains(
             ",extragal,2026-01-05T10:00:00Z,ana,https://lsst.fink-portal.org/169813006802223148\n"

@@ -1,7 +1,10 @@
 //! Labels: the researcher's vocabulary, how each model type maps labels to
-//! classes, the label store with undo and merge, and label files in and out.
+//! classes, every annotator's votes and the reviewers' adjudications (the
+//! label store, with undo and merge), the labels a round trains with, and
+//! label files in and out.
 //! No storage calls here: persistence is the page's `ui::browser::storage`.
 
+pub mod adjudication;
 pub mod class_summary;
 mod csv_files;
 pub mod entry;
@@ -10,6 +13,8 @@ mod import_rules;
 mod json_features;
 mod json_import;
 mod lsst_csv;
+pub mod settled;
 pub mod store;
 pub mod targets;
 pub mod vocabulary;
+pub mod votes;

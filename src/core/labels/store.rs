@@ -1,43 +1,62 @@
-//! The label store: labels keyed by candid, with multi-level undo, and the
-//! merge of a collaborator's labels (or another tab's).
+//! The label store: every annotator's current vote on each alert, the
+//! reviewers' adjudications, and multi-level undo of this session's own
+//! acts. Which label an alert trains with is not decided here: the team's
+//! consensus rule (`team::consensus`) settles it from the votes.
 //!
-//! Merging is a union by candid. An identical label is a duplicate (the
-//! earliest entry is kept, with the earliest round that trained it);
-//! different labels for one candid are a conflict: every version is set
-//! aside until the user picks one, and the candid does not train meanwhile.
-//! Both rules are symmetric, so the result does not depend on the order in
-//! which files are imported. A merge keeps the undo steps of every candid it
-//! did not touch.
+//! Merging (another tab's copy, a colleague's file) is a union of votes by
+//! the vote table's rule (one vote per annotator and alert: the same label
+//! is one vote, of two different labels the later stands) and of
+//! adjudications (the later stands). Both rules are symmetric, so the
+//! result does not depend on the order of imports; a merge never replaces
+//! one annotator's vote by another's, and keeps the undo steps of every
+//! vote it did not change.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::adjudication::Adjudication;
 use super::entry::LabelEntry;
+use super::votes::{same_act, VoteChange, VoteTable};
 use crate::core::alert::Candid;
 
-/// Labels by candid, plus conflicts waiting for a decision. Two stores are
-/// equal when they hold the same labels and conflicts, whatever their undo
-/// history (which is never saved).
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// Votes and adjudications. Two stores are equal when they hold the same
+/// votes and adjudications, whatever their undo history (never saved).
+#[derive(Clone, Debug, Default)]
 pub struct LabelStore {
-    labels: BTreeMap<Candid, LabelEntry>,
-    conflicts: BTreeMap<Candid, BTreeSet<LabelEntry>>,
-    #[serde(skip)]
+    votes: VoteTable,
+    adjudications: BTreeMap<Candid, Adjudication>,
     undo: Vec<UndoStep>,
 }
 
 impl PartialEq for LabelStore {
     fn eq(&self, other: &LabelStore) -> bool {
-        self.labels == other.labels && self.conflicts == other.conflicts
+        self.adjudications == other.adjudications
+            && self.votes.all_votes().eq(other.votes.all_votes())
     }
 }
 
-/// What [`LabelStore::undo`] restores: the candid's entry before a change.
+/// What [`LabelStore::undo`] restores: one annotator's vote on an alert,
+/// or the adjudication of an alert, as it was before this session's act.
 #[derive(Clone, Debug, PartialEq)]
-struct UndoStep {
-    candid: Candid,
-    previous: Option<LabelEntry>,
+enum UndoStep {
+    Vote {
+        candid: Candid,
+        annotator: String,
+        previous: Option<LabelEntry>,
+    },
+    Adjudication {
+        candid: Candid,
+        previous: Option<Adjudication>,
+    },
+}
+
+impl UndoStep {
+    fn candid(&self) -> Candid {
+        match self {
+            UndoStep::Vote { candid, .. } | UndoStep::Adjudication { candid, .. } => *candid,
+        }
+    }
 }
 
 /// What one [`LabelStore::undo`] did.
@@ -45,58 +64,36 @@ struct UndoStep {
 pub struct Undone {
     /// The alert to go back to.
     pub candid: Candid,
-    /// The label the undo took away, if any (a label undone, or replaced by
+    /// The vote the undo took away, if any (a vote undone, or replaced by
     /// the one before it).
     pub removed: Option<LabelEntry>,
+    /// The adjudication the undo took away, if it undid one.
+    pub removed_adjudication: Option<Adjudication>,
 }
 
 /// What a merge did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MergeReport {
+    /// Votes new to the store.
     pub added: usize,
+    /// Votes the store held already (the same annotator, the same label).
     pub duplicates: usize,
-    /// Candids newly in conflict (or with a new version in an existing conflict).
-    pub conflicts: usize,
+    /// Votes that replaced an earlier, different vote of the same annotator.
+    pub replaced: usize,
+    /// Votes set aside because the same annotator's vote here is later.
+    pub outdated: usize,
+    /// Adjudications new to the store or later than the one it held.
+    pub adjudications: usize,
 }
 
-/// Two labels for one alert count as the same if everything but who and when agrees.
-fn same_label(a: &LabelEntry, b: &LabelEntry) -> bool {
-    a.label == b.label && a.object_id == b.object_id
-}
-
-/// The same label act: the same alert, label, time and annotator, whatever
-/// round has been recorded for it since. A label that names no annotator
-/// is the same act as the named copy of it (a session names its labels
-/// when it gets a name; another tab may still hold them unnamed).
-pub fn same_act(a: &LabelEntry, b: &LabelEntry) -> bool {
-    same_label(a, b)
-        && a.candid == b.candid
-        && a.timestamp == b.timestamp
-        && (a.annotator == b.annotator || a.annotator.is_empty() || b.annotator.is_empty())
-}
-
-/// The entry kept of two identical labels: the earlier one (then a named
-/// one, then by annotator), with the earliest round either side recorded, and a random
-/// pick if either was one (the alert was drawn uniformly by someone's draw).
-fn canonical(a: LabelEntry, b: LabelEntry) -> LabelEntry {
-    let random_pick = a.random_pick || b.random_pick;
-    let round = match (a.round, b.round) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
-    };
-    // Earlier first; at one time, a named copy before an unnamed one.
-    fn order(entry: &LabelEntry) -> (&str, bool, &str) {
-        (
-            &entry.timestamp,
-            entry.annotator.is_empty(),
-            &entry.annotator,
-        )
-    }
-    let kept = if order(&b) < order(&a) { b } else { a };
-    LabelEntry {
-        round,
-        random_pick,
-        ..kept
+impl MergeReport {
+    fn count(&mut self, change: &VoteChange) {
+        match change {
+            VoteChange::Added => self.added += 1,
+            VoteChange::Duplicate => self.duplicates += 1,
+            VoteChange::Replaced(_) => self.replaced += 1,
+            VoteChange::Outdated => self.outdated += 1,
+        }
     }
 }
 
@@ -105,39 +102,61 @@ impl LabelStore {
         LabelStore::default()
     }
 
-    /// Sets (or replaces) the label of `entry.candid`; undoable.
+    /// Sets (or replaces) `entry.annotator`'s vote on `entry.candid`: this
+    /// session's act, undoable.
     pub fn set(&mut self, entry: LabelEntry) {
-        let previous = self.labels.insert(entry.candid, entry.clone());
-        self.undo.push(UndoStep {
-            candid: entry.candid,
+        let candid = entry.candid;
+        let annotator = entry.annotator.clone();
+        let previous = self.votes.put(entry);
+        self.undo.push(UndoStep::Vote {
+            candid,
+            annotator,
             previous,
         });
     }
 
-    /// Removes a label; undoable. Returns it, if there was one.
-    pub fn remove(&mut self, candid: Candid) -> Option<LabelEntry> {
-        let previous = self.labels.remove(&candid);
-        if previous.is_some() {
-            self.undo.push(UndoStep {
-                candid,
-                previous: previous.clone(),
-            });
+    /// Records a reviewer's decision on an alert that has votes: this
+    /// session's act, undoable. Returns whether it was recorded (an alert
+    /// nobody voted on cannot be adjudicated).
+    pub fn adjudicate(&mut self, adjudication: Adjudication) -> bool {
+        let candid = adjudication.candid;
+        if !self.votes.has_votes(candid) {
+            return false;
         }
-        previous
+        let previous = self.adjudications.insert(candid, adjudication);
+        self.undo.push(UndoStep::Adjudication { candid, previous });
+        true
     }
 
-    /// Undoes the last `set` or `remove`; says which alert it touched, so
-    /// the page can go back to it.
+    /// Undoes this session's last vote or adjudication; says which alert it
+    /// touched, so the page can go back to it.
     pub fn undo(&mut self) -> Option<Undone> {
         let step = self.undo.pop()?;
-        let removed = match step.previous {
-            Some(entry) => self.labels.insert(step.candid, entry),
-            None => self.labels.remove(&step.candid),
+        let candid = step.candid();
+        let mut undone = Undone {
+            candid,
+            removed: None,
+            removed_adjudication: None,
         };
-        Some(Undone {
-            candid: step.candid,
-            removed,
-        })
+        match step {
+            UndoStep::Vote {
+                annotator,
+                previous,
+                ..
+            } => {
+                undone.removed = match previous {
+                    Some(entry) => self.votes.put(entry),
+                    None => self.votes.take(candid, &annotator),
+                };
+            }
+            UndoStep::Adjudication { previous, .. } => {
+                undone.removed_adjudication = match previous {
+                    Some(adjudication) => self.adjudications.insert(candid, adjudication),
+                    None => self.adjudications.remove(&candid),
+                };
+            }
+        }
+        Some(undone)
     }
 
     /// How many steps [`LabelStore::undo`] can take back.
@@ -145,112 +164,119 @@ impl LabelStore {
         self.undo.len()
     }
 
-    pub fn get(&self, candid: Candid) -> Option<&LabelEntry> {
-        self.labels.get(&candid)
+    /// Every vote.
+    pub fn votes(&self) -> &VoteTable {
+        &self.votes
     }
 
-    /// Every label, by candid.
-    pub fn labels(&self) -> impl Iterator<Item = &LabelEntry> {
-        self.labels.values()
+    /// `annotator`'s vote on `candid`.
+    pub fn vote_of(&self, candid: Candid, annotator: &str) -> Option<&LabelEntry> {
+        self.votes.vote_of(candid, annotator)
     }
 
-    pub fn len(&self) -> usize {
-        self.labels.len()
+    /// Whether anyone voted on `candid`, or a reviewer decided it.
+    pub fn is_labelled(&self, candid: Candid) -> bool {
+        self.votes.has_votes(candid) || self.adjudications.contains_key(&candid)
+    }
+
+    /// Every vote, by alert then annotator (what a merge takes in).
+    pub fn all_votes(&self) -> impl Iterator<Item = &LabelEntry> {
+        self.votes.all_votes()
+    }
+
+    /// The reviewers' decisions, by alert.
+    pub fn adjudications(&self) -> &BTreeMap<Candid, Adjudication> {
+        &self.adjudications
+    }
+
+    /// How many alerts have a vote.
+    pub fn alert_count(&self) -> usize {
+        self.votes.alert_count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
-    }
-
-    /// Candids with competing labels, each with every version.
-    pub fn conflicts(&self) -> &BTreeMap<Candid, BTreeSet<LabelEntry>> {
-        &self.conflicts
-    }
-
-    /// Settles a conflict with the chosen version, which becomes the label;
-    /// returns the versions set aside, or `None` if there is no such conflict
-    /// or version. Settling is a decision, not a label: it is not undone by
-    /// [`LabelStore::undo`] (the caller keeps the rejected versions out of
-    /// later merges).
-    pub fn resolve_conflict(&mut self, chosen: &LabelEntry) -> Option<Vec<LabelEntry>> {
-        let versions = self.conflicts.get(&chosen.candid)?;
-        if !versions.contains(chosen) {
-            return None;
-        }
-        let versions = self.conflicts.remove(&chosen.candid)?;
-        self.labels.insert(chosen.candid, chosen.clone());
-        Some(versions.into_iter().filter(|v| v != chosen).collect())
+        self.votes.is_empty() && self.adjudications.is_empty()
     }
 
     /// Records which round's training set used each candid in `rounds` (a
-    /// training-ids file says so), for labels that have no round yet: a
-    /// label's round, once set, never changes.
+    /// training-ids file says so), on its votes that have no round yet: a
+    /// vote's round, once set, never changes.
     pub fn set_rounds(&mut self, rounds: &BTreeMap<Candid, u32>) {
         for (candid, &round) in rounds {
-            if let Some(entry) = self.labels.get_mut(candid) {
-                entry.round.get_or_insert(round);
+            for vote in self.votes.votes_on_mut(*candid) {
+                vote.round.get_or_insert(round);
             }
         }
     }
 
-    /// Records that `round` trained on `label` for `candid`: the entry's
-    /// round is set only if it has none yet (a label's round is the first
-    /// round that used it) and only if the label is still the one trained.
+    /// Records that `round` trained on `label` for `candid`: set on the
+    /// alert's votes for that label that have no round yet (a vote's round is
+    /// the first round that used it).
     pub fn record_first_round(&mut self, candid: Candid, label: &str, round: u32) {
-        if let Some(entry) = self.labels.get_mut(&candid) {
-            if entry.round.is_none() && entry.label.name() == label {
-                entry.round = Some(round);
+        for vote in self.votes.votes_on_mut(candid) {
+            if vote.round.is_none() && vote.label.name() == label {
+                vote.round = Some(round);
             }
         }
     }
 
-    /// Gives `annotator` to every label, conflict version and undo step
-    /// that names no annotator (this session's own labels, given before it
-    /// had a name); returns how many labels and versions it named.
+    /// Gives `annotator` to every vote, undo step and adjudication that
+    /// names nobody (this session's own, given before it had a name);
+    /// returns how many votes and adjudications it named.
     pub fn name_unnamed(&mut self, annotator: &str) -> usize {
-        let unnamed = |entry: &LabelEntry| entry.annotator.trim().is_empty();
-        let mut named = 0;
-        for entry in self.labels.values_mut().filter(|entry| unnamed(entry)) {
-            entry.annotator = annotator.to_string();
-            named += 1;
+        let unnamed: Vec<LabelEntry> = self
+            .votes
+            .all_votes()
+            .filter(|vote| vote.annotator.is_empty())
+            .cloned()
+            .collect();
+        let mut named = unnamed.len();
+        for vote in unnamed {
+            let _ = self.votes.take(vote.candid, "");
+            let _ = self.votes.merge_vote(LabelEntry {
+                annotator: annotator.to_string(),
+                ..vote
+            });
         }
-        for versions in self.conflicts.values_mut() {
-            if versions.iter().any(unnamed) {
-                *versions = std::mem::take(versions)
-                    .into_iter()
-                    .map(|mut entry| {
-                        if unnamed(&entry) {
-                            entry.annotator = annotator.to_string();
-                            named += 1;
-                        }
-                        entry
-                    })
-                    .collect();
+        self.votes.clear_replaced();
+        for adjudication in self.adjudications.values_mut() {
+            if adjudication.reviewer.is_empty() {
+                adjudication.reviewer = annotator.to_string();
+                named += 1;
             }
         }
-        for entry in self
-            .undo
-            .iter_mut()
-            .filter_map(|step| step.previous.as_mut())
-        {
-            if unnamed(entry) {
-                entry.annotator = annotator.to_string();
+        for step in &mut self.undo {
+            match step {
+                UndoStep::Vote {
+                    annotator: name,
+                    previous,
+                    ..
+                } => {
+                    if name.is_empty() {
+                        *name = annotator.to_string();
+                    }
+                    if let Some(previous) = previous.as_mut().filter(|p| p.annotator.is_empty()) {
+                        previous.annotator = annotator.to_string();
+                    }
+                }
+                UndoStep::Adjudication { previous, .. } => {
+                    if let Some(previous) = previous.as_mut().filter(|p| p.reviewer.is_empty()) {
+                        previous.reviewer = annotator.to_string();
+                    }
+                }
             }
         }
         named
     }
 
-    /// Every label and every version in conflict (what a merge takes in).
-    pub fn all_versions(&self) -> impl Iterator<Item = &LabelEntry> {
-        self.labels
-            .values()
-            .chain(self.conflicts.values().flatten())
-    }
-
-    /// Drops every label and conflict version that is the same act as one
-    /// in `undone` (labels undone, here or in another tab). A conflict left
-    /// with one version becomes that label. Returns the candids touched.
-    pub fn purge(&mut self, undone: &BTreeSet<LabelEntry>) -> BTreeSet<Candid> {
+    /// Drops every vote that is the same act as one in `undone` and every
+    /// adjudication in `undone_adjudications` (acts undone, here or in
+    /// another tab). Returns the alerts touched; their undo steps go.
+    pub fn purge(
+        &mut self,
+        undone: &BTreeSet<LabelEntry>,
+        undone_adjudications: &BTreeSet<Adjudication>,
+    ) -> BTreeSet<Candid> {
         let mut undone_by_candid: BTreeMap<Candid, Vec<&LabelEntry>> = BTreeMap::new();
         for entry in undone {
             undone_by_candid
@@ -258,90 +284,123 @@ impl LabelStore {
                 .or_default()
                 .push(entry);
         }
-        let is_undone = |entry: &LabelEntry| {
-            undone_by_candid
-                .get(&entry.candid)
-                .is_some_and(|gone| gone.iter().any(|gone| same_act(gone, entry)))
-        };
-        let mut touched = BTreeSet::new();
-        self.labels.retain(|candid, entry| {
-            let keep = !is_undone(entry);
+        let mut touched = self.votes.retain(|vote| {
+            !undone_by_candid
+                .get(&vote.candid)
+                .is_some_and(|gone| gone.iter().any(|gone| same_act(gone, vote)))
+        });
+        self.adjudications.retain(|candid, adjudication| {
+            let keep = !undone_adjudications.contains(adjudication);
             if !keep {
                 touched.insert(*candid);
             }
             keep
         });
-        let mut settled = Vec::new();
-        for (candid, versions) in self.conflicts.iter_mut() {
-            let before = versions.len();
-            versions.retain(|entry| !is_undone(entry));
-            if versions.len() != before {
-                touched.insert(*candid);
-            }
-            if versions.len() <= 1 {
-                settled.push(*candid);
-            }
-        }
-        for candid in settled {
-            if let Some(last) = self
-                .conflicts
-                .remove(&candid)
-                .and_then(|versions| versions.into_iter().next())
-            {
-                self.labels.insert(candid, last);
-            }
-        }
-        self.undo.retain(|step| !touched.contains(&step.candid));
+        self.undo.retain(|step| !touched.contains(&step.candid()));
         touched
     }
 
-    /// Merges `incoming` labels (see the module notes). Not undoable: the page
-    /// asks for an export before big changes instead; undo steps of candids
-    /// the merge changed are dropped, the others kept.
+    /// Merges `incoming` votes (see the module notes). Not undoable; the undo
+    /// steps of the votes it changed are dropped, the others kept.
     pub fn merge(&mut self, incoming: impl IntoIterator<Item = LabelEntry>) -> MergeReport {
         let mut report = MergeReport::default();
-        let mut touched = BTreeSet::new();
-        for entry in incoming {
-            let candid = entry.candid;
-            if let Some(versions) = self.conflicts.get_mut(&candid) {
-                match versions
-                    .iter()
-                    .find(|version| same_label(version, &entry))
-                    .cloned()
-                {
-                    Some(existing) => {
-                        versions.remove(&existing);
-                        versions.insert(canonical(existing, entry));
-                        report.duplicates += 1;
-                    }
-                    None => {
-                        versions.insert(entry);
-                        report.conflicts += 1;
-                        touched.insert(candid);
-                    }
-                }
-                continue;
+        let mut changed: BTreeSet<(Candid, String)> = BTreeSet::new();
+        for vote in incoming {
+            let key = (vote.candid, vote.annotator.clone());
+            let change = self.votes.merge_vote(vote);
+            report.count(&change);
+            if matches!(change, VoteChange::Added | VoteChange::Replaced(_)) {
+                changed.insert(key);
             }
-            match self.labels.remove(&candid) {
-                None => {
-                    self.labels.insert(candid, entry);
-                    report.added += 1;
-                    touched.insert(candid);
-                }
-                Some(existing) if same_label(&existing, &entry) => {
-                    self.labels.insert(candid, canonical(existing, entry));
-                    report.duplicates += 1;
-                }
-                Some(existing) => {
-                    self.conflicts
-                        .insert(candid, BTreeSet::from([existing, entry]));
-                    report.conflicts += 1;
-                    touched.insert(candid);
+        }
+        self.undo.retain(|step| match step {
+            UndoStep::Vote {
+                candid, annotator, ..
+            } => !changed.contains(&(*candid, annotator.clone())),
+            UndoStep::Adjudication { .. } => true,
+        });
+        report
+    }
+
+    /// Merges `incoming` adjudications: of two on one alert the later stands.
+    /// Undo steps of the alerts whose decision changed are dropped. Returns
+    /// how many changed one.
+    pub fn merge_adjudications(
+        &mut self,
+        incoming: impl IntoIterator<Item = Adjudication>,
+    ) -> usize {
+        let mut changed = BTreeSet::new();
+        for adjudication in incoming {
+            let candid = adjudication.candid;
+            match self.adjudications.get(&candid) {
+                Some(kept) if !adjudication.supersedes(kept) => {}
+                _ => {
+                    self.adjudications.insert(candid, adjudication);
+                    changed.insert(candid);
                 }
             }
         }
-        self.undo.retain(|step| !touched.contains(&step.candid));
-        report
+        self.undo.retain(|step| match step {
+            UndoStep::Adjudication { candid, .. } => !changed.contains(candid),
+            UndoStep::Vote { .. } => true,
+        });
+        changed.len()
+    }
+
+    /// Votes replaced by a later, different vote of the same annotator in
+    /// merges since the last call, and forgets them.
+    pub fn take_replaced(&mut self) -> Vec<super::votes::ReplacedVote> {
+        let replaced = self.votes.replaced().to_vec();
+        self.votes.clear_replaced();
+        replaced
+    }
+}
+
+/// The store as saved: every vote and adjudication in a list. Older saves
+/// held one label per alert and the versions in conflict: each is its
+/// annotator's vote.
+#[derive(Serialize)]
+struct SavedForm<'a> {
+    votes: Vec<&'a LabelEntry>,
+    adjudications: Vec<&'a Adjudication>,
+}
+
+#[derive(Deserialize)]
+struct ReadForm {
+    #[serde(default)]
+    votes: Vec<LabelEntry>,
+    #[serde(default)]
+    adjudications: Vec<Adjudication>,
+    /// Saves before votes: one label per alert.
+    #[serde(default)]
+    labels: BTreeMap<Candid, LabelEntry>,
+    /// Saves before votes: versions in conflict.
+    #[serde(default)]
+    conflicts: BTreeMap<Candid, BTreeSet<LabelEntry>>,
+}
+
+impl Serialize for LabelStore {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SavedForm {
+            votes: self.votes.all_votes().collect(),
+            adjudications: self.adjudications.values().collect(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for LabelStore {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let read = ReadForm::deserialize(deserializer)?;
+        let mut store = LabelStore::new();
+        let older = read
+            .labels
+            .into_values()
+            .chain(read.conflicts.into_values().flatten());
+        let _ = store.merge(read.votes.into_iter().chain(older));
+        store.votes.clear_replaced();
+        let _ = store.merge_adjudications(read.adjudications);
+        Ok(store)
     }
 }
 
@@ -362,166 +421,146 @@ mod tests {
         }
     }
 
-    #[test]
-    fn undo_is_multi_level_and_returns_the_alert_to_go_back_to() {
-        let mut store = LabelStore::new();
-        store.set(entry(1, Label::Gal, "a", 0));
-        store.set(entry(2, Label::Bogus, "a", 1));
-        store.set(entry(1, Label::Agn, "a", 2));
-        let undone = |store: &mut LabelStore| store.undo().map(|undone| undone.candid);
-        assert_eq!(undone(&mut store), Some(Candid(1)));
-        assert_eq!(store.get(Candid(1)).map(|e| e.label), Some(Label::Gal));
-        assert_eq!(undone(&mut store), Some(Candid(2)));
-        assert_eq!(store.get(Candid(2)), None);
-        assert_eq!(undone(&mut store), Some(Candid(1)));
-        assert!(store.is_empty());
-        assert_eq!(store.undo(), None);
-    }
-
-    #[test]
-    fn settling_a_conflict_is_a_decision_undo_does_not_take_back() {
-        let mut store = LabelStore::new();
-        store.set(entry(1, Label::Gal, "a", 0));
-        store.merge([entry(7, Label::Gal, "a", 1), entry(7, Label::Agn, "b", 2)]);
-        let rejected = store.resolve_conflict(&entry(7, Label::Agn, "b", 2));
-        assert_eq!(rejected, Some(vec![entry(7, Label::Gal, "a", 1)]));
-        assert_eq!(store.get(Candid(7)), Some(&entry(7, Label::Agn, "b", 2)));
-        assert_eq!(
-            store.undo().map(|u| u.candid),
-            Some(Candid(1)),
-            "undo skips the decision"
-        );
-        assert_eq!(store.get(Candid(7)).map(|e| e.label), Some(Label::Agn));
-        assert_eq!(store.resolve_conflict(&entry(7, Label::Gal, "a", 1)), None);
-    }
-
-    #[test]
-    fn a_merge_keeps_the_undo_steps_of_candids_it_did_not_touch() {
-        let mut store = LabelStore::new();
-        store.set(entry(1, Label::Gal, "a", 1));
-        store.set(entry(2, Label::Gal, "a", 2));
-        store.merge([entry(1, Label::Gal, "a", 1), entry(3, Label::Agn, "b", 3)]);
-        assert_eq!(
-            store.undo_depth(),
-            2,
-            "a duplicate and a new candid touch nothing of ours"
-        );
-        store.merge([entry(2, Label::Agn, "b", 4)]);
-        assert_eq!(store.undo_depth(), 1, "the conflict on 2 drops its step");
-        assert_eq!(store.undo().map(|u| u.candid), Some(Candid(1)));
-    }
-
-    #[test]
-    fn merge_adds_dedupes_and_sets_conflicts_aside() {
-        let mut store = LabelStore::new();
-        store.set(entry(1, Label::Gal, "alice", 5));
-        store.set(entry(2, Label::Real, "alice", 5));
-        let report = store.merge([
-            entry(1, Label::Gal, "bob", 1),
-            entry(2, Label::Bogus, "bob", 1),
-            entry(3, Label::Agn, "bob", 1),
-        ]);
-        assert_eq!(
-            report,
-            MergeReport {
-                added: 1,
-                duplicates: 1,
-                conflicts: 1
-            }
-        );
-        assert_eq!(
-            store.get(Candid(1)).map(|e| e.annotator.as_str()),
-            Some("bob"),
-            "earliest identical label kept"
-        );
-        assert_eq!(
-            store.get(Candid(2)),
-            None,
-            "a conflict does not train until settled"
-        );
-        assert_eq!(store.conflicts()[&Candid(2)].len(), 2);
-        let chosen = entry(2, Label::Bogus, "bob", 1);
-        assert!(store.resolve_conflict(&chosen).is_some());
-        assert_eq!(store.get(Candid(2)), Some(&chosen));
-        assert!(store.conflicts().is_empty());
-    }
-
-    #[test]
-    fn merging_in_either_order_gives_the_same_store() {
-        let ours = vec![
-            entry(1, Label::Gal, "alice", 3),
-            entry(2, Label::Real, "alice", 3),
-        ];
-        let bob = vec![
-            entry(1, Label::Gal, "bob", 2),
-            entry(2, Label::Bogus, "bob", 2),
-            entry(3, Label::Agn, "bob", 2),
-        ];
-        let carol = vec![
-            entry(2, Label::Varstar, "carol", 1),
-            entry(3, Label::Agn, "carol", 1),
-            entry(4, Label::Gal, "carol", 1),
-        ];
-        let merged = |order: [&Vec<LabelEntry>; 3]| {
-            let mut store = LabelStore::new();
-            for labels in order {
-                store.merge(labels.iter().cloned());
-            }
-            store
-        };
-        let reference = merged([&ours, &bob, &carol]);
-        for order in [
-            [&ours, &carol, &bob],
-            [&bob, &ours, &carol],
-            [&carol, &bob, &ours],
-        ] {
-            assert_eq!(merged(order), reference);
+    fn decision(candid: u64, label: Option<Label>, second: u32) -> Adjudication {
+        Adjudication {
+            candid: Candid(candid),
+            object_id: "ZTF25aaaaaaa".into(),
+            label,
+            reason: None,
+            reviewer: "rev".into(),
+            timestamp: format!("2025-06-02T09:00:{second:02}Z"),
         }
-        assert_eq!(reference.conflicts()[&Candid(2)].len(), 3);
+    }
+
+    fn votes(store: &LabelStore) -> Vec<(u64, &str, Label)> {
+        store
+            .all_votes()
+            .map(|vote| (vote.candid.0, vote.annotator.as_str(), vote.label))
+            .collect()
     }
 
     #[test]
-    fn labels_given_before_a_name_take_it_and_stay_the_same_acts_as_an_export_names_them() {
+    fn undo_is_multi_level_and_takes_back_my_own_acts_only() {
         let mut store = LabelStore::new();
-        store.set(entry(1, Label::Gal, "", 1));
-        store.set(entry(1, Label::Agn, "", 2)); // undo brings back the gal label
-        store.merge([entry(2, Label::Gal, "", 3), entry(2, Label::Bogus, "bo", 4)]);
-        store.set(entry(3, Label::Real, "bo", 5));
-        assert_eq!(store.name_unnamed("ana"), 2, "label 1 and one version of 2");
+        store.set(entry(1, Label::Gal, "ana", 0));
+        store.set(entry(2, Label::Bogus, "ana", 1));
+        let _ = store.merge([
+            entry(1, Label::Agn, "bo", 5),
+            entry(2, Label::Bogus, "bo", 5),
+        ]);
+        store.set(entry(1, Label::Extragal, "ana", 2));
+        assert!(store.adjudicate(decision(1, Some(Label::Agn), 0)));
+        let undone = |store: &mut LabelStore| store.undo().map(|undone| undone.candid);
+        assert_eq!(undone(&mut store), Some(Candid(1)), "the decision");
+        assert!(store.adjudications().is_empty());
+        assert_eq!(undone(&mut store), Some(Candid(1)));
         assert_eq!(
-            store.get(Candid(1)).map(|e| e.annotator.as_str()),
-            Some("ana")
+            store.vote_of(Candid(1), "ana").map(|v| v.label),
+            Some(Label::Gal)
         );
+        assert_eq!(undone(&mut store), Some(Candid(2)));
+        assert_eq!(undone(&mut store), Some(Candid(1)));
+        assert_eq!(store.undo(), None);
         assert_eq!(
-            store.get(Candid(3)).map(|e| e.annotator.as_str()),
-            Some("bo")
+            votes(&store),
+            [(1, "bo", Label::Agn), (2, "bo", Label::Bogus)],
+            "bo's votes stay"
         );
-        let versions: Vec<&str> = store.conflicts()[&Candid(2)]
-            .iter()
-            .map(|e| e.annotator.as_str())
-            .collect();
-        assert_eq!(versions, ["ana", "bo"]);
-        store.undo(); // label 3
-        store.undo(); // label 1's agn
-        assert_eq!(store.get(Candid(1)), Some(&entry(1, Label::Gal, "ana", 1)));
-        assert_eq!(store.name_unnamed("ana"), 0, "nothing left unnamed");
     }
 
     #[test]
-    fn another_tabs_unnamed_copy_neither_takes_the_name_back_nor_revives_an_act_undone() {
+    fn an_import_adds_votes_never_replaces_mine_and_twice_changes_nothing() {
+        let mut store = LabelStore::new();
+        store.set(entry(1, Label::Gal, "ana", 0));
+        let file = [entry(1, Label::Agn, "bo", 9), entry(3, Label::Gal, "bo", 9)];
+        let report = store.merge(file.clone());
+        assert_eq!((report.added, report.duplicates), (2, 0));
+        assert_eq!(store.undo_depth(), 1, "my step on alert 1 stays");
+        let once = store.clone();
+        let report = store.merge(file);
+        assert_eq!((report.added, report.duplicates), (0, 2));
+        assert_eq!(store, once);
+        assert_eq!(
+            store.vote_of(Candid(1), "ana").map(|v| v.label),
+            Some(Label::Gal)
+        );
+        // My own later vote, from another tab, replaces my earlier one.
+        let report = store.merge([entry(1, Label::Extragal, "ana", 3)]);
+        assert_eq!(report.replaced, 1);
+        assert_eq!(store.undo_depth(), 0, "that step is gone");
+        assert_eq!(store.take_replaced().len(), 1);
+    }
+
+    #[test]
+    fn adjudications_need_votes_and_the_later_decision_stands_in_any_order() {
+        let mut store = LabelStore::new();
+        assert!(
+            !store.adjudicate(decision(1, Some(Label::Gal), 0)),
+            "no vote"
+        );
+        let _ = store.merge([
+            entry(1, Label::Gal, "ana", 0),
+            entry(1, Label::Agn, "bo", 0),
+        ]);
+        let first = decision(1, Some(Label::Gal), 1);
+        let later = decision(1, None, 2);
+        let mut other = store.clone();
+        assert_eq!(store.merge_adjudications([first.clone(), later.clone()]), 1);
+        assert_eq!(other.merge_adjudications([later.clone(), first]), 1);
+        assert_eq!(store, other);
+        assert_eq!(store.adjudications()[&Candid(1)], later);
+    }
+
+    #[test]
+    fn a_save_round_trips_and_an_older_save_reads_as_votes() {
+        let mut store = LabelStore::new();
+        store.set(entry(1, Label::Gal, "ana", 0));
+        let _ = store.merge([entry(1, Label::Agn, "bo", 0)]);
+        assert!(store.adjudicate(decision(1, Some(Label::Agn), 0)));
+        let text = serde_json::to_string(&store).expect("writes");
+        let back: LabelStore = serde_json::from_str(&text).expect("reads");
+        assert_eq!(back, store);
+        let older = r#"{"labels": {"2": {"candid": "2", "object_id": "ZTF25aaaaaaa", "label": "gal",
+            "timestamp": "2025-06-02T08:37:00Z", "annotator": "ana", "round": 0}},
+            "conflicts": {"3": [
+              {"candid": "3", "object_id": "ZTF25aaaaaaa", "label": "gal", "timestamp": "2025-06-02T08:37:00Z", "annotator": "ana", "round": null},
+              {"candid": "3", "object_id": "ZTF25aaaaaaa", "label": "agn", "timestamp": "2025-06-02T08:37:00Z", "annotator": "bo", "round": null}]}}"#;
+        let read: LabelStore = serde_json::from_str(older).expect("reads");
+        assert_eq!(
+            votes(&read),
+            [
+                (2, "ana", Label::Gal),
+                (3, "ana", Label::Gal),
+                (3, "bo", Label::Agn)
+            ]
+        );
+    }
+
+    #[test]
+    fn votes_given_before_a_name_take_it_and_an_unnamed_copy_is_the_same_act() {
         let mut store = LabelStore::new();
         store.set(entry(1, Label::Gal, "", 1));
-        store.set(entry(2, Label::Agn, "", 2));
-        store.name_unnamed("ana");
-        // Another tab still holds both unnamed.
-        store.merge([entry(1, Label::Gal, "", 1), entry(2, Label::Agn, "", 2)]);
+        store.set(entry(1, Label::Agn, "", 2)); // undo brings back the gal vote
+        let _ = store.merge([entry(2, Label::Bogus, "bo", 4)]);
+        assert_eq!(store.name_unnamed("ana"), 1);
         assert_eq!(
-            store.get(Candid(1)).map(|e| e.annotator.as_str()),
-            Some("ana")
+            votes(&store),
+            [(1, "ana", Label::Agn), (2, "bo", Label::Bogus)]
         );
-        // Label 2 was undone here (named in the undone set): its unnamed copy is that act.
-        let undone = BTreeSet::from([entry(2, Label::Agn, "ana", 2)]);
-        assert_eq!(store.purge(&undone), BTreeSet::from([Candid(2)]));
-        assert_eq!(store.get(Candid(2)), None);
+        // Another tab still holds the unnamed copy: the same vote.
+        let report = store.merge([entry(1, Label::Agn, "", 2)]);
+        assert_eq!(report.duplicates, 1);
+        assert_eq!(store.undo().map(|u| u.candid), Some(Candid(1)));
+        assert_eq!(
+            store.vote_of(Candid(1), "ana"),
+            Some(&entry(1, Label::Gal, "ana", 1))
+        );
+        // Undone here (named): its unnamed copy elsewhere is that act.
+        let undone = BTreeSet::from([entry(1, Label::Gal, "ana", 1)]);
+        assert_eq!(
+            store.purge(&undone, &BTreeSet::new()),
+            BTreeSet::from([Candid(1)])
+        );
+        assert!(!store.is_labelled(Candid(1)));
     }
 }

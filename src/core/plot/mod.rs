@@ -1,13 +1,16 @@
 //! Charts as SVG documents, drawn with plotters: an alert's light curve for
 //! the label card (ZTF in magnitudes here, LSST in flux in [`flux`]), and the
-//! learning curve of the rounds, and a round's feature importance
-//! ([`importance_svg`]). The page shows them as images, so nothing
+//! learning curve of the rounds, a round's feature importance
+//! ([`importance_svg`]), and the team's agreement per pair
+//! ([`pair_matrix_svg`]). The page shows them as images, so nothing
 //! from a file is ever parsed as markup.
 
 mod flux;
 mod importance;
+mod pair_matrix;
 
 pub use importance::importance_svg;
+pub use pair_matrix::pair_matrix_svg;
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::{Circle, EmptyElement, ErrorBar, PathElement};

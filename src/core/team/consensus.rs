@@ -20,10 +20,12 @@ use serde::{Deserialize, Serialize};
 use super::dawid_skene::one_coin_dawid_skene;
 use super::files::UNKNOWN_ANNOTATOR;
 use super::report::coded;
-use super::votes::VoteTable;
 use crate::core::alert::Candid;
+use crate::core::labels::adjudication::Adjudication;
 use crate::core::labels::entry::LabelEntry;
+use crate::core::labels::settled::SettledLabels;
 use crate::core::labels::vocabulary::Label;
+use crate::core::labels::votes::VoteTable;
 
 /// The posterior a `weighted` label needs to train, unless told otherwise.
 pub const DEFAULT_POSTERIOR_THRESHOLD: f64 = 0.8;
@@ -82,6 +84,8 @@ pub enum Provenance {
     Mine,
     /// A reviewer settled it.
     Adjudicated,
+    /// A reviewer looked and left it unresolved: the alert does not train.
+    Unresolved,
     /// The rule settles on no label: the alert does not train.
     Contested,
 }
@@ -95,21 +99,31 @@ pub struct ProvenanceCounts {
     pub weighted: usize,
     pub mine: usize,
     pub adjudicated: usize,
+    /// Left out: contested, or left unresolved by a reviewer.
     pub left_out: usize,
 }
 
 impl ProvenanceCounts {
-    fn count(&mut self, provenance: Provenance) {
-        let counter = match provenance {
+    /// The counter of `provenance`.
+    fn counter(&mut self, provenance: Provenance) -> &mut usize {
+        match provenance {
             Provenance::Single => &mut self.single,
             Provenance::Unanimous => &mut self.unanimous,
             Provenance::Majority => &mut self.majority,
             Provenance::Weighted => &mut self.weighted,
             Provenance::Mine => &mut self.mine,
             Provenance::Adjudicated => &mut self.adjudicated,
-            Provenance::Contested => &mut self.left_out,
-        };
-        *counter += 1;
+            Provenance::Contested | Provenance::Unresolved => &mut self.left_out,
+        }
+    }
+
+    fn count(&mut self, provenance: Provenance) {
+        *self.counter(provenance) += 1;
+    }
+
+    fn uncount(&mut self, provenance: Provenance) {
+        let counter = self.counter(provenance);
+        *counter = counter.saturating_sub(1);
     }
 }
 
@@ -146,16 +160,17 @@ pub struct ConsensusRecord {
 /// What a rule made of a team's votes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Settled {
-    /// One label per alert that trains, in alert order: the latest vote that
-    /// gave the settled label (or the adjudication).
-    pub training: Vec<LabelEntry>,
+    /// One label per alert that trains: the latest vote that gave the
+    /// settled label (or, when nobody gave it, the adjudication's).
+    pub training: SettledLabels,
     /// Every voted alert's provenance.
     pub provenance: BTreeMap<Candid, Provenance>,
     pub counts: ProvenanceCounts,
 }
 
 impl Settled {
-    /// The alerts the rule leaves out, in alert order.
+    /// The alerts the rule leaves out and no reviewer has decided, in alert
+    /// order.
     pub fn contested(&self) -> impl Iterator<Item = Candid> + '_ {
         self.provenance
             .iter()
@@ -165,25 +180,110 @@ impl Settled {
 }
 
 /// Settles every alert of `table` by `rule`: `me` is whose vote `mine`
-/// prefers (empty: `unknown`), `threshold` the posterior `weighted` needs,
-/// and `adjudicated` the label a reviewer gave an alert, which wins over
-/// any rule.
+/// prefers (empty: this session's unnamed votes, or `unknown`'s),
+/// `threshold` the posterior `weighted` needs, and `adjudicated` a
+/// reviewer's decision on an alert, which wins over any rule (left
+/// unresolved: the alert does not train).
 pub fn settle(
     table: &VoteTable,
     rule: ConsensusRule,
     threshold: f64,
     me: &str,
-    adjudicated: &BTreeMap<Candid, LabelEntry>,
+    adjudicated: &BTreeMap<Candid, Adjudication>,
 ) -> Settled {
-    let me = match me.trim() {
-        "" => UNKNOWN_ANNOTATOR,
-        name => name,
-    };
     let posteriors = (rule == ConsensusRule::Weighted).then(|| weighted_labels(table));
+    let rule = RuleFor {
+        rule,
+        threshold,
+        me: me.trim(),
+    };
     let mut settled = Settled::default();
     for (index, (candid, votes)) in table.alerts().enumerate() {
-        let (label, provenance) = match adjudicated.get(&candid) {
-            Some(adjudication) => (Some(adjudication.label), Provenance::Adjudicated),
+        let top = posteriors.as_ref().and_then(|found| found[index]);
+        let (entry, provenance) =
+            rule.settle_alert(table, candid, &votes, adjudicated.get(&candid), top);
+        settled.counts.count(provenance);
+        settled.provenance.insert(candid, provenance);
+        if let Some(entry) = entry {
+            settled.training.insert(entry);
+        }
+    }
+    settled
+}
+
+impl Settled {
+    /// Settles `candid` again after its votes or its adjudication changed,
+    /// by `rule` (`mine` or `majority`: an alert's label depends on its own
+    /// votes only). Returns `false`, changing nothing, for `weighted`, whose
+    /// posteriors depend on every vote: settle everything again then.
+    pub fn settle_again(
+        &mut self,
+        table: &VoteTable,
+        candid: Candid,
+        rule: ConsensusRule,
+        me: &str,
+        adjudicated: &BTreeMap<Candid, Adjudication>,
+    ) -> bool {
+        if rule == ConsensusRule::Weighted {
+            return false;
+        }
+        if let Some(before) = self.provenance.remove(&candid) {
+            self.counts.uncount(before);
+        }
+        self.training.remove(candid);
+        let votes: Vec<(&str, Label)> = table
+            .votes_on(candid)
+            .filter(|vote| vote.label != Label::Unsure)
+            .map(|vote| (vote.annotator.as_str(), vote.label))
+            .collect();
+        if votes.is_empty() {
+            return true;
+        }
+        let rule = RuleFor {
+            rule,
+            threshold: DEFAULT_POSTERIOR_THRESHOLD,
+            me: me.trim(),
+        };
+        let (entry, provenance) =
+            rule.settle_alert(table, candid, &votes, adjudicated.get(&candid), None);
+        self.counts.count(provenance);
+        self.provenance.insert(candid, provenance);
+        if let Some(entry) = entry {
+            self.training.insert(entry);
+        }
+        true
+    }
+}
+
+/// A rule with what it needs to settle one alert.
+struct RuleFor<'a> {
+    rule: ConsensusRule,
+    threshold: f64,
+    /// Whose vote `mine` prefers.
+    me: &'a str,
+}
+
+impl RuleFor<'_> {
+    fn is_me(&self, annotator: &str) -> bool {
+        annotator == self.me || (self.me.is_empty() && annotator == UNKNOWN_ANNOTATOR)
+    }
+
+    /// The training label of `candid` (its `votes`, not `unsure`, from
+    /// `table`) and its provenance; `top` is the one-coin model's most
+    /// probable label and its posterior (`weighted`).
+    fn settle_alert(
+        &self,
+        table: &VoteTable,
+        candid: Candid,
+        votes: &[(&str, Label)],
+        adjudication: Option<&Adjudication>,
+        top: Option<(Label, f64)>,
+    ) -> (Option<LabelEntry>, Provenance) {
+        let (label, provenance) = match adjudication {
+            Some(adjudication) => match adjudication.label {
+                Some(label) => (Some(label), Provenance::Adjudicated),
+                None => (None, Provenance::Unresolved),
+            },
             None => {
                 let unanimous = votes.iter().all(|(_, label)| *label == votes[0].1);
                 let agreed = match (votes.len(), unanimous) {
@@ -191,19 +291,18 @@ pub fn settle(
                     (_, true) => Some(Provenance::Unanimous),
                     _ => None,
                 };
-                let (label, differing) = match rule {
+                let (label, differing) = match self.rule {
                     ConsensusRule::Mine => {
-                        let mine = votes.iter().find(|(annotator, _)| *annotator == me);
+                        let mine = votes.iter().find(|(annotator, _)| self.is_me(annotator));
                         match mine {
                             Some((_, label)) => (Some(*label), Provenance::Mine),
                             None => (unanimous.then_some(votes[0].1), Provenance::Contested),
                         }
                     }
-                    ConsensusRule::Majority => (most_voted(&votes), Provenance::Majority),
+                    ConsensusRule::Majority => (most_voted(votes), Provenance::Majority),
                     ConsensusRule::Weighted => {
-                        let top = posteriors.as_ref().and_then(|found| found[index]);
                         let label = match top {
-                            Some((label, posterior)) if posterior >= threshold => Some(label),
+                            Some((label, posterior)) if posterior >= self.threshold => Some(label),
                             Some(_) => None,
                             // No model (one label in use): the votes agree.
                             None => unanimous.then_some(votes[0].1),
@@ -217,13 +316,18 @@ pub fn settle(
                 }
             }
         };
-        let entry = match (provenance, label) {
-            (Provenance::Adjudicated, _) => adjudicated.get(&candid).cloned(),
-            (_, Some(label)) => table
+        let latest_vote_for = |label: Label| {
+            table
                 .votes_on(candid)
                 .filter(|vote| vote.label == label)
                 .max_by(|a, b| a.timestamp.cmp(&b.timestamp))
-                .cloned(),
+                .cloned()
+        };
+        let entry = match (provenance, label) {
+            (Provenance::Adjudicated, Some(label)) => latest_vote_for(label).or_else(|| {
+                adjudication.map(|adjudication| adjudicated_entry(adjudication, label))
+            }),
+            (_, Some(label)) => latest_vote_for(label),
             (_, None) => None,
         }
         // An alert anyone drew at random is a random pick, whoever's vote trains.
@@ -234,16 +338,27 @@ pub fn settle(
         // The one-coin model can favour a label nobody gave this alert (an
         // annotator it finds worse than chance votes against their label):
         // no vote to train with, so the alert is contested.
-        let provenance = if entry.is_none() {
+        let provenance = if entry.is_none() && provenance != Provenance::Unresolved {
             Provenance::Contested
         } else {
             provenance
         };
-        settled.counts.count(provenance);
-        settled.provenance.insert(candid, provenance);
-        settled.training.extend(entry);
+        (entry, provenance)
     }
-    settled
+}
+
+/// The training label of an alert a reviewer settled on a label no vote
+/// gave: the reviewer's.
+fn adjudicated_entry(adjudication: &Adjudication, label: Label) -> LabelEntry {
+    LabelEntry {
+        candid: adjudication.candid,
+        object_id: adjudication.object_id.clone(),
+        label,
+        timestamp: adjudication.timestamp.clone(),
+        annotator: adjudication.reviewer.clone(),
+        round: None,
+        random_pick: false,
+    }
 }
 
 /// The label most voted for, unless two tie.
@@ -310,7 +425,7 @@ mod tests {
     fn labels_of(settled: &Settled) -> Vec<(u64, Label)> {
         settled
             .training
-            .iter()
+            .labels()
             .map(|entry| (entry.candid.0, entry.label))
             .collect()
     }
@@ -413,12 +528,46 @@ mod tests {
 
     #[test]
     fn an_adjudicated_alert_trains_with_its_adjudicated_label_under_any_rule() {
-        let adjudicated = BTreeMap::from([(Candid(4), vote(4, "reviewer", X))]);
+        let decision = |candid: u64, label: Option<Label>| Adjudication {
+            candid: Candid(candid),
+            object_id: format!("ZTF19aaaaa{candid:03}"),
+            label,
+            reason: None,
+            reviewer: "rev".into(),
+            timestamp: "2026-12-07T12:00:00Z".into(),
+        };
+        // 4 is a tie between G and X; 1 has one vote (G).
+        let adjudicated = BTreeMap::from([
+            (Candid(4), decision(4, Some(X))),
+            (Candid(1), decision(1, Some(Label::Agn))),
+            (Candid(3), decision(3, None)),
+        ]);
         for rule in ConsensusRule::ALL {
             let settled = settle(&table(&VOTES), rule, 0.8, "ana", &adjudicated);
-            assert!(labels_of(&settled).contains(&(4, X)), "{rule}");
+            let labels = labels_of(&settled);
+            assert!(labels.contains(&(4, X)), "{rule}");
+            assert!(
+                labels.contains(&(1, Label::Agn)),
+                "a label nobody voted for trains as the reviewer's ({rule})"
+            );
+            assert_eq!(
+                settled
+                    .training
+                    .get(Candid(1))
+                    .map(|e| e.annotator.as_str()),
+                Some("rev")
+            );
+            assert!(
+                !labels.iter().any(|(candid, _)| *candid == 3),
+                "unresolved: {rule}"
+            );
             assert_eq!(settled.provenance[&Candid(4)], Provenance::Adjudicated);
-            assert_eq!(settled.counts.adjudicated, 1);
+            assert_eq!(settled.provenance[&Candid(3)], Provenance::Unresolved);
+            assert_eq!(settled.counts.adjudicated, 2);
+            assert!(
+                !settled.contested().any(|candid| candid == Candid(3)),
+                "a reviewed alert leaves the contested list"
+            );
         }
     }
 
@@ -435,7 +584,7 @@ mod tests {
             "",
             &BTreeMap::new(),
         );
-        assert_eq!(settled.training, [later]);
+        assert_eq!(settled.training.labels().collect::<Vec<_>>(), [&later]);
     }
 
     #[test]
@@ -491,7 +640,7 @@ mod tests {
         let random_pick_of = |candid: u64| {
             settled
                 .training
-                .iter()
+                .labels()
                 .find(|entry| entry.candid.0 == candid)
                 .map(|entry| (entry.label, entry.random_pick))
         };
@@ -506,5 +655,44 @@ mod tests {
             "the newer vote keeps the draw"
         );
         assert_eq!(random_pick_of(2), Some((X, false)));
+    }
+
+    #[test]
+    fn settling_one_alert_again_gives_what_settling_everything_gives() {
+        let mut entries: Vec<LabelEntry> = VOTES.iter().map(|&(c, a, l)| vote(c, a, l)).collect();
+        for rule in [ConsensusRule::Mine, ConsensusRule::Majority] {
+            let mut table = VoteTable::from_entries(&entries);
+            let mut settled = settle(&table, rule, 0.8, "ana", &BTreeMap::new());
+            // Ana breaks the tie on 4, then votes on 5; bo's unsure on 7 alone.
+            for (candid, annotator, label) in
+                [(4, "cy", X), (5, "ana", G), (7, "bo", Label::Unsure)]
+            {
+                let change = vote(candid, annotator, label);
+                entries.push(change.clone());
+                let _ = table.put(change);
+                assert!(settled.settle_again(
+                    &table,
+                    Candid(candid),
+                    rule,
+                    "ana",
+                    &BTreeMap::new()
+                ));
+                assert_eq!(
+                    settled,
+                    settle(&table, rule, 0.8, "ana", &BTreeMap::new()),
+                    "{rule}"
+                );
+            }
+            entries.truncate(VOTES.len());
+        }
+        let table = VoteTable::from_entries(&entries);
+        let mut settled = settle(&table, ConsensusRule::Weighted, 0.8, "", &BTreeMap::new());
+        assert!(!settled.settle_again(
+            &table,
+            Candid(1),
+            ConsensusRule::Weighted,
+            "",
+            &BTreeMap::new()
+        ));
     }
 }

@@ -1,24 +1,29 @@
 //! The votes of label files, of any kind the page imports: a JSON export
-//! (every version: its labels and its conflicts are each their annotator's
-//! vote), `labeled.csv`, the LSST label CSV, or a CSV with `score`'s id
+//! (every version: its labels, and an older one's conflicts, are each their
+//! annotator's vote; version 4's adjudications come with them), `labeled.csv`, the LSST label CSV, or a CSV with `score`'s id
 //! names. A label without an annotator is the JSON export's annotator's
 //! vote, or else `unknown (file)`'s: one voter per file. The command
 //! line and Python read them here, with the same checks and notes.
 
+use std::collections::BTreeMap;
+
 use thiserror::Error;
 
-use super::votes::VoteTable;
-use crate::core::alert::Survey;
+use crate::core::alert::{Candid, Survey};
 use crate::core::csv_text::read_csv_text;
+use crate::core::labels::adjudication::Adjudication;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{import_json, LabelCsvKind, LabelImportError, Unnamed};
+use crate::core::labels::votes::VoteTable;
 
 pub use crate::core::labels::entry::UNKNOWN_ANNOTATOR;
 
-/// The labels of one file, each with its annotator.
+/// The labels of one file, each with its annotator, and its adjudications.
 pub struct FileVotes {
     pub survey: Survey,
     pub labels: Vec<LabelEntry>,
+    /// The reviewers' decisions (a version 4 export).
+    pub adjudications: Vec<Adjudication>,
     /// Labels that named no annotator, and whose they count as (a JSON
     /// export's annotator, or `unknown`).
     pub unnamed: Option<Unnamed>,
@@ -28,10 +33,10 @@ pub struct FileVotes {
 pub fn votes_of_label_file(file: &str, text: &str) -> Result<FileVotes, LabelImportError> {
     if file.to_ascii_lowercase().ends_with(".json") {
         let imported = import_json::<serde::de::IgnoredAny>(file, text)?;
-        let labels = imported.labels.into_iter().chain(imported.conflicts);
         return Ok(FileVotes {
             survey: imported.survey,
-            labels: labels.collect(),
+            labels: imported.labels,
+            adjudications: imported.adjudications,
             unnamed: imported.unnamed,
         });
     }
@@ -41,6 +46,7 @@ pub fn votes_of_label_file(file: &str, text: &str) -> Result<FileVotes, LabelImp
     Ok(FileVotes {
         survey,
         labels,
+        adjudications: Vec::new(),
         unnamed,
     })
 }
@@ -78,21 +84,37 @@ pub enum TeamFilesError {
     },
 }
 
-/// The votes of label files (name, text), one survey's, and what to tell
-/// the user about them: labels that name no annotator, and votes an
-/// annotator changed.
-pub fn votes_of_label_files(
-    files: &[(String, String)],
-) -> Result<(VoteTable, Vec<String>), TeamFilesError> {
+/// What a team's label files hold together.
+pub struct TeamVotes {
+    pub table: VoteTable,
+    /// The reviewers' decisions, the later of two on one alert.
+    pub adjudications: BTreeMap<Candid, Adjudication>,
+    /// What to tell the user: labels that name no annotator, and votes an
+    /// annotator changed.
+    pub notes: Vec<String>,
+}
+
+/// The votes and adjudications of label files (name, text), one survey's.
+pub fn votes_of_label_files(files: &[(String, String)]) -> Result<TeamVotes, TeamFilesError> {
     let mut entries = Vec::new();
+    let mut adjudications: BTreeMap<Candid, Adjudication> = BTreeMap::new();
     let mut notes = Vec::new();
     let mut first_of_survey: Option<(Survey, &str)> = None;
     for (name, text) in files {
         let FileVotes {
             survey,
             labels,
+            adjudications: decisions,
             unnamed,
         } = votes_of_label_file(name, text)?;
+        for decision in decisions {
+            match adjudications.get(&decision.candid) {
+                Some(kept) if !decision.supersedes(kept) => {}
+                _ => {
+                    adjudications.insert(decision.candid, decision);
+                }
+            }
+        }
         if labels.is_empty() {
             continue;
         }
@@ -125,5 +147,9 @@ pub fn votes_of_label_files(
             replaced.kept.name()
         )
     }));
-    Ok((table, notes))
+    Ok(TeamVotes {
+        table,
+        adjudications,
+        notes,
+    })
 }

@@ -1,9 +1,10 @@
-//! Team labelling: every collaborator's label kept as a vote, and how much
-//! the team agrees, computed from label files alone (`fink-vra agreement`).
+//! Team labelling: how much the team agrees and which label each alert
+//! trains with, from the votes (`labels::votes`) of the page's store or of
+//! label files alone (`fink-vra agreement`).
 //!
-//! - `votes`: one current vote per annotator and alert (`VoteTable`);
 //! - `agreement`: per pair (percent agreement, Cohen's κ), overall
 //!   (Krippendorff's α), per alert (single, unanimous, majority, contested);
+//! - `confusion`: which labels two annotators confuse;
 //! - `dawid_skene`: each annotator's accuracy and each alert's posterior
 //!   (one-coin Dawid–Skene, as crowd-kit fits it);
 //! - `consensus`: which label each alert trains with, by the team's rule
@@ -12,8 +13,8 @@
 //! - `files`: the votes of label files of any kind the page imports.
 
 pub mod agreement;
+pub mod confusion;
 pub mod consensus;
 pub mod dawid_skene;
 pub mod files;
 pub mod report;
-pub mod votes;

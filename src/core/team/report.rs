@@ -2,15 +2,17 @@
 //! per alert. `fink-vra agreement` prints them (`--json`: exactly the keys
 //! of [`TeamReport`]); undefined numbers are `None` (JSON `null`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use super::agreement::{annotator_agreement, consensus, krippendorff_alpha, pairs, Consensus};
 use super::dawid_skene::{one_coin_dawid_skene, CodedVotes};
-use super::votes::VoteTable;
+use crate::core::alert::Candid;
+use crate::core::labels::adjudication::Adjudication;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::labels::vocabulary::Label;
+use crate::core::labels::votes::VoteTable;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AnnotatorRow {
@@ -39,7 +41,7 @@ pub struct AlertCounts {
     pub unanimous: usize,
     pub majority: usize,
     pub contested: usize,
-    /// Alerts a reviewer settled (none until adjudications exist).
+    /// Alerts a reviewer settled on a label (counted here, not by their votes).
     pub adjudicated: usize,
 }
 
@@ -47,7 +49,7 @@ pub struct AlertCounts {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AlertRow {
     pub alert: String,
-    /// single, unanimous, majority or contested.
+    /// single, unanimous, majority, contested or adjudicated.
     pub consensus: &'static str,
     /// The most voted label, unless tied.
     pub majority: Option<String>,
@@ -65,7 +67,8 @@ pub struct TeamReport {
     /// The same on the target's two classes (labels it does not map left out).
     pub alpha_target: Option<f64>,
     pub alerts: AlertCounts,
-    /// Alert ids (decimal strings) whose votes tie.
+    /// Alert ids (decimal strings) whose votes tie and that no reviewer
+    /// settled on a label.
     pub contested: Vec<String>,
     /// Every alert with a vote.
     pub labels: Vec<AlertRow>,
@@ -117,8 +120,14 @@ pub(super) fn coded(
 }
 
 impl TeamReport {
-    /// The numbers of `table`; `target` adds α on its two classes.
-    pub fn of(table: &VoteTable, target: Option<&TargetMapping>) -> TeamReport {
+    /// The numbers of `table`, with the reviewers' decisions `adjudicated`
+    /// (an alert settled on a label counts as adjudicated; agreement is
+    /// measured on the votes alone); `target` adds α on its two classes.
+    pub fn of(
+        table: &VoteTable,
+        adjudicated: &BTreeMap<Candid, Adjudication>,
+        target: Option<&TargetMapping>,
+    ) -> TeamReport {
         let annotators = table.annotators();
         let (votes, names) = coded(table, &annotators, |label| Some(label.name().to_string()));
         let fit = one_coin_dawid_skene(&votes);
@@ -155,7 +164,14 @@ impl TeamReport {
         let mut labels = Vec::new();
         for (index, ((candid, _), task)) in table.alerts().zip(&votes.tasks).enumerate() {
             let settled = consensus(task, votes.labels);
+            let decided = adjudicated
+                .get(&candid)
+                .is_some_and(|adjudication| adjudication.label.is_some());
             let kind = match settled {
+                _ if decided => {
+                    counts.adjudicated += 1;
+                    "adjudicated"
+                }
                 Consensus::Single(_) => {
                     counts.single += 1;
                     "single"
@@ -204,6 +220,11 @@ impl TeamReport {
         }
     }
 
+    /// The report of no vote at all.
+    pub fn empty() -> TeamReport {
+        TeamReport::of(&VoteTable::default(), &BTreeMap::new(), None)
+    }
+
     /// The report as one line of JSON (`fink-vra agreement --json`); an
     /// undefined number is `null`.
     pub fn to_json(&self) -> String {
@@ -215,9 +236,9 @@ impl TeamReport {
     pub fn nothing_to_measure(&self) -> Option<String> {
         if self.annotators.len() < 2 {
             return Some(format!(
-                "agreement needs votes of 2 annotators or more; these files hold {}",
+                "agreement needs votes of 2 annotators or more; there are {}",
                 match self.annotators.first() {
-                    None => "no vote".to_string(),
+                    None => "none".to_string(),
                     Some(only) => format!("only {}'s", only.annotator),
                 }
             ));

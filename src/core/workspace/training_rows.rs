@@ -7,7 +7,7 @@
 use super::Workspace;
 use crate::core::alert::{Alert, Candid};
 use crate::core::features::FeatureRow;
-use crate::core::labels::store::LabelStore;
+use crate::core::labels::settled::SettledLabels;
 use crate::core::training_table::{StoredRow, StoredRowError, TrainingTable};
 
 /// Where the feature rows of a session's labels are.
@@ -67,7 +67,7 @@ impl Workspace {
     /// table's rows of labelled alerts that are not loaded, by alert id.
     pub fn stored_rows_not_loaded<'a>(
         &'a self,
-        labels: &'a LabelStore,
+        labels: &'a SettledLabels,
     ) -> impl Iterator<Item = &'a FeatureRow> + 'a {
         self.table
             .rows()
@@ -78,7 +78,7 @@ impl Workspace {
 
     /// Labels whose alert has no row anywhere, loaded or stored: they train
     /// once their alert file is loaded.
-    pub fn labels_waiting_for_rows(&self, labels: &LabelStore) -> usize {
+    pub fn labels_waiting_for_rows(&self, labels: &SettledLabels) -> usize {
         self.labels_without_rows(labels).count()
     }
 
@@ -86,7 +86,7 @@ impl Workspace {
     /// in the browser's database, where another tab may have stored them).
     pub fn labels_without_rows<'a>(
         &'a self,
-        labels: &'a LabelStore,
+        labels: &'a SettledLabels,
     ) -> impl Iterator<Item = Candid> + 'a {
         labels
             .labels()
@@ -95,7 +95,7 @@ impl Workspace {
     }
 
     /// Where the labels' feature rows are: loaded, stored only, or nowhere yet.
-    pub fn rows_of_labels(&self, labels: &LabelStore) -> LabelRows {
+    pub fn rows_of_labels(&self, labels: &SettledLabels) -> LabelRows {
         let mut summary = LabelRows::default();
         for entry in labels.labels() {
             if self.row_of(entry.candid).is_some() {
@@ -109,13 +109,14 @@ impl Workspace {
         summary
     }
 
-    /// Keeps the row of every loaded labelled alert in the training table
-    /// (added, or replacing a stored row that differs); returns whether the
-    /// table changed. Rows of labels removed stay, harmless.
-    pub fn keep_labelled_rows(&mut self, labels: &LabelStore) -> bool {
+    /// Keeps the row of every loaded alert of `labelled` (every alert
+    /// anyone voted on) in the training table (added, or replacing a stored
+    /// row that differs); returns whether the table changed. Rows of labels
+    /// removed stay, harmless.
+    pub fn keep_labelled_rows(&mut self, labelled: impl IntoIterator<Item = Candid>) -> bool {
         let mut changed = false;
-        for entry in labels.labels() {
-            let Some(row) = self.row_of(entry.candid) else {
+        for candid in labelled {
+            let Some(row) = self.row_of(candid) else {
                 continue;
             };
             let mjd = self.alerts()[row].mjd().unwrap_or(f64::NAN);

@@ -1,13 +1,14 @@
 //! Section 6, "Export / import": label files for colleagues and the original
-//! pipeline, imports with merge, the conflicts to review, and the annotator.
+//! pipeline, imports with merge, the annotator, and the review of alerts the
+//! team's votes leave contested (`review`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::HtmlInputElement;
 
+use super::review::ReviewQueue;
 use super::Section;
 use crate::core::alert::Survey;
-use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{
     check_import_size, export_json, export_labels_csv, export_training_features_csv,
     export_training_ids_csv,
@@ -90,18 +91,6 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
             }
         });
     };
-    let conflicts = Memo::new(move |_| {
-        workbench.session.with(|session| {
-            session
-                .saved()
-                .labels
-                .conflicts()
-                .values()
-                .map(|versions| versions.iter().cloned().collect::<Vec<_>>())
-                .collect::<Vec<_>>()
-        })
-    });
-    let choose = move |chosen: LabelEntry| workbench.resolve_conflict(&chosen);
     // The name as typed: the session keeps it trimmed, and writing that back
     // into the field while typing would eat the space of "Ana Lopez".
     let typed_name = RwSignal::new(
@@ -132,9 +121,10 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
         <Section
             number=6
             title="Export / import"
-            explanation="Export your labels to share or keep them; import a colleague's export (JSON, version 3 with \
-                         its feature rows, 2 or 1), the original labeled.csv (ZTF), the LSST label CSV, or a training-ids CSV. Imports merge by \
-                         alert id: identical labels are counted once, different ones are set aside below for you to pick."
+            explanation="Export your votes to share or keep them; import a colleague's export (JSON, version 4 with \
+                         every vote and adjudication, 3 with its feature rows, 2 or 1), the original labeled.csv (ZTF), the LSST label CSV, or a \
+                         training-ids CSV. Every label is its annotator's vote: an import adds your colleagues' votes and never replaces yours. \
+                         Which label trains is the team consensus (Model & strategy); alerts it leaves contested wait for review below."
         >
             <label class="annotator">"Annotator "
                 <input type="text" data-testid="annotator" placeholder="your name"
@@ -157,7 +147,7 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
             <div class="exports">
                 <button type="button" data-testid="export-json" disabled=move || unnamed.get() on:click=export_labels>"Labels (JSON)"</button>
                 <button type="button" class="secondary" data-testid="export-labeled-csv" disabled=move || unnamed.get()
-                    on:click=move |_| { save(csv_name.get_untracked(), "text/csv", workbench.session.with_untracked(|s| export_labels_csv(s.saved().survey, &s.saved().labels))); }>{move || csv_name.get()}</button>
+                    on:click=move |_| { save(csv_name.get_untracked(), "text/csv", workbench.session.with_untracked(|s| export_labels_csv(s.saved().survey, s.training_labels()))); }>{move || csv_name.get()}</button>
                 <button type="button" class="secondary" data-testid="export-training-ids"
                     on:click=move |_| { save("training_ids.csv", "text/csv", workbench.session.with_untracked(|s| export_training_ids_csv(&s.saved().rounds))); }>"training ids (CSV)"</button>
                 <button type="button" class="secondary" data-testid="export-features"
@@ -171,20 +161,7 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
                 Ok(report) => view! { <p class="report" data-testid="import-report">{report}</p> }.into_any(),
                 Err(error) => view! { <p class="error" role="alert" data-testid="error">{error}</p> }.into_any(),
             })}
-            <div data-testid="conflicts">
-                <Show when=move || conflicts.with(|c| !c.is_empty())>
-                    <h3>"Conflicts to review"</h3>
-                </Show>
-                {move || conflicts.get().into_iter().map(|versions| view! {
-                    <div class="conflict" data-testid="conflict">
-                        <span class="candid">{versions.first().map(|v| v.candid.to_string())}</span>
-                        {versions.into_iter().map(|version| {
-                            let text = format!("{} by {} at {}", version.label, if version.annotator.is_empty() { "?" } else { &version.annotator }, version.timestamp);
-                            view! { <button type="button" class="secondary" on:click=move |_| choose(version.clone())>{text}</button> }
-                        }).collect_view()}
-                    </div>
-                }).collect_view()}
-            </div>
+            <ReviewQueue workbench=workbench />
         </Section>
     }
 }

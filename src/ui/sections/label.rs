@@ -6,6 +6,7 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use super::cutouts::CutoutStrip;
+use super::team_votes::{CardTeamVotes, LastAlertVotes};
 use super::{svg_image, Section};
 use crate::core::alert::Candid;
 use crate::core::card::{feature_lines, CardFacts};
@@ -171,6 +172,7 @@ pub fn LabelSection(
             <Show when=move || show_help.get()>
                 <KeyHelp />
             </Show>
+            <LastAlertVotes workbench />
             {move || match current.get() {
                 Some((row, alert)) => view! { <AlertCard workbench handles reader row alert on_button /> }.into_any(),
                 None => view! {
@@ -282,7 +284,7 @@ fn AlertCard(
                 workspace
                     .alerts()
                     .get(row)
-                    .map(|shown| earlier_labels(workspace, &session.saved().labels, shown))
+                    .map(|shown| earlier_labels(workspace, &session.labels_for_cards(), shown))
                     .unwrap_or_default()
             })
         })
@@ -291,7 +293,7 @@ fn AlertCard(
         workbench.session.with_untracked(|session| {
             class_medians(
                 workspace,
-                &session.saved().labels,
+                session.training_labels(),
                 &session.settings().target,
             )
         })
@@ -324,6 +326,7 @@ fn AlertCard(
                 <p class="random-pick" data-testid="card-random-pick" title="Drawn uniformly from the pool, not chosen by the strategy: label it as you would any alert, and do not skip it, so that the round's estimate on tonight's alerts stays unbiased.">"Random pick, for an honest estimate"</p>
             })}
             <p class="why" data-testid="card-reason">"P(class 1) " {move || probability.get()} " · " {alert.reason.to_string()}</p>
+            <CardTeamVotes workbench candid=alert.candid />
             <CardButtons on_button />
             <EarlierLabels earlier on_button />
             <p class="links" data-testid="card-links">{links.collect_view()}</p>

@@ -7,7 +7,10 @@ mod file_summary;
 pub mod label;
 pub mod load;
 pub mod model;
+mod review;
 mod round_actions;
+pub mod team;
+mod team_votes;
 pub mod train;
 
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! Section 3, "Model & strategy": the model type (or a custom label mapping),
 //! the classifier, the query strategy, batch sizes, seed, validation share,
-//! whether solar-system alerts join the queue, and which features the model
-//! uses.
+//! whether solar-system alerts join the queue, the team's consensus rule,
+//! and which features the model uses.
 
 use leptos::prelude::*;
 
@@ -10,6 +10,7 @@ use crate::core::active::strategy::{ColdStart, QueryStrategy};
 use crate::core::features::feature_names;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::model::ModelSpec;
+use crate::core::team::consensus::ConsensusRule;
 use crate::core::workbench::WorkbenchSettings;
 use crate::ui::workbench::Workbench;
 
@@ -70,6 +71,11 @@ pub fn ModelSection(workbench: Workbench) -> impl IntoView {
     let on_cold_start = move |event: web_sys::Event| {
         if let Some(cold_start) = ColdStart::by_name(&event_target_value(&event)) {
             workbench.change_settings(move |settings| settings.cold_start = cold_start);
+        }
+    };
+    let on_consensus = move |event: web_sys::Event| {
+        if let Some(rule) = ConsensusRule::by_name(&event_target_value(&event)) {
+            workbench.change_settings(move |settings| settings.consensus = rule);
         }
     };
     let number = move |event: &web_sys::Event| event_target_value(event).trim().parse::<f64>().ok();
@@ -134,6 +140,28 @@ pub fn ModelSection(workbench: Workbench) -> impl IntoView {
                     <input type="checkbox" data-testid="skip-labelled-objects" prop:checked=move || settings.get().skip_labelled_objects
                         on:change=move |e| { let on = event_target_checked(&e); change(Box::new(move |s| s.skip_labelled_objects = on)) } />
                     " Leave out alerts of objects already labelled"
+                </label>
+                <label title="Which label an alert trains with when several annotators voted: mine (your vote, else the others' when unanimous), majority (a tie is contested), weighted (the one-coin Dawid–Skene posterior, when it reaches the threshold). Contested alerts wait for review (Export / import); a reviewer's decision always wins.">"Team consensus "
+                    <select data-testid="consensus-rule" on:change=on_consensus prop:value=move || settings.get().consensus.name()>
+                        {ConsensusRule::ALL.iter().map(|rule| view! { <option value=rule.name()>{rule.name()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label title="The posterior a weighted label needs to train.">"Weighted threshold "
+                    <input type="number" min="0.5" max="1" step="0.05" data-testid="posterior-threshold" prop:value=move || settings.get().posterior_threshold
+                        on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.posterior_threshold = if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.8 })) } />
+                </label>
+                <label title="Alerts others labelled and you have not join your queue, until they hold the number of votes set beside.">
+                    <input type="checkbox" data-testid="double-labelling" prop:checked=move || settings.get().double_labelling
+                        on:change=move |e| { let on = event_target_checked(&e); change(Box::new(move |s| s.double_labelling = on)) } />
+                    " Double labelling, up to "
+                    <input type="number" min="2" max="20" data-testid="votes-per-alert" prop:value=move || settings.get().votes_per_alert
+                        on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.votes_per_alert = (v as usize).clamp(2, 20))) } />
+                    " votes per alert"
+                </label>
+                <label title="With more than one annotator's votes, the card hides the others' votes (and their labels of the object's earlier alerts) until you give yours.">
+                    <input type="checkbox" data-testid="blind-labelling" prop:checked=move || settings.get().blind_labelling
+                        on:change=move |e| { let on = event_target_checked(&e); change(Box::new(move |s| s.blind_labelling = on)) } />
+                    " Blind labelling"
                 </label>
                 <label>"Validation share "
                     <input type="number" min="0" max="0.5" step="0.05" prop:value=move || settings.get().validation_share

@@ -93,9 +93,11 @@ pub fn TrainSection(workbench: Workbench) -> impl IntoView {
     let label_rows = Memo::new(move |_| {
         workbench.table_revision.track();
         workbench.workspace.with(|workspace| {
-            workbench
-                .session
-                .with(|session| workspace.rows_of_labels(&session.saved().labels).describe())
+            workbench.session.with(|session| {
+                workspace
+                    .rows_of_labels(session.training_labels())
+                    .describe()
+            })
         })
     });
     let dropped_rows = Memo::new(move |_| match workbench.dropped_rows.get() {

@@ -1,0 +1,107 @@
+//! The team's side of a session: the review queue (the alerts the team's
+//! votes leave contested, and those a reviewer left unresolved after them,
+//! with every vote, lowest agreement first, then the ones the model is least
+//! sure of) and the team's numbers on the session's votes.
+
+use super::LabellingSession;
+use crate::core::alert::Candid;
+use crate::core::labels::entry::LabelEntry;
+use crate::core::team::confusion::{pair_confusion, PairConfusion};
+use crate::core::team::consensus::Provenance;
+use crate::core::team::report::TeamReport;
+
+/// One alert to review.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReviewItem {
+    pub candid: Candid,
+    pub object_id: String,
+    /// Every vote on the alert (`unsure` included), in annotator order.
+    pub votes: Vec<LabelEntry>,
+    /// The share of the alert's votes (not `unsure`) that give its most
+    /// common label: 1 when they all agree.
+    pub agreement: f64,
+    /// The current model's P(class 1), when it scored the alert.
+    pub probability: Option<f64>,
+    /// Contested, or left unresolved by a reviewer.
+    pub provenance: Provenance,
+}
+
+impl ReviewItem {
+    /// How far the model is from undecided (0: p = 0.5; unscored: last).
+    fn certainty(&self) -> f64 {
+        self.probability
+            .map_or(f64::INFINITY, |probability| (probability - 0.5).abs())
+    }
+}
+
+impl LabellingSession {
+    /// The team's numbers on this session's votes (α on the settings' model
+    /// type's two classes too), as `fink-vra agreement` gives them from the
+    /// exported file.
+    pub fn team_report(&self) -> TeamReport {
+        let labels = &self.saved.labels;
+        TeamReport::of(
+            labels.votes(),
+            labels.adjudications(),
+            Some(&self.saved.settings.target),
+        )
+    }
+
+    /// Which labels annotators `a` and `b` confuse, on this session's votes.
+    pub fn pair_confusion(&self, a: &str, b: &str) -> PairConfusion {
+        pair_confusion(self.saved.labels.votes(), a, b)
+    }
+
+    /// The alerts to review, in the order to review them: contested before
+    /// unresolved, then lowest agreement first, then the model's least
+    /// certain first, then by alert id.
+    pub fn review_queue(&self) -> Vec<ReviewItem> {
+        let votes = self.saved.labels.votes();
+        let mut items: Vec<ReviewItem> = self
+            .settled
+            .provenance
+            .iter()
+            .filter(|(_, provenance)| {
+                matches!(provenance, Provenance::Contested | Provenance::Unresolved)
+            })
+            .map(|(&candid, &provenance)| {
+                let on_alert: Vec<LabelEntry> = votes.votes_on(candid).cloned().collect();
+                ReviewItem {
+                    candid,
+                    object_id: on_alert
+                        .first()
+                        .map(|vote| vote.object_id.clone())
+                        .unwrap_or_default(),
+                    agreement: agreement_of(&on_alert),
+                    votes: on_alert,
+                    probability: self.probability_of(candid),
+                    provenance,
+                }
+            })
+            .collect();
+        items.sort_by(|a, b| {
+            (a.provenance == Provenance::Unresolved)
+                .cmp(&(b.provenance == Provenance::Unresolved))
+                .then(a.agreement.total_cmp(&b.agreement))
+                .then(a.certainty().total_cmp(&b.certainty()))
+                .then(a.candid.cmp(&b.candid))
+        });
+        items
+    }
+}
+
+/// The share of `votes` (not `unsure`) giving the most common label.
+fn agreement_of(votes: &[LabelEntry]) -> f64 {
+    use crate::core::labels::vocabulary::Label;
+    let mut counts: std::collections::BTreeMap<Label, usize> = Default::default();
+    for vote in votes.iter().filter(|vote| vote.label != Label::Unsure) {
+        *counts.entry(vote.label).or_default() += 1;
+    }
+    let total: usize = counts.values().sum();
+    let most = counts.values().copied().max().unwrap_or(0);
+    if total == 0 {
+        0.0
+    } else {
+        most as f64 / total as f64
+    }
+}

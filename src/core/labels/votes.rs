@@ -1,0 +1,365 @@
+//! Every collaborator's label kept as a vote: for each alert, at most one
+//! current label per annotator (their latest). The label store keeps its
+//! votes here; the team's files are read into one too, and the team's
+//! agreement and consensus are measured on it.
+//!
+//! Two copies of one annotator's vote on an alert merge by one rule, so
+//! that the order of imports never matters: the same label is one vote
+//! (the earliest copy, with the earliest round either recorded), and of
+//! two different labels the later timestamp wins (the reported
+//! [`ReplacedVote`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::entry::{LabelEntry, UNKNOWN_ANNOTATOR};
+use super::vocabulary::Label;
+use crate::core::alert::Candid;
+
+/// One annotator's vote replaced by a later one of theirs on the same alert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplacedVote {
+    pub candid: Candid,
+    pub annotator: String,
+    /// The label kept (the later timestamp) and the one dropped.
+    pub kept: Label,
+    pub dropped: Label,
+}
+
+/// What [`VoteTable::merge_vote`] did with one incoming vote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VoteChange {
+    /// The annotator had no vote on the alert.
+    Added,
+    /// The annotator's vote already said the same.
+    Duplicate,
+    /// The incoming vote is later and different: it replaced this one.
+    Replaced(LabelEntry),
+    /// The incoming vote is earlier and different: the kept one is later.
+    Outdated,
+}
+
+/// The same label act: the same alert, label, time and annotator, whatever
+/// round has been recorded for it since. A label that names no annotator
+/// is the same act as the named copy of it (a session names its labels
+/// when it gets a name; another tab may still hold them unnamed).
+pub fn same_act(a: &LabelEntry, b: &LabelEntry) -> bool {
+    a.label == b.label
+        && a.object_id == b.object_id
+        && a.candid == b.candid
+        && a.timestamp == b.timestamp
+        && (a.annotator == b.annotator || a.annotator.is_empty() || b.annotator.is_empty())
+}
+
+/// The copy kept of one annotator's two votes for the same label: the
+/// earlier one, with the earliest round either side recorded, and a random
+/// pick if either was one (the alert was drawn uniformly by someone's draw).
+fn canonical(a: LabelEntry, b: LabelEntry) -> LabelEntry {
+    let random_pick = a.random_pick || b.random_pick;
+    let round = match (a.round, b.round) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    let kept = if (&b.timestamp, &b.object_id) < (&a.timestamp, &a.object_id) {
+        b
+    } else {
+        a
+    };
+    LabelEntry {
+        round,
+        random_pick,
+        ..kept
+    }
+}
+
+/// Whether `incoming` wins over `kept` (two different labels of one
+/// annotator): the later timestamp, then the greater label, so that the
+/// winner does not depend on which came first.
+fn later(incoming: &LabelEntry, kept: &LabelEntry) -> bool {
+    (&incoming.timestamp, incoming.label) > (&kept.timestamp, kept.label)
+}
+
+/// The votes of a team: alert → annotator → their current label entry. An
+/// `unsure` vote is kept (it is the annotator's act) but is an abstention:
+/// [`VoteTable::alerts`] leaves it out.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VoteTable {
+    votes: BTreeMap<Candid, BTreeMap<String, LabelEntry>>,
+    replaced: Vec<ReplacedVote>,
+}
+
+impl VoteTable {
+    /// The votes of label files' `entries` (any order): per alert and
+    /// annotator, the label with the latest timestamp; labels without an
+    /// annotator count as `unknown`.
+    pub fn from_entries<'a>(entries: impl IntoIterator<Item = &'a LabelEntry>) -> VoteTable {
+        let mut table = VoteTable::default();
+        for entry in entries {
+            table.add(entry);
+        }
+        table
+    }
+
+    /// Adds one label of a file as its annotator's vote (`unknown` when it
+    /// names none), by the merge rule.
+    pub fn add(&mut self, entry: &LabelEntry) {
+        let mut vote = entry.clone();
+        if vote.annotator.trim().is_empty() {
+            vote.annotator = UNKNOWN_ANNOTATOR.to_string();
+        }
+        let _ = self.merge_vote(vote);
+    }
+
+    /// Merges one vote, keyed by its annotator as written (empty: this
+    /// session's own, before it had a name), by the rule of the module
+    /// notes. An unnamed vote that is the same act as a named one on the
+    /// alert is that vote.
+    pub fn merge_vote(&mut self, vote: LabelEntry) -> VoteChange {
+        let alert = self.votes.entry(vote.candid).or_default();
+        if vote.annotator.is_empty() && alert.values().any(|kept| same_act(kept, &vote)) {
+            return VoteChange::Duplicate;
+        }
+        let Some(kept) = alert.remove(&vote.annotator) else {
+            alert.insert(vote.annotator.clone(), vote);
+            return VoteChange::Added;
+        };
+        if kept.label == vote.label {
+            alert.insert(vote.annotator.clone(), canonical(kept, vote));
+            return VoteChange::Duplicate;
+        }
+        let incoming_wins = later(&vote, &kept);
+        let (mut winner, loser) = if incoming_wins {
+            (vote, kept)
+        } else {
+            (kept, vote)
+        };
+        self.replaced.push(ReplacedVote {
+            candid: winner.candid,
+            annotator: winner.annotator.clone(),
+            kept: winner.label,
+            dropped: loser.label,
+        });
+        // Drawn at random once, the alert stays a random pick of theirs.
+        winner.random_pick |= loser.random_pick;
+        alert.insert(winner.annotator.clone(), winner);
+        if incoming_wins {
+            VoteChange::Replaced(loser)
+        } else {
+            VoteChange::Outdated
+        }
+    }
+
+    /// Puts `vote` in as its annotator's current vote on the alert, whatever
+    /// was there (an act of this session, or an undo); returns what it
+    /// replaced.
+    pub fn put(&mut self, vote: LabelEntry) -> Option<LabelEntry> {
+        self.votes
+            .entry(vote.candid)
+            .or_default()
+            .insert(vote.annotator.clone(), vote)
+    }
+
+    /// Takes `annotator`'s vote on `candid` out.
+    pub fn take(&mut self, candid: Candid, annotator: &str) -> Option<LabelEntry> {
+        let alert = self.votes.get_mut(&candid)?;
+        let taken = alert.remove(annotator);
+        if alert.is_empty() {
+            self.votes.remove(&candid);
+        }
+        taken
+    }
+
+    /// `annotator`'s current vote on `candid`.
+    pub fn vote_of(&self, candid: Candid, annotator: &str) -> Option<&LabelEntry> {
+        self.votes.get(&candid)?.get(annotator)
+    }
+
+    /// Whether anyone voted on `candid` (`unsure` included).
+    pub fn has_votes(&self, candid: Candid) -> bool {
+        self.votes.contains_key(&candid)
+    }
+
+    /// Alerts with at least one vote that is not `unsure`, in id order, each
+    /// with those votes (annotator, label) in annotator order: what
+    /// agreement and consensus are measured on.
+    pub fn alerts(&self) -> impl Iterator<Item = (Candid, Vec<(&str, Label)>)> + '_ {
+        self.votes.iter().filter_map(|(candid, votes)| {
+            let votes: Vec<(&str, Label)> = votes
+                .iter()
+                .filter(|(_, vote)| vote.label != Label::Unsure)
+                .map(|(annotator, vote)| (annotator.as_str(), vote.label))
+                .collect();
+            (!votes.is_empty()).then_some((*candid, votes))
+        })
+    }
+
+    /// The votes on `candid`, each a whole label entry, in annotator order
+    /// (`unsure` included).
+    pub fn votes_on(&self, candid: Candid) -> impl Iterator<Item = &LabelEntry> + '_ {
+        self.votes
+            .get(&candid)
+            .into_iter()
+            .flat_map(BTreeMap::values)
+    }
+
+    /// Every alert with a vote, in id order.
+    pub fn voted_alerts(&self) -> impl Iterator<Item = Candid> + '_ {
+        self.votes.keys().copied()
+    }
+
+    /// Every vote, by alert then annotator.
+    pub fn all_votes(&self) -> impl Iterator<Item = &LabelEntry> + '_ {
+        self.votes.values().flat_map(BTreeMap::values)
+    }
+
+    /// The votes on `candid`, to change fields that do not key them.
+    pub(super) fn votes_on_mut(&mut self, candid: Candid) -> impl Iterator<Item = &mut LabelEntry> {
+        self.votes
+            .get_mut(&candid)
+            .into_iter()
+            .flat_map(BTreeMap::values_mut)
+    }
+
+    /// Keeps the votes `keep` accepts; returns the alerts that lost one.
+    pub fn retain(&mut self, mut keep: impl FnMut(&LabelEntry) -> bool) -> BTreeSet<Candid> {
+        let mut touched = BTreeSet::new();
+        self.votes.retain(|candid, alert| {
+            let before = alert.len();
+            alert.retain(|_, vote| keep(vote));
+            if alert.len() != before {
+                touched.insert(*candid);
+            }
+            !alert.is_empty()
+        });
+        touched
+    }
+
+    /// Every annotator with a vote, in name order.
+    pub fn annotators(&self) -> Vec<&str> {
+        let names: BTreeSet<&str> = self
+            .votes
+            .values()
+            .flat_map(|votes| votes.keys().map(String::as_str))
+            .collect();
+        names.into_iter().collect()
+    }
+
+    /// Votes replaced by a later, different label of the same annotator.
+    pub fn replaced(&self) -> &[ReplacedVote] {
+        &self.replaced
+    }
+
+    /// Forgets the replaced votes reported so far.
+    pub fn clear_replaced(&mut self) {
+        self.replaced.clear();
+    }
+
+    /// How many alerts have a vote.
+    pub fn alert_count(&self) -> usize {
+        self.votes.len()
+    }
+
+    /// How many votes there are.
+    pub fn vote_count(&self) -> usize {
+        self.votes.values().map(BTreeMap::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.votes.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(candid: u64, annotator: &str, label: Label, timestamp: &str) -> LabelEntry {
+        LabelEntry {
+            candid: Candid(candid),
+            object_id: "ZTF19aarxyde".into(),
+            label,
+            timestamp: timestamp.into(),
+            annotator: annotator.into(),
+            round: None,
+            random_pick: false,
+        }
+    }
+
+    #[test]
+    fn one_vote_per_annotator_the_latest_wins_and_the_change_is_reported() {
+        let entries = [
+            entry(1, "ana", Label::Gal, "2026-12-06T10:00:00Z"),
+            entry(1, "ana", Label::Extragal, "2026-12-06T09:00:00Z"),
+            entry(1, "bo", Label::Gal, "2026-12-06T09:00:00Z"),
+            entry(2, "", Label::Agn, "2026-12-06T09:00:00Z"),
+            entry(3, "bo", Label::Unsure, "2026-12-06T09:00:00Z"),
+        ];
+        let table = VoteTable::from_entries(&entries);
+        let alerts: Vec<_> = table.alerts().collect();
+        assert_eq!(
+            alerts,
+            vec![
+                (Candid(1), vec![("ana", Label::Gal), ("bo", Label::Gal)]),
+                (Candid(2), vec![("unknown", Label::Agn)]),
+            ],
+            "unsure is no vote for agreement"
+        );
+        assert!(table.has_votes(Candid(3)), "but it is bo's act, kept");
+        assert_eq!(
+            table.replaced(),
+            &[ReplacedVote {
+                candid: Candid(1),
+                annotator: "ana".into(),
+                kept: Label::Gal,
+                dropped: Label::Extragal,
+            }]
+        );
+        assert_eq!(table.annotators(), vec!["ana", "bo", "unknown"]);
+        assert_eq!(table.vote_count(), 4);
+    }
+
+    #[test]
+    fn votes_merged_in_any_order_give_the_same_table() {
+        let mut early = entry(1, "ana", Label::Gal, "2026-12-06T09:00:00Z");
+        early.round = Some(2);
+        let mut again = entry(1, "ana", Label::Gal, "2026-12-06T10:00:00Z");
+        again.round = Some(0);
+        let votes = [
+            early,
+            again,
+            entry(2, "ana", Label::Gal, "2026-12-06T09:00:00Z"),
+            entry(2, "ana", Label::Agn, "2026-12-06T09:00:00Z"), // same time: the greater label
+            entry(2, "bo", Label::Agn, "2026-12-06T08:00:00Z"),
+        ];
+        let table_of = |order: &[usize]| {
+            let mut table = VoteTable::default();
+            for &index in order {
+                let _ = table.merge_vote(votes[index].clone());
+            }
+            table.all_votes().cloned().collect::<Vec<_>>()
+        };
+        let reference = table_of(&[0, 1, 2, 3, 4]);
+        for order in [[4, 3, 2, 1, 0], [1, 3, 0, 4, 2], [2, 0, 4, 1, 3]] {
+            assert_eq!(table_of(&order), reference);
+        }
+        assert_eq!(reference.len(), 3, "one vote per annotator and alert");
+        assert_eq!(
+            (reference[0].timestamp.as_str(), reference[0].round),
+            ("2026-12-06T09:00:00Z", Some(0)),
+            "the same label: the earliest copy, the earliest round"
+        );
+        assert_eq!(reference[1].label.max(Label::Gal), reference[1].label);
+    }
+
+    #[test]
+    fn an_unnamed_copy_of_a_named_vote_is_that_vote() {
+        let mut table = VoteTable::default();
+        let named = entry(1, "ana", Label::Gal, "2026-12-06T09:00:00Z");
+        assert_eq!(table.merge_vote(named.clone()), VoteChange::Added);
+        let unnamed = LabelEntry {
+            annotator: String::new(),
+            ..named
+        };
+        assert_eq!(table.merge_vote(unnamed), VoteChange::Duplicate);
+        assert_eq!(table.vote_count(), 1);
+    }
+}

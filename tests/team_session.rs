@@ -1,0 +1,141 @@
+//! Team labelling in one session, on a real fixture: blind labelling hides
+//! the others' votes on the card until mine and then reveals them with
+//! agreement marked; double labelling serves alerts others labelled and I
+//! have not, up to the votes per alert the settings gather.
+
+mod common;
+
+use fink_vra::core::alert::Candid;
+use fink_vra::core::labelling::{CardVotes, LabellingSession, RevealedVotes};
+use fink_vra::core::labels::entry::LabelEntry;
+use fink_vra::core::labels::vocabulary::Label;
+use fink_vra::core::session::SavedSession;
+use fink_vra::core::workbench::WorkbenchSettings;
+use fink_vra::core::workspace::Workspace;
+
+const FILE_A: &str = "clean/20250602_100102_alerts_ztf_hostless_72alerts.parquet";
+
+/// Ana's session on file A with `settings`, ranked, and bo's votes (gal) on
+/// the first `bo_voted` alerts of its queue; returns those alerts.
+fn ana_with_bos_votes(
+    settings: WorkbenchSettings,
+    bo_voted: usize,
+) -> (Workspace, LabellingSession, Vec<Candid>) {
+    let mut workspace = Workspace::new();
+    workspace.load_file(
+        FILE_A,
+        std::fs::read(common::fixture(FILE_A)).expect("fixture"),
+    );
+    let mut session = LabellingSession::new(SavedSession::new());
+    session.set_annotator("ana");
+    let _ = session.set_settings(&workspace, settings, "2026-12-07T00:00:00Z".into());
+    let (job, values) = session.queue_job(&workspace);
+    session.apply_ranking(job.run(&values));
+    let alerts: Vec<Candid> = session.queue()[..bo_voted]
+        .iter()
+        .map(|queued| queued.candid)
+        .collect();
+    let bos: Vec<LabelEntry> = alerts
+        .iter()
+        .map(|&candid| {
+            let row = workspace.row_of(candid).expect("loaded");
+            LabelEntry {
+                candid,
+                object_id: workspace.features()[row].object_id.clone(),
+                label: Label::Gal,
+                timestamp: "2026-12-07T09:00:00Z".into(),
+                annotator: "bo".into(),
+                round: None,
+                random_pick: false,
+            }
+        })
+        .collect();
+    let export = fink_vra::core::labels::exchange::export_json(
+        workspace.survey(),
+        &{
+            let mut store = fink_vra::core::labels::store::LabelStore::new();
+            let _ = store.merge(bos);
+            store
+        },
+        &[] as &[()],
+        "bo",
+        "2026-12-07T09:30:00Z",
+        |_| None,
+    );
+    let (outcome, follow_up) = session.import(&mut workspace, "bo.json", &export);
+    outcome.expect("imports");
+    if follow_up.rerank {
+        let (job, values) = session.queue_job(&workspace);
+        session.apply_ranking(job.run(&values));
+    }
+    (workspace, session, alerts)
+}
+
+#[test]
+fn double_labelling_serves_others_alerts_blind_until_my_vote_then_reveals_them() {
+    let settings = WorkbenchSettings {
+        double_labelling: true,
+        votes_per_alert: 2,
+        ..WorkbenchSettings::default()
+    };
+    let (workspace, mut session, bos) = ana_with_bos_votes(settings, 3);
+    assert!(session.blind(), "two annotators, the setting on by default");
+    // Bo's alerts are open to me; the card hides bo's vote.
+    let mut served = None;
+    while let Some((_, queued)) = session.current(&workspace) {
+        let candid = queued.candid;
+        if bos.contains(&candid) {
+            served = Some(candid);
+            break;
+        }
+        session.skip(candid);
+    }
+    let served = served.expect("one of bo's alerts is served");
+    assert_eq!(session.card_votes(served), CardVotes::Hidden);
+    assert!(session.label(
+        &workspace,
+        served,
+        Label::Extragal,
+        "2026-12-07T10:00:00.000Z".into()
+    ));
+    assert_eq!(
+        session.revealed_votes(),
+        Some(RevealedVotes {
+            candid: served,
+            mine: Label::Extragal,
+            others: vec![("bo".to_string(), Label::Gal, false)],
+        })
+    );
+    assert_eq!(
+        session.card_votes(served),
+        CardVotes::Shown(vec![("bo".to_string(), Label::Gal)])
+    );
+    // Two votes now: the alert is closed, and it would be for a third
+    // annotator too (votes per alert = 2).
+    assert!(!session.queue_job(&workspace).0.candids.contains(&served));
+    // My earlier labels of an object list mine only while blind.
+    assert!(session
+        .labels_for_cards()
+        .labels()
+        .all(|label| label.annotator == "ana"));
+}
+
+#[test]
+fn without_double_labelling_others_alerts_stay_out_of_my_queue_and_show_their_votes_unblinded() {
+    let settings = WorkbenchSettings {
+        blind_labelling: false,
+        ..WorkbenchSettings::default()
+    };
+    let (workspace, session, bos) = ana_with_bos_votes(settings, 3);
+    let pool = session.queue_job(&workspace).0.candids;
+    assert!(bos.iter().all(|candid| !pool.contains(candid)));
+    assert_eq!(
+        session.card_votes(bos[0]),
+        CardVotes::Shown(vec![("bo".to_string(), Label::Gal)])
+    );
+    assert_eq!(
+        session.labels_for_cards().len(),
+        3,
+        "bo's labels, not blind"
+    );
+}
