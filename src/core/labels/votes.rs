@@ -4,10 +4,13 @@
 //! agreement and consensus are measured on it.
 //!
 //! Two copies of one annotator's vote on an alert merge by one rule, so
-//! that the order of imports never matters: the same label is one vote
-//! (the earliest copy, with the earliest round either recorded), and of
-//! two different labels the later timestamp wins (the reported
-//! [`ReplacedVote`]).
+//! that the order of imports never matters: the later act stands (by
+//! timestamp, then label), whether it repeats the label or changes it (a
+//! change is reported: [`ReplacedVote`]); two copies of the same act keep
+//! the earliest round either recorded; and a vote stays a random pick once
+//! any copy was one. (The kept act is the greatest of all copies, its round
+//! the least among that act's copies, the mark the OR of all: none depends
+//! on the order.)
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -50,32 +53,23 @@ pub fn same_act(a: &LabelEntry, b: &LabelEntry) -> bool {
         && (a.annotator == b.annotator || a.annotator.is_empty() || b.annotator.is_empty())
 }
 
-/// The copy kept of one annotator's two votes for the same label: the
-/// earlier one, with the earliest round either side recorded, and a random
-/// pick if either was one (the alert was drawn uniformly by someone's draw).
-fn canonical(a: LabelEntry, b: LabelEntry) -> LabelEntry {
-    let random_pick = a.random_pick || b.random_pick;
-    let round = match (a.round, b.round) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
-    };
-    let kept = if (&b.timestamp, &b.object_id) < (&a.timestamp, &a.object_id) {
-        b
-    } else {
-        a
-    };
-    LabelEntry {
-        round,
-        random_pick,
-        ..kept
-    }
+/// The order of one annotator's acts on an alert: the later timestamp,
+/// then the greater label (then object id), so that the act kept does not
+/// depend on which copy came first.
+fn act_key(vote: &LabelEntry) -> (&str, Label, &str) {
+    (&vote.timestamp, vote.label, &vote.object_id)
 }
 
-/// Whether `incoming` wins over `kept` (two different labels of one
-/// annotator): the later timestamp, then the greater label, so that the
-/// winner does not depend on which came first.
-fn later(incoming: &LabelEntry, kept: &LabelEntry) -> bool {
-    (&incoming.timestamp, incoming.label) > (&kept.timestamp, kept.label)
+/// Reports `dropped` replaced by the later `kept` when their labels differ.
+fn record_change(replaced: &mut Vec<ReplacedVote>, kept: &LabelEntry, dropped: &LabelEntry) {
+    if kept.label != dropped.label {
+        replaced.push(ReplacedVote {
+            candid: kept.candid,
+            annotator: kept.annotator.clone(),
+            kept: kept.label,
+            dropped: dropped.label,
+        });
+    }
 }
 
 /// The votes of a team: alert → annotator → their current label entry. An
@@ -122,29 +116,49 @@ impl VoteTable {
             alert.insert(vote.annotator.clone(), vote);
             return VoteChange::Added;
         };
-        if kept.label == vote.label {
-            alert.insert(vote.annotator.clone(), canonical(kept, vote));
-            return VoteChange::Duplicate;
-        }
-        let incoming_wins = later(&vote, &kept);
-        let (mut winner, loser) = if incoming_wins {
-            (vote, kept)
-        } else {
-            (kept, vote)
-        };
-        self.replaced.push(ReplacedVote {
-            candid: winner.candid,
-            annotator: winner.annotator.clone(),
-            kept: winner.label,
-            dropped: loser.label,
-        });
         // Drawn at random once, the alert stays a random pick of theirs.
-        winner.random_pick |= loser.random_pick;
-        alert.insert(winner.annotator.clone(), winner);
-        if incoming_wins {
-            VoteChange::Replaced(loser)
+        let random_pick = kept.random_pick || vote.random_pick;
+        if act_key(&vote) == act_key(&kept) {
+            // The same act: the earliest round either copy recorded.
+            let round = match (kept.round, vote.round) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
+            alert.insert(
+                kept.annotator.clone(),
+                LabelEntry {
+                    round,
+                    random_pick,
+                    ..kept
+                },
+            );
+            VoteChange::Duplicate
+        } else if act_key(&vote) > act_key(&kept) {
+            let repeated = vote.label == kept.label;
+            let winner = LabelEntry {
+                random_pick,
+                ..vote
+            };
+            record_change(&mut self.replaced, &winner, &kept);
+            alert.insert(winner.annotator.clone(), winner);
+            if repeated {
+                VoteChange::Duplicate
+            } else {
+                VoteChange::Replaced(kept)
+            }
         } else {
-            VoteChange::Outdated
+            let repeated = vote.label == kept.label;
+            let winner = LabelEntry {
+                random_pick,
+                ..kept
+            };
+            record_change(&mut self.replaced, &winner, &vote);
+            alert.insert(winner.annotator.clone(), winner);
+            if repeated {
+                VoteChange::Duplicate
+            } else {
+                VoteChange::Outdated
+            }
         }
     }
 
@@ -344,10 +358,43 @@ mod tests {
         assert_eq!(reference.len(), 3, "one vote per annotator and alert");
         assert_eq!(
             (reference[0].timestamp.as_str(), reference[0].round),
-            ("2026-12-06T09:00:00Z", Some(0)),
-            "the same label: the earliest copy, the earliest round"
+            ("2026-12-06T10:00:00Z", Some(0)),
+            "the label given again: the later act, with its own round"
         );
         assert_eq!(reference[1].label.max(Label::Gal), reference[1].label);
+    }
+
+    #[test]
+    fn a_label_given_again_after_a_change_stands_in_every_order_regression() {
+        // Bo said real, then bogus, then real again: merged T2, T0, T5 this
+        // gave real, and T0, T5, T2 bogus (a repeated label kept its
+        // earliest copy, which then lost to the change).
+        let mut drawn = entry(1, "bo", Label::Real, "2026-12-06T00:00:00Z");
+        drawn.random_pick = true;
+        let acts = [
+            drawn,
+            entry(1, "bo", Label::Bogus, "2026-12-06T02:00:00Z"),
+            entry(1, "bo", Label::Real, "2026-12-06T05:00:00Z"),
+        ];
+        for order in [
+            [0, 1, 2],
+            [0, 2, 1],
+            [1, 0, 2],
+            [1, 2, 0],
+            [2, 0, 1],
+            [2, 1, 0],
+        ] {
+            let mut table = VoteTable::default();
+            for index in order {
+                let _ = table.merge_vote(acts[index].clone());
+            }
+            let kept = table.vote_of(Candid(1), "bo").expect("a vote");
+            assert_eq!(
+                (kept.label, kept.timestamp.as_str(), kept.random_pick),
+                (Label::Real, "2026-12-06T05:00:00Z", true),
+                "{order:?}"
+            );
+        }
     }
 
     #[test]
