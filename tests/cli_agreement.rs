@@ -211,3 +211,57 @@ fn a_label_csv_with_scores_id_names_is_told_lsst_by_its_object_id_column_in_any_
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(report["alerts"]["unanimous"], 1);
 }
+
+#[test]
+fn a_version_4_files_adjudications_and_gold_marks_count_in_the_report() {
+    // Alert 1: ana gal, bo extragal (a tie), settled extragal by a reviewer;
+    // alert 2: ana marked gold (gal), bo said extragal; alert 3: both agn.
+    let vote = |alert: &str, label: &str, annotator: &str| {
+        serde_json::json!({"alert_id": alert, "object_id": "ZTF21aaaaaaa", "label": label,
+                           "timestamp": T, "annotator": annotator, "round": null})
+    };
+    let file = serde_json::json!({
+        "format": "fink-vra-labels", "version": 4, "survey": "ztf", "exported_at": T,
+        "annotator": "ana",
+        "labels": [vote("1", "gal", "ana"), vote("1", "extragal", "bo"), vote("2", "gal", "ana"),
+                   vote("2", "extragal", "bo"), vote("3", "agn", "ana"), vote("3", "agn", "bo")],
+        "adjudications": [{"alert_id": "1", "object_id": "ZTF21aaaaaaa", "label": "extragal",
+                           "reason": "mistake", "reviewer": "cy", "timestamp": T}],
+        "gold": [{"alert_id": "2", "object_id": "ZTF21aaaaaaa", "label": "gal",
+                  "marked_by": "ana", "timestamp": T}],
+        "rounds": []
+    });
+    let path =
+        std::env::temp_dir().join(format!("fink-vra-agreement-{}-v4.json", std::process::id()));
+    std::fs::write(&path, file.to_string()).expect("written");
+    let output = cli(&["agreement", "--json", &path.display().to_string()]);
+    let text = cli(&["agreement", &path.display().to_string()]);
+    std::fs::remove_file(&path).ok();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["alerts"]["adjudicated"], 1);
+    assert_eq!(
+        report["alerts"]["contested"], 1,
+        "alert 2 ties; alert 1 is settled"
+    );
+    assert_eq!(report["contested"], serde_json::json!(["2"]));
+    let bo = &report["annotators"][1];
+    assert_eq!(
+        (&bo["annotator"], &bo["gold_votes"], &bo["gold_accuracy"]),
+        (
+            &serde_json::json!("bo"),
+            &serde_json::json!(1),
+            &serde_json::json!(0.0)
+        )
+    );
+    assert_eq!(
+        report["annotators"][0]["gold_votes"], 0,
+        "ana's own mark measures nobody"
+    );
+    let table = String::from_utf8_lossy(&text.stdout);
+    assert!(table.contains("gold votes\tgold accuracy"), "{table}");
+}

@@ -5,9 +5,11 @@
 
 mod common;
 
+use fink_vra::core::active::pick_reason::PickReason;
 use fink_vra::core::alert::Candid;
 use fink_vra::core::labelling::{CardVotes, LabellingSession, RevealedVotes};
 use fink_vra::core::labels::entry::LabelEntry;
+use fink_vra::core::labels::gold::GoldLabel;
 use fink_vra::core::labels::vocabulary::Label;
 use fink_vra::core::session::SavedSession;
 use fink_vra::core::workbench::WorkbenchSettings;
@@ -20,6 +22,15 @@ const FILE_A: &str = "clean/20250602_100102_alerts_ztf_hostless_72alerts.parquet
 fn ana_with_bos_votes(
     settings: WorkbenchSettings,
     bo_voted: usize,
+) -> (Workspace, LabellingSession, Vec<Candid>) {
+    ana_with_bos_file(settings, bo_voted, 0)
+}
+
+/// The same, bo marking the first `gold` of his alerts gold.
+fn ana_with_bos_file(
+    settings: WorkbenchSettings,
+    bo_voted: usize,
+    gold: usize,
 ) -> (Workspace, LabellingSession, Vec<Candid>) {
     let mut workspace = Workspace::new();
     workspace.load_file(
@@ -54,7 +65,18 @@ fn ana_with_bos_votes(
         workspace.survey(),
         &{
             let mut store = fink_vra::core::labels::store::LabelStore::new();
+            let marks: Vec<GoldLabel> = bos[..gold]
+                .iter()
+                .map(|vote| GoldLabel {
+                    candid: vote.candid,
+                    object_id: vote.object_id.clone(),
+                    label: Some(vote.label),
+                    marked_by: "bo".into(),
+                    timestamp: "2026-12-07T09:10:00Z".into(),
+                })
+                .collect();
             let _ = store.merge(bos);
+            let _ = store.merge_gold(marks);
             store
         },
         &[] as &[()],
@@ -137,5 +159,79 @@ fn without_double_labelling_others_alerts_stay_out_of_my_queue_and_show_their_vo
         session.labels_for_cards().len(),
         3,
         "bo's labels, not blind"
+    );
+}
+
+#[test]
+fn a_gold_alert_i_have_not_labelled_is_served_at_its_share_blind_and_measures_my_accuracy() {
+    let settings = WorkbenchSettings {
+        gold_share: 0.5,
+        ..WorkbenchSettings::default()
+    };
+    let (workspace, mut session, bos) = ana_with_bos_file(settings, 3, 1);
+    let gold = bos[0];
+    assert_eq!(session.gold_label(gold), Some(Label::Gal));
+    // Every second card: the gold alert is the second, a check the card does not name.
+    let queue = session.queue();
+    assert_eq!(queue[1].candid, gold);
+    assert_eq!(queue[1].reason, PickReason::TeamCheck);
+    assert!(
+        !queue.iter().any(|queued| queued.candid == bos[1]),
+        "bo's other alerts are not gold"
+    );
+    let first = session.current(&workspace).expect("a card").1.candid;
+    session.skip(first);
+    assert_eq!(session.current(&workspace).expect("a card").1.candid, gold);
+    assert_eq!(session.card_votes(gold), CardVotes::Hidden);
+    assert!(session.label(
+        &workspace,
+        gold,
+        Label::Extragal,
+        "2026-12-07T10:00:00.000Z".into()
+    ));
+    let report = session.team_report();
+    let row = |name: &str| {
+        report
+            .annotators
+            .iter()
+            .find(|row| row.annotator == name)
+            .map(|row| (row.gold_votes, row.gold_accuracy))
+    };
+    assert_eq!(
+        row("ana"),
+        Some((1, Some(0.0))),
+        "ana said extragal, gold is gal"
+    );
+    assert_eq!(
+        row("bo"),
+        Some((0, None)),
+        "bo's own gold mark measures nobody"
+    );
+    // Served once: labelled, it leaves the queue.
+    let (job, values) = session.queue_job(&workspace);
+    session.apply_ranking(job.run(&values));
+    assert!(!session.queue().iter().any(|queued| queued.candid == gold));
+    // My own mark: on my vote, exported and read back.
+    assert!(session.mark_gold(gold, true, "2026-12-07T11:00:00.000Z".into()));
+    assert_eq!(
+        session.gold_label(gold),
+        Some(Label::Extragal),
+        "the later mark stands"
+    );
+    let export = fink_vra::core::labels::exchange::export_json(
+        workspace.survey(),
+        &session.saved().labels,
+        &[] as &[()],
+        "ana",
+        "t",
+        |_| None,
+    );
+    let mut fresh = SavedSession::new();
+    let _ = fresh
+        .import_label_file("ana.json", &export)
+        .expect("imports");
+    assert_eq!(
+        fresh.labels.gold_marks(),
+        session.saved().labels.gold_marks()
     );
 }

@@ -43,7 +43,8 @@ pub fn agreement_of_files(
             files.push((path.clone(), text));
         }
         let team = votes_of_label_files(&files)?;
-        let report = TeamReport::of(&team.table, &team.adjudications, target.as_ref());
+        let mut report = TeamReport::of(&team.table, &team.adjudications, target.as_ref());
+        report.measure_gold(&team.table, &team.gold);
         let notes = team.notes;
         let votes = team
             .table

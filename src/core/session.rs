@@ -123,6 +123,9 @@ impl SavedSession {
                 .filter(|adjudication| !self.undone_adjudications.contains(*adjudication))
                 .cloned(),
         );
+        report.gold = self
+            .labels
+            .merge_gold(other.labels.gold_marks().values().cloned());
         let _ = self.labels.take_replaced();
         if self.annotator.is_empty() {
             self.annotator = other.annotator.clone();
@@ -230,6 +233,7 @@ impl SavedSession {
                     .into_iter()
                     .filter(|adjudication| !self.undone_adjudications.contains(adjudication)),
             );
+            report.gold = self.labels.merge_gold(imported.gold);
             let replaced = self.labels.take_replaced();
             if self.rounds.is_empty() {
                 self.rounds = imported.rounds;
@@ -315,6 +319,9 @@ impl std::fmt::Display for ImportOutcome {
                 )?;
                 if report.adjudications > 0 {
                     write!(f, " {} adjudication(s) taken in.", report.adjudications)?;
+                }
+                if report.gold > 0 {
+                    write!(f, " {} gold mark(s) taken in.", report.gold)?;
                 }
                 if let Some(first) = replaced.first() {
                     write!(

@@ -71,6 +71,14 @@ pub struct WorkbenchSettings {
     /// default.
     #[serde(default = "default_blind_labelling")]
     pub blind_labelling: bool,
+    /// The share of my queue given to gold alerts I have not labelled (0
+    /// to 1; 5 % by default): they measure each annotator's accuracy.
+    #[serde(default = "default_gold_share")]
+    pub gold_share: f64,
+}
+
+fn default_gold_share() -> f64 {
+    0.05
 }
 
 fn default_votes_per_alert() -> usize {
@@ -116,6 +124,7 @@ impl Default for WorkbenchSettings {
             double_labelling: false,
             votes_per_alert: default_votes_per_alert(),
             blind_labelling: default_blind_labelling(),
+            gold_share: default_gold_share(),
         }
     }
 }

@@ -349,6 +349,14 @@ impl Workbench {
         self.session.update(|session| session.name_unnamed_labels());
     }
 
+    /// Marks my label of `candid` gold, or takes the mark off.
+    pub fn mark_gold(&self, candid: Candid, gold: bool) {
+        let timestamp = now_iso();
+        self.session.update(|session| {
+            let _ = session.mark_gold(candid, gold, timestamp);
+        });
+    }
+
     /// A reviewer's decision on a contested alert (`None`: left unresolved).
     pub fn adjudicate(
         &self,

@@ -4,8 +4,9 @@
 // label files, and every context then shows the same Team numbers; the
 // review queue lists exactly the contested alerts; double labelling serves
 // an alert another annotator labelled, hides their vote until one's own and
-// then reveals it; an adjudication changes what the next round trains on;
-// a fresh context importing one export shows that context's numbers.
+// then reveals it; a gold mark measures the others' accuracy; an
+// adjudication changes what the next round trains on; a fresh context
+// importing one export shows that context's numbers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -149,6 +150,9 @@ test("three annotators label, exchange files, agree on the Team numbers, review 
   await revealed.waitFor();
   assert.equal(await revealed.getAttribute("data-alert"), served);
   assert.equal(await revealed.getByTestId("revealed-vote").textContent(), `cy: ${LABEL_OF_KEY[cysKey]} (agrees)`);
+  // Ana marks her label of it gold: cy's vote on it then measures cy.
+  await ana.page.getByTestId("mark-gold").click();
+  await ana.page.locator('[data-testid="mark-gold"][data-gold="true"]').waitFor();
   await ana.page.getByTestId("double-labelling").uncheck();
 
   // An adjudication changes what the next round trains on.
@@ -178,6 +182,7 @@ test("three annotators label, exchange files, agree on the Team numbers, review 
   await showTeam(fresh.page);
   await fresh.page.waitForFunction(() => document.querySelectorAll('[data-testid="team-annotator"]').length === 3);
   assert.deepEqual(await teamNumbers(fresh.page), anaNumbers);
+  assert.deepEqual(await fresh.page.getByTestId("team-gold").allTextContents(), ["–", "–", "1 of 1 (100 %)"]);
   assert.deepEqual(await reviewed(fresh.page), contested.slice(1));
 
   for (const { context, errors } of [...team, fresh]) {

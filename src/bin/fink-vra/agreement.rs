@@ -44,7 +44,8 @@ pub fn run(arguments: &AgreementArguments) -> Result<(), String> {
     for note in &team.notes {
         eprintln!("{note}");
     }
-    let report = TeamReport::of(&team.table, &team.adjudications, target.as_ref());
+    let mut report = TeamReport::of(&team.table, &team.adjudications, target.as_ref());
+    report.measure_gold(&team.table, &team.gold);
     let text = if arguments.json {
         format!("{}\n", report.to_json())
     } else {
@@ -89,16 +90,31 @@ fn tables(report: &TeamReport, target: Option<&TargetMapping>) -> String {
             target.name
         ));
     }
-    text.push_str("\n\nannotator\tvotes\tshared\tagreement\taccuracy\n");
+    // Accuracy on gold alerts, when the files mark some.
+    let gold = report.annotators.iter().any(|row| row.gold_votes > 0);
+    text.push_str("\n\nannotator\tvotes\tshared\tagreement\taccuracy");
+    text.push_str(if gold {
+        "\tgold votes\tgold accuracy\n"
+    } else {
+        "\n"
+    });
     for row in &report.annotators {
         text.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}",
             row.annotator,
             row.votes,
             row.shared,
             number(row.agreement),
             number(row.accuracy)
         ));
+        if gold {
+            text.push_str(&format!(
+                "\t{}\t{}",
+                row.gold_votes,
+                number(row.gold_accuracy)
+            ));
+        }
+        text.push('\n');
     }
     text.push_str("\npair\tshared\tagreement\tkappa\n");
     for pair in &report.pairs {

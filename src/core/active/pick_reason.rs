@@ -46,6 +46,9 @@ pub enum PickReason {
     /// the strategy prefers (`active::exploration`); its label joins the
     /// round's honest estimate. The model's P(class 1), once there is one.
     Exploration { probability: Option<f64> },
+    /// A check of the team's labels, at the share the settings give them:
+    /// an alert whose label is known (gold), which the card does not say.
+    TeamCheck,
 }
 
 impl PickReason {
@@ -111,6 +114,9 @@ impl fmt::Display for PickReason {
                     write!(out, "p = {p:.2}: ")?;
                 }
                 out.write_str("random pick, for an honest estimate")
+            }
+            PickReason::TeamCheck => {
+                out.write_str("a check of the team's labels: label it as you see it")
             }
         }
     }

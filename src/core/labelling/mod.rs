@@ -212,6 +212,12 @@ impl LabellingSession {
             && labels.votes().votes_on(candid).count() < settings.votes_per_alert
     }
 
+    /// Whether the alert waits for my label: open, or a gold alert I have
+    /// not labelled (`team_card::is_unseen_gold`).
+    fn waits_for_me(&self, candid: Candid) -> bool {
+        self.is_open(candid) || self.is_unseen_gold(candid)
+    }
+
     /// The card to show: the first queued alert that is loaded, unlabelled,
     /// not in conflict and not skipped, with its row in the workspace. A
     /// solar-system alert is shown only if the settings let them in, and an
@@ -230,7 +236,7 @@ impl LabellingSession {
         };
         self.queue.iter().find_map(|alert| {
             let row = workspace.row_of(alert.candid)?;
-            (self.is_open(alert.candid)
+            (self.waits_for_me(alert.candid)
                 && !self.skipped.contains(&alert.candid)
                 && admitted(row, alert))
             .then_some((row, alert))
@@ -262,7 +268,7 @@ impl LabellingSession {
         else {
             return false;
         };
-        if !self.is_open(candid) {
+        if !self.waits_for_me(candid) {
             return false;
         }
         let object_id = row.object_id.clone();
@@ -406,6 +412,7 @@ impl LabellingSession {
                 .into_iter()
                 .filter(|alert| !front.contains(&alert.candid)),
         );
+        self.place_gold_checks();
     }
 
     /// Gives the session's name, once it has one, to its labels given

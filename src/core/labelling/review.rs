@@ -4,8 +4,11 @@
 //! sure of) and the team's numbers on the session's votes.
 
 use super::LabellingSession;
+use std::collections::BTreeMap;
+
 use crate::core::alert::Candid;
 use crate::core::labels::entry::LabelEntry;
+use crate::core::labels::vocabulary::Label;
 use crate::core::team::confusion::{pair_confusion, PairConfusion};
 use crate::core::team::consensus::Provenance;
 use crate::core::team::report::TeamReport;
@@ -26,25 +29,19 @@ pub struct ReviewItem {
     pub provenance: Provenance,
 }
 
-impl ReviewItem {
-    /// How far the model is from undecided (0: p = 0.5; unscored: last).
-    fn certainty(&self) -> f64 {
-        self.probability
-            .map_or(f64::INFINITY, |probability| (probability - 0.5).abs())
-    }
-}
-
 impl LabellingSession {
     /// The team's numbers on this session's votes (α on the settings' model
     /// type's two classes too), as `fink-vra agreement` gives them from the
     /// exported file.
     pub fn team_report(&self) -> TeamReport {
         let labels = &self.saved.labels;
-        TeamReport::of(
+        let mut report = TeamReport::of(
             labels.votes(),
             labels.adjudications(),
             Some(&self.saved.settings.target),
-        )
+        );
+        report.measure_gold(labels.votes(), labels.gold_marks());
+        report
     }
 
     /// Which labels annotators `a` and `b` confuse, on this session's votes.
@@ -56,8 +53,16 @@ impl LabellingSession {
     /// unresolved, then lowest agreement first, then the model's least
     /// certain first, then by alert id.
     pub fn review_queue(&self) -> Vec<ReviewItem> {
+        self.review_page(0, usize::MAX).0
+    }
+
+    /// `count` alerts of the review queue from position `first`, each with
+    /// its votes, and how many the queue holds: the order is computed
+    /// without copying a vote, so that thousands of contested alerts cost a
+    /// key press little.
+    pub fn review_page(&self, first: usize, count: usize) -> (Vec<ReviewItem>, usize) {
         let votes = self.saved.labels.votes();
-        let mut items: Vec<ReviewItem> = self
+        let mut order: Vec<(bool, f64, f64, Candid, Provenance)> = self
             .settled
             .provenance
             .iter()
@@ -65,6 +70,32 @@ impl LabellingSession {
                 matches!(provenance, Provenance::Contested | Provenance::Unresolved)
             })
             .map(|(&candid, &provenance)| {
+                let agreement = agreement_of(votes.votes_on(candid).map(|vote| vote.label));
+                // How far the model is from undecided (0: p = 0.5; unscored: last).
+                let certainty = self
+                    .probability_of(candid)
+                    .map_or(f64::INFINITY, |probability| (probability - 0.5).abs());
+                (
+                    provenance == Provenance::Unresolved,
+                    agreement,
+                    certainty,
+                    candid,
+                    provenance,
+                )
+            })
+            .collect();
+        order.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(a.1.total_cmp(&b.1))
+                .then(a.2.total_cmp(&b.2))
+                .then(a.3.cmp(&b.3))
+        });
+        let total = order.len();
+        let page = order
+            .into_iter()
+            .skip(first)
+            .take(count)
+            .map(|(_, agreement, _, candid, provenance)| {
                 let on_alert: Vec<LabelEntry> = votes.votes_on(candid).cloned().collect();
                 ReviewItem {
                     candid,
@@ -72,30 +103,22 @@ impl LabellingSession {
                         .first()
                         .map(|vote| vote.object_id.clone())
                         .unwrap_or_default(),
-                    agreement: agreement_of(&on_alert),
+                    agreement,
                     votes: on_alert,
                     probability: self.probability_of(candid),
                     provenance,
                 }
             })
             .collect();
-        items.sort_by(|a, b| {
-            (a.provenance == Provenance::Unresolved)
-                .cmp(&(b.provenance == Provenance::Unresolved))
-                .then(a.agreement.total_cmp(&b.agreement))
-                .then(a.certainty().total_cmp(&b.certainty()))
-                .then(a.candid.cmp(&b.candid))
-        });
-        items
+        (page, total)
     }
 }
 
-/// The share of `votes` (not `unsure`) giving the most common label.
-fn agreement_of(votes: &[LabelEntry]) -> f64 {
-    use crate::core::labels::vocabulary::Label;
-    let mut counts: std::collections::BTreeMap<Label, usize> = Default::default();
-    for vote in votes.iter().filter(|vote| vote.label != Label::Unsure) {
-        *counts.entry(vote.label).or_default() += 1;
+/// The share of `labels` (not `unsure`) giving the most common label.
+fn agreement_of(labels: impl Iterator<Item = Label>) -> f64 {
+    let mut counts: BTreeMap<Label, usize> = BTreeMap::new();
+    for label in labels.filter(|label| *label != Label::Unsure) {
+        *counts.entry(label).or_default() += 1;
     }
     let total: usize = counts.values().sum();
     let most = counts.values().copied().max().unwrap_or(0);

@@ -1,4 +1,5 @@
-//! What the label card shows of the team's votes: with blind labelling
+//! What the label card shows of the team's votes, and the gold alerts it
+//! serves as checks of the team's labels. With blind labelling
 //! (on by default, once the session holds more than one annotator's votes)
 //! the others' votes on the card's alert, and their labels of its object's
 //! earlier alerts, stay hidden until I give mine; then the votes on the
@@ -7,10 +8,13 @@
 
 use std::borrow::Cow;
 
-use super::LabellingSession;
+use super::{LabellingSession, UNDONE_SCORE};
+use crate::core::active::pick_reason::PickReason;
 use crate::core::alert::Candid;
+use crate::core::labels::gold::GoldLabel;
 use crate::core::labels::settled::SettledLabels;
 use crate::core::labels::vocabulary::Label;
+use crate::core::queue::QueuedAlert;
 
 /// The others' votes on the card's alert.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,5 +98,85 @@ impl LabellingSession {
                 .cloned()
                 .collect(),
         )
+    }
+
+    /// Whether `candid` is a gold alert I have not labelled: it joins my
+    /// queue as a check of the team's labels.
+    pub(super) fn is_unseen_gold(&self, candid: Candid) -> bool {
+        let labels = &self.saved.labels;
+        labels
+            .gold_marks()
+            .get(&candid)
+            .is_some_and(|mark| mark.label.is_some())
+            && labels.vote_of(candid, &self.saved.annotator).is_none()
+    }
+
+    /// Places the gold alerts I have not labelled in the queue at the
+    /// settings' share: one every ⌈1 / share⌉ cards (the 20th, 40th… at 5 %),
+    /// after the alerts undone in front, as checks the card does not name.
+    pub(super) fn place_gold_checks(&mut self) {
+        let share = self.saved.settings.gold_share;
+        if share.is_nan() || share <= 0.0 {
+            return;
+        }
+        let every = (1.0 / share.min(1.0)).ceil() as usize;
+        let unseen: Vec<Candid> = self
+            .saved
+            .labels
+            .gold_marks()
+            .keys()
+            .copied()
+            .filter(|&candid| self.is_unseen_gold(candid))
+            .collect();
+        self.queue.retain(|queued| !unseen.contains(&queued.candid));
+        let front = self
+            .queue
+            .iter()
+            .take_while(|queued| queued.score == UNDONE_SCORE)
+            .count();
+        for (index, candid) in unseen.into_iter().enumerate() {
+            let slot = (front + (index + 1) * every - 1).min(self.queue.len());
+            self.queue.insert(
+                slot,
+                QueuedAlert {
+                    candid,
+                    score: f64::NAN,
+                    reason: PickReason::TeamCheck,
+                },
+            );
+        }
+    }
+
+    /// Marks my vote on `candid` gold (its label known for sure, e.g. a
+    /// spectroscopic classification), or takes the mark off (`gold:
+    /// false`). Returns whether it changed (I must have voted on it).
+    pub fn mark_gold(&mut self, candid: Candid, gold: bool, timestamp: String) -> bool {
+        let me = self.saved.annotator.clone();
+        let Some(vote) = self.saved.labels.vote_of(candid, &me) else {
+            return false;
+        };
+        let mark = GoldLabel {
+            candid,
+            object_id: vote.object_id.clone(),
+            label: gold.then_some(vote.label),
+            marked_by: me,
+            timestamp,
+        };
+        let changed = self.saved.labels.mark_gold(mark);
+        if changed {
+            self.saved.unexported_changes += 1;
+            self.changed();
+        }
+        changed
+    }
+
+    /// The alert this tab labelled last (until an undo).
+    pub fn last_labelled(&self) -> Option<Candid> {
+        self.last_labelled
+    }
+
+    /// The gold label of `candid`, if it is a gold alert.
+    pub fn gold_label(&self, candid: Candid) -> Option<Label> {
+        self.saved.labels.gold_marks().get(&candid)?.label
     }
 }

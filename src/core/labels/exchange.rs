@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::adjudication::Adjudication;
 use super::entry::{unknown_annotator_of, LabelEntry};
+use super::gold::GoldLabel;
 use super::settled::SettledLabels;
 use super::store::LabelStore;
 use crate::core::alert::{Candid, Survey};
@@ -144,6 +145,8 @@ struct Export<'r, R> {
     labels: Vec<ExportedLabel>,
     /// Every reviewer's decision.
     adjudications: Vec<ExportedAdjudication>,
+    /// Every gold mark (`label: null`: no longer gold).
+    gold: Vec<ExportedGold>,
     rounds: &'r [R],
 }
 
@@ -157,6 +160,29 @@ struct ExportedAdjudication {
     reason: Option<String>,
     reviewer: String,
     timestamp: String,
+}
+
+/// One gold mark in the JSON export (version 4).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct ExportedGold {
+    alert_id: String,
+    object_id: String,
+    /// `null`: no longer gold.
+    label: Option<String>,
+    marked_by: String,
+    timestamp: String,
+}
+
+impl ExportedGold {
+    fn of(mark: &GoldLabel) -> ExportedGold {
+        ExportedGold {
+            alert_id: mark.candid.to_string(),
+            object_id: mark.object_id.clone(),
+            label: mark.label.map(|label| label.to_string()),
+            marked_by: mark.marked_by.clone(),
+            timestamp: mark.timestamp.clone(),
+        }
+    }
 }
 
 impl ExportedAdjudication {
@@ -226,6 +252,7 @@ pub fn export_json<'a, R: Serialize>(
             .values()
             .map(ExportedAdjudication::of)
             .collect(),
+        gold: store.gold_marks().values().map(ExportedGold::of).collect(),
         rounds,
     };
     serde_json::to_string_pretty(&export).unwrap_or_default()

@@ -11,6 +11,7 @@ use super::adjudication::Adjudication;
 use super::entry::{
     check_object_id, check_timestamp, parse_candid, unknown_annotator_of, EntryProblem, LabelEntry,
 };
+use super::gold::GoldLabel;
 use super::vocabulary::Label;
 use crate::core::alert::{Candid, Survey};
 use crate::core::training_table::StoredRow;
@@ -71,6 +72,13 @@ pub enum LabelImportError {
         candid: String,
         problem: String,
     },
+    #[error("{file}: gold mark {index}{candid}: {problem}")]
+    BadGold {
+        file: String,
+        index: usize,
+        candid: String,
+        problem: String,
+    },
     #[error(
         "{file}: adjudication {index} settles alert {candid}, which has no vote in the file: \
          a decision needs the votes it settles"
@@ -119,6 +127,8 @@ pub struct ImportedLabels<R> {
     /// The reviewers' decisions (version 4), each on an alert with votes
     /// in the file.
     pub adjudications: Vec<Adjudication>,
+    /// Gold marks (version 4), each on an alert with votes in the file.
+    pub gold: Vec<GoldLabel>,
     pub rounds: Vec<R>,
     /// The feature rows the file carries (version 3), aligned to its
     /// `feature_names`, for the training table.

@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::adjudication::{Adjudication, AdjudicationReason};
 use super::entry::{check_object_id, check_timestamp, parse_candid};
 use super::entry::{unknown_annotator_of, EntryProblem, LabelEntry};
+use super::gold::GoldLabel;
 use super::import_rules::{
     check_import_size, label_entry, ImportedLabels, LabelImportError, Unnamed, FORMAT, VERSION,
 };
@@ -42,6 +43,8 @@ struct RawExport {
     conflicts: Option<Vec<RawLabel>>,
     /// The reviewers' decisions (version 4).
     adjudications: Option<Vec<RawAdjudication>>,
+    /// Gold marks (version 4).
+    gold: Option<Vec<RawGold>>,
     /// Read apart, so that a bad history is reported as such.
     rounds: Option<Box<RawValue>>,
 }
@@ -75,6 +78,17 @@ struct RawAdjudication {
     label: Option<Value>,
     reason: Option<Value>,
     reviewer: Option<Value>,
+    timestamp: Option<Value>,
+}
+
+/// One gold mark as version 4 writes it.
+#[derive(Deserialize)]
+struct RawGold {
+    alert_id: Option<Value>,
+    object_id: Option<Value>,
+    /// A label, or `null`: no longer gold.
+    label: Option<Value>,
+    marked_by: Option<Value>,
     timestamp: Option<Value>,
 }
 
@@ -198,10 +212,18 @@ pub fn import_json<R: serde::de::DeserializeOwned>(
         &every_label,
         &file_annotator,
     )?;
+    let gold = validate_gold(
+        file,
+        survey,
+        export.gold.as_deref().unwrap_or_default(),
+        &every_label,
+        &file_annotator,
+    )?;
     Ok(ImportedLabels {
         survey,
         labels: every_label,
         adjudications,
+        gold,
         rounds,
         rows,
         features_left_out: left_out,
@@ -376,4 +398,69 @@ fn validate_adjudications(
         });
     }
     Ok(adjudications)
+}
+
+/// Validates the gold marks of a file of `survey` whose votes are `votes`:
+/// each names an alert voted on in the file, a label of the vocabulary or
+/// `null` (no longer gold), a UTC time; a mark naming nobody is the file's
+/// annotator's.
+fn validate_gold(
+    file: &str,
+    survey: Survey,
+    raw: &[RawGold],
+    votes: &[LabelEntry],
+    file_annotator: &str,
+) -> Result<Vec<GoldLabel>, LabelImportError> {
+    let voted: std::collections::BTreeSet<_> = votes.iter().map(|vote| vote.candid).collect();
+    let mut marks = Vec::with_capacity(raw.len());
+    for (index, entry) in raw.iter().enumerate() {
+        let text = |name: &str, value: &Option<Value>| match value {
+            Some(Value::String(text)) => Ok(text.clone()),
+            _ => Err(format!("missing field `{name}`")),
+        };
+        let alert_id = text("alert_id", &entry.alert_id).unwrap_or_default();
+        let bad = |problem: String| LabelImportError::BadGold {
+            file: file.to_string(),
+            index: index + 1,
+            candid: if alert_id.is_empty() {
+                String::new()
+            } else {
+                format!(" (alert_id {alert_id})")
+            },
+            problem,
+        };
+        let candid = parse_candid(&text("alert_id", &entry.alert_id).map_err(bad)?)
+            .map_err(|problem| bad(problem.to_string()))?;
+        let object_id = check_object_id(survey, &text("object_id", &entry.object_id).map_err(bad)?)
+            .map_err(|problem| bad(problem.to_string()))?;
+        let label = match &entry.label {
+            None | Some(Value::Null) => None,
+            Some(Value::String(name)) => {
+                Some(name.parse::<Label>().map_err(|e| bad(e.to_string()))?)
+            }
+            Some(_) => {
+                return Err(bad(
+                    "`label` must be a label or null (no longer gold)".into()
+                ))
+            }
+        };
+        let marked_by = match &entry.marked_by {
+            Some(Value::String(name)) if !name.trim().is_empty() => name.trim().to_string(),
+            None | Some(Value::Null) | Some(Value::String(_)) => file_annotator.to_string(),
+            Some(_) => return Err(bad("`marked_by` must be a name".into())),
+        };
+        let timestamp = check_timestamp(&text("timestamp", &entry.timestamp).map_err(bad)?)
+            .map_err(|problem| bad(problem.to_string()))?;
+        if !voted.contains(&candid) {
+            return Err(bad("a gold alert needs a vote in the file".into()));
+        }
+        marks.push(GoldLabel {
+            candid,
+            object_id,
+            label,
+            marked_by,
+            timestamp,
+        });
+    }
+    Ok(marks)
 }

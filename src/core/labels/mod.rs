@@ -9,6 +9,7 @@ pub mod class_summary;
 mod csv_files;
 pub mod entry;
 pub mod exchange;
+pub mod gold;
 mod import_rules;
 mod json_features;
 mod json_import;

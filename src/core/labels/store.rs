@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::adjudication::Adjudication;
 use super::entry::LabelEntry;
+use super::gold::GoldLabel;
 use super::votes::{same_act, VoteChange, VoteTable};
 use crate::core::alert::Candid;
 
@@ -26,12 +27,16 @@ use crate::core::alert::Candid;
 pub struct LabelStore {
     votes: VoteTable,
     adjudications: BTreeMap<Candid, Adjudication>,
+    /// Gold marks (the later of two on one alert; a mark saying "not gold"
+    /// kept too, so that it stands over an earlier one in every merge).
+    gold: BTreeMap<Candid, GoldLabel>,
     undo: Vec<UndoStep>,
 }
 
 impl PartialEq for LabelStore {
     fn eq(&self, other: &LabelStore) -> bool {
         self.adjudications == other.adjudications
+            && self.gold == other.gold
             && self.votes.all_votes().eq(other.votes.all_votes())
     }
 }
@@ -84,6 +89,8 @@ pub struct MergeReport {
     pub outdated: usize,
     /// Adjudications new to the store or later than the one it held.
     pub adjudications: usize,
+    /// Gold marks new to the store or later than the one it held.
+    pub gold: usize,
 }
 
 impl MergeReport {
@@ -245,6 +252,11 @@ impl LabelStore {
                 named += 1;
             }
         }
+        for mark in self.gold.values_mut() {
+            if mark.marked_by.is_empty() {
+                mark.marked_by = annotator.to_string();
+            }
+        }
         for step in &mut self.undo {
             match step {
                 UndoStep::Vote {
@@ -347,6 +359,44 @@ impl LabelStore {
         changed.len()
     }
 
+    /// Marks an alert gold (its label known for sure), or no longer gold
+    /// (`label: None`); the later mark on an alert stands. An alert nobody
+    /// voted on cannot be marked. Returns whether it was recorded.
+    pub fn mark_gold(&mut self, mark: GoldLabel) -> bool {
+        if !self.votes.has_votes(mark.candid) {
+            return false;
+        }
+        self.merge_gold([mark]) > 0
+    }
+
+    /// Every gold mark, by alert (those saying "not gold" too).
+    pub fn gold_marks(&self) -> &BTreeMap<Candid, GoldLabel> {
+        &self.gold
+    }
+
+    /// The gold alerts and their true labels.
+    pub fn gold(&self) -> impl Iterator<Item = (Candid, super::vocabulary::Label)> + '_ {
+        self.gold
+            .iter()
+            .filter_map(|(candid, mark)| mark.label.map(|label| (*candid, label)))
+    }
+
+    /// Merges `incoming` gold marks: of two on one alert the later stands.
+    /// Returns how many changed one.
+    pub fn merge_gold(&mut self, incoming: impl IntoIterator<Item = GoldLabel>) -> usize {
+        let mut changed = 0;
+        for mark in incoming {
+            match self.gold.get(&mark.candid) {
+                Some(kept) if !mark.supersedes(kept) => {}
+                _ => {
+                    self.gold.insert(mark.candid, mark);
+                    changed += 1;
+                }
+            }
+        }
+        changed
+    }
+
     /// Votes replaced by a later, different vote of the same annotator in
     /// merges since the last call, and forgets them.
     pub fn take_replaced(&mut self) -> Vec<super::votes::ReplacedVote> {
@@ -363,6 +413,7 @@ impl LabelStore {
 struct SavedForm<'a> {
     votes: Vec<&'a LabelEntry>,
     adjudications: Vec<&'a Adjudication>,
+    gold: Vec<&'a GoldLabel>,
 }
 
 #[derive(Deserialize)]
@@ -371,6 +422,8 @@ struct ReadForm {
     votes: Vec<LabelEntry>,
     #[serde(default)]
     adjudications: Vec<Adjudication>,
+    #[serde(default)]
+    gold: Vec<GoldLabel>,
     /// Saves before votes: one label per alert.
     #[serde(default)]
     labels: BTreeMap<Candid, LabelEntry>,
@@ -384,6 +437,7 @@ impl Serialize for LabelStore {
         SavedForm {
             votes: self.votes.all_votes().collect(),
             adjudications: self.adjudications.values().collect(),
+            gold: self.gold.values().collect(),
         }
         .serialize(serializer)
     }
@@ -400,6 +454,7 @@ impl<'de> Deserialize<'de> for LabelStore {
         let _ = store.merge(read.votes.into_iter().chain(older));
         store.votes.clear_replaced();
         let _ = store.merge_adjudications(read.adjudications);
+        let _ = store.merge_gold(read.gold);
         Ok(store)
     }
 }

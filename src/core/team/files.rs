@@ -14,6 +14,7 @@ use crate::core::csv_text::read_csv_text;
 use crate::core::labels::adjudication::Adjudication;
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::exchange::{import_json, LabelCsvKind, LabelImportError, Unnamed};
+use crate::core::labels::gold::GoldLabel;
 use crate::core::labels::votes::VoteTable;
 
 pub use crate::core::labels::entry::UNKNOWN_ANNOTATOR;
@@ -24,6 +25,8 @@ pub struct FileVotes {
     pub labels: Vec<LabelEntry>,
     /// The reviewers' decisions (a version 4 export).
     pub adjudications: Vec<Adjudication>,
+    /// Gold marks (a version 4 export).
+    pub gold: Vec<GoldLabel>,
     /// Labels that named no annotator, and whose they count as (a JSON
     /// export's annotator, or `unknown`).
     pub unnamed: Option<Unnamed>,
@@ -37,6 +40,7 @@ pub fn votes_of_label_file(file: &str, text: &str) -> Result<FileVotes, LabelImp
             survey: imported.survey,
             labels: imported.labels,
             adjudications: imported.adjudications,
+            gold: imported.gold,
             unnamed: imported.unnamed,
         });
     }
@@ -47,6 +51,7 @@ pub fn votes_of_label_file(file: &str, text: &str) -> Result<FileVotes, LabelImp
         survey,
         labels,
         adjudications: Vec::new(),
+        gold: Vec::new(),
         unnamed,
     })
 }
@@ -89,6 +94,8 @@ pub struct TeamVotes {
     pub table: VoteTable,
     /// The reviewers' decisions, the later of two on one alert.
     pub adjudications: BTreeMap<Candid, Adjudication>,
+    /// Gold marks, the later of two on one alert.
+    pub gold: BTreeMap<Candid, GoldLabel>,
     /// What to tell the user: labels that name no annotator, and votes an
     /// annotator changed.
     pub notes: Vec<String>,
@@ -98,6 +105,7 @@ pub struct TeamVotes {
 pub fn votes_of_label_files(files: &[(String, String)]) -> Result<TeamVotes, TeamFilesError> {
     let mut entries = Vec::new();
     let mut adjudications: BTreeMap<Candid, Adjudication> = BTreeMap::new();
+    let mut gold: BTreeMap<Candid, GoldLabel> = BTreeMap::new();
     let mut notes = Vec::new();
     let mut first_of_survey: Option<(Survey, &str)> = None;
     for (name, text) in files {
@@ -105,8 +113,17 @@ pub fn votes_of_label_files(files: &[(String, String)]) -> Result<TeamVotes, Tea
             survey,
             labels,
             adjudications: decisions,
+            gold: marks,
             unnamed,
         } = votes_of_label_file(name, text)?;
+        for mark in marks {
+            match gold.get(&mark.candid) {
+                Some(kept) if !mark.supersedes(kept) => {}
+                _ => {
+                    gold.insert(mark.candid, mark);
+                }
+            }
+        }
         for decision in decisions {
             match adjudications.get(&decision.candid) {
                 Some(kept) if !decision.supersedes(kept) => {}
@@ -150,6 +167,7 @@ pub fn votes_of_label_files(files: &[(String, String)]) -> Result<TeamVotes, Tea
     Ok(TeamVotes {
         table,
         adjudications,
+        gold,
         notes,
     })
 }

@@ -10,6 +10,7 @@ use super::agreement::{annotator_agreement, consensus, krippendorff_alpha, pairs
 use super::dawid_skene::{one_coin_dawid_skene, CodedVotes};
 use crate::core::alert::Candid;
 use crate::core::labels::adjudication::Adjudication;
+use crate::core::labels::gold::GoldLabel;
 use crate::core::labels::targets::TargetMapping;
 use crate::core::labels::vocabulary::Label;
 use crate::core::labels::votes::VoteTable;
@@ -24,6 +25,10 @@ pub struct AnnotatorRow {
     pub agreement: Option<f64>,
     /// Estimated accuracy (one-coin Dawid–Skene).
     pub accuracy: Option<f64>,
+    /// Gold alerts this annotator voted on (not those they marked gold).
+    pub gold_votes: usize,
+    /// The share of those votes that give the gold label.
+    pub gold_accuracy: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -141,6 +146,8 @@ impl TeamReport {
                 shared: agreement[index].1,
                 agreement: agreement[index].2,
                 accuracy: fit.as_ref().and_then(|fit| fit.accuracies[index]),
+                gold_votes: 0,
+                gold_accuracy: None,
             })
             .collect();
         let pair_rows = pairs(&votes)
@@ -217,6 +224,30 @@ impl TeamReport {
             alerts: counts,
             contested,
             labels,
+        }
+    }
+
+    /// Measures each annotator on the gold alerts of `gold` (their votes on
+    /// alerts someone else marked gold, `unsure` left out).
+    pub fn measure_gold(&mut self, table: &VoteTable, gold: &BTreeMap<Candid, GoldLabel>) {
+        for row in &mut self.annotators {
+            let mut right = 0;
+            let mut voted = 0;
+            for (candid, mark) in gold {
+                let Some(truth) = mark.label else { continue };
+                if mark.marked_by == row.annotator {
+                    continue;
+                }
+                let vote = table
+                    .votes_on(*candid)
+                    .find(|vote| vote.annotator == row.annotator && vote.label != Label::Unsure);
+                if let Some(vote) = vote {
+                    voted += 1;
+                    right += usize::from(vote.label == truth);
+                }
+            }
+            row.gold_votes = voted;
+            row.gold_accuracy = (voted > 0).then(|| right as f64 / voted as f64);
         }
     }
 

@@ -6,7 +6,7 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use super::cutouts::CutoutStrip;
-use super::team_votes::{CardTeamVotes, LastAlertVotes};
+use super::team_votes::{CardTeamVotes, LastAlertVotes, LastLabelGold};
 use super::{svg_image, Section};
 use crate::core::alert::Candid;
 use crate::core::card::{feature_lines, CardFacts};
@@ -173,6 +173,7 @@ pub fn LabelSection(
                 <KeyHelp />
             </Show>
             <LastAlertVotes workbench />
+            <LastLabelGold workbench />
             {move || match current.get() {
                 Some((row, alert)) => view! { <AlertCard workbench handles reader row alert on_button /> }.into_any(),
                 None => view! {

@@ -158,6 +158,10 @@ pub fn ModelSection(workbench: Workbench) -> impl IntoView {
                         on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.votes_per_alert = (v as usize).clamp(2, 20))) } />
                     " votes per alert"
                 </label>
+                <label title="Gold alerts (labels known for sure, marked under the card) that you have not labelled join your queue at this share, as checks of the team's labels; the Team section gives each annotator's accuracy on them.">"Gold checks (share) "
+                    <input type="number" min="0" max="1" step="0.01" data-testid="gold-share" prop:value=move || settings.get().gold_share
+                        on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.gold_share = if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 })) } />
+                </label>
                 <label title="With more than one annotator's votes, the card hides the others' votes (and their labels of the object's earlier alerts) until you give yours.">
                     <input type="checkbox" data-testid="blind-labelling" prop:checked=move || settings.get().blind_labelling
                         on:change=move |e| { let on = event_target_checked(&e); change(Box::new(move |s| s.blind_labelling = on)) } />

@@ -12,6 +12,9 @@ use crate::core::labels::vocabulary::Label;
 use crate::core::team::consensus::Provenance;
 use crate::ui::workbench::Workbench;
 
+/// How many review cards the page shows at once.
+const REVIEW_PAGE: usize = 20;
+
 /// What one vote reads as on a review card.
 fn vote_line(annotator: &str, label: Label, timestamp: &str) -> String {
     let name = if annotator.is_empty() {
@@ -37,13 +40,25 @@ fn labels_voted(item: &ReviewItem) -> Vec<Label> {
 
 #[component]
 pub fn ReviewQueue(workbench: Workbench) -> impl IntoView {
-    let queue = Memo::new(move |_| workbench.session.with(|session| session.review_queue()));
+    // The first alerts of the queue only: a team can leave thousands
+    // contested, and a page of cards is what a reviewer works through.
+    let page = Memo::new(move |_| {
+        workbench
+            .session
+            .with(|session| session.review_page(0, REVIEW_PAGE))
+    });
+    let queue = Memo::new(move |_| page.with(|(items, _)| items.clone()));
+    let total = Memo::new(move |_| page.with(|(_, total)| *total));
     view! {
         <div data-testid="review-queue">
             <Show when=move || queue.with(|items| !items.is_empty())>
                 <h3>"Review: contested alerts"</h3>
                 <p class="hint">"Each alert below has votes the team consensus does not settle. Choose the label it trains \
                     with and why, or leave it unresolved; Undo takes a decision back."</p>
+                <p data-testid="review-count">{move || match total.get() {
+                    total if total > REVIEW_PAGE => format!("The first {REVIEW_PAGE} of {total} alerts to review."),
+                    total => format!("{total} alert(s) to review."),
+                }}</p>
             </Show>
             <For each=move || queue.get() key=|item| (item.candid, item.votes.len(), item.provenance == Provenance::Unresolved) let:item>
                 <ReviewCard workbench=workbench item=item />

@@ -17,6 +17,18 @@ fn percent(share: Option<f64>) -> String {
     share.map_or("n/a".to_string(), |share| format!("{:.0} %", share * 100.0))
 }
 
+/// An annotator's accuracy on gold alerts: "2 of 3 (67 %)", or "–".
+fn gold_cell(votes: usize, accuracy: Option<f64>) -> String {
+    match accuracy {
+        Some(share) => format!(
+            "{} of {votes} ({:.0} %)",
+            (share * votes as f64).round(),
+            share * 100.0
+        ),
+        None => "–".to_string(),
+    }
+}
+
 /// The alerts by consensus, in one line.
 fn alerts_line(report: &TeamReport) -> String {
     let counts = &report.alerts;
@@ -105,8 +117,8 @@ pub fn TeamSection(workbench: Workbench) -> impl IntoView {
             title="Team"
             explanation="How much the annotators whose votes this session holds (yours and the imported ones) agree: \
                          per annotator (votes, alerts shared with others, agreement with them, accuracy estimated by the \
-                         one-coin Dawid–Skene model), per pair (Cohen's κ), overall (Krippendorff's α), and which labels a \
-                         pair confuses. The same numbers as fink-vra agreement on the exported file."
+                         one-coin Dawid–Skene model, and on gold alerts: those someone marked as known for sure), per pair \
+                         (Cohen's κ), overall (Krippendorff's α), and which labels a pair confuses. The same numbers as fink-vra agreement on the exported file."
         >
             <details data-testid="team-details" on:toggle=move |e| shown.set(event_target::<web_sys::Element>(&e).has_attribute("open"))>
             <summary data-testid="team-show">"The team's numbers"</summary>
@@ -116,12 +128,13 @@ pub fn TeamSection(workbench: Workbench) -> impl IntoView {
                     <p data-testid="team-alerts">{move || report.with(alerts_line)}</p>
                     <p data-testid="team-alpha">{move || report.with(|report| alpha_line(report, &target.get()))}</p>
                     <table class="team" data-testid="team-annotators">
-                        <thead><tr><th>"annotator"</th><th>"votes"</th><th>"shared"</th><th>"agreement"</th><th>"accuracy"</th></tr></thead>
+                        <thead><tr><th>"annotator"</th><th>"votes"</th><th>"shared"</th><th>"agreement"</th><th>"accuracy"</th><th>"on gold"</th></tr></thead>
                         <tbody>
                             {move || report.with(|report| report.annotators.iter().map(|row| view! {
                                 <tr data-testid="team-annotator">
                                     <td>{row.annotator.clone()}</td><td>{row.votes}</td><td>{row.shared}</td>
                                     <td>{percent(row.agreement)}</td><td>{format_metric(row.accuracy)}</td>
+                                    <td data-testid="team-gold">{gold_cell(row.gold_votes, row.gold_accuracy)}</td>
                                 </tr>
                             }).collect_view())}
                         </tbody>

@@ -2,7 +2,8 @@
 //! alert (or, with blind labelling, a line saying they stay hidden until
 //! you vote), and, once you voted, the votes on the alert you labelled
 //! last, each marked as agreeing with yours or not
-//! (`LabellingSession::{card_votes, revealed_votes}`).
+//! (`LabellingSession::{card_votes, revealed_votes}`), and the button that
+//! marks my label of that alert gold.
 
 use leptos::prelude::*;
 
@@ -49,6 +50,30 @@ pub fn LastAlertVotes(workbench: Workbench) -> impl IntoView {
                         <span class=if agrees { "vote agrees" } else { "vote disagrees" } data-testid="revealed-vote">{revealed_line(&annotator, label.name(), agrees)}</span> " "
                     }).collect_view()}
                 </p>
+            }
+        })
+    }
+}
+
+#[component]
+pub fn LastLabelGold(workbench: Workbench) -> impl IntoView {
+    let last = Memo::new(move |_| {
+        workbench.session.with(|session| {
+            session
+                .last_labelled()
+                .map(|candid| (candid, session.gold_label(candid).is_some()))
+        })
+    });
+    move || {
+        last.get().map(|(candid, gold)| {
+            let text = if gold {
+                format!("Alert {candid} is gold: take the mark off")
+            } else {
+                format!("Mark my label of alert {candid} gold (known for sure, e.g. a spectrum)")
+            };
+            view! {
+                <button type="button" class="secondary" data-testid="mark-gold" data-alert=candid.to_string() data-gold=gold.to_string()
+                    on:click=move |_| workbench.mark_gold(candid, !gold)>{text}</button>
             }
         })
     }
