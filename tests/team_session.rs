@@ -235,3 +235,112 @@ fn a_gold_alert_i_have_not_labelled_is_served_at_its_share_blind_and_measures_my
         session.saved().labels.gold_marks()
     );
 }
+
+#[test]
+fn a_gold_mark_an_undo_leaves_alone_is_neither_served_nor_exported_regression() {
+    // Ana labelled an alert alone, marked it gold, then undid the label:
+    // the mark stayed, was exported and made her own file unreadable.
+    let (workspace, mut session, _) = ana_with_bos_votes(WorkbenchSettings::default(), 0);
+    let candid = session.current(&workspace).expect("a card").1.candid;
+    assert!(session.label(
+        &workspace,
+        candid,
+        Label::Gal,
+        "2026-12-07T10:00:00.000Z".into()
+    ));
+    assert!(session.mark_gold(candid, true, "2026-12-07T10:00:01.000Z".into()));
+    assert_eq!(session.undo(), Some(candid));
+    assert_eq!(session.gold_label(candid), None);
+    let export = fink_vra::core::labels::exchange::export_json(
+        workspace.survey(),
+        &session.saved().labels,
+        &[] as &[()],
+        "ana",
+        "t",
+        |_| None,
+    );
+    SavedSession::new()
+        .import_label_file("ana.json", &export)
+        .expect("her own file imports");
+}
+
+#[test]
+fn leaving_labelled_objects_out_does_not_switch_off_double_labelling_regression() {
+    // Each of bo's alerts has a label, so its object counted as labelled and
+    // the alert itself was left out.
+    let settings = WorkbenchSettings {
+        double_labelling: true,
+        skip_labelled_objects: true,
+        ..WorkbenchSettings::default()
+    };
+    let (workspace, session, bos) = ana_with_bos_votes(settings, 3);
+    let pool = session.queue_job(&workspace).0.candids;
+    assert!(bos.iter().all(|candid| pool.contains(candid)));
+}
+
+#[test]
+fn unsure_is_neither_gold_nor_an_adjudicated_label_regression() {
+    let (workspace, mut session, bos) = ana_with_bos_votes(WorkbenchSettings::default(), 1);
+    let candid = session.current(&workspace).expect("a card").1.candid;
+    assert!(session.label(
+        &workspace,
+        candid,
+        Label::Unsure,
+        "2026-12-07T10:00:00.000Z".into()
+    ));
+    assert!(!session.mark_gold(candid, true, "2026-12-07T10:00:01.000Z".into()));
+    assert!(!session.adjudicate(
+        bos[0],
+        Some(Label::Unsure),
+        None,
+        "2026-12-07T10:00:02.000Z".into()
+    ));
+}
+
+#[test]
+fn an_undone_gold_check_stays_in_front_after_a_late_ranking_regression() {
+    let settings = WorkbenchSettings {
+        gold_share: 0.05,
+        ..WorkbenchSettings::default()
+    };
+    let (workspace, mut session, bos) = ana_with_bos_file(settings, 1, 1);
+    let gold = bos[0];
+    while session.current(&workspace).expect("a card").1.candid != gold {
+        let candid = session.current(&workspace).expect("a card").1.candid;
+        assert!(session.label(
+            &workspace,
+            candid,
+            Label::Gal,
+            "2026-12-07T10:00:00.000Z".into()
+        ));
+    }
+    assert!(session.label(
+        &workspace,
+        gold,
+        Label::Gal,
+        "2026-12-07T10:01:00.000Z".into()
+    ));
+    assert_eq!(session.undo(), Some(gold));
+    let (job, values) = session.queue_job(&workspace);
+    session.apply_ranking(job.run(&values));
+    assert_eq!(session.current(&workspace).expect("a card").1.candid, gold);
+}
+
+#[test]
+fn my_labeled_csv_imported_back_adds_no_annotator_regression() {
+    let (mut workspace, mut session, _) = ana_with_bos_votes(WorkbenchSettings::default(), 0);
+    for second in 0..3 {
+        let candid = session.current(&workspace).expect("a card").1.candid;
+        assert!(session.label(
+            &workspace,
+            candid,
+            Label::Gal,
+            format!("2026-12-07T10:00:0{second}.000Z")
+        ));
+    }
+    let csv = fink_vra::core::labels::exchange::export_labeled_csv(session.training_labels());
+    let (outcome, _) = session.import(&mut workspace, "labeled.csv", &csv);
+    let said = outcome.expect("imports").to_string();
+    assert!(said.contains("0 vote(s) added, 3 already there"), "{said}");
+    assert_eq!(session.saved().labels.votes().annotators(), ["ana"]);
+}

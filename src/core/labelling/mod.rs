@@ -22,6 +22,7 @@ use crate::core::labels::adjudication::{Adjudication, AdjudicationReason};
 use crate::core::labels::entry::LabelEntry;
 use crate::core::labels::settled::SettledLabels;
 use crate::core::labels::vocabulary::Label;
+use crate::core::labels::votes::VoteTable;
 use crate::core::object_labels::{earlier_labels, labelled_objects};
 use crate::core::queue::{PoolAlert, QueueJob, QueuedAlert, RankingRule};
 use crate::core::session::SavedSession;
@@ -46,15 +47,19 @@ pub struct FollowUp {
     pub refit: bool,
 }
 
-/// The labelled objects the settings leave out of the queue (`None`: none).
-struct ObjectsLeftOut<'a>(Option<BTreeSet<&'a str>>);
+/// The labelled objects the settings leave out of the queue (`None`: none),
+/// and the alerts someone voted on (which double labelling and gold checks
+/// serve whatever their object: their own vote labels the object).
+struct ObjectsLeftOut<'a>(Option<BTreeSet<&'a str>>, &'a VoteTable);
 
 impl ObjectsLeftOut<'_> {
-    /// Whether `alert` is of an object left out.
+    /// Whether `alert` is left out as an alert of a labelled object: one
+    /// nobody voted on, of an object with a label.
     fn holds(&self, alert: &Alert) -> bool {
         self.0
             .as_ref()
             .is_some_and(|objects| objects.contains(alert.object_id().as_ref()))
+            && !self.1.has_votes(alert.candid())
     }
 }
 
@@ -106,6 +111,13 @@ impl LabellingSession {
     fn changed(&mut self) {
         self.revision += 1;
         self.settle();
+    }
+
+    /// A change to the saved part that touched neither the votes nor the
+    /// settings (a round's record, a save behind this copy): saved again,
+    /// nothing settled again.
+    fn changed_without_labels(&mut self) {
+        self.revision += 1;
     }
 
     /// A change to the saved part that touched the votes or decision of
@@ -300,6 +312,7 @@ impl LabellingSession {
                 .settings
                 .skip_labelled_objects
                 .then(|| labelled_objects(workspace.survey(), &self.settled.training)),
+            self.saved.labels.votes(),
         )
     }
 
@@ -402,7 +415,7 @@ impl LabellingSession {
             .queue
             .iter()
             .take_while(|alert| alert.score == UNDONE_SCORE)
-            .filter(|alert| self.is_open(alert.candid))
+            .filter(|alert| self.waits_for_me(alert.candid))
             .cloned()
             .collect();
         let front: BTreeSet<Candid> = undone_in_front.iter().map(|a| a.candid).collect();
@@ -449,6 +462,9 @@ impl LabellingSession {
         reason: Option<AdjudicationReason>,
         timestamp: String,
     ) -> bool {
+        if label == Some(Label::Unsure) {
+            return false; // "unsure" is no label to train with
+        }
         let Some(object_id) = self
             .saved
             .labels

@@ -74,9 +74,11 @@ impl LabellingSession {
             || stored.undone_adjudications.len() != self.saved.undone_adjudications.len()
             || stored.rounds.len() != self.saved.rounds.len()
             || record_states(&stored.rounds) != record_states(&self.saved.rounds);
-        if labels_changed || rounds_changed || records_changed || settings_changed || stored_behind
-        {
+        if labels_changed || settings_changed {
             self.changed();
+        } else if rounds_changed || records_changed || stored_behind {
+            // Nothing to settle again: only saved again.
+            self.changed_without_labels();
         }
         // Labels given elsewhere need no new ranking (the card passes over
         // labelled alerts); alerts open again (a label undone there) do.

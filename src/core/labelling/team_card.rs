@@ -103,12 +103,12 @@ impl LabellingSession {
     /// Whether `candid` is a gold alert I have not labelled: it joins my
     /// queue as a check of the team's labels.
     pub(super) fn is_unseen_gold(&self, candid: Candid) -> bool {
-        let labels = &self.saved.labels;
-        labels
-            .gold_marks()
-            .get(&candid)
-            .is_some_and(|mark| mark.label.is_some())
-            && labels.vote_of(candid, &self.saved.annotator).is_none()
+        self.gold_label(candid).is_some()
+            && self
+                .saved
+                .labels
+                .vote_of(candid, &self.saved.annotator)
+                .is_none()
     }
 
     /// Places the gold alerts I have not labelled in the queue at the
@@ -128,12 +128,22 @@ impl LabellingSession {
             .copied()
             .filter(|&candid| self.is_unseen_gold(candid))
             .collect();
-        self.queue.retain(|queued| !unseen.contains(&queued.candid));
         let front = self
             .queue
             .iter()
             .take_while(|queued| queued.score == UNDONE_SCORE)
             .count();
+        // An undone check stays in front; the others go to their slots.
+        let mut position = 0;
+        self.queue.retain(|queued| {
+            position += 1;
+            position <= front || !unseen.contains(&queued.candid)
+        });
+        let in_front: Vec<Candid> = self.queue[..front].iter().map(|q| q.candid).collect();
+        let unseen: Vec<Candid> = unseen
+            .into_iter()
+            .filter(|candid| !in_front.contains(candid))
+            .collect();
         for (index, candid) in unseen.into_iter().enumerate() {
             let slot = (front + (index + 1) * every - 1).min(self.queue.len());
             self.queue.insert(
@@ -152,8 +162,13 @@ impl LabellingSession {
     /// false`). Returns whether it changed (I must have voted on it).
     pub fn mark_gold(&mut self, candid: Candid, gold: bool, timestamp: String) -> bool {
         let me = self.saved.annotator.clone();
-        let Some(vote) = self.saved.labels.vote_of(candid, &me) else {
-            return false;
+        let Some(vote) = self
+            .saved
+            .labels
+            .vote_of(candid, &me)
+            .filter(|vote| vote.label != Label::Unsure)
+        else {
+            return false; // no vote of mine, or "unsure": nothing known for sure
         };
         let mark = GoldLabel {
             candid,
@@ -175,8 +190,13 @@ impl LabellingSession {
         self.last_labelled
     }
 
-    /// The gold label of `candid`, if it is a gold alert.
+    /// The gold label of `candid`, if it is a gold alert (one with votes).
     pub fn gold_label(&self, candid: Candid) -> Option<Label> {
-        self.saved.labels.gold_marks().get(&candid)?.label
+        let labels = &self.saved.labels;
+        labels
+            .gold_marks()
+            .get(&candid)?
+            .label
+            .filter(|_| labels.votes().has_votes(candid))
     }
 }

@@ -13,16 +13,20 @@ use crate::core::csv_text::{quote_cell, read_csv_text};
 use crate::core::features::csv as feature_csv;
 use crate::core::features::FeatureRow;
 
-/// The original `labeled.csv`: `candid,objectId,label,timestamp`.
+/// The original `labeled.csv`, `candid,objectId,label,timestamp`, with
+/// each label's `annotator` after them (the pipeline reads the columns it
+/// knows; an import back keeps whose vote each label is, instead of
+/// counting the file as one more annotator).
 pub fn export_labeled_csv(store: &SettledLabels) -> String {
-    let mut out = String::from("candid,objectId,label,timestamp\n");
+    let mut out = String::from("candid,objectId,label,timestamp,annotator\n");
     for entry in store.labels() {
         out.push_str(&format!(
-            "{},{},{},{}\n",
+            "{},{},{},{},{}\n",
             entry.candid,
             quote_cell(&entry.object_id),
             entry.label,
-            quote_cell(&entry.timestamp)
+            quote_cell(&entry.timestamp),
+            quote_cell(&entry.annotator)
         ));
     }
     out

@@ -252,7 +252,7 @@ pub fn export_json<'a, R: Serialize>(
             .values()
             .map(ExportedAdjudication::of)
             .collect(),
-        gold: store.gold_marks().values().map(ExportedGold::of).collect(),
+        gold: store.exported_gold_marks().map(ExportedGold::of).collect(),
         rounds,
     };
     serde_json::to_string_pretty(&export).unwrap_or_default()

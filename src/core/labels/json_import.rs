@@ -4,21 +4,19 @@
 //! whole-document tree, so 10^6 labels stay a few hundred bytes each), with a
 //! duplicated key anywhere refused rather than silently resolved, and nesting
 //! bounded by serde_json's recursion limit. Each label is then validated with
-//! the same checks as the CSV imports, and the first bad one is named.
+//! the same checks as the CSV imports, and the first bad one is named; the
+//! adjudications and gold marks are `json_decisions`'.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::adjudication::{Adjudication, AdjudicationReason};
-use super::entry::{check_object_id, check_timestamp, parse_candid};
 use super::entry::{unknown_annotator_of, EntryProblem, LabelEntry};
-use super::gold::GoldLabel;
 use super::import_rules::{
     check_import_size, label_entry, ImportedLabels, LabelImportError, Unnamed, FORMAT, VERSION,
 };
+use super::json_decisions::{validate_adjudications, validate_gold, RawAdjudication, RawGold};
 use super::json_features::{file_rows, FileRows, RawRow};
-use super::vocabulary::Label;
 use crate::core::alert::Survey;
 
 /// The fields read first, to tell "not a label export" and "newer version"
@@ -67,29 +65,6 @@ struct RawLabel {
     /// Version 3: the alert's feature row and date.
     features: Option<Value>,
     mjd: Option<Value>,
-}
-
-/// One adjudication as version 4 writes it.
-#[derive(Deserialize)]
-struct RawAdjudication {
-    alert_id: Option<Value>,
-    object_id: Option<Value>,
-    /// A label, or `null`: left unresolved.
-    label: Option<Value>,
-    reason: Option<Value>,
-    reviewer: Option<Value>,
-    timestamp: Option<Value>,
-}
-
-/// One gold mark as version 4 writes it.
-#[derive(Deserialize)]
-struct RawGold {
-    alert_id: Option<Value>,
-    object_id: Option<Value>,
-    /// A label, or `null`: no longer gold.
-    label: Option<Value>,
-    marked_by: Option<Value>,
-    timestamp: Option<Value>,
 }
 
 /// The survey of a JSON label export, from its header alone (format,
@@ -322,145 +297,4 @@ fn validate_entries(
         });
     }
     Ok(labels)
-}
-
-/// Validates the adjudications of a file of `survey` whose votes are
-/// `votes`: each names an alert voted on in the file, a label of the
-/// vocabulary or `null`, a known reason or none, a UTC time; a decision
-/// naming no reviewer is the file's annotator's.
-fn validate_adjudications(
-    file: &str,
-    survey: Survey,
-    raw: &[RawAdjudication],
-    votes: &[LabelEntry],
-    file_annotator: &str,
-) -> Result<Vec<Adjudication>, LabelImportError> {
-    let voted: std::collections::BTreeSet<_> = votes.iter().map(|vote| vote.candid).collect();
-    let mut adjudications = Vec::with_capacity(raw.len());
-    for (index, entry) in raw.iter().enumerate() {
-        let bad = |candid: &str, problem: String| LabelImportError::BadAdjudication {
-            file: file.to_string(),
-            index: index + 1,
-            candid: if candid.is_empty() {
-                String::new()
-            } else {
-                format!(" (alert_id {candid})")
-            },
-            problem,
-        };
-        let text = |name: &str, value: &Option<Value>| match value {
-            Some(Value::String(text)) => Ok(text.clone()),
-            _ => Err(format!("missing field `{name}`")),
-        };
-        let alert_id = text("alert_id", &entry.alert_id).map_err(|problem| bad("", problem))?;
-        let bad = |problem: String| bad(&alert_id, problem);
-        let candid = parse_candid(&alert_id).map_err(|problem| bad(problem.to_string()))?;
-        let object_id = text("object_id", &entry.object_id).map_err(bad)?;
-        let object_id =
-            check_object_id(survey, &object_id).map_err(|problem| bad(problem.to_string()))?;
-        let label = match &entry.label {
-            None | Some(Value::Null) => None,
-            Some(Value::String(name)) => {
-                Some(name.parse::<Label>().map_err(|e| bad(e.to_string()))?)
-            }
-            Some(_) => {
-                return Err(bad(
-                    "`label` must be a label or null (left unresolved)".into()
-                ))
-            }
-        };
-        let reason = match &entry.reason {
-            None | Some(Value::Null) => None,
-            Some(Value::String(name)) => Some(name.parse::<AdjudicationReason>().map_err(bad)?),
-            Some(_) => return Err(bad("`reason` must be a string or null".into())),
-        };
-        let reviewer = match &entry.reviewer {
-            Some(Value::String(name)) if !name.trim().is_empty() => name.trim().to_string(),
-            None | Some(Value::Null) | Some(Value::String(_)) => file_annotator.to_string(),
-            Some(_) => return Err(bad("`reviewer` must be a name".into())),
-        };
-        let timestamp = text("timestamp", &entry.timestamp).map_err(bad)?;
-        let timestamp = check_timestamp(&timestamp).map_err(|problem| bad(problem.to_string()))?;
-        if !voted.contains(&candid) {
-            return Err(LabelImportError::AdjudicationWithoutVotes {
-                file: file.to_string(),
-                index: index + 1,
-                candid,
-            });
-        }
-        adjudications.push(Adjudication {
-            candid,
-            object_id,
-            label,
-            reason,
-            reviewer,
-            timestamp,
-        });
-    }
-    Ok(adjudications)
-}
-
-/// Validates the gold marks of a file of `survey` whose votes are `votes`:
-/// each names an alert voted on in the file, a label of the vocabulary or
-/// `null` (no longer gold), a UTC time; a mark naming nobody is the file's
-/// annotator's.
-fn validate_gold(
-    file: &str,
-    survey: Survey,
-    raw: &[RawGold],
-    votes: &[LabelEntry],
-    file_annotator: &str,
-) -> Result<Vec<GoldLabel>, LabelImportError> {
-    let voted: std::collections::BTreeSet<_> = votes.iter().map(|vote| vote.candid).collect();
-    let mut marks = Vec::with_capacity(raw.len());
-    for (index, entry) in raw.iter().enumerate() {
-        let text = |name: &str, value: &Option<Value>| match value {
-            Some(Value::String(text)) => Ok(text.clone()),
-            _ => Err(format!("missing field `{name}`")),
-        };
-        let alert_id = text("alert_id", &entry.alert_id).unwrap_or_default();
-        let bad = |problem: String| LabelImportError::BadGold {
-            file: file.to_string(),
-            index: index + 1,
-            candid: if alert_id.is_empty() {
-                String::new()
-            } else {
-                format!(" (alert_id {alert_id})")
-            },
-            problem,
-        };
-        let candid = parse_candid(&text("alert_id", &entry.alert_id).map_err(bad)?)
-            .map_err(|problem| bad(problem.to_string()))?;
-        let object_id = check_object_id(survey, &text("object_id", &entry.object_id).map_err(bad)?)
-            .map_err(|problem| bad(problem.to_string()))?;
-        let label = match &entry.label {
-            None | Some(Value::Null) => None,
-            Some(Value::String(name)) => {
-                Some(name.parse::<Label>().map_err(|e| bad(e.to_string()))?)
-            }
-            Some(_) => {
-                return Err(bad(
-                    "`label` must be a label or null (no longer gold)".into()
-                ))
-            }
-        };
-        let marked_by = match &entry.marked_by {
-            Some(Value::String(name)) if !name.trim().is_empty() => name.trim().to_string(),
-            None | Some(Value::Null) | Some(Value::String(_)) => file_annotator.to_string(),
-            Some(_) => return Err(bad("`marked_by` must be a name".into())),
-        };
-        let timestamp = check_timestamp(&text("timestamp", &entry.timestamp).map_err(bad)?)
-            .map_err(|problem| bad(problem.to_string()))?;
-        if !voted.contains(&candid) {
-            return Err(bad("a gold alert needs a vote in the file".into()));
-        }
-        marks.push(GoldLabel {
-            candid,
-            object_id,
-            label,
-            marked_by,
-            timestamp,
-        });
-    }
-    Ok(marks)
 }

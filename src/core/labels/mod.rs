@@ -11,6 +11,7 @@ pub mod entry;
 pub mod exchange;
 pub mod gold;
 mod import_rules;
+mod json_decisions;
 mod json_features;
 mod json_import;
 mod lsst_csv;

@@ -374,11 +374,21 @@ impl LabelStore {
         &self.gold
     }
 
-    /// The gold alerts and their true labels.
+    /// The gold alerts and their true labels: marks saying a label, on
+    /// alerts that still have votes (a vote undone can leave a mark alone).
     pub fn gold(&self) -> impl Iterator<Item = (Candid, super::vocabulary::Label)> + '_ {
         self.gold
             .iter()
+            .filter(|(candid, _)| self.votes.has_votes(**candid))
             .filter_map(|(candid, mark)| mark.label.map(|label| (*candid, label)))
+    }
+
+    /// The gold marks a label file carries: those on alerts with votes (the
+    /// file's import checks it).
+    pub fn exported_gold_marks(&self) -> impl Iterator<Item = &GoldLabel> + '_ {
+        self.gold
+            .values()
+            .filter(|mark| self.votes.has_votes(mark.candid))
     }
 
     /// Merges `incoming` gold marks: of two on one alert the later stands.

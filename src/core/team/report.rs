@@ -234,7 +234,9 @@ impl TeamReport {
             let mut right = 0;
             let mut voted = 0;
             for (candid, mark) in gold {
-                let Some(truth) = mark.label else { continue };
+                let Some(truth) = mark.label.filter(|label| *label != Label::Unsure) else {
+                    continue;
+                };
                 if mark.marked_by == row.annotator {
                     continue;
                 }

@@ -60,7 +60,7 @@ pub fn ReviewQueue(workbench: Workbench) -> impl IntoView {
                     total => format!("{total} alert(s) to review."),
                 }}</p>
             </Show>
-            <For each=move || queue.get() key=|item| (item.candid, item.votes.len(), item.provenance == Provenance::Unresolved) let:item>
+            <For each=move || queue.get() key=|item| (item.candid, item.votes.iter().map(|vote| (vote.annotator.clone(), vote.label)).collect::<Vec<_>>(), item.provenance == Provenance::Unresolved) let:item>
                 <ReviewCard workbench=workbench item=item />
             </For>
         </div>

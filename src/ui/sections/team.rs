@@ -54,8 +54,8 @@ fn alpha_line(report: &TeamReport, target: &str) -> String {
 
 #[component]
 pub fn TeamSection(workbench: Workbench) -> impl IntoView {
-    // Computed only while shown: at 10^5 votes a report takes a fraction of
-    // a second, which no key press should wait for.
+    // Computed only while shown (at 10^5 votes a report takes a fraction of
+    // a second); while shown, again after every change of the votes.
     let shown = RwSignal::new(false);
     let report = Memo::new(move |_| {
         if shown.get() {
