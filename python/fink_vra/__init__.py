@@ -301,7 +301,8 @@ class Agreement(NamedTuple):
 
     #: Every vote: ``alert_id`` (int64), ``annotator``, ``label``.
     votes: pa.Table
-    #: Per annotator: ``annotator, votes, shared, agreement, accuracy``.
+    #: Per annotator: ``annotator, votes, shared, agreement, accuracy, gold_votes,
+    #: gold_accuracy`` (accuracy on alerts someone else marked gold).
     annotators: pa.Table
     #: Per pair: ``a, b, shared, agreement, kappa`` (Cohen's).
     pairs: pa.Table
@@ -354,7 +355,8 @@ def agreement(files: Union[PathLike, Sequence[PathLike]], *, target: Optional[st
     return Agreement(
         votes=vote_table,
         annotators=table(report["annotators"], {"annotator": text_, "votes": count, "shared": count,
-                                                "agreement": share, "accuracy": share}),
+                                                "agreement": share, "accuracy": share,
+                                                "gold_votes": count, "gold_accuracy": share}),
         pairs=table(report["pairs"], {"a": text_, "b": text_, "shared": count, "agreement": share, "kappa": share}),
         alerts=table([dict(row, alert_id=int(row["alert"])) for row in report["labels"]],
                      {"alert_id": count, "consensus": text_, "majority": text_, "weighted": text_,
