@@ -72,6 +72,15 @@ fn record_change(replaced: &mut Vec<ReplacedVote>, kept: &LabelEntry, dropped: &
     }
 }
 
+/// One alert's votes that count (not `unsure`), (annotator, label).
+fn counted(votes: &BTreeMap<String, LabelEntry>) -> Vec<(&str, Label)> {
+    votes
+        .iter()
+        .filter(|(_, vote)| vote.label != Label::Unsure)
+        .map(|(annotator, vote)| (annotator.as_str(), vote.label))
+        .collect()
+}
+
 /// The votes of a team: alert → annotator → their current label entry. An
 /// `unsure` vote is kept (it is the annotator's act) but is an abstention:
 /// [`VoteTable::alerts`] leaves it out.
@@ -133,31 +142,28 @@ impl VoteTable {
                 },
             );
             VoteChange::Duplicate
-        } else if act_key(&vote) > act_key(&kept) {
-            let repeated = vote.label == kept.label;
-            let winner = LabelEntry {
-                random_pick,
-                ..vote
-            };
-            record_change(&mut self.replaced, &winner, &kept);
-            alert.insert(winner.annotator.clone(), winner);
-            if repeated {
-                VoteChange::Duplicate
-            } else {
-                VoteChange::Replaced(kept)
-            }
         } else {
-            let repeated = vote.label == kept.label;
-            let winner = LabelEntry {
-                random_pick,
-                ..kept
-            };
-            record_change(&mut self.replaced, &winner, &vote);
-            alert.insert(winner.annotator.clone(), winner);
-            if repeated {
-                VoteChange::Duplicate
+            // Different acts: the later stands, and says whether it changed
+            // the label (the incoming one later: replaced; earlier: outdated).
+            let incoming_wins = act_key(&vote) > act_key(&kept);
+            let (winner, loser) = if incoming_wins {
+                (vote, kept)
             } else {
-                VoteChange::Outdated
+                (kept, vote)
+            };
+            record_change(&mut self.replaced, &winner, &loser);
+            let repeated = winner.label == loser.label;
+            alert.insert(
+                winner.annotator.clone(),
+                LabelEntry {
+                    random_pick,
+                    ..winner
+                },
+            );
+            match (repeated, incoming_wins) {
+                (true, _) => VoteChange::Duplicate,
+                (false, true) => VoteChange::Replaced(loser),
+                (false, false) => VoteChange::Outdated,
             }
         }
     }
@@ -197,13 +203,16 @@ impl VoteTable {
     /// agreement and consensus are measured on.
     pub fn alerts(&self) -> impl Iterator<Item = (Candid, Vec<(&str, Label)>)> + '_ {
         self.votes.iter().filter_map(|(candid, votes)| {
-            let votes: Vec<(&str, Label)> = votes
-                .iter()
-                .filter(|(_, vote)| vote.label != Label::Unsure)
-                .map(|(annotator, vote)| (annotator.as_str(), vote.label))
-                .collect();
+            let votes = counted(votes);
             (!votes.is_empty()).then_some((*candid, votes))
         })
+    }
+
+    /// The votes on `candid` agreement and consensus count (not `unsure`),
+    /// (annotator, label) in annotator order: its item of
+    /// [`VoteTable::alerts`], empty when it has none.
+    pub fn counted_votes_on(&self, candid: Candid) -> Vec<(&str, Label)> {
+        self.votes.get(&candid).map(counted).unwrap_or_default()
     }
 
     /// The votes on `candid`, each a whole label entry, in annotator order

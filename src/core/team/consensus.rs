@@ -202,11 +202,7 @@ pub fn settle(
         let top = posteriors.as_ref().and_then(|found| found[index]);
         let (entry, provenance) =
             rule.settle_alert(table, candid, &votes, adjudicated.get(&candid), top);
-        settled.counts.count(provenance);
-        settled.provenance.insert(candid, provenance);
-        if let Some(entry) = entry {
-            settled.training.insert(entry);
-        }
+        settled.record(candid, entry, provenance);
     }
     settled
 }
@@ -231,11 +227,7 @@ impl Settled {
             self.counts.uncount(before);
         }
         self.training.remove(candid);
-        let votes: Vec<(&str, Label)> = table
-            .votes_on(candid)
-            .filter(|vote| vote.label != Label::Unsure)
-            .map(|vote| (vote.annotator.as_str(), vote.label))
-            .collect();
+        let votes = table.counted_votes_on(candid);
         if votes.is_empty() {
             return true;
         }
@@ -246,12 +238,18 @@ impl Settled {
         };
         let (entry, provenance) =
             rule.settle_alert(table, candid, &votes, adjudicated.get(&candid), None);
+        self.record(candid, entry, provenance);
+        true
+    }
+
+    /// Records what the rule made of `candid`: its provenance, counted, and
+    /// its training label, if any.
+    fn record(&mut self, candid: Candid, entry: Option<LabelEntry>, provenance: Provenance) {
         self.counts.count(provenance);
         self.provenance.insert(candid, provenance);
         if let Some(entry) = entry {
             self.training.insert(entry);
         }
-        true
     }
 }
 
