@@ -57,6 +57,7 @@ use fink_vra::core::labels::vocabulary::Label;
 use fink_vra::core::model::ModelSpec;
 use fink_vra::core::queue::QueuedAlert;
 use fink_vra::core::session::SavedSession;
+use fink_vra::core::stored_votes::{merge_records, read_record, record_bytes};
 use fink_vra::core::team::consensus::{
     ConsensusRecord, ConsensusRule, Provenance, ProvenanceCounts,
 };
@@ -769,6 +770,12 @@ struct Harness {
     database: BTreeMap<String, Vec<u8>>,
     /// The colleagues' files imported so far.
     imported: Vec<ColleagueFile>,
+    /// The browser's database: the other annotators' vote records, by
+    /// annotator (`core::stored_votes`).
+    vote_records: BTreeMap<String, Vec<u8>>,
+    /// Per annotator, the changes of their votes their record was written
+    /// at (or read back equal to): their votes are left out of `storage`.
+    written: BTreeMap<String, u64>,
 }
 
 /// The time of an act at `step` on a clock: this tab's (`a`), the other
@@ -799,6 +806,62 @@ impl Harness {
             step: 0,
             database: BTreeMap::new(),
             imported: Vec::new(),
+            vote_records: BTreeMap::new(),
+            written: BTreeMap::new(),
+        }
+    }
+
+    /// The annotators whose committed record holds their votes as they are.
+    fn stored_apart(
+        session: &LabellingSession,
+        written: &BTreeMap<String, u64>,
+    ) -> BTreeSet<String> {
+        session
+            .annotators_stored_apart()
+            .into_iter()
+            .filter(|(annotator, changes)| written.get(annotator) == Some(changes))
+            .map(|(annotator, _)| annotator)
+            .collect()
+    }
+
+    /// A tab's session as the page starts it: the saved session, then the
+    /// vote records read back; returns it with what it knows is written.
+    fn start_tab(&self) -> (LabellingSession, BTreeMap<String, u64>) {
+        let stored = self.storage.clone().expect("saved");
+        let mut session = LabellingSession::new(SavedSession::from_json(&stored).expect("reads"));
+        let records = self
+            .vote_records
+            .values()
+            .map(|bytes| read_record(bytes, self.survey).expect("every record reads back"))
+            .collect();
+        let in_step = session.take_in_stored_votes(records);
+        let changes: BTreeMap<String, u64> =
+            session.annotators_stored_apart().into_iter().collect();
+        let written = in_step
+            .into_iter()
+            .filter_map(|annotator| Some((annotator.clone(), *changes.get(&annotator)?)))
+            .collect();
+        (session, written)
+    }
+
+    /// Writes the records of the annotators whose votes changed since
+    /// (committed at once), as the page does after a save.
+    fn write_vote_records(
+        session: &LabellingSession,
+        survey: Survey,
+        written: &mut BTreeMap<String, u64>,
+        records: &mut BTreeMap<String, Vec<u8>>,
+    ) {
+        for (annotator, changes) in session.annotators_stored_apart() {
+            if written.get(&annotator) != Some(&changes) {
+                // Merged with the record stored, in one transaction, as the page does.
+                let ours = record_bytes(session.saved().labels.votes(), survey, &annotator);
+                let bytes =
+                    merge_records(records.get(&annotator).map(Vec::as_slice), &ours, survey)
+                        .expect("every record reads back");
+                records.insert(annotator.clone(), bytes);
+                written.insert(annotator, changes);
+            }
         }
     }
 
@@ -837,13 +900,24 @@ impl Harness {
             return;
         }
         if let Some(stored) = self.storage.clone() {
+            let apart = Harness::stored_apart(&self.session, &self.written);
             let (_, follow_up) = self
                 .session
-                .merge_stored(&self.workspace, &stored)
+                .merge_stored(&self.workspace, &stored, &apart)
                 .expect("our own format");
             self.follow(follow_up);
         }
-        self.storage = Some(self.session.saved().to_json());
+        // The others' votes go to their records; the saved session keeps
+        // the rest (the page saves once before the records commit and once
+        // after: the second is what stays).
+        Harness::write_vote_records(
+            &self.session,
+            self.survey,
+            &mut self.written,
+            &mut self.vote_records,
+        );
+        let apart = Harness::stored_apart(&self.session, &self.written);
+        self.storage = Some(self.session.saved_json_leaving_out(&apart));
         self.saved_revision = Some(self.session.revision());
     }
 
@@ -1179,9 +1253,9 @@ impl Harness {
             }
             Action::Reload => {
                 self.save();
-                let stored = self.storage.clone().expect("saved");
-                let saved = SavedSession::from_json(&stored).expect("reads back");
-                self.session = LabellingSession::new(saved);
+                let (session, written) = self.start_tab();
+                self.session = session;
+                self.written = written;
                 self.workspace = self.fresh_workspace();
                 self.saved_revision = None;
                 self.ranking_before_last_load = None;
@@ -1478,6 +1552,7 @@ impl Harness {
         let text = export_json(
             self.survey,
             &theirs,
+            None,
             &[] as &[RoundRecord],
             colleagues[0],
             &time,
@@ -1546,7 +1621,7 @@ impl Harness {
     fn other_tab_labels(&mut self, alerts: &[usize], label: Label, earlier: bool) {
         self.save();
         let stored = self.storage.clone().expect("saved");
-        let mut other = LabellingSession::new(SavedSession::from_json(&stored).expect("reads"));
+        let (mut other, mut other_written) = self.start_tab();
         let workspace = self.both_files();
         let me = self.reference.me.clone();
         for (given, &alert) in alerts.iter().enumerate() {
@@ -1577,13 +1652,24 @@ impl Harness {
                 );
             }
         }
-        // The other tab saves (merging with storage); this tab hears of it.
-        let _ = other.merge_stored(&workspace, &stored).expect("reads");
-        let text = other.saved().to_json();
+        // The other tab saves (merging with storage, writing the records
+        // that lag behind); this tab hears of it.
+        let other_apart = Harness::stored_apart(&other, &other_written);
+        let _ = other
+            .merge_stored(&workspace, &stored, &other_apart)
+            .expect("reads");
+        Harness::write_vote_records(
+            &other,
+            self.survey,
+            &mut other_written,
+            &mut self.vote_records,
+        );
+        let text = other.saved_json_leaving_out(&Harness::stored_apart(&other, &other_written));
         self.storage = Some(text.clone());
+        let apart = Harness::stored_apart(&self.session, &self.written);
         let (_, follow_up) = self
             .session
-            .merge_stored(&self.workspace, &text)
+            .merge_stored(&self.workspace, &text, &apart)
             .expect("reads");
         self.follow(follow_up);
     }
@@ -1831,6 +1917,7 @@ impl Harness {
         let export = export_json(
             self.survey,
             &saved.labels,
+            None,
             &saved.rounds,
             &saved.annotator,
             "t",

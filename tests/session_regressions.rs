@@ -185,6 +185,7 @@ fn a_labels_round_is_the_first_round_that_trained_it_not_the_latest() {
     let export = export_json(
         Survey::Ztf,
         &session.saved().labels,
+        None,
         &session.saved().rounds,
         "",
         "t",
@@ -313,11 +314,15 @@ fn two_tabs_saving_in_turn_keep_the_labels_of_both() {
     let by_second = label_cards(&mut second, &workspace, &[Label::Varstar]);
     // Each tab saves as the page does: merge with storage, then write.
     for tab in [&mut first, &mut second] {
-        let _ = tab.merge_stored(&workspace, &storage).expect("reads");
+        let _ = tab
+            .merge_stored(&workspace, &storage, &Default::default())
+            .expect("reads");
         storage = tab.saved().to_json();
     }
     // The first tab hears of the second's save; a reload sees both.
-    let _ = first.merge_stored(&workspace, &storage).expect("reads");
+    let _ = first
+        .merge_stored(&workspace, &storage, &Default::default())
+        .expect("reads");
     let reloaded = SavedSession::from_json(&storage).expect("reads");
     for candid in by_first.iter().chain(&by_second) {
         assert!(first.saved().labels.is_labelled(*candid));
@@ -326,7 +331,7 @@ fn two_tabs_saving_in_turn_keep_the_labels_of_both() {
     // A label undone in one tab does not come back from the other's copy.
     assert_eq!(first.undo(), Some(by_first[1]));
     let _ = first
-        .merge_stored(&workspace, &second.saved().to_json())
+        .merge_stored(&workspace, &second.saved().to_json(), &Default::default())
         .expect("reads");
     assert!(!first.saved().labels.is_labelled(by_first[1]));
 }
@@ -352,6 +357,7 @@ fn an_adjudication_stays_after_saving_over_the_copy_that_had_none_and_undo_takes
     let export = export_json(
         Survey::Ztf,
         &colleague.saved().labels,
+        None,
         &[] as &[RoundRecord],
         "bob",
         "t",
@@ -390,7 +396,9 @@ fn an_adjudication_stays_after_saving_over_the_copy_that_had_none_and_undo_takes
         "2026-11-28T10:00:00.000Z".into()
     ));
     // The page's next save merges the copy that had no decision.
-    let _ = session.merge_stored(&workspace, &stored).expect("reads");
+    let _ = session
+        .merge_stored(&workspace, &stored, &Default::default())
+        .expect("reads");
     assert!(session.review_queue().is_empty(), "the decision holds");
     assert_eq!(
         session.training_labels().get(labelled[0]).map(|e| e.label),
@@ -412,7 +420,9 @@ fn an_adjudication_stays_after_saving_over_the_copy_that_had_none_and_undo_takes
         2,
         "undo of a decision leaves every vote"
     );
-    let _ = session.merge_stored(&workspace, &decided).expect("reads");
+    let _ = session
+        .merge_stored(&workspace, &decided, &Default::default())
+        .expect("reads");
     assert_eq!(session.training_labels().get(labelled[0]), None);
     assert_eq!(session.review_queue().len(), 1);
 }
@@ -553,7 +563,7 @@ fn merging_a_tab_that_completed_a_record_keeps_it_complete() {
     let rows = session.evaluation_rows(&workspace, &job).expect("rows");
     assert!(session.complete_record(&job, job.run(&rows).expect("evaluates")));
     let _ = session
-        .merge_stored(&workspace, &pending_copy)
+        .merge_stored(&workspace, &pending_copy, &Default::default())
         .expect("reads");
     assert_eq!(
         session.saved().rounds[0].record_state,
@@ -561,7 +571,7 @@ fn merging_a_tab_that_completed_a_record_keeps_it_complete() {
     );
     let mut other = LabellingSession::new(SavedSession::from_json(&pending_copy).expect("reads"));
     let _ = other
-        .merge_stored(&workspace, &session.saved().to_json())
+        .merge_stored(&workspace, &session.saved().to_json(), &Default::default())
         .expect("reads");
     assert_eq!(other.saved().rounds, session.saved().rounds);
 }

@@ -79,6 +79,7 @@ fn ana_with_bos_file(
             let _ = store.merge_gold(marks);
             store
         },
+        None,
         &[] as &[()],
         "bo",
         "2026-12-07T09:30:00Z",
@@ -221,6 +222,7 @@ fn a_gold_alert_i_have_not_labelled_is_served_at_its_share_blind_and_measures_my
     let export = fink_vra::core::labels::exchange::export_json(
         workspace.survey(),
         &session.saved().labels,
+        None,
         &[] as &[()],
         "ana",
         "t",
@@ -254,6 +256,7 @@ fn a_gold_mark_an_undo_leaves_alone_is_neither_served_nor_exported_regression() 
     let export = fink_vra::core::labels::exchange::export_json(
         workspace.survey(),
         &session.saved().labels,
+        None,
         &[] as &[()],
         "ana",
         "t",
@@ -343,4 +346,245 @@ fn my_labeled_csv_imported_back_adds_no_annotator_regression() {
     let said = outcome.expect("imports").to_string();
     assert!(said.contains("0 vote(s) added, 3 already there"), "{said}");
     assert_eq!(session.saved().labels.votes().annotators(), ["ana"]);
+}
+
+#[test]
+fn the_labels_table_and_the_export_give_each_alerts_provenance_and_training_label() {
+    let double = WorkbenchSettings {
+        double_labelling: true,
+        ..WorkbenchSettings::default()
+    };
+    let (workspace, mut session, bos) = ana_with_bos_votes(double, 4);
+    // Ana agrees on the first, disagrees on the second; the third a reviewer
+    // settles; the fourth stays bo's alone.
+    let stamp = |minute: u32| format!("2026-12-07T10:{minute:02}:00Z");
+    assert!(session.label(&workspace, bos[0], Label::Gal, stamp(1)));
+    assert!(session.label(&workspace, bos[1], Label::Agn, stamp(2)));
+    assert!(session.label(&workspace, bos[2], Label::Agn, stamp(3)));
+    assert!(session.adjudicate(bos[2], Some(Label::Gal), None, stamp(4)));
+    let majority = WorkbenchSettings {
+        consensus: fink_vra::core::team::consensus::ConsensusRule::Majority,
+        ..session.settings().clone()
+    };
+    let _ = session.set_settings(&workspace, majority, stamp(5));
+
+    let (all, total) = session.labels_page(0, 100, None);
+    assert_eq!(total, 4);
+    let row_of = |candid| all.iter().find(|row| row.candid == candid).expect("a row");
+    use fink_vra::core::team::consensus::Provenance;
+    assert_eq!(
+        (row_of(bos[0]).provenance, row_of(bos[0]).training_label),
+        (Provenance::Unanimous, Some(Label::Gal))
+    );
+    assert_eq!(
+        (row_of(bos[1]).provenance, row_of(bos[1]).training_label),
+        (Provenance::Contested, None),
+        "a tie under majority does not train"
+    );
+    assert_eq!(
+        row_of(bos[1]).votes,
+        vec![("ana".into(), Label::Agn), ("bo".into(), Label::Gal)]
+    );
+    assert_eq!(
+        (row_of(bos[2]).provenance, row_of(bos[2]).training_label),
+        (Provenance::Adjudicated, Some(Label::Gal))
+    );
+    assert_eq!(row_of(bos[3]).provenance, Provenance::Single);
+    // Filtered and paged.
+    let (contested, total) = session.labels_page(0, 100, Some(Provenance::Contested));
+    assert_eq!((contested.len(), total), (1, 1));
+    assert_eq!(contested[0].candid, bos[1]);
+    let (second_page, total) = session.labels_page(2, 2, None);
+    assert_eq!(total, 4);
+    assert_eq!(second_page, all[2..4].to_vec());
+
+    // The export writes the same, and an import reads the votes alone.
+    let export = session.export_json("2026-12-07T11:00:00Z", |_| None);
+    let json: serde_json::Value = serde_json::from_str(&export).expect("JSON");
+    assert_eq!(json["consensus"]["rule"], "majority");
+    let outcomes = json["consensus"]["alerts"].as_array().expect("alerts");
+    assert_eq!(outcomes.len(), 4);
+    for row in &all {
+        let written = outcomes
+            .iter()
+            .find(|outcome| outcome["alert_id"] == row.candid.to_string())
+            .expect("every alert written");
+        assert_eq!(written["provenance"], row.provenance.name());
+        assert_eq!(
+            written["label"].as_str(),
+            row.training_label.map(|label| label.name())
+        );
+    }
+    let mut fresh = LabellingSession::new(SavedSession::new());
+    fresh.set_annotator("cy");
+    let mut elsewhere = Workspace::new();
+    let (outcome, _) = fresh.import(&mut elsewhere, "ana.json", &export);
+    outcome.expect("the outcomes do not stop an import");
+    assert_eq!(
+        fresh.saved().labels.votes().all_votes().count(),
+        session.saved().labels.votes().all_votes().count()
+    );
+}
+
+#[test]
+fn anonymous_review_names_the_others_by_letter_and_me_as_you() {
+    let majority = WorkbenchSettings {
+        consensus: fink_vra::core::team::consensus::ConsensusRule::Majority,
+        double_labelling: true,
+        ..WorkbenchSettings::default()
+    };
+    let (workspace, mut session, bos) = ana_with_bos_votes(majority, 1);
+    assert!(session.label(
+        &workspace,
+        bos[0],
+        Label::Agn,
+        "2026-12-07T10:00:00Z".into()
+    ));
+    let items = session.review_queue();
+    let item = items
+        .iter()
+        .find(|item| item.candid == bos[0])
+        .expect("a tie under majority is contested");
+    let named = item.vote_lines("ana", false);
+    assert_eq!(
+        named,
+        vec![
+            "ana: agn (2026-12-07T10:00:00Z)".to_string(),
+            "bo: gal (2026-12-07T09:00:00Z)".to_string()
+        ]
+    );
+    let anonymous = item.vote_lines("ana", true);
+    assert_eq!(
+        anonymous,
+        vec![
+            "you: agn (2026-12-07T10:00:00Z)".to_string(),
+            "annotator A: gal (2026-12-07T09:00:00Z)".to_string()
+        ]
+    );
+    assert!(anonymous.iter().all(|line| !line.contains("bo")));
+}
+
+#[test]
+fn a_copy_saved_without_the_votes_stored_apart_is_not_behind_so_two_tabs_do_not_save_in_turn_regression(
+) {
+    // Two tabs hold bo's votes; each saves without them once bo's record
+    // is in the database. Merging the other's copy must not count it as
+    // behind (which saved again, and the other tab merged that…).
+    let (workspace, session, _) = ana_with_bos_votes(WorkbenchSettings::default(), 3);
+    let apart: std::collections::BTreeSet<String> = session
+        .annotators_stored_apart()
+        .into_iter()
+        .map(|(annotator, _)| annotator)
+        .collect();
+    assert_eq!(apart, std::collections::BTreeSet::from(["bo".to_string()]));
+    let copy = session.saved_json_leaving_out(&apart);
+    assert!(
+        !copy.contains("\"annotator\":\"bo\""),
+        "bo's votes left out"
+    );
+    let mut other_tab = session.clone();
+    let before = other_tab.revision();
+    let _ = other_tab
+        .merge_stored(&workspace, &copy, &apart)
+        .expect("reads");
+    assert_eq!(other_tab.revision(), before, "nothing to save again");
+    assert_eq!(
+        other_tab.saved().labels,
+        session.saved().labels,
+        "no vote lost"
+    );
+    // The copy names what it left out: a tab whose own record of bo has
+    // not committed does not count it behind either (it writes its record).
+    let _ = other_tab
+        .merge_stored(&workspace, &copy, &Default::default())
+        .expect("reads");
+    assert_eq!(other_tab.revision(), before);
+    // A copy that lacks bo's votes without saying so is behind: saved again.
+    let mut unnamed: serde_json::Value = serde_json::from_str(&copy).expect("JSON");
+    unnamed["votes_stored_apart"] = serde_json::json!([]);
+    let _ = other_tab
+        .merge_stored(&workspace, &unnamed.to_string(), &Default::default())
+        .expect("reads");
+    assert_ne!(other_tab.revision(), before);
+}
+
+#[test]
+fn the_others_votes_read_back_from_their_records_are_the_votes_the_session_had() {
+    use fink_vra::core::stored_votes::{read_record, record_bytes};
+    let (workspace, session, _) = ana_with_bos_votes(WorkbenchSettings::default(), 5);
+    let apart: std::collections::BTreeSet<String> = session
+        .annotators_stored_apart()
+        .into_iter()
+        .map(|(annotator, _)| annotator)
+        .collect();
+    let survey = workspace.survey();
+    let records: Vec<_> = apart
+        .iter()
+        .map(|annotator| {
+            read_record(
+                &record_bytes(session.saved().labels.votes(), survey, annotator),
+                survey,
+            )
+            .expect("reads")
+        })
+        .collect();
+    // A reload: the saved session without bo's votes, then bo's record.
+    let head = SavedSession::from_json(&session.saved_json_leaving_out(&apart)).expect("reads");
+    let mut reloaded = LabellingSession::new(head);
+    assert_eq!(reloaded.saved().labels.votes().vote_count(), 0);
+    let in_step = reloaded.take_in_stored_votes(records);
+    assert_eq!(in_step, apart);
+    assert_eq!(reloaded.saved().labels, session.saved().labels);
+    assert_eq!(
+        reloaded.training_labels(),
+        session.training_labels(),
+        "settled again"
+    );
+}
+
+#[test]
+fn two_tabs_under_two_names_leaving_out_each_others_votes_do_not_save_in_turn_regression() {
+    // The name was corrected in one tab only: "anna" there, "ana" here.
+    // Each left out the other's votes (another annotator's, in a record),
+    // and each found the other's copy behind: they saved in turn forever.
+    let (workspace, mut here, bos) = ana_with_bos_votes(
+        WorkbenchSettings {
+            double_labelling: true,
+            ..WorkbenchSettings::default()
+        },
+        2,
+    );
+    assert!(here.label(
+        &workspace,
+        bos[0],
+        Label::Gal,
+        "2026-12-07T10:00:00Z".into()
+    ));
+    let mut there = here.clone();
+    there.set_annotator("anna");
+    let apart_of = |session: &LabellingSession| -> std::collections::BTreeSet<String> {
+        session
+            .annotators_stored_apart()
+            .into_iter()
+            .map(|(annotator, _)| annotator)
+            .collect()
+    };
+    let (here_apart, there_apart) = (apart_of(&here), apart_of(&there));
+    assert_eq!(there_apart.len(), 2, "there, ana's votes are another's too");
+    let there_copy = there.saved_json_leaving_out(&there_apart);
+    let before = here.revision();
+    let _ = here
+        .merge_stored(&workspace, &there_copy, &here_apart)
+        .expect("reads");
+    assert_eq!(
+        here.revision(),
+        before,
+        "the copy left ana's votes out on purpose"
+    );
+    let here_copy = here.saved_json_leaving_out(&here_apart);
+    let before = there.revision();
+    let _ = there
+        .merge_stored(&workspace, &here_copy, &there_apart)
+        .expect("reads");
+    assert_eq!(there.revision(), before);
 }

@@ -84,6 +84,7 @@ fn a_rounds_record_does_not_depend_on_the_order_its_rows_came_in() {
     let label_file = export_json(
         Survey::Ztf,
         &saved.labels,
+        None,
         &saved.rounds,
         "ana",
         "2026-12-06T12:00:00Z",

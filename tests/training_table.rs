@@ -56,6 +56,7 @@ fn export_with_rows(workspace: &Workspace, session: &LabellingSession) -> String
     export_json(
         Survey::Ztf,
         &saved.labels,
+        None,
         &saved.rounds,
         "ana",
         "2026-12-04T12:00:00Z",
@@ -302,6 +303,7 @@ fn train_from_a_version_3_file_alone_writes_the_pages_model_file() {
     let text = export_json(
         Survey::Ztf,
         &partial.labels,
+        None,
         &partial.rounds,
         "ana",
         "t",

@@ -124,6 +124,90 @@ async fn training_rows_round_trip_through_indexed_db_by_survey_and_key() {
 }
 
 #[wasm_bindgen_test]
+async fn vote_records_round_trip_through_indexed_db_by_survey_and_annotator() {
+    use fink_vra::core::alert::Candid;
+    use fink_vra::core::labels::entry::LabelEntry;
+    use fink_vra::core::labels::vocabulary::Label;
+    use fink_vra::core::labels::votes::VoteTable;
+    use fink_vra::core::stored_votes::{merge_records, read_record, record_bytes};
+    let vote = |candid: u64, annotator: &str, label: Label| LabelEntry {
+        candid: Candid(candid),
+        object_id: "ZTF25aaaaaaa".into(),
+        label,
+        timestamp: "2026-12-07T10:00:00.000Z".into(),
+        annotator: annotator.into(),
+        round: None,
+        random_pick: false,
+    };
+    let table = VoteTable::from_entries(&[
+        vote(1, "bo", Label::Gal),
+        vote(2, "bo", Label::Agn),
+        vote(1, "cy: the <b>second</b>", Label::Gal),
+    ]);
+    let records = |names: &[&str]| -> Vec<(String, Vec<u8>)> {
+        names
+            .iter()
+            .map(|name| (name.to_string(), record_bytes(&table, Survey::Ztf, name)))
+            .collect()
+    };
+    let merge = |stored: Option<&[u8]>, ours: &[u8]| {
+        merge_records(stored, ours, Survey::Ztf).map_err(|error| error.to_string())
+    };
+    training_db::merge_vote_records(
+        Survey::Ztf,
+        records(&["bo", "cy: the <b>second</b>"]),
+        merge,
+    )
+    .await
+    .expect("stores");
+    // Another tab, which never read bo's record, writes bo's record with a
+    // vote of its own: merged in the transaction, never written over.
+    let other_tab = VoteTable::from_entries(&[vote(3, "bo", Label::Bogus)]);
+    let stored = training_db::merge_vote_records(
+        Survey::Ztf,
+        vec![(
+            "bo".to_string(),
+            record_bytes(&other_tab, Survey::Ztf, "bo"),
+        )],
+        merge,
+    )
+    .await
+    .expect("stores");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        read_record(&stored[0].1, Survey::Ztf)
+            .expect("reads")
+            .votes
+            .len(),
+        3,
+        "the record stored is the union, and it is what the tab takes in"
+    );
+    let bytes = training_db::read_vote_records(Survey::Ztf)
+        .await
+        .expect("reads");
+    let mut back: Vec<(String, usize)> = bytes
+        .iter()
+        .map(|bytes| read_record(bytes, Survey::Ztf).expect("reads back"))
+        .map(|record| (record.annotator, record.votes.len()))
+        .collect();
+    back.sort();
+    assert_eq!(
+        back,
+        vec![
+            ("bo".to_string(), 3),
+            ("cy: the <b>second</b>".to_string(), 1)
+        ]
+    );
+    assert!(
+        training_db::read_vote_records(Survey::Lsst)
+            .await
+            .expect("reads")
+            .is_empty(),
+        "another survey's votes are apart"
+    );
+}
+
+#[wasm_bindgen_test]
 fn a_session_text_is_read_back_only_when_someone_else_stored_it() {
     let key = "fink-vra/test/stored-by-others";
     let local_storage = web_sys::window()

@@ -29,6 +29,7 @@ pub mod queue;
 pub mod random;
 pub mod ranking_fit;
 pub mod session;
+pub mod stored_votes;
 pub mod team;
 pub mod training_table;
 pub mod wire;

@@ -52,6 +52,11 @@ pub struct SavedSession {
     /// Adjudications undone: no merge brings them back either.
     #[serde(default)]
     pub undone_adjudications: BTreeSet<Adjudication>,
+    /// In a copy read from storage: the annotators whose votes the tab that
+    /// saved it left out (their record in the browser's database holds
+    /// them, `core::stored_votes`); empty in a session this tab holds.
+    #[serde(default)]
+    pub votes_stored_apart: BTreeSet<String>,
 }
 
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -163,7 +168,10 @@ impl SavedSession {
     }
 
     /// `entries` without the votes undone here.
-    fn not_undone(&self, entries: impl IntoIterator<Item = LabelEntry>) -> Vec<LabelEntry> {
+    pub(crate) fn not_undone(
+        &self,
+        entries: impl IntoIterator<Item = LabelEntry>,
+    ) -> Vec<LabelEntry> {
         entries
             .into_iter()
             .filter(|entry| {

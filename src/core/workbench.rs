@@ -75,6 +75,10 @@ pub struct WorkbenchSettings {
     /// to 1; 5 % by default): they measure each annotator's accuracy.
     #[serde(default = "default_gold_share")]
     pub gold_share: f64,
+    /// Anonymous review: review cards name the others' votes "annotator A",
+    /// "B"… instead of their names; off by default.
+    #[serde(default)]
+    pub anonymous_review: bool,
 }
 
 fn default_gold_share() -> f64 {
@@ -125,6 +129,7 @@ impl Default for WorkbenchSettings {
             votes_per_alert: default_votes_per_alert(),
             blind_labelling: default_blind_labelling(),
             gold_share: default_gold_share(),
+            anonymous_review: false,
         }
     }
 }

@@ -67,6 +67,9 @@ pub fn App() -> impl IntoView {
             {move || workbench.storage_problem.get().map(|problem| view! {
                 <p class="storage-warning" data-testid="storage-warning" role="alert">{problem.describe()}</p>
             })}
+            {move || workbench.votes_problem.get().map(|problem| view! {
+                <p class="storage-warning" data-testid="votes-storage-warning" role="alert">{problem}</p>
+            })}
         </header>
         <main class="notebook">
             <LoadSection workspace handles reader progress on_loaded=alerts_added on_switch=switch_survey />

@@ -12,6 +12,7 @@ mod mlflow_log;
 mod ranking_fit;
 mod round_records;
 mod sections;
+mod team_votes;
 mod training_rows;
 mod workbench;
 pub mod worker_main;

@@ -13,6 +13,7 @@ use super::browser::clock::now_iso;
 use super::browser::storage::{self, session_key, unreadable_session_key, StorageProblem};
 use super::ranking_fit;
 use super::round_records::RecordProgress;
+use super::team_votes::VoteStoreState;
 use super::worker_pool::{pool_size, WorkerPool};
 use super::worker_slot::WorkerSlot;
 use crate::core::alert::{Candid, Survey};
@@ -61,6 +62,13 @@ pub struct Workbench {
     pub dropped_rows: RwSignal<usize>,
     /// Bumped whenever the workspace's training table changes.
     pub table_revision: RwSignal<u64>,
+    /// The other annotators' votes in the browser's database (`team_votes`).
+    pub(super) vote_store: StoredValue<VoteStoreState>,
+    /// True while the team's stored votes are being read (an export then
+    /// would lack them).
+    pub team_votes_loading: RwSignal<bool>,
+    /// Why the team's votes cannot be kept in the database, if so.
+    pub votes_problem: RwSignal<Option<String>>,
 }
 
 /// Reads `survey`'s saved session; one that cannot be read is kept aside
@@ -113,6 +121,9 @@ impl Workbench {
             database_problem: RwSignal::new(None),
             dropped_rows: RwSignal::new(0),
             table_revision: RwSignal::new(0),
+            vote_store: StoredValue::new(VoteStoreState::default()),
+            team_votes_loading: RwSignal::new(false),
+            votes_problem: RwSignal::new(None),
         };
         let revision = Memo::new(move |_| workbench.session.with(LabellingSession::revision));
         // `get`, not `track`: a memo computes (and subscribes) only when read.
@@ -126,6 +137,8 @@ impl Workbench {
         });
         workbench.load_stored_rows();
         workbench.follow_other_tabs_rows();
+        workbench.load_stored_votes();
+        workbench.follow_other_tabs_votes();
         let keys = Survey::ALL.map(session_key).to_vec();
         storage::on_saved_by_another_tab(keys, move |key, text| {
             if key == session_key(workbench.survey()) {
@@ -175,11 +188,15 @@ impl Workbench {
         self.table_revision.update(|revision| *revision += 1);
         self.stored_rows_read.set_value(false);
         self.load_stored_rows();
+        self.votes_problem.set(None);
+        self.restart_vote_store();
     }
 
     /// Saves the session, merged first with what storage holds if another
-    /// tab stored it (its labels are kept, never overwritten).
-    fn save(&self) {
+    /// tab stored it (its labels are kept, never overwritten), without the
+    /// votes whose record the database holds; then writes the records of
+    /// votes that changed.
+    pub(super) fn save(&self) {
         if self.saving_blocked.get_value() {
             return;
         }
@@ -195,10 +212,12 @@ impl Workbench {
         if self.saving_blocked.get_value() {
             return;
         }
+        let stored_apart = self.votes_stored_apart();
         let text = self
             .session
-            .with_untracked(|session| session.saved().to_json());
+            .with_untracked(|session| session.saved_json_leaving_out(&stored_apart));
         self.storage_problem.set(storage::save(key, &text).err());
+        self.store_votes();
     }
 
     /// Takes in a saved copy of the session (another tab's). One this page
@@ -206,9 +225,11 @@ impl Workbench {
     /// saved over; if it cannot be, nothing is saved over it from now on.
     fn merge_stored(&self, stored: &str) {
         let before = self.session.with_untracked(LabellingSession::revision);
+        let stored_apart = self.votes_stored_apart();
         let merged = self.workspace.with_untracked(|workspace| {
-            self.session
-                .try_update_untracked(|session| session.merge_stored(workspace, stored))
+            self.session.try_update_untracked(|session| {
+                session.merge_stored(workspace, stored, &stored_apart)
+            })
         });
         match merged {
             Some(Ok((_, follow_up))) => {

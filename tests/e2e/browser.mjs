@@ -156,3 +156,44 @@ export function storedRowCount(page) {
       }),
   );
 }
+
+/** Every vote the page keeps for `survey` ("ztf" or "lsst"): the saved
+ * session's in localStorage (mine, and the others' whose record has not
+ * committed yet) and the others' records in the database (`team-votes`),
+ * one per annotator and alert. */
+export function storedVotes(page, survey = "ztf") {
+  return page.evaluate(
+    (survey) =>
+      new Promise((resolve) => {
+        const key = survey === "ztf" ? "fink-vra/session/v1" : "fink-vra/session/lsst/v1";
+        const session = JSON.parse(localStorage.getItem(key) ?? "null");
+        const votes = new Map();
+        for (const vote of session?.labels?.votes ?? []) votes.set(`${vote.candid}/${vote.annotator}`, vote);
+        const open = indexedDB.open("fink-vra");
+        const done = () => resolve([...votes.values()]);
+        open.onsuccess = () => {
+          const database = open.result;
+          if (!database.objectStoreNames.contains("team-votes")) {
+            database.close();
+            return done();
+          }
+          const range = IDBKeyRange.bound(`${survey}:`, `${survey};`);
+          const request = database.transaction("team-votes").objectStore("team-votes").getAll(range);
+          request.onsuccess = () => {
+            for (const bytes of request.result) {
+              const record = JSON.parse(new TextDecoder().decode(bytes));
+              for (const vote of record.votes) {
+                const id = `${vote.candid}/${vote.annotator}`;
+                if (!votes.has(id)) votes.set(id, vote);
+              }
+            }
+            database.close();
+            done();
+          };
+          request.onerror = () => done();
+        };
+        open.onerror = () => done();
+      }),
+    survey,
+  );
+}

@@ -9,8 +9,9 @@
 // importing one export shows that context's numbers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ARTIFACTS, download, loadSamples, openPage, setAnnotator, train, useBuiltPage } from "./browser.mjs";
+import { ARTIFACTS, download, loadSamples, openPage, setAnnotator, storedVotes, train, useBuiltPage } from "./browser.mjs";
 
 const built = useBuiltPage();
 
@@ -122,6 +123,38 @@ test("three annotators label, exchange files, agree on the Team numbers, review 
   assert.equal(contested.length, 2);
   for (const { page } of team) assert.deepEqual(await reviewed(page), contested);
   const [ana] = team;
+
+  // The labels table gives every alert its provenance; the contested ones do not train.
+  await ana.page.getByTestId("labels-details").locator("summary").click();
+  await ana.page.getByTestId("labels-filter").selectOption("contested");
+  await ana.page.waitForFunction(
+    (count) => document.querySelectorAll('[data-testid="labels-row"]').length === count,
+    contested.length,
+  );
+  const contestedRows = await ana.page.getByTestId("labels-row").evaluateAll((rows) => rows.map((row) => row.dataset.alert));
+  assert.deepEqual(contestedRows.sort(), contested);
+  assert.deepEqual(
+    await ana.page.getByTestId("labels-training-label").allTextContents(),
+    contested.map(() => "(does not train)"),
+  );
+  await ana.page.getByTestId("labels-filter").selectOption("");
+  await ana.page.waitForFunction(() => document.querySelectorAll('[data-testid="labels-row"]').length === 14);
+  const provenances = await ana.page.getByTestId("labels-provenance").allTextContents();
+  const tally = provenances.reduce((counts, name) => ({ ...counts, [name]: (counts[name] ?? 0) + 1 }), {});
+  assert.deepEqual(tally, { single: 2, unanimous: 4, majority: 6, contested: 2 });
+  await ana.page.getByTestId("labels-details").locator("summary").click();
+
+  // Anonymous review: the others' names give way to letters on the review cards.
+  const named = await ana.page.getByTestId("review-vote").allTextContents();
+  assert.ok(named.some((line) => line.startsWith("bo: ")), named.join("; "));
+  await ana.page.getByTestId("anonymous-review").check();
+  await ana.page.waitForFunction(() =>
+    [...document.querySelectorAll('[data-testid="review-vote"]')].every((node) => !/^(bo|cy):/.test(node.textContent)),
+  );
+  const anonymous = await ana.page.getByTestId("review-vote").allTextContents();
+  assert.ok(anonymous.some((line) => line.startsWith("annotator A: ")), anonymous.join("; "));
+  assert.ok(anonymous.some((line) => line.startsWith("you: ")), anonymous.join("; "));
+  await ana.page.getByTestId("anonymous-review").uncheck();
   await ana.page.screenshot({ path: join(ARTIFACTS, "team.png"), fullPage: true });
 
   // Double labelling serves cy's alerts to ana, hiding cy's vote until hers.
@@ -189,4 +222,74 @@ test("three annotators label, exchange files, agree on the Team numbers, review 
     assert.deepEqual(errors, []);
     await context.close();
   }
+});
+
+/** A ZTF objectId for index `n` (ZTF, a year, seven letters). */
+function objectIdOf(n) {
+  let letters = "";
+  for (let i = 0; i < 7; i += 1) {
+    letters = String.fromCharCode(97 + (n % 26)) + letters;
+    n = Math.floor(n / 26);
+  }
+  return `ZTF25${letters}`;
+}
+
+/** A version 4 ZTF label file: `annotators` colleagues' votes on `alerts`
+ * alerts (none of them loaded), agreeing with the alert's own label 4
+ * times in 5. */
+function teamFile(alerts, annotators, firstAnnotator = 0) {
+  const labels = [];
+  const names = ["gal", "extragal", "agn", "varstar"];
+  for (let a = firstAnnotator; a < firstAnnotator + annotators; a += 1) {
+    for (let index = 0; index < alerts; index += 1) {
+      const own = index % names.length;
+      const agrees = (index * 7 + a * 13) % 5 !== 0;
+      labels.push({
+        alert_id: String(4_000_000_000_000_000 + index),
+        object_id: objectIdOf(index),
+        label: names[agrees ? own : (own + 1 + a) % names.length],
+        timestamp: `2026-12-07T10:00:${String(a % 60).padStart(2, "0")}.000Z`,
+        annotator: `colleague ${a}`,
+        round: null,
+      });
+    }
+  }
+  return JSON.stringify({ format: "fink-vra-labels", version: 4, survey: "ztf", exported_at: "2026-12-07T12:00:00Z", annotator: "team", labels, adjudications: [], gold: [], rounds: [] });
+}
+
+test("a team's 100,000 votes are kept beyond localStorage, through a reload, and reach another tab", async () => {
+  const context = await built.browser.newContext();
+  const { page, errors } = await openPage(context, built);
+  await setAnnotator(page, "ana");
+  const teamPath = join(ARTIFACTS, "team-10x10000.json");
+  await writeFile(teamPath, teamFile(10_000, 10));
+  await page.getByTestId("import-file").setInputFiles(teamPath);
+  await page.waitForFunction(() => /100000 vote\(s\) added/.test(document.querySelector('[data-testid="import-report"]')?.textContent ?? ""), null, { timeout: 60_000 });
+  const before = await teamNumbers(page);
+  assert.equal(before.annotators.length, 10);
+  // Once the records commit, the saved session keeps none of their votes.
+  await page.waitForFunction(() => (localStorage.getItem("fink-vra/session/v1") ?? "").length < 100_000, null, { timeout: 60_000 });
+  assert.equal((await storedVotes(page)).length, 100_000);
+  assert.equal(await page.getByTestId("storage-warning").count(), 0, "nothing about a full storage");
+
+  // A second tab reads them, and hears of the next import in the first.
+  const { page: second, errors: secondErrors } = await openPage(context, built);
+  assert.deepEqual(await teamNumbers(second), before);
+  const morePath = join(ARTIFACTS, "team-one-more.json");
+  await writeFile(morePath, teamFile(100, 1, 10));
+  await page.getByTestId("import-file").setInputFiles(morePath);
+  await second.waitForFunction(() => document.querySelectorAll('[data-testid="team-annotator"]').length === 11, null, { timeout: 60_000 });
+  const after = await teamNumbers(page);
+  assert.deepEqual(await teamNumbers(second), after);
+
+  // A reload reads them back: the same numbers, the same export.
+  await page.reload();
+  await page.getByTestId("unexported").waitFor();
+  assert.deepEqual(await teamNumbers(page), after);
+  await page.locator('[data-testid="export-json"]:not([disabled])').waitFor();
+  const exported = JSON.parse(await readFile(await download(page, page.getByTestId("export-json"), "team-100k-after-reload.json"), "utf8"));
+  assert.equal(exported.labels.length, 100_100);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(secondErrors, []);
+  await context.close();
 });

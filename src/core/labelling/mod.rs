@@ -9,6 +9,7 @@
 //! its answer is applied here, whenever it comes back: everything is keyed by
 //! alert id, so a late answer can be stale but never out of range.
 
+mod labels_table;
 mod review;
 mod rounds;
 mod sharing;
@@ -30,6 +31,7 @@ use crate::core::team::consensus::{settle, ConsensusRecord, ConsensusRule, Settl
 use crate::core::workbench::{batch_progress, WorkbenchSettings};
 use crate::core::workspace::Workspace;
 
+pub use labels_table::LabelRow;
 pub use review::ReviewItem;
 use rounds::Scores;
 pub use rounds::StaleTraining;

@@ -29,6 +29,40 @@ pub struct ReviewItem {
     pub provenance: Provenance,
 }
 
+impl ReviewItem {
+    /// Each vote as the review card reads it: who, the label, when. With
+    /// `anonymous` (the "anonymous review" setting) the others are
+    /// "annotator A", "B"… in the card's vote order, so that a reviewer
+    /// judges the votes, not the names; my own vote is "you" either way.
+    pub fn vote_lines(&self, me: &str, anonymous: bool) -> Vec<String> {
+        let mut others = 0u8;
+        self.votes
+            .iter()
+            .map(|vote| {
+                let name = if vote.annotator.is_empty() {
+                    "you (unnamed)".to_string()
+                } else if anonymous && vote.annotator == me {
+                    "you".to_string()
+                } else if anonymous {
+                    others = others.saturating_add(1);
+                    format!("annotator {}", anonymous_letter(others))
+                } else {
+                    vote.annotator.clone()
+                };
+                format!("{name}: {} ({})", vote.label, vote.timestamp)
+            })
+            .collect()
+    }
+}
+
+/// A, B, … Z, then 27, 28…: an annotator's stand-in name on an anonymous card.
+fn anonymous_letter(position: u8) -> String {
+    match position {
+        1..=26 => char::from(b'A' + position - 1).to_string(),
+        other => other.to_string(),
+    }
+}
+
 impl LabellingSession {
     /// The team's numbers on this session's votes (α on the settings' model
     /// type's two classes too), as `fink-vra agreement` gives them from the

@@ -1,12 +1,20 @@
-//! Labels from elsewhere: a label file imported, and the copy of the
-//! session another tab saved (the same merge rules for both).
+//! Labels from elsewhere and to elsewhere: a label file imported, the copy
+//! of the session another tab saved (the same merge rules for both), and
+//! the JSON export.
 
 use super::{FollowUp, LabellingSession};
 use crate::core::active::evaluation::RecordState;
 use crate::core::active::round::RoundRecord;
-use crate::core::labels::exchange::LabelImportError;
+use std::collections::BTreeSet;
+
+use crate::core::alert::Candid;
+use crate::core::labels::exchange::{
+    export_json, AlertOutcome, KnownRow, LabelImportError, Outcomes,
+};
 use crate::core::labels::store::MergeReport;
 use crate::core::session::{ImportOutcome, SavedSession, SessionError};
+use crate::core::stored_votes::VoteRecord;
+use crate::core::team::consensus::ConsensusRule;
 use crate::core::workspace::Workspace;
 
 impl LabellingSession {
@@ -49,11 +57,14 @@ impl LabellingSession {
     /// Merges what another tab saved (text from storage); used before every
     /// save and when the browser says another tab saved. When the stored copy
     /// lacks something of ours (two tabs wrote at once), the revision changes
-    /// too, so that the page saves the union.
+    /// too, so that the page saves the union; the votes of `stored_apart`
+    /// (kept in the browser's database, left out of saved copies) are not
+    /// looked for in it.
     pub fn merge_stored(
         &mut self,
         workspace: &Workspace,
         text: &str,
+        stored_apart: &BTreeSet<String>,
     ) -> Result<(MergeReport, FollowUp), SessionError> {
         let stored = SavedSession::from_json(text)?;
         let before = (self.saved.labels.clone(), self.saved.rounds.len());
@@ -69,7 +80,13 @@ impl LabellingSession {
         }
         // Storage lacks something this copy has (a record completed here
         // too): saved again.
-        let stored_behind = stored.labels != self.saved.labels
+        // Votes either tab keeps in the database are not looked for in the
+        // copy (two tabs under two names each leave out the other's).
+        let apart: BTreeSet<String> = stored_apart
+            .union(&stored.votes_stored_apart)
+            .cloned()
+            .collect();
+        let stored_behind = !stored.labels.same_leaving_out(&self.saved.labels, &apart)
             || stored.undone.len() != self.saved.undone.len()
             || stored.undone_adjudications.len() != self.saved.undone_adjudications.len()
             || stored.rounds.len() != self.saved.rounds.len()
@@ -102,4 +119,83 @@ fn record_states(rounds: &[RoundRecord]) -> Vec<RecordState> {
         .iter()
         .map(|record| record.record_state.clone())
         .collect()
+}
+
+impl LabellingSession {
+    /// Takes in the other annotators' votes read back from the browser's
+    /// database (`core::stored_votes`); returns the annotators whose votes
+    /// here are exactly their record's. Alerts they voted on leave the
+    /// queue as any voted alert does (the card passes over them).
+    pub fn take_in_stored_votes(&mut self, records: Vec<VoteRecord>) -> BTreeSet<String> {
+        let changes_before: Vec<(String, u64)> = self.saved.annotators_stored_apart();
+        let (report, in_step) = self.saved.take_in_stored_votes(records);
+        // A record of my own name may replace a vote of mine; a round set
+        // on a vote changes no count, but its annotator's changes.
+        if report.added + report.replaced > 0
+            || self.saved.annotators_stored_apart() != changes_before
+        {
+            self.changed();
+        }
+        in_step
+    }
+
+    /// The saved session as JSON, without the votes of `stored_apart`
+    /// (`SavedSession::to_json_leaving_out`).
+    pub fn saved_json_leaving_out(&self, stored_apart: &BTreeSet<String>) -> String {
+        self.saved.to_json_leaving_out(stored_apart)
+    }
+
+    /// The annotators whose votes are stored apart, with the number that
+    /// moves when their votes change (`SavedSession::annotators_stored_apart`).
+    pub fn annotators_stored_apart(&self) -> Vec<(String, u64)> {
+        self.saved.annotators_stored_apart()
+    }
+
+    /// What the consensus rule made of every alert with a vote that counts: its training
+    /// label and provenance, with the rule, for the export.
+    pub fn outcomes(&self) -> Outcomes {
+        let settings = &self.saved.settings;
+        Outcomes {
+            rule: settings.consensus.name(),
+            posterior_threshold: settings.posterior_threshold,
+            annotator: match settings.consensus {
+                ConsensusRule::Mine => self.saved.annotator.clone(),
+                _ => String::new(),
+            },
+            alerts: self
+                .settled
+                .provenance
+                .iter()
+                .map(|(candid, provenance)| AlertOutcome {
+                    alert_id: candid.to_string(),
+                    label: self
+                        .settled
+                        .training
+                        .get(*candid)
+                        .map(|entry| entry.label.to_string()),
+                    provenance: provenance.name(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The JSON export (version 4) of this session: every vote,
+    /// adjudication and gold mark, each alert's outcome under the consensus
+    /// rule, the rounds; each vote with the feature row `row_of` knows.
+    pub fn export_json<'a>(
+        &self,
+        exported_at: &str,
+        row_of: impl Fn(Candid) -> Option<KnownRow<'a>>,
+    ) -> String {
+        let saved = &self.saved;
+        export_json(
+            saved.survey,
+            &saved.labels,
+            Some(&self.outcomes()),
+            &saved.rounds,
+            &saved.annotator,
+            exported_at,
+            row_of,
+        )
+    }
 }

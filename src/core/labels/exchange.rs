@@ -147,7 +147,39 @@ struct Export<'r, R> {
     adjudications: Vec<ExportedAdjudication>,
     /// Every gold mark (`label: null`: no longer gold).
     gold: Vec<ExportedGold>,
+    /// The exporting session's consensus rule, and what it made of every
+    /// voted alert (derived from the votes: an import never reads it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consensus: Option<&'r Outcomes>,
     rounds: &'r [R],
+}
+
+/// What the exporting session's consensus rule made of the votes: written
+/// in the JSON export for the team's scripts (each alert's training label
+/// and provenance), never read back, since an import settles its votes by
+/// its own rule.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcomes {
+    /// `mine`, `majority` or `weighted`.
+    pub rule: &'static str,
+    /// The posterior a `weighted` label needed.
+    pub posterior_threshold: f64,
+    /// Whose votes `mine` preferred (empty for the other rules).
+    pub annotator: String,
+    /// Every alert with a vote that counts (not only `unsure`), in
+    /// alert-id order.
+    pub alerts: Vec<AlertOutcome>,
+}
+
+/// One alert's training label and where it came from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlertOutcome {
+    pub alert_id: String,
+    /// `null`: the alert does not train (contested, or left unresolved).
+    pub label: Option<String>,
+    /// single, unanimous, majority, weighted, mine, adjudicated,
+    /// unresolved or contested.
+    pub provenance: &'static str,
 }
 
 /// One adjudication in the JSON export (version 4).
@@ -222,12 +254,15 @@ fn exported<'a>(
 }
 
 /// Writes the JSON export (version 4) of `survey`'s `store` (every vote and
-/// adjudication) and `rounds`, with the feature row `row_of` knows for each
+/// adjudication), what the consensus rule made of them (`consensus`, when
+/// given) and `rounds`, with the feature row `row_of` knows for each
 /// voted alert. Alert ids are strings:
 /// they exceed 2^53 and must never pass through a JSON number.
+#[allow(clippy::too_many_arguments)]
 pub fn export_json<'a, R: Serialize>(
     survey: Survey,
     store: &LabelStore,
+    consensus: Option<&Outcomes>,
     rounds: &[R],
     annotator: &str,
     exported_at: &str,
@@ -253,6 +288,7 @@ pub fn export_json<'a, R: Serialize>(
             .map(ExportedAdjudication::of)
             .collect(),
         gold: store.exported_gold_marks().map(ExportedGold::of).collect(),
+        consensus,
         rounds,
     };
     serde_json::to_string_pretty(&export).unwrap_or_default()
@@ -288,6 +324,7 @@ mod tests {
         let json = export_json(
             Survey::Ztf,
             &store,
+            None,
             &[] as &[()],
             "ana",
             "2026-11-27T10:00:00Z",
@@ -323,7 +360,9 @@ mod tests {
             timestamp: "2025-06-03T08:00:00Z".into(),
         };
         assert!(store.adjudicate(decision.clone()));
-        let json = export_json(Survey::Ztf, &store, &[] as &[()], "ana", "t", |_| None);
+        let json = export_json(Survey::Ztf, &store, None, &[] as &[()], "ana", "t", |_| {
+            None
+        });
         let imported = import_json::<IgnoredAny>("team.json", &json).expect("valid");
         assert_eq!(imported.labels.len(), 3, "every vote");
         assert_eq!(imported.adjudications, [decision]);
@@ -431,7 +470,9 @@ mod tests {
             random_pick: true,
             ..store.vote_of(Candid(7), "ana").expect("labelled").clone()
         });
-        let json = export_json(Survey::Ztf, &store, &[] as &[()], "ana", "t", |_| None);
+        let json = export_json(Survey::Ztf, &store, None, &[] as &[()], "ana", "t", |_| {
+            None
+        });
         assert_eq!(json.matches("\"random_pick\": true").count(), 1, "{json}");
         assert!(!json.contains("\"random_pick\": false"), "{json}");
         let imported = import_json::<IgnoredAny>("labels.json", &json).expect("valid");

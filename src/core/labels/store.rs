@@ -41,6 +41,22 @@ impl PartialEq for LabelStore {
     }
 }
 
+impl LabelStore {
+    /// Whether the two stores hold the same votes, adjudications and gold
+    /// marks, the votes of `stored_apart` (kept in the browser's database,
+    /// not in the saved session) left out of both.
+    pub fn same_leaving_out(&self, other: &LabelStore, stored_apart: &BTreeSet<String>) -> bool {
+        let kept = |vote: &&LabelEntry| !stored_apart.contains(&vote.annotator);
+        self.adjudications == other.adjudications
+            && self.gold == other.gold
+            && self
+                .votes
+                .all_votes()
+                .filter(kept)
+                .eq(other.votes.all_votes().filter(kept))
+    }
+}
+
 /// What [`LabelStore::undo`] restores: one annotator's vote on an alert,
 /// or the adjudication of an alert, as it was before this session's act.
 #[derive(Clone, Debug, PartialEq)]
@@ -210,9 +226,11 @@ impl LabelStore {
     /// vote's round, once set, never changes.
     pub fn set_rounds(&mut self, rounds: &BTreeMap<Candid, u32>) {
         for (candid, &round) in rounds {
-            for vote in self.votes.votes_on_mut(*candid) {
+            self.votes.update_votes_on(*candid, |vote| {
+                let unset = vote.round.is_none();
                 vote.round.get_or_insert(round);
-            }
+                unset
+            });
         }
     }
 
@@ -220,11 +238,13 @@ impl LabelStore {
     /// alert's votes for that label that have no round yet (a vote's round is
     /// the first round that used it).
     pub fn record_first_round(&mut self, candid: Candid, label: &str, round: u32) {
-        for vote in self.votes.votes_on_mut(candid) {
-            if vote.round.is_none() && vote.label.name() == label {
+        self.votes.update_votes_on(candid, |vote| {
+            let unset = vote.round.is_none() && vote.label.name() == label;
+            if unset {
                 vote.round = Some(round);
             }
-        }
+            unset
+        });
     }
 
     /// Gives `annotator` to every vote, undo step and adjudication that
@@ -442,14 +462,27 @@ struct ReadForm {
     conflicts: BTreeMap<Candid, BTreeSet<LabelEntry>>,
 }
 
-impl Serialize for LabelStore {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl LabelStore {
+    /// The saved form without the votes of `stored_apart` (annotators whose
+    /// votes the page keeps in the browser's database instead).
+    pub fn saved_leaving_out<'a>(&'a self, stored_apart: &BTreeSet<String>) -> impl Serialize + 'a {
+        let votes = self
+            .votes
+            .all_votes()
+            .filter(|vote| !stored_apart.contains(&vote.annotator))
+            .collect();
         SavedForm {
-            votes: self.votes.all_votes().collect(),
+            votes,
             adjudications: self.adjudications.values().collect(),
             gold: self.gold.values().collect(),
         }
-        .serialize(serializer)
+    }
+}
+
+impl Serialize for LabelStore {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.saved_leaving_out(&BTreeSet::new())
+            .serialize(serializer)
     }
 }
 

@@ -81,13 +81,59 @@ fn counted(votes: &BTreeMap<String, LabelEntry>) -> Vec<(&str, Label)> {
         .collect()
 }
 
+/// One more vote of `annotator`.
+fn count_vote(counts: &mut BTreeMap<String, usize>, annotator: &str) {
+    match counts.get_mut(annotator) {
+        Some(count) => *count += 1,
+        None => {
+            counts.insert(annotator.to_string(), 1);
+        }
+    }
+}
+
+/// Marks a change to one of `annotator`'s votes.
+fn record_touch(changes: &mut BTreeMap<String, u64>, annotator: &str) {
+    match changes.get_mut(annotator) {
+        Some(count) => *count += 1,
+        None => {
+            changes.insert(annotator.to_string(), 1);
+        }
+    }
+}
+
+/// One vote of `annotator` fewer (an annotator without votes is forgotten).
+fn uncount_vote(counts: &mut BTreeMap<String, usize>, annotator: &str) {
+    if let Some(count) = counts.get_mut(annotator) {
+        *count -= 1;
+        if *count == 0 {
+            counts.remove(annotator);
+        }
+    }
+}
+
 /// The votes of a team: alert → annotator → their current label entry. An
 /// `unsure` vote is kept (it is the annotator's act) but is an abstention:
-/// [`VoteTable::alerts`] leaves it out.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// [`VoteTable::alerts`] leaves it out. Two tables are equal when they
+/// hold the same votes (and report the same replaced ones), whatever their
+/// history of changes.
+#[derive(Clone, Debug, Default)]
 pub struct VoteTable {
     votes: BTreeMap<Candid, BTreeMap<String, LabelEntry>>,
     replaced: Vec<ReplacedVote>,
+    /// How many votes each annotator has, kept with `votes`, so that the
+    /// annotators are known without reading every vote (a key press and
+    /// the Team report ask for them).
+    votes_by_annotator: BTreeMap<String, usize>,
+    /// Per annotator, a number that grows whenever one of their votes
+    /// changes (added, replaced, taken, its round set): the page stores the
+    /// others' votes apart and writes again only those whose number moved.
+    changes_by_annotator: BTreeMap<String, u64>,
+}
+
+impl PartialEq for VoteTable {
+    fn eq(&self, other: &VoteTable) -> bool {
+        self.votes == other.votes && self.replaced == other.replaced
+    }
 }
 
 impl VoteTable {
@@ -122,9 +168,12 @@ impl VoteTable {
             return VoteChange::Duplicate;
         }
         let Some(kept) = alert.remove(&vote.annotator) else {
+            count_vote(&mut self.votes_by_annotator, &vote.annotator);
+            record_touch(&mut self.changes_by_annotator, &vote.annotator);
             alert.insert(vote.annotator.clone(), vote);
             return VoteChange::Added;
         };
+        let annotator = vote.annotator.clone();
         // Drawn at random once, the alert stays a random pick of theirs.
         let random_pick = kept.random_pick || vote.random_pick;
         if act_key(&vote) == act_key(&kept) {
@@ -133,6 +182,9 @@ impl VoteTable {
                 (Some(x), Some(y)) => Some(x.min(y)),
                 (x, y) => x.or(y),
             };
+            if round != kept.round || random_pick != kept.random_pick {
+                record_touch(&mut self.changes_by_annotator, &annotator);
+            }
             alert.insert(
                 kept.annotator.clone(),
                 LabelEntry {
@@ -146,6 +198,9 @@ impl VoteTable {
             // Different acts: the later stands, and says whether it changed
             // the label (the incoming one later: replaced; earlier: outdated).
             let incoming_wins = act_key(&vote) > act_key(&kept);
+            if incoming_wins || random_pick != kept.random_pick {
+                record_touch(&mut self.changes_by_annotator, &annotator);
+            }
             let (winner, loser) = if incoming_wins {
                 (vote, kept)
             } else {
@@ -172,10 +227,17 @@ impl VoteTable {
     /// was there (an act of this session, or an undo); returns what it
     /// replaced.
     pub fn put(&mut self, vote: LabelEntry) -> Option<LabelEntry> {
-        self.votes
+        let annotator = vote.annotator.clone();
+        let replaced = self
+            .votes
             .entry(vote.candid)
             .or_default()
-            .insert(vote.annotator.clone(), vote)
+            .insert(vote.annotator.clone(), vote);
+        if replaced.is_none() {
+            count_vote(&mut self.votes_by_annotator, &annotator);
+        }
+        record_touch(&mut self.changes_by_annotator, &annotator);
+        replaced
     }
 
     /// Takes `annotator`'s vote on `candid` out.
@@ -184,6 +246,10 @@ impl VoteTable {
         let taken = alert.remove(annotator);
         if alert.is_empty() {
             self.votes.remove(&candid);
+        }
+        if taken.is_some() {
+            uncount_vote(&mut self.votes_by_annotator, annotator);
+            record_touch(&mut self.changes_by_annotator, annotator);
         }
         taken
     }
@@ -234,20 +300,58 @@ impl VoteTable {
         self.votes.values().flat_map(BTreeMap::values)
     }
 
-    /// The votes on `candid`, to change fields that do not key them.
-    pub(super) fn votes_on_mut(&mut self, candid: Candid) -> impl Iterator<Item = &mut LabelEntry> {
+    /// Changes the votes on `candid` in fields that do not key them:
+    /// `change` says whether it changed the vote it was given.
+    pub(super) fn update_votes_on(
+        &mut self,
+        candid: Candid,
+        mut change: impl FnMut(&mut LabelEntry) -> bool,
+    ) {
+        for (annotator, vote) in self.votes.get_mut(&candid).into_iter().flatten() {
+            if change(vote) {
+                record_touch(&mut self.changes_by_annotator, annotator);
+            }
+        }
+    }
+
+    /// A number that has grown since any earlier call whenever one of
+    /// `annotator`'s votes changed in between (0: never had a vote here).
+    pub fn changes_of(&self, annotator: &str) -> u64 {
+        self.changes_by_annotator
+            .get(annotator)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every annotator who has or had a vote here, with [`VoteTable::changes_of`].
+    pub fn changes(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
+        self.changes_by_annotator
+            .iter()
+            .map(|(annotator, changes)| (annotator.as_str(), *changes))
+    }
+
+    /// `annotator`'s votes, in alert order.
+    pub fn votes_of<'a>(&'a self, annotator: &'a str) -> impl Iterator<Item = &'a LabelEntry> + 'a {
         self.votes
-            .get_mut(&candid)
-            .into_iter()
-            .flat_map(BTreeMap::values_mut)
+            .values()
+            .filter_map(move |alert| alert.get(annotator))
     }
 
     /// Keeps the votes `keep` accepts; returns the alerts that lost one.
     pub fn retain(&mut self, mut keep: impl FnMut(&LabelEntry) -> bool) -> BTreeSet<Candid> {
         let mut touched = BTreeSet::new();
+        let counts = &mut self.votes_by_annotator;
+        let changes = &mut self.changes_by_annotator;
         self.votes.retain(|candid, alert| {
             let before = alert.len();
-            alert.retain(|_, vote| keep(vote));
+            alert.retain(|annotator, vote| {
+                let kept = keep(vote);
+                if !kept {
+                    uncount_vote(counts, annotator);
+                    record_touch(changes, annotator);
+                }
+                kept
+            });
             if alert.len() != before {
                 touched.insert(*candid);
             }
@@ -258,12 +362,12 @@ impl VoteTable {
 
     /// Every annotator with a vote, in name order.
     pub fn annotators(&self) -> Vec<&str> {
-        let names: BTreeSet<&str> = self
-            .votes
-            .values()
-            .flat_map(|votes| votes.keys().map(String::as_str))
-            .collect();
-        names.into_iter().collect()
+        self.votes_by_annotator.keys().map(String::as_str).collect()
+    }
+
+    /// Whether `annotator` has a vote.
+    pub fn has_annotator(&self, annotator: &str) -> bool {
+        self.votes_by_annotator.contains_key(annotator)
     }
 
     /// Votes replaced by a later, different label of the same annotator.
@@ -283,7 +387,7 @@ impl VoteTable {
 
     /// How many votes there are.
     pub fn vote_count(&self) -> usize {
-        self.votes.values().map(BTreeMap::len).sum()
+        self.votes_by_annotator.values().sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -417,5 +521,31 @@ mod tests {
         };
         assert_eq!(table.merge_vote(unnamed), VoteChange::Duplicate);
         assert_eq!(table.vote_count(), 1);
+    }
+
+    #[test]
+    fn the_annotators_kept_with_the_votes_are_those_who_voted() {
+        let mut table = VoteTable::default();
+        fn recount(table: &VoteTable) -> (Vec<&str>, usize) {
+            let names: BTreeSet<&str> = table
+                .all_votes()
+                .map(|vote| vote.annotator.as_str())
+                .collect();
+            (names.into_iter().collect(), table.all_votes().count())
+        }
+        let _ = table.merge_vote(entry(1, "ana", Label::Gal, "2026-12-06T09:00:00Z"));
+        let _ = table.merge_vote(entry(1, "ana", Label::Agn, "2026-12-06T10:00:00Z"));
+        let _ = table.merge_vote(entry(2, "bo", Label::Gal, "2026-12-06T09:00:00Z"));
+        let _ = table.put(entry(3, "cy", Label::Bogus, "2026-12-06T09:00:00Z"));
+        let _ = table.put(entry(3, "cy", Label::Real, "2026-12-06T11:00:00Z"));
+        assert_eq!(recount(&table), (vec!["ana", "bo", "cy"], 3));
+        assert_eq!((table.annotators(), table.vote_count()), recount(&table));
+        let _ = table.take(Candid(3), "cy");
+        let _ = table.take(Candid(3), "cy");
+        assert_eq!((table.annotators(), table.vote_count()), recount(&table));
+        let touched = table.retain(|vote| vote.annotator != "bo");
+        assert_eq!(touched, BTreeSet::from([Candid(2)]));
+        assert_eq!((table.annotators(), table.vote_count()), (vec!["ana"], 1));
+        assert!(table.has_annotator("ana") && !table.has_annotator("bo"));
     }
 }

@@ -22,33 +22,53 @@ pub struct PairAgreement {
     pub confusion: Vec<Vec<usize>>,
 }
 
-/// Every pair of annotators (first < second) with their agreement.
+/// Every pair of annotators (first < second) with their agreement, in
+/// order of (first, second): one pass over the tasks, each task's pairs of
+/// votes counted in their pair's confusion table.
 pub fn pairs(votes: &CodedVotes) -> Vec<PairAgreement> {
-    let mut pairs = Vec::new();
-    for first in 0..votes.annotators {
-        for second in first + 1..votes.annotators {
-            pairs.push(pair(votes, first, second));
+    let annotators = votes.annotators;
+    let labels = votes.labels;
+    // The pair (first, second)'s table starts at `pair_index * labels²`.
+    let pair_index = |first: usize, second: usize| {
+        first * annotators - first * (first + 1) / 2 + (second - first - 1)
+    };
+    let pair_count = annotators * annotators.saturating_sub(1) / 2;
+    let mut tables = vec![0usize; pair_count * labels * labels];
+    for task in &votes.tasks {
+        for (position, &(a, a_label)) in task.iter().enumerate() {
+            for &(b, b_label) in &task[position + 1..] {
+                let (first, second, first_label, second_label) = if a < b {
+                    (a, b, a_label, b_label)
+                } else {
+                    (b, a, b_label, a_label)
+                };
+                if first == second {
+                    continue;
+                }
+                let table = pair_index(first, second) * labels * labels;
+                tables[table + first_label * labels + second_label] += 1;
+            }
+        }
+    }
+    let mut pairs = Vec::with_capacity(pair_count);
+    for first in 0..annotators {
+        for second in first + 1..annotators {
+            let table = pair_index(first, second) * labels * labels;
+            let confusion: Vec<Vec<usize>> = tables[table..table + labels * labels]
+                .chunks(labels.max(1))
+                .map(<[usize]>::to_vec)
+                .collect();
+            pairs.push(pair_of(first, second, confusion));
         }
     }
     pairs
 }
 
-fn pair(votes: &CodedVotes, first: usize, second: usize) -> PairAgreement {
-    let labels = votes.labels;
-    let mut confusion = vec![vec![0usize; labels]; labels];
-    let mut shared = 0;
-    for task in &votes.tasks {
-        let find = |annotator| {
-            task.iter()
-                .find(|(who, _)| *who == annotator)
-                .map(|(_, label)| *label)
-        };
-        if let (Some(a), Some(b)) = (find(first), find(second)) {
-            confusion[a][b] += 1;
-            shared += 1;
-        }
-    }
-    let agreed: usize = (0..labels).map(|label| confusion[label][label]).sum();
+fn pair_of(first: usize, second: usize, confusion: Vec<Vec<usize>>) -> PairAgreement {
+    let shared: usize = confusion.iter().flatten().sum();
+    let agreed: usize = (0..confusion.len())
+        .map(|label| confusion[label][label])
+        .sum();
     PairAgreement {
         first,
         second,

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dawid_skene::one_coin_dawid_skene;
 use super::files::UNKNOWN_ANNOTATOR;
-use super::report::coded;
+use super::report::CountedVotes;
 use crate::core::alert::Candid;
 use crate::core::labels::adjudication::Adjudication;
 use crate::core::labels::entry::LabelEntry;
@@ -68,7 +68,7 @@ impl fmt::Display for ConsensusRule {
 }
 
 /// Where an alert's training label came from, or why it has none.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Provenance {
     /// One annotator voted.
@@ -88,6 +88,46 @@ pub enum Provenance {
     Unresolved,
     /// The rule settles on no label: the alert does not train.
     Contested,
+}
+
+impl Provenance {
+    /// Every provenance, in the order the page lists them.
+    pub const ALL: [Provenance; 8] = [
+        Provenance::Single,
+        Provenance::Unanimous,
+        Provenance::Majority,
+        Provenance::Weighted,
+        Provenance::Mine,
+        Provenance::Adjudicated,
+        Provenance::Unresolved,
+        Provenance::Contested,
+    ];
+
+    /// The name written in exports (as serde writes it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Provenance::Single => "single",
+            Provenance::Unanimous => "unanimous",
+            Provenance::Majority => "majority",
+            Provenance::Weighted => "weighted",
+            Provenance::Mine => "mine",
+            Provenance::Adjudicated => "adjudicated",
+            Provenance::Unresolved => "unresolved",
+            Provenance::Contested => "contested",
+        }
+    }
+
+    /// The provenance named `name`, if any.
+    pub fn by_name(name: &str) -> Option<Provenance> {
+        Provenance::ALL
+            .into_iter()
+            .find(|provenance| provenance.name() == name)
+    }
+
+    /// Whether an alert of this provenance trains.
+    pub fn trains(self) -> bool {
+        !matches!(self, Provenance::Contested | Provenance::Unresolved)
+    }
 }
 
 /// How many alerts a rule settled, by provenance; `left_out` are contested.
@@ -378,7 +418,8 @@ fn most_voted(votes: &[(&str, Label)]) -> Option<Label> {
 /// cannot be fitted (fewer than two labels in use).
 fn weighted_labels(table: &VoteTable) -> Vec<Option<(Label, f64)>> {
     let annotators = table.annotators();
-    let (votes, names) = coded(table, &annotators, |label| Some(label.name().to_string()));
+    let (votes, names) =
+        CountedVotes::of(table, &annotators).coded(|label| Some(label.name().to_string()));
     let Some(fit) = one_coin_dawid_skene(&votes) else {
         return vec![None; votes.tasks.len()];
     };

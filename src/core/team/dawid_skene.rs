@@ -53,27 +53,34 @@ impl CodedVotes {
 
 /// Fits the one-coin model; `None` with fewer than 2 labels in use (an
 /// annotator's error has no other label to go to) or no vote.
+///
+/// Each annotator's vote has two probabilities only (right, or one wrong
+/// label), so each step takes their logarithms once per annotator and adds
+/// them per task: one pass over the votes, not one per label, and the
+/// posteriors live in one flat array (tasks × labels).
 pub fn one_coin_dawid_skene(votes: &CodedVotes) -> Option<OneCoinFit> {
     if votes.labels < 2 || votes.vote_count() == 0 || votes.tasks.iter().any(Vec::is_empty) {
         return None;
     }
-    let mut posteriors = votes.vote_shares();
-    let mut priors = column_means(&posteriors, votes.labels);
+    let labels = votes.labels;
+    let mut posteriors = Posteriors {
+        labels,
+        values: votes.vote_shares().concat(),
+    };
+    let mut priors = posteriors.column_means();
     let mut accuracies = m_step(votes, &posteriors);
     let mut loss = f64::NEG_INFINITY;
     let mut iterations = 0;
     for _ in 0..MAX_ITERATIONS {
         iterations += 1;
         posteriors = e_step(votes, &priors, &accuracies);
-        priors = column_means(&posteriors, votes.labels);
+        priors = posteriors.column_means();
         accuracies = m_step(votes, &posteriors);
         let new_loss = evidence_lower_bound(votes, &posteriors, &priors, &accuracies)
             / votes.vote_count() as f64;
         // crowd-kit clips the posteriors in place while computing the bound.
-        for row in &mut posteriors {
-            for probability in row.iter_mut() {
-                *probability = probability.max(EPS);
-            }
+        for probability in &mut posteriors.values {
+            *probability = probability.max(EPS);
         }
         if new_loss - loss < TOLERANCE {
             break;
@@ -82,28 +89,50 @@ pub fn one_coin_dawid_skene(votes: &CodedVotes) -> Option<OneCoinFit> {
     }
     Some(OneCoinFit {
         accuracies,
-        posteriors,
+        posteriors: posteriors
+            .values
+            .chunks(labels)
+            .map(<[f64]>::to_vec)
+            .collect(),
         iterations,
     })
 }
 
-fn column_means(rows: &[Vec<f64>], columns: usize) -> Vec<f64> {
-    let mut sums = vec![0.0; columns];
-    for row in rows {
-        for (sum, value) in sums.iter_mut().zip(row) {
-            *sum += value;
-        }
+/// P(true label) per task, row after row.
+struct Posteriors {
+    labels: usize,
+    values: Vec<f64>,
+}
+
+impl Posteriors {
+    fn of_task(&self, task: usize) -> &[f64] {
+        &self.values[task * self.labels..(task + 1) * self.labels]
     }
-    sums.iter().map(|sum| sum / rows.len() as f64).collect()
+
+    fn rows(&self) -> impl Iterator<Item = &[f64]> {
+        self.values.chunks(self.labels)
+    }
+
+    fn column_means(&self) -> Vec<f64> {
+        let mut sums = vec![0.0; self.labels];
+        for row in self.rows() {
+            for (sum, value) in sums.iter_mut().zip(row) {
+                *sum += value;
+            }
+        }
+        let tasks = self.values.len() / self.labels;
+        sums.iter().map(|sum| sum / tasks as f64).collect()
+    }
 }
 
 /// Each annotator's accuracy: the mean posterior of the labels they gave.
-fn m_step(votes: &CodedVotes, posteriors: &[Vec<f64>]) -> Vec<Option<f64>> {
+fn m_step(votes: &CodedVotes, posteriors: &Posteriors) -> Vec<Option<f64>> {
     let mut sums = vec![0.0; votes.annotators];
     let mut counts = vec![0usize; votes.annotators];
     for (task, task_votes) in votes.tasks.iter().enumerate() {
+        let posterior = posteriors.of_task(task);
         for &(annotator, label) in task_votes {
-            sums[annotator] += posteriors[task][label];
+            sums[annotator] += posterior[label];
             counts[annotator] += 1;
         }
     }
@@ -113,69 +142,91 @@ fn m_step(votes: &CodedVotes, posteriors: &[Vec<f64>]) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// P(annotator gives `given` | true label `truth`), clipped as crowd-kit does.
-fn error(accuracy: f64, labels: usize, given: usize, truth: usize) -> f64 {
-    let probability = if given == truth {
-        accuracy
-    } else {
-        (1.0 - accuracy) / (labels - 1) as f64
-    };
-    probability.clamp(EPS, 1.0 - EPS)
+/// P(annotator gives `given` | true label `truth`), clipped as crowd-kit
+/// does: (right, wrong) for an annotator of `accuracy`.
+fn right_and_wrong(accuracy: Option<f64>, labels: usize) -> (f64, f64) {
+    let accuracy = accuracy.unwrap_or(0.0);
+    (
+        accuracy.clamp(EPS, 1.0 - EPS),
+        ((1.0 - accuracy) / (labels - 1) as f64).clamp(EPS, 1.0 - EPS),
+    )
 }
 
-fn e_step(votes: &CodedVotes, priors: &[f64], accuracies: &[Option<f64>]) -> Vec<Vec<f64>> {
-    votes
-        .tasks
+/// Per annotator, the logarithm `log` of P(right) and of P(a given wrong label).
+fn log_right_and_wrong(
+    accuracies: &[Option<f64>],
+    labels: usize,
+    log: fn(f64) -> f64,
+) -> Vec<(f64, f64)> {
+    accuracies
         .iter()
-        .map(|task_votes| {
-            let log_likelihoods: Vec<f64> = (0..votes.labels)
-                .map(|truth| {
-                    let votes_part: f64 = task_votes
-                        .iter()
-                        .map(|&(annotator, given)| {
-                            let accuracy = accuracies[annotator].unwrap_or(0.0);
-                            error(accuracy, votes.labels, given, truth).log2()
-                        })
-                        .sum();
-                    priors[truth].max(EPS).log2() + votes_part
-                })
-                .collect();
-            let highest = log_likelihoods
-                .iter()
-                .copied()
-                .fold(f64::NEG_INFINITY, f64::max);
-            let scaled: Vec<f64> = log_likelihoods
-                .iter()
-                .map(|value| (value - highest).exp2())
-                .collect();
-            let total: f64 = scaled.iter().sum();
-            scaled.iter().map(|value| value / total).collect()
+        .map(|&accuracy| {
+            let (right, wrong) = right_and_wrong(accuracy, labels);
+            (log(right), log(wrong))
         })
         .collect()
+}
+
+fn e_step(votes: &CodedVotes, priors: &[f64], accuracies: &[Option<f64>]) -> Posteriors {
+    let labels = votes.labels;
+    let log_terms = log_right_and_wrong(accuracies, labels, f64::log2);
+    let log_priors: Vec<f64> = priors.iter().map(|prior| prior.max(EPS).log2()).collect();
+    let mut values = Vec::with_capacity(votes.tasks.len() * labels);
+    let mut log_likelihoods = vec![0.0; labels];
+    for task_votes in &votes.tasks {
+        // Every vote wrong for every truth, then each vote right for its own.
+        let all_wrong: f64 = task_votes
+            .iter()
+            .map(|&(annotator, _)| log_terms[annotator].1)
+            .sum();
+        for (truth, log_likelihood) in log_likelihoods.iter_mut().enumerate() {
+            *log_likelihood = log_priors[truth] + all_wrong;
+        }
+        for &(annotator, given) in task_votes {
+            let (right, wrong) = log_terms[annotator];
+            log_likelihoods[given] += right - wrong;
+        }
+        let highest = log_likelihoods
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        let start = values.len();
+        values.extend(log_likelihoods.iter().map(|value| (value - highest).exp2()));
+        let total: f64 = values[start..].iter().sum();
+        for value in &mut values[start..] {
+            *value /= total;
+        }
+    }
+    Posteriors { labels, values }
 }
 
 /// crowd-kit's bound: the expected joint log-likelihood (its prior term
 /// counted once per vote, as crowd-kit adds it) plus the posteriors' entropy.
 fn evidence_lower_bound(
     votes: &CodedVotes,
-    posteriors: &[Vec<f64>],
+    posteriors: &Posteriors,
     priors: &[f64],
     accuracies: &[Option<f64>],
 ) -> f64 {
+    let log_terms = log_right_and_wrong(accuracies, votes.labels, f64::ln);
+    let log_priors: Vec<f64> = priors.iter().map(|prior| prior.max(EPS).ln()).collect();
     let mut joint = 0.0;
     for (task, task_votes) in votes.tasks.iter().enumerate() {
+        let posterior = posteriors.of_task(task);
+        let total: f64 = posterior.iter().sum();
+        let prior_term: f64 = posterior
+            .iter()
+            .zip(&log_priors)
+            .map(|(probability, log_prior)| probability * log_prior)
+            .sum();
         for &(annotator, given) in task_votes {
-            let accuracy = accuracies[annotator].unwrap_or(0.0);
-            for truth in 0..votes.labels {
-                let log_term =
-                    error(accuracy, votes.labels, given, truth).ln() + priors[truth].max(EPS).ln();
-                joint += posteriors[task][truth] * log_term;
-            }
+            let (right, wrong) = log_terms[annotator];
+            joint += posterior[given] * right + (total - posterior[given]) * wrong + prior_term;
         }
     }
     let entropy: f64 = posteriors
+        .values
         .iter()
-        .flatten()
         .map(|probability| {
             let clipped = probability.max(EPS);
             -clipped.ln() * clipped

@@ -2,7 +2,7 @@
 //! per alert. `fink-vra agreement` prints them (`--json`: exactly the keys
 //! of [`TeamReport`]); undefined numbers are `None` (JSON `null`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -79,49 +79,81 @@ pub struct TeamReport {
     pub labels: Vec<AlertRow>,
 }
 
-/// The votes coded for the statistics: annotators in name order, the
-/// labels in use (`code_of` maps each to a class name, `None` to leave the
-/// vote out) in the vocabulary's order.
-pub(super) fn coded(
-    table: &VoteTable,
-    annotators: &[&str],
-    code_of: impl Fn(Label) -> Option<String>,
-) -> (CodedVotes, Vec<String>) {
-    let used: BTreeSet<Label> = table
-        .alerts()
-        .flat_map(|(_, votes)| votes.into_iter().map(|(_, label)| label))
-        .collect();
-    let mut names: Vec<String> = Vec::new();
-    for name in Label::ALL
-        .into_iter()
-        .filter(|label| used.contains(label))
-        .filter_map(&code_of)
-    {
-        if !names.contains(&name) {
-            names.push(name);
+/// The votes that count (not `unsure`) read once from the table: each
+/// alert with one, and its (annotator's position in `annotators`, label)
+/// pairs. Reading the table is the slow part (one tree per alert), so the
+/// report reads it once and codes these twice.
+pub(super) struct CountedVotes {
+    pub(super) alerts: Vec<Candid>,
+    annotators: usize,
+    tasks: Vec<Vec<(usize, Label)>>,
+}
+
+impl CountedVotes {
+    /// The counted votes of `table`, by `annotators` (in name order).
+    pub(super) fn of(table: &VoteTable, annotators: &[&str]) -> CountedVotes {
+        let mut alerts = Vec::with_capacity(table.alert_count());
+        let tasks = table
+            .alerts()
+            .map(|(candid, votes)| {
+                alerts.push(candid);
+                votes
+                    .into_iter()
+                    .filter_map(|(annotator, label)| {
+                        Some((annotators.binary_search(&annotator).ok()?, label))
+                    })
+                    .collect()
+            })
+            .collect();
+        CountedVotes {
+            alerts,
+            annotators: annotators.len(),
+            tasks,
         }
     }
-    let tasks = table
-        .alerts()
-        .map(|(_, votes)| {
-            votes
-                .iter()
-                .filter_map(|(annotator, label)| {
-                    let name = code_of(*label)?;
-                    let who = annotators.iter().position(|known| known == annotator)?;
-                    Some((who, names.iter().position(|known| *known == name)?))
-                })
-                .collect()
-        })
-        .collect();
-    (
-        CodedVotes {
-            annotators: annotators.len(),
+
+    /// The votes coded for the statistics: the labels in use (`code_of`
+    /// maps each to a class name, `None` to leave the vote out) in the
+    /// vocabulary's order, and those names.
+    pub(super) fn coded(
+        &self,
+        code_of: impl Fn(Label) -> Option<String>,
+    ) -> (CodedVotes, Vec<String>) {
+        let mut used = [false; Label::ALL.len()];
+        for &(_, label) in self.tasks.iter().flatten() {
+            used[label as usize] = true;
+        }
+        let mut names: Vec<String> = Vec::new();
+        let mut code = [None; Label::ALL.len()];
+        for label in Label::ALL.into_iter().filter(|label| used[*label as usize]) {
+            let Some(name) = code_of(label) else {
+                continue;
+            };
+            code[label as usize] = Some(match names.iter().position(|known| *known == name) {
+                Some(position) => position,
+                None => {
+                    names.push(name);
+                    names.len() - 1
+                }
+            });
+        }
+        let tasks = self
+            .tasks
+            .iter()
+            .map(|votes| {
+                votes
+                    .iter()
+                    .filter_map(|&(who, label)| Some((who, code[label as usize]?)))
+                    .collect()
+            })
+            .collect();
+        let votes = CodedVotes {
+            annotators: self.annotators,
             labels: names.len(),
             tasks,
-        },
-        names,
-    )
+        };
+        (votes, names)
+    }
 }
 
 impl TeamReport {
@@ -134,7 +166,8 @@ impl TeamReport {
         target: Option<&TargetMapping>,
     ) -> TeamReport {
         let annotators = table.annotators();
-        let (votes, names) = coded(table, &annotators, |label| Some(label.name().to_string()));
+        let counted = CountedVotes::of(table, &annotators);
+        let (votes, names) = counted.coded(|label| Some(label.name().to_string()));
         let fit = one_coin_dawid_skene(&votes);
         let agreement = annotator_agreement(&votes);
         let annotator_rows = annotators
@@ -161,15 +194,14 @@ impl TeamReport {
             })
             .collect();
         let alpha_target = target.and_then(|target| {
-            let (classes, _) = coded(table, &annotators, |label| {
-                target.class_of(label.name()).map(|class| class.to_string())
-            });
+            let (classes, _) =
+                counted.coded(|label| target.class_of(label.name()).map(|class| class.to_string()));
             krippendorff_alpha(&classes)
         });
         let mut counts = AlertCounts::default();
         let mut contested = Vec::new();
         let mut labels = Vec::new();
-        for (index, ((candid, _), task)) in table.alerts().zip(&votes.tasks).enumerate() {
+        for (index, (&candid, task)) in counted.alerts.iter().zip(&votes.tasks).enumerate() {
             let settled = consensus(task, votes.labels);
             let decided = adjudicated
                 .get(&candid)

@@ -1,10 +1,14 @@
-//! The browser's database (IndexedDB) for the training table: the only code
-//! that touches it, as `storage` is for localStorage. One database,
-//! `fink-vra`, one object store, `training-rows`: each record is a stored
-//! row's bytes (`core::training_table::StoredRow::to_bytes`) under the key
-//! `<survey>:<alert id>`, so that storing a row again overwrites it and two
-//! tabs share it; a tab that stored rows says so on a `BroadcastChannel`. localStorage keeps the labels; its 5 MB could not hold
-//! 10,000 LSST rows.
+//! The browser's database (IndexedDB) for the training table and the other
+//! annotators' votes: the only code that touches it, as `storage` is for
+//! localStorage. One database, `fink-vra`, two object stores:
+//! `training-rows`, each record a stored row's bytes
+//! (`core::training_table::StoredRow::to_bytes`) under the key
+//! `<survey>:<alert id>`; and `team-votes`, each record one annotator's
+//! votes (`core::stored_votes`) under `<survey>:<annotator>`. Storing a
+//! record again overwrites it, and tabs share them; a tab that stored
+//! records says so on a `BroadcastChannel` (one per store). localStorage
+//! keeps my labels; its 5 MB could not hold 10,000 LSST rows, nor a team's
+//! 100,000 votes.
 //!
 //! web-sys directly rather than a wrapper crate (`idb`, `rexie`,
 //! `indexed_db_futures`): three operations (read a survey's rows, read some
@@ -24,10 +28,14 @@ use web_sys::{
 use crate::core::alert::Survey;
 
 const DATABASE: &str = "fink-vra";
-const VERSION: u32 = 1;
+/// 2: the `team-votes` store added.
+const VERSION: u32 = 2;
 const ROWS: &str = "training-rows";
 /// The channel on which a tab says it stored rows.
-const CHANNEL: &str = "fink-vra/training-rows";
+const ROWS_CHANNEL: &str = "fink-vra/training-rows";
+const VOTES: &str = "team-votes";
+/// The channel on which a tab says it stored votes.
+const VOTES_CHANNEL: &str = "fink-vra/team-votes";
 
 thread_local! {
     /// This tab's id on the channel, to pass over its own messages.
@@ -128,8 +136,10 @@ async fn open() -> Result<Connection, DatabaseProblem> {
             .result()
             .and_then(|db| db.dyn_into::<IdbDatabase>())
         {
-            if !database.object_store_names().contains(ROWS) {
-                let _ = database.create_object_store(ROWS);
+            for store in [ROWS, VOTES] {
+                if !database.object_store_names().contains(store) {
+                    let _ = database.create_object_store(store);
+                }
             }
         }
     });
@@ -146,8 +156,22 @@ async fn open() -> Result<Connection, DatabaseProblem> {
 
 /// Every stored row of `survey`, as bytes.
 pub async fn read_rows(survey: Survey) -> Result<Vec<Vec<u8>>, DatabaseProblem> {
+    read_survey(ROWS, survey, "the stored rows could not be read").await
+}
+
+/// Every stored record of the other annotators' votes on `survey`'s alerts, as bytes.
+pub async fn read_vote_records(survey: Survey) -> Result<Vec<Vec<u8>>, DatabaseProblem> {
+    read_survey(VOTES, survey, "the team's stored votes could not be read").await
+}
+
+/// Every record of `store` under `survey`'s keys, as bytes.
+async fn read_survey(
+    store_name: &str,
+    survey: Survey,
+    context: &str,
+) -> Result<Vec<Vec<u8>>, DatabaseProblem> {
     let database = open().await?;
-    let failed = |error| problem("the stored rows could not be read", error);
+    let failed = |error| problem(context, error);
     // Keys `<survey>:<id>`; `;` is the character after `:`.
     let range = IdbKeyRange::bound(
         &JsValue::from_str(&format!("{}:", survey.key())),
@@ -155,8 +179,8 @@ pub async fn read_rows(survey: Survey) -> Result<Vec<Vec<u8>>, DatabaseProblem> 
     )
     .map_err(failed)?;
     let store = database
-        .transaction_with_str(ROWS)
-        .and_then(|transaction| transaction.object_store(ROWS))
+        .transaction_with_str(store_name)
+        .and_then(|transaction| transaction.object_store(store_name))
         .map_err(failed)?;
     let request = store.get_all_with_key(&range).map_err(failed)?;
     let values = finished(&request).await.map_err(failed)?;
@@ -192,15 +216,81 @@ pub async fn read_some(keys: Vec<String>) -> Result<Vec<Vec<u8>>, DatabaseProble
 
 /// Stores rows, each under its key, in one transaction: all or none.
 pub async fn put_rows(rows: Vec<(String, Vec<u8>)>) -> Result<(), DatabaseProblem> {
+    put_records(
+        ROWS,
+        ROWS_CHANNEL,
+        rows,
+        "rows of labelled alerts could not be stored",
+    )
+    .await
+}
+
+/// Stores annotators' vote records, each under `<survey>:<annotator>`, in
+/// one transaction (all or none): each record is first read and `merge`d
+/// with ours in that transaction, so that a record another tab wrote
+/// meanwhile is merged, never written over. Returns the records stored.
+/// (A merge that refuses, an unreadable stored record, aborts it all.)
+pub async fn merge_vote_records(
+    survey: Survey,
+    records: Vec<(String, Vec<u8>)>,
+    merge: impl Fn(Option<&[u8]>, &[u8]) -> Result<Vec<u8>, String>,
+) -> Result<Vec<(String, Vec<u8>)>, DatabaseProblem> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    let context = "the team's votes could not be stored";
+    let database = open().await?;
+    let failed = |error| problem(context, error);
+    let transaction = database
+        .transaction_with_str_and_mode(VOTES, IdbTransactionMode::Readwrite)
+        .map_err(failed)?;
+    let store = transaction.object_store(VOTES).map_err(failed)?;
+    let mut stored = Vec::new();
+    for (annotator, ours) in records {
+        let key = JsValue::from_str(&format!("{}:{annotator}", survey.key()));
+        // Awaited within the transaction: it stays open while its requests
+        // answer one another.
+        let request = store.get(&key).map_err(failed)?;
+        let found = finished(&request).await.map_err(failed)?;
+        let before = found.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec);
+        let merged = match merge(before.as_deref(), &ours) {
+            Ok(merged) => merged,
+            Err(refusal) => {
+                let _ = transaction.abort();
+                return Err(DatabaseProblem(format!("{context}: {refusal}")));
+            }
+        };
+        store
+            .put_with_key(&Uint8Array::from(merged.as_slice()), &key)
+            .map_err(failed)?;
+        stored.push((annotator, merged));
+    }
+    committed(&transaction).await.map_err(failed)?;
+    drop(database);
+    if let Ok(channel) = BroadcastChannel::new(VOTES_CHANNEL) {
+        let _ = channel.post_message(&JsValue::from_f64(tab_id()));
+        channel.close();
+    }
+    Ok(stored)
+}
+
+/// Stores records of `store_name`, each under its key, in one transaction,
+/// then says so on `channel`.
+async fn put_records(
+    store_name: &str,
+    channel: &str,
+    rows: Vec<(String, Vec<u8>)>,
+    context: &str,
+) -> Result<(), DatabaseProblem> {
     if rows.is_empty() {
         return Ok(());
     }
     let database = open().await?;
-    let failed = |error| problem("rows of labelled alerts could not be stored", error);
+    let failed = |error| problem(context, error);
     let transaction = database
-        .transaction_with_str_and_mode(ROWS, IdbTransactionMode::Readwrite)
+        .transaction_with_str_and_mode(store_name, IdbTransactionMode::Readwrite)
         .map_err(failed)?;
-    let store = transaction.object_store(ROWS).map_err(failed)?;
+    let store = transaction.object_store(store_name).map_err(failed)?;
     for (key, bytes) in rows {
         let value = Uint8Array::from(bytes.as_slice());
         store
@@ -209,8 +299,8 @@ pub async fn put_rows(rows: Vec<(String, Vec<u8>)>) -> Result<(), DatabaseProble
     }
     committed(&transaction).await.map_err(failed)?;
     drop(database);
-    // Other tabs of the page fetch the rows of labels they share.
-    if let Ok(channel) = BroadcastChannel::new(CHANNEL) {
+    // Other tabs of the page take in what was stored.
+    if let Ok(channel) = BroadcastChannel::new(channel) {
         let _ = channel.post_message(&JsValue::from_f64(tab_id()));
         channel.close();
     }
@@ -221,7 +311,16 @@ pub async fn put_rows(rows: Vec<(String, Vec<u8>)>) -> Result<(), DatabaseProble
 /// `BroadcastChannel` message, sent once its transaction committed: a
 /// `storage` event for its labels may arrive before its rows are there).
 pub fn on_rows_stored_by_another_tab(on_stored: impl Fn() + 'static) {
-    let Ok(channel) = BroadcastChannel::new(CHANNEL) else {
+    on_stored_by_another_tab(ROWS_CHANNEL, on_stored);
+}
+
+/// Calls `on_stored` whenever another tab of the page has stored votes.
+pub fn on_votes_stored_by_another_tab(on_stored: impl Fn() + 'static) {
+    on_stored_by_another_tab(VOTES_CHANNEL, on_stored);
+}
+
+fn on_stored_by_another_tab(channel: &str, on_stored: impl Fn() + 'static) {
+    let Ok(channel) = BroadcastChannel::new(channel) else {
         return;
     };
     let listener =

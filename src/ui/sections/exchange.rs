@@ -6,12 +6,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::HtmlInputElement;
 
+use super::labels_table::LabelsTable;
 use super::review::ReviewQueue;
 use super::Section;
 use crate::core::alert::Survey;
 use crate::core::labels::exchange::{
-    check_import_size, export_json, export_labels_csv, export_training_features_csv,
-    export_training_ids_csv,
+    check_import_size, export_labels_csv, export_training_features_csv, export_training_ids_csv,
 };
 use crate::ui::browser::clock::now_iso;
 use crate::ui::browser::download::download_text;
@@ -48,19 +48,11 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
     let export_labels = move |_| {
         let content = workbench.workspace.with_untracked(|workspace| {
             workbench.session.with_untracked(|session| {
-                let saved = session.saved();
-                export_json(
-                    saved.survey,
-                    &saved.labels,
-                    &saved.rounds,
-                    &saved.annotator,
-                    &now_iso(),
-                    |candid| {
-                        workspace
-                            .known_row(candid)
-                            .map(|row| (row.values.as_slice(), workspace.known_mjd(candid)))
-                    },
-                )
+                session.export_json(&now_iso(), |candid| {
+                    workspace
+                        .known_row(candid)
+                        .map(|row| (row.values.as_slice(), workspace.known_mjd(candid)))
+                })
             })
         });
         // Only a download handed to the browser counts as exported.
@@ -145,8 +137,10 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
                 changes => format!("{changes} label change(s) not exported yet."),
             }}</p>
             <div class="exports">
-                <button type="button" data-testid="export-json" disabled=move || unnamed.get() on:click=export_labels>"Labels (JSON)"</button>
-                <button type="button" class="secondary" data-testid="export-labeled-csv" disabled=move || unnamed.get()
+                <button type="button" data-testid="export-json" disabled=move || unnamed.get() || workbench.team_votes_loading.get()
+                    title="Every vote, adjudication and gold mark, with each alert's provenance; waits while the team's stored votes are read back."
+                    on:click=export_labels>"Labels (JSON)"</button>
+                <button type="button" class="secondary" data-testid="export-labeled-csv" disabled=move || unnamed.get() || workbench.team_votes_loading.get()
                     on:click=move |_| { save(csv_name.get_untracked(), "text/csv", workbench.session.with_untracked(|s| export_labels_csv(s.saved().survey, s.training_labels()))); }>{move || csv_name.get()}</button>
                 <button type="button" class="secondary" data-testid="export-training-ids"
                     on:click=move |_| { save("training_ids.csv", "text/csv", workbench.session.with_untracked(|s| export_training_ids_csv(&s.saved().rounds))); }>"training ids (CSV)"</button>
@@ -161,6 +155,7 @@ pub fn ExchangeSection(workbench: Workbench) -> impl IntoView {
                 Ok(report) => view! { <p class="report" data-testid="import-report">{report}</p> }.into_any(),
                 Err(error) => view! { <p class="error" role="alert" data-testid="error">{error}</p> }.into_any(),
             })}
+            <LabelsTable workbench=workbench />
             <ReviewQueue workbench=workbench />
         </Section>
     }

@@ -5,6 +5,7 @@ pub mod exchange;
 pub mod features;
 mod file_summary;
 pub mod label;
+mod labels_table;
 pub mod load;
 pub mod model;
 mod review;

@@ -167,6 +167,11 @@ pub fn ModelSection(workbench: Workbench) -> impl IntoView {
                         on:change=move |e| { let on = event_target_checked(&e); change(Box::new(move |s| s.blind_labelling = on)) } />
                     " Blind labelling"
                 </label>
+                <label title="Review cards (Export / import) name the others' votes annotator A, B… instead of their names, so that a decision weighs the votes, not who gave them.">
+                    <input type="checkbox" data-testid="anonymous-review" prop:checked=move || settings.get().anonymous_review
+                        on:change=move |e| { let on = event_target_checked(&e); change(Box::new(move |s| s.anonymous_review = on)) } />
+                    " Anonymous review"
+                </label>
                 <label>"Validation share "
                     <input type="number" min="0" max="0.5" step="0.05" prop:value=move || settings.get().validation_share
                         on:change=move |e| if let Some(v) = number(&e) { change(Box::new(move |s| s.validation_share = v.clamp(0.0, 0.5))) } />

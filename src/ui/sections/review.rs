@@ -15,16 +15,6 @@ use crate::ui::workbench::Workbench;
 /// How many review cards the page shows at once.
 const REVIEW_PAGE: usize = 20;
 
-/// What one vote reads as on a review card.
-fn vote_line(annotator: &str, label: Label, timestamp: &str) -> String {
-    let name = if annotator.is_empty() {
-        "you (unnamed)"
-    } else {
-        annotator
-    };
-    format!("{name}: {label} ({timestamp})")
-}
-
 /// The distinct labels voted on an alert (not `unsure`), in vocabulary order.
 fn labels_voted(item: &ReviewItem) -> Vec<Label> {
     let mut labels: Vec<Label> = item
@@ -48,7 +38,38 @@ pub fn ReviewQueue(workbench: Workbench) -> impl IntoView {
             .with(|session| session.review_page(0, REVIEW_PAGE))
     });
     let queue = Memo::new(move |_| page.with(|(items, _)| items.clone()));
+    // How the cards name the votes: anonymous or not, and who "you" is.
+    let naming = Memo::new(move |_| {
+        workbench.session.with(|session| {
+            (
+                session.settings().anonymous_review,
+                session.saved().annotator.clone(),
+            )
+        })
+    });
     let total = Memo::new(move |_| page.with(|(_, total)| *total));
+    // A card is drawn again when its votes, its state or the naming change.
+    let cards = move || {
+        let naming = naming.get();
+        queue
+            .get()
+            .into_iter()
+            .map(|item| (naming.clone(), item))
+            .collect::<Vec<_>>()
+    };
+    let card_key = |(naming, item): &((bool, String), ReviewItem)| {
+        let votes: Vec<(String, Label)> = item
+            .votes
+            .iter()
+            .map(|vote| (vote.annotator.clone(), vote.label))
+            .collect();
+        (
+            naming.clone(),
+            item.candid,
+            votes,
+            item.provenance == Provenance::Unresolved,
+        )
+    };
     view! {
         <div data-testid="review-queue">
             <Show when=move || queue.with(|items| !items.is_empty())>
@@ -60,9 +81,7 @@ pub fn ReviewQueue(workbench: Workbench) -> impl IntoView {
                     total => format!("{total} alert(s) to review."),
                 }}</p>
             </Show>
-            <For each=move || queue.get() key=|item| (item.candid, item.votes.iter().map(|vote| (vote.annotator.clone(), vote.label)).collect::<Vec<_>>(), item.provenance == Provenance::Unresolved) let:item>
-                <ReviewCard workbench=workbench item=item />
-            </For>
+            <For each=cards key=card_key children=move |(_, item)| view! { <ReviewCard workbench=workbench item=item /> } />
         </div>
     }
 }
@@ -74,6 +93,12 @@ fn ReviewCard(workbench: Workbench, item: ReviewItem) -> impl IntoView {
     let labels = labels_voted(&item);
     let unresolved = item.provenance == Provenance::Unresolved;
     let agreement = format!("{:.0} % agree", item.agreement * 100.0);
+    let vote_lines = workbench.session.with_untracked(|session| {
+        item.vote_lines(
+            &session.saved().annotator,
+            session.settings().anonymous_review,
+        )
+    });
     view! {
         <div class="conflict" data-testid="review-item" data-alert=candid.to_string()>
             <span class="candid">{candid.to_string()}</span>
@@ -81,9 +106,7 @@ fn ReviewCard(workbench: Workbench, item: ReviewItem) -> impl IntoView {
             " " <span class="agreement" data-testid="review-agreement">{agreement}</span>
             {unresolved.then(|| view! { " " <span class="mark" data-testid="review-unresolved-mark">"left unresolved"</span> })}
             <ul class="votes">
-                {item.votes.iter().map(|vote| view! {
-                    <li data-testid="review-vote">{vote_line(&vote.annotator, vote.label, &vote.timestamp)}</li>
-                }).collect_view()}
+                {vote_lines.into_iter().map(|line| view! { <li data-testid="review-vote">{line}</li> }).collect_view()}
             </ul>
             <label>"Reason "
                 <select data-testid="review-reason" on:change=move |e| reason.set(event_target_value(&e).parse().ok())>
