@@ -56,6 +56,20 @@ impl Workbench {
         })
     }
 
+    /// Whether some of the others' votes wait for their record to be
+    /// written (or are being written): a save without them follows.
+    pub(super) fn votes_wait_for_records(&self) -> bool {
+        let state = self.vote_store.get_value();
+        state.ready
+            && (state.writing
+                || self.session.with_untracked(|session| {
+                    session
+                        .annotators_stored_apart()
+                        .iter()
+                        .any(|(annotator, changes)| state.written.get(annotator) != Some(changes))
+                }))
+    }
+
     /// Reads the survey's vote records into the session (at start, after a
     /// survey switch, when another tab stored some); then saves, which
     /// writes the records that lag behind and leaves out the others' votes.
@@ -207,6 +221,8 @@ impl Workbench {
                     workbench.votes_problem.set(Some(format!(
                         "{problem}: the team's votes stay in this tab's saved session, which may fill up."
                     )));
+                    // Saved whole again: a full storage is said now.
+                    workbench.save();
                 }
             }
         });

@@ -216,7 +216,14 @@ impl Workbench {
         let text = self
             .session
             .with_untracked(|session| session.saved_json_leaving_out(&stored_apart));
-        self.storage_problem.set(storage::save(key, &text).err());
+        let saved = storage::save(key, &text);
+        // Full only because the others' votes wait for their records (an
+        // import's first save): the save after the records commit tells.
+        let full_until_stored =
+            matches!(saved, Err(StorageProblem::QuotaExceeded)) && self.votes_wait_for_records();
+        if !full_until_stored {
+            self.storage_problem.set(saved.err());
+        }
         self.store_votes();
     }
 

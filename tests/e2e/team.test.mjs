@@ -265,10 +265,17 @@ test("a team's 100,000 votes are kept beyond localStorage, through a reload, and
   await writeFile(teamPath, teamFile(10_000, 10));
   await page.getByTestId("import-file").setInputFiles(teamPath);
   await page.waitForFunction(() => /100000 vote\(s\) added/.test(document.querySelector('[data-testid="import-report"]')?.textContent ?? ""), null, { timeout: 60_000 });
-  const before = await teamNumbers(page);
+    const before = await teamNumbers(page);
   assert.equal(before.annotators.length, 10);
-  // Once the records commit, the saved session keeps none of their votes.
-  await page.waitForFunction(() => (localStorage.getItem("fink-vra/session/v1") ?? "").length < 100_000, null, { timeout: 60_000 });
+  assert.equal(await page.getByTestId("storage-warning").count(), 0, "storage is not full: the votes go to the database");
+    // Once the records commit, the saved session keeps none of their votes,
+  // and names the ten whose votes it left out.
+  await page.waitForFunction(
+    () => JSON.parse(localStorage.getItem("fink-vra/session/v1") ?? "{}").votes_stored_apart?.length === 10,
+    null,
+    { timeout: 60_000 },
+  );
+  assert.ok((await page.evaluate(() => localStorage.getItem("fink-vra/session/v1").length)) < 100_000);
   assert.equal((await storedVotes(page)).length, 100_000);
   assert.equal(await page.getByTestId("storage-warning").count(), 0, "nothing about a full storage");
 
