@@ -31,7 +31,7 @@ pub struct VoteStoreState {
     /// A write is on its way (one at a time; the next save starts another).
     pub writing: bool,
     /// Per annotator, `VoteTable::changes_of` when their committed record
-    /// was written (or read back equal to the votes here).
+    /// was written (or read back holding every vote of theirs here).
     pub written: BTreeMap<String, u64>,
     /// Bumped by a survey switch: a write or read of the previous survey
     /// that ends later changes nothing.

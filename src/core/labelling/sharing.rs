@@ -2,11 +2,11 @@
 //! of the session another tab saved (the same merge rules for both), and
 //! the JSON export.
 
+use std::collections::BTreeSet;
+
 use super::{FollowUp, LabellingSession};
 use crate::core::active::evaluation::RecordState;
 use crate::core::active::round::RoundRecord;
-use std::collections::BTreeSet;
-
 use crate::core::alert::Candid;
 use crate::core::labels::exchange::{
     export_json, AlertOutcome, KnownRow, LabelImportError, Outcomes,
@@ -123,9 +123,9 @@ fn record_states(rounds: &[RoundRecord]) -> Vec<RecordState> {
 
 impl LabellingSession {
     /// Takes in the other annotators' votes read back from the browser's
-    /// database (`core::stored_votes`); returns the annotators whose votes
-    /// here are exactly their record's. Alerts they voted on leave the
-    /// queue as any voted alert does (the card passes over them).
+    /// database (`core::stored_votes`); returns the annotators whose record
+    /// holds every vote of theirs here, as it is. Alerts they voted on
+    /// leave the queue as any voted alert does (the card passes over them).
     pub fn take_in_stored_votes(&mut self, records: Vec<VoteRecord>) -> BTreeSet<String> {
         let changes_before: Vec<(String, u64)> = self.saved.annotators_stored_apart();
         let (report, in_step) = self.saved.take_in_stored_votes(records);
@@ -151,8 +151,9 @@ impl LabellingSession {
         self.saved.annotators_stored_apart()
     }
 
-    /// What the consensus rule made of every alert with a vote that counts: its training
-    /// label and provenance, with the rule, for the export.
+    /// What the consensus rule made of every alert with a vote that counts
+    /// (not only `unsure`): its training label and provenance, with the
+    /// rule, for the export.
     pub fn outcomes(&self) -> Outcomes {
         let settings = &self.saved.settings;
         Outcomes {
