@@ -4,7 +4,8 @@
 //      annotator's labels agree with the alert's own label) is imported;
 //      timed until the import report shows, then until the Team section's
 //      numbers show, then, with them shown, until they include a further
-//      annotator's file of 100 votes; the same numbers by the native CLI
+//      annotator's file of 100 votes (five times, five new annotators: the
+//      median, as this machine is noisy); the same numbers by the native CLI
 //      (`fink-vra agreement --json`) are the baseline, in the same run;
 //   2. one file of 10,000 LSST alerts is loaded with five annotators' votes
 //      on half of them, and 60 cards are labelled by key: the time from the
@@ -100,8 +101,12 @@ const ids = features.trim().split("\n").slice(1).map((line) => line.split(",").s
 const synthetic = Array.from({ length: alertCount }, (_, i) => [String(9_000_000_000_000 + i), String(8_000_000_000_000 + Math.floor(i / 3))]);
 const teamPath = join("bench", "out", `team-${annotators}x${alertCount}-v4.json`);
 await writeFile(teamPath, teamFile(synthetic, annotators));
-const extraPath = join("bench", "out", "team-one-more-v4.json");
-await writeFile(extraPath, teamFile(synthetic.slice(0, 100), 1, annotators));
+const EXTRA_IMPORTS = 5;
+const extraPaths = [];
+for (let extra = 0; extra < EXTRA_IMPORTS; extra += 1) {
+  extraPaths.push(join("bench", "out", `team-one-more-${extra}-v4.json`));
+  await writeFile(extraPaths[extra], teamFile(synthetic.slice(0, 100), 1, annotators + extra));
+}
 const half = ids.slice(0, Math.floor(ids.length / 2));
 const votesPath = join("bench", "out", "team-5x-half-pool-v4.json");
 await writeFile(votesPath, teamFile(half, 5));
@@ -134,30 +139,40 @@ try {
   await page.getByTestId("team-show").click();
   await page.getByTestId("team-alpha").waitFor(LONG);
   result.pageTeamNumbersSeconds = seconds(start);
-    // Timed in the page, from the file input's change to the numbers with the
-  // new annotator drawn (Playwright's polling would add its own delay).
-  await page.evaluate((n) => {
-    window.recomputeMs = null;
-    document.querySelector('[data-testid="import-file"]').addEventListener("change", () => (window.importStarted = performance.now()), { capture: true, once: true });
-    new MutationObserver((_, observer) => {
-      if (window.importStarted !== undefined && document.querySelectorAll('[data-testid="team-annotator"]').length === n) {
-        window.recomputeMs = performance.now() - window.importStarted;
-        observer.disconnect();
-      }
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  }, annotators + 1);
-  start = performance.now();
-  await imported(page, extraPath, "team-one-more-v4.json");
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="team-annotator"]').length === n, annotators + 1, LONG);
-  result.pageImportAndRecomputeSeconds = seconds(start);
-  await page.waitForFunction(() => window.recomputeMs !== null, null, LONG);
-  result.pageImportAndRecomputeInPageMs = +(await page.evaluate(() => window.recomputeMs)).toFixed(1);
+  // Five imports of another annotator's 100 votes, each timed in the page
+  // from the file input's change to the numbers with the new annotator
+  // drawn (Playwright's polling would add its own delay), and the first
+  // by Playwright too. This machine is noisy: the median and the least.
+  const recomputeMs = [];
+  for (let extra = 0; extra < EXTRA_IMPORTS; extra += 1) {
+    await page.waitForTimeout(1000); // the previous import's records written
+    const rows = annotators + 1 + extra;
+    await page.evaluate((n) => {
+      window.recomputeMs = null;
+      window.importStarted = undefined;
+      document.querySelector('[data-testid="import-file"]').addEventListener("change", () => (window.importStarted = performance.now()), { capture: true, once: true });
+      new MutationObserver((_, observer) => {
+        if (window.importStarted !== undefined && document.querySelectorAll('[data-testid="team-annotator"]').length === n) {
+          window.recomputeMs = performance.now() - window.importStarted;
+          observer.disconnect();
+        }
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    }, rows);
+    start = performance.now();
+    await imported(page, extraPaths[extra], extraPaths[extra].split("/").pop());
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="team-annotator"]').length === n, rows, LONG);
+    if (extra === 0) result.pageImportAndRecomputeSeconds = seconds(start);
+    await page.waitForFunction(() => window.recomputeMs !== null, null, LONG);
+    recomputeMs.push(+(await page.evaluate(() => window.recomputeMs)).toFixed(1));
+  }
+  result.pageImportAndRecomputeInPageMs = recomputeMs;
+  result.pageImportAndRecomputeInPageMedianMs = quantile(recomputeMs, 0.5);
   result.pageTeamNumbersOverCli = +(result.pageTeamNumbersSeconds / result.cliAgreementSeconds).toFixed(2);
   // A reload reads the votes back from the database.
   start = performance.now();
   await page.reload();
   await page.getByTestId("team-show").click();
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="team-annotator"]').length === n, annotators + 1, LONG);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="team-annotator"]').length === n, annotators + EXTRA_IMPORTS, LONG);
   result.pageReloadTeamNumbersSeconds = seconds(start);
 
   const conditions = [

@@ -178,11 +178,7 @@ impl SavedSession {
         let mut total = MergeReport::default();
         for record in records {
             let incoming = self.not_undone(record.votes.iter().cloned());
-            let report = self.labels.merge(incoming);
-            total.added += report.added;
-            total.replaced += report.replaced;
-            total.duplicates += report.duplicates;
-            total.outdated += report.outdated;
+            total += self.labels.merge(incoming);
             let _ = self.labels.take_replaced();
             if record_holds_every_vote(&record, self.labels.votes()) {
                 in_step.insert(record.annotator);

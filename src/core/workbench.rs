@@ -12,6 +12,7 @@ use crate::core::features::stats::median;
 use crate::core::features::{feature_names, FeatureRow};
 use crate::core::labels::settled::SettledLabels;
 use crate::core::labels::targets::TargetMapping;
+use crate::core::labels::vocabulary::Label;
 use crate::core::model::{FeatureMatrix, FittedModel, ModelError, ModelSpec};
 use crate::core::random::SplitMix64;
 use crate::core::team::consensus::{ConsensusRule, DEFAULT_POSTERIOR_THRESHOLD};
@@ -192,14 +193,17 @@ pub fn batch_progress(
     rounds: &[RoundRecord],
     settings: &WorkbenchSettings,
 ) -> (usize, usize) {
-    let trained: std::collections::BTreeSet<&str> = rounds
+    // Ids as numbers, each label's class looked up once: the page asks on
+    // every key press, with thousands of labels.
+    let trained: std::collections::HashSet<u64> = rounds
         .iter()
-        .flat_map(|round| round.training.iter().map(|example| example.id.as_str()))
+        .flat_map(|round| round.training.iter())
+        .filter_map(|example| example.id.parse().ok())
         .collect();
+    let trains = Label::ALL.map(|label| settings.target.class_of(label.name()).is_some());
     let fresh = store
         .labels()
-        .filter(|entry| settings.target.class_of(entry.label.name()).is_some())
-        .filter(|entry| !trained.contains(entry.candid.to_string().as_str()))
+        .filter(|entry| trains[entry.label as usize] && !trained.contains(&entry.candid.0))
         .count();
     let needed = if rounds.is_empty() {
         settings.first_batch

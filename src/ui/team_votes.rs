@@ -38,7 +38,30 @@ pub struct VoteStoreState {
     pub epoch: u64,
 }
 
+impl VoteStoreState {
+    /// Whether `annotator`'s committed record holds their votes as they
+    /// are now (`changes`: `VoteTable::changes_of`).
+    fn holds(&self, annotator: &str, changes: u64) -> bool {
+        self.written.get(annotator) == Some(&changes)
+    }
+}
+
 impl Workbench {
+    /// The annotators whose votes are stored apart, each with whether
+    /// their committed record holds their votes as they are now.
+    fn records_in_step(&self, state: &VoteStoreState) -> Vec<(String, bool)> {
+        self.session.with_untracked(|session| {
+            session
+                .annotators_stored_apart()
+                .into_iter()
+                .map(|(annotator, changes)| {
+                    let in_step = state.holds(&annotator, changes);
+                    (annotator, in_step)
+                })
+                .collect()
+        })
+    }
+
     /// The annotators whose votes the saved session leaves out: those whose
     /// committed record holds their votes as they are now.
     pub(super) fn votes_stored_apart(&self) -> BTreeSet<String> {
@@ -46,14 +69,10 @@ impl Workbench {
         if !state.ready {
             return BTreeSet::new();
         }
-        self.session.with_untracked(|session| {
-            session
-                .annotators_stored_apart()
-                .into_iter()
-                .filter(|(annotator, changes)| state.written.get(annotator) == Some(changes))
-                .map(|(annotator, _)| annotator)
-                .collect()
-        })
+        self.records_in_step(&state)
+            .into_iter()
+            .filter_map(|(annotator, in_step)| in_step.then_some(annotator))
+            .collect()
     }
 
     /// Whether some of the others' votes wait for their record to be
@@ -62,12 +81,10 @@ impl Workbench {
         let state = self.vote_store.get_value();
         state.ready
             && (state.writing
-                || self.session.with_untracked(|session| {
-                    session
-                        .annotators_stored_apart()
-                        .iter()
-                        .any(|(annotator, changes)| state.written.get(annotator) != Some(changes))
-                }))
+                || self
+                    .records_in_step(&state)
+                    .iter()
+                    .any(|(_, in_step)| !in_step))
     }
 
     /// Reads the survey's vote records into the session (at start, after a
@@ -174,12 +191,15 @@ impl Workbench {
             return;
         }
         let survey = self.survey();
+        let lagging: Vec<String> = self
+            .records_in_step(&state)
+            .into_iter()
+            .filter_map(|(annotator, in_step)| (!in_step).then_some(annotator))
+            .collect();
         let records: Vec<RecordToWrite> = self.session.with_untracked(|session| {
-            session
-                .annotators_stored_apart()
+            lagging
                 .into_iter()
-                .filter(|(annotator, changes)| state.written.get(annotator) != Some(changes))
-                .map(|(annotator, _)| {
+                .map(|annotator| {
                     let bytes = record_bytes(session.saved().labels.votes(), survey, &annotator);
                     (annotator, bytes)
                 })

@@ -19,4 +19,5 @@ pub mod settled;
 pub mod store;
 pub mod targets;
 pub mod vocabulary;
+pub mod vote_index;
 pub mod votes;

@@ -46,14 +46,10 @@ impl LabelStore {
     /// marks, the votes of `stored_apart` (kept in the browser's database,
     /// not in the saved session) left out of both.
     pub fn same_leaving_out(&self, other: &LabelStore, stored_apart: &BTreeSet<String>) -> bool {
-        let kept = |vote: &&LabelEntry| !stored_apart.contains(&vote.annotator);
         self.adjudications == other.adjudications
             && self.gold == other.gold
-            && self
-                .votes
-                .all_votes()
-                .filter(kept)
-                .eq(other.votes.all_votes().filter(kept))
+            && self.votes.votes_leaving_out(stored_apart)
+                == other.votes.votes_leaving_out(stored_apart)
     }
 }
 
@@ -107,6 +103,18 @@ pub struct MergeReport {
     pub adjudications: usize,
     /// Gold marks new to the store or later than the one it held.
     pub gold: usize,
+}
+
+/// Two merges' reports summed, as of one merge.
+impl std::ops::AddAssign for MergeReport {
+    fn add_assign(&mut self, other: MergeReport) {
+        self.added += other.added;
+        self.duplicates += other.duplicates;
+        self.replaced += other.replaced;
+        self.outdated += other.outdated;
+        self.adjudications += other.adjudications;
+        self.gold += other.gold;
+    }
 }
 
 impl MergeReport {
@@ -466,13 +474,8 @@ impl LabelStore {
     /// The saved form without the votes of `stored_apart` (annotators whose
     /// votes the page keeps in the browser's database instead).
     pub fn saved_leaving_out<'a>(&'a self, stored_apart: &BTreeSet<String>) -> impl Serialize + 'a {
-        let votes = self
-            .votes
-            .all_votes()
-            .filter(|vote| !stored_apart.contains(&vote.annotator))
-            .collect();
         SavedForm {
-            votes,
+            votes: self.votes.votes_leaving_out(stored_apart),
             adjudications: self.adjudications.values().collect(),
             gold: self.gold.values().collect(),
         }

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::entry::{LabelEntry, UNKNOWN_ANNOTATOR};
 use super::vocabulary::Label;
+use super::vote_index::{AnnotatorNumber, VoteIndex};
 use crate::core::alert::Candid;
 
 /// One annotator's vote replaced by a later one of theirs on the same alert.
@@ -128,6 +129,9 @@ pub struct VoteTable {
     /// changes (added, replaced, taken, its round set): the page stores the
     /// others' votes apart and writes again only those whose number moved.
     changes_by_annotator: BTreeMap<String, u64>,
+    /// The labels of `votes` by annotator number, reindexed alert by
+    /// alert whenever an alert's votes change: what the Team report reads.
+    index: VoteIndex,
 }
 
 impl PartialEq for VoteTable {
@@ -163,6 +167,19 @@ impl VoteTable {
     /// notes. An unnamed vote that is the same act as a named one on the
     /// alert is that vote.
     pub fn merge_vote(&mut self, vote: LabelEntry) -> VoteChange {
+        let candid = vote.candid;
+        let change = self.merge_unindexed(vote);
+        self.reindex(candid);
+        change
+    }
+
+    /// Copies the votes on `candid` into the index again, after they changed.
+    fn reindex(&mut self, candid: Candid) {
+        self.index.reindex(candid, self.votes.get(&candid));
+    }
+
+    /// [`VoteTable::merge_vote`], the index left to the caller.
+    fn merge_unindexed(&mut self, vote: LabelEntry) -> VoteChange {
         let alert = self.votes.entry(vote.candid).or_default();
         if vote.annotator.is_empty() && alert.values().any(|kept| same_act(kept, &vote)) {
             return VoteChange::Duplicate;
@@ -228,6 +245,7 @@ impl VoteTable {
     /// replaced.
     pub fn put(&mut self, vote: LabelEntry) -> Option<LabelEntry> {
         let annotator = vote.annotator.clone();
+        let candid = vote.candid;
         let replaced = self
             .votes
             .entry(vote.candid)
@@ -237,6 +255,7 @@ impl VoteTable {
             count_vote(&mut self.votes_by_annotator, &annotator);
         }
         record_touch(&mut self.changes_by_annotator, &annotator);
+        self.reindex(candid);
         replaced
     }
 
@@ -250,6 +269,7 @@ impl VoteTable {
         if taken.is_some() {
             uncount_vote(&mut self.votes_by_annotator, annotator);
             record_touch(&mut self.changes_by_annotator, annotator);
+            self.reindex(candid);
         }
         taken
     }
@@ -271,6 +291,21 @@ impl VoteTable {
         self.votes.iter().filter_map(|(candid, votes)| {
             let votes = counted(votes);
             (!votes.is_empty()).then_some((*candid, votes))
+        })
+    }
+
+    /// [`VoteTable::alerts`] without a list per alert: every alert with a
+    /// vote, in id order, with the votes that count (possibly none: only
+    /// `unsure` votes), (annotator, label) in annotator order.
+    pub fn counted_votes_by_alert(
+        &self,
+    ) -> impl Iterator<Item = (Candid, impl Iterator<Item = (&str, Label)> + '_)> + '_ {
+        self.votes.iter().map(|(candid, votes)| {
+            let counted = votes
+                .iter()
+                .filter(|(_, vote)| vote.label != Label::Unsure)
+                .map(|(annotator, vote)| (annotator.as_str(), vote.label));
+            (*candid, counted)
         })
     }
 
@@ -312,6 +347,7 @@ impl VoteTable {
                 record_touch(&mut self.changes_by_annotator, annotator);
             }
         }
+        self.reindex(candid);
     }
 
     /// A number that has grown since any earlier call whenever one of
@@ -330,11 +366,41 @@ impl VoteTable {
             .map(|(annotator, changes)| (annotator.as_str(), *changes))
     }
 
-    /// `annotator`'s votes, in alert order.
+    /// `annotator`'s votes, in alert order (found in the index: the label
+    /// entries of the other alerts are not read).
     pub fn votes_of<'a>(&'a self, annotator: &'a str) -> impl Iterator<Item = &'a LabelEntry> + 'a {
-        self.votes
-            .values()
-            .filter_map(move |alert| alert.get(annotator))
+        let numbers: Vec<AnnotatorNumber> = self.index.number(annotator).into_iter().collect();
+        self.index
+            .alerts_voted_by(numbers)
+            .filter_map(move |candid| self.vote_of(candid, annotator))
+    }
+
+    /// Every vote but those of the annotators in `left_out`, by alert then
+    /// annotator (the order of [`VoteTable::all_votes`]). With a few
+    /// annotators kept of many (the saved session keeps mine, the others'
+    /// are stored apart), the index finds the alerts they voted on, whose
+    /// kept votes are then looked up by name: no other vote is read.
+    pub fn votes_leaving_out(&self, left_out: &BTreeSet<String>) -> Vec<&LabelEntry> {
+        if left_out.is_empty() {
+            return self.all_votes().collect();
+        }
+        let kept: Vec<&str> = self
+            .votes_by_annotator
+            .keys()
+            .map(String::as_str)
+            .filter(|annotator| !left_out.contains(*annotator))
+            .collect();
+        let numbers: Vec<AnnotatorNumber> = kept
+            .iter()
+            .filter_map(|annotator| self.index.number(annotator))
+            .collect();
+        let mut votes = Vec::new();
+        for candid in self.index.alerts_voted_by(numbers) {
+            if let Some(alert) = self.votes.get(&candid) {
+                votes.extend(kept.iter().filter_map(|annotator| alert.get(*annotator)));
+            }
+        }
+        votes
     }
 
     /// Keeps the votes `keep` accepts; returns the alerts that lost one.
@@ -357,7 +423,16 @@ impl VoteTable {
             }
             !alert.is_empty()
         });
+        for candid in &touched {
+            self.reindex(*candid);
+        }
         touched
+    }
+
+    /// The labels of every vote by annotator number (`VoteIndex`): the
+    /// votes as the Team report reads them.
+    pub fn index(&self) -> &VoteIndex {
+        &self.index
     }
 
     /// Every annotator with a vote, in name order.
@@ -547,5 +622,72 @@ mod tests {
         assert_eq!(touched, BTreeSet::from([Candid(2)]));
         assert_eq!((table.annotators(), table.vote_count()), (vec!["ana"], 1));
         assert!(table.has_annotator("ana") && !table.has_annotator("bo"));
+    }
+
+    /// Whether the index, `votes_of` and `votes_leaving_out` say what the
+    /// label entries say.
+    fn assert_index_in_step(table: &VoteTable) {
+        let index = table.index();
+        let from_index: Vec<(Candid, Vec<(&str, Label)>)> = index
+            .alerts()
+            .map(|(candid, votes)| {
+                let named = votes
+                    .iter()
+                    .map(|&(number, label)| (index.names()[number as usize].as_str(), label))
+                    .collect();
+                (candid, named)
+            })
+            .collect();
+        let from_entries: Vec<(Candid, Vec<(&str, Label)>)> = table
+            .voted_alerts()
+            .map(|candid| {
+                let votes = table
+                    .votes_on(candid)
+                    .map(|vote| (vote.annotator.as_str(), vote.label))
+                    .collect();
+                (candid, votes)
+            })
+            .collect();
+        assert_eq!(from_index, from_entries);
+        for name in ["ana", "bo", "cy", "nobody"] {
+            let scanned: Vec<&LabelEntry> = table
+                .all_votes()
+                .filter(|vote| vote.annotator == name)
+                .collect();
+            assert_eq!(table.votes_of(name).collect::<Vec<_>>(), scanned, "{name}");
+            let left_out = BTreeSet::from([name.to_string()]);
+            let kept: Vec<&LabelEntry> = table
+                .all_votes()
+                .filter(|vote| vote.annotator != name)
+                .collect();
+            assert_eq!(table.votes_leaving_out(&left_out), kept, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_index_follows_every_change_of_the_votes() {
+        let mut table = VoteTable::default();
+        assert_index_in_step(&table);
+        let _ = table.merge_vote(entry(1, "ana", Label::Gal, "2026-12-06T09:00:00Z"));
+        let _ = table.merge_vote(entry(1, "bo", Label::Agn, "2026-12-06T09:30:00Z"));
+        let _ = table.merge_vote(entry(1, "ana", Label::Agn, "2026-12-06T10:00:00Z"));
+        let _ = table.merge_vote(entry(1, "ana", Label::Real, "2026-12-06T08:00:00Z"));
+        let _ = table.merge_vote(entry(2, "cy", Label::Unsure, "2026-12-06T09:00:00Z"));
+        assert_index_in_step(&table);
+        let _ = table.put(entry(2, "cy", Label::Bogus, "2026-12-06T11:00:00Z"));
+        let _ = table.put(entry(3, "bo", Label::Varstar, "2026-12-06T11:00:00Z"));
+        assert_index_in_step(&table);
+        table.update_votes_on(Candid(1), |vote| {
+            vote.label = Label::Extragal;
+            true
+        });
+        assert_index_in_step(&table);
+        let _ = table.take(Candid(2), "cy");
+        let _ = table.take(Candid(9), "cy");
+        assert_index_in_step(&table);
+        let _ = table.retain(|vote| vote.annotator != "bo");
+        assert_index_in_step(&table);
+        let copy = table.clone();
+        assert_index_in_step(&copy);
     }
 }

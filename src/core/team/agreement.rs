@@ -34,7 +34,7 @@ pub fn pairs(votes: &CodedVotes) -> Vec<PairAgreement> {
     };
     let pair_count = annotators * annotators.saturating_sub(1) / 2;
     let mut tables = vec![0usize; pair_count * labels * labels];
-    for task in &votes.tasks {
+    for task in votes.tasks() {
         for (position, &(a, a_label)) in task.iter().enumerate() {
             for &(b, b_label) in &task[position + 1..] {
                 let (first, second, first_label, second_label) = if a < b {
@@ -111,7 +111,7 @@ pub fn cohen_kappa(confusion: &[Vec<usize>]) -> Option<f64> {
 pub fn krippendorff_alpha(votes: &CodedVotes) -> Option<f64> {
     let labels = votes.labels;
     let mut coincidences = vec![vec![0.0; labels]; labels];
-    for task in &votes.tasks {
+    for task in votes.tasks() {
         let pairable = task.len();
         if pairable < 2 {
             continue;
@@ -193,7 +193,7 @@ pub fn consensus(votes: &[(usize, usize)], labels: usize) -> Consensus {
 /// votes on those alerts that agree with theirs).
 pub fn annotator_agreement(votes: &CodedVotes) -> Vec<(usize, usize, Option<f64>)> {
     let mut rows = vec![(0usize, 0usize, 0usize, 0usize); votes.annotators];
-    for task in &votes.tasks {
+    for task in votes.tasks() {
         for &(annotator, label) in task {
             let row = &mut rows[annotator];
             row.0 += 1;
@@ -224,11 +224,7 @@ mod tests {
     use super::*;
 
     fn coded(tasks: Vec<Vec<(usize, usize)>>, annotators: usize, labels: usize) -> CodedVotes {
-        CodedVotes {
-            annotators,
-            labels,
-            tasks,
-        }
+        CodedVotes::from_tasks(annotators, labels, tasks)
     }
 
     #[test]

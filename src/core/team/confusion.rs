@@ -47,18 +47,25 @@ impl PairConfusion {
 
 /// The confusion table of `a` and `b` on the alerts both voted on.
 pub fn pair_confusion(table: &VoteTable, a: &str, b: &str) -> PairConfusion {
-    let pairs: Vec<(Label, Label)> = table
-        .alerts()
-        .filter_map(|(_, votes)| {
-            let of = |who: &str| {
-                votes
-                    .iter()
-                    .find(|(annotator, _)| *annotator == who)
-                    .map(|(_, label)| *label)
-            };
-            Some((of(a)?, of(b)?))
-        })
-        .collect();
+    // Read from the table's index (annotator numbers), not its label
+    // entries: the page recounts this after every change of the votes.
+    let index = table.index();
+    let number_of = |name: &str| index.names().iter().position(|known| known == name);
+    let pairs: Vec<(Label, Label)> = match (number_of(a), number_of(b)) {
+        (Some(a), Some(b)) => index
+            .alerts()
+            .filter_map(|(_, votes)| {
+                let label_of = |who: usize| {
+                    votes
+                        .iter()
+                        .find(|(number, label)| *number as usize == who && *label != Label::Unsure)
+                        .map(|(_, label)| *label)
+                };
+                Some((label_of(a)?, label_of(b)?))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let used: BTreeSet<Label> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
     let labels: Vec<Label> = Label::ALL
         .into_iter()

@@ -238,8 +238,17 @@ pub fn settle(
         me: me.trim(),
     };
     let mut settled = Settled::default();
-    for (index, (candid, votes)) in table.alerts().enumerate() {
+    // The alerts of `VoteTable::alerts`, their votes read into one list.
+    let mut votes = Vec::new();
+    let mut index = 0;
+    for (candid, counted) in table.counted_votes_by_alert() {
+        votes.clear();
+        votes.extend(counted);
+        if votes.is_empty() {
+            continue;
+        }
         let top = posteriors.as_ref().and_then(|found| found[index]);
+        index += 1;
         let (entry, provenance) =
             rule.settle_alert(table, candid, &votes, adjudicated.get(&candid), top);
         settled.record(candid, entry, provenance);
@@ -418,21 +427,18 @@ fn most_voted(votes: &[(&str, Label)]) -> Option<Label> {
 /// cannot be fitted (fewer than two labels in use).
 fn weighted_labels(table: &VoteTable) -> Vec<Option<(Label, f64)>> {
     let annotators = table.annotators();
-    let (votes, names) =
-        CountedVotes::of(table, &annotators).coded(|label| Some(label.name().to_string()));
+    let (votes, labels_in_use) = CountedVotes::of(table, &annotators).coded(Some);
     let Some(fit) = one_coin_dawid_skene(&votes) else {
-        return vec![None; votes.tasks.len()];
+        return vec![None; votes.task_count()];
     };
-    fit.posteriors
-        .iter()
+    fit.posteriors()
         .map(|posterior| {
             let (code, probability) = posterior
                 .iter()
                 .copied()
                 .enumerate()
                 .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
-            let label = names.get(code)?.parse::<Label>().ok()?;
-            Some((label, probability))
+            Some((*labels_in_use.get(code)?, probability))
         })
         .collect()
 }

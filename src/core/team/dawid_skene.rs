@@ -11,43 +11,115 @@ const EPS: f64 = 1e-10;
 pub const MAX_ITERATIONS: usize = 100;
 pub const TOLERANCE: f64 = 1e-5;
 
-/// Votes coded as numbers: `tasks[t]` holds (annotator, label) pairs;
-/// labels are `0..labels`, annotators `0..annotators`.
+/// Votes coded as numbers: task `t` ([`CodedVotes::task`]) holds
+/// (annotator, label) pairs; labels are `0..labels`, annotators
+/// `0..annotators`. The tasks' votes are kept one after another in one
+/// list (no list per task: 20,000 of them cost more than the statistics).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodedVotes {
     pub annotators: usize,
     pub labels: usize,
-    pub tasks: Vec<Vec<(usize, usize)>>,
+    /// Every task's votes, one task after another.
+    votes: Vec<(usize, usize)>,
+    /// Where each task's votes end in `votes`.
+    ends: Vec<usize>,
 }
 
 /// The fitted model: per annotator, the estimated accuracy (`None` for an
-/// annotator without votes); per task, P(true label = z).
+/// annotator without votes); per task, P(true label = z)
+/// ([`OneCoinFit::posterior`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct OneCoinFit {
     pub accuracies: Vec<Option<f64>>,
-    pub posteriors: Vec<Vec<f64>>,
+    /// Every task's posteriors, one task after another.
+    posteriors: Vec<f64>,
+    labels: usize,
     pub iterations: usize,
 }
 
+impl OneCoinFit {
+    /// Task `task`'s P(true label = z), for each label z.
+    pub fn posterior(&self, task: usize) -> &[f64] {
+        &self.posteriors[task * self.labels..(task + 1) * self.labels]
+    }
+
+    /// Every task's posteriors, in order.
+    pub fn posteriors(&self) -> impl ExactSizeIterator<Item = &[f64]> + '_ {
+        self.posteriors.chunks_exact(self.labels)
+    }
+}
+
 impl CodedVotes {
+    /// No task yet, for `annotators` annotators and `labels` labels.
+    pub fn new(annotators: usize, labels: usize) -> CodedVotes {
+        CodedVotes {
+            annotators,
+            labels,
+            votes: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+
+    /// The votes of `tasks`, in order.
+    pub fn from_tasks(
+        annotators: usize,
+        labels: usize,
+        tasks: impl IntoIterator<Item = Vec<(usize, usize)>>,
+    ) -> CodedVotes {
+        let mut coded = CodedVotes::new(annotators, labels);
+        for task in tasks {
+            coded.push_task(task);
+        }
+        coded
+    }
+
+    /// Adds a task with `votes`.
+    pub fn push_task(&mut self, votes: impl IntoIterator<Item = (usize, usize)>) {
+        self.votes.extend(votes);
+        self.ends.push(self.votes.len());
+    }
+
+    /// Takes the last task out (its votes too).
+    pub fn pop_task(&mut self) {
+        self.ends.pop();
+        let end = self.ends.last().copied().unwrap_or(0);
+        self.votes.truncate(end);
+    }
+
+    pub fn task_count(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Task `task`'s votes.
+    pub fn task(&self, task: usize) -> &[(usize, usize)] {
+        let start = task.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.votes[start..self.ends[task]]
+    }
+
+    /// Every task's votes, in order.
+    pub fn tasks(&self) -> impl ExactSizeIterator<Item = &[(usize, usize)]> + '_ {
+        (0..self.ends.len()).map(|task| self.task(task))
+    }
+
     fn vote_count(&self) -> usize {
-        self.tasks.iter().map(Vec::len).sum()
+        self.votes.len()
     }
 
     /// The share of each task's votes per label (crowd-kit's MajorityVote
     /// probabilities).
-    fn vote_shares(&self) -> Vec<Vec<f64>> {
-        self.tasks
-            .iter()
-            .map(|votes| {
-                let mut shares = vec![0.0; self.labels];
-                for &(_, label) in votes {
-                    shares[label] += 1.0;
-                }
-                let total: f64 = shares.iter().sum();
-                shares.iter().map(|count| count / total).collect()
-            })
-            .collect()
+    /// (One task after another, `labels` values each.)
+    fn vote_shares(&self) -> Vec<f64> {
+        let mut shares = vec![0.0; self.task_count() * self.labels];
+        for (task_shares, votes) in shares.chunks_exact_mut(self.labels).zip(self.tasks()) {
+            for &(_, label) in votes {
+                task_shares[label] += 1.0;
+            }
+            let total: f64 = task_shares.iter().sum();
+            for share in task_shares {
+                *share /= total;
+            }
+        }
+        shares
     }
 }
 
@@ -59,13 +131,13 @@ impl CodedVotes {
 /// them per task: one pass over the votes, not one per label, and the
 /// posteriors live in one flat array (tasks × labels).
 pub fn one_coin_dawid_skene(votes: &CodedVotes) -> Option<OneCoinFit> {
-    if votes.labels < 2 || votes.vote_count() == 0 || votes.tasks.iter().any(Vec::is_empty) {
+    if votes.labels < 2 || votes.vote_count() == 0 || votes.tasks().any(<[_]>::is_empty) {
         return None;
     }
     let labels = votes.labels;
     let mut posteriors = Posteriors {
         labels,
-        values: votes.vote_shares().concat(),
+        values: votes.vote_shares(),
     };
     let mut priors = posteriors.column_means();
     let mut accuracies = m_step(votes, &posteriors);
@@ -89,11 +161,8 @@ pub fn one_coin_dawid_skene(votes: &CodedVotes) -> Option<OneCoinFit> {
     }
     Some(OneCoinFit {
         accuracies,
-        posteriors: posteriors
-            .values
-            .chunks(labels)
-            .map(<[f64]>::to_vec)
-            .collect(),
+        posteriors: posteriors.values,
+        labels,
         iterations,
     })
 }
@@ -129,7 +198,7 @@ impl Posteriors {
 fn m_step(votes: &CodedVotes, posteriors: &Posteriors) -> Vec<Option<f64>> {
     let mut sums = vec![0.0; votes.annotators];
     let mut counts = vec![0usize; votes.annotators];
-    for (task, task_votes) in votes.tasks.iter().enumerate() {
+    for (task, task_votes) in votes.tasks().enumerate() {
         let posterior = posteriors.of_task(task);
         for &(annotator, label) in task_votes {
             sums[annotator] += posterior[label];
@@ -171,9 +240,9 @@ fn e_step(votes: &CodedVotes, priors: &[f64], accuracies: &[Option<f64>]) -> Pos
     let labels = votes.labels;
     let log_terms = log_right_and_wrong(accuracies, labels, f64::log2);
     let log_priors: Vec<f64> = priors.iter().map(|prior| prior.max(EPS).log2()).collect();
-    let mut values = Vec::with_capacity(votes.tasks.len() * labels);
+    let mut values = Vec::with_capacity(votes.task_count() * labels);
     let mut log_likelihoods = vec![0.0; labels];
-    for task_votes in &votes.tasks {
+    for task_votes in votes.tasks() {
         // Every vote wrong for every truth, then each vote right for its own.
         let all_wrong: f64 = task_votes
             .iter()
@@ -211,7 +280,7 @@ fn evidence_lower_bound(
     let log_terms = log_right_and_wrong(accuracies, votes.labels, f64::ln);
     let log_priors: Vec<f64> = priors.iter().map(|prior| prior.max(EPS).ln()).collect();
     let mut joint = 0.0;
-    for (task, task_votes) in votes.tasks.iter().enumerate() {
+    for (task, task_votes) in votes.tasks().enumerate() {
         let posterior = posteriors.of_task(task);
         let total: f64 = posterior.iter().sum();
         let prior_term: f64 = posterior
@@ -248,16 +317,11 @@ mod tests {
             let third = if task % 4 < 2 { truth } else { 1 - truth };
             tasks.push(vec![(0, truth), (1, truth), (2, third)]);
         }
-        let fit = one_coin_dawid_skene(&CodedVotes {
-            annotators: 3,
-            labels: 2,
-            tasks,
-        })
-        .expect("fits");
+        let fit = one_coin_dawid_skene(&CodedVotes::from_tasks(3, 2, tasks)).expect("fits");
         let [a, b, c] = [0, 1, 2].map(|annotator| fit.accuracies[annotator].expect("voted"));
         assert!(a > 0.9 && b > 0.9, "{a} {b}");
         assert!((c - 0.5).abs() < 0.1, "{c}");
-        for (task, posterior) in fit.posteriors.iter().enumerate() {
+        for (task, posterior) in fit.posteriors().enumerate() {
             assert!(posterior[task % 2] > 0.9, "task {task}: {posterior:?}");
             assert!((posterior.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         }
@@ -265,11 +329,7 @@ mod tests {
 
     #[test]
     fn one_label_in_use_has_no_fit() {
-        let votes = CodedVotes {
-            annotators: 2,
-            labels: 1,
-            tasks: vec![vec![(0, 0), (1, 0)]],
-        };
+        let votes = CodedVotes::from_tasks(2, 1, [vec![(0, 0), (1, 0)]]);
         assert!(one_coin_dawid_skene(&votes).is_none());
     }
 }

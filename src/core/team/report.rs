@@ -50,16 +50,17 @@ pub struct AlertCounts {
     pub adjudicated: usize,
 }
 
-/// One alert's votes and what they settle on.
+/// One alert's votes and what they settle on (in JSON, the alert id a
+/// decimal string, labels by name).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AlertRow {
-    pub alert: String,
+    pub alert: Candid,
     /// single, unanimous, majority, contested or adjudicated.
     pub consensus: &'static str,
     /// The most voted label, unless tied.
-    pub majority: Option<String>,
+    pub majority: Option<Label>,
     /// The most probable label under the one-coin model, and its posterior.
-    pub weighted: Option<String>,
+    pub weighted: Option<Label>,
     pub posterior: Option<f64>,
 }
 
@@ -85,45 +86,54 @@ pub struct TeamReport {
 /// report reads it once and codes these twice.
 pub(super) struct CountedVotes {
     pub(super) alerts: Vec<Candid>,
-    annotators: usize,
-    tasks: Vec<Vec<(usize, Label)>>,
+    /// Per alert, (annotator's position, the label's place in
+    /// `Label::ALL`).
+    votes: CodedVotes,
 }
 
 impl CountedVotes {
     /// The counted votes of `table`, by `annotators` (in name order).
     pub(super) fn of(table: &VoteTable, annotators: &[&str]) -> CountedVotes {
-        let mut alerts = Vec::with_capacity(table.alert_count());
-        let tasks = table
-            .alerts()
-            .map(|(candid, votes)| {
-                alerts.push(candid);
-                votes
-                    .into_iter()
-                    .filter_map(|(annotator, label)| {
-                        Some((annotators.binary_search(&annotator).ok()?, label))
-                    })
-                    .collect()
-            })
+        let index = table.index();
+        // Each annotator number's position in `annotators`.
+        let positions: Vec<Option<usize>> = index
+            .names()
+            .iter()
+            .map(|name| annotators.binary_search(&name.as_str()).ok())
             .collect();
-        CountedVotes {
-            alerts,
-            annotators: annotators.len(),
-            tasks,
+        let mut alerts = Vec::with_capacity(table.alert_count());
+        let mut votes = CodedVotes::new(annotators.len(), Label::ALL.len());
+        for (candid, alert_votes) in index.alerts() {
+            let counted = alert_votes
+                .iter()
+                .filter(|(_, label)| *label != Label::Unsure)
+                .filter_map(|&(number, label)| {
+                    Some((*positions.get(number as usize)?.as_ref()?, label as usize))
+                });
+            votes.push_task(counted);
+            if votes.task(votes.task_count() - 1).is_empty() {
+                votes.pop_task();
+            } else {
+                alerts.push(candid);
+            }
         }
+        CountedVotes { alerts, votes }
     }
 
     /// The votes coded for the statistics: the labels in use (`code_of`
-    /// maps each to a class name, `None` to leave the vote out) in the
-    /// vocabulary's order, and those names.
-    pub(super) fn coded(
+    /// maps each to its class, the label itself or a class name; `None`
+    /// leaves the vote out) in the vocabulary's order, and those classes.
+    pub(super) fn coded<C: PartialEq>(
         &self,
-        code_of: impl Fn(Label) -> Option<String>,
-    ) -> (CodedVotes, Vec<String>) {
+        code_of: impl Fn(Label) -> Option<C>,
+    ) -> (CodedVotes, Vec<C>) {
         let mut used = [false; Label::ALL.len()];
-        for &(_, label) in self.tasks.iter().flatten() {
-            used[label as usize] = true;
+        for task in self.votes.tasks() {
+            for &(_, label) in task {
+                used[label] = true;
+            }
         }
-        let mut names: Vec<String> = Vec::new();
+        let mut names: Vec<C> = Vec::new();
         let mut code = [None; Label::ALL.len()];
         for label in Label::ALL.into_iter().filter(|label| used[*label as usize]) {
             let Some(name) = code_of(label) else {
@@ -137,21 +147,13 @@ impl CountedVotes {
                 }
             });
         }
-        let tasks = self
-            .tasks
-            .iter()
-            .map(|votes| {
-                votes
-                    .iter()
-                    .filter_map(|&(who, label)| Some((who, code[label as usize]?)))
-                    .collect()
-            })
-            .collect();
-        let votes = CodedVotes {
-            annotators: self.annotators,
-            labels: names.len(),
-            tasks,
-        };
+        let mut votes = CodedVotes::new(self.votes.annotators, names.len());
+        for task in self.votes.tasks() {
+            votes.push_task(
+                task.iter()
+                    .filter_map(|&(who, label)| Some((who, code[label]?))),
+            );
+        }
         (votes, names)
     }
 }
@@ -167,7 +169,7 @@ impl TeamReport {
     ) -> TeamReport {
         let annotators = table.annotators();
         let counted = CountedVotes::of(table, &annotators);
-        let (votes, names) = counted.coded(|label| Some(label.name().to_string()));
+        let (votes, labels_in_use) = counted.coded(Some);
         let fit = one_coin_dawid_skene(&votes);
         let agreement = annotator_agreement(&votes);
         let annotator_rows = annotators
@@ -201,7 +203,7 @@ impl TeamReport {
         let mut counts = AlertCounts::default();
         let mut contested = Vec::new();
         let mut labels = Vec::new();
-        for (index, (&candid, task)) in counted.alerts.iter().zip(&votes.tasks).enumerate() {
+        for (index, (&candid, task)) in counted.alerts.iter().zip(votes.tasks()).enumerate() {
             let settled = consensus(task, votes.labels);
             let decided = adjudicated
                 .get(&candid)
@@ -230,7 +232,7 @@ impl TeamReport {
                 }
             };
             let weighted = fit.as_ref().map(|fit| {
-                let posterior = &fit.posteriors[index];
+                let posterior = fit.posterior(index);
                 let best = (0..posterior.len()).fold(0, |best, label| {
                     if posterior[label] > posterior[best] {
                         label
@@ -238,13 +240,13 @@ impl TeamReport {
                         best
                     }
                 });
-                (names[best].clone(), posterior[best])
+                (labels_in_use[best], posterior[best])
             });
             labels.push(AlertRow {
-                alert: candid.to_string(),
+                alert: candid,
                 consensus: kind,
-                majority: settled.label().map(|label| names[label].clone()),
-                weighted: weighted.as_ref().map(|(name, _)| name.clone()),
+                majority: settled.label().map(|label| labels_in_use[label]),
+                weighted: weighted.map(|(label, _)| label),
                 posterior: weighted.map(|(_, posterior)| posterior),
             });
         }

@@ -267,10 +267,7 @@ pub async fn merge_vote_records(
     }
     committed(&transaction).await.map_err(failed)?;
     drop(database);
-    if let Ok(channel) = BroadcastChannel::new(VOTES_CHANNEL) {
-        let _ = channel.post_message(&JsValue::from_f64(tab_id()));
-        channel.close();
-    }
+    announce_stored(VOTES_CHANNEL);
     Ok(stored)
 }
 
@@ -299,12 +296,17 @@ async fn put_records(
     }
     committed(&transaction).await.map_err(failed)?;
     drop(database);
-    // Other tabs of the page take in what was stored.
+    announce_stored(channel);
+    Ok(())
+}
+
+/// Tells the page's other tabs, on `channel`, that this tab stored
+/// records: they read and take them in.
+fn announce_stored(channel: &str) {
     if let Ok(channel) = BroadcastChannel::new(channel) {
         let _ = channel.post_message(&JsValue::from_f64(tab_id()));
         channel.close();
     }
-    Ok(())
 }
 
 /// Calls `on_stored` whenever another tab of the page has stored rows (a
