@@ -195,7 +195,7 @@ pub fn batch_progress(
 ) -> (usize, usize) {
     // Ids as numbers, each label's class looked up once: the page asks on
     // every key press, with thousands of labels.
-    let trained: std::collections::HashSet<u64> = rounds
+    let trained: std::collections::HashSet<Candid> = rounds
         .iter()
         .flat_map(|round| round.training.iter())
         .filter_map(|example| example.id.parse().ok())
@@ -203,7 +203,7 @@ pub fn batch_progress(
     let trains = Label::ALL.map(|label| settings.target.class_of(label.name()).is_some());
     let fresh = store
         .labels()
-        .filter(|entry| trains[entry.label as usize] && !trained.contains(&entry.candid.0))
+        .filter(|entry| trains[entry.label as usize] && !trained.contains(&entry.candid))
         .count();
     let needed = if rounds.is_empty() {
         settings.first_batch

@@ -94,6 +94,15 @@ impl FromStr for Label {
 mod tests {
     use super::*;
 
+    /// Tables indexed by `label as usize` (the Team report's codes, batch
+    /// progress) rely on it.
+    #[test]
+    fn each_label_is_its_place_in_the_vocabulary() {
+        for (place, label) in Label::ALL.into_iter().enumerate() {
+            assert_eq!(label as usize, place, "{label:?}");
+        }
+    }
+
     #[test]
     fn names_and_keys_round_trip() {
         for label in Label::ALL {

@@ -247,7 +247,9 @@ pub fn settle(
         if votes.is_empty() {
             continue;
         }
-        let top = posteriors.as_ref().and_then(|found| found[index]);
+        let top = posteriors
+            .as_ref()
+            .and_then(|found| found.get(index).copied().flatten());
         index += 1;
         let (entry, provenance) =
             rule.settle_alert(table, candid, &votes, adjudicated.get(&candid), top);

@@ -76,14 +76,14 @@ pub struct TeamReport {
     /// Alert ids (decimal strings) whose votes tie and that no reviewer
     /// settled on a label.
     pub contested: Vec<String>,
-    /// Every alert with a vote.
+    /// Every alert with a vote that counts (not only `unsure` votes).
     pub labels: Vec<AlertRow>,
 }
 
-/// The votes that count (not `unsure`) read once from the table: each
-/// alert with one, and its (annotator's position in `annotators`, label)
-/// pairs. Reading the table is the slow part (one tree per alert), so the
-/// report reads it once and codes these twice.
+/// The votes that count (not `unsure`) read once from the table's index
+/// (`VoteTable::index`): each alert with one, and its (annotator's position
+/// in `annotators`, label) pairs, which the report codes twice (labels,
+/// the target's classes).
 pub(super) struct CountedVotes {
     pub(super) alerts: Vec<Candid>,
     /// Per alert, (annotator's position, the label's place in
