@@ -588,3 +588,85 @@ fn two_tabs_under_two_names_leaving_out_each_others_votes_do_not_save_in_turn_re
         .expect("reads");
     assert_eq!(there.revision(), before);
 }
+
+/// An import settles again only the alerts whose votes it changed (and the
+/// adjudicated ones): what it settles must be what settling every alert
+/// gives, under each rule that settles alert by alert.
+#[test]
+fn an_import_settles_the_alerts_it_touched_as_settling_everything_would() {
+    use fink_vra::core::labels::adjudication::AdjudicationReason;
+    use fink_vra::core::team::consensus::{settle, ConsensusRule};
+    for rule in [ConsensusRule::Mine, ConsensusRule::Majority] {
+        let settings = WorkbenchSettings {
+            consensus: rule,
+            double_labelling: true,
+            ..WorkbenchSettings::default()
+        };
+        let mut workspace = Workspace::new();
+        workspace.load_file(
+            FILE_A,
+            std::fs::read(common::fixture(FILE_A)).expect("fixture"),
+        );
+        let alerts: Vec<Candid> = workspace.features().iter().map(|row| row.candid).collect();
+        let stamp = |minute: usize| format!("2026-12-07T10:{minute:02}:00Z");
+        let session_of = |name: &str| {
+            let mut session = LabellingSession::new(SavedSession::new());
+            session.set_annotator(name);
+            let _ = session.set_settings(&workspace, settings.clone(), stamp(0));
+            session
+        };
+        let mut ana = session_of("ana");
+        let cycle = [Label::Gal, Label::Agn, Label::Extragal];
+        // 20 of the file's alerts, so that bo's 5 are few enough to be
+        // settled alert by alert.
+        for (index, &candid) in alerts[..20].iter().enumerate() {
+            assert!(ana.label(&workspace, candid, cycle[index % 3], stamp(1 + index)));
+        }
+        // Bo has ana's votes; he agrees on one, disagrees on two, labels two
+        // alerts of his own, settles one disagreement and one of ana's
+        // alerts, and leaves another disagreement unresolved.
+        let mut bo = session_of("bo");
+        let (outcome, _) = bo.import(
+            &mut workspace,
+            "ana.json",
+            &ana.export_json(&stamp(39), |_| None),
+        );
+        outcome.expect("imports");
+        for (candid, label) in [
+            (alerts[0], Label::Gal),
+            (alerts[1], Label::Gal),
+            (alerts[2], Label::Gal),
+            (alerts[21], Label::Varstar),
+            (alerts[22], Label::Bogus),
+        ] {
+            assert!(bo.label(&workspace, candid, label, stamp(40)));
+        }
+        assert!(bo.adjudicate(
+            alerts[1],
+            Some(Label::Gal),
+            Some(AdjudicationReason::Mistake),
+            stamp(41)
+        ));
+        assert!(bo.adjudicate(alerts[2], None, None, stamp(42)));
+        assert!(bo.adjudicate(alerts[5], Some(Label::Varstar), None, stamp(42)));
+        let export = bo.export_json(&stamp(43), |_| None);
+        let (outcome, _) = ana.import(&mut workspace, "bo.json", &export);
+        outcome.expect("imports");
+        // Ana's own votes came back in bo's file unchanged: not settled again.
+
+        let labels = &ana.saved().labels;
+        let everything = settle(
+            labels.votes(),
+            rule,
+            ana.settings().posterior_threshold,
+            "ana",
+            labels.adjudications(),
+        );
+        assert_eq!(ana.settled(), &everything, "{rule:?}");
+        assert_eq!(
+            ana.training_labels().len(),
+            20 + 2 - 1,
+            "{rule:?}: one left unresolved"
+        );
+    }
+}

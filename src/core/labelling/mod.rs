@@ -129,6 +129,7 @@ impl LabellingSession {
     /// everything: its first vote adds an annotator, its unnamed self.)
     fn changed_alert(&mut self, candid: Candid) {
         self.revision += 1;
+        let _ = self.saved.labels.take_touched_alerts();
         let settings = &self.saved.settings;
         let labels = &self.saved.labels;
         let me = self.saved.annotator.as_str();
@@ -145,8 +146,40 @@ impl LabellingSession {
         }
     }
 
+    /// A change to the votes of some alerts and perhaps to adjudications
+    /// (an import, records read back), settings untouched: the alerts whose
+    /// votes changed and the adjudicated ones settled again, when the rule
+    /// allows and they are a quarter of the alerts or fewer (an import of a
+    /// colleague's 100 votes into a team's 200,000), else everything.
+    fn changed_votes(&mut self) {
+        self.revision += 1;
+        let touched = self.saved.labels.take_touched_alerts();
+        let labels = &self.saved.labels;
+        let settings = &self.saved.settings;
+        let me = self.saved.annotator.as_str();
+        let alert_by_alert = !me.is_empty()
+            && settings.consensus != ConsensusRule::Weighted
+            && touched.len() * 4 <= labels.votes().alert_count();
+        if !alert_by_alert {
+            self.settle();
+            return;
+        }
+        let adjudicated = labels.adjudications().keys().copied();
+        for candid in touched.into_iter().chain(adjudicated) {
+            self.settled.settle_again(
+                labels.votes(),
+                candid,
+                settings.consensus,
+                me,
+                labels.adjudications(),
+            );
+        }
+        self.count_annotators();
+    }
+
     /// Settles every alert's training label from the votes again.
     fn settle(&mut self) {
+        let _ = self.saved.labels.take_touched_alerts();
         let settings = &self.saved.settings;
         let votes = self.saved.labels.votes();
         self.settled = settle(
@@ -156,8 +189,12 @@ impl LabellingSession {
             &self.saved.annotator,
             self.saved.labels.adjudications(),
         );
-        // The annotators whose votes the session holds, and me.
-        let names = votes.annotators();
+        self.count_annotators();
+    }
+
+    /// Counts the annotators whose votes the session holds, and me.
+    fn count_annotators(&mut self) {
+        let names = self.saved.labels.votes().annotators();
         let me = self.saved.annotator.as_str();
         self.annotators = names.len() + usize::from(!me.is_empty() && !names.contains(&me));
     }

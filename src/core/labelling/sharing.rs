@@ -36,7 +36,7 @@ impl LabellingSession {
                 let labels = &self.saved.labels;
                 rows.retain(|row| labels.votes().has_votes(row.alert_id));
                 let _ = workspace.take_in_rows(rows, false);
-                self.changed();
+                self.changed_votes();
                 Ok(outcome)
             }
             Err(error) => Err(error),
@@ -134,7 +134,7 @@ impl LabellingSession {
         if report.added + report.replaced > 0
             || self.saved.annotators_stored_apart() != changes_before
         {
-            self.changed();
+            self.changed_votes();
         }
         in_step
     }

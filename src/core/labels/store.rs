@@ -216,6 +216,12 @@ impl LabelStore {
     }
 
     /// The reviewers' decisions, by alert.
+    /// The alerts whose votes changed since the last call
+    /// (`VoteTable::take_touched`), and forgets them.
+    pub fn take_touched_alerts(&mut self) -> BTreeSet<Candid> {
+        self.votes.take_touched()
+    }
+
     pub fn adjudications(&self) -> &BTreeMap<Candid, Adjudication> {
         &self.adjudications
     }

@@ -132,6 +132,9 @@ pub struct VoteTable {
     /// The labels of `votes` by annotator number, reindexed alert by
     /// alert whenever an alert's votes change: what the Team report reads.
     index: VoteIndex,
+    /// The alerts whose votes changed since [`VoteTable::take_touched`]
+    /// last emptied it: what an import needs settled again.
+    touched: BTreeSet<Candid>,
 }
 
 impl PartialEq for VoteTable {
@@ -168,14 +171,27 @@ impl VoteTable {
     /// alert is that vote.
     pub fn merge_vote(&mut self, vote: LabelEntry) -> VoteChange {
         let candid = vote.candid;
+        let annotator = vote.annotator.clone();
+        let before = self.changes_of(&annotator);
         let change = self.merge_unindexed(vote);
-        self.reindex(candid);
+        // Their vote changed (a copy of it changes nothing: an import of a
+        // file holding my votes touches none of them).
+        if self.changes_of(&annotator) != before {
+            self.reindex(candid);
+        }
         change
     }
 
     /// Copies the votes on `candid` into the index again, after they changed.
     fn reindex(&mut self, candid: Candid) {
         self.index.reindex(candid, self.votes.get(&candid));
+        self.touched.insert(candid);
+    }
+
+    /// The alerts whose votes changed (added, replaced, taken, a field
+    /// changed) since the last call, and forgets them.
+    pub fn take_touched(&mut self) -> BTreeSet<Candid> {
+        std::mem::take(&mut self.touched)
     }
 
     /// [`VoteTable::merge_vote`], the index left to the caller.

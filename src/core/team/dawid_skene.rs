@@ -145,10 +145,11 @@ pub fn one_coin_dawid_skene(votes: &CodedVotes) -> Option<OneCoinFit> {
     let mut iterations = 0;
     for _ in 0..MAX_ITERATIONS {
         iterations += 1;
-        posteriors = e_step(votes, &priors, &accuracies);
+        let entropy;
+        (posteriors, entropy) = e_step(votes, &priors, &accuracies);
         priors = posteriors.column_means();
         accuracies = m_step(votes, &posteriors);
-        let new_loss = evidence_lower_bound(votes, &posteriors, &priors, &accuracies)
+        let new_loss = evidence_lower_bound(votes, &posteriors, entropy, &priors, &accuracies)
             / votes.vote_count() as f64;
         // crowd-kit clips the posteriors in place while computing the bound.
         for probability in &mut posteriors.values {
@@ -236,11 +237,12 @@ fn log_right_and_wrong(
         .collect()
 }
 
-fn e_step(votes: &CodedVotes, priors: &[f64], accuracies: &[Option<f64>]) -> Posteriors {
+fn e_step(votes: &CodedVotes, priors: &[f64], accuracies: &[Option<f64>]) -> (Posteriors, f64) {
     let labels = votes.labels;
     let log_terms = log_right_and_wrong(accuracies, labels, f64::log2);
     let log_priors: Vec<f64> = priors.iter().map(|prior| prior.max(EPS).log2()).collect();
     let mut values = Vec::with_capacity(votes.task_count() * labels);
+    let mut entropy = 0.0;
     let mut log_likelihoods = vec![0.0; labels];
     for task_votes in votes.tasks() {
         // Every vote wrong for every truth, then each vote right for its own.
@@ -265,15 +267,27 @@ fn e_step(votes: &CodedVotes, priors: &[f64], accuracies: &[Option<f64>]) -> Pos
         for value in &mut values[start..] {
             *value /= total;
         }
+        // -p ln p of each posterior clipped to EPS, as crowd-kit, with
+        // ln p = (l - highest) ln 2 - ln total: one logarithm per task.
+        let log_total = total.ln();
+        for (value, log_likelihood) in values[start..].iter().zip(&log_likelihoods) {
+            entropy += if *value < EPS {
+                -EPS.ln() * EPS
+            } else {
+                -((log_likelihood - highest) * std::f64::consts::LN_2 - log_total) * value
+            };
+        }
     }
-    Posteriors { labels, values }
+    (Posteriors { labels, values }, entropy)
 }
 
 /// crowd-kit's bound: the expected joint log-likelihood (its prior term
-/// counted once per vote, as crowd-kit adds it) plus the posteriors' entropy.
+/// counted once per vote, as crowd-kit adds it) plus `entropy`, the
+/// posteriors' (the E-step's, which has their logarithms at hand).
 fn evidence_lower_bound(
     votes: &CodedVotes,
     posteriors: &Posteriors,
+    entropy: f64,
     priors: &[f64],
     accuracies: &[Option<f64>],
 ) -> f64 {
@@ -293,14 +307,6 @@ fn evidence_lower_bound(
             joint += posterior[given] * right + (total - posterior[given]) * wrong + prior_term;
         }
     }
-    let entropy: f64 = posteriors
-        .values
-        .iter()
-        .map(|probability| {
-            let clipped = probability.max(EPS);
-            -clipped.ln() * clipped
-        })
-        .sum();
     joint + entropy
 }
 
