@@ -215,13 +215,13 @@ impl LabelStore {
         self.votes.all_votes()
     }
 
-    /// The reviewers' decisions, by alert.
     /// The alerts whose votes changed since the last call
     /// (`VoteTable::take_touched`), and forgets them.
     pub fn take_touched_alerts(&mut self) -> BTreeSet<Candid> {
         self.votes.take_touched()
     }
 
+    /// The reviewers' decisions, by alert.
     pub fn adjudications(&self) -> &BTreeMap<Candid, Adjudication> {
         &self.adjudications
     }
