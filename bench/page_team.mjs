@@ -21,8 +21,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { launchChromium } from "../tests/e2e/browser.mjs";
 import { startServer } from "../tests/e2e/server.mjs";
+import { LONG, imported, lsstPage, recomputeMs, watchRecompute } from "./team_page.mjs";
 
-const LONG = { timeout: 1_800_000 };
 const CLI = existsSync("target/cli/fink-vra") ? "target/cli/fink-vra" : "target/debug/fink-vra";
 const [lsstFile, annotatorArg = "10", alertArg = "20000"] = process.argv.slice(2);
 if (!lsstFile) {
@@ -51,23 +51,6 @@ function teamFile(alerts, annotators, firstAnnotator = 0) {
     });
   }
   return JSON.stringify({ format: "fink-vra-labels", version: 4, survey: "lsst", exported_at: "2026-12-07T12:00:00Z", annotator: "bench", labels, adjudications: [], gold: [], rounds: [] });
-}
-
-async function lsstPage(context, url) {
-  const page = await context.newPage();
-  await page.goto(url);
-  await page.getByTestId("file-input").waitFor({ state: "attached" });
-  await page.getByTestId("survey-toggle").click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="survey-name"]')?.textContent === "Rubin/LSST");
-  await page.getByTestId("annotator").fill("bench");
-  await page.getByTestId("annotator").blur();
-  return page;
-}
-
-/** Imports `path` and waits for the report naming it. */
-async function imported(page, path, name) {
-  await page.getByTestId("import-file").setInputFiles(path);
-  await page.waitForFunction((file) => (document.querySelector('[data-testid="import-report"]')?.textContent ?? "").startsWith(file), name, LONG);
 }
 
 /** Presses `g` on `count` cards; the milliseconds from each key press to the next card. */
@@ -143,30 +126,19 @@ try {
   // from the file input's change to the numbers with the new annotator
   // drawn (Playwright's polling would add its own delay), and the first
   // by Playwright too. This machine is noisy: the median and the least.
-  const recomputeMs = [];
+  const recomputeTimes = [];
   for (let extra = 0; extra < EXTRA_IMPORTS; extra += 1) {
     await page.waitForTimeout(1000); // the previous import's records written
     const rows = annotators + 1 + extra;
-    await page.evaluate((n) => {
-      window.recomputeMs = null;
-      window.importStarted = undefined;
-      document.querySelector('[data-testid="import-file"]').addEventListener("change", () => (window.importStarted = performance.now()), { capture: true, once: true });
-      new MutationObserver((_, observer) => {
-        if (window.importStarted !== undefined && document.querySelectorAll('[data-testid="team-annotator"]').length === n) {
-          window.recomputeMs = performance.now() - window.importStarted;
-          observer.disconnect();
-        }
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    }, rows);
+    await watchRecompute(page, rows);
     start = performance.now();
-    await imported(page, extraPaths[extra], extraPaths[extra].split("/").pop());
+    await imported(page, extraPaths[extra]);
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="team-annotator"]').length === n, rows, LONG);
     if (extra === 0) result.pageImportAndRecomputeSeconds = seconds(start);
-    await page.waitForFunction(() => window.recomputeMs !== null, null, LONG);
-    recomputeMs.push(+(await page.evaluate(() => window.recomputeMs)).toFixed(1));
+    recomputeTimes.push(await recomputeMs(page));
   }
-  result.pageImportAndRecomputeInPageMs = recomputeMs;
-  result.pageImportAndRecomputeInPageMedianMs = quantile(recomputeMs, 0.5);
+  result.pageImportAndRecomputeInPageMs = recomputeTimes;
+  result.pageImportAndRecomputeInPageMedianMs = quantile(recomputeTimes, 0.5);
   result.pageTeamNumbersOverCli = +(result.pageTeamNumbersSeconds / result.cliAgreementSeconds).toFixed(2);
   // A reload reads the votes back from the database.
   start = performance.now();
@@ -182,7 +154,7 @@ try {
   ];
   for (const [name, path] of conditions) {
     const labelling = await lsstPage(await browser.newContext(), server.url);
-    if (path) await imported(labelling, path, path.split("/").pop());
+    if (path) await imported(labelling, path);
     await labelling.getByTestId("file-input").setInputFiles(lsstFile);
     await labelling.getByTestId("progress").waitFor({ state: "detached", ...LONG });
     await labelling.getByTestId("label-card").waitFor(LONG);

@@ -9,47 +9,26 @@
 //        how many TEAM.json holds)
 import { launchChromium } from "../tests/e2e/browser.mjs";
 import { startServer } from "../tests/e2e/server.mjs";
-const LONG = { timeout: 1_800_000 };
+import { imported, lsstPage, recomputeMs, teamShown, watchRecompute } from "./team_page.mjs";
+
 const [dist, teamPath, extraPath, n] = process.argv.slice(2);
 const annotators = Number(n);
 const server = await startServer(dist);
 const browser = await launchChromium();
 const context = await browser.newContext();
-const page = await context.newPage();
-await page.goto(server.url);
-await page.getByTestId("file-input").waitFor({ state: "attached" });
-await page.getByTestId("survey-toggle").click();
-await page.waitForFunction(() => document.querySelector('[data-testid="survey-name"]')?.textContent === "Rubin/LSST");
-await page.getByTestId("annotator").fill("bench");
-await page.getByTestId("annotator").blur();
-async function imported(path) {
-  await page.getByTestId("import-file").setInputFiles(path);
-  await page.waitForFunction((file) => (document.querySelector('[data-testid="import-report"]')?.textContent ?? "").startsWith(file), path.split("/").pop(), LONG);
-}
-await imported(teamPath);
-await page.waitForFunction((n) => JSON.parse(localStorage.getItem("fink-vra/session/lsst/v1") ?? "{}").votes_stored_apart?.length === n, annotators, LONG);
-await page.getByTestId("team-show").click();
-await page.getByTestId("team-alpha").waitFor(LONG);
+const page = await lsstPage(context, server.url);
+await teamShown(page, teamPath, annotators);
 await page.waitForTimeout(1000);
-await page.evaluate((n) => {
-  window.recomputeMs = null;
-  document.querySelector('[data-testid="import-file"]').addEventListener("change", () => (window.importStarted = performance.now()), { capture: true, once: true });
-  new MutationObserver((_, observer) => {
-    if (window.importStarted !== undefined && document.querySelectorAll('[data-testid="team-annotator"]').length === n) {
-      window.recomputeMs = performance.now() - window.importStarted;
-      observer.disconnect();
-    }
-  }).observe(document.body, { subtree: true, childList: true, characterData: true });
-}, annotators + 1);
+await watchRecompute(page, annotators + 1);
 const cdp = await context.newCDPSession(page);
 await cdp.send("Profiler.enable");
 await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
 await cdp.send("Profiler.start");
-await imported(extraPath);
-await page.waitForFunction(() => window.recomputeMs !== null, null, LONG);
+await imported(page, extraPath);
+const recomputed = await recomputeMs(page);
 await page.waitForTimeout(1500);
 const { profile } = await cdp.send("Profiler.stop");
-console.log("recompute ms", await page.evaluate(() => window.recomputeMs));
+console.log("recompute ms", recomputed);
 const self = new Map();
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const dt = profile.timeDeltas;
