@@ -128,6 +128,21 @@ fn schema_read(schema: PyArrowType<Schema>) -> PyResult<PyArrowType<Schema>> {
     ))
 }
 
+/// Where an alert table of `schema` keeps each alert's id and own time:
+/// `(id path, time path, time is the first of a list, "jd" or "mjd")`,
+/// paths from a top-level column down struct fields; for keying a stream.
+#[pyfunction]
+fn alert_keys(
+    schema: PyArrowType<Schema>,
+) -> PyResult<(Vec<&'static str>, Vec<&'static str>, bool, &'static str)> {
+    let keys = ingest::alert_keys(&schema.0).map_err(BindingError::from)?;
+    let scale = match keys.time_scale {
+        ingest::TimeScale::JulianDate => "jd",
+        ingest::TimeScale::ModifiedJulianDate => "mjd",
+    };
+    Ok((keys.alert_id, keys.time, keys.time_is_first_of_list, scale))
+}
+
 /// The feature columns of `survey` (`ztf` or `lsst`), in order.
 #[pyfunction]
 fn feature_names(survey: &str) -> PyResult<Vec<&'static str>> {
@@ -157,6 +172,7 @@ fn core_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(features_of_table, module)?)?;
     module.add_function(wrap_pyfunction!(layout_of_file, module)?)?;
     module.add_function(wrap_pyfunction!(schema_read, module)?)?;
+    module.add_function(wrap_pyfunction!(alert_keys, module)?)?;
     module.add_function(wrap_pyfunction!(feature_names, module)?)?;
     module.add_function(wrap_pyfunction!(id_columns, module)?)?;
     module.add_function(wrap_pyfunction!(_panic_for_tests, module)?)?;

@@ -8,6 +8,7 @@
 //! [`IngestError`]; a broken alert inside a good file is skipped and listed
 //! with its row and [`SkipReason`], and the rest of the file still loads.
 
+mod alert_keys;
 mod arrow_batches;
 mod clean;
 mod columns;
@@ -30,6 +31,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::file::reader::ChunkReader;
 use parquet::schema::types::SchemaDescriptor;
 
+pub use alert_keys::{alert_keys, AlertKeys, TimeScale};
 pub use arrow_batches::{read_alerts_from_batches, schema_read};
 pub use error::IngestError;
 pub use lsst::LsstSchema;

@@ -73,7 +73,7 @@ pub(super) const SOURCE_COLUMN: &str = "diaSource";
 const HISTORY_COLUMN: &str = "prvDiaSources";
 const FORCED_COLUMN: &str = "prvDiaForcedSources";
 /// The top-level alert id: `diaSourceId` from schema 8, `alertId` in 7.
-const ALERT_ID_COLUMNS: [&str; 2] = ["diaSourceId", "alertId"];
+pub(super) const ALERT_ID_COLUMNS: [&str; 2] = ["diaSourceId", "alertId"];
 
 /// `diaSource` fields read beside the flux-point ones.
 const SOURCE_FIELDS: [&str; 7] = [
