@@ -11,8 +11,13 @@ through ``mapInArrow`` (Arrow batches straight to the core, no pandas).
   columns (as a struct) to ``p_class1``, for pipelines that hold features;
 - :func:`read_alerts` reads alert files with only the fields the core uses,
   and :func:`read_alert_groups` reads a mixed folder as several such reads;
+- :func:`read_alerts_stream` reads a folder where alert files land as a
+  Structured Streaming DataFrame, each alert id once within a window of
+  alert time (:mod:`fink_vra.spark.stream`);
 - ``python -m fink_vra.spark score --model M.json --out DIR INPUT...`` reads
-  folders or files with Spark and writes the scores as parquet.
+  folders or files with Spark and writes the scores as parquet, and
+  ``python -m fink_vra.spark stream ...`` scores a folder's new files as
+  they land, exactly once (:mod:`fink_vra.spark.stream_command`).
 
 The model file travels to the executors once, as a broadcast of its text, and
 is checked once per task. :func:`score` and :func:`features` de-duplicate
@@ -50,6 +55,7 @@ __all__ = [
     "columns_read",
     "FILE_COLUMN",
     "survey_of",
+    "read_alerts_stream",
 ]
 
 #: The column :func:`with_file_names` adds: each row's file, for error messages.
@@ -241,9 +247,12 @@ def features(df: "DataFrame", *, recompute_lc: bool = False) -> "DataFrame":
     met twice (the same alert in two polls) gives one row (any of its
     copies; :func:`features_of_files` keeps the CLI's). A batch the core
     cannot read fails the job with :class:`fink_vra.AlertFileError`'s message
-    (naming the file when ``df`` has :data:`FILE_COLUMN`)."""
+    (naming the file when ``df`` has :data:`FILE_COLUMN`). On a stream
+    (:func:`read_alerts_stream`) each micro-batch's rows are computed as
+    they come: the stream's window of alert time keeps an id once."""
     alert_id, _ = id_columns(survey_of(df))
-    return _feature_rows(df, recompute_lc, None).dropDuplicates([alert_id])
+    rows = _feature_rows(df, recompute_lc, None)
+    return rows if df.isStreaming else rows.dropDuplicates([alert_id])
 
 
 def _model_text(model_path: str) -> str:
@@ -287,9 +296,12 @@ def score(df: "DataFrame", model_path: str, *, strict: bool = False) -> "DataFra
     (or, with :data:`FILE_COLUMN`, a file's rows in it) that lacks a feature
     the model was trained with is named in a warning of the
     ``fink_vra.spark`` logger, in the executors' log; ``strict=True`` fails
-    the job with :class:`fink_vra.FeatureTableError`'s message instead."""
+    the job with :class:`fink_vra.FeatureTableError`'s message instead. On a
+    stream (:func:`read_alerts_stream`) rows are scored as they come: the
+    stream's window of alert time keeps an id once, not this function."""
     text = df.sparkSession.sparkContext.broadcast(_model_text(model_path))
-    return _score_rows(df, model_path, text, None, strict).dropDuplicates(["alert_id"])
+    rows = _score_rows(df, model_path, text, None, strict)
+    return rows if df.isStreaming else rows.dropDuplicates(["alert_id"])
 
 
 def _ranked_reads(spark: "SparkSession", paths: Sequence[str]) -> List[Tuple["DataFrame", FileRanks]]:
@@ -397,3 +409,6 @@ def p_class1_udf(model_path: str) -> Callable[..., "Column"]:
     return p_class1
 
 
+
+
+from .stream import read_alerts_stream  # noqa: E402  (it uses the helpers above)

@@ -3,6 +3,10 @@ of Fink alert files with Apache Spark, and write the result as parquet.
 
     python -m fink_vra.spark score --model M.json --out OUT_DIR INPUT...
     python -m fink_vra.spark features --out OUT_DIR INPUT...
+    python -m fink_vra.spark stream --model M.json --checkpoint CK --out OUT_DIR INPUT_DIR
+
+``stream`` watches a folder and scores the files that land in it
+(:mod:`fink_vra.spark.stream_command`). The other two read a fixed set:
 
 INPUT is a parquet file or a folder of them (searched recursively, skipping
 names that start with ``_`` or ``.``, as Spark does). Before Spark reads
@@ -27,7 +31,7 @@ import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .. import AlertFileError, Model, ModelFileError, layout_of
-from . import alert_files, features_of_files, score_files
+from . import alert_files, features_of_files, score_files, stream_command
 
 
 def readable_files(files: Sequence[str], skip_bad: bool) -> Tuple[Dict[str, str], List[str]]:
@@ -60,6 +64,8 @@ def spark_session(master: Optional[str]):
 
 
 def run(arguments: argparse.Namespace) -> int:
+    if arguments.command == "stream":
+        return stream_command.run(arguments, spark_session, _core_message)
     started = time.monotonic()
     try:
         files = alert_files(arguments.inputs)
@@ -147,6 +153,8 @@ def parser() -> argparse.ArgumentParser:
                              help="leave out files that are not readable alert files, and count them")
         command.add_argument("--overwrite", action="store_true", help="replace the output folder")
         command.add_argument("inputs", nargs="+", metavar="INPUT", help="alert files or folders of them")
+    stream_command.add_arguments(commands.add_parser(
+        "stream", help="score alert files as they land in a folder, exactly once (Structured Streaming)"))
     return main
 
 
