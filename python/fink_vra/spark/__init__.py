@@ -409,6 +409,4 @@ def p_class1_udf(model_path: str) -> Callable[..., "Column"]:
     return p_class1
 
 
-
-
 from .stream import read_alerts_stream  # noqa: E402  (it uses the helpers above)

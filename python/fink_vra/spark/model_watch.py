@@ -6,16 +6,15 @@ Each model is known by the SHA-256 of its file's bytes, which the stream
 writes next to every score (``model_sha256``)."""
 
 import hashlib
-import logging
 from typing import TYPE_CHECKING, Optional, Set, Tuple
 
 from .. import Model, ModelFileError
+from .stream import LOG
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark import Broadcast
     from pyspark.sql import SparkSession
 
-LOG = logging.getLogger("fink_vra.spark.stream")
 
 
 class ModelWatch:

@@ -17,7 +17,7 @@ counts them (``stateOperators[0].numRowsDroppedByWatermark``) and ``python
 -m fink_vra.spark stream`` logs them each micro-batch; score such files
 with the batch command. A row without an id or a time is kept apart (by
 its file and content) and is never late: it reaches the core, which skips
-it with its usual message. A time in the future reads as now, so
+it with its usual message. A time in the future reads as no time, so
 one broken value cannot make every later alert late.
 
 :func:`fink_vra.spark.score` and :func:`fink_vra.spark.features` take the
@@ -25,14 +25,19 @@ stream as they take a batch DataFrame (they select the columns the core
 reads, which leaves the key columns out).
 """
 
+import logging
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
-from .. import _core
+from .. import AlertFileError, _core, layout_of
 from . import FILE_COLUMN, _arrow_typed, _schema_read, with_file_names
 from .files import alert_files, is_remote
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import Column, DataFrame, SparkSession
+    from pyspark.sql.types import StructType
+
+#: The stream's log: the command's lines (micro-batches, models, files).
+LOG = logging.getLogger("fink_vra.spark.stream")
 
 #: The default window of alert time within which an alert id is kept once.
 DEFAULT_WINDOW = "7 days"
@@ -65,7 +70,7 @@ def alert_key_columns(df: "DataFrame") -> Tuple["Column", "Column"]:
     (ZTF ``candid`` and ``candidate.jd`` or the clean layout's first
     ``mjd``; LSST's alert id and ``diaSource.midpointMjdTai``, TAI read as
     UTC: 37 s apart, nothing next to a window of days); a time after now
-    (a broken value) reads as now, a missing one stays null."""
+    (a broken value) reads as none."""
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import to_arrow_schema
 
@@ -74,33 +79,51 @@ def alert_key_columns(df: "DataFrame") -> Tuple["Column", "Column"]:
     if first_of_list:
         when = F.element_at(when, 1)
     seconds = (when.cast("double") - F.lit(_UNIX_EPOCH[scale])) * F.lit(_SECONDS_PER_DAY)
-    # No alert is observed after it is read: a time in the future (a broken
-    # value) is read as now, so that it cannot carry the watermark past
-    # every alert to come.
+    # No alert is observed after it is read: a time in the future is a
+    # broken value, read as no time, so that it cannot carry the watermark
+    # past every alert to come.
     observed = F.timestamp_seconds(seconds)
-    return _field(alert_id).cast("bigint"), F.when(observed > F.current_timestamp(), F.current_timestamp()).otherwise(observed)
+    return _field(alert_id).cast("bigint"), F.when(observed <= F.current_timestamp(), observed)
 
 
-def _example_file(folder: str, schema_from: Optional[str]) -> str:
+def example_file(folder: str, schema_from: Optional[str] = None, *, skip_bad: bool = False) -> str:
+    """The alert file whose layout a stream of ``folder`` takes:
+    ``schema_from``, or the first file in the folder (name order) that the
+    core reads; a bad one raises :class:`fink_vra.AlertFileError` unless
+    ``skip_bad`` (then the next is tried). ``ValueError`` when there is none."""
     if schema_from:
+        layout_of(schema_from)
         return schema_from
     if is_remote(folder):
         raise ValueError(f"{folder}: a remote folder needs schema_from (an alert file of the stream's layout)")
-    files = alert_files([folder])
-    if not files:
-        raise ValueError(
-            f"no alert file in {folder} yet: pass schema_from (an alert file of the layout the stream will bring)"
-        )
-    return files[0]
+    for path in alert_files([folder]):
+        try:
+            layout_of(path)
+            return path
+        except AlertFileError:
+            if not skip_bad:
+                raise
+    raise ValueError(f"no alert file in {folder} yet: give an alert file of the layout the stream will bring "
+                     "(schema_from, or --schema-from)")
+
+
+def stream_read_schema(spark: "SparkSession", path: str) -> "StructType":
+    """The read schema of a stream whose files are like ``path``: its
+    schema cut down by the core to the fields it reads."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(_schema_read(spark.read.parquet(path)))
 
 
 def sensible_shuffle_partitions(spark: "SparkSession") -> int:
     """Sets ``spark.sql.shuffle.partitions`` to the cores Spark has
-    (``defaultParallelism``) unless it was set explicitly (``--conf`` or the
-    session builder): Spark's default of 200 makes every micro-batch of a
-    few files run 200 tasks and 200 state stores. A stream keeps the value
-    it started with in its checkpoint. Returns the value in force."""
-    if not spark.sparkContext.getConf().contains("spark.sql.shuffle.partitions"):
+    (``defaultParallelism``) while it is Spark's default of 200 and was not
+    set when Spark started (``--conf``, ``spark-defaults.conf``): 200 makes
+    every micro-batch of a few files run 200 tasks and 200 state stores. A
+    stream keeps the value it started with in its checkpoint. Returns the
+    value in force."""
+    configured = spark.sparkContext.getConf().contains("spark.sql.shuffle.partitions")
+    if not configured and spark.conf.get("spark.sql.shuffle.partitions") == "200":
         spark.conf.set("spark.sql.shuffle.partitions", str(spark.sparkContext.defaultParallelism))
     return int(spark.conf.get("spark.sql.shuffle.partitions"))
 
@@ -110,6 +133,7 @@ def read_alerts_stream(
     folder: str,
     *,
     schema_from: Optional[str] = None,
+    read_schema: Optional["StructType"] = None,
     window: Optional[str] = DEFAULT_WINDOW,
     max_files_per_trigger: Optional[int] = None,
     max_file_age: str = DEFAULT_MAX_FILE_AGE,
@@ -121,8 +145,9 @@ def read_alerts_stream(
     (:data:`ALERT_ID_COLUMN`, :data:`ALERT_TIME_COLUMN`).
 
     The layout (and survey) is that of the first file already in ``folder``,
-    or of ``schema_from``; every file of the stream must share it (Spark
-    applies one read schema). An alert id met again within ``window`` of
+    or of ``schema_from`` (:func:`example_file`), or ``read_schema`` as
+    :func:`stream_read_schema` gave it; every file of the stream must share
+    it (Spark applies one read schema). An alert id met again within ``window`` of
     alert time (a Spark interval, e.g. ``"7 days"``) gives one row; the
     state this needs is bounded by a watermark on alert time (module doc:
     alerts more than ``window`` behind the newest are dropped as late).
@@ -132,10 +157,9 @@ def read_alerts_stream(
     of last week moved in with ``mv``). Also sets the shuffle partitions
     sensibly (:func:`sensible_shuffle_partitions`)."""
     from pyspark.sql import functions as F
-    from pyspark.sql.pandas.types import from_arrow_schema
 
-    example = _example_file(folder, schema_from)
-    read_schema = from_arrow_schema(_schema_read(spark.read.parquet(example)))
+    if read_schema is None:
+        read_schema = stream_read_schema(spark, example_file(folder, schema_from))
     sensible_shuffle_partitions(spark)
     reader = spark.readStream.schema(read_schema).option("maxFileAge", max_file_age)
     if max_files_per_trigger:

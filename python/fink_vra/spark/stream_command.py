@@ -26,16 +26,15 @@ import os
 import signal
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
-from .. import AlertFileError, Model, ModelFileError, layout_of
-from .files import _read_layout, alert_files
+from .. import Model, ModelFileError, layout_of
+from .files import _read_layout
 from .hadoop_files import HadoopFolder
 from .model_watch import ModelWatch
-from .stream import DEFAULT_WINDOW, read_alerts_stream
+from .stream import DEFAULT_WINDOW, LOG, example_file, read_alerts_stream, stream_read_schema
 from .stream_sink import BatchWriter, FileCheck, StopRequested
 
-LOG = logging.getLogger("fink_vra.spark.stream")
 
 #: The file that makes a checkpoint folder this command's, and says of what.
 MARKER = "fink-vra-stream.json"
@@ -46,53 +45,55 @@ class Refusal(Exception):
     """A reason not to start, said to the user as is (exit 2)."""
 
 
-def example_file(arguments: argparse.Namespace) -> str:
-    """The alert file whose layout the stream takes: ``--schema-from``, or
-    the first readable file already in the folder."""
-    if arguments.schema_from:
-        layout_of(arguments.schema_from)
-        return arguments.schema_from
-    for path in alert_files([arguments.input]):
-        try:
-            layout_of(path)
-            return path
-        except AlertFileError:
-            if not arguments.skip_bad_files:
-                raise
-    raise Refusal(f"no alert file in {arguments.input} yet: pass --schema-from FILE, an alert file of the "
-                  "layout the stream will bring")
-
-
-def marker_of(arguments: argparse.Namespace, out: HadoopFolder, survey: str, layout: str) -> Dict[str, Any]:
-    return {"command": "python -m fink_vra.spark stream", "survey": survey, "input": os.path.abspath(arguments.input),
-            "out": out.qualified(), "layout": layout}
-
-
-def check_folders(checkpoint: HadoopFolder, out: HadoopFolder, wanted: Dict[str, Any]) -> bool:
-    """Refuses a checkpoint that is not this stream's and an output folder
-    that is not empty without one; True when resuming a stream."""
-    if checkpoint.exists(MARKER):
+def _resumed(checkpoint: HadoopFolder, wanted: Dict[str, Any], schema_from: Optional[str]) -> Dict[str, Any]:
+    """The marker of the stream whose checkpoint this is, if it is the one
+    ``wanted``; a :class:`Refusal` otherwise."""
+    try:
         found = json.loads(checkpoint.read_text(MARKER))
-        if found.get("survey") != wanted["survey"]:
-            raise Refusal(f"{checkpoint.uri} is the checkpoint of a stream of {found.get('survey')} alerts, and the "
-                          f"model is for {wanted['survey']} alerts: a stream keeps one survey; start another "
-                          "with a new --checkpoint and --out")
-        for key, what in (("out", "output folder"), ("input", "input folder")):
-            if found.get(key) != wanted[key]:
-                raise Refusal(f"{checkpoint.uri} is the checkpoint of the stream with the {what} "
-                              f"{found.get(key)}, not {wanted[key]}: give that one, or a new --checkpoint")
-        if found.get("layout") != wanted["layout"]:
-            raise Refusal(f"{checkpoint.uri} is the checkpoint of a stream of another alert layout (another "
-                          "writer or schema version than the files now): start another stream")
-        return True
+    except ValueError as error:
+        raise Refusal(f"{checkpoint.uri}/{MARKER} is not readable ({error}): give a new --checkpoint") from None
+    if found.get("survey") != wanted["survey"]:
+        raise Refusal(f"{checkpoint.uri} is the checkpoint of a stream of {found.get('survey')} alerts, and the "
+                      f"model is for {wanted['survey']} alerts: a stream keeps one survey; start another "
+                      "with a new --checkpoint and --out")
+    for key, what in (("out", "output folder"), ("input", "input folder")):
+        if found.get(key) != wanted[key]:
+            raise Refusal(f"{checkpoint.uri} is the checkpoint of the stream with the {what} "
+                          f"{found.get(key)}, not {wanted[key]}: give that one, or a new --checkpoint")
+    if schema_from and _read_layout(schema_from) != found.get("layout"):
+        raise Refusal(f"{schema_from} has another alert layout than the stream of {checkpoint.uri} (another writer "
+                      "or schema version): start another stream for such files")
+    return found
+
+
+def open_stream(spark: Any, arguments: argparse.Namespace, checkpoint: HadoopFolder, out: HadoopFolder,
+                survey: str) -> Tuple[Any, str, bool]:
+    """The stream's read schema and layout, and whether it resumes: a
+    stream resumed takes them from its checkpoint's marker (whatever the
+    folder holds now); a new one from its first file, or ``--schema-from``,
+    and writes the marker. Refuses a checkpoint that is another stream's or
+    no fink-vra stream's, and an output folder that is not empty while the
+    checkpoint is new."""
+    from pyspark.sql.types import StructType
+
+    wanted = {"command": "python -m fink_vra.spark stream", "survey": survey,
+              "input": os.path.abspath(arguments.input), "out": out.qualified()}
+    if checkpoint.exists(MARKER):
+        found = _resumed(checkpoint, wanted, arguments.schema_from)
+        return StructType.fromJson(found["schema"]), found["layout"], True
     if checkpoint.names():
         raise Refusal(f"{checkpoint.uri} is not empty and is not the checkpoint of a fink-vra stream (no {MARKER}; "
                       "another command's, or another query's?): give a new or empty --checkpoint")
     if out.names():
         raise Refusal(f"{out.uri} is not empty, and {checkpoint.uri} holds no checkpoint that wrote it: give an "
                       "empty --out, or the --checkpoint of the stream that wrote it")
-    checkpoint.write_text(MARKER, json.dumps(wanted, indent=1))
-    return False
+    example = example_file(arguments.input, arguments.schema_from, skip_bad=arguments.skip_bad_files)
+    if layout_of(example)["survey"] != survey:
+        raise Refusal(f"the model is for {survey} alerts, but {example} holds {layout_of(example)['survey']} alerts")
+    schema, layout = stream_read_schema(spark, example), _read_layout(example)
+    checkpoint.write_text(MARKER, json.dumps(dict(wanted, layout=layout, example=example,
+                                                  schema=schema.jsonValue()), indent=1))
+    return schema, layout, False
 
 
 class Progress:
@@ -159,10 +160,7 @@ def run(arguments: argparse.Namespace, spark_session: Any, core_message: Any) ->
         if not os.path.isdir(arguments.input):
             raise Refusal(f"{arguments.input} is not a folder (the stream watches a local folder)")
         survey = Model.load(arguments.model).survey
-        example = example_file(arguments)
-        if layout_of(example)["survey"] != survey:
-            raise Refusal(f"the model is for {survey} alerts, but {example} holds {layout_of(example)['survey']} alerts")
-    except (Refusal, AlertFileError, ModelFileError) as error:
+    except (Refusal, ModelFileError) as error:
         LOG.error("error: %s", error)
         return 2
 
@@ -175,11 +173,10 @@ def run(arguments: argparse.Namespace, spark_session: Any, core_message: Any) ->
             spark.conf.set("spark.sql.files.ignoreCorruptFiles", "true")
             spark.conf.set("spark.sql.files.ignoreMissingFiles", "true")
         checkpoint, out = HadoopFolder(spark, arguments.checkpoint), HadoopFolder(spark, arguments.out)
-        layout = _read_layout(example)
-        resuming = check_folders(checkpoint, out, marker_of(arguments, out, survey, layout))
+        read_schema, layout, resuming = open_stream(spark, arguments, checkpoint, out, survey)
         writer = BatchWriter(out, checkpoint, ModelWatch(spark, arguments.model, survey),
                              FileCheck(layout, arguments.skip_bad_files), stop)
-        alerts = read_alerts_stream(spark, arguments.input, schema_from=example, window=arguments.window,
+        alerts = read_alerts_stream(spark, arguments.input, read_schema=read_schema, window=arguments.window,
                                     max_files_per_trigger=arguments.max_files_per_batch)
         trigger = ({"availableNow": True} if arguments.available_now
                    else {"processingTime": f"{arguments.trigger} seconds"})
@@ -189,13 +186,13 @@ def run(arguments: argparse.Namespace, spark_session: Any, core_message: Any) ->
         LOG.info("stream: %s %s -> %s (checkpoint %s), model %s", "resumed" if resuming else "started",
                  arguments.input, out.uri, checkpoint.uri, writer.models.short())
         _wait(query, stop, progress)
-    except Refusal as error:
+    except (Refusal, ValueError) as error:  # fink-vra's errors (AlertFileError, ModelFileError) among them
         LOG.error("error: %s", error)
         return 2
     except Exception as error:  # Spark's errors carry the worker's traceback: keep the core's message
         if stop.is_set() and (isinstance(error, StopRequested) or "StopRequested" in str(error)):
             return _stopped(started, "stopped", progress, writer)
-        message = core_message(error)
+        message = _short(core_message(error))
         LOG.error("error: %s", message)
         if message.startswith("AlertFileError"):
             LOG.error("the micro-batch with this file was not written: replace the file with a good one under the "
@@ -205,6 +202,16 @@ def run(arguments: argparse.Namespace, spark_session: Any, core_message: Any) ->
     finally:
         spark.stop()
     return _stopped(started, "stopped" if stop.is_set() else "done", progress, writer)
+
+
+def _short(message: str) -> str:
+    """A Spark error's first line and its last Python or Java exception
+    line, not the whole trace (a core error is one line already)."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return message
+    causes = [line for line in lines if "Error:" in line or "Exception:" in line]
+    return lines[0] + (f" ({causes[-1]})" if causes and causes[-1] != lines[0] else "")
 
 
 def _stopped(started: float, how: str, progress: Progress, writer: Optional[BatchWriter]) -> int:

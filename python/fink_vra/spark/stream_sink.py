@@ -23,10 +23,10 @@ rows of the others are filtered out by file name.
 """
 
 import json
-import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional
+from urllib.parse import quote
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
 
 import pyarrow as pa
 
@@ -35,12 +35,12 @@ from . import FILE_COLUMN, _one_batch, _selected, score_schema
 from .files import _read_layout, local_path
 from .hadoop_files import HadoopFolder
 from .model_watch import ModelWatch
+from .stream import LOG
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark import Broadcast
     from pyspark.sql import DataFrame
 
-LOG = logging.getLogger("fink_vra.spark.stream")
 
 #: The columns the stream writes, in order.
 OUTPUT_COLUMNS = ["alert_id", "object_id", "p_class1", "model_sha256"]
@@ -61,28 +61,47 @@ def batch_name(batch_id: int) -> str:
     return f"batch={batch_id:09d}"
 
 
-def files_of_batch(checkpoint: HadoopFolder, batch_id: int) -> List[str]:
-    """The files Spark's file source put into micro-batch ``batch_id``, from
-    its log in the checkpoint (``N``, or ``N.compact`` every tenth batch)."""
-    for name in (str(batch_id), f"{batch_id}.compact"):
+def _source_offset(checkpoint: HadoopFolder, batch_id: int) -> int:
+    """The file source's log offset that micro-batch ``batch_id`` reads up
+    to (its line in ``offsets/N``); -1 before the first micro-batch."""
+    if batch_id < 0 or not checkpoint.exists(f"offsets/{batch_id}"):
+        return -1
+    lines = checkpoint.read_text(f"offsets/{batch_id}").splitlines()
+    offset = lines[2].strip() if len(lines) > 2 else "-"  # "v1", the batch's metadata, then the one source
+    return -1 if offset == "-" else int(json.loads(offset)["logOffset"])
+
+
+def _source_entries(checkpoint: HadoopFolder, source_batch: int) -> List[Dict[str, Any]]:
+    """The file source's log entries of its batch ``source_batch`` (the file
+    ``K``, or ``K.compact``, which every tenth holds with all before it)."""
+    for name in (str(source_batch), f"{source_batch}.compact"):
         if checkpoint.exists(f"{_SOURCE_LOG}/{name}"):
             lines = checkpoint.read_text(f"{_SOURCE_LOG}/{name}").splitlines()[1:]
-            entries = [json.loads(line) for line in lines if line.strip()]
-            return [entry["path"] for entry in entries if entry.get("batchId") == batch_id]
+            return [json.loads(line) for line in lines if line.strip()]
     return []
 
 
+def files_of_batch(checkpoint: HadoopFolder, batch_id: int) -> List[str]:
+    """The files Spark's file source put into micro-batch ``batch_id``: the
+    entries of its log after the previous micro-batch's offset, up to this
+    one's (the source numbers its log by the batches that found files; a
+    micro-batch that only moves the watermark finds none)."""
+    first, last = _source_offset(checkpoint, batch_id - 1) + 1, _source_offset(checkpoint, batch_id)
+    return [entry["path"] for source_batch in range(first, last + 1)
+            for entry in _source_entries(checkpoint, source_batch) if entry.get("batchId") == source_batch]
+
+
 class FileCheck:
-    """The core's verdict on each file of the stream: None (readable, with
-    the stream's layout) or why not, kept so that each file is read once."""
+    """The core's verdict on the files of each micro-batch: readable, with
+    the stream's layout, or left out (counted) when skipping bad files."""
 
     def __init__(self, stream_layout: str, skip_bad: bool) -> None:
         self.stream_layout = stream_layout
         self.skip_bad = skip_bad
         self.skipped = 0
-        self._verdicts: Dict[str, Optional[str]] = {}
 
     def refusal(self, path: str) -> Optional[str]:
+        """Why the stream cannot read ``path``, or None."""
         try:
             layout_of(path)
             if _read_layout(path) != self.stream_layout:
@@ -95,20 +114,19 @@ class FileCheck:
         return None
 
     def bad_files(self, uris: List[str]) -> List[str]:
-        """The files of ``uris`` to leave out; an :class:`AlertFileError`
+        """The files of ``uris`` (a micro-batch's) to leave out, each as
+        Spark may spell it in :data:`FILE_COLUMN`; an :class:`AlertFileError`
         with the core's message for the first bad one unless skipping."""
-        bad = []
+        bad: List[str] = []
         for uri in uris:
-            if uri not in self._verdicts:
-                verdict = self.refusal(local_path(uri))
-                self._verdicts[uri] = verdict
-                if verdict and not self.skip_bad:
-                    raise AlertFileError(verdict)
-                if verdict:
-                    self.skipped += 1
-                    LOG.warning("skipped: %s", verdict)
-            if self._verdicts[uri]:
-                bad.append(uri)
+            path = local_path(uri)
+            verdict = self.refusal(path)
+            if verdict and not self.skip_bad:
+                raise AlertFileError(verdict)
+            if verdict:
+                self.skipped += 1
+                LOG.warning("skipped: %s", verdict)
+                bad += [uri, f"file:{quote(path)}", f"file://{quote(path)}"]
         return bad
 
 
@@ -165,7 +183,7 @@ class BatchWriter:
             scores = scored.where(F.col(_NOTE).isNull()).select(*OUTPUT_COLUMNS)
             scores.write.mode("overwrite").parquet(self.out.qualified(staging))
             written = scores.count()
-            notes = list(dict.fromkeys(row[0] for row in scored.where(F.col(_NOTE).isNotNull()).select(_NOTE).collect()))
+            notes = [row[0] for row in scored.where(F.col(_NOTE).isNotNull()).select(_NOTE).collect()]
         finally:
             scored.unpersist()
         if written:
@@ -176,8 +194,8 @@ class BatchWriter:
             LOG.warning("batch %d: its files are not in the checkpoint's log (%s): the core did not check them first",
                         batch_id, _SOURCE_LOG)
         skipped = [note[1:] for note in notes if note.startswith(_SKIPPED)]
-        for note in notes:
-            LOG.warning("%s", note[1:])  # as the CLI writes it: "skipped: FILE: row N ..."
+        for note in skipped + list(dict.fromkeys(note[1:] for note in notes if note.startswith(_MISSING))):
+            LOG.warning("%s", note)  # as the CLI writes it: "skipped: FILE: row N ...", missing features once
         if not uris and not written:
             return
         LOG.info("batch %d: %d alert(s) from %d file(s) scored by model %s in %.1f s%s%s", batch_id, written,
