@@ -114,20 +114,28 @@ class FileCheck:
         return None
 
     def bad_files(self, uris: List[str]) -> List[str]:
-        """The files of ``uris`` (a micro-batch's) to leave out, each as
-        Spark may spell it in :data:`FILE_COLUMN`; an :class:`AlertFileError`
-        with the core's message for the first bad one unless skipping."""
+        """The files of ``uris`` (a micro-batch's) to leave out; an
+        :class:`AlertFileError` with the core's message for the first bad
+        one unless skipping."""
         bad: List[str] = []
         for uri in uris:
-            path = local_path(uri)
-            verdict = self.refusal(path)
+            verdict = self.refusal(local_path(uri))
             if verdict and not self.skip_bad:
                 raise AlertFileError(verdict)
             if verdict:
                 self.skipped += 1
                 LOG.warning("skipped: %s", verdict)
-                bad += [uri, f"file:{quote(path)}", f"file://{quote(path)}"]
+                bad.append(uri)
         return bad
+
+
+def spellings(uris: List[str]) -> List[str]:
+    """Each of ``uris`` as Spark may spell it in :data:`FILE_COLUMN`."""
+    found = []
+    for uri in uris:
+        path = quote(local_path(uri))
+        found += [uri, f"file:{path}", f"file://{path}"]
+    return found
 
 
 def scored_with_notes(df: "DataFrame", model_path: str, text: "Broadcast[str]", survey: str) -> "DataFrame":
@@ -174,7 +182,7 @@ class BatchWriter:
         text = self.models.for_batch()
         uris = files_of_batch(self.checkpoint, batch_id)
         bad = self.files.bad_files(uris)
-        rows = batch.where(~F.col(FILE_COLUMN).isin(bad)) if bad else batch
+        rows = batch.where(~F.col(FILE_COLUMN).isin(spellings(bad))) if bad else batch
         scored = (scored_with_notes(rows, self.models.path, text, self.models.survey)
                   .withColumn("model_sha256", F.lit(self.models.sha256))
                   .persist())
