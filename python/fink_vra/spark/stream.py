@@ -7,8 +7,10 @@ as state, so a night of Rubin alerts (about ten million) grows it without
 bound. :func:`read_alerts_stream` keys each alert by its id and the time of
 its own observation (where each layout keeps them is the core's knowledge,
 ``_core.alert_keys``) and drops a copy met again within ``window`` of alert
-time (``dropDuplicatesWithinWatermark``, Spark 3.5): the state holds the ids
-of the last ``window`` of alerts and no more.
+time (``dropDuplicatesWithinWatermark``, Spark 3.5). The watermark trails
+the newest alert time seen by ``window``, and an id is forgotten once the
+watermark passes its time by ``window`` more: the state holds the ids of
+about the last two windows of alerts, and no more.
 
 The price, a limit to know. Spark drops as *late* an alert whose time is
 more than ``window`` behind the newest alert time the stream has seen (e.g.

@@ -15,7 +15,8 @@ at all, and a batch run again after a crash finds its folder there and
 keeps it.
 
 The files of a batch are read from the file source's log in the checkpoint
-(``sources/0/N``) before any of their rows: each is checked by the core
+(``sources/0/K``, for the source's batches K between the previous
+micro-batch's offset and this one's, ``offsets/N``) before any of their rows: each is checked by the core
 (its footer) and must have the stream's layout. A bad file stops the stream
 with the core's message, or, when skipping, is left out and counted: Spark
 is told to pass over files it cannot read (``ignoreCorruptFiles``) and the
