@@ -13,6 +13,7 @@ import io
 import os
 import struct
 import subprocess
+import sys
 
 import pytest
 
@@ -137,3 +138,34 @@ def models(tmp_path_factory):
         for survey, files in TRAINING_FILES.items()
         for classifier in CLASSIFIERS
     }
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """A Spark session in `local[2]` (pyspark from the virtualenv; a module
+    may define its own), stopped after the module."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("fink-vra stream tests")
+               .config("spark.ui.showConsoleProgress", "false").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def night_files(tmp_path_factory):
+    """For the stream's tests: 60 files of 20 ZTF alerts, observed night
+    after night (file k on night k/4), kept aside to be delivered; and two
+    models trained on them by the CLI: {"files": [...], "model": path,
+    "other model": path}."""
+    from stream_helpers import ALERTS_PER_FILE, generate, observe_on
+
+    folder = tmp_path_factory.mktemp("nights")
+    files = generate(folder, 60 * ALERTS_PER_FILE, ALERTS_PER_FILE)
+    for night, path in enumerate(files):
+        observe_on(path, night / 4)
+    models = tmp_path_factory.mktemp("models")
+    return {"files": files, "model": train_model("ztf", files, "extra-trees", str(models)),
+            "other model": train_model("ztf", files, "logistic-regression", str(models))}

@@ -1,11 +1,13 @@
-"""What the stream tests share: alert files whose alerts arrive night after
-night as a live stream's do (bench/generate.py's copies keep the fixture's
-times, spread over 18 days in any order), the stream command run as a
-process that can be killed, and its output read back."""
+"""What the stream tests share (their fixtures, `spark` and `night_files`,
+are in conftest.py): alert files whose alerts arrive night after night as a
+live stream's do (bench/generate.py's copies keep the fixture's times,
+spread over 18 days in any order), the stream command run as a process that
+can be killed, and its output read back and compared with the CLI's."""
 
 import glob
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +17,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from conftest import ROOT
+from conftest import ROOT, bits, cli_table
+
+ALERTS_PER_FILE = 20
 
 #: The Julian Date of the first generated night (2025-06-01).
 FIRST_NIGHT_JD = 2460827.5
@@ -114,3 +118,28 @@ def wait_for(condition, what, timeout=180):
             return
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def fresh_copies(paths, folder):
+    os.makedirs(folder, exist_ok=True)
+    return [shutil.copy(path, os.path.join(str(folder), os.path.basename(path))) for path in paths]
+
+
+def cli_scores(model, files):
+    header, rows = cli_table("score", "--model", model, *files)
+    assert header == ["alert_id", "object_id", "p_class1"]
+    return {int(row[0]): (row[1], bits(float(row[2]))) for row in rows}
+
+
+def scored_once(rows):
+    """{alert_id: (object_id, p_class1 bits)} of the output, each alert once."""
+    got = {}
+    for row in rows:
+        assert row["alert_id"] not in got, f"alert {row['alert_id']} scored twice"
+        got[row["alert_id"]] = (row["object_id"], bits(row["p_class1"]))
+    return got
+
+
+def finish(process, timeout=240):
+    stdout, stderr = process.communicate(timeout=timeout)
+    return process.returncode, stderr

@@ -1,20 +1,16 @@
-"""`python -m fink_vra.spark stream` and `fink_vra.spark.read_alerts_stream`
-with a real Spark (pyspark 3.5, `local[2]`), against `fink-vra score` on the
-same files: each alert scored once through `kill -9` of the driver and
-restarts; a new model picked up mid-stream and a broken one refused; bad
-files stopping the stream or skipped; duplicates within the window of alert
-time dropped with the window's state bounded; `--available-now` equal to
-the batch command; checkpoints and output folders that are not the
-stream's refused."""
+"""`python -m fink_vra.spark stream` through a stream's life, with a real
+Spark (pyspark 3.5, `local[2]`), against `fink-vra score` on the same files:
+each alert scored once through `kill -9` of the driver and restarts; a new
+model picked up mid-stream and a broken one refused; bad files stopping the
+stream or skipped; duplicates within the window of alert time dropped with
+the window's state bounded. (How a stream starts: test_spark_stream_start.py.)"""
 
 import glob
-import json
 import os
 import random
 import re
 import shutil
 import signal
-import sys
 import threading
 import time
 
@@ -22,65 +18,10 @@ import pytest
 
 pyspark = pytest.importorskip("pyspark")
 
-import fink_vra.spark as fink_spark  # noqa: E402
-from conftest import FIXTURES, SAMPLES, bits, cli_table, train_model  # noqa: E402
+from conftest import FIXTURES, SAMPLES, bits, train_model  # noqa: E402
 from stream_helpers import (  # noqa: E402
-    deliver, generate, kill_hard, observe_on, sha256_of, stream_command, wait_for, written_rows)
-from test_spark import run_command  # noqa: E402
-
-ALERTS_PER_FILE = 20
-
-
-@pytest.fixture(scope="module")
-def spark():
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    from pyspark.sql import SparkSession
-
-    session = (SparkSession.builder.master("local[2]").appName("fink-vra stream tests")
-               .config("spark.ui.showConsoleProgress", "false").getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-
-
-@pytest.fixture(scope="module")
-def night_files(tmp_path_factory):
-    """60 files of 20 ZTF alerts, observed night after night (file k on
-    night k/4), kept aside to be delivered; and two models trained on them
-    by the CLI: {"files": [...], "model": path, "other model": path}."""
-    folder = tmp_path_factory.mktemp("nights")
-    files = generate(folder, 60 * ALERTS_PER_FILE, ALERTS_PER_FILE)
-    for night, path in enumerate(files):
-        observe_on(path, night / 4)
-    models = tmp_path_factory.mktemp("models")
-    return {"files": files, "model": train_model("ztf", files, "extra-trees", str(models)),
-            "other model": train_model("ztf", files, "logistic-regression", str(models))}
-
-
-def fresh_copies(paths, folder):
-    os.makedirs(folder, exist_ok=True)
-    return [shutil.copy(path, os.path.join(str(folder), os.path.basename(path))) for path in paths]
-
-
-def cli_scores(model, files):
-    header, rows = cli_table("score", "--model", model, *files)
-    assert header == ["alert_id", "object_id", "p_class1"]
-    return {int(row[0]): (row[1], bits(float(row[2]))) for row in rows}
-
-
-def scored_once(rows):
-    """{alert_id: (object_id, p_class1 bits)} of the output, each alert once."""
-    got = {}
-    for row in rows:
-        assert row["alert_id"] not in got, f"alert {row['alert_id']} scored twice"
-        got[row["alert_id"]] = (row["object_id"], bits(row["p_class1"]))
-    return got
-
-
-def finish(process, timeout=240):
-    stdout, stderr = process.communicate(timeout=timeout)
-    return process.returncode, stderr
-
+    ALERTS_PER_FILE, cli_scores, deliver, finish, fresh_copies, generate, kill_hard, observe_on,
+    scored_once, sha256_of, stream_command, wait_for, written_rows)
 
 def test_each_alert_is_scored_once_through_three_kill_9_and_restarts(night_files, tmp_path, spark):
     """50 files land one by one; the driver (and its JVM) is killed with
@@ -267,68 +208,3 @@ def test_duplicates_within_the_window_give_one_row_and_the_state_stops_growing(n
     assert max(held[45:]) <= 440
     assert min(held[45:100]) >= 370
     assert re.search(r": 10 alert\(s\) dropped as late, not scored", stderr), stderr
-
-
-def test_available_now_equals_the_batch_command(night_files, tmp_path, spark):
-    folder = tmp_path / "landing"
-    fresh_copies(night_files["files"][:10], folder)
-    model = night_files["model"]
-    code, stderr = finish(stream_command("--model", model, "--checkpoint", tmp_path / "checkpoint",
-                                         "--out", tmp_path / "stream", "--available-now", folder))
-    assert code == 0, stderr
-    done = run_command("score", "--master", "local[2]", "--model", model, "--out", tmp_path / "batch", folder)
-    assert done.returncode == 0, done.stderr
-    streamed = [row.asDict() for row in spark.read.parquet(str(tmp_path / "stream")).collect()]
-    batch = [row.asDict() for row in spark.read.parquet(str(tmp_path / "batch")).collect()]
-    assert len(batch) == 10 * ALERTS_PER_FILE
-    assert scored_once(streamed) == scored_once(batch)
-
-
-def test_a_checkpoint_or_output_that_is_not_the_streams_is_refused(night_files, tmp_path):
-    folder = tmp_path / "landing"
-    fresh_copies(night_files["files"][:1], folder)
-    model = night_files["model"]
-
-    def refused(checkpoint, out, chosen_model=model, input_folder=folder):
-        code, stderr = finish(stream_command("--model", chosen_model, "--checkpoint", checkpoint, "--out", out,
-                                             "--available-now", input_folder))
-        assert code == 2, stderr
-        return stderr
-
-    foreign = tmp_path / "foreign"
-    (foreign / "offsets").mkdir(parents=True)
-    (foreign / "metadata").write_text('{"id": "another query"}')
-    assert "is not the checkpoint of a fink-vra stream" in refused(foreign, tmp_path / "out1")
-
-    used = tmp_path / "used-out"
-    used.mkdir()
-    (used / "part-0.parquet").write_bytes(b"scores of another run")
-    assert f"{used} is not empty, and" in refused(tmp_path / "new-checkpoint", used)
-
-    ztf_checkpoint = tmp_path / "ztf-checkpoint"
-    code, stderr = finish(stream_command("--model", model, "--checkpoint", ztf_checkpoint, "--out",
-                                         tmp_path / "ztf-out", "--available-now", folder))
-    assert code == 0, stderr
-    assert json.loads((ztf_checkpoint / "fink-vra-stream.json").read_text())["survey"] == "ztf"
-    lsst_folder = tmp_path / "lsst"
-    fresh_copies([os.path.join(SAMPLES, "lsst_v10_fink_27alerts.parquet")], lsst_folder)
-    lsst_model = train_model("lsst", [os.path.join(SAMPLES, "lsst_v10_fink_27alerts.parquet")], "extra-trees",
-                             str(tmp_path))
-    stderr = refused(ztf_checkpoint, tmp_path / "ztf-out", lsst_model, lsst_folder)
-    assert "is the checkpoint of a stream of ztf alerts, and the model is for lsst alerts" in stderr
-
-
-def test_the_library_scores_a_stream_as_the_cli(night_files, tmp_path, spark):
-    """`read_alerts_stream` then `score`, unchanged, into Spark's own file sink."""
-    folder = tmp_path / "landing"
-    files = fresh_copies(night_files["files"][:4], folder)
-    model = night_files["model"]
-    alerts = fink_spark.read_alerts_stream(spark, str(folder))
-    assert alerts.isStreaming
-    query = (fink_spark.score(alerts, model).writeStream.format("parquet")
-             .option("checkpointLocation", str(tmp_path / "checkpoint")).trigger(availableNow=True)
-             .start(str(tmp_path / "scores")))
-    query.awaitTermination()
-    rows = [row.asDict() for row in spark.read.parquet(str(tmp_path / "scores")).collect()]
-    assert scored_once(rows) == cli_scores(model, files)
-    assert int(spark.conf.get("spark.sql.shuffle.partitions")) == spark.sparkContext.defaultParallelism

@@ -158,8 +158,12 @@ def read_alerts_stream(
     (Spark's ``maxFileAge``, whose default, 7 days, would pass over a file
     of last week moved in with ``mv``). Also sets the shuffle partitions
     sensibly (:func:`sensible_shuffle_partitions`)."""
+    from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
 
+    if window is not None and not hasattr(DataFrame, "dropDuplicatesWithinWatermark"):
+        raise RuntimeError(f"read_alerts_stream's window needs Spark 3.5 or later (dropDuplicatesWithinWatermark), "
+                           f"and this is Spark {spark.version}: upgrade, or pass window=None to keep every copy")
     if read_schema is None:
         read_schema = stream_read_schema(spark, example_file(folder, schema_from))
     sensible_shuffle_partitions(spark)
