@@ -88,8 +88,9 @@ def open_stream(spark: Any, arguments: argparse.Namespace, checkpoint: HadoopFol
         raise Refusal(f"{out.uri} is not empty, and {checkpoint.uri} holds no checkpoint that wrote it: give an "
                       "empty --out, or the --checkpoint of the stream that wrote it")
     example = example_file(arguments.input, arguments.schema_from, skip_bad=arguments.skip_bad_files)
-    if layout_of(example)["survey"] != survey:
-        raise Refusal(f"the model is for {survey} alerts, but {example} holds {layout_of(example)['survey']} alerts")
+    found_survey = layout_of(example)["survey"]
+    if found_survey != survey:
+        raise Refusal(f"the model is for {survey} alerts, but {example} holds {found_survey} alerts")
     schema, layout = stream_read_schema(spark, example), _read_layout(example)
     checkpoint.write_text(MARKER, json.dumps(dict(wanted, layout=layout, example=example,
                                                   schema=schema.jsonValue()), indent=1))
