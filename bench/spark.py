@@ -35,13 +35,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LAYOUTS = {"ztf": "full", "lsst": "lsst"}
 
 
-def generated(layout, alerts, per_file):
-    folder = os.path.join(HERE, "data", f"{layout}-{alerts}")
+def generated(layout, alerts, per_file, compact=False):
+    """The folder of `alerts` generated alerts (bench/data/, made once) and
+    its files; `compact`: cutouts stored once per file (generate.py)."""
+    folder = os.path.join(HERE, "data", f"{layout}-{alerts}" + ("-compact" if compact else ""))
     if not os.path.exists(os.path.join(folder, ".complete")):
         shutil.rmtree(folder, ignore_errors=True)
         subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), "--layout", layout, "--alerts",
-                        str(alerts), "--per-file", str(per_file), "--out", folder], check=True,
-                       stdout=subprocess.DEVNULL)
+                        str(alerts), "--per-file", str(per_file), "--out", folder]
+                       + (["--compact"] if compact else []), check=True, stdout=subprocess.DEVNULL)
         open(os.path.join(folder, ".complete"), "w").close()
     return folder, sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".parquet"))
 

@@ -37,21 +37,10 @@ import pyarrow.parquet as pq
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from spark import empty_spark_job, spark_env, timed, trained_model  # noqa: E402
+from spark import empty_spark_job, generated, spark_env, timed, trained_model  # noqa: E402
 
 WINDOW = "30 days"
 WARM_UP = 3  # landings while Spark's Python workers start and the JVM warms up
-
-
-def generated(alerts, per_file):
-    folder = os.path.join(HERE, "data", f"full-{alerts}-compact")
-    if not os.path.exists(os.path.join(folder, ".complete")):
-        shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), "--layout", "full", "--compact",
-                        "--alerts", str(alerts), "--per-file", str(per_file), "--out", folder], check=True,
-                       stdout=subprocess.DEVNULL)
-        open(os.path.join(folder, ".complete"), "w").close()
-    return folder, sorted(glob.glob(os.path.join(folder, "*.parquet")))
 
 
 def command(*arguments, **options):
@@ -157,7 +146,7 @@ def main():
     arguments = parser.parse_args()
     work = tempfile.mkdtemp(prefix="fink-vra-stream-bench-")
     try:
-        folder, files = generated(arguments.alerts, arguments.per_file)
+        folder, files = generated("full", arguments.alerts, arguments.per_file, compact=True)
         model = trained_model(arguments.cli, "ztf", files, work)
         if not arguments.latency_only:
             throughput(model, folder, work, arguments.alerts)
